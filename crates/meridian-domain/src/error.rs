@@ -1,0 +1,29 @@
+//! Domain rule violations, each with a stable machine-readable code.
+
+/// Why the domain refused an input.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DomainError {
+    #[error("{field} must not be empty")]
+    Empty { field: &'static str },
+    #[error("{field} is too long ({len} characters; at most {max})")]
+    TooLong { field: &'static str, len: usize, max: usize },
+    #[error("{0:?} is not a known IANA time zone")]
+    UnknownTimeZone(String),
+    #[error("{0:?} is not an email address")]
+    InvalidEmail(String),
+    #[error("the password must be at least {min} characters long")]
+    PasswordTooShort { min: usize },
+}
+
+impl DomainError {
+    /// The stable code clients match on.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Empty { .. } => "empty_field",
+            Self::TooLong { .. } => "field_too_long",
+            Self::UnknownTimeZone(_) => "unknown_time_zone",
+            Self::InvalidEmail(_) => "invalid_email",
+            Self::PasswordTooShort { .. } => "password_too_short",
+        }
+    }
+}

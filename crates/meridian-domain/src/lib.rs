@@ -1,0 +1,20 @@
+//! Meridian's pure domain model.
+//!
+//! Everything here is deterministic: no I/O, no async runtime, and no reading of the wall clock
+//! inside logic (time arrives through [`Clock`]). Client and server both build on these types, so a
+//! rule written here holds on every device and on every server instance.
+
+mod clock;
+mod error;
+mod ids;
+mod model;
+mod notify;
+mod scope;
+pub mod validate;
+
+pub use clock::{Clock, FixedClock, SystemClock, UnixMillis};
+pub use error::DomainError;
+pub use ids::{ChannelId, ClientId, MessageId, MutationId, TeamId, ThreadId, UserId};
+pub use model::{Channel, Message, Role, Team, Thread, User};
+pub use notify::{ReplyNotice, reply_notice};
+pub use scope::{ParseScopeError, ScopeId};

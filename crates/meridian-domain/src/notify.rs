@@ -1,0 +1,129 @@
+//! Who is told about a reply. A person follows a thread they started or replied to; when someone
+//! else replies there, they get a notice naming the thread and the author.
+
+use crate::ids::{ThreadId, UserId};
+use crate::model::{Message, Thread, User};
+
+/// A notification to raise for one recipient.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReplyNotice {
+    pub thread_id: ThreadId,
+    pub summary: String,
+    pub body: String,
+}
+
+/// Longest excerpt of the reply shown in a notification body.
+const EXCERPT_CHARS: usize = 180;
+
+/// The notice `recipient` should get for `reply`, if any.
+///
+/// `earlier_authors` are the authors of the messages that came before `reply` in the thread; the
+/// recipient follows the thread if they started it or are among them.
+pub fn reply_notice(
+    recipient: UserId,
+    thread: &Thread,
+    earlier_authors: &[UserId],
+    reply: &Message,
+    reply_author: &User,
+) -> Option<ReplyNotice> {
+    if reply.author_id == recipient || reply.thread_id != thread.id {
+        return None;
+    }
+    let follows = thread.author_id == recipient || earlier_authors.contains(&recipient);
+    if !follows {
+        return None;
+    }
+    Some(ReplyNotice {
+        thread_id: thread.id,
+        summary: format!("{} replied in “{}”", reply_author.display_name, thread.title),
+        body: excerpt(&reply.body),
+    })
+}
+
+fn excerpt(body: &str) -> String {
+    let flat = body.split_whitespace().collect::<Vec<_>>().join(" ");
+    if flat.chars().count() <= EXCERPT_CHARS {
+        return flat;
+    }
+    let mut cut: String = flat.chars().take(EXCERPT_CHARS - 1).collect();
+    cut.push('…');
+    cut
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ids::{ChannelId, MessageId};
+    use crate::model::Role;
+
+    fn person(name: &str) -> User {
+        User {
+            id: UserId::new(),
+            display_name: name.to_owned(),
+            time_zone: "UTC".to_owned(),
+            role: Role::Member,
+        }
+    }
+
+    fn thread_by(author: &User) -> Thread {
+        Thread {
+            id: ThreadId::new(),
+            channel_id: ChannelId::new(),
+            title: "Launch plan".to_owned(),
+            author_id: author.id,
+            created_at: 0,
+        }
+    }
+
+    fn reply(thread: &Thread, author: &User, body: &str) -> Message {
+        Message {
+            id: MessageId::new(),
+            thread_id: thread.id,
+            channel_id: thread.channel_id,
+            author_id: author.id,
+            body: body.to_owned(),
+            created_at: 0,
+        }
+    }
+
+    #[test]
+    fn thread_starter_hears_about_replies_from_others() {
+        let (ana, kofi) = (person("Ana"), person("Kofi"));
+        let thread = thread_by(&ana);
+        let notice = reply_notice(ana.id, &thread, &[ana.id], &reply(&thread, &kofi, "Looks good"), &kofi)
+            .expect("notice");
+        assert_eq!(notice.summary, "Kofi replied in “Launch plan”");
+        assert_eq!(notice.body, "Looks good");
+        assert_eq!(notice.thread_id, thread.id);
+    }
+
+    #[test]
+    fn earlier_repliers_follow_the_thread() {
+        let (ana, kofi, priya) = (person("Ana"), person("Kofi"), person("Priya"));
+        let thread = thread_by(&ana);
+        let later = reply(&thread, &priya, "Agreed");
+        assert!(reply_notice(kofi.id, &thread, &[ana.id, kofi.id], &later, &priya).is_some());
+    }
+
+    #[test]
+    fn no_notice_for_own_replies_or_unfollowed_threads() {
+        let (ana, kofi, priya) = (person("Ana"), person("Kofi"), person("Priya"));
+        let thread = thread_by(&ana);
+        let own = reply(&thread, &ana, "Bump");
+        assert_eq!(reply_notice(ana.id, &thread, &[ana.id], &own, &ana), None);
+        let other = reply(&thread, &kofi, "Hi");
+        assert_eq!(reply_notice(priya.id, &thread, &[ana.id], &other, &kofi), None);
+    }
+
+    #[test]
+    fn long_replies_are_shortened_on_one_line() {
+        let (ana, kofi) = (person("Ana"), person("Kofi"));
+        let thread = thread_by(&ana);
+        let body = format!("first line\n\n{}", "word ".repeat(100));
+        let notice =
+            reply_notice(ana.id, &thread, &[], &reply(&thread, &kofi, &body), &kofi).expect("notice");
+        assert!(!notice.body.contains('\n'));
+        assert_eq!(notice.body.chars().count(), EXCERPT_CHARS);
+        assert!(notice.body.ends_with('…'));
+    }
+}

@@ -1,0 +1,124 @@
+//! Input rules shared by every client and the server, so a device refuses what the server would.
+
+use crate::error::DomainError;
+use chrono_tz::Tz;
+
+pub const MAX_BODY_CHARS: usize = 40_000;
+pub const MAX_TITLE_CHARS: usize = 200;
+pub const MAX_NAME_CHARS: usize = 80;
+pub const MAX_EMAIL_CHARS: usize = 254;
+pub const MIN_PASSWORD_CHARS: usize = 8;
+pub const MAX_PASSWORD_CHARS: usize = 1_024;
+
+/// A message body: not blank, not huge. Returns it unchanged but for trailing whitespace.
+pub fn message_body(body: &str) -> Result<String, DomainError> {
+    bounded("message body", body.trim_end(), MAX_BODY_CHARS)
+}
+
+/// A thread title, trimmed.
+pub fn thread_title(title: &str) -> Result<String, DomainError> {
+    bounded("thread title", title.trim(), MAX_TITLE_CHARS)
+}
+
+/// A person's or a team's display name, trimmed.
+pub fn display_name(name: &str) -> Result<String, DomainError> {
+    bounded("name", name.trim(), MAX_NAME_CHARS)
+}
+
+/// An email address, trimmed and lower-cased. Only the shape is checked: one `@` with text on
+/// both sides and a dot in the domain.
+pub fn email(address: &str) -> Result<String, DomainError> {
+    let address = bounded("email", address.trim(), MAX_EMAIL_CHARS)?.to_lowercase();
+    let well_formed = match address.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && !domain.contains('@')
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !address.chars().any(char::is_whitespace)
+        }
+        None => false,
+    };
+    if well_formed { Ok(address) } else { Err(DomainError::InvalidEmail(address)) }
+}
+
+pub fn password(password: &str) -> Result<(), DomainError> {
+    let len = password.chars().count();
+    if len < MIN_PASSWORD_CHARS {
+        return Err(DomainError::PasswordTooShort { min: MIN_PASSWORD_CHARS });
+    }
+    if len > MAX_PASSWORD_CHARS {
+        return Err(DomainError::TooLong { field: "password", len, max: MAX_PASSWORD_CHARS });
+    }
+    Ok(())
+}
+
+/// An IANA zone name such as `America/Los_Angeles`.
+pub fn time_zone(name: &str) -> Result<Tz, DomainError> {
+    name.parse::<Tz>().map_err(|_| DomainError::UnknownTimeZone(name.to_owned()))
+}
+
+fn bounded(field: &'static str, text: &str, max: usize) -> Result<String, DomainError> {
+    if text.trim().is_empty() {
+        return Err(DomainError::Empty { field });
+    }
+    let len = text.chars().count();
+    if len > max {
+        return Err(DomainError::TooLong { field, len, max });
+    }
+    Ok(text.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn blank_bodies_are_refused_with_a_code() {
+        let error = message_body(" \n\t").expect_err("blank");
+        assert_eq!(error.code(), "empty_field");
+    }
+
+    #[test]
+    fn bodies_keep_their_inner_formatting() {
+        assert_eq!(message_body("  - one\n  - two\n\n").expect("valid"), "  - one\n  - two");
+    }
+
+    #[test]
+    fn oversized_titles_are_refused() {
+        let error = thread_title(&"x".repeat(MAX_TITLE_CHARS + 1)).expect_err("too long");
+        assert_eq!(error.code(), "field_too_long");
+    }
+
+    #[test]
+    fn emails_are_normalised_and_checked() {
+        assert_eq!(email(" Ana@Example.COM ").expect("valid"), "ana@example.com");
+        for bad in ["ana", "@example.com", "ana@", "ana@example", "a b@example.com", "a@b@c.d"] {
+            assert_eq!(email(bad).expect_err(bad).code(), "invalid_email");
+        }
+    }
+
+    #[test]
+    fn zones_must_be_iana_names() {
+        assert!(time_zone("Asia/Kathmandu").is_ok());
+        assert_eq!(time_zone("Mars/Olympus").expect_err("unknown").code(), "unknown_time_zone");
+    }
+
+    #[test]
+    fn short_passwords_are_refused() {
+        assert_eq!(password("short").expect_err("short").code(), "password_too_short");
+        assert!(password("long enough").is_ok());
+    }
+
+    proptest! {
+        #[test]
+        fn accepted_bodies_are_never_blank_or_oversized(body in "\\PC{0,64}") {
+            if let Ok(valid) = message_body(&body) {
+                prop_assert!(!valid.trim().is_empty());
+                prop_assert!(valid.chars().count() <= MAX_BODY_CHARS);
+            }
+        }
+    }
+}

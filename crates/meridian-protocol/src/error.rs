@@ -1,0 +1,84 @@
+//! The error body every failed request carries: a stable `code` and a human `message`.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// The stable error codes of the HTTP API.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    BadRequest,
+    MalformedJson,
+    PayloadTooLarge,
+    UnknownMutation,
+    InvalidInput,
+    Unauthenticated,
+    InvalidCredentials,
+    Forbidden,
+    NotFound,
+    EmailTaken,
+    ClientMismatch,
+    RateLimited,
+    Internal,
+}
+
+impl ErrorCode {
+    /// The HTTP status this code is answered with.
+    pub fn http_status(self) -> u16 {
+        match self {
+            Self::BadRequest | Self::MalformedJson | Self::UnknownMutation | Self::InvalidInput => 400,
+            Self::Unauthenticated | Self::InvalidCredentials => 401,
+            Self::Forbidden | Self::ClientMismatch => 403,
+            Self::NotFound => 404,
+            Self::EmailTaken => 409,
+            Self::PayloadTooLarge => 413,
+            Self::RateLimited => 429,
+            Self::Internal => 500,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::BadRequest => "bad_request",
+            Self::MalformedJson => "malformed_json",
+            Self::PayloadTooLarge => "payload_too_large",
+            Self::UnknownMutation => "unknown_mutation",
+            Self::InvalidInput => "invalid_input",
+            Self::Unauthenticated => "unauthenticated",
+            Self::InvalidCredentials => "invalid_credentials",
+            Self::Forbidden => "forbidden",
+            Self::NotFound => "not_found",
+            Self::EmailTaken => "email_taken",
+            Self::ClientMismatch => "client_mismatch",
+            Self::RateLimited => "rate_limited",
+            Self::Internal => "internal",
+        }
+    }
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// `{ "code": "...", "message": "..." }`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiError {
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+impl ApiError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self { code, message: message.into() }
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.code, self.message)
+    }
+}
+
+impl std::error::Error for ApiError {}

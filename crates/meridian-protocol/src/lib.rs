@@ -1,0 +1,22 @@
+//! Wire types between Meridian clients and the team server.
+//!
+//! Everything is JSON over HTTP (`/v1/...`) plus one WebSocket (`/v1/live`) that carries pokes.
+//! Mutations are versioned by name (`message.create.v1`): a name's meaning never changes, a new
+//! meaning gets a new name, so a device that comes back after months still speaks a known dialect.
+
+mod auth;
+mod error;
+mod sync;
+
+pub use auth::{SessionInfo, SignInRequest, SignUpRequest};
+pub use error::{ApiError, ErrorCode};
+pub use sync::{
+    Change, Entity, LiveFrame, Mutation, MutationOp, MutationResult, MutationStatus, PullRequest,
+    PullResponse, PushRequest, PushResponse, ScopeChanges,
+};
+
+/// Version of this protocol; sent by clients, checked by servers.
+pub const PROTOCOL_VERSION: u32 = 1;
+
+/// Header carrying the session token: `Authorization: Bearer <token>`.
+pub const AUTHORIZATION_SCHEME: &str = "Bearer";
