@@ -4,10 +4,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# cargo-installed tools live here; a non-login shell may not have it on PATH.
+cargo_bin="${CARGO_HOME:-${HOME:-/root}/.cargo}/bin"
+case ":$PATH:" in *":$cargo_bin:"*) ;; *) PATH="$cargo_bin:$PATH" ;; esac
+
 packages=(
   build-essential pkg-config file curl libssl-dev
   libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev libxdo-dev
   xvfb xauth webkit2gtk-driver dbus-daemon dbus-x11 imagemagick
+  procps
   postgresql
   fonts-inter fonts-dejavu-core
 )
@@ -21,11 +26,24 @@ done
 if ((${#missing[@]})); then
   echo "setup: installing ${missing[*]}"
   sudo_cmd=()
-  [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+  if [ "$(id -u)" -ne 0 ]; then
+    if ! command -v sudo >/dev/null 2>&1; then
+      echo "setup: missing packages (${missing[*]}) and neither root nor sudo; install them as root" >&2
+      exit 1
+    fi
+    sudo_cmd=(sudo)
+  fi
   export DEBIAN_FRONTEND=noninteractive
   "${sudo_cmd[@]}" apt-get update -qq
   "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
+
+for tool in cargo npm; do
+  if ! command -v "$tool" >/dev/null 2>&1; then
+    echo "setup: $tool not found; install Rust (rustup) and Node.js 20 or newer first" >&2
+    exit 1
+  fi
+done
 
 if ! command -v tauri-driver >/dev/null 2>&1; then
   echo "setup: installing tauri-driver"

@@ -1,0 +1,35 @@
+//! Who may read what. Authorization is all-or-nothing per scope (sync.md §4.1).
+
+use meridian_domain::{Channel, ScopeId, TeamId, UserId};
+
+/// Whether a person may read a channel: public channels are open to the whole team, private ones
+/// to their members only.
+pub fn may_read_channel(channel: &Channel, is_member: bool) -> bool {
+    !channel.private || is_member
+}
+
+/// The scopes every team member reads whatever their channels: the team directory and their own.
+pub fn base_scopes(team: TeamId, user: UserId) -> [ScopeId; 2] {
+    [ScopeId::Team(team), ScopeId::User(user)]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use meridian_domain::ChannelId;
+
+    #[test]
+    fn private_channels_need_membership() {
+        let mut channel = Channel {
+            id: ChannelId::new(),
+            team_id: TeamId::new(),
+            name: "general".into(),
+            topic: String::new(),
+            private: false,
+        };
+        assert!(may_read_channel(&channel, false));
+        channel.private = true;
+        assert!(!may_read_channel(&channel, false));
+        assert!(may_read_channel(&channel, true));
+    }
+}

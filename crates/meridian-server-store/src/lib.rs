@@ -1,0 +1,26 @@
+//! The team server's storage seam.
+//!
+//! [`ServerStore`] is what the HTTP layer talks to; each database backend implements it in its own
+//! crate (SQLite today, PostgreSQL later). Everything a backend must decide the same way as every
+//! other backend lives here as pure functions, so the rules are written once:
+//!
+//! - [`plan`]: what a mutation does and whether its author may do it;
+//! - [`sequence`]: how a mutation's `seq` relates to what the server already settled (exactly-once);
+//! - [`access`]: who may read which scope;
+//! - [`pull`]: how much one pull answer may carry, and how a scope's page is cut.
+//!
+//! A backend's job is then only to read the facts, run these functions, and write the outcome in
+//! one transaction.
+
+pub mod access;
+mod error;
+pub mod plan;
+pub mod pull;
+pub mod sequence;
+mod store;
+
+pub use error::StoreError;
+pub use store::{PushOutcome, ServerStore};
+
+/// Scopes that advanced, each with its new head; what the server pokes live clients about.
+pub type Heads = Vec<(meridian_domain::ScopeId, u64)>;

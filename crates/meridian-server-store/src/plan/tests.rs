@@ -1,0 +1,155 @@
+//! The planner against hand-made facts: every accepted shape and every refusal code.
+
+use super::*;
+use meridian_domain::{MutationId, Role, TeamId, UserId};
+
+fn author() -> User {
+    User { id: UserId::new(), display_name: "Ana".into(), time_zone: "UTC".into(), role: Role::Member }
+}
+
+fn channel(private: bool) -> Channel {
+    Channel {
+        id: ChannelId::new(),
+        team_id: TeamId::new(),
+        name: "design".into(),
+        topic: String::new(),
+        private,
+    }
+}
+
+fn mutation(op: MutationOp) -> Mutation {
+    Mutation { seq: 1, id: MutationId::new(), op, client_ts: 1_700_000_000_000 }
+}
+
+fn new_thread(channel: &Channel, body: &str) -> Mutation {
+    mutation(MutationOp::CreateThread {
+        thread_id: ThreadId::new(),
+        channel_id: channel.id,
+        title: " Launch plan ".into(),
+        message_id: MessageId::new(),
+        body: body.into(),
+    })
+}
+
+fn reply(thread: &Thread, body: &str) -> Mutation {
+    mutation(MutationOp::CreateMessage {
+        message_id: MessageId::new(),
+        thread_id: thread.id,
+        body: body.into(),
+    })
+}
+
+fn facts_for(channel: &Channel, is_member: bool) -> Facts {
+    Facts { channel: Some(ChannelAccess { channel: channel.clone(), is_member }), ..Facts::default() }
+}
+
+fn existing_thread(channel: &Channel) -> Thread {
+    Thread {
+        id: ThreadId::new(),
+        channel_id: channel.id,
+        title: "T".into(),
+        author_id: UserId::new(),
+        created_at: 0,
+    }
+}
+
+fn rejected_code(result: Result<Plan, Rejection>) -> &'static str {
+    result.expect_err("rejected").code
+}
+
+#[test]
+fn a_new_thread_writes_the_thread_then_its_opening_post() {
+    let (ana, general) = (author(), channel(false));
+    let plan =
+        plan(&ana, &new_thread(&general, "Shipping Tuesday"), &facts_for(&general, false)).expect("plan");
+    assert_eq!(plan.scope, ScopeId::Channel(general.id));
+    let [Write::Thread(thread), Write::Message(opening)] = plan.writes.as_slice() else {
+        panic!("unexpected writes: {:?}", plan.writes);
+    };
+    assert_eq!(thread.title, "Launch plan");
+    assert_eq!(thread.author_id, ana.id);
+    assert_eq!(opening.thread_id, thread.id);
+    assert_eq!(opening.body, "Shipping Tuesday");
+    assert_eq!(opening.created_at, 1_700_000_000_000);
+}
+
+#[test]
+fn a_reply_lands_in_the_thread_channel() {
+    let (ana, general) = (author(), channel(false));
+    let thread = existing_thread(&general);
+    let facts = Facts { thread: Some(thread.clone()), ..facts_for(&general, false) };
+    let plan = plan(&ana, &reply(&thread, "Agreed"), &facts).expect("plan");
+    assert_eq!(plan.scope, ScopeId::Channel(general.id));
+    assert!(matches!(&plan.writes[..], [Write::Message(m)] if m.body == "Agreed" && m.author_id == ana.id));
+}
+
+#[test]
+fn blank_bodies_are_rejected_with_the_domain_code() {
+    let (ana, general) = (author(), channel(false));
+    assert_eq!(
+        rejected_code(plan(&ana, &new_thread(&general, "  \n"), &facts_for(&general, true))),
+        "empty_field"
+    );
+    let thread = existing_thread(&general);
+    let facts = Facts { thread: Some(thread.clone()), ..facts_for(&general, true) };
+    assert_eq!(rejected_code(plan(&ana, &reply(&thread, ""), &facts)), "empty_field");
+}
+
+#[test]
+fn private_channels_are_invisible_to_non_members() {
+    let (ana, secret) = (author(), channel(true));
+    let thread = existing_thread(&secret);
+    let outsider = Facts { thread: Some(thread.clone()), ..facts_for(&secret, false) };
+    assert_eq!(rejected_code(plan(&ana, &reply(&thread, "hi"), &outsider)), "thread_not_found");
+    assert_eq!(
+        rejected_code(plan(&ana, &new_thread(&secret, "hi"), &facts_for(&secret, false))),
+        "channel_not_found"
+    );
+    let member = Facts { thread: Some(thread.clone()), ..facts_for(&secret, true) };
+    assert!(plan(&ana, &reply(&thread, "hi"), &member).is_ok());
+}
+
+#[test]
+fn missing_targets_and_reused_ids_are_rejected() {
+    let (ana, general) = (author(), channel(false));
+    let thread = existing_thread(&general);
+    assert_eq!(
+        rejected_code(plan(&ana, &reply(&thread, "hi"), &facts_for(&general, false))),
+        "thread_not_found"
+    );
+    assert_eq!(
+        rejected_code(plan(&ana, &new_thread(&general, "hi"), &Facts::default())),
+        "channel_not_found"
+    );
+    let taken = Facts { message_exists: true, thread: Some(thread.clone()), ..facts_for(&general, false) };
+    assert_eq!(rejected_code(plan(&ana, &reply(&thread, "hi"), &taken)), "id_conflict");
+    let reused = Facts { mutation_id_used: true, ..facts_for(&general, false) };
+    assert_eq!(rejected_code(plan(&ana, &new_thread(&general, "hi"), &reused)), "id_conflict");
+}
+
+#[test]
+fn targets_name_what_the_backend_must_read() {
+    let general = channel(false);
+    let thread = existing_thread(&general);
+    let targets = targets(&reply(&thread, "x").op);
+    assert_eq!(targets.thread_id, thread.id);
+    assert_eq!(targets.channel(Some(&thread)), Some(general.id));
+    let created = new_thread(&general, "x");
+    assert_eq!(super::targets(&created.op).channel(None), Some(general.id));
+}
+
+#[test]
+fn known_names_match_the_wire_names() {
+    let general = channel(false);
+    for op in [new_thread(&general, "x").op, reply(&existing_thread(&general), "x").op] {
+        let json = serde_json_name(&op);
+        assert!(understands(&json), "{json} is not listed");
+    }
+    assert!(!understands("message.create.v99"));
+}
+
+fn serde_json_name(op: &MutationOp) -> String {
+    let mutation = mutation(op.clone());
+    let json = serde_json::to_value(&mutation).expect("serialize");
+    json["name"].as_str().expect("name").to_owned()
+}

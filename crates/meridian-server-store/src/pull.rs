@@ -1,0 +1,53 @@
+//! Paging rules for pull answers, shared so every backend cuts pages the same way.
+
+use meridian_protocol::{Change, ScopeChanges};
+
+/// Changes per scope when the client does not say.
+pub const DEFAULT_PULL_LIMIT: u32 = 500;
+/// The most changes per scope one answer carries, whatever the client asks for.
+pub const MAX_PULL_LIMIT: u32 = 1_000;
+
+/// The per-scope page size for a requested limit.
+pub fn pull_limit(requested: Option<u32>) -> u32 {
+    requested.unwrap_or(DEFAULT_PULL_LIMIT).clamp(1, MAX_PULL_LIMIT)
+}
+
+/// Cuts one scope's page. `changes` must be the log after `cursor` in seq order, read with
+/// `LIMIT limit + 1` so that one extra row tells whether more remain. Returns `None` when nothing
+/// is new, so unchanged scopes stay out of the answer.
+pub fn scope_page(cursor: u64, mut changes: Vec<Change>, limit: u32) -> Option<ScopeChanges> {
+    let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+    let more = changes.len() > limit;
+    changes.truncate(limit);
+    let to = changes.last()?.seq;
+    Some(ScopeChanges { from: cursor + 1, to, more, changes })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use meridian_domain::{Team, TeamId};
+    use meridian_protocol::Entity;
+
+    fn change(seq: u64) -> Change {
+        Change { seq, server_ts: 0, entity: Entity::Team(Team { id: TeamId::new(), name: "T".into() }) }
+    }
+
+    #[test]
+    fn limits_are_clamped() {
+        assert_eq!(pull_limit(None), DEFAULT_PULL_LIMIT);
+        assert_eq!(pull_limit(Some(0)), 1);
+        assert_eq!(pull_limit(Some(20)), 20);
+        assert_eq!(pull_limit(Some(50_000)), MAX_PULL_LIMIT);
+    }
+
+    #[test]
+    fn pages_are_contiguous_and_flag_more() {
+        let page = scope_page(3, (4..=7).map(change).collect(), 3).expect("page");
+        assert_eq!((page.from, page.to, page.more), (4, 6, true));
+        assert_eq!(page.changes.len(), 3);
+        let last = scope_page(6, vec![change(7)], 3).expect("page");
+        assert_eq!((last.from, last.to, last.more), (7, 7, false));
+        assert_eq!(scope_page(7, Vec::new(), 3), None);
+    }
+}

@@ -1,0 +1,42 @@
+//! Exactly-once delivery of a client's mutations: each `seq` is settled once, in order.
+
+/// How a mutation's `seq` relates to the last one the server settled for its client.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SeqCheck {
+    /// Settled before: a retry. Answer `duplicate` and change nothing.
+    Duplicate,
+    /// Skips ahead: an earlier mutation never arrived. Answer `gap` and stop the batch, so the
+    /// client resends from `last + 1` and order is kept.
+    Gap,
+    /// The very next one: settle it now.
+    Next,
+}
+
+/// Classifies `seq` against `last_settled`, the client's high-water mark.
+///
+/// The mark alone is enough to dedupe because a client's seqs never go back; that is what lets
+/// old per-mutation results be compacted away later without losing exactly-once.
+pub fn check_seq(last_settled: u64, seq: u64) -> SeqCheck {
+    if seq <= last_settled {
+        SeqCheck::Duplicate
+    } else if seq == last_settled + 1 {
+        SeqCheck::Next
+    } else {
+        SeqCheck::Gap
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_next_seq_is_settled() {
+        assert_eq!(check_seq(0, 1), SeqCheck::Next);
+        assert_eq!(check_seq(4, 5), SeqCheck::Next);
+        assert_eq!(check_seq(4, 4), SeqCheck::Duplicate);
+        assert_eq!(check_seq(4, 1), SeqCheck::Duplicate);
+        assert_eq!(check_seq(4, 6), SeqCheck::Gap);
+        assert_eq!(check_seq(0, 2), SeqCheck::Gap);
+    }
+}

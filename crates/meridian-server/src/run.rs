@@ -1,0 +1,111 @@
+//! Starting and stopping a server: open the store, make sure the team exists, listen, serve.
+
+use crate::demo;
+use crate::routes::router;
+use crate::state::AppState;
+use anyhow::Context;
+use meridian_domain::{Clock, SystemClock, Team, TeamId, UnixMillis, validate};
+use meridian_server_sqlite::SqliteStore;
+use meridian_server_store::ServerStore;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+
+/// How long `shutdown` waits for in-flight requests before giving up on them.
+const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How to run a server.
+#[derive(Clone, Debug)]
+pub struct ServerOptions {
+    /// Where to listen; port 0 picks a free port (see [`RunningServer::local_addr`]).
+    pub listen: SocketAddr,
+    /// The SQLite database: a file path or a `sqlite:` URL. The file is created if missing.
+    pub database_url: String,
+    /// The team's name, used when the database has no team yet.
+    pub team_name: String,
+    /// Fill a freshly created team with demo people, channels and threads.
+    pub seed_demo: bool,
+}
+
+/// A server serving in the background of the current tokio runtime. Dropping it begins a
+/// graceful shutdown; [`RunningServer::shutdown`] also waits for it to finish.
+#[derive(Debug)]
+pub struct RunningServer {
+    local_addr: SocketAddr,
+    state: AppState,
+    task: Option<JoinHandle<std::io::Result<()>>>,
+}
+
+impl RunningServer {
+    /// `http://127.0.0.1:PORT`, without a trailing slash.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.local_addr)
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    pub fn store(&self) -> Arc<dyn ServerStore> {
+        Arc::clone(self.state.store())
+    }
+
+    /// Stops accepting connections, closes live sockets, and waits for in-flight requests.
+    pub async fn shutdown(mut self) -> anyhow::Result<()> {
+        self.state.begin_shutdown();
+        let Some(task) = self.task.take() else { return Ok(()) };
+        let served = tokio::time::timeout(DRAIN_TIMEOUT, task)
+            .await
+            .context("requests were still running when the shutdown timeout passed")?;
+        served.context("the server task failed")?.context("serving failed")?;
+        tracing::info!("server stopped");
+        Ok(())
+    }
+}
+
+impl Drop for RunningServer {
+    fn drop(&mut self) {
+        self.state.begin_shutdown();
+    }
+}
+
+/// Opens the database, creates the team on first start (seeding the demo if asked), and serves
+/// the API on `options.listen` until shut down.
+pub async fn spawn(options: ServerOptions) -> anyhow::Result<RunningServer> {
+    let store = SqliteStore::open(&options.database_url)
+        .await
+        .with_context(|| format!("opening the database {}", options.database_url))?;
+    let store: Arc<dyn ServerStore> = Arc::new(store);
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let now = clock.now_millis();
+    if ensure_team(store.as_ref(), &options.team_name, now).await? && options.seed_demo {
+        demo::seed_demo(store.as_ref(), now, None).await.context("seeding the demo team")?;
+        tracing::info!("demo team seeded");
+    }
+
+    let listener = TcpListener::bind(options.listen)
+        .await
+        .with_context(|| format!("listening on {}", options.listen))?;
+    let local_addr = listener.local_addr()?;
+    let state = AppState::new(store, clock);
+    let stopped = state.stopped();
+    let app = router(state.clone());
+    let task = tokio::spawn(async move { axum::serve(listener, app).with_graceful_shutdown(stopped).await });
+    tracing::info!(%local_addr, "serving");
+    Ok(RunningServer { local_addr, state, task: Some(task) })
+}
+
+/// Creates the team if the database has none; returns whether it did.
+async fn ensure_team(store: &dyn ServerStore, name: &str, now: UnixMillis) -> anyhow::Result<bool> {
+    if let Some(team) = store.team().await? {
+        tracing::info!(team = %team.name, "team loaded");
+        return Ok(false);
+    }
+    let name = validate::display_name(name).context("the team name")?;
+    let team = Team { id: TeamId::new(), name };
+    store.create_team(&team, now).await?;
+    tracing::info!(team = %team.name, "team created");
+    Ok(true)
+}

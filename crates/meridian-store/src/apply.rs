@@ -1,0 +1,182 @@
+//! Applying what the server sends: changes are taken per scope, strictly in sequence, in one
+//! transaction with the cursor they advance, so a crash or a replayed answer never applies a
+//! change twice or skips one.
+
+use crate::rows::{seq_from_sql, seq_to_sql};
+use crate::{DeliveryState, LocalStore, Result};
+use meridian_domain::{ChannelId, Message, ScopeId, ThreadId, UserId};
+use meridian_protocol::{Entity, PullResponse, ScopeChanges};
+use sqlx::{Sqlite, Transaction};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// What one applied pull changed, for the UI and for notifications.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Applied {
+    pub channels: BTreeSet<ChannelId>,
+    pub threads: BTreeSet<ThreadId>,
+    /// Whether people, channels or the team itself changed.
+    pub directory: bool,
+    /// Messages by other people seen for the first time, in server order. Messages that arrive
+    /// while a scope is first being loaded are history, not news, and are left out.
+    pub new_messages: Vec<Message>,
+    /// Changes applied in all.
+    pub applied: usize,
+}
+
+impl Applied {
+    pub fn is_empty(&self) -> bool {
+        self.applied == 0
+    }
+}
+
+impl LocalStore {
+    /// The cursor of every scope this device holds.
+    pub async fn cursors(&self) -> Result<BTreeMap<ScopeId, u64>> {
+        let rows: Vec<(String, i64)> =
+            sqlx::query_as("SELECT scope, seq FROM cursors").fetch_all(&self.pool).await?;
+        rows.into_iter().map(|(scope, seq)| Ok((crate::rows::id(&scope)?, seq_from_sql(seq)))).collect()
+    }
+
+    /// Applies a pull answer. Scopes are taken in order (the team directory first, so authors are
+    /// known before their messages); within a scope only the changes right after the cursor count.
+    pub async fn apply_pull(&self, response: &PullResponse, me: UserId) -> Result<Applied> {
+        let mut applied = Applied::default();
+        let mut tx = self.write().await?;
+        for (scope, changes) in &response.scopes {
+            apply_scope(&mut tx, *scope, changes, me, &mut applied).await?;
+        }
+        tx.commit().await?;
+        Ok(applied)
+    }
+}
+
+async fn apply_scope(
+    tx: &mut Transaction<'_, Sqlite>,
+    scope: ScopeId,
+    changes: &ScopeChanges,
+    me: UserId,
+    applied: &mut Applied,
+) -> Result<()> {
+    let key = scope.to_string();
+    let cursor: Option<i64> = sqlx::query_scalar("SELECT seq FROM cursors WHERE scope = ?")
+        .bind(&key)
+        .fetch_optional(&mut **tx)
+        .await?;
+    let mut cursor = cursor.map_or(0, seq_from_sql);
+    let first_load = cursor == 0;
+    for change in &changes.changes {
+        if change.seq <= cursor {
+            continue; // already applied: a replayed or overlapping answer
+        }
+        if change.seq != cursor + 1 {
+            // A hole: stop here; the next pull asks again from the cursor.
+            tracing::warn!(%scope, cursor, seq = change.seq, "non-contiguous change; waiting for a re-pull");
+            break;
+        }
+        apply_entity(tx, &change.entity, change.seq, me, first_load, applied).await?;
+        cursor = change.seq;
+        applied.applied += 1;
+    }
+    sqlx::query(
+        "INSERT INTO cursors (scope, seq) VALUES (?, ?) ON CONFLICT (scope) DO UPDATE SET seq = excluded.seq",
+    )
+    .bind(&key)
+    .bind(seq_to_sql(cursor))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+async fn apply_entity(
+    tx: &mut Transaction<'_, Sqlite>,
+    entity: &Entity,
+    seq: u64,
+    me: UserId,
+    first_load: bool,
+    applied: &mut Applied,
+) -> Result<()> {
+    match entity {
+        Entity::Team(team) => {
+            sqlx::query("INSERT INTO teams (id, name) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET name = excluded.name")
+                .bind(team.id.to_string())
+                .bind(&team.name)
+                .execute(&mut **tx)
+                .await?;
+            applied.directory = true;
+        }
+        Entity::User(user) => {
+            sqlx::query(
+                "INSERT INTO users (id, display_name, time_zone, role) VALUES (?, ?, ?, ?)
+                 ON CONFLICT (id) DO UPDATE SET display_name = excluded.display_name,
+                     time_zone = excluded.time_zone, role = excluded.role",
+            )
+            .bind(user.id.to_string())
+            .bind(&user.display_name)
+            .bind(&user.time_zone)
+            .bind(user.role.as_str())
+            .execute(&mut **tx)
+            .await?;
+            applied.directory = true;
+        }
+        Entity::Channel(channel) => {
+            sqlx::query(
+                "INSERT INTO channels (id, team_id, name, topic, private) VALUES (?, ?, ?, ?, ?)
+                 ON CONFLICT (id) DO UPDATE SET name = excluded.name, topic = excluded.topic,
+                     private = excluded.private",
+            )
+            .bind(channel.id.to_string())
+            .bind(channel.team_id.to_string())
+            .bind(&channel.name)
+            .bind(&channel.topic)
+            .bind(channel.private)
+            .execute(&mut **tx)
+            .await?;
+            applied.directory = true;
+            applied.channels.insert(channel.id);
+        }
+        Entity::Thread(thread) => {
+            sqlx::query(
+                "INSERT INTO threads (id, channel_id, title, author_id, created_at) VALUES (?, ?, ?, ?, ?)
+                 ON CONFLICT (id) DO UPDATE SET title = excluded.title",
+            )
+            .bind(thread.id.to_string())
+            .bind(thread.channel_id.to_string())
+            .bind(&thread.title)
+            .bind(thread.author_id.to_string())
+            .bind(thread.created_at)
+            .execute(&mut **tx)
+            .await?;
+            applied.channels.insert(thread.channel_id);
+            applied.threads.insert(thread.id);
+        }
+        Entity::Message(message) => {
+            let known: Option<i64> = sqlx::query_scalar("SELECT 1 FROM messages WHERE id = ?")
+                .bind(message.id.to_string())
+                .fetch_optional(&mut **tx)
+                .await?;
+            // The confirmed copy replaces the local echo in place (same id): no flicker, no duplicate.
+            sqlx::query(
+                "INSERT INTO messages (id, thread_id, channel_id, author_id, body, created_at, server_seq, state, error)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL)
+                 ON CONFLICT (id) DO UPDATE SET body = excluded.body, server_seq = excluded.server_seq,
+                     state = excluded.state, error = NULL",
+            )
+            .bind(message.id.to_string())
+            .bind(message.thread_id.to_string())
+            .bind(message.channel_id.to_string())
+            .bind(message.author_id.to_string())
+            .bind(&message.body)
+            .bind(message.created_at)
+            .bind(seq_to_sql(seq))
+            .bind(DeliveryState::Sent.as_str())
+            .execute(&mut **tx)
+            .await?;
+            applied.channels.insert(message.channel_id);
+            applied.threads.insert(message.thread_id);
+            if known.is_none() && !first_load && message.author_id != me {
+                applied.new_messages.push(message.clone());
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,204 @@
+//! Local writes and the durable outbox.
+//!
+//! Each write inserts its optimistic row and its outbox entry in one transaction. Entries leave the
+//! queue only when the server has settled them (applied, or rejected with the text kept here).
+
+use crate::rows::{id, seq_from_sql, seq_to_sql};
+use crate::{DeliveryState, LocalStore, Result, StoreError};
+use meridian_domain::{
+    ChannelId, Message, MessageId, MutationId, Thread, ThreadId, UnixMillis, UserId, validate,
+};
+use meridian_protocol::{Mutation, MutationOp, MutationResult, MutationStatus};
+use sqlx::{Sqlite, Transaction};
+
+impl LocalStore {
+    /// Writes a reply locally and queues it for the server, atomically.
+    pub async fn post_reply(
+        &self,
+        author: UserId,
+        thread_id: ThreadId,
+        body: &str,
+        now: UnixMillis,
+    ) -> Result<Message> {
+        let body = validate::message_body(body)?;
+        let mut tx = self.write().await?;
+        let channel: Option<String> = sqlx::query_scalar("SELECT channel_id FROM threads WHERE id = ?")
+            .bind(thread_id.to_string())
+            .fetch_optional(&mut *tx)
+            .await?;
+        let channel_id: ChannelId = id(&channel.ok_or(StoreError::NotFound("thread"))?)?;
+        let message =
+            Message { id: MessageId::new(), thread_id, channel_id, author_id: author, body, created_at: now };
+        insert_pending_message(&mut tx, &message).await?;
+        let op = MutationOp::CreateMessage { message_id: message.id, thread_id, body: message.body.clone() };
+        enqueue(&mut tx, &op, now).await?;
+        tx.commit().await?;
+        Ok(message)
+    }
+
+    /// Starts a thread locally (title and opening post) and queues it, atomically.
+    pub async fn start_thread(
+        &self,
+        author: UserId,
+        channel_id: ChannelId,
+        title: &str,
+        body: &str,
+        now: UnixMillis,
+    ) -> Result<(Thread, Message)> {
+        let title = validate::thread_title(title)?;
+        let body = validate::message_body(body)?;
+        let thread = Thread { id: ThreadId::new(), channel_id, title, author_id: author, created_at: now };
+        let message = Message {
+            id: MessageId::new(),
+            thread_id: thread.id,
+            channel_id,
+            author_id: author,
+            body,
+            created_at: now,
+        };
+        let mut tx = self.write().await?;
+        sqlx::query(
+            "INSERT INTO threads (id, channel_id, title, author_id, created_at) VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(thread.id.to_string())
+        .bind(channel_id.to_string())
+        .bind(&thread.title)
+        .bind(author.to_string())
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        insert_pending_message(&mut tx, &message).await?;
+        let op = MutationOp::CreateThread {
+            thread_id: thread.id,
+            channel_id,
+            title: thread.title.clone(),
+            message_id: message.id,
+            body: message.body.clone(),
+        };
+        enqueue(&mut tx, &op, now).await?;
+        tx.commit().await?;
+        Ok((thread, message))
+    }
+
+    /// The oldest queued mutations, in the order they were written.
+    pub async fn queued_mutations(&self, limit: u32) -> Result<Vec<Mutation>> {
+        let rows: Vec<(i64, String, String, i64)> = sqlx::query_as(
+            "SELECT seq, mutation_id, op, client_ts FROM outbox WHERE state = 'queued' ORDER BY seq LIMIT ?",
+        )
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|(seq, mutation_id, op, client_ts)| {
+                Ok(Mutation {
+                    seq: seq_from_sql(seq),
+                    id: id(&mutation_id)?,
+                    op: serde_json::from_str(&op)
+                        .map_err(|error| StoreError::Corrupt(format!("outbox entry {seq}: {error}")))?,
+                    client_ts,
+                })
+            })
+            .collect()
+    }
+
+    /// How many writes are still waiting for the server.
+    pub async fn queued_count(&self) -> Result<u64> {
+        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE state = 'queued'")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(seq_from_sql(count))
+    }
+
+    /// Records the server's verdicts. Applied entries leave the queue (their rows turn 'sent' when
+    /// the pull brings the confirmed copy); rejected ones keep their text and the reason.
+    pub async fn settle(&self, results: &[MutationResult]) -> Result<()> {
+        let mut tx = self.write().await?;
+        for result in results {
+            let seq = seq_to_sql(result.seq);
+            match &result.status {
+                MutationStatus::Applied | MutationStatus::Duplicate => {
+                    sqlx::query("UPDATE outbox SET state = 'applied' WHERE seq = ? AND state = 'queued'")
+                        .bind(seq)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                MutationStatus::Rejected { code, message } => {
+                    let reason = format!("{message} ({code})");
+                    sqlx::query("UPDATE outbox SET state = 'rejected', last_error = ? WHERE seq = ?")
+                        .bind(&reason)
+                        .bind(seq)
+                        .execute(&mut *tx)
+                        .await?;
+                    if let Some(message_id) = written_message(&mut tx, seq).await? {
+                        sqlx::query("UPDATE messages SET state = ?, error = ? WHERE id = ? AND state = ?")
+                            .bind(DeliveryState::Rejected.as_str())
+                            .bind(&reason)
+                            .bind(message_id.to_string())
+                            .bind(DeliveryState::Pending.as_str())
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                }
+                // The server has not seen an earlier entry: nothing to settle, it is resent in order.
+                MutationStatus::Gap => {}
+            }
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Counts a failed attempt to send the queue, with the reason, for the UI to show.
+    pub async fn record_send_failure(&self, reason: &str) -> Result<()> {
+        sqlx::query("UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE state = 'queued'")
+            .bind(reason)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+}
+
+async fn insert_pending_message(tx: &mut Transaction<'_, Sqlite>, message: &Message) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO messages (id, thread_id, channel_id, author_id, body, created_at, server_seq, state)
+         VALUES (?, ?, ?, ?, ?, ?, NULL, ?)",
+    )
+    .bind(message.id.to_string())
+    .bind(message.thread_id.to_string())
+    .bind(message.channel_id.to_string())
+    .bind(message.author_id.to_string())
+    .bind(&message.body)
+    .bind(message.created_at)
+    .bind(DeliveryState::Pending.as_str())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Appends `op` to the outbox with the next gap-free sequence number.
+async fn enqueue(tx: &mut Transaction<'_, Sqlite>, op: &MutationOp, now: UnixMillis) -> Result<()> {
+    let op = serde_json::to_string(op).map_err(|error| StoreError::Corrupt(error.to_string()))?;
+    sqlx::query(
+        "INSERT INTO outbox (seq, mutation_id, op, client_ts)
+         VALUES ((SELECT COALESCE(MAX(seq), 0) + 1 FROM outbox), ?, ?, ?)",
+    )
+    .bind(MutationId::new().to_string())
+    .bind(op)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// The message an outbox entry wrote, if it wrote one.
+async fn written_message(tx: &mut Transaction<'_, Sqlite>, seq: i64) -> Result<Option<MessageId>> {
+    let op: Option<String> =
+        sqlx::query_scalar("SELECT op FROM outbox WHERE seq = ?").bind(seq).fetch_optional(&mut **tx).await?;
+    let Some(op) = op else { return Ok(None) };
+    let op: MutationOp = serde_json::from_str(&op)
+        .map_err(|error| StoreError::Corrupt(format!("outbox entry {seq}: {error}")))?;
+    Ok(Some(match op {
+        MutationOp::CreateThread { message_id, .. } | MutationOp::CreateMessage { message_id, .. } => {
+            message_id
+        }
+    }))
+}

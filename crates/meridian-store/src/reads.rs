@@ -1,0 +1,231 @@
+//! What the UI reads: channels, threads, messages and people, all from the local copy.
+
+use crate::rows::{id, seq_from_sql};
+use crate::{DeliveryState, LocalStore, Result};
+use meridian_domain::{Channel, ChannelId, Message, Role, Team, Thread, ThreadId, User, UserId};
+use sqlx::FromRow;
+
+/// A thread with what its list entry shows.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ThreadRow {
+    pub thread: Thread,
+    pub reply_count: u64,
+    pub last_activity_at: i64,
+    /// The latest message's text.
+    pub preview: String,
+}
+
+/// A message with its delivery state.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MessageRow {
+    pub message: Message,
+    pub state: DeliveryState,
+    pub error: Option<String>,
+}
+
+#[derive(FromRow)]
+struct UserRecord {
+    id: String,
+    display_name: String,
+    time_zone: String,
+    role: String,
+}
+
+impl UserRecord {
+    fn into_user(self) -> Result<User> {
+        Ok(User {
+            id: id(&self.id)?,
+            display_name: self.display_name,
+            time_zone: self.time_zone,
+            role: Role::parse(&self.role).unwrap_or(Role::Member),
+        })
+    }
+}
+
+#[derive(FromRow)]
+struct ThreadRecord {
+    id: String,
+    channel_id: String,
+    title: String,
+    author_id: String,
+    created_at: i64,
+}
+
+impl ThreadRecord {
+    fn into_thread(self) -> Result<Thread> {
+        Ok(Thread {
+            id: id(&self.id)?,
+            channel_id: id(&self.channel_id)?,
+            title: self.title,
+            author_id: id(&self.author_id)?,
+            created_at: self.created_at,
+        })
+    }
+}
+
+#[derive(FromRow)]
+struct ThreadListRecord {
+    #[sqlx(flatten)]
+    thread: ThreadRecord,
+    replies: i64,
+    last_activity_at: i64,
+    preview: String,
+}
+
+#[derive(FromRow)]
+struct MessageRecord {
+    id: String,
+    thread_id: String,
+    channel_id: String,
+    author_id: String,
+    body: String,
+    created_at: i64,
+    state: String,
+    error: Option<String>,
+}
+
+impl MessageRecord {
+    fn into_row(self) -> Result<MessageRow> {
+        Ok(MessageRow {
+            message: Message {
+                id: id(&self.id)?,
+                thread_id: id(&self.thread_id)?,
+                channel_id: id(&self.channel_id)?,
+                author_id: id(&self.author_id)?,
+                body: self.body,
+                created_at: self.created_at,
+            },
+            state: DeliveryState::parse(&self.state)?,
+            error: self.error,
+        })
+    }
+}
+
+impl LocalStore {
+    pub async fn team(&self) -> Result<Option<Team>> {
+        let row: Option<(String, String)> =
+            sqlx::query_as("SELECT id, name FROM teams LIMIT 1").fetch_optional(&self.pool).await?;
+        row.map(|(team_id, name)| Ok(Team { id: id(&team_id)?, name })).transpose()
+    }
+
+    pub async fn user(&self, user_id: UserId) -> Result<Option<User>> {
+        sqlx::query_as::<_, UserRecord>("SELECT id, display_name, time_zone, role FROM users WHERE id = ?")
+            .bind(user_id.to_string())
+            .fetch_optional(&self.pool)
+            .await?
+            .map(UserRecord::into_user)
+            .transpose()
+    }
+
+    /// Everyone in the team, by name.
+    pub async fn users(&self) -> Result<Vec<User>> {
+        sqlx::query_as::<_, UserRecord>(
+            "SELECT id, display_name, time_zone, role FROM users ORDER BY display_name COLLATE NOCASE",
+        )
+        .fetch_all(&self.pool)
+        .await?
+        .into_iter()
+        .map(UserRecord::into_user)
+        .collect()
+    }
+
+    /// Channels by name, each with its number of threads.
+    pub async fn channels(&self) -> Result<Vec<(Channel, u64)>> {
+        let rows: Vec<(String, String, String, String, bool, i64)> = sqlx::query_as(
+            "SELECT c.id, c.team_id, c.name, c.topic, c.private,
+                    (SELECT COUNT(*) FROM threads t WHERE t.channel_id = c.id)
+             FROM channels c ORDER BY c.name COLLATE NOCASE",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|(channel_id, team_id, name, topic, private, threads)| {
+                Ok((
+                    Channel { id: id(&channel_id)?, team_id: id(&team_id)?, name, topic, private },
+                    seq_from_sql(threads),
+                ))
+            })
+            .collect()
+    }
+
+    pub async fn channel(&self, channel_id: ChannelId) -> Result<Option<Channel>> {
+        let row: Option<(String, String, String, String, bool)> =
+            sqlx::query_as("SELECT id, team_id, name, topic, private FROM channels WHERE id = ?")
+                .bind(channel_id.to_string())
+                .fetch_optional(&self.pool)
+                .await?;
+        row.map(|(channel_id, team_id, name, topic, private)| {
+            Ok(Channel { id: id(&channel_id)?, team_id: id(&team_id)?, name, topic, private })
+        })
+        .transpose()
+    }
+
+    /// A channel's threads, most recently active first.
+    pub async fn threads(&self, channel_id: ChannelId) -> Result<Vec<ThreadRow>> {
+        let rows: Vec<ThreadListRecord> = sqlx::query_as(
+            "SELECT t.id, t.channel_id, t.title, t.author_id, t.created_at,
+                    (SELECT COUNT(*) FROM messages m WHERE m.thread_id = t.id) - 1 AS replies,
+                    COALESCE((SELECT MAX(m.created_at) FROM messages m WHERE m.thread_id = t.id), t.created_at)
+                        AS last_activity_at,
+                    COALESCE((SELECT m.body FROM messages m WHERE m.thread_id = t.id
+                              ORDER BY m.server_seq IS NULL DESC, m.server_seq DESC, m.created_at DESC LIMIT 1), '')
+                        AS preview
+             FROM threads t WHERE t.channel_id = ?
+             ORDER BY last_activity_at DESC",
+        )
+        .bind(channel_id.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|row| {
+                Ok(ThreadRow {
+                    reply_count: seq_from_sql(row.replies),
+                    last_activity_at: row.last_activity_at,
+                    preview: row.preview,
+                    thread: row.thread.into_thread()?,
+                })
+            })
+            .collect()
+    }
+
+    pub async fn thread(&self, thread_id: ThreadId) -> Result<Option<Thread>> {
+        sqlx::query_as::<_, ThreadRecord>(
+            "SELECT id, channel_id, title, author_id, created_at FROM threads WHERE id = ?",
+        )
+        .bind(thread_id.to_string())
+        .fetch_optional(&self.pool)
+        .await?
+        .map(ThreadRecord::into_thread)
+        .transpose()
+    }
+
+    /// A thread's messages in server order, with messages still in the outbox after them.
+    pub async fn thread_messages(&self, thread_id: ThreadId) -> Result<Vec<MessageRow>> {
+        sqlx::query_as::<_, MessageRecord>(
+            "SELECT id, thread_id, channel_id, author_id, body, created_at, state, error
+             FROM messages WHERE thread_id = ?
+             ORDER BY server_seq IS NULL, server_seq, created_at, id",
+        )
+        .bind(thread_id.to_string())
+        .fetch_all(&self.pool)
+        .await?
+        .into_iter()
+        .map(MessageRecord::into_row)
+        .collect()
+    }
+
+    /// Authors of a thread's messages other than `except`, the people who follow it by replying.
+    pub async fn thread_authors(
+        &self,
+        thread_id: ThreadId,
+        except: meridian_domain::MessageId,
+    ) -> Result<Vec<UserId>> {
+        let rows: Vec<String> =
+            sqlx::query_scalar("SELECT DISTINCT author_id FROM messages WHERE thread_id = ? AND id != ?")
+                .bind(thread_id.to_string())
+                .bind(except.to_string())
+                .fetch_all(&self.pool)
+                .await?;
+        rows.iter().map(|author| id(author)).collect()
+    }
+}

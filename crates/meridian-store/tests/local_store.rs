@@ -1,0 +1,231 @@
+//! The local store against its promises: writes are queued atomically and in order, confirmed
+//! copies replace local echoes, pulls apply exactly once and in sequence, and nothing queued is lost
+//! when the process restarts.
+
+use meridian_domain::{
+    Channel, ChannelId, Message, MessageId, Role, ScopeId, Team, TeamId, Thread, ThreadId, User, UserId,
+};
+use meridian_protocol::{
+    Change, Entity, MutationOp, MutationResult, MutationStatus, PullResponse, ScopeChanges,
+};
+use meridian_store::{DeliveryState, LocalStore};
+use std::collections::BTreeMap;
+
+struct World {
+    team: Team,
+    me: User,
+    other: User,
+    channel: Channel,
+    thread: Thread,
+}
+
+fn world() -> World {
+    let team = Team { id: TeamId::new(), name: "Acme".into() };
+    let me = User {
+        id: UserId::new(),
+        display_name: "Ana".into(),
+        time_zone: "America/Los_Angeles".into(),
+        role: Role::Owner,
+    };
+    let other = User {
+        id: UserId::new(),
+        display_name: "Kofi".into(),
+        time_zone: "Africa/Accra".into(),
+        role: Role::Member,
+    };
+    let channel = Channel {
+        id: ChannelId::new(),
+        team_id: team.id,
+        name: "general".into(),
+        topic: String::new(),
+        private: false,
+    };
+    let thread = Thread {
+        id: ThreadId::new(),
+        channel_id: channel.id,
+        title: "Launch".into(),
+        author_id: me.id,
+        created_at: 1,
+    };
+    World { team, me, other, channel, thread }
+}
+
+fn change(seq: u64, entity: Entity) -> Change {
+    Change { seq, server_ts: 1_000 + i64::try_from(seq).expect("small"), entity }
+}
+
+fn scope(from: u64, changes: Vec<Change>) -> ScopeChanges {
+    let to = changes.last().map_or(from.saturating_sub(1), |change| change.seq);
+    ScopeChanges { from, to, more: false, changes }
+}
+
+fn message(world: &World, author: &User, body: &str) -> Message {
+    Message {
+        id: MessageId::new(),
+        thread_id: world.thread.id,
+        channel_id: world.channel.id,
+        author_id: author.id,
+        body: body.into(),
+        created_at: 5,
+    }
+}
+
+/// The first pull: the directory and the channel with its thread and opening post.
+fn bootstrap(world: &World) -> PullResponse {
+    let opening = message(world, &world.me, "Plan attached");
+    PullResponse {
+        last_mutation_seq: 0,
+        scopes: BTreeMap::from([
+            (
+                ScopeId::Team(world.team.id),
+                scope(
+                    1,
+                    vec![
+                        change(1, Entity::Team(world.team.clone())),
+                        change(2, Entity::User(world.me.clone())),
+                        change(3, Entity::User(world.other.clone())),
+                        change(4, Entity::Channel(world.channel.clone())),
+                    ],
+                ),
+            ),
+            (
+                ScopeId::Channel(world.channel.id),
+                scope(
+                    1,
+                    vec![
+                        change(1, Entity::Thread(world.thread.clone())),
+                        change(2, Entity::Message(opening)),
+                    ],
+                ),
+            ),
+        ]),
+    }
+}
+
+#[tokio::test]
+async fn first_load_is_history_and_later_replies_are_news() {
+    let world = world();
+    let store = LocalStore::open_in_memory().await.expect("open");
+    let applied = store.apply_pull(&bootstrap(&world), world.me.id).await.expect("apply");
+    assert_eq!(applied.applied, 6);
+    assert!(applied.new_messages.is_empty(), "history must not notify");
+
+    let reply = message(&world, &world.other, "Looks good");
+    let next = PullResponse {
+        last_mutation_seq: 0,
+        scopes: BTreeMap::from([(
+            ScopeId::Channel(world.channel.id),
+            scope(3, vec![change(3, Entity::Message(reply.clone()))]),
+        )]),
+    };
+    let applied = store.apply_pull(&next, world.me.id).await.expect("apply");
+    assert_eq!(applied.new_messages, vec![reply.clone()]);
+    // Replaying the same answer changes nothing.
+    let again = store.apply_pull(&next, world.me.id).await.expect("apply");
+    assert!(again.is_empty());
+    let messages = store.thread_messages(world.thread.id).await.expect("read");
+    assert_eq!(messages.len(), 2);
+    assert_eq!(messages[1].message, reply);
+    assert_eq!(store.cursors().await.expect("cursors")[&ScopeId::Channel(world.channel.id)], 3);
+}
+
+#[tokio::test]
+async fn a_hole_in_the_log_stops_application_at_the_cursor() {
+    let world = world();
+    let store = LocalStore::open_in_memory().await.expect("open");
+    store.apply_pull(&bootstrap(&world), world.me.id).await.expect("apply");
+    let skipped = PullResponse {
+        last_mutation_seq: 0,
+        scopes: BTreeMap::from([(
+            ScopeId::Channel(world.channel.id),
+            scope(4, vec![change(4, Entity::Message(message(&world, &world.other, "late")))]),
+        )]),
+    };
+    let applied = store.apply_pull(&skipped, world.me.id).await.expect("apply");
+    assert!(applied.is_empty());
+    assert_eq!(store.cursors().await.expect("cursors")[&ScopeId::Channel(world.channel.id)], 2);
+}
+
+#[tokio::test]
+async fn replies_are_queued_in_order_and_survive_a_restart() {
+    let world = world();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("local.db");
+    let store = LocalStore::open(&path).await.expect("open");
+    store.apply_pull(&bootstrap(&world), world.me.id).await.expect("apply");
+    for n in 0..5 {
+        store.post_reply(world.me.id, world.thread.id, &format!("reply {n}"), 10 + n).await.expect("post");
+    }
+    store.close().await;
+
+    let store = LocalStore::open(&path).await.expect("reopen");
+    let queued = store.queued_mutations(100).await.expect("queued");
+    assert_eq!(queued.iter().map(|m| m.seq).collect::<Vec<_>>(), vec![1, 2, 3, 4, 5]);
+    let bodies: Vec<_> = queued
+        .iter()
+        .map(|mutation| match &mutation.op {
+            MutationOp::CreateMessage { body, .. } => body.clone(),
+            other => panic!("unexpected {other:?}"),
+        })
+        .collect();
+    assert_eq!(bodies, ["reply 0", "reply 1", "reply 2", "reply 3", "reply 4"]);
+    let shown = store.thread_messages(world.thread.id).await.expect("read");
+    assert_eq!(shown.iter().filter(|row| row.state == DeliveryState::Pending).count(), 5);
+}
+
+#[tokio::test]
+async fn settled_writes_leave_the_queue_and_rejections_keep_their_text() {
+    let world = world();
+    let store = LocalStore::open_in_memory().await.expect("open");
+    store.apply_pull(&bootstrap(&world), world.me.id).await.expect("apply");
+    let kept = store.post_reply(world.me.id, world.thread.id, "first", 10).await.expect("post");
+    let refused = store.post_reply(world.me.id, world.thread.id, "second", 11).await.expect("post");
+    store
+        .settle(&[
+            MutationResult { seq: 1, status: MutationStatus::Applied },
+            MutationResult {
+                seq: 2,
+                status: MutationStatus::Rejected { code: "forbidden".into(), message: "Not a member".into() },
+            },
+        ])
+        .await
+        .expect("settle");
+    assert_eq!(store.queued_count().await.expect("count"), 0);
+
+    let rows = store.thread_messages(world.thread.id).await.expect("read");
+    let refused_row = rows.iter().find(|row| row.message.id == refused.id).expect("kept");
+    assert_eq!(refused_row.state, DeliveryState::Rejected);
+    assert_eq!(refused_row.message.body, "second");
+    assert!(refused_row.error.as_deref().expect("reason").contains("Not a member"));
+
+    // The confirmed copy of the first reply turns its local echo into a sent message.
+    let confirmed = PullResponse {
+        last_mutation_seq: 2,
+        scopes: BTreeMap::from([(
+            ScopeId::Channel(world.channel.id),
+            scope(3, vec![change(3, Entity::Message(kept.clone()))]),
+        )]),
+    };
+    let applied = store.apply_pull(&confirmed, world.me.id).await.expect("apply");
+    assert!(applied.new_messages.is_empty(), "own messages are not news");
+    let rows = store.thread_messages(world.thread.id).await.expect("read");
+    let kept_row = rows.iter().find(|row| row.message.id == kept.id).expect("present");
+    assert_eq!(kept_row.state, DeliveryState::Sent);
+    assert_eq!(rows.iter().filter(|row| row.message.id == kept.id).count(), 1);
+}
+
+#[tokio::test]
+async fn blank_replies_and_unknown_threads_are_refused_locally() {
+    let world = world();
+    let store = LocalStore::open_in_memory().await.expect("open");
+    store.apply_pull(&bootstrap(&world), world.me.id).await.expect("apply");
+    assert_eq!(
+        store.post_reply(world.me.id, world.thread.id, "   ", 1).await.expect_err("blank").code(),
+        "empty_field"
+    );
+    assert_eq!(
+        store.post_reply(world.me.id, ThreadId::new(), "hi", 1).await.expect_err("unknown").code(),
+        "not_found"
+    );
+    assert_eq!(store.queued_count().await.expect("count"), 0);
+}

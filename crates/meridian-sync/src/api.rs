@@ -1,0 +1,159 @@
+//! The team server's HTTP API as the client sees it.
+
+use meridian_protocol::{
+    ApiError, ErrorCode, PullRequest, PullResponse, PushRequest, PushResponse, SessionInfo, SignInRequest,
+    SignUpRequest,
+};
+use reqwest::{Client, RequestBuilder, StatusCode};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use std::time::Duration;
+
+/// Why talking to the server failed.
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    /// The server could not be reached or did not answer in time; worth retrying.
+    #[error("the team server is unreachable: {0}")]
+    Unreachable(String),
+    /// The server answered with a coded error.
+    #[error("{0}")]
+    Api(ApiError),
+    #[error(transparent)]
+    Store(#[from] meridian_store::StoreError),
+    #[error("unexpected answer from the team server: {0}")]
+    Protocol(String),
+}
+
+impl SyncError {
+    /// Whether retrying later may succeed without anything else changing.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            Self::Unreachable(_) => true,
+            Self::Api(error) => matches!(error.code, ErrorCode::Internal | ErrorCode::RateLimited),
+            Self::Store(_) | Self::Protocol(_) => false,
+        }
+    }
+
+    /// The stable code shown to the UI.
+    pub fn code(&self) -> &str {
+        match self {
+            Self::Unreachable(_) => "unreachable",
+            Self::Api(error) => error.code.as_str(),
+            Self::Store(error) => error.code(),
+            Self::Protocol(_) => "protocol",
+        }
+    }
+}
+
+impl From<reqwest::Error> for SyncError {
+    fn from(error: reqwest::Error) -> Self {
+        if error.is_decode() {
+            Self::Protocol(error.to_string())
+        } else {
+            Self::Unreachable(error.to_string())
+        }
+    }
+}
+
+/// A client of one team server, optionally signed in.
+#[derive(Clone, Debug)]
+pub struct ApiClient {
+    http: Client,
+    base_url: String,
+    token: Option<String>,
+}
+
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+impl ApiClient {
+    pub fn new(base_url: &str) -> Result<Self, SyncError> {
+        let http = Client::builder()
+            .timeout(REQUEST_TIMEOUT)
+            .connect_timeout(Duration::from_secs(5))
+            .build()
+            .map_err(|error| SyncError::Protocol(error.to_string()))?;
+        Ok(Self { http, base_url: base_url.trim_end_matches('/').to_owned(), token: None })
+    }
+
+    /// The same client, presenting `token` on every request.
+    pub fn with_token(&self, token: &str) -> Self {
+        Self { token: Some(token.to_owned()), ..self.clone() }
+    }
+
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    pub(crate) fn token(&self) -> Option<&str> {
+        self.token.as_deref()
+    }
+
+    pub async fn sign_up(&self, request: &SignUpRequest) -> Result<SessionInfo, SyncError> {
+        self.post("/v1/auth/signup", request).await
+    }
+
+    pub async fn sign_in(&self, request: &SignInRequest) -> Result<SessionInfo, SyncError> {
+        self.post("/v1/auth/signin", request).await
+    }
+
+    pub async fn sign_out(&self) -> Result<(), SyncError> {
+        let response = self.authorized(self.http.post(self.url("/v1/auth/signout"))).send().await?;
+        check(response).await.map(drop)
+    }
+
+    pub async fn me(&self) -> Result<SessionInfo, SyncError> {
+        let response = self.authorized(self.http.get(self.url("/v1/me"))).send().await?;
+        Ok(check(response).await?.json().await?)
+    }
+
+    pub async fn push(&self, request: &PushRequest) -> Result<PushResponse, SyncError> {
+        self.post("/v1/sync/push", request).await
+    }
+
+    pub async fn pull(&self, request: &PullRequest) -> Result<PullResponse, SyncError> {
+        self.post("/v1/sync/pull", request).await
+    }
+
+    /// The WebSocket address of the live channel.
+    pub(crate) fn live_url(&self) -> String {
+        let url = self.url("/v1/live");
+        match url.strip_prefix("https://") {
+            Some(rest) => format!("wss://{rest}"),
+            None => format!("ws://{}", url.trim_start_matches("http://")),
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base_url)
+    }
+
+    fn authorized(&self, request: RequestBuilder) -> RequestBuilder {
+        match &self.token {
+            Some(token) => request.bearer_auth(token),
+            None => request,
+        }
+    }
+
+    async fn post<B: Serialize, T: DeserializeOwned>(&self, path: &str, body: &B) -> Result<T, SyncError> {
+        let response = self.authorized(self.http.post(self.url(path))).json(body).send().await?;
+        Ok(check(response).await?.json().await?)
+    }
+}
+
+/// Turns an error status into the server's coded error.
+async fn check(response: reqwest::Response) -> Result<reqwest::Response, SyncError> {
+    let status = response.status();
+    if status.is_success() {
+        return Ok(response);
+    }
+    let text = response.text().await.unwrap_or_default();
+    let error = serde_json::from_str::<ApiError>(&text).unwrap_or_else(|_| {
+        let code = if status.is_server_error() || status == StatusCode::BAD_GATEWAY {
+            ErrorCode::Internal
+        } else {
+            ErrorCode::BadRequest
+        };
+        ApiError::new(code, format!("HTTP {status}: {}", text.chars().take(200).collect::<String>()))
+    });
+    Err(SyncError::Api(error))
+}

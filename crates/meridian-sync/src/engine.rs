@@ -1,0 +1,229 @@
+//! The sync loop: push the outbox in order, pull until caught up, then wait for a local write, a
+//! poke or the safety poll.
+
+use crate::api::{ApiClient, SyncError};
+use crate::live::keep_live;
+use meridian_domain::{ChannelId, ClientId, ReplyNotice, ThreadId, UserId, reply_notice};
+use meridian_protocol::{MutationStatus, PullRequest, PushRequest};
+use meridian_store::{Applied, LocalStore};
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{Notify, mpsc, watch};
+use tokio::task::JoinHandle;
+
+/// What the engine tells its host (the desktop shell, a CLI, a test).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SyncEvent {
+    /// Local data changed; views showing these should refresh.
+    Changed { channels: BTreeSet<ChannelId>, threads: BTreeSet<ThreadId>, directory: bool },
+    /// Someone replied in a thread this user follows.
+    Notice(ReplyNotice),
+    /// Whether the server is reachable, and how many writes wait to be sent.
+    Status { online: bool, pending: u64, error: Option<String> },
+}
+
+/// Tuning knobs, with defaults for interactive use.
+#[derive(Clone, Debug)]
+pub struct SyncOptions {
+    /// Pull this often even without pokes, so a lost poke delays delivery by at most this much.
+    pub safety_poll: Duration,
+    pub push_batch: u32,
+    pub pull_limit: u32,
+    /// First retry delay after a failure; doubles up to `max_backoff`.
+    pub min_backoff: Duration,
+    pub max_backoff: Duration,
+}
+
+impl Default for SyncOptions {
+    fn default() -> Self {
+        Self {
+            safety_poll: Duration::from_secs(30),
+            push_batch: 100,
+            pull_limit: 500,
+            min_backoff: Duration::from_millis(250),
+            max_backoff: Duration::from_secs(30),
+        }
+    }
+}
+
+/// What one round of sync did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SyncReport {
+    pub pushed: usize,
+    pub pulled: usize,
+}
+
+/// Syncs one local store with one team server on behalf of one user.
+#[derive(Debug)]
+pub struct SyncEngine {
+    store: LocalStore,
+    api: ApiClient,
+    me: UserId,
+    client_id: ClientId,
+    options: SyncOptions,
+    events: mpsc::UnboundedSender<SyncEvent>,
+}
+
+impl SyncEngine {
+    /// An engine for `store`, talking to the server through the signed-in `api`.
+    pub async fn new(
+        store: LocalStore,
+        api: ApiClient,
+        me: UserId,
+        options: SyncOptions,
+    ) -> Result<(Self, mpsc::UnboundedReceiver<SyncEvent>), SyncError> {
+        let client_id = store.client_id().await?;
+        let (events, receiver) = mpsc::unbounded_channel();
+        Ok((Self { store, api, me, client_id, options, events }, receiver))
+    }
+
+    pub fn store(&self) -> &LocalStore {
+        &self.store
+    }
+
+    /// One full round: send every queued write, then pull until nothing more is waiting.
+    pub async fn sync_once(&self) -> Result<SyncReport, SyncError> {
+        let pushed = self.push_outbox().await?;
+        let pulled = self.pull_all().await?;
+        Ok(SyncReport { pushed, pulled })
+    }
+
+    async fn push_outbox(&self) -> Result<usize, SyncError> {
+        let mut pushed = 0;
+        loop {
+            let batch = self.store.queued_mutations(self.options.push_batch).await?;
+            if batch.is_empty() {
+                return Ok(pushed);
+            }
+            let request = PushRequest { client_id: self.client_id, mutations: batch };
+            let response = match self.api.push(&request).await {
+                Ok(response) => response,
+                Err(error) => {
+                    self.store.record_send_failure(&error.to_string()).await?;
+                    return Err(error);
+                }
+            };
+            self.store.settle(&response.results).await?;
+            pushed += response.results.len();
+            let stalled = response.results.len() < request.mutations.len()
+                || response.results.iter().any(|result| result.status == MutationStatus::Gap);
+            if stalled {
+                return Err(SyncError::Protocol(format!(
+                    "the server has settled this device's writes up to {} only; queued writes stay queued",
+                    response.last_mutation_seq
+                )));
+            }
+        }
+    }
+
+    async fn pull_all(&self) -> Result<usize, SyncError> {
+        let mut pulled = 0;
+        loop {
+            let request = PullRequest {
+                client_id: self.client_id,
+                cursors: self.store.cursors().await?,
+                limit: Some(self.options.pull_limit),
+            };
+            let response = self.api.pull(&request).await?;
+            let applied = self.store.apply_pull(&response, self.me).await?;
+            pulled += applied.applied;
+            let progressed = !applied.is_empty();
+            self.report(applied).await?;
+            if !response.has_more() || !progressed {
+                return Ok(pulled);
+            }
+        }
+    }
+
+    async fn report(&self, applied: Applied) -> Result<(), SyncError> {
+        if applied.is_empty() {
+            return Ok(());
+        }
+        for message in &applied.new_messages {
+            let (Some(thread), Some(author)) =
+                (self.store.thread(message.thread_id).await?, self.store.user(message.author_id).await?)
+            else {
+                continue;
+            };
+            let followers = self.store.thread_authors(thread.id, message.id).await?;
+            if let Some(notice) = reply_notice(self.me, &thread, &followers, message, &author) {
+                self.emit(SyncEvent::Notice(notice));
+            }
+        }
+        self.emit(SyncEvent::Changed {
+            channels: applied.channels,
+            threads: applied.threads,
+            directory: applied.directory,
+        });
+        Ok(())
+    }
+
+    fn emit(&self, event: SyncEvent) {
+        // The host may have stopped listening while shutting down; nothing is lost by dropping.
+        let _ = self.events.send(event);
+    }
+
+    async fn emit_status(&self, error: Option<&SyncError>) {
+        let pending = self.store.queued_count().await.unwrap_or(0);
+        let online = error.is_none_or(|error| !matches!(error, SyncError::Unreachable(_)));
+        self.emit(SyncEvent::Status { online, pending, error: error.map(ToString::to_string) });
+    }
+
+    /// Runs the engine in the background until the handle is stopped.
+    pub fn spawn(self) -> SyncHandle {
+        let wake = Arc::new(Notify::new());
+        let (stop, stopped) = watch::channel(false);
+        let live = tokio::spawn(keep_live(self.api.clone(), wake.clone(), stopped.clone()));
+        let task = tokio::spawn(self.run(wake.clone(), stopped));
+        SyncHandle { wake, stop, tasks: vec![task, live] }
+    }
+
+    async fn run(self, wake: Arc<Notify>, mut stop: watch::Receiver<bool>) {
+        let mut backoff = self.options.min_backoff;
+        loop {
+            let delay = match self.sync_once().await {
+                Ok(_) => {
+                    backoff = self.options.min_backoff;
+                    self.emit_status(None).await;
+                    self.options.safety_poll
+                }
+                Err(error) => {
+                    tracing::info!(%error, "sync round failed; retrying in {backoff:?}");
+                    self.emit_status(Some(&error)).await;
+                    let delay = backoff;
+                    backoff = (backoff * 2).min(self.options.max_backoff);
+                    delay
+                }
+            };
+            tokio::select! {
+                () = wake.notified() => {}
+                () = tokio::time::sleep(delay) => {}
+                _ = stop.wait_for(|stopped| *stopped) => return,
+            }
+        }
+    }
+}
+
+/// Controls a running engine.
+#[derive(Debug)]
+pub struct SyncHandle {
+    wake: Arc<Notify>,
+    stop: watch::Sender<bool>,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl SyncHandle {
+    /// Asks for a sync round now, e.g. right after a local write.
+    pub fn wake(&self) {
+        self.wake.notify_one();
+    }
+
+    /// Stops the engine and waits for it; the outbox keeps whatever was not yet sent.
+    pub async fn stop(self) {
+        let _ = self.stop.send(true);
+        for task in self.tasks {
+            let _ = task.await;
+        }
+    }
+}

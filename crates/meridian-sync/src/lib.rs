@@ -1,0 +1,12 @@
+//! The client sync engine, shared by the desktop app and headless clients.
+//!
+//! It knows nothing of windows or Tauri: it drains the store's outbox to the server in order,
+//! pulls changes by per-scope cursor until caught up, keeps a WebSocket open for pokes (with a
+//! periodic safety poll for when pokes are lost), and reports what happened on a channel.
+
+mod api;
+mod engine;
+mod live;
+
+pub use api::{ApiClient, SyncError};
+pub use engine::{SyncEngine, SyncEvent, SyncHandle, SyncOptions, SyncReport};

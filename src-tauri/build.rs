@@ -1,0 +1,24 @@
+//! Reads the one Tauri config at the repository root and declares the app's commands, so each
+//! window may call only the commands its capability grants.
+
+const COMMANDS: &[&str] = &[
+    "session_state",
+    "create_local_team",
+    "join_team",
+    "sign_out",
+    "list_channels",
+    "list_threads",
+    "open_thread",
+    "send_reply",
+    "list_people",
+    "sync_status",
+];
+
+fn main() {
+    let attributes = tauri_build::Attributes::new()
+        .config_path("../tauri.conf.json")
+        .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS));
+    if let Err(error) = tauri_build::try_build(attributes) {
+        panic!("tauri build step failed: {error:#}");
+    }
+}

@@ -1,0 +1,251 @@
+//! The commands the webview may call. Each one checks its input, calls a library, and returns a
+//! view record or a coded error.
+
+use crate::error::{CommandError, CommandResult};
+use crate::session::AppState;
+use crate::views::{
+    ChannelSummary, CreateTeamRequest, JoinTeamRequest, MessageView, People, PersonView, SessionState,
+    SyncStatusEvent, ThreadDetail, ThreadSummary,
+};
+use meridian_domain::{Clock, SystemClock, validate};
+use meridian_protocol::{SignInRequest, SignUpRequest};
+use meridian_store::Account;
+use meridian_sync::ApiClient;
+use tauri::{AppHandle, State};
+
+#[tauri::command]
+pub async fn session_state(state: State<'_, AppState>) -> CommandResult<SessionState> {
+    Ok(match state.session().await.as_ref() {
+        None => SessionState::Setup,
+        Some(session) => SessionState::Ready {
+            me: PersonView::from(&session.me),
+            team: (&session.team).into(),
+            server_url: session.server_url.clone(),
+            embedded: session.embedded,
+        },
+    })
+}
+
+/// Creates a team served from this computer, its owner's account, and optionally a demo team.
+#[tauri::command]
+pub async fn create_local_team(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    request: CreateTeamRequest,
+) -> CommandResult<SessionState> {
+    ensure_signed_out(&state).await?;
+    let team_name = validate::display_name(&request.team_name).map_err(invalid)?;
+    if state.embedded_server_database().exists() {
+        return Err(CommandError::new(
+            "team_exists",
+            "A team already lives on this computer. Join it with its address and your account instead.",
+        ));
+    }
+    let server = state.start_embedded_server(&team_name).await?;
+    let api = ApiClient::new(&server.base_url())?;
+    let info = api
+        .sign_up(&SignUpRequest {
+            email: request.email,
+            password: request.password,
+            display_name: request.display_name,
+            time_zone: request.time_zone,
+        })
+        .await;
+    let info = match info {
+        Ok(info) => info,
+        Err(error) => {
+            // Leave nothing behind, so the user can correct the form and try again.
+            if let Err(shutdown) = server.shutdown().await {
+                tracing::warn!(%shutdown, "the embedded server did not stop cleanly");
+            }
+            let _ = std::fs::remove_dir_all(state.embedded_server_dir());
+            return Err(error.into());
+        }
+    };
+    if request.seed_demo {
+        meridian_server::demo::seed_demo(
+            server.store().as_ref(),
+            SystemClock.now_millis(),
+            Some(info.user.id),
+        )
+        .await
+        .map_err(|error| CommandError::new("demo_seed", error.to_string()))?;
+    }
+    let account = Account {
+        server_url: server.base_url(),
+        token: info
+            .token
+            .clone()
+            .ok_or_else(|| CommandError::new("protocol", "the server sent no session token"))?,
+        user_id: info.user.id,
+        team_id: info.team.id,
+        embedded: true,
+    };
+    state.sign_in(&app, account, info.user, info.team, Some(server)).await?;
+    session_state(state).await
+}
+
+/// Signs in to (or creates an account on) a team server elsewhere.
+#[tauri::command]
+pub async fn join_team(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    request: JoinTeamRequest,
+) -> CommandResult<SessionState> {
+    ensure_signed_out(&state).await?;
+    let server_url = normalize_server_url(&request.server_url)?;
+    let api = ApiClient::new(&server_url)?;
+    let info = if request.create_account {
+        api.sign_up(&SignUpRequest {
+            email: request.email,
+            password: request.password,
+            display_name: request.display_name.unwrap_or_default(),
+            time_zone: request.time_zone,
+        })
+        .await?
+    } else {
+        api.sign_in(&SignInRequest { email: request.email, password: request.password }).await?
+    };
+    let account = Account {
+        server_url,
+        token: info
+            .token
+            .clone()
+            .ok_or_else(|| CommandError::new("protocol", "the server sent no session token"))?,
+        user_id: info.user.id,
+        team_id: info.team.id,
+        embedded: false,
+    };
+    state.sign_in(&app, account, info.user, info.team, None).await?;
+    session_state(state).await
+}
+
+#[tauri::command]
+pub async fn sign_out(state: State<'_, AppState>) -> CommandResult<()> {
+    Ok(state.sign_out().await?)
+}
+
+#[tauri::command]
+pub async fn list_channels(state: State<'_, AppState>) -> CommandResult<Vec<ChannelSummary>> {
+    let guard = state.session().await;
+    let session = guard.as_ref().ok_or_else(CommandError::signed_out)?;
+    let channels = session.store.channels().await?;
+    Ok(channels.iter().map(|(channel, threads)| ChannelSummary::new(channel, *threads)).collect())
+}
+
+#[tauri::command]
+pub async fn list_threads(
+    state: State<'_, AppState>,
+    channel_id: String,
+) -> CommandResult<Vec<ThreadSummary>> {
+    let channel_id = parse_id(&channel_id, "channel")?;
+    let guard = state.session().await;
+    let session = guard.as_ref().ok_or_else(CommandError::signed_out)?;
+    let people = People::new(session.store.users().await?);
+    let threads = session.store.threads(channel_id).await?;
+    Ok(threads.iter().map(|row| people.thread_summary(row)).collect())
+}
+
+#[tauri::command]
+pub async fn open_thread(state: State<'_, AppState>, thread_id: String) -> CommandResult<ThreadDetail> {
+    let thread_id = parse_id(&thread_id, "thread")?;
+    let guard = state.session().await;
+    let session = guard.as_ref().ok_or_else(CommandError::signed_out)?;
+    let thread = session
+        .store
+        .thread(thread_id)
+        .await?
+        .ok_or_else(|| CommandError::new("not_found", "That thread is not on this device."))?;
+    let channel_name =
+        session.store.channel(thread.channel_id).await?.map(|channel| channel.name).unwrap_or_default();
+    let people = People::new(session.store.users().await?);
+    let messages = session.store.thread_messages(thread_id).await?;
+    Ok(ThreadDetail {
+        id: thread.id.to_string(),
+        channel_id: thread.channel_id.to_string(),
+        channel_name,
+        title: thread.title,
+        messages: messages.iter().map(|row| people.message(row)).collect(),
+    })
+}
+
+/// Writes the reply locally (visible at once, also offline) and asks sync to send it.
+#[tauri::command]
+pub async fn send_reply(
+    state: State<'_, AppState>,
+    thread_id: String,
+    body: String,
+) -> CommandResult<MessageView> {
+    let thread_id = parse_id(&thread_id, "thread")?;
+    let guard = state.session().await;
+    let session = guard.as_ref().ok_or_else(CommandError::signed_out)?;
+    let message = session.store.post_reply(session.me.id, thread_id, &body, SystemClock.now_millis()).await?;
+    session.sync_now();
+    let people = People::new(vec![session.me.clone()]);
+    let row =
+        meridian_store::MessageRow { message, state: meridian_store::DeliveryState::Pending, error: None };
+    Ok(people.message(&row))
+}
+
+#[tauri::command]
+pub async fn list_people(state: State<'_, AppState>) -> CommandResult<Vec<PersonView>> {
+    let guard = state.session().await;
+    let session = guard.as_ref().ok_or_else(CommandError::signed_out)?;
+    Ok(session.store.users().await?.iter().map(PersonView::from).collect())
+}
+
+/// The latest sync status, for a screen that subscribed after the last status event.
+#[tauri::command]
+pub async fn sync_status(state: State<'_, AppState>) -> CommandResult<SyncStatusEvent> {
+    let guard = state.session().await;
+    let session = guard.as_ref().ok_or_else(CommandError::signed_out)?;
+    Ok(session.sync_status())
+}
+
+async fn ensure_signed_out(state: &AppState) -> CommandResult<()> {
+    if state.session().await.is_some() {
+        return Err(CommandError::new("already_signed_in", "Sign out of the current team first."));
+    }
+    Ok(())
+}
+
+fn parse_id<T: std::str::FromStr>(text: &str, what: &str) -> CommandResult<T> {
+    text.parse().map_err(|_| CommandError::new("invalid_input", format!("{text:?} is not a {what} id")))
+}
+
+fn invalid(error: meridian_domain::DomainError) -> CommandError {
+    CommandError::new(error.code(), error.to_string())
+}
+
+/// Accepts "host:port" or a full http(s) URL, and drops a trailing slash.
+fn normalize_server_url(text: &str) -> CommandResult<String> {
+    let text = text.trim().trim_end_matches('/');
+    if text.is_empty() {
+        return Err(CommandError::new("invalid_input", "Enter the address of your team's server."));
+    }
+    let url = if text.starts_with("http://") || text.starts_with("https://") {
+        text.to_owned()
+    } else {
+        format!("http://{text}")
+    };
+    if url.contains(char::is_whitespace) {
+        return Err(CommandError::new("invalid_input", format!("{text:?} is not a server address")));
+    }
+    Ok(url)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn server_addresses_are_normalised() {
+        assert_eq!(normalize_server_url("127.0.0.1:7878/").expect("ok"), "http://127.0.0.1:7878");
+        assert_eq!(
+            normalize_server_url(" https://team.example.com ").expect("ok"),
+            "https://team.example.com"
+        );
+        assert_eq!(normalize_server_url("  ").expect_err("blank").code, "invalid_input");
+        assert_eq!(normalize_server_url("a b").expect_err("spaces").code, "invalid_input");
+    }
+}

@@ -1,0 +1,223 @@
+//! The signed-in session: the local store, the running sync engine and, for a team on this
+//! computer, the embedded team server. At most one session is open at a time.
+
+use crate::notifications;
+use crate::views::{ChangedEvent, SyncStatusEvent};
+use anyhow::Context as _;
+use meridian_domain::{Team, User, UserId};
+use meridian_server::{RunningServer, ServerOptions};
+use meridian_store::{Account, LocalStore};
+use meridian_sync::{ApiClient, SyncEngine, SyncEvent, SyncHandle, SyncOptions};
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use tauri::{AppHandle, Emitter};
+use tokio::sync::Mutex;
+
+/// Names the account the app opens at start-up: the file holds that account's user id.
+const CURRENT_ACCOUNT_FILE: &str = "current-account";
+
+/// The embedded server only names a team when it creates one; on resume the team exists already.
+const RESUMED_TEAM_NAME: &str = "My team";
+
+/// Shared state of the app; cheap to clone.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    data_dir: Arc<PathBuf>,
+    session: Arc<Mutex<Option<Session>>>,
+}
+
+#[derive(Debug)]
+pub struct Session {
+    pub store: LocalStore,
+    pub me: User,
+    pub team: Team,
+    pub server_url: String,
+    pub embedded: bool,
+    pub api: ApiClient,
+    sync: SyncHandle,
+    /// The last status the engine reported.
+    status: Arc<std::sync::Mutex<SyncStatusEvent>>,
+    /// The team server running inside this app, for a team on this computer.
+    server: Option<RunningServer>,
+}
+
+impl Session {
+    /// Asks the engine to send what was just written.
+    pub fn sync_now(&self) {
+        self.sync.wake();
+    }
+
+    pub fn sync_status(&self) -> SyncStatusEvent {
+        self.status.lock().map_or(SyncStatusEvent { online: false, pending: 0 }, |status| status.clone())
+    }
+}
+
+impl AppState {
+    pub fn new(data_dir: PathBuf) -> Self {
+        Self { data_dir: Arc::new(data_dir), session: Arc::new(Mutex::new(None)) }
+    }
+
+    pub async fn session(&self) -> tokio::sync::MutexGuard<'_, Option<Session>> {
+        self.session.lock().await
+    }
+
+    /// Where the embedded team server keeps its data.
+    pub fn embedded_server_dir(&self) -> PathBuf {
+        self.data_dir.join("team-server")
+    }
+
+    pub fn embedded_server_database(&self) -> PathBuf {
+        self.embedded_server_dir().join("meridian-server.db")
+    }
+
+    /// Starts the team server inside the app, on a free loopback port.
+    pub async fn start_embedded_server(&self, team_name: &str) -> anyhow::Result<RunningServer> {
+        let dir = self.embedded_server_dir();
+        std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+        let database = self.embedded_server_database();
+        meridian_server::spawn(ServerOptions {
+            listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+            database_url: database.display().to_string(),
+            team_name: team_name.to_owned(),
+            seed_demo: false,
+        })
+        .await
+    }
+
+    /// Reopens the account used last, if any, restarting its embedded server when it has one.
+    pub async fn resume(&self, app: &AppHandle) -> anyhow::Result<()> {
+        let Ok(user_id) = std::fs::read_to_string(self.data_dir.join(CURRENT_ACCOUNT_FILE)) else {
+            return Ok(());
+        };
+        let user_id: UserId = user_id.trim().parse().context("reading the current account")?;
+        let store = LocalStore::open(&self.account_database(user_id)).await?;
+        let Some(account) = store.account().await? else { return Ok(()) };
+        let server = if account.embedded {
+            let server = self.start_embedded_server(RESUMED_TEAM_NAME).await?;
+            store.set_server_url(&server.base_url()).await?;
+            Some(server)
+        } else {
+            None
+        };
+        let account = store.account().await?.context("account vanished while resuming")?;
+        let api = ApiClient::new(&account.server_url)?.with_token(&account.token);
+        // Show what is on this device at once; the server's view refreshes it when reachable.
+        let (me, team) = match (store.user(account.user_id).await?, store.team().await?) {
+            (Some(me), Some(team)) => (me, team),
+            _ => {
+                let info = api.me().await?;
+                (info.user, info.team)
+            }
+        };
+        self.open(app, store, account, me, team, server).await
+    }
+
+    /// Opens a session for a freshly signed-in account.
+    pub async fn sign_in(
+        &self,
+        app: &AppHandle,
+        account: Account,
+        me: User,
+        team: Team,
+        server: Option<RunningServer>,
+    ) -> anyhow::Result<()> {
+        let store = LocalStore::open(&self.account_database(me.id)).await?;
+        store.save_account(&account).await?;
+        std::fs::write(self.data_dir.join(CURRENT_ACCOUNT_FILE), me.id.to_string())?;
+        self.open(app, store, account, me, team, server).await
+    }
+
+    async fn open(
+        &self,
+        app: &AppHandle,
+        store: LocalStore,
+        account: Account,
+        me: User,
+        team: Team,
+        server: Option<RunningServer>,
+    ) -> anyhow::Result<()> {
+        let api = ApiClient::new(&account.server_url)?.with_token(&account.token);
+        let (engine, events) =
+            SyncEngine::new(store.clone(), api.clone(), me.id, SyncOptions::default()).await?;
+        let sync = engine.spawn();
+        let status = Arc::new(std::sync::Mutex::new(SyncStatusEvent { online: false, pending: 0 }));
+        tauri::async_runtime::spawn(forward_events(app.clone(), store.clone(), status.clone(), events));
+        let session = Session {
+            store,
+            me,
+            team,
+            server_url: account.server_url,
+            embedded: account.embedded,
+            api,
+            sync,
+            status,
+            server,
+        };
+        *self.session.lock().await = Some(session);
+        app.emit("meridian://changed", ChangedEvent { channels: vec![], threads: vec![] })?;
+        Ok(())
+    }
+
+    /// Ends the session: stops sync (queued writes stay in the local store) and forgets the token.
+    pub async fn sign_out(&self) -> anyhow::Result<()> {
+        let Some(session) = self.session.lock().await.take() else { return Ok(()) };
+        if let Err(error) = session.api.sign_out().await {
+            tracing::warn!(%error, "the server did not confirm sign-out");
+        }
+        session.sync.stop().await;
+        session.store.forget_session().await?;
+        session.store.close().await;
+        if let Some(server) = session.server {
+            server.shutdown().await?;
+        }
+        let pointer = self.data_dir.join(CURRENT_ACCOUNT_FILE);
+        if pointer.exists() {
+            std::fs::remove_file(pointer)?;
+        }
+        Ok(())
+    }
+
+    fn account_database(&self, user_id: UserId) -> PathBuf {
+        account_database(&self.data_dir, user_id)
+    }
+}
+
+/// One local database per account, so two people on one computer never share rows.
+fn account_database(data_dir: &Path, user_id: UserId) -> PathBuf {
+    data_dir.join("accounts").join(format!("{user_id}.db"))
+}
+
+/// Hands sync events to the webview and the desktop's notification service.
+async fn forward_events(
+    app: AppHandle,
+    store: LocalStore,
+    status: Arc<std::sync::Mutex<SyncStatusEvent>>,
+    mut events: tokio::sync::mpsc::UnboundedReceiver<SyncEvent>,
+) {
+    while let Some(event) = events.recv().await {
+        let sent = match event {
+            SyncEvent::Changed { channels, threads, .. } => app.emit(
+                "meridian://changed",
+                ChangedEvent {
+                    channels: channels.iter().map(ToString::to_string).collect(),
+                    threads: threads.iter().map(ToString::to_string).collect(),
+                },
+            ),
+            SyncEvent::Notice(notice) => {
+                notifications::show(app.clone(), store.clone(), notice);
+                Ok(())
+            }
+            SyncEvent::Status { online, pending, .. } => {
+                let latest = SyncStatusEvent { online, pending };
+                if let Ok(mut status) = status.lock() {
+                    *status = latest.clone();
+                }
+                app.emit("meridian://sync-status", latest)
+            }
+        };
+        if let Err(error) = sent {
+            tracing::warn!(%error, "could not forward a sync event to the window");
+        }
+    }
+}

@@ -1,0 +1,195 @@
+//! What the webview receives: plain, camelCased view records built from domain values.
+
+use meridian_domain::{Channel, Team, User};
+use meridian_store::{MessageRow, ThreadRow};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+#[derive(Clone, Debug, Serialize)]
+#[serde(tag = "state", rename_all = "camelCase", rename_all_fields = "camelCase")]
+pub enum SessionState {
+    /// No team yet: show the welcome screen.
+    Setup,
+    Ready {
+        me: PersonView,
+        team: TeamView,
+        server_url: String,
+        embedded: bool,
+    },
+}
+
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PersonView {
+    pub id: String,
+    pub display_name: String,
+    pub time_zone: String,
+    pub role: &'static str,
+}
+
+impl From<&User> for PersonView {
+    fn from(user: &User) -> Self {
+        Self {
+            id: user.id.to_string(),
+            display_name: user.display_name.clone(),
+            time_zone: user.time_zone.clone(),
+            role: user.role.as_str(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct TeamView {
+    pub id: String,
+    pub name: String,
+}
+
+impl From<&Team> for TeamView {
+    fn from(team: &Team) -> Self {
+        Self { id: team.id.to_string(), name: team.name.clone() }
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ChannelSummary {
+    pub id: String,
+    pub name: String,
+    pub topic: String,
+    pub private: bool,
+    pub thread_count: u64,
+}
+
+impl ChannelSummary {
+    pub fn new(channel: &Channel, thread_count: u64) -> Self {
+        Self {
+            id: channel.id.to_string(),
+            name: channel.name.clone(),
+            topic: channel.topic.clone(),
+            private: channel.private,
+            thread_count,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ThreadSummary {
+    pub id: String,
+    pub channel_id: String,
+    pub title: String,
+    pub author_name: String,
+    pub reply_count: u64,
+    pub last_activity_at: i64,
+    pub preview: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ThreadDetail {
+    pub id: String,
+    pub channel_id: String,
+    pub channel_name: String,
+    pub title: String,
+    pub messages: Vec<MessageView>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MessageView {
+    pub id: String,
+    pub author_id: String,
+    pub author_name: String,
+    pub author_time_zone: String,
+    pub body: String,
+    pub created_at: i64,
+    pub state: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// Looks people up by id for views; unknown authors show as "Unknown" rather than failing.
+pub struct People(HashMap<meridian_domain::UserId, User>);
+
+impl People {
+    pub fn new(users: Vec<User>) -> Self {
+        Self(users.into_iter().map(|user| (user.id, user)).collect())
+    }
+
+    fn name(&self, id: meridian_domain::UserId) -> (String, String) {
+        self.0.get(&id).map_or_else(
+            || ("Unknown".to_owned(), "UTC".to_owned()),
+            |user| (user.display_name.clone(), user.time_zone.clone()),
+        )
+    }
+
+    pub fn thread_summary(&self, row: &ThreadRow) -> ThreadSummary {
+        ThreadSummary {
+            id: row.thread.id.to_string(),
+            channel_id: row.thread.channel_id.to_string(),
+            title: row.thread.title.clone(),
+            author_name: self.name(row.thread.author_id).0,
+            reply_count: row.reply_count,
+            last_activity_at: row.last_activity_at,
+            preview: row.preview.clone(),
+        }
+    }
+
+    pub fn message(&self, row: &MessageRow) -> MessageView {
+        let (author_name, author_time_zone) = self.name(row.message.author_id);
+        MessageView {
+            id: row.message.id.to_string(),
+            author_id: row.message.author_id.to_string(),
+            author_name,
+            author_time_zone,
+            body: row.message.body.clone(),
+            created_at: row.message.created_at,
+            state: row.state.as_str(),
+            error: row.error.clone(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateTeamRequest {
+    pub team_name: String,
+    pub display_name: String,
+    pub email: String,
+    pub password: String,
+    pub time_zone: String,
+    pub seed_demo: bool,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct JoinTeamRequest {
+    pub server_url: String,
+    pub email: String,
+    pub password: String,
+    pub create_account: bool,
+    pub display_name: Option<String>,
+    pub time_zone: String,
+}
+
+/// Payload of `meridian://changed`.
+#[derive(Clone, Debug, Serialize)]
+pub struct ChangedEvent {
+    pub channels: Vec<String>,
+    pub threads: Vec<String>,
+}
+
+/// Payload of `meridian://open-thread`.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OpenThreadEvent {
+    pub thread_id: String,
+    pub channel_id: String,
+}
+
+/// Payload of `meridian://sync-status`.
+#[derive(Clone, Debug, Serialize)]
+pub struct SyncStatusEvent {
+    pub online: bool,
+    pub pending: u64,
+}

@@ -1,0 +1,221 @@
+//! End-to-end: the real desktop binary under Xvfb, driven through tauri-driver → WebKitWebDriver,
+//! against a real team server, with a second client on the test side and desktop notifications
+//! captured on a private D-Bus session bus.
+//!
+//! The run also writes screenshots of the main screens, light and dark, to `docs/screenshots/`.
+
+use meridian_domain::{Channel, Clock, SystemClock, ThreadId};
+use meridian_store::MessageRow;
+use meridian_sync::SyncOptions;
+use meridian_testkit::client::HeadlessClient;
+use meridian_testkit::notifications::NotificationBus;
+use meridian_testkit::screenshots;
+use meridian_testkit::server::{TEST_PASSWORD, TestServer};
+use meridian_testkit::tauri_driver::TauriDriver;
+use meridian_testkit::webdriver::Session;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+const THREAD_TITLE: &str = "Release notes for 0.1";
+const WAIT: Duration = Duration::from_secs(20);
+
+/// The desktop binary built beside this test (`target/<profile>/meridian-desktop`).
+fn desktop_binary() -> anyhow::Result<PathBuf> {
+    let exe = std::env::current_exe()?;
+    let profile_dir =
+        exe.parent().and_then(Path::parent).ok_or_else(|| anyhow::anyhow!("unexpected test path"))?;
+    let binary = profile_dir.join("meridian-desktop");
+    anyhow::ensure!(
+        binary.exists(),
+        "{} is missing: build the app first (`cargo build --workspace --all-targets`)",
+        binary.display()
+    );
+    Ok(binary)
+}
+
+fn docs_screenshots() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/screenshots")
+}
+
+async fn by_testid(session: &Session, id: &str) -> anyhow::Result<meridian_testkit::webdriver::Element> {
+    Ok(session.wait_for(&format!("[data-testid='{id}']"), WAIT).await?)
+}
+
+/// Cycles the theme toggle until the page shows `theme` ("light" or "dark").
+async fn set_theme(session: &Session, theme: &str) -> anyhow::Result<()> {
+    for _ in 0..4 {
+        let current = session.execute("return document.documentElement.dataset.theme || ''", &[]).await?;
+        if current.as_str() == Some(theme) {
+            return Ok(());
+        }
+        by_testid(session, "theme-toggle").await?.click().await?;
+    }
+    anyhow::bail!("the theme toggle never reached {theme}")
+}
+
+async fn shoot_both_themes(session: &Session, name: &str) -> anyhow::Result<()> {
+    for theme in ["light", "dark"] {
+        set_theme(session, theme).await?;
+        screenshots::save(session, &docs_screenshots(), &format!("{name}-{theme}")).await?;
+    }
+    set_theme(session, "light").await
+}
+
+/// Waits until the open thread shows a message by `author` whose text contains `needle`.
+async fn wait_for_message(session: &Session, author: &str, needle: &str) -> anyhow::Result<()> {
+    let selector = format!("[data-testid='message'][data-author='{author}'] [data-testid='message-body']");
+    session
+        .wait_until(format!("a message by {author} containing {needle:?}"), WAIT, || async {
+            for body in session.find_all(&selector).await? {
+                if body.text_content().await?.contains(needle) {
+                    return Ok(Some(()));
+                }
+            }
+            Ok(None)
+        })
+        .await?;
+    Ok(())
+}
+
+fn has_reply(rows: &[MessageRow], needle: &str) -> bool {
+    rows.iter().any(|row| row.message.body.contains(needle))
+}
+
+struct World {
+    server: TestServer,
+    bob: HeadlessClient,
+    thread: ThreadId,
+    _dir: tempfile::TempDir,
+}
+
+/// A seeded demo team, Ana's account for the app, and Bob on the test side with a fresh thread.
+async fn world() -> anyhow::Result<World> {
+    let server = TestServer::start("Northwind", true).await?;
+    server.sign_up("Ana Lima", "ana@example.com", "America/Sao_Paulo").await?;
+    let bob_session = server.sign_up("Bob", "bob@example.com", "Asia/Tokyo").await?;
+    let dir = tempfile::tempdir()?;
+    let bob = HeadlessClient::open(
+        &dir.path().join("bob.db"),
+        &server.base_url(),
+        &bob_session,
+        SyncOptions::default(),
+    )
+    .await?;
+    let general = wait_for_channel(&bob, "general").await?;
+    let (thread, _) = bob
+        .store
+        .start_thread(
+            bob.me.id,
+            general.id,
+            THREAD_TITLE,
+            "Draft is up — anything missing?",
+            SystemClock.now_millis(),
+        )
+        .await?;
+    bob.reply(thread.id, "Adding the sync notes now.").await?;
+    Ok(World { server, bob, thread: thread.id, _dir: dir })
+}
+
+async fn wait_for_channel(client: &HeadlessClient, name: &str) -> anyhow::Result<Channel> {
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        if let Some((channel, _)) =
+            client.store.channels().await?.into_iter().find(|(channel, _)| channel.name == name)
+        {
+            return Ok(channel);
+        }
+        anyhow::ensure!(tokio::time::Instant::now() < deadline, "#{name} never reached the client");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reply_travels_through_the_server_and_comes_back_as_a_notification() -> anyhow::Result<()> {
+    let world = world().await?;
+    let bus = NotificationBus::start().await?;
+    let data_dir = tempfile::tempdir()?;
+    let driver = TauriDriver::builder()
+        .env("DBUS_SESSION_BUS_ADDRESS", bus.address())
+        .env("MERIDIAN_DATA_DIR", data_dir.path())
+        .start()
+        .await?;
+    let session = driver.new_session(&desktop_binary()?).await?;
+
+    let outcome = scenario(&session, &world, &bus).await;
+    if outcome.is_err() {
+        let failures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../test-artifacts");
+        match screenshots::save(&session, &failures, "desktop-failure").await {
+            Ok(path) => eprintln!("screenshot of the failure: {}", path.display()),
+            Err(error) => eprintln!("could not save a failure screenshot: {error}"),
+        }
+        eprintln!("tauri-driver log:\n{}", driver.log());
+    }
+    session.delete().await?;
+    world.bob.stop().await;
+    world.server.shutdown().await?;
+    outcome
+}
+
+async fn scenario(session: &Session, world: &World, bus: &NotificationBus) -> anyhow::Result<()> {
+    // The welcome screen offers both ways in.
+    by_testid(session, "create-team-card").await?;
+    by_testid(session, "join-team-card").await?;
+    shoot_both_themes(session, "team-picker").await?;
+
+    // Join the team server as Ana.
+    by_testid(session, "join-team-card").await?.click().await?;
+    let url = by_testid(session, "join-server-url").await?;
+    url.clear().await?;
+    url.send_keys(&world.server.base_url()).await?;
+    by_testid(session, "join-email").await?.send_keys("ana@example.com").await?;
+    by_testid(session, "join-password").await?.send_keys(TEST_PASSWORD).await?;
+    by_testid(session, "join-submit").await?.click().await?;
+
+    // Open #general and Bob's thread.
+    session
+        .wait_for("[data-testid='channel-item'][data-channel-name='general']", WAIT)
+        .await?
+        .click()
+        .await?;
+    let thread_item = format!("[data-testid='thread-item'][data-thread-title='{THREAD_TITLE}']");
+    session.wait_for(&thread_item, WAIT).await?;
+    shoot_both_themes(session, "channels-and-threads").await?;
+    session.wait_for(&thread_item, WAIT).await?.click().await?;
+    session.wait_for_text("[data-testid='thread-title']", THREAD_TITLE, WAIT).await?;
+    wait_for_message(session, "Bob", "Adding the sync notes now.").await?;
+
+    // Ana replies from the app; Bob's client receives it through the server.
+    let ana_reply = "Looks complete to me. Shipping tonight.";
+    by_testid(session, "composer-input").await?.send_keys(ana_reply).await?;
+    by_testid(session, "composer-send").await?.click().await?;
+    wait_for_message(session, "Ana Lima", ana_reply).await?;
+    world.bob.wait_for_thread(world.thread, WAIT, |rows| has_reply(rows, ana_reply)).await?;
+
+    // Bob answers; the app shows it and raises a desktop notification naming thread and author.
+    let bob_reply = "Great, thanks Ana! Tagging the release.";
+    world.bob.reply(world.thread, bob_reply).await?;
+    wait_for_message(session, "Bob", bob_reply).await?;
+    let expected_summary = format!("Bob replied in “{THREAD_TITLE}”");
+    let notice = bus.wait_for(|n| n.summary == expected_summary, WAIT).await?;
+    assert_eq!(notice.app_name, "Meridian");
+    assert!(notice.body.contains("Great, thanks Ana!"), "body was {:?}", notice.body);
+    assert!(notice.has_action("default"), "a click must be able to open the thread");
+    shoot_both_themes(session, "thread-view").await?;
+
+    // Clicking the notification brings the thread back after navigating away.
+    session.wait_for("[data-testid='channel-item'][data-channel-name='random']", WAIT).await?.click().await?;
+    session
+        .wait_until("the thread to close after switching channel", WAIT, || async {
+            let titles = session.find_all("[data-testid='thread-title']").await?;
+            for title in titles {
+                if title.text_content().await?.contains(THREAD_TITLE) {
+                    return Ok(None);
+                }
+            }
+            Ok(Some(()))
+        })
+        .await?;
+    bus.click(notice.id).await?;
+    session.wait_for_text("[data-testid='thread-title']", THREAD_TITLE, WAIT).await?;
+    Ok(())
+}

@@ -1,0 +1,130 @@
+//! Client ↔ server on loopback: a real team server over SQLite and headless clients running the
+//! real local store and sync engine, as the desktop app does.
+
+use meridian_domain::{Channel, ChannelId};
+use meridian_store::DeliveryState;
+use meridian_sync::{SyncEvent, SyncOptions};
+use meridian_testkit::client::HeadlessClient;
+use meridian_testkit::proxy::Proxy;
+use meridian_testkit::server::TestServer;
+use std::time::{Duration, Instant};
+
+/// Long enough that only a WebSocket poke, not the safety poll, can deliver within a second.
+fn options() -> SyncOptions {
+    SyncOptions { safety_poll: Duration::from_secs(60), ..SyncOptions::default() }
+}
+
+async fn general_channel(server: &TestServer) -> anyhow::Result<Channel> {
+    let team = server.server().store().team().await?.ok_or_else(|| anyhow::anyhow!("no team"))?;
+    let channel = Channel {
+        id: ChannelId::new(),
+        team_id: team.id,
+        name: "general".into(),
+        topic: "Everything".into(),
+        private: false,
+    };
+    server.server().store().create_channel(&channel, &[], 0).await?;
+    Ok(channel)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn replies_reach_the_other_client_live_and_offline_writes_arrive_exactly_once_in_order()
+-> anyhow::Result<()> {
+    let server = TestServer::start("Acme", false).await?;
+    let channel = general_channel(&server).await?;
+    let dir = tempfile::tempdir()?;
+    let ana_session = server.sign_up("Ana", "ana@example.com", "America/Los_Angeles").await?;
+    let kofi_session = server.sign_up("Kofi", "kofi@example.com", "Africa/Accra").await?;
+    let proxy = Proxy::start(server.local_addr()).await?;
+
+    let mut ana =
+        HeadlessClient::open(&dir.path().join("ana.db"), &server.base_url(), &ana_session, options()).await?;
+    let kofi_path = dir.path().join("kofi.db");
+    let kofi = HeadlessClient::open(&kofi_path, &proxy.base_url(), &kofi_session, options()).await?;
+
+    // Ana starts a thread once the channel has reached her device.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while ana.store.channel(channel.id).await?.is_none() {
+        anyhow::ensure!(Instant::now() < deadline, "the channel never reached Ana");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let (thread, _) =
+        ana.store.start_thread(ana.me.id, channel.id, "Launch checklist", "What is left?", 1).await?;
+    ana.reply(thread.id, "Kicking this off").await?;
+    kofi.wait_for_thread(thread.id, Duration::from_secs(5), |rows| rows.len() == 2).await?;
+
+    // A live reply: on the other device within a second, by poke.
+    let sent = Instant::now();
+    let live = ana.reply(thread.id, "Ship it Thursday?").await?;
+    kofi.wait_for_thread(thread.id, Duration::from_secs(1), |rows| {
+        rows.iter().any(|row| row.message.id == live.id)
+    })
+    .await?;
+    let latency = sent.elapsed();
+    assert!(latency < Duration::from_secs(1), "delivery took {latency:?}");
+
+    // Kofi loses the network and writes 20 replies; they show at once, pending.
+    proxy.go_offline();
+    let bodies: Vec<String> = (1..=20).map(|n| format!("offline note {n}")).collect();
+    for body in &bodies {
+        kofi.reply(thread.id, body).await?;
+    }
+    let rows = kofi.store.thread_messages(thread.id).await?;
+    assert_eq!(rows.iter().filter(|row| row.state == DeliveryState::Pending).count(), 20);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(kofi.store.queued_count().await?, 20, "nothing may leave while offline");
+
+    // The process restarts over the same file, then the network returns.
+    let kofi_user = kofi.me.clone();
+    kofi.stop().await;
+    let kofi = HeadlessClient::reopen(&kofi_path, kofi_user, options()).await?;
+    assert_eq!(kofi.store.queued_count().await?, 20, "the restart kept the queue");
+    proxy.go_online();
+
+    let expected = |rows: &[meridian_store::MessageRow]| {
+        rows.iter().filter(|row| row.message.body.starts_with("offline note")).count() >= 20
+    };
+    let at_ana = ana.wait_for_thread(thread.id, Duration::from_secs(20), expected).await?;
+    let arrived: Vec<&str> = at_ana
+        .iter()
+        .map(|row| row.message.body.as_str())
+        .filter(|body| body.starts_with("offline note"))
+        .collect();
+    assert_eq!(arrived, bodies.iter().map(String::as_str).collect::<Vec<_>>(), "exactly once, in order");
+
+    let settled = kofi
+        .wait_for_thread(thread.id, Duration::from_secs(10), |rows| {
+            rows.iter().all(|row| row.state == DeliveryState::Sent)
+        })
+        .await?;
+    assert_eq!(settled.len(), 23);
+    assert_eq!(kofi.store.queued_count().await?, 0);
+
+    // The server holds each write exactly once: a fresh device bootstraps the same 23 messages.
+    let fresh =
+        HeadlessClient::open(&dir.path().join("fresh.db"), &server.base_url(), &ana_session, options())
+            .await?;
+    let replayed = fresh.wait_for_thread(thread.id, Duration::from_secs(10), |rows| rows.len() >= 23).await?;
+    assert_eq!(replayed.len(), 23);
+    let ids: std::collections::BTreeSet<_> = replayed.iter().map(|row| row.message.id).collect();
+    assert_eq!(ids.len(), 23, "no duplicates");
+
+    // Ana started the thread, so Kofi's replies reached her as notices naming thread and author.
+    let mut notices = Vec::new();
+    while let Ok(event) = ana.events.try_recv() {
+        if let SyncEvent::Notice(notice) = event {
+            notices.push(notice);
+        }
+    }
+    assert!(
+        notices.iter().any(|notice| notice.summary == "Kofi replied in “Launch checklist”"),
+        "{notices:?}"
+    );
+    assert!(notices.iter().all(|notice| notice.thread_id == thread.id));
+
+    fresh.stop().await;
+    kofi.stop().await;
+    ana.stop().await;
+    server.shutdown().await?;
+    Ok(())
+}

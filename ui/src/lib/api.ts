@@ -1,0 +1,134 @@
+// The one place the UI talks to the Rust shell: every Tauri command and event, typed.
+// Argument names are camelCase; Tauri converts them to the commands' snake_case parameters.
+
+import { invoke } from "@tauri-apps/api/core";
+import { listen, type UnlistenFn } from "@tauri-apps/api/event";
+
+export type Person = {
+  id: string;
+  displayName: string;
+  timeZone: string;
+  role: string;
+};
+
+export type Team = { id: string; name: string };
+
+export type SessionState =
+  | { state: "setup" }
+  | { state: "ready"; me: Person; team: Team; serverUrl: string; embedded: boolean };
+
+export type ReadySession = Extract<SessionState, { state: "ready" }>;
+
+export type ChannelSummary = {
+  id: string;
+  name: string;
+  topic: string;
+  private: boolean;
+  threadCount: number;
+};
+
+export type ThreadSummary = {
+  id: string;
+  channelId: string;
+  title: string;
+  authorName: string;
+  replyCount: number;
+  /** Unix milliseconds. */
+  lastActivityAt: number;
+  preview: string;
+};
+
+export type MessageState = "sent" | "pending" | "rejected";
+
+export type MessageView = {
+  id: string;
+  authorId: string;
+  authorName: string;
+  authorTimeZone: string;
+  /** Plain text; rendered as text with newlines preserved. */
+  body: string;
+  /** Unix milliseconds. */
+  createdAt: number;
+  state: MessageState;
+  error?: string;
+};
+
+export type ThreadDetail = {
+  id: string;
+  channelId: string;
+  channelName: string;
+  title: string;
+  messages: MessageView[];
+};
+
+export type CreateLocalTeamRequest = {
+  teamName: string;
+  displayName: string;
+  email: string;
+  password: string;
+  timeZone: string;
+  seedDemo: boolean;
+};
+
+export type JoinTeamRequest = {
+  serverUrl: string;
+  email: string;
+  password: string;
+  createAccount: boolean;
+  displayName?: string;
+  timeZone: string;
+};
+
+/** The shape every command rejects with. */
+export type CommandError = { code: string; message: string };
+
+export type ChangedEvent = { channels: string[]; threads: string[] };
+export type OpenThreadEvent = { threadId: string; channelId: string };
+export type SyncStatus = { online: boolean; pending: number };
+
+export const sessionState = () => invoke<SessionState>("session_state");
+
+export const createLocalTeam = (request: CreateLocalTeamRequest) =>
+  invoke<SessionState>("create_local_team", { request });
+
+export const joinTeam = (request: JoinTeamRequest) =>
+  invoke<SessionState>("join_team", { request });
+
+export const signOut = () => invoke<void>("sign_out");
+
+export const listChannels = () => invoke<ChannelSummary[]>("list_channels");
+
+export const listThreads = (channelId: string) =>
+  invoke<ThreadSummary[]>("list_threads", { channelId });
+
+export const openThread = (threadId: string) =>
+  invoke<ThreadDetail>("open_thread", { threadId });
+
+export const sendReply = (threadId: string, body: string) =>
+  invoke<MessageView>("send_reply", { threadId, body });
+
+export const syncStatus = () => invoke<SyncStatus>("sync_status");
+
+export const listPeople = () => invoke<Person[]>("list_people");
+
+export const onChanged = (handler: (change: ChangedEvent) => void): Promise<UnlistenFn> =>
+  listen<ChangedEvent>("meridian://changed", (event) => handler(event.payload));
+
+export const onOpenThread = (handler: (target: OpenThreadEvent) => void): Promise<UnlistenFn> =>
+  listen<OpenThreadEvent>("meridian://open-thread", (event) => handler(event.payload));
+
+export const onSyncStatus = (handler: (status: SyncStatus) => void): Promise<UnlistenFn> =>
+  listen<SyncStatus>("meridian://sync-status", (event) => handler(event.payload));
+
+/**
+ * A human message for anything a command rejected with. Commands reject with
+ * `{ code, message }`; anything else (a string, an Error) is shown as best we can.
+ */
+export function errorMessage(error: unknown): string {
+  if (typeof error === "string" && error.length > 0) return error;
+  if (error && typeof error === "object" && "message" in error) {
+    const message = (error as { message: unknown }).message;
+    if (typeof message === "string" && message.length > 0) return message;
+  }
+  return "Something went wrong. Please try again.";
+}

@@ -1,0 +1,116 @@
+// Presentation of instants: the reader's zone for display, the author's zone on hover.
+// Everything goes through Intl so DST and zone rules come from the platform's tzdata.
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
+/** The zone this device runs in, per the OS. */
+export function systemTimeZone(): string {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
+}
+
+/** `zone` when the platform knows it, otherwise the system zone. */
+export function usableZone(zone: string | undefined): string {
+  if (!zone) return systemTimeZone();
+  try {
+    new Intl.DateTimeFormat(undefined, { timeZone: zone });
+    return zone;
+  } catch {
+    return systemTimeZone();
+  }
+}
+
+/** Every IANA zone the platform knows, with `current` guaranteed to be present. */
+export function knownTimeZones(current: string): string[] {
+  let zones: string[] = [];
+  try {
+    zones = Intl.supportedValuesOf("timeZone");
+  } catch {
+    zones = [];
+  }
+  return zones.includes(current) ? zones : [current, ...zones];
+}
+
+/** "23:40" (or "11:40 PM" where the locale prefers it) in `zone`. */
+export function clockTime(at: number, zone: string): string {
+  return new Intl.DateTimeFormat(undefined, {
+    hour: "numeric",
+    minute: "2-digit",
+    timeZone: usableZone(zone),
+  }).format(at);
+}
+
+/** A calendar-day key in `zone`, for grouping messages by day. */
+export function dayKey(at: number, zone: string): string {
+  return new Intl.DateTimeFormat("en-CA", {
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+    timeZone: usableZone(zone),
+  }).format(at);
+}
+
+/** "Today", "Yesterday", or "Tuesday, 4 March" (with the year when it is not this year). */
+export function dayLabel(at: number, zone: string, now: number): string {
+  const key = dayKey(at, zone);
+  if (key === dayKey(now, zone)) return "Today";
+  if (key === dayKey(now - DAY, zone)) return "Yesterday";
+  const sameYear = key.slice(0, 4) === dayKey(now, zone).slice(0, 4);
+  return new Intl.DateTimeFormat(undefined, {
+    weekday: "long",
+    day: "numeric",
+    month: "long",
+    year: sameYear ? undefined : "numeric",
+    timeZone: usableZone(zone),
+  }).format(at);
+}
+
+/** A full date and time in `zone`, for tooltips and `<time>` labels. */
+export function fullDateTime(at: number, zone: string): string {
+  return new Intl.DateTimeFormat(undefined, {
+    dateStyle: "full",
+    timeStyle: "short",
+    timeZone: usableZone(zone),
+  }).format(at);
+}
+
+/** "Sent 23:40 their time (Asia/Tokyo)" — what the author's clock said. */
+export function authorTimeTitle(at: number, authorZone: string, isMe: boolean): string {
+  const zone = usableZone(authorZone);
+  const whose = isMe ? "your" : "their";
+  return `Sent ${clockTime(at, zone)} ${whose} time (${authorZone || zone})`;
+}
+
+/** Short relative time for lists: "now", "5m", "3h", "Yesterday", "Mon", "4 Mar", "4 Mar 2024". */
+export function relativeTime(at: number, now: number, zone: string): string {
+  const ago = now - at;
+  if (ago < MINUTE) return "now";
+  if (ago < HOUR) return `${Math.floor(ago / MINUTE)}m`;
+  if (dayKey(at, zone) === dayKey(now, zone)) return `${Math.floor(ago / HOUR)}h`;
+  if (dayKey(at, zone) === dayKey(now - DAY, zone)) return "Yesterday";
+  const tz = usableZone(zone);
+  if (ago < 6 * DAY) {
+    return new Intl.DateTimeFormat(undefined, { weekday: "short", timeZone: tz }).format(at);
+  }
+  const sameYear = dayKey(at, zone).slice(0, 4) === dayKey(now, zone).slice(0, 4);
+  return new Intl.DateTimeFormat(undefined, {
+    day: "numeric",
+    month: "short",
+    year: sameYear ? undefined : "numeric",
+    timeZone: tz,
+  }).format(at);
+}
+
+/** A reactive-friendly clock: calls `tick` on each minute boundary; returns a stop function. */
+export function everyMinute(tick: (now: number) => void): () => void {
+  let timer: ReturnType<typeof setTimeout>;
+  const schedule = () => {
+    timer = setTimeout(() => {
+      tick(Date.now());
+      schedule();
+    }, MINUTE - (Date.now() % MINUTE) + 50);
+  };
+  schedule();
+  return () => clearTimeout(timer);
+}

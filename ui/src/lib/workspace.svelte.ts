@@ -1,0 +1,140 @@
+// What the main screen shows: the channel list, the selected channel's threads and the open
+// thread, kept fresh from the shell's events. It only calls commands and holds their results.
+
+import * as api from "./api";
+import type {
+  ChangedEvent,
+  ChannelSummary,
+  MessageView,
+  OpenThreadEvent,
+  SyncStatus,
+  ThreadDetail,
+  ThreadSummary,
+} from "./api";
+
+/** A value loaded by a command, with the error of the last attempt. */
+type Loaded<T> = { value: T; loading: boolean; error: string | null };
+
+export class Workspace {
+  channels = $state<Loaded<ChannelSummary[]>>({ value: [], loading: true, error: null });
+  threads = $state<Loaded<ThreadSummary[]>>({ value: [], loading: false, error: null });
+  thread = $state<Loaded<ThreadDetail | null>>({ value: null, loading: false, error: null });
+  channelId = $state<string | null>(null);
+  threadId = $state<string | null>(null);
+  sync = $state<SyncStatus | null>(null);
+
+  selectedChannel = $derived(this.channels.value.find((c) => c.id === this.channelId) ?? null);
+
+  // Each load takes a ticket; a response is used only if no newer load of the same kind began,
+  // so quick clicks never show a stale channel or thread.
+  private tickets = { threads: 0, thread: 0 };
+
+  /** Loads the channels and subscribes to the shell's events; returns the unsubscribe. */
+  start(): () => void {
+    const subscriptions = [
+      api.onChanged((change) => void this.applyChange(change)),
+      api.onOpenThread((target) => void this.openFromNotification(target)),
+      api.onSyncStatus((status) => (this.sync = status)),
+    ];
+    void this.refreshChannels();
+    // Status events sent before this screen subscribed are gone; ask for the latest once.
+    api
+      .syncStatus()
+      .then((status) => (this.sync ??= status))
+      .catch(() => {});
+    return () => {
+      for (const subscription of subscriptions) {
+        subscription.then((unlisten) => unlisten()).catch(() => {});
+      }
+    };
+  }
+
+  async refreshChannels() {
+    try {
+      const channels = await api.listChannels();
+      this.channels = { value: channels, loading: false, error: null };
+      const stillThere = channels.some((c) => c.id === this.channelId);
+      if (!stillThere) await this.selectChannel(channels[0]?.id ?? null);
+    } catch (error) {
+      this.channels = { ...this.channels, loading: false, error: api.errorMessage(error) };
+    }
+  }
+
+  async selectChannel(channelId: string | null) {
+    if (channelId !== this.channelId) {
+      this.channelId = channelId;
+      this.threadId = null;
+      this.thread = { value: null, loading: false, error: null };
+      this.threads = { value: [], loading: true, error: null };
+    }
+    await this.refreshThreads();
+  }
+
+  async refreshThreads() {
+    const ticket = ++this.tickets.threads;
+    const channelId = this.channelId;
+    if (channelId === null) {
+      this.threads = { value: [], loading: false, error: null };
+      return;
+    }
+    try {
+      const threads = await api.listThreads(channelId);
+      if (ticket === this.tickets.threads) this.threads = { value: threads, loading: false, error: null };
+    } catch (error) {
+      if (ticket === this.tickets.threads) {
+        this.threads = { ...this.threads, loading: false, error: api.errorMessage(error) };
+      }
+    }
+  }
+
+  async selectThread(threadId: string) {
+    if (threadId !== this.threadId) {
+      this.threadId = threadId;
+      this.thread = { value: null, loading: true, error: null };
+    }
+    await this.refreshThread();
+  }
+
+  async refreshThread() {
+    const ticket = ++this.tickets.thread;
+    const threadId = this.threadId;
+    if (threadId === null) return;
+    try {
+      const detail = await api.openThread(threadId);
+      if (ticket === this.tickets.thread) this.thread = { value: detail, loading: false, error: null };
+    } catch (error) {
+      if (ticket === this.tickets.thread) {
+        this.thread = { ...this.thread, loading: false, error: api.errorMessage(error) };
+      }
+    }
+  }
+
+  /** Sends a reply to the open thread and shows what the shell returned (usually "pending"). */
+  async send(body: string): Promise<MessageView> {
+    const detail = this.thread.value;
+    if (!detail) throw { code: "no_thread", message: "Open a thread to reply." };
+    const message = await api.sendReply(detail.id, body);
+    const current = this.thread.value;
+    if (current && current.id === detail.id) {
+      const others = current.messages.filter((m) => m.id !== message.id);
+      this.thread.value = { ...current, messages: [...others, message] };
+    }
+    return message;
+  }
+
+  private async applyChange(change: ChangedEvent) {
+    const channelChanged = this.channelId !== null && change.channels.includes(this.channelId);
+    const listedThreadChanged = this.threads.value.some((t) => change.threads.includes(t.id));
+    const openThreadChanged = this.threadId !== null && change.threads.includes(this.threadId);
+    await Promise.all([
+      this.refreshChannels(),
+      channelChanged || listedThreadChanged ? this.refreshThreads() : null,
+      openThreadChanged ? this.refreshThread() : null,
+    ]);
+  }
+
+  private async openFromNotification(target: OpenThreadEvent) {
+    if (target.channelId !== this.channelId) await this.selectChannel(target.channelId);
+    await this.selectThread(target.threadId);
+  }
+}
