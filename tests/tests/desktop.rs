@@ -219,3 +219,66 @@ async fn scenario(session: &Session, world: &World, bus: &NotificationBus) -> an
     session.wait_for_text("[data-testid='thread-title']", THREAD_TITLE, WAIT).await?;
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_team_on_this_computer_starts_with_a_demo_team_across_time_zones() -> anyhow::Result<()> {
+    let bus = NotificationBus::start().await?;
+    let data_dir = tempfile::tempdir()?;
+    let driver = TauriDriver::builder()
+        .env("DBUS_SESSION_BUS_ADDRESS", bus.address())
+        .env("MERIDIAN_DATA_DIR", data_dir.path())
+        .start()
+        .await?;
+    let session = driver.new_session(&desktop_binary()?).await?;
+    let outcome = create_local_team(&session, data_dir.path()).await;
+    if outcome.is_err() {
+        let failures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../test-artifacts");
+        if let Ok(path) = screenshots::save(&session, &failures, "local-team-failure").await {
+            eprintln!("screenshot of the failure: {}", path.display());
+        }
+    }
+    session.delete().await?;
+    outcome
+}
+
+async fn create_local_team(session: &Session, data_dir: &Path) -> anyhow::Result<()> {
+    by_testid(session, "create-team-name").await?.send_keys("Northwind Labs").await?;
+    by_testid(session, "create-display-name").await?.send_keys("Sam Rivera").await?;
+    by_testid(session, "create-email").await?.send_keys("sam@example.com").await?;
+    by_testid(session, "create-password").await?.send_keys("a long local password").await?;
+    by_testid(session, "create-submit").await?.click().await?;
+
+    // The embedded server keeps the team in the app's data directory.
+    session
+        .wait_for("[data-testid='channel-item'][data-channel-name='engineering']", WAIT)
+        .await?
+        .click()
+        .await?;
+    anyhow::ensure!(data_dir.join("team-server/meridian-server.db").exists(), "no embedded server database");
+
+    // The demo threads arrive with people from several zones; a reply round-trips locally.
+    session.wait_for("[data-testid='thread-item']", WAIT).await?.click().await?;
+    session.wait_for("[data-testid='message']", WAIT).await?;
+    let authors = session
+        .execute(
+            "return [...new Set([...document.querySelectorAll('[data-testid=message]')].map(m => m.dataset.author))]",
+            &[],
+        )
+        .await?;
+    let authors = authors.as_array().map_or(0, Vec::len);
+    anyhow::ensure!(authors >= 2, "a demo thread should have several voices, found {authors}");
+    let reply = "Catching up from my morning — thanks all.";
+    by_testid(session, "composer-input").await?.send_keys(reply).await?;
+    by_testid(session, "composer-send").await?.click().await?;
+    session
+        .wait_until("the reply to be confirmed by the embedded server", WAIT, || async {
+            for message in session.find_all("[data-testid='message'][data-state='sent']").await? {
+                if message.text_content().await?.contains(reply) {
+                    return Ok(Some(()));
+                }
+            }
+            Ok(None)
+        })
+        .await?;
+    Ok(())
+}
