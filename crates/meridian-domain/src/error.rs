@@ -11,6 +11,8 @@ pub enum DomainError {
     UnknownTimeZone(String),
     #[error("{0:?} is not an email address")]
     InvalidEmail(String),
+    #[error("{0:?} is not a reaction (an emoji or :shortcode: without spaces)")]
+    InvalidReaction(String),
     #[error("the password must be at least {min} characters long")]
     PasswordTooShort { min: usize },
 }
@@ -23,6 +25,7 @@ impl DomainError {
             Self::TooLong { .. } => "field_too_long",
             Self::UnknownTimeZone(_) => "unknown_time_zone",
             Self::InvalidEmail(_) => "invalid_email",
+            Self::InvalidReaction(_) => "invalid_reaction",
             Self::PasswordTooShort { .. } => "password_too_short",
         }
     }

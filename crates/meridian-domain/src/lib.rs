@@ -15,6 +15,6 @@ pub mod validate;
 pub use clock::{Clock, FixedClock, SystemClock, UnixMillis};
 pub use error::DomainError;
 pub use ids::{ChannelId, ClientId, MessageId, MutationId, TeamId, ThreadId, UserId};
-pub use model::{Channel, Message, Role, Team, Thread, User};
+pub use model::{Channel, Message, Reaction, Role, Team, Thread, Tombstone, User};
 pub use notify::{ReplyNotice, reply_notice};
 pub use scope::{ParseScopeError, ScopeId};

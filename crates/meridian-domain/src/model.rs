@@ -69,6 +69,25 @@ pub struct Thread {
     pub created_at: UnixMillis,
 }
 
+/// One person's reaction with one emoji to one message; `present: false` is a removed reaction,
+/// kept so the latest word wins whichever device said it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reaction {
+    pub message_id: MessageId,
+    pub user_id: UserId,
+    pub emoji: String,
+    pub present: bool,
+}
+
+/// What remains of a deleted message: enough to place it, nothing of its content.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tombstone {
+    pub id: MessageId,
+    pub thread_id: ThreadId,
+    pub channel_id: ChannelId,
+    pub deleted_by: UserId,
+}
+
 /// A thread's opening post or a reply in it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Message {

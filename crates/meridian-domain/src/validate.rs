@@ -20,6 +20,17 @@ pub fn thread_title(title: &str) -> Result<String, DomainError> {
     bounded("thread title", title.trim(), MAX_TITLE_CHARS)
 }
 
+pub const MAX_EMOJI_CHARS: usize = 32;
+
+/// A reaction: an emoji or a short `:shortcode:`, with no whitespace.
+pub fn reaction_emoji(emoji: &str) -> Result<String, DomainError> {
+    let emoji = bounded("reaction", emoji, MAX_EMOJI_CHARS)?;
+    if emoji.chars().any(char::is_whitespace) {
+        return Err(DomainError::InvalidReaction(emoji));
+    }
+    Ok(emoji)
+}
+
 /// A person's or a team's display name, trimmed.
 pub fn display_name(name: &str) -> Result<String, DomainError> {
     bounded("name", name.trim(), MAX_NAME_CHARS)
@@ -98,6 +109,15 @@ mod tests {
         for bad in ["ana", "@example.com", "ana@", "ana@example", "a b@example.com", "a@b@c.d"] {
             assert_eq!(email(bad).expect_err(bad).code(), "invalid_email");
         }
+    }
+
+    #[test]
+    fn reactions_are_short_and_unspaced() {
+        assert_eq!(reaction_emoji("🎉").expect("valid"), "🎉");
+        assert_eq!(reaction_emoji(":ship:").expect("valid"), ":ship:");
+        assert_eq!(reaction_emoji("two words").expect_err("spaced").code(), "invalid_reaction");
+        assert_eq!(reaction_emoji("").expect_err("blank").code(), "empty_field");
+        assert_eq!(reaction_emoji(&"x".repeat(40)).expect_err("long").code(), "field_too_long");
     }
 
     #[test]

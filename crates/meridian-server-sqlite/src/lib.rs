@@ -8,6 +8,7 @@
 mod accounts;
 mod channels;
 mod log;
+mod messages;
 mod pull;
 mod push;
 mod rows;

@@ -5,6 +5,7 @@
 use crate::SqliteStore;
 use crate::channels;
 use crate::log::append;
+use crate::messages;
 use crate::rows::{self, db, to_db};
 use meridian_domain::{ClientId, Message, MutationId, ScopeId, Thread, UnixMillis, User, UserId};
 use meridian_protocol::{Mutation, MutationResult, MutationStatus};
@@ -163,24 +164,25 @@ async fn read_facts(
             .fetch_one(&mut *conn)
             .await
             .map_err(db)?;
-    let thread = sqlx::query("SELECT id, channel_id, title, author_id, created_at FROM threads WHERE id = ?")
-        .bind(targets.thread_id.to_string())
-        .fetch_optional(&mut *conn)
-        .await
-        .map_err(db)?
-        .as_ref()
-        .map(rows::thread)
-        .transpose()?;
+    let message = messages::target(conn, targets.message_id).await?;
+    let thread = match targets.thread(message.as_ref()) {
+        Some(thread_id) => {
+            sqlx::query("SELECT id, channel_id, title, author_id, created_at FROM threads WHERE id = ?")
+                .bind(thread_id.to_string())
+                .fetch_optional(&mut *conn)
+                .await
+                .map_err(db)?
+                .as_ref()
+                .map(rows::thread)
+                .transpose()?
+        }
+        None => None,
+    };
     let channel = match targets.channel(thread.as_ref()) {
         Some(id) => channels::access(conn, id, author).await?,
         None => None,
     };
-    let message_exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM messages WHERE id = ?)")
-        .bind(targets.message_id.to_string())
-        .fetch_one(&mut *conn)
-        .await
-        .map_err(db)?;
-    Ok(Facts { mutation_id_used, thread, channel, message_exists })
+    Ok(Facts { mutation_id_used, thread, channel, message_exists: message.is_some(), message })
 }
 
 /// Writes a plan's rows, each with its own change-log entry; returns the scope's new head.
@@ -196,6 +198,11 @@ async fn write_plan(
         match write {
             Write::Thread(thread) => upsert_thread(conn, thread, head).await?,
             Write::Message(message) => upsert_message(conn, message, head, now).await?,
+            Write::Edit { message, previous_body } => {
+                messages::edit(conn, message, previous_body, head, now).await?
+            }
+            Write::Reaction(reaction) => messages::react(conn, reaction, head).await?,
+            Write::Delete(tombstone) => messages::delete(conn, plan.scope, tombstone, head, now).await?,
         }
     }
     Ok(head)

@@ -164,7 +164,7 @@ impl LocalStore {
     pub async fn threads(&self, channel_id: ChannelId) -> Result<Vec<ThreadRow>> {
         let rows: Vec<ThreadListRecord> = sqlx::query_as(
             "SELECT t.id, t.channel_id, t.title, t.author_id, t.created_at,
-                    (SELECT COUNT(*) FROM messages m WHERE m.thread_id = t.id) - 1 AS replies,
+                    MAX((SELECT COUNT(*) FROM messages m WHERE m.thread_id = t.id) - 1, 0) AS replies,
                     COALESCE((SELECT MAX(m.created_at) FROM messages m WHERE m.thread_id = t.id), t.created_at)
                         AS last_activity_at,
                     COALESCE((SELECT m.body FROM messages m WHERE m.thread_id = t.id
@@ -203,7 +203,7 @@ impl LocalStore {
     pub async fn thread_messages(&self, thread_id: ThreadId) -> Result<Vec<MessageRow>> {
         sqlx::query_as::<_, MessageRecord>(
             "SELECT id, thread_id, channel_id, author_id, body, created_at, state, error
-             FROM messages WHERE thread_id = ?
+             FROM messages WHERE thread_id = ? AND state != 'deleting'
              ORDER BY server_seq IS NULL, server_seq, created_at, id",
         )
         .bind(thread_id.to_string())
@@ -212,6 +212,24 @@ impl LocalStore {
         .into_iter()
         .map(MessageRecord::into_row)
         .collect()
+    }
+
+    /// The reactions currently on a message, oldest first.
+    pub async fn reactions(
+        &self,
+        message_id: meridian_domain::MessageId,
+    ) -> Result<Vec<meridian_domain::Reaction>> {
+        let rows: Vec<(String, String)> = sqlx::query_as(
+            "SELECT user_id, emoji FROM reactions WHERE message_id = ? AND present ORDER BY rowid",
+        )
+        .bind(message_id.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|(user_id, emoji)| {
+                Ok(meridian_domain::Reaction { message_id, user_id: id(&user_id)?, emoji, present: true })
+            })
+            .collect()
     }
 
     /// Authors of a thread's messages other than `except`, the people who follow it by replying.
