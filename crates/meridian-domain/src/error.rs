@@ -13,6 +13,8 @@ pub enum DomainError {
     InvalidEmail(String),
     #[error("the password must be at least {min} characters long")]
     PasswordTooShort { min: usize },
+    #[error("invalid working hours: {0}")]
+    InvalidWorkingHours(String),
 }
 
 impl DomainError {
@@ -24,6 +26,7 @@ impl DomainError {
             Self::UnknownTimeZone(_) => "unknown_time_zone",
             Self::InvalidEmail(_) => "invalid_email",
             Self::PasswordTooShort { .. } => "password_too_short",
+            Self::InvalidWorkingHours(_) => "invalid_working_hours",
         }
     }
 }

@@ -125,7 +125,7 @@ pub fn plan(author: &User, mutation: &Mutation, facts: &Facts) -> Result<Plan, R
     }
     match &mutation.op {
         MutationOp::CreateThread { thread_id, title, message_id, body, .. } => {
-            let channel = readable_channel(facts)?;
+            let channel = readable_channel(author, facts)?;
             let title = validate::thread_title(title)?;
             let body = validate::message_body(body)?;
             if facts.thread.is_some() || facts.message_exists {
@@ -154,7 +154,7 @@ pub fn plan(author: &User, mutation: &Mutation, facts: &Facts) -> Result<Plan, R
         MutationOp::CreateMessage { message_id, thread_id, body } => {
             // A thread in a channel the author cannot read does not exist for them.
             let thread = facts.thread.as_ref().ok_or_else(thread_not_found)?;
-            let channel = readable_channel(facts).map_err(|_| thread_not_found())?;
+            let channel = readable_channel(author, facts).map_err(|_| thread_not_found())?;
             if channel.id != thread.channel_id {
                 return Err(thread_not_found());
             }
@@ -177,9 +177,11 @@ pub fn plan(author: &User, mutation: &Mutation, facts: &Facts) -> Result<Plan, R
 
 /// The target channel if the author may read it. Absent and unreadable channels get the same
 /// answer: a private channel's existence is itself private (sync.md §4.1).
-fn readable_channel(facts: &Facts) -> Result<&Channel, Rejection> {
+fn readable_channel<'a>(author: &User, facts: &'a Facts) -> Result<&'a Channel, Rejection> {
     match &facts.channel {
-        Some(access) if may_read_channel(&access.channel, access.is_member) => Ok(&access.channel),
+        Some(access) if may_read_channel(&access.channel, author.role, access.is_member) => {
+            Ok(&access.channel)
+        }
         _ => Err(Rejection::new("channel_not_found", "no such channel")),
     }
 }

@@ -38,6 +38,8 @@ impl UserRecord {
             display_name: self.display_name,
             time_zone: self.time_zone,
             role: Role::parse(&self.role).unwrap_or(Role::Member),
+            // The local copy does not keep working hours yet.
+            working_hours: None,
         })
     }
 }

@@ -26,12 +26,14 @@ fn world() -> World {
         display_name: "Ana".into(),
         time_zone: "America/Los_Angeles".into(),
         role: Role::Owner,
+        working_hours: None,
     };
     let other = User {
         id: UserId::new(),
         display_name: "Kofi".into(),
         time_zone: "Africa/Accra".into(),
         role: Role::Member,
+        working_hours: None,
     };
     let channel = Channel {
         id: ChannelId::new(),
