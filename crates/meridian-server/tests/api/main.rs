@@ -21,6 +21,9 @@ use tempfile::TempDir;
 use tokio_tungstenite::tungstenite::{self, client::IntoClientRequest};
 use tower::ServiceExt;
 
+mod accounts;
+mod team;
+
 struct TestServer {
     server: RunningServer,
     http: reqwest::Client,
@@ -28,13 +31,17 @@ struct TestServer {
 }
 
 async fn start(seed_demo: bool) -> TestServer {
+    start_with(seed_demo, true).await
+}
+
+async fn start_with(seed_demo: bool, open_signup: bool) -> TestServer {
     let dir = tempfile::tempdir().expect("temp dir");
     let options = ServerOptions {
         listen: "127.0.0.1:0".parse().expect("addr"),
         database_url: dir.path().join("server.db").display().to_string(),
         team_name: "Acme".into(),
         seed_demo,
-        open_signup: true,
+        open_signup,
     };
     let server = spawn(options).await.expect("spawn");
     TestServer { server, http: reqwest::Client::new(), _dir: dir }
@@ -63,7 +70,14 @@ impl TestServer {
     }
 
     async fn sign_up(&self, name: &str) -> (String, SessionInfo) {
-        let body = json!({"email": format!("{name}@example.com"), "password": "correct horse", "display_name": name, "time_zone": "Europe/Berlin"});
+        self.sign_up_invited(name, None).await
+    }
+
+    async fn sign_up_invited(&self, name: &str, invite: Option<&str>) -> (String, SessionInfo) {
+        let mut body = json!({"email": format!("{name}@example.com"), "password": "correct horse", "display_name": name, "time_zone": "Europe/Berlin"});
+        if let Some(invite) = invite {
+            body["invite"] = json!(invite);
+        }
         let (status, answer) = self.call("POST", "/v1/auth/signup", None, Some(body)).await;
         assert_eq!(status, StatusCode::OK, "{answer}");
         let info: SessionInfo = serde_json::from_value(answer).expect("session info");
@@ -327,18 +341,42 @@ async fn the_demo_can_include_the_owner() {
 }
 
 async fn oneshot_app() -> (axum::Router, TempDir) {
+    let (app, _, dir) = oneshot_app_with_clock().await;
+    (app, dir)
+}
+
+/// A router over a fresh store whose clock the test moves; sign-up needs invites.
+async fn oneshot_app_with_clock() -> (axum::Router, Arc<FixedClock>, TempDir) {
     let dir = tempfile::tempdir().expect("temp dir");
     let store = SqliteStore::open(&dir.path().join("server.db").display().to_string()).await.expect("open");
     store.create_team(&Team { id: TeamId::new(), name: "Acme".into() }, 0).await.expect("team");
-    let state = AppState::new(Arc::new(store), Arc::new(FixedClock::at(1_760_000_000_000)));
-    (router(state), dir)
+    let clock = Arc::new(FixedClock::at(1_760_000_000_000));
+    let state = AppState::new(Arc::new(store), Arc::clone(&clock) as Arc<dyn meridian_domain::Clock>);
+    (router(state), clock, dir)
 }
 
 async fn send(app: &axum::Router, request: Request<Body>) -> (StatusCode, Value) {
+    let (status, _, body) = send_full(app, request).await;
+    (status, body)
+}
+
+/// Status, headers and JSON body (`null` when empty).
+async fn send_full(app: &axum::Router, request: Request<Body>) -> (StatusCode, axum::http::HeaderMap, Value) {
     let response = app.clone().oneshot(request).await.expect("response");
-    let status = response.status();
+    let (status, headers) = (response.status(), response.headers().clone());
     let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await.expect("body");
-    (status, serde_json::from_slice(&bytes).expect("a JSON error body"))
+    let body =
+        if bytes.is_empty() { Value::Null } else { serde_json::from_slice(&bytes).expect("a JSON body") };
+    (status, headers, body)
+}
+
+/// A JSON request, signed with `token` when given.
+fn json_request(method: &str, path: &str, token: Option<&str>, body: &Value) -> Request<Body> {
+    let mut request = Request::builder().method(method).uri(path).header("content-type", "application/json");
+    if let Some(token) = token {
+        request = request.header("authorization", format!("Bearer {token}"));
+    }
+    request.body(Body::from(body.to_string())).expect("request")
 }
 
 fn post(path: &str, content_type: &str, body: impl Into<Body>) -> Request<Body> {
