@@ -140,10 +140,6 @@ impl ServerStore for SqliteStore {
         sessions::start(&self.writer, token_hash, session).await
     }
 
-    async fn session_user(&self, token_hash: &str) -> Result<Option<User>, StoreError> {
-        Ok(sessions::by_token(&self.reader, token_hash).await?.map(|(_, user)| user))
-    }
-
     async fn session_by_token(&self, token_hash: &str) -> Result<Option<(SessionRecord, User)>, StoreError> {
         sessions::by_token(&self.reader, token_hash).await
     }

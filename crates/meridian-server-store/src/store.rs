@@ -135,8 +135,11 @@ pub trait ServerStore: Send + Sync + std::fmt::Debug + 'static {
         now: UnixMillis,
     ) -> Result<(User, Heads), StoreError>;
 
-    /// The account a session token (by hash) signs in as.
-    async fn session_user(&self, token_hash: &str) -> Result<Option<User>, StoreError>;
+    /// The account a session token (by hash) signs in as. Backends need not implement this: it
+    /// reads through [`ServerStore::session_by_token`].
+    async fn session_user(&self, token_hash: &str) -> Result<Option<User>, StoreError> {
+        Ok(self.session_by_token(token_hash).await?.map(|(_, user)| user))
+    }
 
     /// Ends a session; ending an unknown one is not an error.
     async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError>;
