@@ -46,6 +46,22 @@ pub async fn revoke_session(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// `DELETE /v1/sessions`: signs this account out everywhere but here. Answers how many
+/// sessions ended.
+pub async fn revoke_other_sessions(
+    State(state): State<AppState>,
+    session: Session,
+) -> Result<Json<serde_json::Value>, ApiFailure> {
+    let mut revoked = 0_u32;
+    for other in state.store.sessions_of(session.user.id).await? {
+        // Each revocation stands alone, so a session opened meanwhile simply stays.
+        if other.id != session.id && state.store.revoke_session(session.user.id, other.id).await? {
+            revoked += 1;
+        }
+    }
+    Ok(Json(serde_json::json!({ "revoked": revoked })))
+}
+
 /// `POST /v1/me/password`: needs the current password; ends every other session. Wrong current
 /// passwords count towards the account's rate limit, so a stolen session cannot guess it.
 pub async fn change_password(

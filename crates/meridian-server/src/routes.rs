@@ -20,7 +20,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/auth/signout", post(auth::sign_out))
         .route("/v1/me", get(auth::me).patch(account::update_profile))
         .route("/v1/me/password", post(account::change_password))
-        .route("/v1/sessions", get(account::sessions))
+        .route("/v1/sessions", get(account::sessions).delete(account::revoke_other_sessions))
         .route("/v1/sessions/{id}", delete(account::revoke_session))
         .route("/v1/invites", get(team::invites).post(team::create_invite))
         .route("/v1/invites/{id}", delete(team::revoke_invite))

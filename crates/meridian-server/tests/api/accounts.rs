@@ -60,6 +60,31 @@ async fn sessions_are_listed_and_revoked_at_once() {
 }
 
 #[tokio::test]
+async fn signing_out_everywhere_else_keeps_this_session() {
+    let t = start(false).await;
+    let (here, _) = t.sign_up("ana").await;
+    let (kofi, _) = t.sign_up("kofi").await;
+    let signin = json!({"email": "ana@example.com", "password": "correct horse"});
+    let mut elsewhere = Vec::new();
+    for _ in 0..2 {
+        let (_, answer) = t.call("POST", "/v1/auth/signin", None, Some(signin.clone())).await;
+        elsewhere.push(answer["token"].as_str().expect("token").to_owned());
+    }
+    let (status, answer) = t.call("DELETE", "/v1/sessions", Some(&here), None).await;
+    assert_eq!((status, answer), (StatusCode::OK, json!({"revoked": 2})));
+    for token in &elsewhere {
+        assert_eq!(t.call("GET", "/v1/me", Some(token), None).await.0, StatusCode::UNAUTHORIZED);
+    }
+    assert_eq!(t.call("GET", "/v1/me", Some(&here), None).await.0, StatusCode::OK);
+    assert_eq!(
+        t.call("GET", "/v1/me", Some(&kofi), None).await.0,
+        StatusCode::OK,
+        "other accounts keep theirs"
+    );
+    assert_eq!(t.call("DELETE", "/v1/sessions", None, None).await.0, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
 async fn a_password_change_needs_the_old_one_and_ends_other_sessions() {
     let t = start(false).await;
     let (here, _) = t.sign_up("ana").await;
