@@ -3,7 +3,8 @@
 //!
 //! The counts live in this server instance's memory. With several instances behind a load
 //! balancer each keeps its own, so the effective limit is per instance; a restart forgets them.
-//! Addresses are the TCP peer's: behind a reverse proxy every client shares the proxy's address.
+//! Addresses are the TCP peer's (IPv6 ones by /64 network): behind a reverse proxy every client
+//! shares the proxy's address.
 
 use meridian_domain::UnixMillis;
 use std::collections::{HashMap, VecDeque};
@@ -27,6 +28,18 @@ pub enum LimitKey {
 }
 
 impl LimitKey {
+    /// The key for a client address. IPv6 addresses count by their /64 network, which one
+    /// subscriber usually holds whole, so rotating through it does not reset the count.
+    pub fn address(ip: IpAddr) -> Self {
+        match ip {
+            IpAddr::V4(_) => Self::Address(ip),
+            IpAddr::V6(v6) => {
+                let network = u128::from(v6) & (u128::MAX << 64);
+                Self::Address(IpAddr::V6(network.into()))
+            }
+        }
+    }
+
     fn limit(&self) -> usize {
         match self {
             Self::Account(_) => PER_ACCOUNT,
@@ -121,6 +134,17 @@ mod tests {
         let fresh = [LimitKey::Account("new@example.com".into()), address.clone()];
         assert_eq!(limiter.check(&fresh, 1_000), Err(15 * 60 - 1));
         assert_eq!(limiter.check(&fresh, WINDOW_MS), Ok(()));
+    }
+
+    #[test]
+    fn ipv6_addresses_count_by_network() {
+        let one: IpAddr = "2001:db8:1:2::1".parse().expect("ip");
+        let same_network: IpAddr = "2001:db8:1:2:ffff::9".parse().expect("ip");
+        let other_network: IpAddr = "2001:db8:1:3::1".parse().expect("ip");
+        assert_eq!(LimitKey::address(one), LimitKey::address(same_network));
+        assert_ne!(LimitKey::address(one), LimitKey::address(other_network));
+        let v4 = IpAddr::from([192, 0, 2, 1]);
+        assert_eq!(LimitKey::address(v4), LimitKey::Address(v4));
     }
 
     #[test]

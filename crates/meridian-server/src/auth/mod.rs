@@ -73,10 +73,13 @@ pub async fn sign_in(
     JsonBody(request): JsonBody<SignInRequest>,
 ) -> Result<Json<SessionInfo>, ApiFailure> {
     let email = validate::email(&request.email);
-    // A malformed address is limited by its text, so it cannot dodge the limit.
-    let account = LimitKey::Account(email.clone().unwrap_or_else(|_| request.email.trim().to_lowercase()));
+    // A malformed address is limited by its text, so it cannot dodge the limit; the text is cut
+    // short so that a flood of huge bodies cannot grow the limiter's memory.
+    let account = LimitKey::Account(email.clone().unwrap_or_else(|_| {
+        request.email.trim().chars().take(validate::MAX_EMAIL_CHARS).collect::<String>().to_lowercase()
+    }));
     let keys: Vec<LimitKey> =
-        [Some(account.clone()), address.map(LimitKey::Address)].into_iter().flatten().collect();
+        [Some(account.clone()), address.map(LimitKey::address)].into_iter().flatten().collect();
     state.check_limits(&keys)?;
     let credentials = match email {
         Ok(email) => state.store.credentials_by_email(&email).await?,
