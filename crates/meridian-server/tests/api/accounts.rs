@@ -1,6 +1,8 @@
 //! One's own account: sessions, password, profile, and sign-in rate limits.
 
-use super::{code, json_request, oneshot_app_with_clock, send, send_full, start};
+use super::code;
+use super::oneshot::{json_request, oneshot_app_with_clock, send, send_full};
+use super::start;
 use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{Request, StatusCode};

@@ -1,6 +1,7 @@
 //! Running the team: invite-only sign-up, invites, roles, and what guests may see.
 
-use super::{TestServer, code, json_request, oneshot_app_with_clock, send, start, start_thread, start_with};
+use super::oneshot::{json_request, oneshot_app_with_clock, send};
+use super::{TestServer, code, start, start_thread, start_with};
 use axum::http::StatusCode;
 use meridian_domain::{ClientId, InviteId, Role, ScopeId, UserId};
 use meridian_protocol::{Entity, InviteCreated, InviteSummary, MutationStatus};
