@@ -147,6 +147,31 @@ mod tests {
         assert_eq!(LimitKey::address(v4), LimitKey::Address(v4));
     }
 
+    proptest::proptest! {
+        /// Whatever the timing of attempts, no window lets more failures through than the limit,
+        /// and a refusal always names a wait that ends inside the window.
+        #[test]
+        fn no_window_admits_more_than_the_limit(gaps in proptest::collection::vec(0i64..120_000, 1..80)) {
+            let mut limiter = LoginLimiter::default();
+            let mut admitted = Vec::new();
+            let mut now = 0;
+            for gap in gaps {
+                now += gap;
+                match limiter.check(&[account()], now) {
+                    Ok(()) => {
+                        limiter.fail(&[account()], now);
+                        admitted.push(now);
+                    }
+                    Err(wait) => proptest::prop_assert!((1..=15 * 60).contains(&wait)),
+                }
+            }
+            for (i, start) in admitted.iter().enumerate() {
+                let inside = admitted[i..].iter().take_while(|at| **at - start < WINDOW_MS).count();
+                proptest::prop_assert!(inside <= PER_ACCOUNT, "{inside} failures within one window");
+            }
+        }
+    }
+
     #[test]
     fn success_clears_the_account() {
         let mut limiter = LoginLimiter::default();
