@@ -148,11 +148,17 @@ impl Device {
         let request = PushRequest { client_id: self.store.client_id().await?, mutations: batch };
         let mut response = self.api.push(&request).await?;
         if matches!(fault, Fault::Duplicated) {
+            let first = response;
             response = self.api.push(&request).await?;
-            for result in &response.results {
+            // A retry is never applied again, and a refusal is repeated, not forgotten.
+            for (before, after) in first.results.iter().zip(&response.results) {
+                let expected = match &before.status {
+                    MutationStatus::Applied => MutationStatus::Duplicate,
+                    other => other.clone(),
+                };
                 anyhow::ensure!(
-                    result.status == MutationStatus::Duplicate,
-                    "a repeated push re-applied: {result:?}"
+                    after.status == expected,
+                    "a repeated push answered {after:?} after {before:?}"
                 );
             }
         }

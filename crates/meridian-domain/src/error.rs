@@ -15,6 +15,8 @@ pub enum DomainError {
     InvalidReaction(String),
     #[error("the password must be at least {min} characters long")]
     PasswordTooShort { min: usize },
+    #[error("invalid working hours: {0}")]
+    InvalidWorkingHours(String),
 }
 
 impl DomainError {
@@ -27,6 +29,7 @@ impl DomainError {
             Self::InvalidEmail(_) => "invalid_email",
             Self::InvalidReaction(_) => "invalid_reaction",
             Self::PasswordTooShort { .. } => "password_too_short",
+            Self::InvalidWorkingHours(_) => "invalid_working_hours",
         }
     }
 }

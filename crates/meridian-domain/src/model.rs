@@ -1,6 +1,7 @@
 //! The things people see: teams, people, channels, threads and messages.
 
 use crate::clock::UnixMillis;
+use crate::hours::WorkingHours;
 use crate::ids::{ChannelId, MessageId, TeamId, ThreadId, UserId};
 use serde::{Deserialize, Serialize};
 
@@ -49,6 +50,10 @@ pub struct User {
     /// IANA zone name, e.g. `Asia/Kolkata`.
     pub time_zone: String,
     pub role: Role,
+    /// When they usually work, in `time_zone`; absent until they say. Older peers omit the
+    /// field, so it defaults to absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub working_hours: Option<WorkingHours>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

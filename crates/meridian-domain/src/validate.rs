@@ -1,6 +1,7 @@
 //! Input rules shared by every client and the server, so a device refuses what the server would.
 
 use crate::error::DomainError;
+use crate::hours::{RawWorkingHours, WorkingHours};
 use chrono_tz::Tz;
 
 pub const MAX_BODY_CHARS: usize = 40_000;
@@ -68,6 +69,12 @@ pub fn password(password: &str) -> Result<(), DomainError> {
 /// An IANA zone name such as `America/Los_Angeles`.
 pub fn time_zone(name: &str) -> Result<Tz, DomainError> {
     name.parse::<Tz>().map_err(|_| DomainError::UnknownTimeZone(name.to_owned()))
+}
+
+/// A week of working hours as sent by a client; an empty week means "not set".
+pub fn working_hours(raw: RawWorkingHours) -> Result<Option<WorkingHours>, DomainError> {
+    let hours = WorkingHours::try_from(raw)?;
+    Ok((!hours.is_empty()).then_some(hours))
 }
 
 fn bounded(field: &'static str, text: &str, max: usize) -> Result<String, DomainError> {

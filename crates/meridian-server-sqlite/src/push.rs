@@ -32,7 +32,7 @@ pub(crate) async fn apply(
         let last = claim_client(&mut tx, author.id, client, now).await?;
         let check = check_seq(last, mutation.seq);
         let status = match check {
-            SeqCheck::Duplicate => MutationStatus::Duplicate,
+            SeqCheck::Duplicate => earlier_verdict(&mut tx, client, mutation.seq).await?,
             SeqCheck::Gap => MutationStatus::Gap,
             SeqCheck::Next => settle(&mut tx, author, client, mutation, now, &mut heads).await?,
         };
@@ -45,6 +45,28 @@ pub(crate) async fn apply(
     }
     outcome.heads = heads.into_iter().collect();
     Ok(outcome)
+}
+
+/// The answer a retried mutation gets: `duplicate` if it was applied, or the refusal it got the
+/// first time, so a client whose first answer was lost still learns it was refused.
+async fn earlier_verdict(
+    conn: &mut SqliteConnection,
+    client: ClientId,
+    seq: u64,
+) -> Result<MutationStatus, StoreError> {
+    let row: Option<(String, String)> = sqlx::query_as(
+        "SELECT status, result FROM mutation_results WHERE client_id = ? AND mutation_seq = ?",
+    )
+    .bind(client.to_string())
+    .bind(to_db(seq))
+    .fetch_optional(conn)
+    .await
+    .map_err(db)?;
+    Ok(match row {
+        Some((status, result)) if status == "rejected" => serde_json::from_str(&result)
+            .map_err(|error| StoreError::Backend(format!("stored verdict of {client}/{seq}: {error}")))?,
+        _ => MutationStatus::Duplicate,
+    })
 }
 
 /// The client's high-water mark without claiming it (an empty push).

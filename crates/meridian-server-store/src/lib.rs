@@ -7,12 +7,14 @@
 //! - [`plan`]: what a mutation does and whether its author may do it;
 //! - [`sequence`]: how a mutation's `seq` relates to what the server already settled (exactly-once);
 //! - [`access`]: who may read which scope;
+//! - [`accounts`]: sessions' activity, invites' lifetime and redemption;
 //! - [`pull`]: how much one pull answer may carry, and how a scope's page is cut.
 //!
 //! A backend's job is then only to read the facts, run these functions, and write the outcome in
 //! one transaction.
 
 pub mod access;
+pub mod accounts;
 mod error;
 pub mod plan;
 pub mod pull;

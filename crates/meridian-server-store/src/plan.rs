@@ -158,7 +158,7 @@ pub fn plan(author: &User, mutation: &Mutation, facts: &Facts) -> Result<Plan, R
     }
     match &mutation.op {
         MutationOp::CreateThread { thread_id, title, message_id, body, .. } => {
-            let channel = readable_channel(facts)?;
+            let channel = readable_channel(author, facts)?;
             let title = validate::thread_title(title)?;
             let body = validate::message_body(body)?;
             if facts.thread.is_some() || facts.message_exists {
@@ -187,7 +187,7 @@ pub fn plan(author: &User, mutation: &Mutation, facts: &Facts) -> Result<Plan, R
         MutationOp::CreateMessage { message_id, thread_id, body } => {
             // A thread in a channel the author cannot read does not exist for them.
             let thread = facts.thread.as_ref().ok_or_else(thread_not_found)?;
-            let channel = readable_channel(facts).map_err(|_| thread_not_found())?;
+            let channel = readable_channel(author, facts).map_err(|_| thread_not_found())?;
             if channel.id != thread.channel_id {
                 return Err(thread_not_found());
             }
@@ -206,7 +206,7 @@ pub fn plan(author: &User, mutation: &Mutation, facts: &Facts) -> Result<Plan, R
             Ok(Plan { scope: ScopeId::Channel(channel.id), writes: vec![Write::Message(reply)] })
         }
         MutationOp::EditMessage { body, .. } => {
-            let (target, channel) = live_message(facts)?;
+            let (target, channel) = live_message(author, facts)?;
             if target.author_id != author.id {
                 return Err(Rejection::new("forbidden", "only its author may edit a message"));
             }
@@ -218,7 +218,7 @@ pub fn plan(author: &User, mutation: &Mutation, facts: &Facts) -> Result<Plan, R
             })
         }
         MutationOp::DeleteMessage { .. } => {
-            let (target, channel) = live_message(facts)?;
+            let (target, channel) = live_message(author, facts)?;
             let moderator = matches!(author.role, Role::Owner | Role::Admin);
             if target.author_id != author.id && !moderator {
                 return Err(Rejection::new("forbidden", "only its author or an admin may delete a message"));
@@ -232,7 +232,7 @@ pub fn plan(author: &User, mutation: &Mutation, facts: &Facts) -> Result<Plan, R
             Ok(Plan { scope: ScopeId::Channel(channel.id), writes: vec![Write::Delete(tombstone)] })
         }
         MutationOp::SetReaction { message_id, emoji, present } => {
-            let (_, channel) = live_message(facts)?;
+            let (_, channel) = live_message(author, facts)?;
             let reaction = Reaction {
                 message_id: *message_id,
                 user_id: author.id,
@@ -246,9 +246,9 @@ pub fn plan(author: &User, mutation: &Mutation, facts: &Facts) -> Result<Plan, R
 
 /// The target message and its channel, if the author may read it and it is not deleted. A
 /// deleted message refuses every later write: the tombstone dominates (sync.md §10).
-fn live_message(facts: &Facts) -> Result<(&Message, &Channel), Rejection> {
+fn live_message<'a>(author: &User, facts: &'a Facts) -> Result<(&'a Message, &'a Channel), Rejection> {
     let target = facts.message.as_ref().ok_or_else(message_not_found)?;
-    let channel = readable_channel(facts).map_err(|_| message_not_found())?;
+    let channel = readable_channel(author, facts).map_err(|_| message_not_found())?;
     if channel.id != target.message.channel_id {
         return Err(message_not_found());
     }
@@ -264,9 +264,11 @@ fn message_not_found() -> Rejection {
 
 /// The target channel if the author may read it. Absent and unreadable channels get the same
 /// answer: a private channel's existence is itself private (sync.md §4.1).
-fn readable_channel(facts: &Facts) -> Result<&Channel, Rejection> {
+fn readable_channel<'a>(author: &User, facts: &'a Facts) -> Result<&'a Channel, Rejection> {
     match &facts.channel {
-        Some(access) if may_read_channel(&access.channel, access.is_member) => Ok(&access.channel),
+        Some(access) if may_read_channel(&access.channel, author.role, access.is_member) => {
+            Ok(&access.channel)
+        }
         _ => Err(Rejection::new("channel_not_found", "no such channel")),
     }
 }

@@ -106,14 +106,18 @@ async fn apply_entity(
         }
         Entity::User(user) => {
             sqlx::query(
-                "INSERT INTO users (id, display_name, time_zone, role) VALUES (?, ?, ?, ?)
+                "INSERT INTO users (id, display_name, time_zone, role, working_hours) VALUES (?, ?, ?, ?, ?)
                  ON CONFLICT (id) DO UPDATE SET display_name = excluded.display_name,
-                     time_zone = excluded.time_zone, role = excluded.role",
+                     time_zone = excluded.time_zone, role = excluded.role,
+                     working_hours = excluded.working_hours",
             )
             .bind(user.id.to_string())
             .bind(&user.display_name)
             .bind(&user.time_zone)
             .bind(user.role.as_str())
+            .bind(user.working_hours.as_ref().map(serde_json::to_string).transpose().map_err(|error| {
+                crate::StoreError::Corrupt(format!("cannot encode working hours: {error}"))
+            })?)
             .execute(&mut **tx)
             .await?;
             applied.directory = true;

@@ -29,6 +29,7 @@ struct UserRecord {
     display_name: String,
     time_zone: String,
     role: String,
+    working_hours: Option<String>,
 }
 
 impl UserRecord {
@@ -38,6 +39,11 @@ impl UserRecord {
             display_name: self.display_name,
             time_zone: self.time_zone,
             role: Role::parse(&self.role).unwrap_or(Role::Member),
+            working_hours: self
+                .working_hours
+                .map(|json| serde_json::from_str(&json))
+                .transpose()
+                .map_err(|error| crate::StoreError::Corrupt(format!("unreadable working hours: {error}")))?,
         })
     }
 }
@@ -109,18 +115,20 @@ impl LocalStore {
     }
 
     pub async fn user(&self, user_id: UserId) -> Result<Option<User>> {
-        sqlx::query_as::<_, UserRecord>("SELECT id, display_name, time_zone, role FROM users WHERE id = ?")
-            .bind(user_id.to_string())
-            .fetch_optional(&self.pool)
-            .await?
-            .map(UserRecord::into_user)
-            .transpose()
+        sqlx::query_as::<_, UserRecord>(
+            "SELECT id, display_name, time_zone, role, working_hours FROM users WHERE id = ?",
+        )
+        .bind(user_id.to_string())
+        .fetch_optional(&self.pool)
+        .await?
+        .map(UserRecord::into_user)
+        .transpose()
     }
 
     /// Everyone in the team, by name.
     pub async fn users(&self) -> Result<Vec<User>> {
         sqlx::query_as::<_, UserRecord>(
-            "SELECT id, display_name, time_zone, role FROM users ORDER BY display_name COLLATE NOCASE",
+            "SELECT id, display_name, time_zone, role, working_hours FROM users ORDER BY display_name COLLATE NOCASE",
         )
         .fetch_all(&self.pool)
         .await?

@@ -21,6 +21,8 @@ impl TestServer {
             database_url: dir.path().join("server.db").display().to_string(),
             team_name: team_name.to_owned(),
             seed_demo,
+            // Tests sign up several accounts without invites.
+            open_signup: true,
         })
         .await?;
         Ok(Self { server, _dir: dir })
@@ -47,6 +49,7 @@ impl TestServer {
                 password: TEST_PASSWORD.to_owned(),
                 display_name: name.to_owned(),
                 time_zone: time_zone.to_owned(),
+                invite: None,
             })
             .await?)
     }

@@ -4,7 +4,13 @@ use super::*;
 use meridian_domain::{MutationId, Role, TeamId, UserId};
 
 fn author() -> User {
-    User { id: UserId::new(), display_name: "Ana".into(), time_zone: "UTC".into(), role: Role::Member }
+    User {
+        id: UserId::new(),
+        display_name: "Ana".into(),
+        time_zone: "UTC".into(),
+        role: Role::Member,
+        working_hours: None,
+    }
 }
 
 fn channel(private: bool) -> Channel {

@@ -11,6 +11,8 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use tempfile::TempDir;
 
+mod accounts;
+
 const NOW: i64 = 1_760_000_000_000;
 
 struct Fixture {
@@ -36,6 +38,7 @@ impl Fixture {
             display_name: name.into(),
             time_zone: "UTC".into(),
             role: Role::Member,
+            working_hours: None,
         };
         let email = format!("{}@example.com", name.to_lowercase());
         self.store.create_user(&user, &email, "hash", NOW).await.expect("user");
@@ -102,6 +105,7 @@ async fn accounts_and_sessions() {
         display_name: "Ana".into(),
         time_zone: "Asia/Tokyo".into(),
         role: Role::Owner,
+        working_hours: None,
     };
     f.store.create_user(&owner, "ana@example.com", "h1", NOW).await.expect("create");
     assert!(f.store.has_owner().await.expect("has owner"));
@@ -199,8 +203,9 @@ async fn a_rejected_mutation_does_not_block_the_next() {
     };
     assert_eq!(code, "empty_field");
     assert_eq!(outcome.last_mutation_seq, 2);
+    // The retry is not applied, and it hears the same refusal again.
     let retry = f.store.apply_mutations(&ana, client, &[blank], NOW).await.expect("retry");
-    assert_eq!(statuses(&retry), vec![MutationStatus::Duplicate]);
+    assert_eq!(statuses(&retry), vec![settled[0].clone()]);
 }
 
 #[tokio::test]
@@ -334,8 +339,13 @@ async fn an_in_memory_store_works_for_quick_runs() {
     let store = SqliteStore::open("sqlite::memory:").await.expect("open");
     let team = Team { id: TeamId::new(), name: "Scratch".into() };
     store.create_team(&team, NOW).await.expect("team");
-    let user =
-        User { id: UserId::new(), display_name: "Ana".into(), time_zone: "UTC".into(), role: Role::Owner };
+    let user = User {
+        id: UserId::new(),
+        display_name: "Ana".into(),
+        time_zone: "UTC".into(),
+        role: Role::Owner,
+        working_hours: None,
+    };
     store.create_user(&user, "ana@example.com", "h", NOW).await.expect("user");
     assert_eq!(store.team().await.expect("team"), Some(team));
     assert_eq!(store.readable_scopes(user.id).await.expect("scopes").len(), 2);
