@@ -16,6 +16,7 @@ mod run;
 mod state;
 mod sync;
 
+pub use auth::session::issue_session;
 pub use body::MAX_BODY_BYTES;
 pub use error::ApiFailure;
 pub use routes::router;

@@ -8,8 +8,9 @@ use crate::state::AppState;
 use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
-use meridian_domain::{User, UserId};
+use meridian_domain::{UnixMillis, User, UserId};
 use meridian_protocol::AUTHORIZATION_SCHEME;
+use meridian_server_store::{ServerStore, StoreError};
 use std::fmt::Write;
 
 /// The signed-in person of a request.
@@ -33,8 +34,19 @@ impl FromRequestParts<AppState> for Session {
 
 /// Opens a session for `user` and returns its token.
 pub async fn open(state: &AppState, user: UserId) -> Result<String, ApiFailure> {
+    Ok(issue_session(state.store.as_ref(), user, state.now()).await?)
+}
+
+/// Opens a session for an existing account without a password check and returns its token.
+/// For tools that create accounts directly in the store (benchmarks, imports), which already
+/// hold every power a session would grant.
+pub async fn issue_session(
+    store: &dyn ServerStore,
+    user: UserId,
+    now: UnixMillis,
+) -> Result<String, StoreError> {
     let token = new_token();
-    state.store.create_session(&hash_token(&token), user, state.now()).await?;
+    store.create_session(&hash_token(&token), user, now).await?;
     Ok(token)
 }
 
