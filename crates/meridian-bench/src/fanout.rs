@@ -15,6 +15,7 @@ use serde_json::json;
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::{Message, http::HeaderValue};
 
 /// Sockets opened at once while connecting.
@@ -130,7 +131,9 @@ async fn listen(
 ) -> anyhow::Result<()> {
     let mut request = url.into_client_request()?;
     request.headers_mut().insert("authorization", HeaderValue::from_str(&format!("Bearer {token}"))?);
-    let (mut socket, _) = tokio_tungstenite::connect_async(request).await?;
+    // Configured as the sync engine configures its own live socket.
+    let config = WebSocketConfig::default().read_buffer_size(meridian_sync::LIVE_READ_BUFFER);
+    let (mut socket, _) = tokio_tungstenite::connect_async_with_config(request, Some(config), false).await?;
     tokio::spawn(async move {
         while let Some(Ok(frame)) = socket.next().await {
             let Message::Text(text) = frame else { continue };

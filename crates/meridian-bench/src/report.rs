@@ -34,17 +34,19 @@ pub fn write(dir: &Path, result: &BenchResult) -> anyhow::Result<()> {
         object.insert("commit".into(), context.commit.clone().into());
         object.insert("cpus".into(), context.cpus.into());
         object.insert("build".into(), context.build.into());
+        object.insert("load_average".into(), context.load.clone().into());
         object.extend(row.iter().map(|(key, value)| ((*key).to_owned(), value.clone())));
         writeln!(lines, "{}", Value::Object(object))?;
     }
     append(&dir.join(format!("{stem}.json")), &lines)?;
 
     let mut text = format!(
-        "\n### {} at {} (commit {}, {} CPUs, {} build)\n\n{table}",
+        "\n### {} at {} (commit {}, {} CPUs, load average {}, {} build)\n\n{table}",
         result.scenario,
         now.format("%Y-%m-%d %H:%M UTC"),
         context.commit,
         context.cpus,
+        context.load,
         context.build
     );
     for note in &result.notes {
@@ -87,6 +89,9 @@ fn append(path: &Path, text: &str) -> anyhow::Result<()> {
 struct Context {
     commit: String,
     cpus: usize,
+    /// The 1-minute load average when the run ended: the machine is shared, so this says how
+    /// much of it the run had.
+    load: String,
     build: &'static str,
 }
 
@@ -103,7 +108,11 @@ impl Context {
             );
         let cpus = std::thread::available_parallelism().map_or(1, usize::from);
         let build = if cfg!(debug_assertions) { "debug" } else { "release" };
-        Self { commit, cpus, build }
+        let load = std::fs::read_to_string("/proc/loadavg")
+            .ok()
+            .and_then(|text| text.split_whitespace().next().map(str::to_owned))
+            .unwrap_or_else(|| "unknown".to_owned());
+        Self { commit, cpus, load, build }
     }
 }
 
