@@ -49,6 +49,9 @@ pub fn write(dir: &Path, result: &BenchResult) -> anyhow::Result<()> {
         context.load,
         context.build
     );
+    if !result.notes.is_empty() {
+        text.push('\n');
+    }
     for note in &result.notes {
         writeln!(text, "- {note}")?;
     }
