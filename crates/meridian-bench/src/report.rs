@@ -100,15 +100,16 @@ struct Context {
 
 impl Context {
     fn read() -> Self {
-        let commit = std::process::Command::new("git")
-            .args(["describe", "--always", "--dirty"])
-            .output()
-            .ok()
-            .filter(|output| output.status.success())
-            .map_or_else(
-                || "unknown".to_owned(),
-                |output| String::from_utf8_lossy(&output.stdout).trim().to_owned(),
-            );
+        let commit = git(&["rev-parse", "--short", "HEAD"]).map_or_else(
+            || "unknown".to_owned(),
+            |head| {
+                // Only source changes make the numbers unattributable; result files and test
+                // screenshots change on every run.
+                let modified = git(&["status", "--porcelain", "--", "crates", "src-tauri", "Cargo.lock"])
+                    .is_some_and(|changes| !changes.is_empty());
+                if modified { format!("{head}+uncommitted") } else { head }
+            },
+        );
         let cpus = std::thread::available_parallelism().map_or(1, usize::from);
         let build = if cfg!(debug_assertions) { "debug" } else { "release" };
         let load = std::fs::read_to_string("/proc/loadavg")
@@ -117,6 +118,12 @@ impl Context {
             .unwrap_or_else(|| "unknown".to_owned());
         Self { commit, cpus, load, build }
     }
+}
+
+/// The trimmed output of a successful `git` command.
+fn git(args: &[&str]) -> Option<String> {
+    let output = std::process::Command::new("git").args(args).output().ok()?;
+    output.status.success().then(|| String::from_utf8_lossy(&output.stdout).trim().to_owned())
 }
 
 #[cfg(test)]
