@@ -8,7 +8,7 @@ use meridian_testkit::server::{TEST_PASSWORD, TestServer};
 use std::path::{Path, PathBuf};
 use std::process::{Output, Stdio};
 use std::time::Duration;
-use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::process::Command;
 
 /// One person's installation of the CLI: its own data directory.
@@ -33,6 +33,21 @@ impl Cli {
     async fn output(&self, args: &[&str]) -> anyhow::Result<Output> {
         let output = tokio::time::timeout(Duration::from_secs(60), self.command(args).output()).await??;
         Ok(output)
+    }
+
+    /// Runs a command without MERIDIAN_PASSWORD, writing `input` to its standard input.
+    async fn with_stdin(&self, args: &[&str], input: &str) -> anyhow::Result<Output> {
+        let mut command = self.command(args);
+        command
+            .env_remove("MERIDIAN_PASSWORD")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = command.spawn()?;
+        let mut stdin = child.stdin.take().ok_or_else(|| anyhow::anyhow!("no stdin"))?;
+        stdin.write_all(input.as_bytes()).await?;
+        drop(stdin);
+        Ok(tokio::time::timeout(Duration::from_secs(60), child.wait_with_output()).await??)
     }
 
     /// Runs a command that must succeed and returns its standard output.
@@ -186,6 +201,16 @@ async fn two_people_talk_through_the_cli_and_offline_replies_wait_for_the_next_s
     let logged_out = ana.run(&["logout"]).await?;
     assert!(logged_out.contains("Signed out."));
     assert_eq!(ana.output(&["sync"]).await?.status.code(), Some(3));
+
+    // Signing back in with the password on stdin reopens the same account database.
+    let login = ["login", "--server", proxy_url.as_str(), "--email", "ana@example.com", "--password-stdin"];
+    let wrong = ana.with_stdin(&login, "not her password\n").await?;
+    assert_eq!(wrong.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&wrong.stderr).contains("[invalid_credentials]"));
+    let right = ana.with_stdin(&login, &format!("{TEST_PASSWORD}\n")).await?;
+    assert!(right.status.success(), "{}", String::from_utf8_lossy(&right.stderr));
+    let shown = ana.run(&["show", "--thread", &thread]).await?;
+    assert!(shown.contains("Ana: Written on the train") && !shown.contains("(queued)"), "{shown}");
     server.shutdown().await?;
     Ok(())
 }
