@@ -1,6 +1,11 @@
-//! Settling pushed mutations exactly once (sync.md §7): one write transaction per mutation holds
-//! the client's high-water mark, the mutation's effects, its change-log entries and its recorded
-//! result, so after any crash either all of them exist or none do.
+//! Settling pushed mutations exactly once (sync.md §7): one write transaction per push holds the
+//! client's high-water mark, every mutation's effects, change-log entries and recorded result, so
+//! after any crash either the whole batch exists or none of it does, and the client's retry of the
+//! batch settles it from the same mark.
+//!
+//! One transaction per push rather than per mutation is group commit: with `synchronous=FULL`
+//! every commit waits for an fsync, and that wait, not the SQL, bounds the posts per second a
+//! server can durably take (see `bench/results/`).
 
 use crate::SqliteStore;
 use crate::channels;
@@ -23,26 +28,34 @@ pub(crate) async fn apply(
     now: UnixMillis,
 ) -> Result<PushOutcome, StoreError> {
     let mut outcome = PushOutcome::default();
-    let mut heads = BTreeMap::new();
     if mutations.is_empty() {
         outcome.last_mutation_seq = settled_so_far(store, author.id, client).await?;
+        return Ok(outcome);
     }
+    let mut heads = BTreeMap::new();
+    let mut tx = store.write().await?;
+    // The write lock, held from here to the commit, serializes pushes from the same client, so
+    // the mark read once stays true for the whole batch.
+    let mut last = claim_client(&mut tx, author.id, client, now).await?;
     for mutation in mutations {
-        let mut tx = store.write().await?;
-        let last = claim_client(&mut tx, author.id, client, now).await?;
         let check = check_seq(last, mutation.seq);
         let status = match check {
             SeqCheck::Duplicate => earlier_verdict(&mut tx, client, mutation.seq).await?,
             SeqCheck::Gap => MutationStatus::Gap,
-            SeqCheck::Next => settle(&mut tx, author, client, mutation, now, &mut heads).await?,
+            SeqCheck::Next => {
+                let status = settle(&mut tx, author, client, mutation, now, &mut heads).await?;
+                last = mutation.seq;
+                status
+            }
         };
-        tx.commit().await.map_err(db)?;
-        outcome.last_mutation_seq = if check == SeqCheck::Next { mutation.seq } else { last };
         outcome.results.push(MutationResult { seq: mutation.seq, status });
         if check == SeqCheck::Gap {
             break;
         }
     }
+    // Nothing is answered before this commit: a failure above rolls the whole batch back.
+    tx.commit().await.map_err(db)?;
+    outcome.last_mutation_seq = last;
     outcome.heads = heads.into_iter().collect();
     Ok(outcome)
 }
@@ -94,8 +107,7 @@ pub(crate) async fn client_mark(
     }
 }
 
-/// Binds the client to `user` on first use and returns its high-water mark. The write lock held
-/// by the transaction serializes concurrent pushes from the same client.
+/// Binds the client to `user` on first use and returns its high-water mark.
 async fn claim_client(
     conn: &mut SqliteConnection,
     user: UserId,

@@ -20,6 +20,7 @@ mod state;
 mod sync;
 mod team;
 
+pub use auth::session::issue_session;
 pub use body::MAX_BODY_BYTES;
 pub use error::ApiFailure;
 pub use routes::router;

@@ -24,7 +24,7 @@ pub struct MessageRow {
 }
 
 #[derive(FromRow)]
-struct UserRecord {
+pub(crate) struct UserRecord {
     id: String,
     display_name: String,
     time_zone: String,
@@ -33,7 +33,7 @@ struct UserRecord {
 }
 
 impl UserRecord {
-    fn into_user(self) -> Result<User> {
+    pub(crate) fn into_user(self) -> Result<User> {
         Ok(User {
             id: id(&self.id)?,
             display_name: self.display_name,
@@ -49,7 +49,7 @@ impl UserRecord {
 }
 
 #[derive(FromRow)]
-struct ThreadRecord {
+pub(crate) struct ThreadRecord {
     id: String,
     channel_id: String,
     title: String,
@@ -58,7 +58,7 @@ struct ThreadRecord {
 }
 
 impl ThreadRecord {
-    fn into_thread(self) -> Result<Thread> {
+    pub(crate) fn into_thread(self) -> Result<Thread> {
         Ok(Thread {
             id: id(&self.id)?,
             channel_id: id(&self.channel_id)?,
@@ -79,7 +79,7 @@ struct ThreadListRecord {
 }
 
 #[derive(FromRow)]
-struct MessageRecord {
+pub(crate) struct MessageRecord {
     id: String,
     thread_id: String,
     channel_id: String,
@@ -91,7 +91,7 @@ struct MessageRecord {
 }
 
 impl MessageRecord {
-    fn into_row(self) -> Result<MessageRow> {
+    pub(crate) fn into_row(self) -> Result<MessageRow> {
         Ok(MessageRow {
             message: Message {
                 id: id(&self.id)?,

@@ -297,6 +297,27 @@ async fn pages_are_contiguous_and_limited() {
 }
 
 #[tokio::test]
+async fn later_mutations_in_a_batch_see_the_earlier_ones() {
+    let f = fixture().await;
+    let ana = f.person("Ana").await;
+    let general = f.channel("general", false, &[]).await;
+    let (opening, thread) = start_thread(1, &general, "Plan");
+    let answer = reply(2, thread, "replying to a thread made in this very batch");
+    let mut reused = reply(3, thread, "reusing the opening's mutation id");
+    reused.id = opening.id;
+    let client = ClientId::new();
+    let outcome = f.store.apply_mutations(&ana, client, &[opening, answer, reused], NOW).await.expect("push");
+    let statuses = statuses(&outcome);
+    assert_eq!(statuses[..2], [MutationStatus::Applied, MutationStatus::Applied]);
+    assert!(matches!(&statuses[2], MutationStatus::Rejected { code, .. } if code == "id_conflict"));
+    assert_eq!(outcome.last_mutation_seq, 3, "the refusal is settled too");
+    assert_eq!(
+        bodies(&f.pull(&ana, client).await, ScopeId::Channel(general.id)),
+        vec!["Plan", "replying to a thread made in this very batch"]
+    );
+}
+
+#[tokio::test]
 async fn concurrent_pushes_get_gap_free_seqs() {
     let f = fixture().await;
     let general = f.channel("general", false, &[]).await;

@@ -9,9 +9,10 @@ use axum::extract::FromRequestParts;
 use axum::http::HeaderMap;
 use axum::http::header::{AUTHORIZATION, USER_AGENT};
 use axum::http::request::Parts;
-use meridian_domain::{SessionId, User, UserId};
+use meridian_domain::{SessionId, UnixMillis, User, UserId};
 use meridian_protocol::AUTHORIZATION_SCHEME;
 use meridian_server_store::accounts::{SessionRecord, needs_touch};
+use meridian_server_store::{ServerStore, StoreError};
 use std::fmt::Write;
 
 /// The signed-in person of a request.
@@ -41,10 +42,24 @@ impl FromRequestParts<AppState> for Session {
 
 /// Opens a session for `user`, noting the client's `User-Agent`, and returns its token.
 pub async fn open(state: &AppState, user: UserId, headers: &HeaderMap) -> Result<String, ApiFailure> {
-    let token = new_token();
     let agent = headers.get(USER_AGENT).and_then(|value| value.to_str().ok());
-    let record = SessionRecord::new(user, agent, state.now());
-    state.store.start_session(&hash_token(&token), &record).await?;
+    Ok(start(state.store.as_ref(), SessionRecord::new(user, agent, state.now())).await?)
+}
+
+/// Opens a session for an existing account without a password check and returns its token.
+/// For tools that create accounts directly in the store (benchmarks, imports), which already
+/// hold every power a session would grant.
+pub async fn issue_session(
+    store: &dyn ServerStore,
+    user: UserId,
+    now: UnixMillis,
+) -> Result<String, StoreError> {
+    start(store, SessionRecord::new(user, None, now)).await
+}
+
+async fn start(store: &dyn ServerStore, record: SessionRecord) -> Result<String, StoreError> {
+    let token = new_token();
+    store.start_session(&hash_token(&token), &record).await?;
     Ok(token)
 }
 

@@ -190,6 +190,26 @@ async fn me_needs_a_live_session() {
 }
 
 #[tokio::test]
+async fn issued_sessions_sign_in_accounts_made_in_the_store() {
+    let t = start(false).await;
+    let store = t.server.store();
+    let user = meridian_domain::User {
+        id: UserId::new(),
+        display_name: "Imported".into(),
+        time_zone: "UTC".into(),
+        role: meridian_domain::Role::Member,
+        working_hours: Default::default(),
+    };
+    store.create_user(&user, "imported@example.com", "!no-login", 0).await.expect("user");
+    let token = meridian_server::issue_session(store.as_ref(), user.id, 0).await.expect("session");
+    let (status, answer) = t.call("GET", "/v1/me", Some(&token), None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(answer["user"]["id"], json!(user.id));
+    let unknown = meridian_server::issue_session(store.as_ref(), UserId::new(), 0).await;
+    assert!(unknown.is_err(), "no session for an account that does not exist");
+}
+
+#[tokio::test]
 async fn push_is_exactly_once_and_pull_returns_it() {
     let t = start(false).await;
     let (ana, _) = t.sign_up("ana").await;
