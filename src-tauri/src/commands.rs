@@ -102,7 +102,7 @@ pub async fn join_team(
             password: request.password,
             display_name: request.display_name.unwrap_or_default(),
             time_zone: request.time_zone,
-            invite: None,
+            invite: request.invite.as_deref().map(invite_token),
         })
         .await?
     } else {
@@ -219,6 +219,12 @@ fn invalid(error: meridian_domain::DomainError) -> CommandError {
     CommandError::new(error.code(), error.to_string())
 }
 
+/// The token of an invite given as the bare token or as a `meridian://invite/<token>` link.
+fn invite_token(invite: &str) -> String {
+    let invite = invite.trim();
+    invite.strip_prefix("meridian://invite/").unwrap_or(invite).trim_end_matches('/').to_owned()
+}
+
 /// Accepts "host:port" or a full http(s) URL, and drops a trailing slash.
 fn normalize_server_url(text: &str) -> CommandResult<String> {
     let text = text.trim().trim_end_matches('/');
@@ -239,6 +245,12 @@ fn normalize_server_url(text: &str) -> CommandResult<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn invites_are_taken_as_tokens_or_links() {
+        assert_eq!(invite_token(" abc123 "), "abc123");
+        assert_eq!(invite_token("meridian://invite/abc123"), "abc123");
+    }
 
     #[test]
     fn server_addresses_are_normalised() {

@@ -170,6 +170,9 @@ pub struct JoinTeamRequest {
     pub create_account: bool,
     pub display_name: Option<String>,
     pub time_zone: String,
+    /// The invite token (or `meridian://invite/<token>` link) for a new account.
+    #[serde(default)]
+    pub invite: Option<String>,
 }
 
 /// Payload of `meridian://changed`.

@@ -76,6 +76,8 @@ export type JoinTeamRequest = {
   password: string;
   createAccount: boolean;
   displayName?: string;
+  /** The invite an admin gave; servers without open sign-up require one for new accounts. */
+  invite?: string;
   timeZone: string;
 };
 
