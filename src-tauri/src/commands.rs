@@ -8,7 +8,7 @@ use crate::views::{
     SyncStatusEvent, ThreadDetail, ThreadSummary,
 };
 use meridian_domain::{Clock, SystemClock, validate};
-use meridian_protocol::{SignInRequest, SignUpRequest};
+use meridian_protocol::{SessionInfo, SignInRequest, SignUpRequest};
 use meridian_store::Account;
 use meridian_sync::ApiClient;
 use tauri::{AppHandle, State};
@@ -72,16 +72,7 @@ pub async fn create_local_team(
         .await
         .map_err(|error| CommandError::new("demo_seed", error.to_string()))?;
     }
-    let account = Account {
-        server_url: server.base_url(),
-        token: info
-            .token
-            .clone()
-            .ok_or_else(|| CommandError::new("protocol", "the server sent no session token"))?,
-        user_id: info.user.id,
-        team_id: info.team.id,
-        embedded: true,
-    };
+    let account = account(&info, server.base_url(), true)?;
     state.sign_in(&app, account, info.user, info.team, Some(server)).await?;
     session_state(state).await
 }
@@ -108,16 +99,7 @@ pub async fn join_team(
     } else {
         api.sign_in(&SignInRequest { email: request.email, password: request.password }).await?
     };
-    let account = Account {
-        server_url,
-        token: info
-            .token
-            .clone()
-            .ok_or_else(|| CommandError::new("protocol", "the server sent no session token"))?,
-        user_id: info.user.id,
-        team_id: info.team.id,
-        embedded: false,
-    };
+    let account = account(&info, server_url, false)?;
     state.sign_in(&app, account, info.user, info.team, None).await?;
     session_state(state).await
 }
@@ -202,6 +184,15 @@ pub async fn sync_status(state: State<'_, AppState>) -> CommandResult<SyncStatus
     let guard = state.session().await;
     let session = guard.as_ref().ok_or_else(CommandError::signed_out)?;
     Ok(session.sync_status())
+}
+
+/// The account a fresh session opens on this device.
+fn account(info: &SessionInfo, server_url: String, embedded: bool) -> CommandResult<Account> {
+    let token = info
+        .token
+        .clone()
+        .ok_or_else(|| CommandError::new("protocol", "the server sent no session token"))?;
+    Ok(Account { server_url, token, user_id: info.user.id, team_id: info.team.id, embedded })
 }
 
 async fn ensure_signed_out(state: &AppState) -> CommandResult<()> {

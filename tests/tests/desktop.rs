@@ -129,31 +129,51 @@ async fn wait_for_channel(client: &HeadlessClient, name: &str) -> anyhow::Result
     }
 }
 
+/// The real app with a fresh data directory, its notifications going to a private bus.
+struct App {
+    bus: NotificationBus,
+    session: Session,
+    driver: TauriDriver,
+    data_dir: tempfile::TempDir,
+}
+
+impl App {
+    async fn launch() -> anyhow::Result<Self> {
+        let bus = NotificationBus::start().await?;
+        let data_dir = tempfile::tempdir()?;
+        let driver = TauriDriver::builder()
+            .env("DBUS_SESSION_BUS_ADDRESS", bus.address())
+            .env("MERIDIAN_DATA_DIR", data_dir.path())
+            .start()
+            .await?;
+        let session = driver.new_session(&desktop_binary()?).await?;
+        Ok(Self { bus, session, driver, data_dir })
+    }
+
+    /// Closes the app; when the test failed, first saves a screenshot and the driver's log.
+    async fn close(self, outcome: anyhow::Result<()>, name: &str) -> anyhow::Result<()> {
+        if outcome.is_err() {
+            let failures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../test-artifacts");
+            match screenshots::save(&self.session, &failures, &format!("{name}-failure")).await {
+                Ok(path) => eprintln!("screenshot of the failure: {}", path.display()),
+                Err(error) => eprintln!("could not save a failure screenshot: {error}"),
+            }
+            eprintln!("tauri-driver log:\n{}", self.driver.log());
+        }
+        self.session.delete().await?;
+        outcome
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_reply_travels_through_the_server_and_comes_back_as_a_notification() -> anyhow::Result<()> {
     let world = world().await?;
-    let bus = NotificationBus::start().await?;
-    let data_dir = tempfile::tempdir()?;
-    let driver = TauriDriver::builder()
-        .env("DBUS_SESSION_BUS_ADDRESS", bus.address())
-        .env("MERIDIAN_DATA_DIR", data_dir.path())
-        .start()
-        .await?;
-    let session = driver.new_session(&desktop_binary()?).await?;
-
-    let outcome = scenario(&session, &world, &bus).await;
-    if outcome.is_err() {
-        let failures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../test-artifacts");
-        match screenshots::save(&session, &failures, "desktop-failure").await {
-            Ok(path) => eprintln!("screenshot of the failure: {}", path.display()),
-            Err(error) => eprintln!("could not save a failure screenshot: {error}"),
-        }
-        eprintln!("tauri-driver log:\n{}", driver.log());
-    }
-    session.delete().await?;
+    let app = App::launch().await?;
+    let outcome = scenario(&app.session, &world, &app.bus).await;
+    let closed = app.close(outcome, "desktop").await;
     world.bob.stop().await;
     world.server.shutdown().await?;
-    outcome
+    closed
 }
 
 async fn scenario(session: &Session, world: &World, bus: &NotificationBus) -> anyhow::Result<()> {
@@ -222,23 +242,9 @@ async fn scenario(session: &Session, world: &World, bus: &NotificationBus) -> an
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_team_on_this_computer_starts_with_a_demo_team_across_time_zones() -> anyhow::Result<()> {
-    let bus = NotificationBus::start().await?;
-    let data_dir = tempfile::tempdir()?;
-    let driver = TauriDriver::builder()
-        .env("DBUS_SESSION_BUS_ADDRESS", bus.address())
-        .env("MERIDIAN_DATA_DIR", data_dir.path())
-        .start()
-        .await?;
-    let session = driver.new_session(&desktop_binary()?).await?;
-    let outcome = create_local_team(&session, data_dir.path()).await;
-    if outcome.is_err() {
-        let failures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../test-artifacts");
-        if let Ok(path) = screenshots::save(&session, &failures, "local-team-failure").await {
-            eprintln!("screenshot of the failure: {}", path.display());
-        }
-    }
-    session.delete().await?;
-    outcome
+    let app = App::launch().await?;
+    let outcome = create_local_team(&app.session, app.data_dir.path()).await;
+    app.close(outcome, "local-team").await
 }
 
 async fn create_local_team(session: &Session, data_dir: &Path) -> anyhow::Result<()> {

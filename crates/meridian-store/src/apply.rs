@@ -4,7 +4,7 @@
 
 use crate::rows::{seq_from_sql, seq_to_sql};
 use crate::{DeliveryState, LocalStore, Result};
-use meridian_domain::{ChannelId, Message, MessageId, ScopeId, ThreadId, UserId};
+use meridian_domain::{ChannelId, Message, MessageId, Reaction, ScopeId, ThreadId, UserId};
 use meridian_protocol::{Entity, PullResponse, ScopeChanges};
 use sqlx::{Sqlite, Transaction};
 use std::collections::{BTreeMap, BTreeSet};
@@ -189,16 +189,7 @@ async fn apply_entity(
             }
         }
         Entity::Reaction(reaction) => {
-            sqlx::query(
-                "INSERT INTO reactions (message_id, user_id, emoji, present) VALUES (?, ?, ?, ?)
-                 ON CONFLICT (message_id, user_id, emoji) DO UPDATE SET present = excluded.present",
-            )
-            .bind(reaction.message_id.to_string())
-            .bind(reaction.user_id.to_string())
-            .bind(&reaction.emoji)
-            .bind(reaction.present)
-            .execute(&mut **tx)
-            .await?;
+            upsert_reaction(tx, reaction).await?;
             applied.threads.extend(message_thread(tx, reaction.message_id).await?);
         }
         Entity::MessageDeleted(tombstone) => {
@@ -212,6 +203,21 @@ async fn apply_entity(
             applied.threads.insert(tombstone.thread_id);
         }
     }
+    Ok(())
+}
+
+/// Sets one person's reaction register, whether the server or this device said it.
+pub(crate) async fn upsert_reaction(tx: &mut Transaction<'_, Sqlite>, reaction: &Reaction) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO reactions (message_id, user_id, emoji, present) VALUES (?, ?, ?, ?)
+         ON CONFLICT (message_id, user_id, emoji) DO UPDATE SET present = excluded.present",
+    )
+    .bind(reaction.message_id.to_string())
+    .bind(reaction.user_id.to_string())
+    .bind(&reaction.emoji)
+    .bind(reaction.present)
+    .execute(&mut **tx)
+    .await?;
     Ok(())
 }
 

@@ -6,7 +6,7 @@
 use crate::rows::{id, seq_from_sql, seq_to_sql};
 use crate::{DeliveryState, LocalStore, Result, StoreError};
 use meridian_domain::{
-    ChannelId, Message, MessageId, MutationId, Thread, ThreadId, UnixMillis, UserId, validate,
+    ChannelId, Message, MessageId, MutationId, Reaction, Thread, ThreadId, UnixMillis, UserId, validate,
 };
 use meridian_protocol::{Mutation, MutationOp, MutationResult, MutationStatus};
 use sqlx::{Sqlite, Transaction};
@@ -136,16 +136,8 @@ impl LocalStore {
     ) -> Result<()> {
         let emoji = validate::reaction_emoji(emoji)?;
         let mut tx = self.write().await?;
-        sqlx::query(
-            "INSERT INTO reactions (message_id, user_id, emoji, present) VALUES (?, ?, ?, ?)
-             ON CONFLICT (message_id, user_id, emoji) DO UPDATE SET present = excluded.present",
-        )
-        .bind(message_id.to_string())
-        .bind(user.to_string())
-        .bind(&emoji)
-        .bind(present)
-        .execute(&mut *tx)
-        .await?;
+        let reaction = Reaction { message_id, user_id: user, emoji: emoji.clone(), present };
+        crate::apply::upsert_reaction(&mut tx, &reaction).await?;
         enqueue(&mut tx, &MutationOp::SetReaction { message_id, emoji, present }, now).await?;
         tx.commit().await?;
         Ok(())
