@@ -9,10 +9,14 @@
 //! - [`access`]: who may read which scope;
 //! - [`pull`]: how much one pull answer may carry, and how a scope's page is cut.
 //!
+//! With the `conformance` feature, [`conformance`] is the test suite every backend must pass.
+//!
 //! A backend's job is then only to read the facts, run these functions, and write the outcome in
 //! one transaction.
 
 pub mod access;
+#[cfg(feature = "conformance")]
+pub mod conformance;
 mod error;
 pub mod plan;
 pub mod pull;

@@ -1,0 +1,155 @@
+//! The team, accounts and sessions.
+
+use crate::log::{append, create_scope};
+use crate::rows::{self, db, parsed, text};
+use meridian_domain::{ScopeId, Team, TeamId, UnixMillis, User, UserId};
+use meridian_protocol::Entity;
+use meridian_server_store::{Heads, StoreError};
+use sqlx::{PgConnection, PgPool};
+
+pub(crate) async fn team(pool: &PgPool) -> Result<Option<Team>, StoreError> {
+    let row = sqlx::query("SELECT id, name FROM teams ORDER BY created_at LIMIT 1")
+        .fetch_optional(pool)
+        .await
+        .map_err(db)?;
+    row.map(|row| Ok(Team { id: parsed(&row, "id")?, name: text(&row, "name")? })).transpose()
+}
+
+/// The hosted team's id, read in the caller's transaction.
+pub(crate) async fn team_id(conn: &mut PgConnection) -> Result<TeamId, StoreError> {
+    let id: String = sqlx::query_scalar("SELECT id FROM teams ORDER BY created_at LIMIT 1")
+        .fetch_optional(conn)
+        .await
+        .map_err(db)?
+        .ok_or(StoreError::NotFound("team"))?;
+    id.parse().map_err(|_| StoreError::Backend(format!("unreadable team id {id:?}")))
+}
+
+pub(crate) async fn create_team(
+    conn: &mut PgConnection,
+    team: &Team,
+    now: UnixMillis,
+) -> Result<Heads, StoreError> {
+    sqlx::query("INSERT INTO teams (id, name, created_at) VALUES ($1, $2, $3)")
+        .bind(team.id.to_string())
+        .bind(&team.name)
+        .bind(now)
+        .execute(&mut *conn)
+        .await
+        .map_err(db)?;
+    let scope = ScopeId::Team(team.id);
+    create_scope(conn, scope).await?;
+    let head = append(conn, scope, &Entity::Team(team.clone()), None, now).await?;
+    Ok(vec![(scope, head)])
+}
+
+pub(crate) async fn has_owner(pool: &PgPool) -> Result<bool, StoreError> {
+    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users WHERE role = 'owner')")
+        .fetch_one(pool)
+        .await
+        .map_err(db)
+}
+
+pub(crate) async fn create_user(
+    conn: &mut PgConnection,
+    user: &User,
+    email: &str,
+    password_hash: &str,
+    now: UnixMillis,
+) -> Result<Heads, StoreError> {
+    let team = team_id(conn).await?;
+    let taken: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users WHERE email = $1)")
+        .bind(email)
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(db)?;
+    if taken {
+        return Err(StoreError::EmailTaken);
+    }
+    sqlx::query(
+        "INSERT INTO users (id, email, password_hash, display_name, time_zone, role, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(user.id.to_string())
+    .bind(email)
+    .bind(password_hash)
+    .bind(&user.display_name)
+    .bind(&user.time_zone)
+    .bind(user.role.as_str())
+    .bind(now)
+    .execute(&mut *conn)
+    .await
+    .map_err(|error| match error.as_database_error() {
+        // Another instance signed the same address up between the check and the insert.
+        Some(e) if e.is_unique_violation() => StoreError::EmailTaken,
+        _ => db(error),
+    })?;
+    create_scope(conn, ScopeId::User(user.id)).await?;
+    let scope = ScopeId::Team(team);
+    let head = append(conn, scope, &Entity::User(user.clone()), Some(user.id), now).await?;
+    Ok(vec![(scope, head)])
+}
+
+pub(crate) async fn credentials_by_email(
+    pool: &PgPool,
+    email: &str,
+) -> Result<Option<(UserId, String)>, StoreError> {
+    let row = sqlx::query("SELECT id, password_hash FROM users WHERE email = $1")
+        .bind(email)
+        .fetch_optional(pool)
+        .await
+        .map_err(db)?;
+    row.map(|row| Ok((parsed(&row, "id")?, text(&row, "password_hash")?))).transpose()
+}
+
+pub(crate) async fn user(pool: &PgPool, id: UserId) -> Result<Option<User>, StoreError> {
+    let row = sqlx::query("SELECT id, display_name, time_zone, role FROM users WHERE id = $1")
+        .bind(id.to_string())
+        .fetch_optional(pool)
+        .await
+        .map_err(db)?;
+    row.as_ref().map(rows::user).transpose()
+}
+
+pub(crate) async fn create_session(
+    pool: &PgPool,
+    token_hash: &str,
+    user: UserId,
+    now: UnixMillis,
+) -> Result<(), StoreError> {
+    let result = sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at) VALUES ($1, $2, $3)")
+        .bind(token_hash)
+        .bind(user.to_string())
+        .bind(now)
+        .execute(pool)
+        .await;
+    match result {
+        Ok(_) => Ok(()),
+        Err(error) if error.as_database_error().is_some_and(|e| e.is_foreign_key_violation()) => {
+            Err(StoreError::NotFound("user"))
+        }
+        Err(error) => Err(db(error)),
+    }
+}
+
+pub(crate) async fn session_user(pool: &PgPool, token_hash: &str) -> Result<Option<User>, StoreError> {
+    let row = sqlx::query(
+        "SELECT u.id, u.display_name, u.time_zone, u.role
+         FROM sessions s JOIN users u ON u.id = s.user_id
+         WHERE s.token_hash = $1",
+    )
+    .bind(token_hash)
+    .fetch_optional(pool)
+    .await
+    .map_err(db)?;
+    row.as_ref().map(rows::user).transpose()
+}
+
+pub(crate) async fn delete_session(pool: &PgPool, token_hash: &str) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+        .bind(token_hash)
+        .execute(pool)
+        .await
+        .map_err(db)?;
+    Ok(())
+}
