@@ -81,6 +81,7 @@ impl AppState {
             database_url: database.display().to_string(),
             team_name: team_name.to_owned(),
             seed_demo: false,
+            bus: true,
         })
         .await
     }

@@ -7,6 +7,7 @@
 //! [`ServerStore`]: meridian_server_store::ServerStore
 
 mod auth;
+mod backend;
 mod body;
 pub mod demo;
 mod error;

@@ -1,11 +1,11 @@
 //! Starting and stopping a server: open the store, make sure the team exists, listen, serve.
 
+use crate::backend;
 use crate::demo;
 use crate::routes::router;
 use crate::state::AppState;
 use anyhow::Context;
 use meridian_domain::{Clock, SystemClock, Team, TeamId, UnixMillis, validate};
-use meridian_server_sqlite::SqliteStore;
 use meridian_server_store::ServerStore;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -21,12 +21,16 @@ const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
 pub struct ServerOptions {
     /// Where to listen; port 0 picks a free port (see [`RunningServer::local_addr`]).
     pub listen: SocketAddr,
-    /// The SQLite database: a file path or a `sqlite:` URL. The file is created if missing.
+    /// The database: a `postgres://` URL selects PostgreSQL; anything else is a SQLite file path
+    /// or `sqlite:` URL, the file created if missing.
     pub database_url: String,
     /// The team's name, used when the database has no team yet.
     pub team_name: String,
     /// Fill a freshly created team with demo people, channels and threads.
     pub seed_demo: bool,
+    /// Exchange live hints with other instances over PostgreSQL LISTEN/NOTIFY (ignored for
+    /// SQLite). Without it, other instances' clients see this one's writes at their safety poll.
+    pub bus: bool,
 }
 
 /// A server serving in the background of the current tokio runtime. Dropping it begins a
@@ -74,10 +78,7 @@ impl Drop for RunningServer {
 /// Opens the database, creates the team on first start (seeding the demo if asked), and serves
 /// the API on `options.listen` until shut down.
 pub async fn spawn(options: ServerOptions) -> anyhow::Result<RunningServer> {
-    let store = SqliteStore::open(&options.database_url)
-        .await
-        .with_context(|| format!("opening the database {}", options.database_url))?;
-    let store: Arc<dyn ServerStore> = Arc::new(store);
+    let backend::Backend { store, live } = backend::open(&options.database_url, options.bus).await?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let now = clock.now_millis();
     if ensure_team(store.as_ref(), &options.team_name, now).await? && options.seed_demo {
@@ -89,7 +90,7 @@ pub async fn spawn(options: ServerOptions) -> anyhow::Result<RunningServer> {
         .await
         .with_context(|| format!("listening on {}", options.listen))?;
     let local_addr = listener.local_addr()?;
-    let state = AppState::new(store, clock);
+    let state = AppState::with_live(store, clock, live);
     let stopped = state.stopped();
     let app = router(state.clone());
     let task = tokio::spawn(async move { axum::serve(listener, app).with_graceful_shutdown(stopped).await });

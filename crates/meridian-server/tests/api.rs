@@ -34,6 +34,7 @@ async fn start(seed_demo: bool) -> TestServer {
         database_url: dir.path().join("server.db").display().to_string(),
         team_name: "Acme".into(),
         seed_demo,
+        bus: true,
     };
     let server = spawn(options).await.expect("spawn");
     TestServer { server, http: reqwest::Client::new(), _dir: dir }
