@@ -1,8 +1,8 @@
 //! The team server's storage seam.
 //!
 //! [`ServerStore`] is what the HTTP layer talks to; each database backend implements it in its own
-//! crate (SQLite today, PostgreSQL later). Everything a backend must decide the same way as every
-//! other backend lives here as pure functions, so the rules are written once:
+//! crate (`meridian-server-sqlite`, `meridian-server-postgres`). Everything a backend must decide
+//! the same way as every other backend lives here as pure functions, so the rules are written once:
 //!
 //! - [`plan`]: what a mutation does and whether its author may do it;
 //! - [`sequence`]: how a mutation's `seq` relates to what the server already settled (exactly-once);
