@@ -143,3 +143,26 @@ async fn without_hints_between_instances_a_client_converges_by_its_safety_poll()
     polling.stop().await;
     team.stop().await
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn instances_starting_together_on_an_empty_database_share_one_team() -> anyhow::Result<()> {
+    let postgres = TestPostgres::start().await?;
+    let url = postgres.create_database().await?;
+    let (first, second) = tokio::join!(instance(&url, true), instance(&url, true));
+    let (first, second) = (first?, second?);
+    let team = first.store().team().await?;
+    assert!(team.is_some());
+    assert_eq!(second.store().team().await?, team);
+    // Both serve the one team: an account made through one signs in through the other.
+    let session = sign_up(&first, "Ana").await?;
+    let api = ApiClient::new(&second.base_url())?;
+    let again = api
+        .sign_in(&meridian_protocol::SignInRequest {
+            email: "ana@example.com".into(),
+            password: TEST_PASSWORD.into(),
+        })
+        .await?;
+    assert_eq!((again.user.id, again.team.id), (session.user.id, session.team.id));
+    second.shutdown().await?;
+    first.shutdown().await
+}

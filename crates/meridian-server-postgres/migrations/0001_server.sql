@@ -2,10 +2,13 @@
 -- Appendix B). Ids are TEXT (UUIDs; scope ids as `kind:uuid`), instants BIGINT Unix milliseconds.
 -- Never edit this file once shipped: add a new migration instead.
 
+-- One server hosts one team. Instances starting together on an empty database may each try to
+-- create it; `singleton` lets exactly one of them succeed.
 CREATE TABLE teams (
     id         TEXT PRIMARY KEY,
     name       TEXT NOT NULL,
-    created_at BIGINT NOT NULL
+    created_at BIGINT NOT NULL,
+    singleton  BOOLEAN NOT NULL DEFAULT TRUE UNIQUE CHECK (singleton)
 );
 
 CREATE TABLE users (

@@ -106,7 +106,12 @@ async fn ensure_team(store: &dyn ServerStore, name: &str, now: UnixMillis) -> an
     }
     let name = validate::display_name(name).context("the team name")?;
     let team = Team { id: TeamId::new(), name };
-    store.create_team(&team, now).await?;
+    if let Err(error) = store.create_team(&team, now).await {
+        // Another instance sharing the database may have created it meanwhile.
+        let Some(theirs) = store.team().await? else { return Err(error.into()) };
+        tracing::info!(team = %theirs.name, "team created by another instance");
+        return Ok(false);
+    }
     tracing::info!(team = %team.name, "team created");
     Ok(true)
 }
