@@ -49,6 +49,7 @@ pub async fn create_local_team(
             password: request.password,
             display_name: request.display_name,
             time_zone: request.time_zone,
+            invite: None,
         })
         .await;
     let info = match info {
@@ -101,6 +102,7 @@ pub async fn join_team(
             password: request.password,
             display_name: request.display_name.unwrap_or_default(),
             time_zone: request.time_zone,
+            invite: None,
         })
         .await?
     } else {

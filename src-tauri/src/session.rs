@@ -82,6 +82,8 @@ impl AppState {
             team_name: team_name.to_owned(),
             seed_demo: false,
             bus: true,
+            // The team lives on this computer; whoever can reach its loopback port may join.
+            open_signup: true,
         })
         .await
     }

@@ -51,6 +51,8 @@ async fn start_server(database_url: &str, port: u16, log: &Path) -> anyhow::Resu
             database_url,
             "--team-name",
             "Acme",
+            // Several people sign up without invites.
+            "--open-signup",
         ])
         .stdin(Stdio::null())
         .stdout(log.try_clone()?)
@@ -72,6 +74,7 @@ async fn sign_up(base_url: &str, name: &str) -> anyhow::Result<SessionInfo> {
         password: TEST_PASSWORD.into(),
         display_name: name.into(),
         time_zone: "UTC".into(),
+        invite: None,
     };
     Ok(ApiClient::new(base_url)?.sign_up(&request).await?)
 }

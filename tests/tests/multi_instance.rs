@@ -23,6 +23,7 @@ async fn instance(database_url: &str, bus: bool) -> anyhow::Result<RunningServer
         team_name: "Acme".into(),
         seed_demo: false,
         bus,
+        open_signup: true,
     })
     .await
 }
@@ -35,6 +36,7 @@ async fn sign_up(server: &RunningServer, name: &str) -> anyhow::Result<SessionIn
             password: TEST_PASSWORD.into(),
             display_name: name.into(),
             time_zone: "UTC".into(),
+            invite: None,
         })
         .await?)
 }

@@ -11,8 +11,12 @@ pub enum DomainError {
     UnknownTimeZone(String),
     #[error("{0:?} is not an email address")]
     InvalidEmail(String),
+    #[error("{0:?} is not a reaction (an emoji or :shortcode: without spaces)")]
+    InvalidReaction(String),
     #[error("the password must be at least {min} characters long")]
     PasswordTooShort { min: usize },
+    #[error("invalid working hours: {0}")]
+    InvalidWorkingHours(String),
 }
 
 impl DomainError {
@@ -23,7 +27,9 @@ impl DomainError {
             Self::TooLong { .. } => "field_too_long",
             Self::UnknownTimeZone(_) => "unknown_time_zone",
             Self::InvalidEmail(_) => "invalid_email",
+            Self::InvalidReaction(_) => "invalid_reaction",
             Self::PasswordTooShort { .. } => "password_too_short",
+            Self::InvalidWorkingHours(_) => "invalid_working_hours",
         }
     }
 }

@@ -71,6 +71,14 @@ define_id!(
     MessageId
 );
 define_id!(
+    /// One signed-in session of an account (one device or browser).
+    SessionId
+);
+define_id!(
+    /// An invitation to join the team.
+    InviteId
+);
+define_id!(
     /// One installation of a client (a device's local store).
     ClientId
 );

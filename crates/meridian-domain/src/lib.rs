@@ -6,15 +6,18 @@
 
 mod clock;
 mod error;
+mod hours;
 mod ids;
 mod model;
 mod notify;
+pub mod permissions;
 mod scope;
 pub mod validate;
 
 pub use clock::{Clock, FixedClock, SystemClock, UnixMillis};
 pub use error::DomainError;
-pub use ids::{ChannelId, ClientId, MessageId, MutationId, TeamId, ThreadId, UserId};
-pub use model::{Channel, Message, Role, Team, Thread, User};
+pub use hours::{DAY_MINUTES, DAYS, MAX_SPANS_PER_DAY, RawWorkingHours, TimeSpan, WorkingHours};
+pub use ids::{ChannelId, ClientId, InviteId, MessageId, MutationId, SessionId, TeamId, ThreadId, UserId};
+pub use model::{Channel, Message, Reaction, Role, Team, Thread, Tombstone, User};
 pub use notify::{ReplyNotice, reply_notice};
 pub use scope::{ParseScopeError, ScopeId};

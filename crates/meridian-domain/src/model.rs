@@ -1,6 +1,7 @@
 //! The things people see: teams, people, channels, threads and messages.
 
 use crate::clock::UnixMillis;
+use crate::hours::WorkingHours;
 use crate::ids::{ChannelId, MessageId, TeamId, ThreadId, UserId};
 use serde::{Deserialize, Serialize};
 
@@ -49,6 +50,10 @@ pub struct User {
     /// IANA zone name, e.g. `Asia/Kolkata`.
     pub time_zone: String,
     pub role: Role,
+    /// When they usually work, in `time_zone`; absent until they say. Older peers omit the
+    /// field, so it defaults to absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub working_hours: Option<WorkingHours>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -67,6 +72,25 @@ pub struct Thread {
     pub title: String,
     pub author_id: UserId,
     pub created_at: UnixMillis,
+}
+
+/// One person's reaction with one emoji to one message; `present: false` is a removed reaction,
+/// kept so the latest word wins whichever device said it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reaction {
+    pub message_id: MessageId,
+    pub user_id: UserId,
+    pub emoji: String,
+    pub present: bool,
+}
+
+/// What remains of a deleted message: enough to place it, nothing of its content.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tombstone {
+    pub id: MessageId,
+    pub thread_id: ThreadId,
+    pub channel_id: ChannelId,
+    pub deleted_by: UserId,
 }
 
 /// A thread's opening post or a reply in it.

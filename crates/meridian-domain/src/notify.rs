@@ -62,6 +62,7 @@ mod tests {
             display_name: name.to_owned(),
             time_zone: "UTC".to_owned(),
             role: Role::Member,
+            working_hours: None,
         }
     }
 

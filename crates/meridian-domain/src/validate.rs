@@ -1,6 +1,7 @@
 //! Input rules shared by every client and the server, so a device refuses what the server would.
 
 use crate::error::DomainError;
+use crate::hours::{RawWorkingHours, WorkingHours};
 use chrono_tz::Tz;
 
 pub const MAX_BODY_CHARS: usize = 40_000;
@@ -18,6 +19,17 @@ pub fn message_body(body: &str) -> Result<String, DomainError> {
 /// A thread title, trimmed.
 pub fn thread_title(title: &str) -> Result<String, DomainError> {
     bounded("thread title", title.trim(), MAX_TITLE_CHARS)
+}
+
+pub const MAX_EMOJI_CHARS: usize = 32;
+
+/// A reaction: an emoji or a short `:shortcode:`, with no whitespace.
+pub fn reaction_emoji(emoji: &str) -> Result<String, DomainError> {
+    let emoji = bounded("reaction", emoji, MAX_EMOJI_CHARS)?;
+    if emoji.chars().any(char::is_whitespace) {
+        return Err(DomainError::InvalidReaction(emoji));
+    }
+    Ok(emoji)
 }
 
 /// A person's or a team's display name, trimmed.
@@ -59,6 +71,12 @@ pub fn time_zone(name: &str) -> Result<Tz, DomainError> {
     name.parse::<Tz>().map_err(|_| DomainError::UnknownTimeZone(name.to_owned()))
 }
 
+/// A week of working hours as sent by a client; an empty week means "not set".
+pub fn working_hours(raw: RawWorkingHours) -> Result<Option<WorkingHours>, DomainError> {
+    let hours = WorkingHours::try_from(raw)?;
+    Ok((!hours.is_empty()).then_some(hours))
+}
+
 fn bounded(field: &'static str, text: &str, max: usize) -> Result<String, DomainError> {
     if text.trim().is_empty() {
         return Err(DomainError::Empty { field });
@@ -98,6 +116,15 @@ mod tests {
         for bad in ["ana", "@example.com", "ana@", "ana@example", "a b@example.com", "a@b@c.d"] {
             assert_eq!(email(bad).expect_err(bad).code(), "invalid_email");
         }
+    }
+
+    #[test]
+    fn reactions_are_short_and_unspaced() {
+        assert_eq!(reaction_emoji("🎉").expect("valid"), "🎉");
+        assert_eq!(reaction_emoji(":ship:").expect("valid"), ":ship:");
+        assert_eq!(reaction_emoji("two words").expect_err("spaced").code(), "invalid_reaction");
+        assert_eq!(reaction_emoji("").expect_err("blank").code(), "empty_field");
+        assert_eq!(reaction_emoji(&"x".repeat(40)).expect_err("long").code(), "field_too_long");
     }
 
     #[test]

@@ -3,13 +3,17 @@
 use meridian_domain::{Team, User};
 use serde::{Deserialize, Serialize};
 
-/// `POST /v1/auth/signup`. The first account on a fresh server becomes the team's owner.
+/// `POST /v1/auth/signup`. The first account on a fresh server becomes the team's owner; after
+/// that an invite is needed unless the server allows open sign-up.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct SignUpRequest {
     pub email: String,
     pub password: String,
     pub display_name: String,
     pub time_zone: String,
+    /// An invite token; the account gets the invite's role.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invite: Option<String>,
 }
 
 /// `POST /v1/auth/signin`.

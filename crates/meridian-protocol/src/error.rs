@@ -19,6 +19,18 @@ pub enum ErrorCode {
     EmailTaken,
     ClientMismatch,
     RateLimited,
+    /// A time zone that is not an IANA name.
+    UnknownTimeZone,
+    /// Working hours that are reversed, overlapping or not times of day.
+    InvalidWorkingHours,
+    /// Sign-up on this server needs an invite.
+    InviteRequired,
+    /// The invite is unknown, revoked, expired or used up.
+    InvalidInvite,
+    /// The current password given was wrong.
+    WrongPassword,
+    /// The change would leave the team without an owner.
+    LastOwner,
     Internal,
 }
 
@@ -26,11 +38,20 @@ impl ErrorCode {
     /// The HTTP status this code is answered with.
     pub fn http_status(self) -> u16 {
         match self {
-            Self::BadRequest | Self::MalformedJson | Self::UnknownMutation | Self::InvalidInput => 400,
+            Self::BadRequest
+            | Self::MalformedJson
+            | Self::UnknownMutation
+            | Self::InvalidInput
+            | Self::UnknownTimeZone
+            | Self::InvalidWorkingHours => 400,
             Self::Unauthenticated | Self::InvalidCredentials => 401,
-            Self::Forbidden | Self::ClientMismatch => 403,
+            Self::Forbidden
+            | Self::ClientMismatch
+            | Self::InviteRequired
+            | Self::InvalidInvite
+            | Self::WrongPassword => 403,
             Self::NotFound => 404,
-            Self::EmailTaken => 409,
+            Self::EmailTaken | Self::LastOwner => 409,
             Self::PayloadTooLarge => 413,
             Self::RateLimited => 429,
             Self::Internal => 500,
@@ -51,6 +72,12 @@ impl ErrorCode {
             Self::EmailTaken => "email_taken",
             Self::ClientMismatch => "client_mismatch",
             Self::RateLimited => "rate_limited",
+            Self::UnknownTimeZone => "unknown_time_zone",
+            Self::InvalidWorkingHours => "invalid_working_hours",
+            Self::InviteRequired => "invite_required",
+            Self::InvalidInvite => "invalid_invite",
+            Self::WrongPassword => "wrong_password",
+            Self::LastOwner => "last_owner",
             Self::Internal => "internal",
         }
     }
@@ -82,3 +109,25 @@ impl fmt::Display for ApiError {
 }
 
 impl std::error::Error for ApiError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_read_the_same_in_json_and_text() {
+        for code in [
+            ErrorCode::UnknownTimeZone,
+            ErrorCode::InvalidWorkingHours,
+            ErrorCode::InviteRequired,
+            ErrorCode::InvalidInvite,
+            ErrorCode::WrongPassword,
+            ErrorCode::LastOwner,
+            ErrorCode::RateLimited,
+        ] {
+            let json = serde_json::to_value(code).expect("serialize");
+            assert_eq!(json, serde_json::Value::String(code.as_str().to_owned()));
+            assert!((400..500).contains(&code.http_status()), "{code} is a client error");
+        }
+    }
+}

@@ -4,10 +4,15 @@
 //! Mutations are versioned by name (`message.create.v1`): a name's meaning never changes, a new
 //! meaning gets a new name, so a device that comes back after months still speaks a known dialect.
 
+mod accounts;
 mod auth;
 mod error;
 mod sync;
 
+pub use accounts::{
+    ChangePasswordRequest, ChangeRoleRequest, CreateInviteRequest, INVITE_URL_PREFIX, InviteCreated,
+    InviteSummary, SessionSummary, UpdateProfileRequest,
+};
 pub use auth::{SessionInfo, SignInRequest, SignUpRequest};
 pub use error::{ApiError, ErrorCode};
 pub use sync::{

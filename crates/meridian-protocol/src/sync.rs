@@ -1,7 +1,8 @@
 //! Sync: clients push mutations from their outbox and pull changes by per-scope cursor.
 
 use meridian_domain::{
-    Channel, ClientId, Message, MessageId, MutationId, ScopeId, Team, Thread, ThreadId, UnixMillis, User,
+    Channel, ClientId, Message, MessageId, MutationId, Reaction, ScopeId, Team, Thread, ThreadId, Tombstone,
+    UnixMillis, User,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -33,6 +34,28 @@ pub enum MutationOp {
     /// Reply in a thread.
     #[serde(rename = "message.create.v1")]
     CreateMessage { message_id: MessageId, thread_id: ThreadId, body: String },
+    /// Replace one's own message's text; the server keeps the earlier text as a revision.
+    #[serde(rename = "message.edit.v1")]
+    EditMessage { message_id: MessageId, body: String },
+    /// Delete a message for everyone: its text, revisions and reactions are purged.
+    #[serde(rename = "message.delete.v1")]
+    DeleteMessage { message_id: MessageId },
+    /// Add (`present: true`) or remove one's reaction to a message.
+    #[serde(rename = "reaction.set.v1")]
+    SetReaction { message_id: MessageId, emoji: String, present: bool },
+}
+
+impl MutationOp {
+    /// The message this mutation writes or changes.
+    pub fn message_id(&self) -> MessageId {
+        match self {
+            Self::CreateThread { message_id, .. }
+            | Self::CreateMessage { message_id, .. }
+            | Self::EditMessage { message_id, .. }
+            | Self::DeleteMessage { message_id }
+            | Self::SetReaction { message_id, .. } => *message_id,
+        }
+    }
 }
 
 /// `POST /v1/sync/push`.
@@ -123,6 +146,9 @@ pub enum Entity {
     Channel(Channel),
     Thread(Thread),
     Message(Message),
+    Reaction(Reaction),
+    /// A deleted message; it dominates every earlier and later write to that message.
+    MessageDeleted(Tombstone),
 }
 
 /// Frames the server sends on `/v1/live`. Pokes are hints: the client answers with a pull.

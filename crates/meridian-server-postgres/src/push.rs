@@ -1,10 +1,14 @@
 //! Settling pushed mutations exactly once (sync.md §7): one write transaction per mutation holds
 //! the client's high-water mark, the mutation's effects, its change-log entries and its recorded
 //! result, so after any crash either all of them exist or none do.
+//!
+//! Unlike SQLite's group commit, a push here commits mutation by mutation: the row locks that
+//! make several instances exact are held for one mutation, not for a whole batch.
 
 use crate::PgStore;
 use crate::channels;
 use crate::log::append;
+use crate::messages;
 use crate::rows::{self, db, to_db};
 use meridian_domain::{ClientId, Message, MutationId, ScopeId, Thread, UnixMillis, User, UserId};
 use meridian_protocol::{Mutation, MutationResult, MutationStatus};
@@ -31,7 +35,7 @@ pub(crate) async fn apply(
         let last = claim_client(&mut tx, author.id, client, now).await?;
         let check = check_seq(last, mutation.seq);
         let status = match check {
-            SeqCheck::Duplicate => MutationStatus::Duplicate,
+            SeqCheck::Duplicate => earlier_verdict(&mut tx, client, mutation.seq).await?,
             SeqCheck::Gap => MutationStatus::Gap,
             SeqCheck::Next => settle(&mut tx, author, client, mutation, now, &mut heads).await?,
         };
@@ -44,6 +48,28 @@ pub(crate) async fn apply(
     }
     outcome.heads = heads.into_iter().collect();
     Ok(outcome)
+}
+
+/// The answer a retried mutation gets: `duplicate` if it was applied, or the refusal it got the
+/// first time, so a client whose first answer was lost still learns it was refused.
+async fn earlier_verdict(
+    conn: &mut PgConnection,
+    client: ClientId,
+    seq: u64,
+) -> Result<MutationStatus, StoreError> {
+    let row: Option<(String, String)> = sqlx::query_as(
+        "SELECT status, result FROM mutation_results WHERE client_id = $1 AND mutation_seq = $2",
+    )
+    .bind(client.to_string())
+    .bind(to_db(seq))
+    .fetch_optional(conn)
+    .await
+    .map_err(db)?;
+    Ok(match row {
+        Some((status, result)) if status == "rejected" => serde_json::from_str(&result)
+            .map_err(|error| StoreError::Backend(format!("stored verdict of {client}/{seq}: {error}")))?,
+        _ => MutationStatus::Duplicate,
+    })
 }
 
 /// The client's high-water mark without claiming it (an empty push).
@@ -176,25 +202,25 @@ async fn read_facts(
             .fetch_one(&mut *conn)
             .await
             .map_err(db)?;
-    let thread =
-        sqlx::query("SELECT id, channel_id, title, author_id, created_at FROM threads WHERE id = $1")
-            .bind(targets.thread_id.to_string())
-            .fetch_optional(&mut *conn)
-            .await
-            .map_err(db)?
-            .as_ref()
-            .map(rows::thread)
-            .transpose()?;
+    let message = messages::target(conn, targets.message_id).await?;
+    let thread = match targets.thread(message.as_ref()) {
+        Some(thread_id) => {
+            sqlx::query("SELECT id, channel_id, title, author_id, created_at FROM threads WHERE id = $1")
+                .bind(thread_id.to_string())
+                .fetch_optional(&mut *conn)
+                .await
+                .map_err(db)?
+                .as_ref()
+                .map(rows::thread)
+                .transpose()?
+        }
+        None => None,
+    };
     let channel = match targets.channel(thread.as_ref()) {
         Some(id) => channels::access(conn, id, author).await?,
         None => None,
     };
-    let message_exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM messages WHERE id = $1)")
-        .bind(targets.message_id.to_string())
-        .fetch_one(&mut *conn)
-        .await
-        .map_err(db)?;
-    Ok(Facts { mutation_id_used, thread, channel, message_exists })
+    Ok(Facts { mutation_id_used, thread, channel, message_exists: message.is_some(), message })
 }
 
 /// Writes a plan's rows, each with its own change-log entry; returns the scope's new head.
@@ -210,6 +236,11 @@ async fn write_plan(
         match write {
             Write::Thread(thread) => upsert_thread(conn, thread, head).await?,
             Write::Message(message) => upsert_message(conn, message, head, now).await?,
+            Write::Edit { message, previous_body } => {
+                messages::edit(conn, message, previous_body, head, now).await?
+            }
+            Write::Reaction(reaction) => messages::react(conn, reaction, head).await?,
+            Write::Delete(tombstone) => messages::delete(conn, plan.scope, tombstone, head, now).await?,
         }
     }
     Ok(head)

@@ -35,15 +35,36 @@ pub(crate) fn parsed<T: FromStr>(row: &PgRow, column: &str) -> Result<T, StoreEr
     value.parse().map_err(|_| StoreError::Backend(format!("unreadable {column} {value:?} in the database")))
 }
 
-/// Columns: id, display_name, time_zone, role.
+/// The columns [`user`] reads, for `SELECT`s from `users` aliased `u`.
+pub(crate) const USER_COLUMNS: &str = "u.id, u.display_name, u.time_zone, u.role, u.working_hours";
+
+/// Columns: [`USER_COLUMNS`].
 pub(crate) fn user(row: &PgRow) -> Result<User, StoreError> {
-    let role = text(row, "role")?;
+    let hours: Option<String> = row.try_get("working_hours").map_err(db)?;
+    let working_hours = hours
+        .map(|json| serde_json::from_str(&json))
+        .transpose()
+        .map_err(|error| StoreError::Backend(format!("unreadable working hours: {error}")))?;
     Ok(User {
         id: parsed(row, "id")?,
         display_name: text(row, "display_name")?,
         time_zone: text(row, "time_zone")?,
-        role: Role::parse(&role).ok_or_else(|| StoreError::Backend(format!("unknown role {role:?}")))?,
+        role: role(&text(row, "role")?)?,
+        working_hours,
     })
+}
+
+pub(crate) fn role(text: &str) -> Result<Role, StoreError> {
+    Role::parse(text).ok_or_else(|| StoreError::Backend(format!("unknown role {text:?}")))
+}
+
+/// Working hours as stored: JSON, or NULL when unset.
+pub(crate) fn hours_json(user: &User) -> Result<Option<String>, StoreError> {
+    user.working_hours
+        .as_ref()
+        .map(serde_json::to_string)
+        .transpose()
+        .map_err(|error| StoreError::Backend(error.to_string()))
 }
 
 /// Columns: id, team_id, name, topic, private.

@@ -1,7 +1,7 @@
 //! The team, accounts and sessions.
 
 use crate::log::{append, create_scope};
-use crate::rows::{self, db, parsed, text};
+use crate::rows::{self, USER_COLUMNS, db, parsed, text};
 use meridian_domain::{ScopeId, Team, TeamId, UnixMillis, User, UserId};
 use meridian_protocol::Entity;
 use meridian_server_store::{Heads, StoreError};
@@ -67,8 +67,9 @@ pub(crate) async fn create_user(
         return Err(StoreError::EmailTaken);
     }
     sqlx::query(
-        "INSERT INTO users (id, email, password_hash, display_name, time_zone, role, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO users (id, email, password_hash, display_name, time_zone, role, working_hours,
+                            created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(user.id.to_string())
     .bind(email)
@@ -76,6 +77,7 @@ pub(crate) async fn create_user(
     .bind(&user.display_name)
     .bind(&user.time_zone)
     .bind(user.role.as_str())
+    .bind(rows::hours_json(user)?)
     .bind(now)
     .execute(&mut *conn)
     .await
@@ -98,54 +100,11 @@ pub(crate) async fn credentials_by_email(
     row.map(|row| Ok((parsed(&row, "id")?, text(&row, "password_hash")?))).transpose()
 }
 
-pub(crate) async fn user(pool: &SqlitePool, id: UserId) -> Result<Option<User>, StoreError> {
-    let row = sqlx::query("SELECT id, display_name, time_zone, role FROM users WHERE id = ?")
+pub(crate) async fn user(conn: &mut SqliteConnection, id: UserId) -> Result<Option<User>, StoreError> {
+    let row = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users u WHERE u.id = ?"))
         .bind(id.to_string())
-        .fetch_optional(pool)
+        .fetch_optional(conn)
         .await
         .map_err(db)?;
     row.as_ref().map(rows::user).transpose()
-}
-
-pub(crate) async fn create_session(
-    pool: &SqlitePool,
-    token_hash: &str,
-    user: UserId,
-    now: UnixMillis,
-) -> Result<(), StoreError> {
-    let result = sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at) VALUES (?, ?, ?)")
-        .bind(token_hash)
-        .bind(user.to_string())
-        .bind(now)
-        .execute(pool)
-        .await;
-    match result {
-        Ok(_) => Ok(()),
-        Err(error) if error.as_database_error().is_some_and(|e| e.is_foreign_key_violation()) => {
-            Err(StoreError::NotFound("user"))
-        }
-        Err(error) => Err(db(error)),
-    }
-}
-
-pub(crate) async fn session_user(pool: &SqlitePool, token_hash: &str) -> Result<Option<User>, StoreError> {
-    let row = sqlx::query(
-        "SELECT u.id, u.display_name, u.time_zone, u.role
-         FROM sessions s JOIN users u ON u.id = s.user_id
-         WHERE s.token_hash = ?",
-    )
-    .bind(token_hash)
-    .fetch_optional(pool)
-    .await
-    .map_err(db)?;
-    row.as_ref().map(rows::user).transpose()
-}
-
-pub(crate) async fn delete_session(pool: &SqlitePool, token_hash: &str) -> Result<(), StoreError> {
-    sqlx::query("DELETE FROM sessions WHERE token_hash = ?")
-        .bind(token_hash)
-        .execute(pool)
-        .await
-        .map_err(db)?;
-    Ok(())
 }

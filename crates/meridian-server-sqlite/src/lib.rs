@@ -7,14 +7,21 @@
 
 mod accounts;
 mod channels;
+mod invites;
 mod log;
+mod messages;
+mod people;
 mod pull;
 mod push;
 mod rows;
+mod sessions;
 
 use async_trait::async_trait;
-use meridian_domain::{Channel, ClientId, ScopeId, Team, UnixMillis, User, UserId};
+use meridian_domain::{
+    Channel, ClientId, InviteId, Role, ScopeId, SessionId, Team, UnixMillis, User, UserId,
+};
 use meridian_protocol::{Mutation, PullRequest, PullResponse};
+use meridian_server_store::accounts::{Invite, ProfileUpdate, SessionRecord};
 use meridian_server_store::{Heads, PushOutcome, ServerStore, StoreError};
 use rows::db;
 use sqlx::sqlite::{
@@ -126,24 +133,102 @@ impl ServerStore for SqliteStore {
     }
 
     async fn user(&self, id: UserId) -> Result<Option<User>, StoreError> {
-        accounts::user(&self.reader, id).await
+        let mut conn = self.reader.acquire().await.map_err(db)?;
+        accounts::user(&mut conn, id).await
     }
 
-    async fn create_session(
-        &self,
-        token_hash: &str,
-        user: UserId,
-        now: UnixMillis,
-    ) -> Result<(), StoreError> {
-        accounts::create_session(&self.writer, token_hash, user, now).await
+    async fn start_session(&self, token_hash: &str, session: &SessionRecord) -> Result<(), StoreError> {
+        sessions::start(&self.writer, token_hash, session).await
     }
 
-    async fn session_user(&self, token_hash: &str) -> Result<Option<User>, StoreError> {
-        accounts::session_user(&self.reader, token_hash).await
+    async fn session_by_token(&self, token_hash: &str) -> Result<Option<(SessionRecord, User)>, StoreError> {
+        sessions::by_token(&self.reader, token_hash).await
+    }
+
+    async fn touch_session(&self, id: SessionId, now: UnixMillis) -> Result<(), StoreError> {
+        sessions::touch(&self.writer, id, now).await
+    }
+
+    async fn sessions_of(&self, user: UserId) -> Result<Vec<SessionRecord>, StoreError> {
+        sessions::of_user(&self.reader, user).await
+    }
+
+    async fn revoke_session(&self, user: UserId, id: SessionId) -> Result<bool, StoreError> {
+        sessions::revoke(&self.writer, user, id).await
     }
 
     async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError> {
-        accounts::delete_session(&self.writer, token_hash).await
+        sessions::delete_by_token(&self.writer, token_hash).await
+    }
+
+    async fn password_hash(&self, user: UserId) -> Result<Option<String>, StoreError> {
+        sessions::password_hash(&self.reader, user).await
+    }
+
+    async fn change_password(
+        &self,
+        user: UserId,
+        password_hash: &str,
+        keep: SessionId,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.write().await?;
+        sessions::change_password(&mut tx, user, password_hash, keep).await?;
+        tx.commit().await.map_err(db)
+    }
+
+    async fn update_profile(
+        &self,
+        user: UserId,
+        profile: &ProfileUpdate,
+        now: UnixMillis,
+    ) -> Result<(User, Heads), StoreError> {
+        let mut tx = self.write().await?;
+        let updated = people::update_profile(&mut tx, user, profile, now).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(updated)
+    }
+
+    async fn change_role(
+        &self,
+        actor: Role,
+        target: UserId,
+        role: Role,
+        now: UnixMillis,
+    ) -> Result<(User, Heads), StoreError> {
+        let mut tx = self.write().await?;
+        let changed = people::change_role(&mut tx, actor, target, role, now).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(changed)
+    }
+
+    async fn create_invite(&self, invite: &Invite, token_hash: &str) -> Result<(), StoreError> {
+        invites::create(&self.writer, invite, token_hash).await
+    }
+
+    async fn open_invites(&self, now: UnixMillis) -> Result<Vec<Invite>, StoreError> {
+        invites::open(&self.reader, now).await
+    }
+
+    async fn revoke_invite(&self, id: InviteId, now: UnixMillis) -> Result<bool, StoreError> {
+        let mut tx = self.write().await?;
+        let revoked = invites::revoke(&mut tx, id, now).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(revoked)
+    }
+
+    async fn create_invited_user(
+        &self,
+        user: &User,
+        email: &str,
+        password_hash: &str,
+        invite_token_hash: &str,
+        now: UnixMillis,
+    ) -> Result<(User, Heads), StoreError> {
+        let mut tx = self.write().await?;
+        let created =
+            invites::create_invited_user(&mut tx, user, email, password_hash, invite_token_hash, now).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(created)
     }
 
     async fn create_channel(

@@ -44,12 +44,13 @@ pub(crate) async fn append(
     let data = serde_json::to_string(entity).map_err(|error| StoreError::Backend(error.to_string()))?;
     sqlx::query(
         "INSERT INTO change_log (scope_id, seq, entity_type, entity_id, op, data, actor_id, server_ts)
-         VALUES (?, ?, ?, ?, 'upsert', ?, ?, ?)",
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(&scope_text)
     .bind(seq)
     .bind(entity_type)
     .bind(entity_id)
+    .bind(if matches!(entity, Entity::MessageDeleted(_)) { "delete" } else { "upsert" })
     .bind(data)
     .bind(actor.map(|id| id.to_string()))
     .bind(now)
@@ -66,5 +67,10 @@ fn key(entity: &Entity) -> (&'static str, String) {
         Entity::Channel(channel) => ("channel", channel.id.to_string()),
         Entity::Thread(thread) => ("thread", thread.id.to_string()),
         Entity::Message(message) => ("message", message.id.to_string()),
+        // Keyed under the message, so deleting the message finds its reactions in the log.
+        Entity::Reaction(reaction) => {
+            ("reaction", format!("{}:{}:{}", reaction.message_id, reaction.user_id, reaction.emoji))
+        }
+        Entity::MessageDeleted(tombstone) => ("message", tombstone.id.to_string()),
     }
 }

@@ -34,12 +34,16 @@ pub(crate) async fn pull(
     Ok(response)
 }
 
-/// Every scope `user` may read, with its head seq.
+/// Every scope `user` may read, with its head seq. The role is read here, in the caller's
+/// snapshot, so a role change takes effect on the next read.
 pub(crate) async fn readable(
     conn: &mut SqliteConnection,
     user: UserId,
 ) -> Result<Vec<(ScopeId, u64)>, StoreError> {
     let team = team_id(conn).await?;
+    let Some(role) = crate::accounts::user(conn, user).await?.map(|user| user.role) else {
+        return Ok(Vec::new());
+    };
     let mut scopes = Vec::new();
     for scope in base_scopes(team, user) {
         let head: Option<i64> = sqlx::query_scalar("SELECT head_seq FROM scopes WHERE id = ?")
@@ -52,7 +56,7 @@ pub(crate) async fn readable(
         }
     }
     for (access, head) in channels::all_with_heads(conn, user).await? {
-        if may_read_channel(&access.channel, access.is_member) {
+        if may_read_channel(&access.channel, role, access.is_member) {
             scopes.push((ScopeId::Channel(access.channel.id), head));
         }
     }

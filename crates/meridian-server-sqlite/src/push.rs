@@ -1,10 +1,16 @@
-//! Settling pushed mutations exactly once (sync.md §7): one write transaction per mutation holds
-//! the client's high-water mark, the mutation's effects, its change-log entries and its recorded
-//! result, so after any crash either all of them exist or none do.
+//! Settling pushed mutations exactly once (sync.md §7): one write transaction per push holds the
+//! client's high-water mark, every mutation's effects, change-log entries and recorded result, so
+//! after any crash either the whole batch exists or none of it does, and the client's retry of the
+//! batch settles it from the same mark.
+//!
+//! One transaction per push rather than per mutation is group commit: with `synchronous=FULL`
+//! every commit waits for an fsync, and that wait, not the SQL, bounds the posts per second a
+//! server can durably take (see `bench/results/`).
 
 use crate::SqliteStore;
 use crate::channels;
 use crate::log::append;
+use crate::messages;
 use crate::rows::{self, db, to_db};
 use meridian_domain::{ClientId, Message, MutationId, ScopeId, Thread, UnixMillis, User, UserId};
 use meridian_protocol::{Mutation, MutationResult, MutationStatus};
@@ -22,28 +28,58 @@ pub(crate) async fn apply(
     now: UnixMillis,
 ) -> Result<PushOutcome, StoreError> {
     let mut outcome = PushOutcome::default();
-    let mut heads = BTreeMap::new();
     if mutations.is_empty() {
         outcome.last_mutation_seq = settled_so_far(store, author.id, client).await?;
+        return Ok(outcome);
     }
+    let mut heads = BTreeMap::new();
+    let mut tx = store.write().await?;
+    // The write lock, held from here to the commit, serializes pushes from the same client, so
+    // the mark read once stays true for the whole batch.
+    let mut last = claim_client(&mut tx, author.id, client, now).await?;
     for mutation in mutations {
-        let mut tx = store.write().await?;
-        let last = claim_client(&mut tx, author.id, client, now).await?;
         let check = check_seq(last, mutation.seq);
         let status = match check {
-            SeqCheck::Duplicate => MutationStatus::Duplicate,
+            SeqCheck::Duplicate => earlier_verdict(&mut tx, client, mutation.seq).await?,
             SeqCheck::Gap => MutationStatus::Gap,
-            SeqCheck::Next => settle(&mut tx, author, client, mutation, now, &mut heads).await?,
+            SeqCheck::Next => {
+                let status = settle(&mut tx, author, client, mutation, now, &mut heads).await?;
+                last = mutation.seq;
+                status
+            }
         };
-        tx.commit().await.map_err(db)?;
-        outcome.last_mutation_seq = if check == SeqCheck::Next { mutation.seq } else { last };
         outcome.results.push(MutationResult { seq: mutation.seq, status });
         if check == SeqCheck::Gap {
             break;
         }
     }
+    // Nothing is answered before this commit: a failure above rolls the whole batch back.
+    tx.commit().await.map_err(db)?;
+    outcome.last_mutation_seq = last;
     outcome.heads = heads.into_iter().collect();
     Ok(outcome)
+}
+
+/// The answer a retried mutation gets: `duplicate` if it was applied, or the refusal it got the
+/// first time, so a client whose first answer was lost still learns it was refused.
+async fn earlier_verdict(
+    conn: &mut SqliteConnection,
+    client: ClientId,
+    seq: u64,
+) -> Result<MutationStatus, StoreError> {
+    let row: Option<(String, String)> = sqlx::query_as(
+        "SELECT status, result FROM mutation_results WHERE client_id = ? AND mutation_seq = ?",
+    )
+    .bind(client.to_string())
+    .bind(to_db(seq))
+    .fetch_optional(conn)
+    .await
+    .map_err(db)?;
+    Ok(match row {
+        Some((status, result)) if status == "rejected" => serde_json::from_str(&result)
+            .map_err(|error| StoreError::Backend(format!("stored verdict of {client}/{seq}: {error}")))?,
+        _ => MutationStatus::Duplicate,
+    })
 }
 
 /// The client's high-water mark without claiming it (an empty push).
@@ -71,8 +107,7 @@ pub(crate) async fn client_mark(
     }
 }
 
-/// Binds the client to `user` on first use and returns its high-water mark. The write lock held
-/// by the transaction serializes concurrent pushes from the same client.
+/// Binds the client to `user` on first use and returns its high-water mark.
 async fn claim_client(
     conn: &mut SqliteConnection,
     user: UserId,
@@ -163,24 +198,25 @@ async fn read_facts(
             .fetch_one(&mut *conn)
             .await
             .map_err(db)?;
-    let thread = sqlx::query("SELECT id, channel_id, title, author_id, created_at FROM threads WHERE id = ?")
-        .bind(targets.thread_id.to_string())
-        .fetch_optional(&mut *conn)
-        .await
-        .map_err(db)?
-        .as_ref()
-        .map(rows::thread)
-        .transpose()?;
+    let message = messages::target(conn, targets.message_id).await?;
+    let thread = match targets.thread(message.as_ref()) {
+        Some(thread_id) => {
+            sqlx::query("SELECT id, channel_id, title, author_id, created_at FROM threads WHERE id = ?")
+                .bind(thread_id.to_string())
+                .fetch_optional(&mut *conn)
+                .await
+                .map_err(db)?
+                .as_ref()
+                .map(rows::thread)
+                .transpose()?
+        }
+        None => None,
+    };
     let channel = match targets.channel(thread.as_ref()) {
         Some(id) => channels::access(conn, id, author).await?,
         None => None,
     };
-    let message_exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM messages WHERE id = ?)")
-        .bind(targets.message_id.to_string())
-        .fetch_one(&mut *conn)
-        .await
-        .map_err(db)?;
-    Ok(Facts { mutation_id_used, thread, channel, message_exists })
+    Ok(Facts { mutation_id_used, thread, channel, message_exists: message.is_some(), message })
 }
 
 /// Writes a plan's rows, each with its own change-log entry; returns the scope's new head.
@@ -196,6 +232,11 @@ async fn write_plan(
         match write {
             Write::Thread(thread) => upsert_thread(conn, thread, head).await?,
             Write::Message(message) => upsert_message(conn, message, head, now).await?,
+            Write::Edit { message, previous_body } => {
+                messages::edit(conn, message, previous_body, head, now).await?
+            }
+            Write::Reaction(reaction) => messages::react(conn, reaction, head).await?,
+            Write::Delete(tombstone) => messages::delete(conn, plan.scope, tombstone, head, now).await?,
         }
     }
     Ok(head)

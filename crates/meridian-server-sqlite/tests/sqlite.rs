@@ -7,7 +7,7 @@ use meridian_server_store::ServerStore;
 const NOW: i64 = 1_760_000_000_000;
 
 fn person(name: &str, role: Role) -> User {
-    User { id: UserId::new(), display_name: name.into(), time_zone: "UTC".into(), role }
+    User { id: UserId::new(), display_name: name.into(), time_zone: "UTC".into(), role, working_hours: None }
 }
 
 #[tokio::test]

@@ -1,11 +1,11 @@
 //! Who may read what. Authorization is all-or-nothing per scope (sync.md §4.1).
 
-use meridian_domain::{Channel, ScopeId, TeamId, UserId};
+use meridian_domain::{Channel, Role, ScopeId, TeamId, UserId, permissions};
 
-/// Whether a person may read a channel: public channels are open to the whole team, private ones
-/// to their members only.
-pub fn may_read_channel(channel: &Channel, is_member: bool) -> bool {
-    !channel.private || is_member
+/// Whether a person with `role` may read a channel: public channels are open to the team but for
+/// guests, private ones to their members only (see `meridian_domain::permissions`).
+pub fn may_read_channel(channel: &Channel, role: Role, is_member: bool) -> bool {
+    permissions::may_read_channel(role, channel.private, is_member)
 }
 
 /// The scopes every team member reads whatever their channels: the team directory and their own.
@@ -27,9 +27,11 @@ mod tests {
             topic: String::new(),
             private: false,
         };
-        assert!(may_read_channel(&channel, false));
+        assert!(may_read_channel(&channel, Role::Member, false));
+        assert!(!may_read_channel(&channel, Role::Guest, false));
+        assert!(may_read_channel(&channel, Role::Guest, true));
         channel.private = true;
-        assert!(!may_read_channel(&channel, false));
-        assert!(may_read_channel(&channel, true));
+        assert!(!may_read_channel(&channel, Role::Member, false));
+        assert!(may_read_channel(&channel, Role::Member, true));
     }
 }

@@ -13,6 +13,12 @@ pub enum StoreError {
     /// The client id is bound to another user; a client id belongs to one user forever.
     #[error("this client id belongs to another account")]
     ClientMismatch,
+    /// The invite is unknown, revoked, expired or used up.
+    #[error("this invite is not valid (unknown, revoked, expired or used up)")]
+    InvalidInvite,
+    /// A role rule refused the change (see `meridian_domain::permissions`).
+    #[error("{0}")]
+    Denied(meridian_domain::permissions::Denied),
     /// The database failed or holds something unreadable; details are for the log, not the user.
     #[error("storage backend failure: {0}")]
     Backend(String),

@@ -7,6 +7,7 @@
 //! - [`plan`]: what a mutation does and whether its author may do it;
 //! - [`sequence`]: how a mutation's `seq` relates to what the server already settled (exactly-once);
 //! - [`access`]: who may read which scope;
+//! - [`accounts`]: sessions' activity, invites' lifetime and redemption;
 //! - [`pull`]: how much one pull answer may carry, and how a scope's page is cut.
 //!
 //! With the `conformance` feature, [`conformance`] is the test suite every backend must pass.
@@ -15,6 +16,7 @@
 //! one transaction.
 
 pub mod access;
+pub mod accounts;
 #[cfg(feature = "conformance")]
 pub mod conformance;
 mod error;

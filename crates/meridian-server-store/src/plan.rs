@@ -6,32 +6,40 @@
 
 use crate::access::may_read_channel;
 use meridian_domain::{
-    Channel, ChannelId, DomainError, Message, MessageId, ScopeId, Thread, ThreadId, User, validate,
+    Channel, ChannelId, DomainError, Message, MessageId, Reaction, Role, ScopeId, Thread, ThreadId,
+    Tombstone, User, validate,
 };
 use meridian_protocol::{Entity, Mutation, MutationOp, MutationStatus};
 
 /// The mutation names this server can apply. A request naming anything else is refused as a
 /// whole with `unknown_mutation`, before any of it is settled: a newer client must wait for an
 /// upgraded server rather than have its writes rejected for good.
-pub const KNOWN_MUTATIONS: &[&str] = &["thread.create.v1", "message.create.v1"];
+pub const KNOWN_MUTATIONS: &[&str] =
+    &["thread.create.v1", "message.create.v1", "message.edit.v1", "message.delete.v1", "reaction.set.v1"];
 
 /// Whether this server can apply mutations named `name`.
 pub fn understands(name: &str) -> bool {
     KNOWN_MUTATIONS.contains(&name)
 }
 
-/// The rows a backend reads before planning.
+/// The rows a backend reads before planning, in this order: the message, then the thread, then
+/// the channel.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Targets {
-    /// The thread created or replied to.
-    pub thread_id: ThreadId,
-    /// The message created.
+    /// The message created or changed.
     pub message_id: MessageId,
+    /// The thread named by the mutation; `None` means the thread of the message.
+    pub thread_id: Option<ThreadId>,
     /// The channel named by the mutation; `None` means the channel of the thread.
     pub channel_id: Option<ChannelId>,
 }
 
 impl Targets {
+    /// The thread to read, once the message (if any) has been read.
+    pub fn thread(&self, message: Option<&TargetMessage>) -> Option<ThreadId> {
+        self.thread_id.or(message.map(|target| target.message.thread_id))
+    }
+
     /// The channel to read, once the thread (if any) has been read.
     pub fn channel(&self, thread: Option<&Thread>) -> Option<ChannelId> {
         self.channel_id.or(thread.map(|thread| thread.channel_id))
@@ -39,14 +47,26 @@ impl Targets {
 }
 
 pub fn targets(op: &MutationOp) -> Targets {
+    let message_id = op.message_id();
     match op {
-        MutationOp::CreateThread { thread_id, channel_id, message_id, .. } => {
-            Targets { thread_id: *thread_id, message_id: *message_id, channel_id: Some(*channel_id) }
+        MutationOp::CreateThread { thread_id, channel_id, .. } => {
+            Targets { message_id, thread_id: Some(*thread_id), channel_id: Some(*channel_id) }
         }
-        MutationOp::CreateMessage { message_id, thread_id, .. } => {
-            Targets { thread_id: *thread_id, message_id: *message_id, channel_id: None }
+        MutationOp::CreateMessage { thread_id, .. } => {
+            Targets { message_id, thread_id: Some(*thread_id), channel_id: None }
         }
+        MutationOp::EditMessage { .. }
+        | MutationOp::DeleteMessage { .. }
+        | MutationOp::SetReaction { .. } => Targets { message_id, thread_id: None, channel_id: None },
     }
+}
+
+/// The stored message a mutation names.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TargetMessage {
+    /// Its current post-image (for a deleted message, without content).
+    pub message: Message,
+    pub deleted: bool,
 }
 
 /// A channel as seen by the mutation's author.
@@ -68,6 +88,8 @@ pub struct Facts {
     pub channel: Option<ChannelAccess>,
     /// A message with the target message id exists already.
     pub message_exists: bool,
+    /// That message, for mutations that change one.
+    pub message: Option<TargetMessage>,
 }
 
 /// A row to write: the full post-image of an entity, which is also what the change log carries.
@@ -75,13 +97,24 @@ pub struct Facts {
 pub enum Write {
     Thread(Thread),
     Message(Message),
+    /// A new text for a message; the text it replaces is kept as a revision.
+    Edit {
+        message: Message,
+        previous_body: String,
+    },
+    Reaction(Reaction),
+    /// Deletes a message: its text, revisions and reactions are purged, and every earlier log
+    /// entry about it is rewritten to the tombstone, so no device can bootstrap the content back.
+    Delete(Tombstone),
 }
 
 impl Write {
     pub fn entity(&self) -> Entity {
         match self {
             Self::Thread(thread) => Entity::Thread(thread.clone()),
-            Self::Message(message) => Entity::Message(message.clone()),
+            Self::Message(message) | Self::Edit { message, .. } => Entity::Message(message.clone()),
+            Self::Reaction(reaction) => Entity::Reaction(reaction.clone()),
+            Self::Delete(tombstone) => Entity::MessageDeleted(tombstone.clone()),
         }
     }
 }
@@ -125,7 +158,7 @@ pub fn plan(author: &User, mutation: &Mutation, facts: &Facts) -> Result<Plan, R
     }
     match &mutation.op {
         MutationOp::CreateThread { thread_id, title, message_id, body, .. } => {
-            let channel = readable_channel(facts)?;
+            let channel = readable_channel(author, facts)?;
             let title = validate::thread_title(title)?;
             let body = validate::message_body(body)?;
             if facts.thread.is_some() || facts.message_exists {
@@ -154,7 +187,7 @@ pub fn plan(author: &User, mutation: &Mutation, facts: &Facts) -> Result<Plan, R
         MutationOp::CreateMessage { message_id, thread_id, body } => {
             // A thread in a channel the author cannot read does not exist for them.
             let thread = facts.thread.as_ref().ok_or_else(thread_not_found)?;
-            let channel = readable_channel(facts).map_err(|_| thread_not_found())?;
+            let channel = readable_channel(author, facts).map_err(|_| thread_not_found())?;
             if channel.id != thread.channel_id {
                 return Err(thread_not_found());
             }
@@ -172,14 +205,70 @@ pub fn plan(author: &User, mutation: &Mutation, facts: &Facts) -> Result<Plan, R
             };
             Ok(Plan { scope: ScopeId::Channel(channel.id), writes: vec![Write::Message(reply)] })
         }
+        MutationOp::EditMessage { body, .. } => {
+            let (target, channel) = live_message(author, facts)?;
+            if target.author_id != author.id {
+                return Err(Rejection::new("forbidden", "only its author may edit a message"));
+            }
+            let body = validate::message_body(body)?;
+            let edited = Message { body, ..target.clone() };
+            Ok(Plan {
+                scope: ScopeId::Channel(channel.id),
+                writes: vec![Write::Edit { message: edited, previous_body: target.body.clone() }],
+            })
+        }
+        MutationOp::DeleteMessage { .. } => {
+            let (target, channel) = live_message(author, facts)?;
+            let moderator = matches!(author.role, Role::Owner | Role::Admin);
+            if target.author_id != author.id && !moderator {
+                return Err(Rejection::new("forbidden", "only its author or an admin may delete a message"));
+            }
+            let tombstone = Tombstone {
+                id: target.id,
+                thread_id: target.thread_id,
+                channel_id: target.channel_id,
+                deleted_by: author.id,
+            };
+            Ok(Plan { scope: ScopeId::Channel(channel.id), writes: vec![Write::Delete(tombstone)] })
+        }
+        MutationOp::SetReaction { message_id, emoji, present } => {
+            let (_, channel) = live_message(author, facts)?;
+            let reaction = Reaction {
+                message_id: *message_id,
+                user_id: author.id,
+                emoji: validate::reaction_emoji(emoji)?,
+                present: *present,
+            };
+            Ok(Plan { scope: ScopeId::Channel(channel.id), writes: vec![Write::Reaction(reaction)] })
+        }
     }
+}
+
+/// The target message and its channel, if the author may read it and it is not deleted. A
+/// deleted message refuses every later write: the tombstone dominates (sync.md §10).
+fn live_message<'a>(author: &User, facts: &'a Facts) -> Result<(&'a Message, &'a Channel), Rejection> {
+    let target = facts.message.as_ref().ok_or_else(message_not_found)?;
+    let channel = readable_channel(author, facts).map_err(|_| message_not_found())?;
+    if channel.id != target.message.channel_id {
+        return Err(message_not_found());
+    }
+    if target.deleted {
+        return Err(Rejection::new("target_deleted", "that message was deleted"));
+    }
+    Ok((&target.message, channel))
+}
+
+fn message_not_found() -> Rejection {
+    Rejection::new("message_not_found", "no such message")
 }
 
 /// The target channel if the author may read it. Absent and unreadable channels get the same
 /// answer: a private channel's existence is itself private (sync.md §4.1).
-fn readable_channel(facts: &Facts) -> Result<&Channel, Rejection> {
+fn readable_channel<'a>(author: &User, facts: &'a Facts) -> Result<&'a Channel, Rejection> {
     match &facts.channel {
-        Some(access) if may_read_channel(&access.channel, access.is_member) => Ok(&access.channel),
+        Some(access) if may_read_channel(&access.channel, author.role, access.is_member) => {
+            Ok(&access.channel)
+        }
         _ => Err(Rejection::new("channel_not_found", "no such channel")),
     }
 }

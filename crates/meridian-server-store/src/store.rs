@@ -1,8 +1,11 @@
 //! The storage trait the server is written against.
 
+use crate::accounts::{Invite, ProfileUpdate, SessionRecord};
 use crate::{Heads, StoreError};
 use async_trait::async_trait;
-use meridian_domain::{Channel, ClientId, ScopeId, Team, UnixMillis, User, UserId};
+use meridian_domain::{
+    Channel, ClientId, InviteId, Role, ScopeId, SessionId, Team, UnixMillis, User, UserId,
+};
 use meridian_protocol::{Mutation, MutationResult, PullRequest, PullResponse};
 
 /// What a push did.
@@ -47,11 +50,96 @@ pub trait ServerStore: Send + Sync + std::fmt::Debug + 'static {
     async fn user(&self, id: UserId) -> Result<Option<User>, StoreError>;
 
     /// Records a session by the hash of its token; the token itself is never stored.
-    async fn create_session(&self, token_hash: &str, user: UserId, now: UnixMillis)
-    -> Result<(), StoreError>;
+    ///
+    /// Backends need not implement this: it opens a [`SessionRecord`] without a user agent
+    /// through [`ServerStore::start_session`].
+    async fn create_session(
+        &self,
+        token_hash: &str,
+        user: UserId,
+        now: UnixMillis,
+    ) -> Result<(), StoreError> {
+        self.start_session(token_hash, &SessionRecord::new(user, None, now)).await
+    }
 
-    /// The account a session token (by hash) signs in as.
-    async fn session_user(&self, token_hash: &str) -> Result<Option<User>, StoreError>;
+    /// Records `session` under the hash of its token. An unknown user is
+    /// [`StoreError::NotFound`]`("user")`.
+    async fn start_session(&self, token_hash: &str, session: &SessionRecord) -> Result<(), StoreError>;
+
+    /// The session a token (by hash) belongs to, with its account as it is now.
+    async fn session_by_token(&self, token_hash: &str) -> Result<Option<(SessionRecord, User)>, StoreError>;
+
+    /// Sets a session's `last_seen_at` (callers throttle with [`crate::accounts::needs_touch`]).
+    /// Touching an ended session is not an error.
+    async fn touch_session(&self, id: SessionId, now: UnixMillis) -> Result<(), StoreError>;
+
+    /// Every session of `user`, oldest first.
+    async fn sessions_of(&self, user: UserId) -> Result<Vec<SessionRecord>, StoreError>;
+
+    /// Ends `user`'s session `id`. Returns whether there was one: another account's session is
+    /// treated as absent.
+    async fn revoke_session(&self, user: UserId, id: SessionId) -> Result<bool, StoreError>;
+
+    /// The password hash of an account.
+    async fn password_hash(&self, user: UserId) -> Result<Option<String>, StoreError>;
+
+    /// Replaces `user`'s password hash and ends every session of theirs but `keep`, in one
+    /// transaction, so a stolen session cannot outlive the password change.
+    async fn change_password(
+        &self,
+        user: UserId,
+        password_hash: &str,
+        keep: SessionId,
+    ) -> Result<(), StoreError>;
+
+    /// Updates what a person may change about themselves and announces the result (the whole
+    /// user, role included as stored) in the team scope. Returns the updated user.
+    async fn update_profile(
+        &self,
+        user: UserId,
+        profile: &ProfileUpdate,
+        now: UnixMillis,
+    ) -> Result<(User, Heads), StoreError>;
+
+    /// Gives `target` the role `role`, if `meridian_domain::permissions::change_role` allows it
+    /// for an actor of role `actor` given the number of owners read in the same transaction;
+    /// otherwise [`StoreError::Denied`]. The user is announced in the team scope.
+    async fn change_role(
+        &self,
+        actor: Role,
+        target: UserId,
+        role: Role,
+        now: UnixMillis,
+    ) -> Result<(User, Heads), StoreError>;
+
+    /// Records an invite under the hash of its token.
+    async fn create_invite(&self, invite: &Invite, token_hash: &str) -> Result<(), StoreError>;
+
+    /// The invites still open at `now` (see [`crate::accounts::invite_is_open`]), oldest first.
+    async fn open_invites(&self, now: UnixMillis) -> Result<Vec<Invite>, StoreError>;
+
+    /// Revokes an invite. Returns whether an open invite was revoked (unknown, expired,
+    /// used-up or already revoked ones give `false`).
+    async fn revoke_invite(&self, id: InviteId, now: UnixMillis) -> Result<bool, StoreError>;
+
+    /// Like [`ServerStore::create_user`], redeeming the invite whose token hashes to
+    /// `invite_token_hash` in the same transaction: the account gets the invite's role (whatever
+    /// `user.role` says) and the invite one more use. An invite that is not open at `now` is
+    /// [`StoreError::InvalidInvite`] and nothing is written. Returns the user as created.
+    async fn create_invited_user(
+        &self,
+        user: &User,
+        email: &str,
+        password_hash: &str,
+        invite_token_hash: &str,
+        now: UnixMillis,
+    ) -> Result<(User, Heads), StoreError>;
+
+    /// The account a session token (by hash) signs in as. Backends need not implement this: it
+    /// reads through [`ServerStore::session_by_token`].
+    async fn session_user(&self, token_hash: &str) -> Result<Option<User>, StoreError> {
+        Ok(self.session_by_token(token_hash).await?.map(|(_, user)| user))
+    }
 
     /// Ends a session; ending an unknown one is not an error.
     async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError>;

@@ -1,19 +1,31 @@
 //! Every failed request answers `protocol::ApiError {code, message}` with the code's status.
 
 use axum::Json;
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use meridian_domain::DomainError;
+use meridian_domain::permissions::Denied;
 use meridian_protocol::{ApiError, ErrorCode};
 use meridian_server_store::StoreError;
 
-/// A request failure on its way to becoming a JSON error response.
+/// A request failure on its way to becoming a JSON error response, with the seconds to send as
+/// `Retry-After` when the client should wait.
 #[derive(Debug)]
-pub struct ApiFailure(pub ApiError);
+pub struct ApiFailure(pub ApiError, Option<u64>);
 
 impl ApiFailure {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        Self(ApiError::new(code, message))
+        Self(ApiError::new(code, message), None)
+    }
+
+    /// `429 rate_limited`, to be retried after `seconds`.
+    pub fn rate_limited(seconds: u64) -> Self {
+        let message = format!("too many failed attempts; try again in {seconds} s");
+        Self(ApiError::new(ErrorCode::RateLimited, message), Some(seconds))
+    }
+
+    pub fn forbidden() -> Self {
+        Self::new(ErrorCode::Forbidden, "your role does not allow this")
     }
 
     /// A fault on the server's side. The detail goes to the log; the client gets a plain answer.
@@ -35,7 +47,11 @@ impl IntoResponse for ApiFailure {
     fn into_response(self) -> Response {
         let status =
             StatusCode::from_u16(self.0.code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        (status, Json(self.0)).into_response()
+        let mut response = (status, Json(self.0)).into_response();
+        if let Some(seconds) = self.1 {
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
+        response
     }
 }
 
@@ -45,13 +61,22 @@ impl From<StoreError> for ApiFailure {
             StoreError::NotFound(what) => Self::new(ErrorCode::NotFound, format!("{what} not found")),
             StoreError::EmailTaken => Self::new(ErrorCode::EmailTaken, error.to_string()),
             StoreError::ClientMismatch => Self::new(ErrorCode::ClientMismatch, error.to_string()),
+            StoreError::InvalidInvite => Self::new(ErrorCode::InvalidInvite, error.to_string()),
+            StoreError::Denied(Denied::NotAllowed) => Self::forbidden(),
+            StoreError::Denied(Denied::LastOwner) => Self::new(ErrorCode::LastOwner, error.to_string()),
             StoreError::Backend(detail) => Self::internal(detail),
         }
     }
 }
 
+/// Time zones and working hours have codes of their own, so clients can point at the field.
 impl From<DomainError> for ApiFailure {
     fn from(error: DomainError) -> Self {
-        Self::new(ErrorCode::InvalidInput, error.to_string())
+        let code = match error {
+            DomainError::UnknownTimeZone(_) => ErrorCode::UnknownTimeZone,
+            DomainError::InvalidWorkingHours(_) => ErrorCode::InvalidWorkingHours,
+            _ => ErrorCode::InvalidInput,
+        };
+        Self::new(code, error.to_string())
     }
 }

@@ -1,22 +1,27 @@
-//! The Meridian team server: accounts and sessions, sync push and pull, and live pokes over a
-//! WebSocket, as an axum library (so tests and the desktop app can embed it) plus a thin binary.
+//! The Meridian team server: accounts, sessions, invites and roles, sync push and pull, and live
+//! pokes over a WebSocket, as an axum library (so tests and the desktop app can embed it) plus a
+//! thin binary.
 //!
 //! Handlers stay thin: they authenticate, parse, and call the [`ServerStore`]; the rules of what
 //! a write does live in `meridian-server-store`, shared by every storage backend.
 //!
 //! [`ServerStore`]: meridian_server_store::ServerStore
 
+mod account;
 mod auth;
 mod backend;
 mod body;
 pub mod demo;
 mod error;
+mod ids;
 mod live;
 mod routes;
 mod run;
 mod state;
 mod sync;
+mod team;
 
+pub use auth::session::issue_session;
 pub use body::MAX_BODY_BYTES;
 pub use error::ApiFailure;
 pub use routes::router;

@@ -27,6 +27,10 @@ use tokio::sync::broadcast::{self, error::RecvError};
 const PING_EVERY: Duration = Duration::from_secs(30);
 /// Pokes buffered per socket before a slow one starts missing them.
 const BACKLOG: usize = 1024;
+/// Clients send only pings, pongs and close frames. tungstenite zero-fills its whole read buffer
+/// (128 KiB by default) before every read, which with a thousand sockets was most of the time a
+/// poke took to reach them all (bench/results/*-fanout.md).
+const READ_BUFFER: usize = 4 * 1024;
 
 /// Carries heads that advanced here to the server's other instances.
 pub(crate) trait Relay: Send + Sync + std::fmt::Debug {
@@ -90,7 +94,7 @@ pub async fn connect(
 ) -> Result<Response, ApiFailure> {
     let upgrade =
         upgrade.map_err(|rejection| ApiFailure::new(ErrorCode::BadRequest, rejection.body_text()))?;
-    Ok(upgrade.on_upgrade(move |socket| serve(state, session, socket)))
+    Ok(upgrade.read_buffer_size(READ_BUFFER).on_upgrade(move |socket| serve(state, session, socket)))
 }
 
 async fn serve(state: AppState, session: Session, socket: WebSocket) {

@@ -27,6 +27,10 @@ struct Args {
     /// Fill a new database with a demo team.
     #[arg(long)]
     seed_demo: bool,
+    /// Let anyone reaching the server sign up as a member without an invite. The first account
+    /// becomes the owner either way.
+    #[arg(long, env = "MERIDIAN_OPEN_SIGNUP")]
+    open_signup: bool,
     /// Log as human-readable text or as JSON lines.
     #[arg(long, value_enum, default_value_t = LogFormat::Text)]
     log_format: LogFormat,
@@ -53,6 +57,7 @@ async fn main() -> anyhow::Result<()> {
         team_name: args.team_name,
         seed_demo: args.seed_demo,
         bus: !args.no_bus,
+        open_signup: args.open_signup,
     };
     let server = spawn(options).await?;
     tracing::info!(url = %server.base_url(), "Meridian server ready; Ctrl-C stops it");

@@ -3,9 +3,9 @@
 use crate::body::MAX_BODY_BYTES;
 use crate::error::ApiFailure;
 use crate::state::AppState;
-use crate::{auth, live, sync};
+use crate::{account, auth, live, sync, team};
 use axum::extract::{DefaultBodyLimit, Request};
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use meridian_protocol::ErrorCode;
 use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
@@ -18,7 +18,13 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/auth/signup", post(auth::sign_up))
         .route("/v1/auth/signin", post(auth::sign_in))
         .route("/v1/auth/signout", post(auth::sign_out))
-        .route("/v1/me", get(auth::me))
+        .route("/v1/me", get(auth::me).patch(account::update_profile))
+        .route("/v1/me/password", post(account::change_password))
+        .route("/v1/sessions", get(account::sessions).delete(account::revoke_other_sessions))
+        .route("/v1/sessions/{id}", delete(account::revoke_session))
+        .route("/v1/invites", get(team::invites).post(team::create_invite))
+        .route("/v1/invites/{id}", delete(team::revoke_invite))
+        .route("/v1/users/{id}/role", post(team::change_role))
         .route("/v1/sync/push", post(sync::push))
         .route("/v1/sync/pull", post(sync::pull))
         .route("/v1/live", get(live::connect))

@@ -31,6 +31,9 @@ pub struct ServerOptions {
     /// Exchange live hints with other instances over PostgreSQL LISTEN/NOTIFY (ignored for
     /// SQLite). Without it, other instances' clients see this one's writes at their safety poll.
     pub bus: bool,
+    /// Let people sign up as members without an invite once the team has an owner. Off for a
+    /// public server; on for the demo, the desktop's team on this computer, and tests.
+    pub open_signup: bool,
 }
 
 /// A server serving in the background of the current tokio runtime. Dropping it begins a
@@ -90,9 +93,10 @@ pub async fn spawn(options: ServerOptions) -> anyhow::Result<RunningServer> {
         .await
         .with_context(|| format!("listening on {}", options.listen))?;
     let local_addr = listener.local_addr()?;
-    let state = AppState::with_live(store, clock, live);
+    let state = AppState::with_live(store, clock, live).with_open_signup(options.open_signup);
     let stopped = state.stopped();
-    let app = router(state.clone());
+    // The peer address feeds the per-address sign-in limit.
+    let app = router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
     let task = tokio::spawn(async move { axum::serve(listener, app).with_graceful_shutdown(stopped).await });
     tracing::info!(%local_addr, "serving");
     Ok(RunningServer { local_addr, state, task: Some(task) })

@@ -4,7 +4,7 @@
 
 use crate::rows::{seq_from_sql, seq_to_sql};
 use crate::{DeliveryState, LocalStore, Result};
-use meridian_domain::{ChannelId, Message, ScopeId, ThreadId, UserId};
+use meridian_domain::{ChannelId, Message, MessageId, ScopeId, ThreadId, UserId};
 use meridian_protocol::{Entity, PullResponse, ScopeChanges};
 use sqlx::{Sqlite, Transaction};
 use std::collections::{BTreeMap, BTreeSet};
@@ -106,14 +106,18 @@ async fn apply_entity(
         }
         Entity::User(user) => {
             sqlx::query(
-                "INSERT INTO users (id, display_name, time_zone, role) VALUES (?, ?, ?, ?)
+                "INSERT INTO users (id, display_name, time_zone, role, working_hours) VALUES (?, ?, ?, ?, ?)
                  ON CONFLICT (id) DO UPDATE SET display_name = excluded.display_name,
-                     time_zone = excluded.time_zone, role = excluded.role",
+                     time_zone = excluded.time_zone, role = excluded.role,
+                     working_hours = excluded.working_hours",
             )
             .bind(user.id.to_string())
             .bind(&user.display_name)
             .bind(&user.time_zone)
             .bind(user.role.as_str())
+            .bind(user.working_hours.as_ref().map(serde_json::to_string).transpose().map_err(|error| {
+                crate::StoreError::Corrupt(format!("cannot encode working hours: {error}"))
+            })?)
             .execute(&mut **tx)
             .await?;
             applied.directory = true;
@@ -154,12 +158,19 @@ async fn apply_entity(
                 .bind(message.id.to_string())
                 .fetch_optional(&mut **tx)
                 .await?;
-            // The confirmed copy replaces the local echo in place (same id): no flicker, no duplicate.
+            // The confirmed copy replaces the local echo in place (same id): no flicker, no
+            // duplicate. A later post-image with other text is an edit. A message this device is
+            // deleting or re-editing keeps its local state until the server settles that write.
             sqlx::query(
                 "INSERT INTO messages (id, thread_id, channel_id, author_id, body, created_at, server_seq, state, error)
                  VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL)
-                 ON CONFLICT (id) DO UPDATE SET body = excluded.body, server_seq = excluded.server_seq,
-                     state = excluded.state, error = NULL",
+                 ON CONFLICT (id) DO UPDATE SET
+                     edited = messages.edited OR (messages.server_seq IS NOT NULL AND messages.body != excluded.body),
+                     body = CASE WHEN messages.state = 'editing' THEN messages.body ELSE excluded.body END,
+                     server_seq = COALESCE(messages.server_seq, excluded.server_seq),
+                     state = CASE WHEN messages.state IN ('deleting', 'editing') THEN messages.state
+                                  ELSE excluded.state END,
+                     error = NULL",
             )
             .bind(message.id.to_string())
             .bind(message.thread_id.to_string())
@@ -177,6 +188,37 @@ async fn apply_entity(
                 applied.new_messages.push(message.clone());
             }
         }
+        Entity::Reaction(reaction) => {
+            sqlx::query(
+                "INSERT INTO reactions (message_id, user_id, emoji, present) VALUES (?, ?, ?, ?)
+                 ON CONFLICT (message_id, user_id, emoji) DO UPDATE SET present = excluded.present",
+            )
+            .bind(reaction.message_id.to_string())
+            .bind(reaction.user_id.to_string())
+            .bind(&reaction.emoji)
+            .bind(reaction.present)
+            .execute(&mut **tx)
+            .await?;
+            applied.threads.extend(message_thread(tx, reaction.message_id).await?);
+        }
+        Entity::MessageDeleted(tombstone) => {
+            // Tombstones dominate: the row, its reactions and any local edit of it go.
+            for statement in
+                ["DELETE FROM messages WHERE id = ?", "DELETE FROM reactions WHERE message_id = ?"]
+            {
+                sqlx::query(statement).bind(tombstone.id.to_string()).execute(&mut **tx).await?;
+            }
+            applied.channels.insert(tombstone.channel_id);
+            applied.threads.insert(tombstone.thread_id);
+        }
     }
     Ok(())
+}
+
+async fn message_thread(tx: &mut Transaction<'_, Sqlite>, id: MessageId) -> Result<Option<ThreadId>> {
+    let thread: Option<String> = sqlx::query_scalar("SELECT thread_id FROM messages WHERE id = ?")
+        .bind(id.to_string())
+        .fetch_optional(&mut **tx)
+        .await?;
+    thread.map(|thread| crate::rows::id(&thread)).transpose()
 }

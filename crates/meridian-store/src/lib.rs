@@ -7,12 +7,14 @@
 
 mod account;
 mod apply;
+mod export;
 mod outbox;
 mod reads;
 mod rows;
 
 pub use account::Account;
 pub use apply::Applied;
+pub use export::{OutboxEntry, OutboxState, StoreSnapshot};
 pub use reads::{MessageRow, ThreadRow};
 pub use rows::DeliveryState;
 

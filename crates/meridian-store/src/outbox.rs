@@ -80,6 +80,77 @@ impl LocalStore {
         Ok((thread, message))
     }
 
+    /// Replaces the text of one of `author`'s messages locally and queues the edit.
+    pub async fn edit_message(
+        &self,
+        author: UserId,
+        message_id: MessageId,
+        body: &str,
+        now: UnixMillis,
+    ) -> Result<()> {
+        let body = validate::message_body(body)?;
+        let mut tx = self.write().await?;
+        let changed = sqlx::query(
+            "UPDATE messages SET body = ?, state = CASE WHEN state = 'sent' THEN 'editing' ELSE state END
+             WHERE id = ? AND author_id = ? AND state IN ('sent', 'pending', 'editing')",
+        )
+        .bind(&body)
+        .bind(message_id.to_string())
+        .bind(author.to_string())
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if changed == 0 {
+            return Err(StoreError::NotFound("message"));
+        }
+        enqueue(&mut tx, &MutationOp::EditMessage { message_id, body }, now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Hides a message at once and queues its deletion; the server's tombstone removes it.
+    pub async fn delete_message(&self, message_id: MessageId, now: UnixMillis) -> Result<()> {
+        let mut tx = self.write().await?;
+        let changed =
+            sqlx::query("UPDATE messages SET state = 'deleting' WHERE id = ? AND state != 'deleting'")
+                .bind(message_id.to_string())
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+        if changed == 0 {
+            return Err(StoreError::NotFound("message"));
+        }
+        enqueue(&mut tx, &MutationOp::DeleteMessage { message_id }, now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Adds or removes `user`'s reaction locally and queues it.
+    pub async fn set_reaction(
+        &self,
+        user: UserId,
+        message_id: MessageId,
+        emoji: &str,
+        present: bool,
+        now: UnixMillis,
+    ) -> Result<()> {
+        let emoji = validate::reaction_emoji(emoji)?;
+        let mut tx = self.write().await?;
+        sqlx::query(
+            "INSERT INTO reactions (message_id, user_id, emoji, present) VALUES (?, ?, ?, ?)
+             ON CONFLICT (message_id, user_id, emoji) DO UPDATE SET present = excluded.present",
+        )
+        .bind(message_id.to_string())
+        .bind(user.to_string())
+        .bind(&emoji)
+        .bind(present)
+        .execute(&mut *tx)
+        .await?;
+        enqueue(&mut tx, &MutationOp::SetReaction { message_id, emoji, present }, now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// The oldest queued mutations, in the order they were written.
     pub async fn queued_mutations(&self, limit: u32) -> Result<Vec<Mutation>> {
         let rows: Vec<(i64, String, String, i64)> = sqlx::query_as(
@@ -121,6 +192,12 @@ impl LocalStore {
                         .bind(seq)
                         .execute(&mut *tx)
                         .await?;
+                    if let Some(MutationOp::EditMessage { message_id, .. }) = queued_op(&mut tx, seq).await? {
+                        sqlx::query("UPDATE messages SET state = 'sent' WHERE id = ? AND state = 'editing'")
+                            .bind(message_id.to_string())
+                            .execute(&mut *tx)
+                            .await?;
+                    }
                 }
                 MutationStatus::Rejected { code, message } => {
                     let reason = format!("{message} ({code})");
@@ -129,12 +206,34 @@ impl LocalStore {
                         .bind(seq)
                         .execute(&mut *tx)
                         .await?;
-                    if let Some(message_id) = written_message(&mut tx, seq).await? {
+                    if let Some(MutationOp::SetReaction { message_id, emoji, .. }) =
+                        queued_op(&mut tx, seq).await?
+                    {
+                        // The optimistic reaction goes; whatever the server holds arrives by pull.
+                        sqlx::query(
+                            "DELETE FROM reactions WHERE message_id = ? AND emoji = ?
+                             AND user_id = (SELECT value FROM meta WHERE key = 'user_id')",
+                        )
+                        .bind(message_id.to_string())
+                        .bind(&emoji)
+                        .execute(&mut *tx)
+                        .await?;
+                    } else if let Some(op) = queued_op(&mut tx, seq).await? {
+                        // A refused new message or edit keeps its text, marked; a refused delete
+                        // shows the message again.
+                        let (from, to) = match op {
+                            MutationOp::CreateThread { .. } | MutationOp::CreateMessage { .. } => {
+                                ("pending", "rejected")
+                            }
+                            MutationOp::EditMessage { .. } => ("editing", "rejected"),
+                            MutationOp::DeleteMessage { .. } => ("deleting", "sent"),
+                            MutationOp::SetReaction { .. } => continue,
+                        };
                         sqlx::query("UPDATE messages SET state = ?, error = ? WHERE id = ? AND state = ?")
-                            .bind(DeliveryState::Rejected.as_str())
+                            .bind(to)
                             .bind(&reason)
-                            .bind(message_id.to_string())
-                            .bind(DeliveryState::Pending.as_str())
+                            .bind(op.message_id().to_string())
+                            .bind(from)
                             .execute(&mut *tx)
                             .await?;
                     }
@@ -189,16 +288,12 @@ async fn enqueue(tx: &mut Transaction<'_, Sqlite>, op: &MutationOp, now: UnixMil
     Ok(())
 }
 
-/// The message an outbox entry wrote, if it wrote one.
-async fn written_message(tx: &mut Transaction<'_, Sqlite>, seq: i64) -> Result<Option<MessageId>> {
+/// What an outbox entry does.
+async fn queued_op(tx: &mut Transaction<'_, Sqlite>, seq: i64) -> Result<Option<MutationOp>> {
     let op: Option<String> =
         sqlx::query_scalar("SELECT op FROM outbox WHERE seq = ?").bind(seq).fetch_optional(&mut **tx).await?;
-    let Some(op) = op else { return Ok(None) };
-    let op: MutationOp = serde_json::from_str(&op)
-        .map_err(|error| StoreError::Corrupt(format!("outbox entry {seq}: {error}")))?;
-    Ok(Some(match op {
-        MutationOp::CreateThread { message_id, .. } | MutationOp::CreateMessage { message_id, .. } => {
-            message_id
-        }
-    }))
+    op.map(|op| {
+        serde_json::from_str(&op).map_err(|error| StoreError::Corrupt(format!("outbox entry {seq}: {error}")))
+    })
+    .transpose()
 }

@@ -24,26 +24,32 @@ pub struct MessageRow {
 }
 
 #[derive(FromRow)]
-struct UserRecord {
+pub(crate) struct UserRecord {
     id: String,
     display_name: String,
     time_zone: String,
     role: String,
+    working_hours: Option<String>,
 }
 
 impl UserRecord {
-    fn into_user(self) -> Result<User> {
+    pub(crate) fn into_user(self) -> Result<User> {
         Ok(User {
             id: id(&self.id)?,
             display_name: self.display_name,
             time_zone: self.time_zone,
             role: Role::parse(&self.role).unwrap_or(Role::Member),
+            working_hours: self
+                .working_hours
+                .map(|json| serde_json::from_str(&json))
+                .transpose()
+                .map_err(|error| crate::StoreError::Corrupt(format!("unreadable working hours: {error}")))?,
         })
     }
 }
 
 #[derive(FromRow)]
-struct ThreadRecord {
+pub(crate) struct ThreadRecord {
     id: String,
     channel_id: String,
     title: String,
@@ -52,7 +58,7 @@ struct ThreadRecord {
 }
 
 impl ThreadRecord {
-    fn into_thread(self) -> Result<Thread> {
+    pub(crate) fn into_thread(self) -> Result<Thread> {
         Ok(Thread {
             id: id(&self.id)?,
             channel_id: id(&self.channel_id)?,
@@ -73,7 +79,7 @@ struct ThreadListRecord {
 }
 
 #[derive(FromRow)]
-struct MessageRecord {
+pub(crate) struct MessageRecord {
     id: String,
     thread_id: String,
     channel_id: String,
@@ -85,7 +91,7 @@ struct MessageRecord {
 }
 
 impl MessageRecord {
-    fn into_row(self) -> Result<MessageRow> {
+    pub(crate) fn into_row(self) -> Result<MessageRow> {
         Ok(MessageRow {
             message: Message {
                 id: id(&self.id)?,
@@ -109,18 +115,20 @@ impl LocalStore {
     }
 
     pub async fn user(&self, user_id: UserId) -> Result<Option<User>> {
-        sqlx::query_as::<_, UserRecord>("SELECT id, display_name, time_zone, role FROM users WHERE id = ?")
-            .bind(user_id.to_string())
-            .fetch_optional(&self.pool)
-            .await?
-            .map(UserRecord::into_user)
-            .transpose()
+        sqlx::query_as::<_, UserRecord>(
+            "SELECT id, display_name, time_zone, role, working_hours FROM users WHERE id = ?",
+        )
+        .bind(user_id.to_string())
+        .fetch_optional(&self.pool)
+        .await?
+        .map(UserRecord::into_user)
+        .transpose()
     }
 
     /// Everyone in the team, by name.
     pub async fn users(&self) -> Result<Vec<User>> {
         sqlx::query_as::<_, UserRecord>(
-            "SELECT id, display_name, time_zone, role FROM users ORDER BY display_name COLLATE NOCASE",
+            "SELECT id, display_name, time_zone, role, working_hours FROM users ORDER BY display_name COLLATE NOCASE",
         )
         .fetch_all(&self.pool)
         .await?
@@ -164,7 +172,7 @@ impl LocalStore {
     pub async fn threads(&self, channel_id: ChannelId) -> Result<Vec<ThreadRow>> {
         let rows: Vec<ThreadListRecord> = sqlx::query_as(
             "SELECT t.id, t.channel_id, t.title, t.author_id, t.created_at,
-                    (SELECT COUNT(*) FROM messages m WHERE m.thread_id = t.id) - 1 AS replies,
+                    MAX((SELECT COUNT(*) FROM messages m WHERE m.thread_id = t.id) - 1, 0) AS replies,
                     COALESCE((SELECT MAX(m.created_at) FROM messages m WHERE m.thread_id = t.id), t.created_at)
                         AS last_activity_at,
                     COALESCE((SELECT m.body FROM messages m WHERE m.thread_id = t.id
@@ -203,7 +211,7 @@ impl LocalStore {
     pub async fn thread_messages(&self, thread_id: ThreadId) -> Result<Vec<MessageRow>> {
         sqlx::query_as::<_, MessageRecord>(
             "SELECT id, thread_id, channel_id, author_id, body, created_at, state, error
-             FROM messages WHERE thread_id = ?
+             FROM messages WHERE thread_id = ? AND state != 'deleting'
              ORDER BY server_seq IS NULL, server_seq, created_at, id",
         )
         .bind(thread_id.to_string())
@@ -212,6 +220,24 @@ impl LocalStore {
         .into_iter()
         .map(MessageRecord::into_row)
         .collect()
+    }
+
+    /// The reactions currently on a message, oldest first.
+    pub async fn reactions(
+        &self,
+        message_id: meridian_domain::MessageId,
+    ) -> Result<Vec<meridian_domain::Reaction>> {
+        let rows: Vec<(String, String)> = sqlx::query_as(
+            "SELECT user_id, emoji FROM reactions WHERE message_id = ? AND present ORDER BY rowid",
+        )
+        .bind(message_id.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|(user_id, emoji)| {
+                Ok(meridian_domain::Reaction { message_id, user_id: id(&user_id)?, emoji, present: true })
+            })
+            .collect()
     }
 
     /// Authors of a thread's messages other than `except`, the people who follow it by replying.

@@ -26,7 +26,8 @@ impl DeliveryState {
     pub(crate) fn parse(text: &str) -> Result<Self> {
         match text {
             "sent" => Ok(Self::Sent),
-            "pending" => Ok(Self::Pending),
+            // A confirmed message with a local edit waiting for the server.
+            "pending" | "editing" => Ok(Self::Pending),
             "rejected" => Ok(Self::Rejected),
             other => Err(StoreError::Corrupt(format!("unknown delivery state {other:?}"))),
         }

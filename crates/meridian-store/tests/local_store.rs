@@ -26,12 +26,16 @@ fn world() -> World {
         display_name: "Ana".into(),
         time_zone: "America/Los_Angeles".into(),
         role: Role::Owner,
+        working_hours: None,
     };
     let other = User {
         id: UserId::new(),
         display_name: "Kofi".into(),
         time_zone: "Africa/Accra".into(),
         role: Role::Member,
+        working_hours: Some(
+            serde_json::from_value(serde_json::json!({"mon": [["09:00", "17:00"]]})).expect("hours"),
+        ),
     };
     let channel = Channel {
         id: ChannelId::new(),
@@ -109,6 +113,8 @@ async fn first_load_is_history_and_later_replies_are_news() {
     let applied = store.apply_pull(&bootstrap(&world), world.me.id).await.expect("apply");
     assert_eq!(applied.applied, 6);
     assert!(applied.new_messages.is_empty(), "history must not notify");
+    let kofi = store.user(world.other.id).await.expect("read");
+    assert_eq!(kofi, Some(world.other.clone()), "working hours are kept locally");
 
     let reply = message(&world, &world.other, "Looks good");
     let next = PullResponse {

@@ -3,10 +3,11 @@
 
 use crate::api::{ApiClient, SyncError};
 use crate::live::keep_live;
-use meridian_domain::{ChannelId, ClientId, ReplyNotice, ThreadId, UserId, reply_notice};
+use meridian_domain::{ChannelId, ClientId, ReplyNotice, Thread, ThreadId, User, UserId, reply_notice};
 use meridian_protocol::{MutationStatus, PullRequest, PushRequest};
 use meridian_store::{Applied, LocalStore};
-use std::collections::BTreeSet;
+use std::collections::hash_map::Entry;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{Notify, mpsc, watch};
@@ -140,14 +141,37 @@ impl SyncEngine {
         if applied.is_empty() {
             return Ok(());
         }
+        // Threads and authors are looked up once per answer, not once per message: a device
+        // catching up receives thousands of messages in a few threads, and per-message lookups
+        // were most of the time an initial sync took (bench/results/*-initial-sync.md).
+        let mut threads: HashMap<ThreadId, Option<(Thread, Vec<UserId>)>> = HashMap::new();
+        let mut authors: HashMap<UserId, Option<User>> = HashMap::new();
         for message in &applied.new_messages {
-            let (Some(thread), Some(author)) =
-                (self.store.thread(message.thread_id).await?, self.store.user(message.author_id).await?)
-            else {
+            if message.author_id == self.me {
                 continue;
+            }
+            let thread = match threads.entry(message.thread_id) {
+                Entry::Occupied(known) => known.into_mut(),
+                Entry::Vacant(slot) => {
+                    let thread = match self.store.thread(message.thread_id).await? {
+                        // Every other author of the thread; `message` is not ours, so leaving it
+                        // in does not change whether we follow the thread.
+                        Some(thread) => {
+                            let followers = self.store.thread_authors(thread.id, message.id).await?;
+                            Some((thread, followers))
+                        }
+                        None => None,
+                    };
+                    slot.insert(thread)
+                }
             };
-            let followers = self.store.thread_authors(thread.id, message.id).await?;
-            if let Some(notice) = reply_notice(self.me, &thread, &followers, message, &author) {
+            let Some((thread, followers)) = thread.as_ref() else { continue };
+            let author = match authors.entry(message.author_id) {
+                Entry::Occupied(known) => known.into_mut(),
+                Entry::Vacant(slot) => slot.insert(self.store.user(message.author_id).await?),
+            };
+            let Some(author) = author.as_ref() else { continue };
+            if let Some(notice) = reply_notice(self.me, thread, followers, message, author) {
                 self.emit(SyncEvent::Notice(notice));
             }
         }

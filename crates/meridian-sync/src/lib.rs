@@ -10,3 +10,4 @@ mod live;
 
 pub use api::{ApiClient, SyncError};
 pub use engine::{SyncEngine, SyncEvent, SyncHandle, SyncOptions, SyncReport};
+pub use live::LIVE_READ_BUFFER;

@@ -9,10 +9,14 @@ use std::time::Duration;
 use tokio::sync::{Notify, watch};
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::HeaderValue;
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::{self, Message};
 
 const RECONNECT_MIN: Duration = Duration::from_millis(250);
 const RECONNECT_MAX: Duration = Duration::from_secs(15);
+/// Pokes are a few dozen bytes; tungstenite zero-fills its whole read buffer (128 KiB by
+/// default) before every read, so a small one saves that work on every poke.
+pub const LIVE_READ_BUFFER: usize = 4 * 1024;
 
 /// Keeps a live connection open until `stop` turns true, waking `wake` on every poke and after
 /// every (re)connection, since pokes sent while we were away are lost.
@@ -47,7 +51,8 @@ async fn listen(api: &ApiClient, wake: &Notify) -> Result<(), tungstenite::Error
             .map_err(|error| tungstenite::Error::HttpFormat(error.into()))?;
         request.headers_mut().insert("authorization", value);
     }
-    let (mut socket, _) = tokio_tungstenite::connect_async(request).await?;
+    let config = WebSocketConfig::default().read_buffer_size(LIVE_READ_BUFFER);
+    let (mut socket, _) = tokio_tungstenite::connect_async_with_config(request, Some(config), false).await?;
     wake.notify_one();
     while let Some(frame) = socket.next().await {
         match frame? {

@@ -18,6 +18,8 @@ use tokio::process::Command;
 const INSTALL_ROOT: &str = "/usr/lib/postgresql";
 /// The account that owns the data directory when the tests run as root.
 const SERVICE_USER: &str = "postgres";
+/// Starts tried, each on a new port, before giving up.
+const START_ATTEMPTS: u32 = 3;
 
 /// A running PostgreSQL server in a temporary directory.
 #[derive(Debug)]
@@ -41,8 +43,7 @@ impl TestPostgres {
             run(Command::new("chown").arg(format!("{SERVICE_USER}:")).arg(dir.path()), "chown").await?;
         }
         let data = dir.path().join("data");
-        let port = free_port()?;
-        let server = Self { bin, data, port, as_service_user, _dir: dir };
+        let mut server = Self { bin, data, port: 0, as_service_user, _dir: dir };
         // The data directory is thrown away after the test, so initdb need not fsync it; the
         // server itself runs with fsync on, as in production.
         let mut initdb = server.tool("initdb");
@@ -55,22 +56,41 @@ impl TestPostgres {
             "--no-sync",
         ]);
         run(&mut initdb, "initdb").await?;
+        // The free port is only free when asked: another process (an outgoing connection takes an
+        // ephemeral port too) may bind it before the server does. Such a start is retried on a
+        // new port; the server's log explains any failure.
+        let mut attempt = 1;
+        loop {
+            server.port = free_port()?;
+            match server.start_server().await {
+                Ok(()) => break,
+                Err(error) if attempt < START_ATTEMPTS => {
+                    eprintln!("test postgres on port {}: attempt {attempt} failed: {error:#}", server.port);
+                    attempt += 1;
+                }
+                Err(error) => return Err(error),
+            }
+        }
+        let port = server.port;
+        eprintln!("test postgres on port {port} ready in {:?}", started.elapsed());
+        Ok(server)
+    }
+
+    /// Runs `pg_ctl start` on `self.port`; a failure carries the server's log.
+    async fn start_server(&self) -> anyhow::Result<()> {
+        let log = self.socket_dir().join("server.log");
         let options = format!(
             "-p {port} -k {socket} -c listen_addresses=127.0.0.1 -c fsync=on -c shared_buffers=16MB \
              -c max_connections=200",
-            socket = server.socket_dir().display()
+            port = self.port,
+            socket = self.socket_dir().display()
         );
-        let mut pg_ctl = server.tool("pg_ctl");
-        pg_ctl
-            .arg("start")
-            .arg("-D")
-            .arg(&server.data)
-            .arg("-l")
-            .arg(server.socket_dir().join("server.log"))
-            .args(["-w", "-o", &options]);
-        run(&mut pg_ctl, "pg_ctl start").await?;
-        eprintln!("test postgres on port {port} ready in {:?}", started.elapsed());
-        Ok(server)
+        let mut pg_ctl = self.tool("pg_ctl");
+        pg_ctl.arg("start").arg("-D").arg(&self.data).arg("-l").arg(&log).args(["-w", "-o", &options]);
+        run(&mut pg_ctl, "pg_ctl start").await.map_err(|error| {
+            let log = std::fs::read_to_string(&log).unwrap_or_default();
+            error.context(format!("server log:\n{log}"))
+        })
     }
 
     /// Creates an empty database of its own and returns its URL.

@@ -22,6 +22,8 @@ impl TestServer {
             team_name: team_name.to_owned(),
             seed_demo,
             bus: true,
+            // Tests sign up several accounts without invites.
+            open_signup: true,
         })
         .await?;
         Ok(Self { server, _dir: dir })
@@ -48,6 +50,7 @@ impl TestServer {
                 password: TEST_PASSWORD.to_owned(),
                 display_name: name.to_owned(),
                 time_zone: time_zone.to_owned(),
+                invite: None,
             })
             .await?)
     }

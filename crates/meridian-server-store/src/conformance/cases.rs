@@ -16,6 +16,7 @@ pub async fn accounts_and_sessions(subject: Subject) {
         display_name: "Ana".into(),
         time_zone: "Asia/Tokyo".into(),
         role: Role::Owner,
+        working_hours: None,
     };
     f.store.create_user(&owner, "ana@example.com", "h1", NOW).await.expect("create");
     assert!(f.store.has_owner().await.expect("has owner"));
@@ -109,8 +110,9 @@ pub async fn a_rejected_mutation_does_not_block_the_next(subject: Subject) {
     };
     assert_eq!(code, "empty_field");
     assert_eq!(outcome.last_mutation_seq, 2);
+    // The retry is not applied, and it hears the same refusal again.
     let retry = f.store.apply_mutations(&ana, client, &[blank], NOW).await.expect("retry");
-    assert_eq!(statuses(&retry), vec![MutationStatus::Duplicate]);
+    assert_eq!(statuses(&retry), vec![settled[0].clone()]);
 }
 
 pub async fn private_channels_never_reach_non_members(subject: Subject) {
@@ -195,6 +197,26 @@ pub async fn pages_are_contiguous_and_limited(subject: Subject) {
     }
     // The channel, the thread, the opening post and five replies.
     assert_eq!(seen, (1..=8).collect::<Vec<_>>());
+}
+
+pub async fn later_mutations_in_a_batch_see_the_earlier_ones(subject: Subject) {
+    let f = Fixture::new(subject).await;
+    let ana = f.person("Ana").await;
+    let general = f.channel("general", false, &[]).await;
+    let (opening, thread) = start_thread(1, &general, "Plan");
+    let answer = reply(2, thread, "replying to a thread made in this very batch");
+    let mut reused = reply(3, thread, "reusing the opening's mutation id");
+    reused.id = opening.id;
+    let client = ClientId::new();
+    let outcome = f.store.apply_mutations(&ana, client, &[opening, answer, reused], NOW).await.expect("push");
+    let statuses = statuses(&outcome);
+    assert_eq!(statuses[..2], [MutationStatus::Applied, MutationStatus::Applied]);
+    assert!(matches!(&statuses[2], MutationStatus::Rejected { code, .. } if code == "id_conflict"));
+    assert_eq!(outcome.last_mutation_seq, 3, "the refusal is settled too");
+    assert_eq!(
+        bodies(&f.pull(&ana, client).await, ScopeId::Channel(general.id)),
+        vec!["Plan", "replying to a thread made in this very batch"]
+    );
 }
 
 pub async fn concurrent_pushes_get_gap_free_seqs(subject: Subject) {

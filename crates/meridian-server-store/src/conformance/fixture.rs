@@ -51,6 +51,7 @@ impl Fixture {
             display_name: name.into(),
             time_zone: "UTC".into(),
             role: Role::Member,
+            working_hours: None,
         };
         let email = format!("{}@example.com", name.to_lowercase());
         self.store.create_user(&user, &email, "hash", NOW).await.expect("user");

@@ -8,15 +8,20 @@
 //! meridian_server_store::conformance_tests!(fresh);
 //! ```
 //!
-//! The cases cover accounts and sessions, exactly-once pushes (retries, gaps, rejections,
-//! reused ids), paging, authorization, and concurrency: many clients pushing at once must get a
-//! gap-free log, and racing retries of one batch must apply it once.
+//! The cases cover accounts, sessions, profiles, roles and invites, exactly-once pushes (retries,
+//! gaps, rejections that a retry hears again, reused ids), edits, deletes that leave only a
+//! tombstone, reactions, paging, authorization, and concurrency: many clients pushing at once
+//! must get a gap-free log, and racing retries of one batch must apply it once.
 
+mod accounts;
 mod cases;
 mod fixture;
+mod messages;
 
+pub use accounts::*;
 pub use cases::*;
 pub use fixture::Subject;
+pub use messages::*;
 
 /// Expands to one `#[tokio::test]` per conformance case, each over a store from `$factory`, an
 /// `async fn() -> Subject`.
@@ -33,8 +38,17 @@ macro_rules! conformance_tests {
             a_client_id_belongs_to_one_user,
             a_reused_mutation_id_is_rejected_but_settled,
             pages_are_contiguous_and_limited,
+            later_mutations_in_a_batch_see_the_earlier_ones,
             concurrent_pushes_get_gap_free_seqs,
             racing_retries_of_one_batch_apply_it_once,
+            sessions_are_listed_touched_and_revoked_per_user,
+            a_password_change_ends_every_other_session,
+            profile_and_role_changes_reach_the_team_scope,
+            invites_are_redeemed_once_within_their_lifetime,
+            an_edit_reaches_readers_with_the_new_text,
+            a_delete_leaves_only_the_tombstone,
+            reactions_are_set_and_unset,
+            a_retried_refusal_of_an_edit_repeats_it,
         );
     };
     (@cases $factory:path; $($case:ident),* $(,)?) => {

@@ -4,7 +4,13 @@ use super::*;
 use meridian_domain::{MutationId, Role, TeamId, UserId};
 
 fn author() -> User {
-    User { id: UserId::new(), display_name: "Ana".into(), time_zone: "UTC".into(), role: Role::Member }
+    User {
+        id: UserId::new(),
+        display_name: "Ana".into(),
+        time_zone: "UTC".into(),
+        role: Role::Member,
+        working_hours: None,
+    }
 }
 
 fn channel(private: bool) -> Channel {
@@ -132,7 +138,7 @@ fn targets_name_what_the_backend_must_read() {
     let general = channel(false);
     let thread = existing_thread(&general);
     let targets = targets(&reply(&thread, "x").op);
-    assert_eq!(targets.thread_id, thread.id);
+    assert_eq!(targets.thread_id, Some(thread.id));
     assert_eq!(targets.channel(Some(&thread)), Some(general.id));
     let created = new_thread(&general, "x");
     assert_eq!(super::targets(&created.op).channel(None), Some(general.id));
@@ -152,4 +158,81 @@ fn serde_json_name(op: &MutationOp) -> String {
     let mutation = mutation(op.clone());
     let json = serde_json::to_value(&mutation).expect("serialize");
     json["name"].as_str().expect("name").to_owned()
+}
+
+fn stored(channel: &Channel, author: &User, deleted: bool) -> TargetMessage {
+    TargetMessage {
+        message: Message {
+            id: MessageId::new(),
+            thread_id: ThreadId::new(),
+            channel_id: channel.id,
+            author_id: author.id,
+            body: "first draft".into(),
+            created_at: 0,
+        },
+        deleted,
+    }
+}
+
+fn facts_with(channel: &Channel, target: &TargetMessage) -> Facts {
+    Facts { message: Some(target.clone()), message_exists: true, ..facts_for(channel, false) }
+}
+
+#[test]
+fn authors_edit_their_own_messages_keeping_the_old_text() {
+    let (ana, general) = (author(), channel(false));
+    let target = stored(&general, &ana, false);
+    let edit =
+        mutation(MutationOp::EditMessage { message_id: target.message.id, body: "second draft".into() });
+    let plan = plan(&ana, &edit, &facts_with(&general, &target)).expect("plan");
+    let [Write::Edit { message, previous_body }] = plan.writes.as_slice() else {
+        panic!("{:?}", plan.writes)
+    };
+    assert_eq!((message.body.as_str(), previous_body.as_str()), ("second draft", "first draft"));
+    assert_eq!(message.created_at, target.message.created_at);
+    assert_eq!(rejected_code(super::plan(&author(), &edit, &facts_with(&general, &target))), "forbidden");
+}
+
+#[test]
+fn authors_and_admins_delete_and_tombstones_refuse_later_writes() {
+    let (ana, general) = (author(), channel(false));
+    let target = stored(&general, &ana, false);
+    let delete = mutation(MutationOp::DeleteMessage { message_id: target.message.id });
+    assert_eq!(rejected_code(plan(&author(), &delete, &facts_with(&general, &target))), "forbidden");
+    let admin = User { role: Role::Admin, ..author() };
+    let plan = plan(&admin, &delete, &facts_with(&general, &target)).expect("admin may delete");
+    assert!(
+        matches!(&plan.writes[..], [Write::Delete(t)] if t.id == target.message.id && t.deleted_by == admin.id)
+    );
+
+    let gone = stored(&general, &ana, true);
+    let edit = mutation(MutationOp::EditMessage { message_id: gone.message.id, body: "revive".into() });
+    let react =
+        mutation(MutationOp::SetReaction {
+            message_id: gone.message.id, emoji: "👍".into(), present: true
+        });
+    for write in [edit, react, mutation(MutationOp::DeleteMessage { message_id: gone.message.id })] {
+        assert_eq!(rejected_code(super::plan(&ana, &write, &facts_with(&general, &gone))), "target_deleted");
+    }
+}
+
+#[test]
+fn reactions_belong_to_their_author_and_need_a_readable_message() {
+    let (ana, secret) = (author(), channel(true));
+    let target = stored(&secret, &author(), false);
+    let react = mutation(MutationOp::SetReaction {
+        message_id: target.message.id,
+        emoji: "🎉".into(),
+        present: true,
+    });
+    assert_eq!(rejected_code(plan(&ana, &react, &facts_with(&secret, &target))), "message_not_found");
+    let member = Facts { message: Some(target.clone()), ..facts_for(&secret, true) };
+    let plan = plan(&ana, &react, &member).expect("member may react");
+    assert!(matches!(&plan.writes[..], [Write::Reaction(r)] if r.user_id == ana.id && r.emoji == "🎉"));
+    let spaced = mutation(MutationOp::SetReaction {
+        message_id: target.message.id,
+        emoji: "a b".into(),
+        present: true,
+    });
+    assert_eq!(rejected_code(super::plan(&ana, &spaced, &member)), "invalid_reaction");
 }

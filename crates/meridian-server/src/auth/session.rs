@@ -6,10 +6,13 @@
 use crate::error::ApiFailure;
 use crate::state::AppState;
 use axum::extract::FromRequestParts;
-use axum::http::header::AUTHORIZATION;
+use axum::http::HeaderMap;
+use axum::http::header::{AUTHORIZATION, USER_AGENT};
 use axum::http::request::Parts;
-use meridian_domain::{User, UserId};
+use meridian_domain::{SessionId, UnixMillis, User, UserId};
 use meridian_protocol::AUTHORIZATION_SCHEME;
+use meridian_server_store::accounts::{SessionRecord, needs_touch};
+use meridian_server_store::{ServerStore, StoreError};
 use std::fmt::Write;
 
 /// The signed-in person of a request.
@@ -17,6 +20,7 @@ use std::fmt::Write;
 pub struct Session {
     pub user: User,
     pub token_hash: String,
+    pub id: SessionId,
 }
 
 impl FromRequestParts<AppState> for Session {
@@ -26,15 +30,36 @@ impl FromRequestParts<AppState> for Session {
         let header = parts.headers.get(AUTHORIZATION).and_then(|value| value.to_str().ok());
         let token = header.and_then(bearer_token).ok_or_else(ApiFailure::unauthenticated)?;
         let token_hash = hash_token(token);
-        let user = state.store.session_user(&token_hash).await?.ok_or_else(ApiFailure::unauthenticated)?;
-        Ok(Self { user, token_hash })
+        let (record, user) =
+            state.store.session_by_token(&token_hash).await?.ok_or_else(ApiFailure::unauthenticated)?;
+        let now = state.now();
+        if needs_touch(record.last_seen_at, now) {
+            state.store.touch_session(record.id, now).await?;
+        }
+        Ok(Self { user, token_hash, id: record.id })
     }
 }
 
-/// Opens a session for `user` and returns its token.
-pub async fn open(state: &AppState, user: UserId) -> Result<String, ApiFailure> {
+/// Opens a session for `user`, noting the client's `User-Agent`, and returns its token.
+pub async fn open(state: &AppState, user: UserId, headers: &HeaderMap) -> Result<String, ApiFailure> {
+    let agent = headers.get(USER_AGENT).and_then(|value| value.to_str().ok());
+    Ok(start(state.store.as_ref(), SessionRecord::new(user, agent, state.now())).await?)
+}
+
+/// Opens a session for an existing account without a password check and returns its token.
+/// For tools that create accounts directly in the store (benchmarks, imports), which already
+/// hold every power a session would grant.
+pub async fn issue_session(
+    store: &dyn ServerStore,
+    user: UserId,
+    now: UnixMillis,
+) -> Result<String, StoreError> {
+    start(store, SessionRecord::new(user, None, now)).await
+}
+
+async fn start(store: &dyn ServerStore, record: SessionRecord) -> Result<String, StoreError> {
     let token = new_token();
-    state.store.create_session(&hash_token(&token), user, state.now()).await?;
+    store.start_session(&hash_token(&token), &record).await?;
     Ok(token)
 }
 
@@ -42,7 +67,8 @@ pub fn hash_token(token: &str) -> String {
     blake3::hash(token.as_bytes()).to_hex().to_string()
 }
 
-fn new_token() -> String {
+/// 32 random bytes as hex: session and invite tokens alike.
+pub fn new_token() -> String {
     rand::random::<[u8; 32]>().iter().fold(String::with_capacity(64), |mut hex, byte| {
         let _ = write!(hex, "{byte:02x}");
         hex

@@ -105,6 +105,7 @@ async fn create_people(store: &dyn ServerStore, now: UnixMillis) -> Result<Vec<U
             display_name: person.name.into(),
             time_zone: person.zone.into(),
             role: person.role,
+            working_hours: None,
         };
         store.create_user(&user, person.email, NO_LOGIN, now).await?;
         people.push(user);

@@ -1,25 +1,22 @@
-//! The server over real HTTP and WebSocket on 127.0.0.1, plus a few `Router::oneshot` cases for
-//! inputs a well-behaved HTTP client would not send.
+//! The server over real HTTP and WebSocket on 127.0.0.1; `oneshot` holds the `Router::oneshot`
+//! cases.
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode};
+use axum::http::StatusCode;
 use futures_util::StreamExt;
-use meridian_domain::{
-    Channel, ChannelId, ClientId, FixedClock, MessageId, MutationId, ScopeId, Team, TeamId, ThreadId, UserId,
-};
+use meridian_domain::{Channel, ChannelId, ClientId, MessageId, MutationId, ScopeId, ThreadId, UserId};
 use meridian_protocol::{
     Entity, LiveFrame, Mutation, MutationOp, MutationStatus, PullResponse, PushRequest, PushResponse,
     SessionInfo,
 };
-use meridian_server::{AppState, RunningServer, ServerOptions, router, spawn};
-use meridian_server_sqlite::SqliteStore;
-use meridian_server_store::ServerStore;
+use meridian_server::{RunningServer, ServerOptions, spawn};
 use serde_json::{Value, json};
-use std::sync::Arc;
 use std::time::Duration;
 use tempfile::TempDir;
 use tokio_tungstenite::tungstenite::{self, client::IntoClientRequest};
-use tower::ServiceExt;
+
+mod accounts;
+mod oneshot;
+mod team;
 
 struct TestServer {
     server: RunningServer,
@@ -28,6 +25,10 @@ struct TestServer {
 }
 
 async fn start(seed_demo: bool) -> TestServer {
+    start_with(seed_demo, true).await
+}
+
+async fn start_with(seed_demo: bool, open_signup: bool) -> TestServer {
     let dir = tempfile::tempdir().expect("temp dir");
     let options = ServerOptions {
         listen: "127.0.0.1:0".parse().expect("addr"),
@@ -35,6 +36,7 @@ async fn start(seed_demo: bool) -> TestServer {
         team_name: "Acme".into(),
         seed_demo,
         bus: true,
+        open_signup,
     };
     let server = spawn(options).await.expect("spawn");
     TestServer { server, http: reqwest::Client::new(), _dir: dir }
@@ -63,7 +65,14 @@ impl TestServer {
     }
 
     async fn sign_up(&self, name: &str) -> (String, SessionInfo) {
-        let body = json!({"email": format!("{name}@example.com"), "password": "correct horse", "display_name": name, "time_zone": "Europe/Berlin"});
+        self.sign_up_invited(name, None).await
+    }
+
+    async fn sign_up_invited(&self, name: &str, invite: Option<&str>) -> (String, SessionInfo) {
+        let mut body = json!({"email": format!("{name}@example.com"), "password": "correct horse", "display_name": name, "time_zone": "Europe/Berlin"});
+        if let Some(invite) = invite {
+            body["invite"] = json!(invite);
+        }
         let (status, answer) = self.call("POST", "/v1/auth/signup", None, Some(body)).await;
         assert_eq!(status, StatusCode::OK, "{answer}");
         let info: SessionInfo = serde_json::from_value(answer).expect("session info");
@@ -182,6 +191,26 @@ async fn me_needs_a_live_session() {
 }
 
 #[tokio::test]
+async fn issued_sessions_sign_in_accounts_made_in_the_store() {
+    let t = start(false).await;
+    let store = t.server.store();
+    let user = meridian_domain::User {
+        id: UserId::new(),
+        display_name: "Imported".into(),
+        time_zone: "UTC".into(),
+        role: meridian_domain::Role::Member,
+        working_hours: Default::default(),
+    };
+    store.create_user(&user, "imported@example.com", "!no-login", 0).await.expect("user");
+    let token = meridian_server::issue_session(store.as_ref(), user.id, 0).await.expect("session");
+    let (status, answer) = t.call("GET", "/v1/me", Some(&token), None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(answer["user"]["id"], json!(user.id));
+    let unknown = meridian_server::issue_session(store.as_ref(), UserId::new(), 0).await;
+    assert!(unknown.is_err(), "no session for an account that does not exist");
+}
+
+#[tokio::test]
 async fn push_is_exactly_once_and_pull_returns_it() {
     let t = start(false).await;
     let (ana, _) = t.sign_up("ana").await;
@@ -199,8 +228,12 @@ async fn push_is_exactly_once_and_pull_returns_it() {
     );
     assert_eq!(first.results[2].status, MutationStatus::Applied, "a rejection must not block the queue");
 
+    // A retry applies nothing again; the refusal is repeated so a client that lost the first
+    // answer still learns of it.
     let retry = t.push(&ana, client, batch).await;
-    assert!(retry.results.iter().all(|result| result.status == MutationStatus::Duplicate));
+    assert_eq!(retry.results[0].status, MutationStatus::Duplicate);
+    assert_eq!(retry.results[1].status, first.results[1].status);
+    assert_eq!(retry.results[2].status, MutationStatus::Duplicate);
     assert_eq!(retry.last_mutation_seq, 3);
 
     let gap = t.push(&ana, client, vec![reply(5, thread, "too far")]).await;
@@ -324,69 +357,4 @@ async fn the_demo_can_include_the_owner() {
     assert!(own.len() >= 3, "the owner starts a thread and replies in another: {own:?}");
     // Public channels plus the private one the owner joins, and the team directory.
     assert_eq!(pulled.scopes.keys().filter(|scope| matches!(scope, ScopeId::Channel(_))).count(), 5);
-}
-
-async fn oneshot_app() -> (axum::Router, TempDir) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let store = SqliteStore::open(&dir.path().join("server.db").display().to_string()).await.expect("open");
-    store.create_team(&Team { id: TeamId::new(), name: "Acme".into() }, 0).await.expect("team");
-    let state = AppState::new(Arc::new(store), Arc::new(FixedClock::at(1_760_000_000_000)));
-    (router(state), dir)
-}
-
-async fn send(app: &axum::Router, request: Request<Body>) -> (StatusCode, Value) {
-    let response = app.clone().oneshot(request).await.expect("response");
-    let status = response.status();
-    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await.expect("body");
-    (status, serde_json::from_slice(&bytes).expect("a JSON error body"))
-}
-
-fn post(path: &str, content_type: &str, body: impl Into<Body>) -> Request<Body> {
-    Request::post(path).header("content-type", content_type).body(body.into()).expect("request")
-}
-
-#[tokio::test]
-async fn client_mistakes_get_precise_json_errors() {
-    let (app, _dir) = oneshot_app().await;
-    let signup = json!({"email": "ana@example.com", "password": "correct horse", "display_name": "Ana", "time_zone": "UTC"});
-    let (status, answer) = send(&app, post("/v1/auth/signup", "application/json", signup.to_string())).await;
-    assert_eq!(status, StatusCode::OK);
-    let token = answer["token"].as_str().expect("token").to_owned();
-    let authed = |body: String| {
-        Request::post("/v1/sync/push")
-            .header("content-type", "application/json")
-            .header("authorization", format!("Bearer {token}"))
-            .body(Body::from(body))
-            .expect("request")
-    };
-
-    let (status, answer) = send(&app, authed("{\"client_id\": ".into())).await;
-    assert_eq!((status, code(&answer)), (StatusCode::BAD_REQUEST, "malformed_json"));
-
-    let unknown = json!({"client_id": ClientId::new(), "mutations": [
-        {"seq": 1, "id": MutationId::new(), "client_ts": 0, "name": "message.create.v99", "args": {}}
-    ]});
-    let (status, answer) = send(&app, authed(unknown.to_string())).await;
-    assert_eq!((status, code(&answer)), (StatusCode::BAD_REQUEST, "unknown_mutation"));
-
-    let huge = format!("{{\"client_id\": \"{}\", \"pad\": \"{}\"}}", ClientId::new(), "x".repeat(1_100_000));
-    let (status, answer) = send(&app, authed(huge)).await;
-    assert_eq!((status, code(&answer)), (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"));
-
-    let (status, answer) = send(&app, post("/v1/auth/signin", "text/plain", "{}")).await;
-    assert_eq!((status, code(&answer)), (StatusCode::BAD_REQUEST, "bad_request"));
-
-    let (status, answer) = send(&app, post("/v1/auth/signin", "application/json", "{\"email\": 3}")).await;
-    assert_eq!((status, code(&answer)), (StatusCode::BAD_REQUEST, "bad_request"));
-
-    let (status, answer) =
-        send(&app, Request::get("/v1/nowhere").body(Body::empty()).expect("request")).await;
-    assert_eq!((status, code(&answer)), (StatusCode::NOT_FOUND, "not_found"));
-
-    let (status, answer) =
-        send(&app, Request::get("/v1/sync/push").body(Body::empty()).expect("request")).await;
-    assert_eq!((status, code(&answer)), (StatusCode::NOT_FOUND, "not_found"));
-
-    let (status, answer) = send(&app, Request::get("/healthz").body(Body::empty()).expect("request")).await;
-    assert_eq!((status, answer), (StatusCode::OK, json!({"status": "ok"})));
 }

@@ -1,0 +1,61 @@
+//! The command line: one subcommand per scenario, each with its knobs.
+
+use clap::{Args as ClapArgs, Parser, Subcommand};
+use std::path::PathBuf;
+
+/// Benchmarks of the Meridian team server and sync engine.
+#[derive(Debug, Parser)]
+#[command(name = "meridian-bench", about)]
+pub struct Args {
+    /// Where results are appended.
+    #[arg(long, global = true, default_value = "bench/results")]
+    pub results_dir: PathBuf,
+    #[command(subcommand)]
+    pub scenario: Scenario,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Scenario {
+    /// Durable posts per second through `POST /v1/sync/push`.
+    Posts(PostsOptions),
+    /// Send-to-poke latency with many live WebSocket clients.
+    Fanout(FanoutOptions),
+    /// A fresh client syncing a large team from empty.
+    InitialSync(InitialSyncOptions),
+}
+
+#[derive(Debug, ClapArgs)]
+pub struct PostsOptions {
+    /// Concurrent clients, one run per value.
+    #[arg(long, value_delimiter = ',', default_value = "16,64")]
+    pub clients: Vec<usize>,
+    /// Mutations per push.
+    #[arg(long, default_value_t = 50)]
+    pub batch: usize,
+    /// How long each run pushes.
+    #[arg(long, default_value_t = 10)]
+    pub seconds: u64,
+}
+
+#[derive(Debug, ClapArgs)]
+pub struct FanoutOptions {
+    /// Live WebSocket clients, each signed in as its own account.
+    #[arg(long, default_value_t = 1_000)]
+    pub sockets: usize,
+    /// Posts to time, one after another.
+    #[arg(long, default_value_t = 50)]
+    pub posts: usize,
+}
+
+#[derive(Debug, ClapArgs)]
+pub struct InitialSyncOptions {
+    /// Messages on the server before the client starts.
+    #[arg(long, default_value_t = 100_000)]
+    pub messages: usize,
+    /// Channels they are spread over.
+    #[arg(long, default_value_t = 10)]
+    pub channels: usize,
+    /// Messages per thread, the opening post included.
+    #[arg(long, default_value_t = 100)]
+    pub thread_length: usize,
+}

@@ -1,0 +1,91 @@
+//! The command line: global options, one subcommand per action, and the dispatch to its module.
+
+use crate::profile::Profile;
+use crate::{auth, export, read, sync, tail, write};
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+/// A headless Meridian client: the desktop app's local store and sync engine, without a window.
+#[derive(Debug, Parser)]
+#[command(name = "meridian", version, about)]
+pub struct Cli {
+    /// Where accounts and their local databases live [default: the platform's data directory
+    /// + "/meridian-cli"].
+    #[arg(long, global = true, env = "MERIDIAN_CLI_DIR")]
+    pub data_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Sign in to a team server; the password comes from stdin or MERIDIAN_PASSWORD.
+    Login(auth::LoginArgs),
+    /// Create an account on a team server and sign in.
+    Signup(auth::SignupArgs),
+    /// Sign out of the current account; its local data and queued writes stay on disk.
+    Logout,
+    /// Send queued writes, then pull until caught up.
+    Sync,
+    /// List channels with their thread counts.
+    Channels,
+    /// List a channel's threads, most recently active first.
+    Threads {
+        /// The channel's name, with or without a leading `#`.
+        #[arg(long)]
+        channel: String,
+    },
+    /// Show a thread's messages, times in your time zone.
+    Show {
+        #[arg(long)]
+        thread: String,
+    },
+    /// Start a thread in a channel.
+    Post {
+        #[arg(long)]
+        channel: String,
+        #[arg(long)]
+        title: String,
+        #[arg(long)]
+        body: String,
+    },
+    /// Reply in a thread. Offline, the reply stays queued for the next sync.
+    Reply {
+        #[arg(long)]
+        thread: String,
+        #[arg(long)]
+        body: String,
+    },
+    /// Keep syncing and print each new message as it arrives, until Ctrl-C.
+    Tail {
+        /// Only messages in this channel.
+        #[arg(long)]
+        channel: Option<String>,
+    },
+    /// Write everything on this device, and the queued writes, as JSON.
+    Export {
+        /// The file to write; standard output without it.
+        #[arg(long)]
+        output: Option<PathBuf>,
+    },
+}
+
+/// Runs one parsed command line.
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let profile = Profile::new(cli.data_dir)?;
+    match cli.command {
+        Command::Login(args) => auth::login(&profile, args).await,
+        Command::Signup(args) => auth::signup(&profile, args).await,
+        Command::Logout => auth::logout(&profile).await,
+        Command::Sync => sync::sync(&profile.open().await?).await,
+        Command::Channels => read::channels(&profile.open().await?).await,
+        Command::Threads { channel } => read::threads(&profile.open().await?, &channel).await,
+        Command::Show { thread } => read::show(&profile.open().await?, &thread).await,
+        Command::Post { channel, title, body } => {
+            write::post(&profile.open().await?, &channel, &title, &body).await
+        }
+        Command::Reply { thread, body } => write::reply(&profile.open().await?, &thread, &body).await,
+        Command::Tail { channel } => tail::tail(profile.open().await?, channel.as_deref()).await,
+        Command::Export { output } => export::export(&profile.open().await?, output.as_deref()).await,
+    }
+}

@@ -1,0 +1,58 @@
+//! `post` and `reply`: written to the local store and its outbox in one transaction first, as the
+//! desktop app does, then sent by one sync round. If the server is away the write waits in the
+//! outbox for the next `meridian sync`; the command still succeeds, because nothing was lost.
+
+use crate::failure::Failure;
+use crate::profile::Session;
+use crate::read::{find_channel, parse_thread};
+use crate::sync::{Round, round};
+use meridian_domain::{Clock, MessageId, SystemClock, ThreadId};
+use meridian_store::DeliveryState;
+
+pub async fn post(session: &Session, channel: &str, title: &str, body: &str) -> anyhow::Result<()> {
+    let channel = find_channel(&session.store, channel).await?;
+    let (thread, message) = session
+        .store
+        .start_thread(session.account.user_id, channel.id, title, body, SystemClock.now_millis())
+        .await?;
+    println!("Thread {} started in #{}.", thread.id, channel.name);
+    deliver(session, thread.id, message.id).await
+}
+
+pub async fn reply(session: &Session, thread: &str, body: &str) -> anyhow::Result<()> {
+    let thread_id = parse_thread(thread)?;
+    let message = session
+        .store
+        .post_reply(session.account.user_id, thread_id, body, SystemClock.now_millis())
+        .await
+        .map_err(|error| match error {
+            meridian_store::StoreError::NotFound(_) => {
+                Failure::new("unknown_thread", format!("no thread {thread_id} on this device")).into()
+            }
+            other => anyhow::Error::from(other),
+        })?;
+    println!("Reply {} written in thread {thread_id}.", message.id);
+    deliver(session, thread_id, message.id).await
+}
+
+/// Runs a sync round and says where the write `message` stands afterwards.
+async fn deliver(session: &Session, thread: ThreadId, message: MessageId) -> anyhow::Result<()> {
+    let outcome = round(session).await?;
+    let rows = session.store.thread_messages(thread).await?;
+    let state = rows.iter().find(|row| row.message.id == message).map(|row| (row.state, row.error.clone()));
+    match (outcome, state) {
+        (_, Some((DeliveryState::Rejected, reason))) => {
+            Err(Failure::new("rejected", format!("the server refused it: {}", reason.unwrap_or_default()))
+                .into())
+        }
+        (Round::Offline(error), _) => {
+            let queued = session.store.queued_count().await?;
+            println!("Queued: {error}. {queued} writes wait for the next `meridian sync`.");
+            Ok(())
+        }
+        (Round::Synced(_), _) => {
+            println!("Sent.");
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,216 @@
+//! The real `meridian` binary against a real team server on loopback: two people sign up, post,
+//! reply and read each other; a reply written while the network is cut stays queued and is
+//! delivered by the next `sync`; `tail` prints a message as it arrives.
+
+use meridian_domain::{Channel, ChannelId, ThreadId};
+use meridian_testkit::proxy::Proxy;
+use meridian_testkit::server::{TEST_PASSWORD, TestServer};
+use std::path::{Path, PathBuf};
+use std::process::{Output, Stdio};
+use std::time::Duration;
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::process::Command;
+
+/// One person's installation of the CLI: its own data directory.
+struct Cli {
+    dir: PathBuf,
+}
+
+impl Cli {
+    fn command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_meridian"));
+        command
+            .args(args)
+            .env("MERIDIAN_CLI_DIR", &self.dir)
+            .env("MERIDIAN_PASSWORD", TEST_PASSWORD)
+            .env_remove("RUST_LOG")
+            .stdin(Stdio::null())
+            .kill_on_drop(true);
+        command
+    }
+
+    /// Runs a command to completion and returns its output, whatever its exit status.
+    async fn output(&self, args: &[&str]) -> anyhow::Result<Output> {
+        let output = tokio::time::timeout(Duration::from_secs(60), self.command(args).output()).await??;
+        Ok(output)
+    }
+
+    /// Runs a command without MERIDIAN_PASSWORD, writing `input` to its standard input.
+    async fn with_stdin(&self, args: &[&str], input: &str) -> anyhow::Result<Output> {
+        let mut command = self.command(args);
+        command
+            .env_remove("MERIDIAN_PASSWORD")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = command.spawn()?;
+        let mut stdin = child.stdin.take().ok_or_else(|| anyhow::anyhow!("no stdin"))?;
+        stdin.write_all(input.as_bytes()).await?;
+        drop(stdin);
+        Ok(tokio::time::timeout(Duration::from_secs(60), child.wait_with_output()).await??)
+    }
+
+    /// Runs a command that must succeed and returns its standard output.
+    async fn run(&self, args: &[&str]) -> anyhow::Result<String> {
+        let output = self.output(args).await?;
+        let stdout = String::from_utf8(output.stdout)?;
+        anyhow::ensure!(
+            output.status.success(),
+            "`meridian {}` failed with {}:\n{stdout}\n{}",
+            args.join(" "),
+            output.status,
+            String::from_utf8_lossy(&output.stderr)
+        );
+        Ok(stdout)
+    }
+}
+
+async fn general_channel(server: &TestServer) -> anyhow::Result<Channel> {
+    let store = server.server().store();
+    let team = store.team().await?.ok_or_else(|| anyhow::anyhow!("no team"))?;
+    let channel = Channel {
+        id: ChannelId::new(),
+        team_id: team.id,
+        name: "general".into(),
+        topic: "Everything".into(),
+        private: false,
+    };
+    store.create_channel(&channel, &[], 0).await?;
+    Ok(channel)
+}
+
+/// The thread id in `Thread <id> started in #...`.
+fn thread_id(stdout: &str) -> anyhow::Result<ThreadId> {
+    stdout
+        .split_whitespace()
+        .find_map(|word| word.parse().ok())
+        .ok_or_else(|| anyhow::anyhow!("no thread id in {stdout:?}"))
+}
+
+fn signup_args<'a>(server: &'a str, email: &'a str, name: &'a str, zone: &'a str) -> Vec<&'a str> {
+    vec!["signup", "--server", server, "--email", email, "--name", name, "--time-zone", zone]
+}
+
+fn read_json(path: &Path) -> anyhow::Result<serde_json::Value> {
+    Ok(serde_json::from_str(&std::fs::read_to_string(path)?)?)
+}
+
+fn bodies(export: &serde_json::Value) -> Vec<String> {
+    export["messages"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|message| message["body"].as_str().map(str::to_owned))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_people_talk_through_the_cli_and_offline_replies_wait_for_the_next_sync() -> anyhow::Result<()> {
+    let server = TestServer::start("Acme", false).await?;
+    general_channel(&server).await?;
+    let proxy = Proxy::start(server.local_addr()).await?;
+    let dirs = tempfile::tempdir()?;
+    let ana = Cli { dir: dirs.path().join("ana") };
+    let kofi = Cli { dir: dirs.path().join("kofi") };
+
+    // Before any sign-in, commands say so with their own exit status.
+    let anonymous = ana.output(&["channels"]).await?;
+    assert_eq!(anonymous.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&anonymous.stderr).contains("[not_signed_in]"));
+
+    // Ana reaches the server through a proxy that can cut her network.
+    let proxy_url = proxy.base_url();
+    let signed_up =
+        ana.run(&signup_args(&proxy_url, "ana@example.com", "Ana", "America/Los_Angeles")).await?;
+    assert!(signed_up.contains("Signed in to Acme as Ana (owner)"), "{signed_up}");
+    assert!(ana.run(&["channels"]).await?.contains("#general  0 threads"));
+
+    let posted = ana
+        .run(&["post", "--channel", "general", "--title", "Launch plan", "--body", "What is left?"])
+        .await?;
+    assert!(posted.contains("Sent."), "{posted}");
+    let thread = thread_id(&posted)?.to_string();
+    let replied = ana.run(&["reply", "--thread", &thread, "--body", "Docs and the changelog"]).await?;
+    assert!(replied.contains("Sent."), "{replied}");
+    let synced = ana.run(&["sync"]).await?;
+    assert!(synced.contains("0 writes queued"), "{synced}");
+
+    // Kofi signs up directly, and his first sync brings Ana's thread, in his time zone.
+    kofi.run(&signup_args(&server.base_url(), "kofi@example.com", "Kofi", "Asia/Tokyo")).await?;
+    let threads = kofi.run(&["threads", "--channel", "#general"]).await?;
+    assert!(threads.contains(&thread) && threads.contains("Launch plan  (1 replies"), "{threads}");
+    let shown = kofi.run(&["show", "--thread", &thread]).await?;
+    assert!(shown.contains("Ana: What is left?"), "{shown}");
+    assert!(shown.contains("Ana: Docs and the changelog"), "{shown}");
+    assert!(shown.contains(" JST] "), "times are in Kofi's zone: {shown}");
+
+    // The export is JSON holding the messages, and no session token.
+    let export_path = dirs.path().join("ana.json");
+    ana.run(&["export", "--output", export_path.to_str().unwrap_or_default()]).await?;
+    let export = read_json(&export_path)?;
+    assert_eq!(bodies(&export), ["What is left?", "Docs and the changelog"]);
+    assert_eq!(export["team"]["name"], "Acme");
+    assert_eq!(export["outbox"].as_array().map(Vec::len), Some(0));
+    assert!(!std::fs::read_to_string(&export_path)?.contains("token"));
+
+    // Offline, a reply is kept and queued, and the command still succeeds.
+    proxy.go_offline();
+    let queued = ana.run(&["reply", "--thread", &thread, "--body", "Written on the train"]).await?;
+    assert!(queued.contains("Queued: the team server is unreachable"), "{queued}");
+    assert!(queued.contains("1 writes wait"), "{queued}");
+    let offline_sync = ana.output(&["sync"]).await?;
+    assert_eq!(offline_sync.status.code(), Some(4), "an explicit sync reports the outage");
+    assert!(String::from_utf8_lossy(&offline_sync.stderr).contains("[unreachable]"));
+    assert!(ana.run(&["show", "--thread", &thread]).await?.contains("Written on the train (queued)"));
+    let pending = serde_json::from_str::<serde_json::Value>(&ana.run(&["export"]).await?)?;
+    let outbox = pending["outbox"].as_array().cloned().unwrap_or_default();
+    assert_eq!(outbox.len(), 1);
+    assert_eq!(outbox[0]["name"], "message.create.v1");
+    assert_eq!(outbox[0]["args"]["body"], "Written on the train");
+    assert!(outbox[0]["attempts"].as_u64() >= Some(1));
+    kofi.run(&["sync"]).await?;
+    let kofi_view = kofi.run(&["show", "--thread", &thread]).await?;
+    assert!(!kofi_view.contains("Written on the train"), "nothing left Ana's device");
+
+    // Kofi tails the channel while the network returns and Ana's next sync delivers the reply.
+    let mut tail = kofi.command(&["tail", "--channel", "general"]).stdout(Stdio::piped()).spawn()?;
+    let mut lines = BufReader::new(tail.stdout.take().ok_or_else(|| anyhow::anyhow!("no stdout"))?).lines();
+    proxy.go_online();
+    let delivered = ana.run(&["sync"]).await?;
+    assert!(delivered.contains("Pushed 1 writes") && delivered.contains("0 writes queued"), "{delivered}");
+    let printed = tokio::time::timeout(Duration::from_secs(15), async {
+        while let Some(line) = lines.next_line().await? {
+            if line.contains("Written on the train") {
+                return anyhow::Ok(line);
+            }
+        }
+        anyhow::bail!("tail ended without printing the reply")
+    })
+    .await??;
+    assert!(
+        printed.starts_with("Launch plan › [") && printed.contains("Ana: Written on the train"),
+        "{printed}"
+    );
+    tail.kill().await?;
+
+    // Exactly once: Kofi's copy holds the reply a single time, confirmed.
+    let shown = kofi.run(&["show", "--thread", &thread]).await?;
+    assert_eq!(shown.matches("Written on the train").count(), 1, "{shown}");
+    assert!(!shown.contains("(queued)"));
+
+    let logged_out = ana.run(&["logout"]).await?;
+    assert!(logged_out.contains("Signed out."));
+    assert_eq!(ana.output(&["sync"]).await?.status.code(), Some(3));
+
+    // Signing back in with the password on stdin reopens the same account database.
+    let login = ["login", "--server", proxy_url.as_str(), "--email", "ana@example.com", "--password-stdin"];
+    let wrong = ana.with_stdin(&login, "not her password\n").await?;
+    assert_eq!(wrong.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&wrong.stderr).contains("[invalid_credentials]"));
+    let right = ana.with_stdin(&login, &format!("{TEST_PASSWORD}\n")).await?;
+    assert!(right.status.success(), "{}", String::from_utf8_lossy(&right.stderr));
+    let shown = ana.run(&["show", "--thread", &thread]).await?;
+    assert!(shown.contains("Ana: Written on the train") && !shown.contains("(queued)"), "{shown}");
+    server.shutdown().await?;
+    Ok(())
+}

@@ -1,0 +1,447 @@
+//! Model-based property test of sync: three clients write, push and pull in random orders while
+//! answers are lost, duplicated or replayed stale and processes restart; afterwards the network
+//! heals and every invariant of the sync design must hold (no loss, exactly-once, per-client
+//! order, contiguous cursors that never move back, idempotent apply, convergence).
+//!
+//! The server is real (HTTP on loopback over SQLite) and so are the clients' stores; only the
+//! sync loop is driven step by step by the test instead of by the engine's timers.
+
+use meridian_domain::{Channel, ChannelId, Clock, MessageId, ScopeId, SystemClock, ThreadId, User};
+use meridian_protocol::{MutationStatus, PullRequest, PullResponse, PushRequest};
+use meridian_store::{Account, DeliveryState, LocalStore};
+use meridian_sync::ApiClient;
+use meridian_testkit::server::TestServer;
+use proptest::prelude::*;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+const CLIENTS: usize = 3;
+const THREADS: usize = 2;
+
+#[derive(Clone, Copy, Debug)]
+enum Fault {
+    None,
+    /// The answer never reaches the client (the server may still have acted).
+    Lost,
+    /// The request is made twice, or the answer applied twice.
+    Duplicated,
+    /// An answer received earlier is applied again after newer ones.
+    Stale,
+}
+
+#[derive(Clone, Debug)]
+enum Action {
+    Write {
+        client: usize,
+        thread: usize,
+    },
+    /// Edit the `pick`-th (mod count) message this device wrote.
+    Edit {
+        client: usize,
+        pick: usize,
+    },
+    /// Delete the `pick`-th message this device wrote.
+    Delete {
+        client: usize,
+        pick: usize,
+    },
+    /// React to the `pick`-th message anyone wrote.
+    React {
+        client: usize,
+        pick: usize,
+        present: bool,
+    },
+    Push {
+        client: usize,
+        fault: Fault,
+    },
+    Pull {
+        client: usize,
+        fault: Fault,
+        limit: u32,
+    },
+    Restart {
+        client: usize,
+    },
+    ToggleNetwork {
+        client: usize,
+    },
+}
+
+fn fault() -> impl Strategy<Value = Fault> {
+    prop_oneof![
+        3 => Just(Fault::None),
+        1 => Just(Fault::Lost),
+        1 => Just(Fault::Duplicated),
+        1 => Just(Fault::Stale),
+    ]
+}
+
+fn action() -> impl Strategy<Value = Action> {
+    let client = 0..CLIENTS;
+    prop_oneof![
+        4 => (client.clone(), 0..THREADS).prop_map(|(client, thread)| Action::Write { client, thread }),
+        1 => (client.clone(), any::<usize>()).prop_map(|(client, pick)| Action::Edit { client, pick }),
+        1 => (client.clone(), any::<usize>()).prop_map(|(client, pick)| Action::Delete { client, pick }),
+        1 => (client.clone(), any::<usize>(), any::<bool>())
+            .prop_map(|(client, pick, present)| Action::React { client, pick, present }),
+        3 => (client.clone(), fault()).prop_map(|(client, fault)| Action::Push { client, fault }),
+        3 => (client.clone(), fault(), 1..6u32).prop_map(|(client, fault, limit)| Action::Pull { client, fault, limit }),
+        1 => client.clone().prop_map(|client| Action::Restart { client }),
+        1 => client.prop_map(|client| Action::ToggleNetwork { client }),
+    ]
+}
+
+/// One server and three accounts, shared by every case; each case gets its own channel and its
+/// own client devices, so cases never see each other's writes in the scope under test.
+struct Shared {
+    runtime: tokio::runtime::Runtime,
+    server: TestServer,
+    people: Vec<(User, String)>,
+    dir: tempfile::TempDir,
+}
+
+fn shared() -> &'static Shared {
+    static SHARED: OnceLock<Shared> = OnceLock::new();
+    SHARED.get_or_init(|| {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let (server, people) = runtime.block_on(async {
+            let server = TestServer::start("Model", false).await.expect("server");
+            let mut people = Vec::new();
+            for (n, zone) in ["Asia/Kolkata", "America/St_Johns", "Asia/Kathmandu"].iter().enumerate() {
+                let session = server
+                    .sign_up(&format!("Person {n}"), &format!("p{n}@example.com"), zone)
+                    .await
+                    .expect("sign up");
+                people.push((session.user, session.token.expect("token")));
+            }
+            (server, people)
+        });
+        Shared { runtime, server, people, dir: tempfile::tempdir().expect("dir") }
+    })
+}
+
+struct Device {
+    me: User,
+    api: ApiClient,
+    path: PathBuf,
+    store: LocalStore,
+    online: bool,
+    /// Everything this device wrote, in order.
+    written: Vec<(ThreadId, MessageId)>,
+    /// Pull answers received, oldest first, for stale replays.
+    received: Vec<PullResponse>,
+    cursors: BTreeMap<ScopeId, u64>,
+}
+
+impl Device {
+    async fn push(&mut self, fault: Fault) -> anyhow::Result<()> {
+        let batch = self.store.queued_mutations(10).await?;
+        if batch.is_empty() || !self.online {
+            return Ok(());
+        }
+        let request = PushRequest { client_id: self.store.client_id().await?, mutations: batch };
+        let mut response = self.api.push(&request).await?;
+        if matches!(fault, Fault::Duplicated) {
+            let first = response;
+            response = self.api.push(&request).await?;
+            // A retry is never applied again, and a refusal is repeated, not forgotten.
+            for (before, after) in first.results.iter().zip(&response.results) {
+                let expected = match &before.status {
+                    MutationStatus::Applied => MutationStatus::Duplicate,
+                    other => other.clone(),
+                };
+                anyhow::ensure!(
+                    after.status == expected,
+                    "a repeated push answered {after:?} after {before:?}"
+                );
+            }
+        }
+        for result in &response.results {
+            // Writes to a message that is deleted, or not yet on the server, are refused; nothing
+            // else may be.
+            let expected = match &result.status {
+                MutationStatus::Applied | MutationStatus::Duplicate => true,
+                MutationStatus::Rejected { code, .. } => {
+                    code == "target_deleted" || code == "message_not_found"
+                }
+                MutationStatus::Gap => false,
+            };
+            anyhow::ensure!(expected, "unexpected verdict {result:?}");
+        }
+        if !matches!(fault, Fault::Lost) {
+            self.store.settle(&response.results).await?;
+        }
+        Ok(())
+    }
+
+    async fn pull(&mut self, fault: Fault, limit: u32) -> anyhow::Result<bool> {
+        if !self.online {
+            return Ok(false);
+        }
+        let request = PullRequest {
+            client_id: self.store.client_id().await?,
+            cursors: self.store.cursors().await?,
+            limit: Some(limit),
+        };
+        let response = self.api.pull(&request).await?;
+        let more = response.has_more();
+        match fault {
+            Fault::Lost => {}
+            Fault::None => {
+                self.store.apply_pull(&response, self.me.id).await?;
+            }
+            Fault::Duplicated => {
+                self.store.apply_pull(&response, self.me.id).await?;
+                let again = self.store.apply_pull(&response, self.me.id).await?;
+                anyhow::ensure!(again.is_empty(), "applying an answer twice changed something");
+            }
+            Fault::Stale => {
+                self.store.apply_pull(&response, self.me.id).await?;
+                if let Some(old) = self.received.first().cloned() {
+                    let replayed = self.store.apply_pull(&old, self.me.id).await?;
+                    anyhow::ensure!(replayed.is_empty(), "a stale answer changed something");
+                }
+            }
+        }
+        self.received.push(response);
+        self.check_cursors_only_advance().await?;
+        Ok(more)
+    }
+
+    async fn check_cursors_only_advance(&mut self) -> anyhow::Result<()> {
+        let now = self.store.cursors().await?;
+        for (scope, before) in &self.cursors {
+            let after = now.get(scope).copied().unwrap_or(0);
+            anyhow::ensure!(after >= *before, "cursor of {scope} moved back from {before} to {after}");
+        }
+        self.cursors = now;
+        Ok(())
+    }
+
+    async fn restart(&mut self) -> anyhow::Result<()> {
+        self.store.close().await;
+        self.store = LocalStore::open(&self.path).await?;
+        Ok(())
+    }
+
+    /// Pushes and pulls until nothing is queued and nothing more is waiting.
+    async fn settle_fully(&mut self) -> anyhow::Result<()> {
+        self.online = true;
+        for _ in 0..50 {
+            self.push(Fault::None).await?;
+            if self.store.queued_count().await? == 0 && !self.pull(Fault::None, 500).await? {
+                return Ok(());
+            }
+        }
+        anyhow::bail!("the device never caught up")
+    }
+}
+
+async fn open_device(case: &str, index: usize, base_url: &str) -> anyhow::Result<Device> {
+    let shared = shared();
+    let (me, token) = shared.people[index].clone();
+    let path = shared.dir.path().join(format!("{case}-{index}.db"));
+    let store = LocalStore::open(&path).await?;
+    store
+        .save_account(&Account {
+            server_url: base_url.to_owned(),
+            token: token.clone(),
+            user_id: me.id,
+            team_id: shared.server.server().store().team().await?.map(|team| team.id).unwrap_or_default(),
+            embedded: false,
+        })
+        .await?;
+    let api = ApiClient::new(base_url)?.with_token(&token);
+    Ok(Device {
+        me,
+        api,
+        path,
+        store,
+        online: true,
+        written: Vec::new(),
+        received: Vec::new(),
+        cursors: BTreeMap::new(),
+    })
+}
+
+async fn run_case(actions: Vec<Action>) -> anyhow::Result<()> {
+    let shared = shared();
+    let server = &shared.server;
+    let case = ChannelId::new();
+    let team = server.server().store().team().await?.ok_or_else(|| anyhow::anyhow!("no team"))?;
+    let channel = Channel {
+        id: case,
+        team_id: team.id,
+        name: format!("case-{case}"),
+        topic: String::new(),
+        private: false,
+    };
+    server.server().store().create_channel(&channel, &[], SystemClock.now_millis()).await?;
+
+    let mut devices = Vec::new();
+    for index in 0..CLIENTS {
+        devices.push(open_device(&case.to_string(), index, &server.base_url()).await?);
+    }
+    // Device 0 opens the threads; everyone loads them before the random part begins.
+    let mut threads = Vec::new();
+    for n in 0..THREADS {
+        devices[0].settle_fully().await?;
+        let (thread, _) = devices[0]
+            .store
+            .start_thread(devices[0].me.id, case, &format!("Thread {n}"), "Opening", 0)
+            .await?;
+        threads.push(thread.id);
+    }
+    for device in &mut devices {
+        device.settle_fully().await?;
+    }
+
+    let mut writes = 0u32;
+    let mut everything: Vec<MessageId> = Vec::new();
+    // Deleted messages, with every text they ever had.
+    let mut deleted: BTreeMap<MessageId, Vec<String>> = BTreeMap::new();
+    let mut texts: BTreeMap<MessageId, Vec<String>> = BTreeMap::new();
+    for action in actions {
+        match action {
+            Action::Write { client, thread } => {
+                writes += 1;
+                let device = &mut devices[client];
+                // The dot keeps "w1." from matching inside "w12.".
+                let body = format!("w{writes}.");
+                let message = device.store.post_reply(device.me.id, threads[thread], &body, 0).await?;
+                device.written.push((threads[thread], message.id));
+                everything.push(message.id);
+                texts.entry(message.id).or_default().push(body);
+            }
+            Action::Edit { client, pick } => {
+                let device = &devices[client];
+                if let Some((_, id)) = device.written.get(pick % device.written.len().max(1))
+                    && !deleted.contains_key(id)
+                {
+                    writes += 1;
+                    let body = format!("w{writes}.");
+                    device.store.edit_message(device.me.id, *id, &body, 0).await?;
+                    texts.entry(*id).or_default().push(body);
+                }
+            }
+            Action::Delete { client, pick } => {
+                let device = &devices[client];
+                if let Some((_, id)) = device.written.get(pick % device.written.len().max(1))
+                    && !deleted.contains_key(id)
+                {
+                    device.store.delete_message(*id, 0).await?;
+                    deleted.insert(*id, texts.get(id).cloned().unwrap_or_default());
+                }
+            }
+            Action::React { client, pick, present } => {
+                if let Some(id) = everything.get(pick % everything.len().max(1)) {
+                    let device = &devices[client];
+                    device.store.set_reaction(device.me.id, *id, "👍", present, 0).await?;
+                }
+            }
+            Action::Push { client, fault } => devices[client].push(fault).await?,
+            Action::Pull { client, fault, limit } => {
+                devices[client].pull(fault, limit).await?;
+            }
+            Action::Restart { client } => devices[client].restart().await?,
+            Action::ToggleNetwork { client } => devices[client].online = !devices[client].online,
+        }
+    }
+
+    // Heal: everyone online, everything sent, everyone caught up (twice, so that the last pushes
+    // reach devices that settled before them).
+    for _ in 0..2 {
+        for device in &mut devices {
+            device.settle_fully().await?;
+        }
+    }
+
+    // A fresh device sees the server's truth for this channel.
+    let mut fresh = open_device(&format!("{case}-fresh"), 0, &server.base_url()).await?;
+    fresh.settle_fully().await?;
+    let scope = ScopeId::Channel(case);
+    let fresh_cursor = fresh.store.cursors().await?.get(&scope).copied().unwrap_or(0);
+    anyhow::ensure!(fresh_cursor > THREADS as u64 * 2, "the fresh device did not load the channel");
+
+    // Tombstones dominate, and the server purged deleted text: a full pull from scratch carries
+    // none of it.
+    let raw = fresh
+        .api
+        .pull(&PullRequest {
+            client_id: fresh.store.client_id().await?,
+            cursors: BTreeMap::new(),
+            limit: Some(1000),
+        })
+        .await?;
+    let raw = serde_json::to_string(&raw.scopes.get(&scope))?;
+    for (id, bodies) in &deleted {
+        for body in bodies {
+            anyhow::ensure!(
+                !raw.contains(&format!("\"{body}\"")),
+                "deleted text {body:?} of {id} is still served"
+            );
+        }
+    }
+
+    for thread in &threads {
+        let truth: Vec<MessageId> =
+            fresh.store.thread_messages(*thread).await?.iter().map(|row| row.message.id).collect();
+        anyhow::ensure!(truth.iter().all(|id| !deleted.contains_key(id)), "a deleted message came back");
+        let unique: BTreeSet<_> = truth.iter().collect();
+        anyhow::ensure!(unique.len() == truth.len(), "a message is on the server twice");
+        for (index, device) in devices.iter().enumerate() {
+            // No loss and per-client order: each device's writes appear once, in write order.
+            let mine: Vec<MessageId> =
+                device.written.iter().filter(|(t, _)| t == thread).map(|(_, message)| *message).collect();
+            let mine: Vec<MessageId> = mine.into_iter().filter(|id| !deleted.contains_key(id)).collect();
+            let on_server: Vec<MessageId> = truth.iter().copied().filter(|id| mine.contains(id)).collect();
+            anyhow::ensure!(
+                on_server == mine,
+                "device {index}'s writes reached the server as {on_server:?}, wrote {mine:?}"
+            );
+            // Convergence: the same messages, in the same order, all confirmed.
+            let rows = device.store.thread_messages(*thread).await?;
+            let seen: Vec<MessageId> = rows.iter().map(|row| row.message.id).collect();
+            anyhow::ensure!(seen == truth, "device {index} diverged from the server");
+            let fresh_rows = fresh.store.thread_messages(*thread).await?;
+            for (row, expected) in rows.iter().zip(&fresh_rows) {
+                anyhow::ensure!(
+                    row.message.body == expected.message.body,
+                    "device {index} shows another text"
+                );
+                let mine = device.store.reactions(row.message.id).await?;
+                let truth = fresh.store.reactions(row.message.id).await?;
+                let key = |list: &[meridian_domain::Reaction]| -> BTreeSet<_> {
+                    list.iter().map(|r| (r.user_id, r.emoji.clone())).collect()
+                };
+                anyhow::ensure!(key(&mine) == key(&truth), "device {index} shows other reactions");
+            }
+            anyhow::ensure!(
+                rows.iter().all(|row| row.state == DeliveryState::Sent),
+                "device {index} has unconfirmed rows"
+            );
+            let cursor = device.store.cursors().await?.get(&scope).copied().unwrap_or(0);
+            anyhow::ensure!(cursor == fresh_cursor, "device {index} cursor {cursor} != {fresh_cursor}");
+        }
+    }
+    for device in devices.into_iter().chain(std::iter::once(fresh)) {
+        device.store.close().await;
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    #[test]
+    fn sync_keeps_its_invariants_under_lost_duplicated_and_stale_answers(actions in prop::collection::vec(action(), 1..40)) {
+        let outcome = shared().runtime.block_on(run_case(actions));
+        prop_assert!(outcome.is_ok(), "{:?}", outcome.err());
+    }
+}
