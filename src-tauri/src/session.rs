@@ -81,6 +81,7 @@ impl AppState {
             database_url: database.display().to_string(),
             team_name: team_name.to_owned(),
             seed_demo: false,
+            bus: true,
             // The team lives on this computer; whoever can reach its loopback port may join.
             open_signup: true,
         })

@@ -36,6 +36,8 @@ impl BenchServer {
             database_url: dir.path().join("bench.db").display().to_string(),
             team_name: "Bench".into(),
             seed_demo: false,
+            // One instance over SQLite: there is no one to exchange hints with.
+            bus: false,
             open_signup: false,
         })
         .await?;

@@ -1,8 +1,8 @@
 //! The team server's storage seam.
 //!
 //! [`ServerStore`] is what the HTTP layer talks to; each database backend implements it in its own
-//! crate (SQLite today, PostgreSQL later). Everything a backend must decide the same way as every
-//! other backend lives here as pure functions, so the rules are written once:
+//! crate (`meridian-server-sqlite`, `meridian-server-postgres`). Everything a backend must decide
+//! the same way as every other backend lives here as pure functions, so the rules are written once:
 //!
 //! - [`plan`]: what a mutation does and whether its author may do it;
 //! - [`sequence`]: how a mutation's `seq` relates to what the server already settled (exactly-once);
@@ -10,11 +10,15 @@
 //! - [`accounts`]: sessions' activity, invites' lifetime and redemption;
 //! - [`pull`]: how much one pull answer may carry, and how a scope's page is cut.
 //!
+//! With the `conformance` feature, [`conformance`] is the test suite every backend must pass.
+//!
 //! A backend's job is then only to read the facts, run these functions, and write the outcome in
 //! one transaction.
 
 pub mod access;
 pub mod accounts;
+#[cfg(feature = "conformance")]
+pub mod conformance;
 mod error;
 pub mod plan;
 pub mod pull;

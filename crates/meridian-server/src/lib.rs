@@ -9,6 +9,7 @@
 
 mod account;
 mod auth;
+mod backend;
 mod body;
 pub mod demo;
 mod error;

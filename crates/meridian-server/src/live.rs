@@ -3,6 +3,9 @@
 //! Pokes are hints, never data: the client answers with a normal pull, which authorizes in the
 //! same snapshot as the data (sync.md §5.1, §9). So a poke that is lost, late or lagged costs only
 //! latency, and clients keep a safety poll.
+//!
+//! With several instances over one database, a [`Relay`] carries heads to the other instances,
+//! which hand them to their own sockets (sync.md §14).
 
 use crate::auth::Session;
 use crate::error::ApiFailure;
@@ -16,6 +19,7 @@ use futures_util::{SinkExt, StreamExt};
 use meridian_domain::ScopeId;
 use meridian_protocol::{ErrorCode, LiveFrame};
 use std::collections::HashSet;
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::broadcast::{self, error::RecvError};
 
@@ -28,22 +32,51 @@ const BACKLOG: usize = 1024;
 /// poke took to reach them all (bench/results/*-fanout.md).
 const READ_BUFFER: usize = 4 * 1024;
 
-/// In-process fan-out of scope heads to every connected socket.
+/// Carries heads that advanced here to the server's other instances.
+pub(crate) trait Relay: Send + Sync + std::fmt::Debug {
+    /// Hands committed heads over; must not block, and may lose them (they are hints).
+    fn relay(&self, heads: &[(ScopeId, u64)]);
+}
+
+impl Relay for meridian_server_postgres::hints::HintBus {
+    fn relay(&self, heads: &[(ScopeId, u64)]) {
+        self.publish(heads);
+    }
+}
+
+/// In-process fan-out of scope heads to every connected socket, plus the relay to other
+/// instances when there are any.
 #[derive(Clone, Debug)]
 pub struct LiveHub {
     heads: broadcast::Sender<(ScopeId, u64)>,
+    relay: Option<Arc<dyn Relay>>,
 }
 
 impl LiveHub {
     pub fn new() -> Self {
-        Self { heads: broadcast::channel(BACKLOG).0 }
+        Self { heads: broadcast::channel(BACKLOG).0, relay: None }
     }
 
-    /// Announces scopes that advanced. Nobody listening is fine.
+    /// This hub, also relaying what it publishes to other instances.
+    pub(crate) fn with_relay(mut self, relay: Arc<dyn Relay>) -> Self {
+        self.relay = Some(relay);
+        self
+    }
+
+    /// Announces scopes that advanced here, to this instance's sockets and to the other
+    /// instances. Call only after the commit. Nobody listening is fine.
     pub fn publish(&self, heads: &[(ScopeId, u64)]) {
-        for head in heads {
-            let _ = self.heads.send(*head);
+        for &(scope, head) in heads {
+            self.deliver(scope, head);
         }
+        if let Some(relay) = &self.relay {
+            relay.relay(heads);
+        }
+    }
+
+    /// Hands a head to this instance's sockets only: what another instance announced.
+    pub(crate) fn deliver(&self, scope: ScopeId, head: u64) {
+        let _ = self.heads.send((scope, head));
     }
 }
 

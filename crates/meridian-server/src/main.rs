@@ -13,12 +13,17 @@ struct Args {
     /// Address and port to listen on.
     #[arg(long, env = "MERIDIAN_LISTEN", default_value = "127.0.0.1:7878")]
     listen: SocketAddr,
-    /// SQLite database file or `sqlite:` URL; created if missing.
+    /// A `postgres://` URL (several instances may share it), or a SQLite database file or
+    /// `sqlite:` URL, created if missing.
     #[arg(long, env = "MERIDIAN_DATABASE_URL", default_value = "meridian-server.db")]
     database_url: String,
     /// The team's name, used when the database is new.
     #[arg(long, env = "MERIDIAN_TEAM_NAME", default_value = "Meridian")]
     team_name: String,
+    /// Do not exchange live hints with other instances over PostgreSQL LISTEN/NOTIFY; their
+    /// clients then see this instance's writes at their next safety poll.
+    #[arg(long)]
+    no_bus: bool,
     /// Fill a new database with a demo team.
     #[arg(long)]
     seed_demo: bool,
@@ -51,6 +56,7 @@ async fn main() -> anyhow::Result<()> {
         database_url: args.database_url,
         team_name: args.team_name,
         seed_demo: args.seed_demo,
+        bus: !args.no_bus,
         open_signup: args.open_signup,
     };
     let server = spawn(options).await?;

@@ -1,11 +1,11 @@
 //! Starting and stopping a server: open the store, make sure the team exists, listen, serve.
 
+use crate::backend;
 use crate::demo;
 use crate::routes::router;
 use crate::state::AppState;
 use anyhow::Context;
 use meridian_domain::{Clock, SystemClock, Team, TeamId, UnixMillis, validate};
-use meridian_server_sqlite::SqliteStore;
 use meridian_server_store::ServerStore;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -21,12 +21,16 @@ const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
 pub struct ServerOptions {
     /// Where to listen; port 0 picks a free port (see [`RunningServer::local_addr`]).
     pub listen: SocketAddr,
-    /// The SQLite database: a file path or a `sqlite:` URL. The file is created if missing.
+    /// The database: a `postgres://` URL selects PostgreSQL; anything else is a SQLite file path
+    /// or `sqlite:` URL, the file created if missing.
     pub database_url: String,
     /// The team's name, used when the database has no team yet.
     pub team_name: String,
     /// Fill a freshly created team with demo people, channels and threads.
     pub seed_demo: bool,
+    /// Exchange live hints with other instances over PostgreSQL LISTEN/NOTIFY (ignored for
+    /// SQLite). Without it, other instances' clients see this one's writes at their safety poll.
+    pub bus: bool,
     /// Let people sign up as members without an invite once the team has an owner. Off for a
     /// public server; on for the demo, the desktop's team on this computer, and tests.
     pub open_signup: bool,
@@ -77,10 +81,7 @@ impl Drop for RunningServer {
 /// Opens the database, creates the team on first start (seeding the demo if asked), and serves
 /// the API on `options.listen` until shut down.
 pub async fn spawn(options: ServerOptions) -> anyhow::Result<RunningServer> {
-    let store = SqliteStore::open(&options.database_url)
-        .await
-        .with_context(|| format!("opening the database {}", options.database_url))?;
-    let store: Arc<dyn ServerStore> = Arc::new(store);
+    let backend::Backend { store, live } = backend::open(&options.database_url, options.bus).await?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let now = clock.now_millis();
     if ensure_team(store.as_ref(), &options.team_name, now).await? && options.seed_demo {
@@ -92,7 +93,7 @@ pub async fn spawn(options: ServerOptions) -> anyhow::Result<RunningServer> {
         .await
         .with_context(|| format!("listening on {}", options.listen))?;
     let local_addr = listener.local_addr()?;
-    let state = AppState::new(store, clock).with_open_signup(options.open_signup);
+    let state = AppState::with_live(store, clock, live).with_open_signup(options.open_signup);
     let stopped = state.stopped();
     // The peer address feeds the per-address sign-in limit.
     let app = router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
@@ -109,7 +110,12 @@ async fn ensure_team(store: &dyn ServerStore, name: &str, now: UnixMillis) -> an
     }
     let name = validate::display_name(name).context("the team name")?;
     let team = Team { id: TeamId::new(), name };
-    store.create_team(&team, now).await?;
+    if let Err(error) = store.create_team(&team, now).await {
+        // Another instance sharing the database may have created it meanwhile.
+        let Some(theirs) = store.team().await? else { return Err(error.into()) };
+        tracing::info!(team = %theirs.name, "team created by another instance");
+        return Ok(false);
+    }
     tracing::info!(team = %team.name, "team created");
     Ok(true)
 }

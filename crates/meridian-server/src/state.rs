@@ -27,10 +27,15 @@ impl AppState {
     /// State over `store`, telling time by `clock` (a fixed clock in tests). Sign-up after the
     /// first account needs an invite; see [`AppState::with_open_signup`].
     pub fn new(store: Arc<dyn ServerStore>, clock: Arc<dyn Clock>) -> Self {
+        Self::with_live(store, clock, LiveHub::new())
+    }
+
+    /// State whose pokes go through `live`, which may relay them to other instances.
+    pub(crate) fn with_live(store: Arc<dyn ServerStore>, clock: Arc<dyn Clock>, live: LiveHub) -> Self {
         Self {
             store,
             clock,
-            live: LiveHub::new(),
+            live,
             signups: Arc::new(Mutex::new(())),
             open_signup: false,
             limiter: Arc::default(),

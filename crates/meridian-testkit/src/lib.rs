@@ -11,6 +11,7 @@
 //!   simulate a click on one.
 //! - [`server`] runs a real team server on a loopback port; [`client`] is a headless client over
 //!   the real local store and sync engine; [`proxy`] cuts and restores a client's network.
+//! - [`postgres`] starts a private PostgreSQL server for tests of the PostgreSQL backend.
 //! - [`screenshots`] saves screenshots after letting the webview paint.
 //!
 //! A typical end-to-end test:
@@ -36,6 +37,7 @@
 
 pub mod client;
 pub mod notifications;
+pub mod postgres;
 pub mod proxy;
 pub mod screenshots;
 pub mod server;

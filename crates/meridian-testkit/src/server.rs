@@ -21,6 +21,7 @@ impl TestServer {
             database_url: dir.path().join("server.db").display().to_string(),
             team_name: team_name.to_owned(),
             seed_demo,
+            bus: true,
             // Tests sign up several accounts without invites.
             open_signup: true,
         })

@@ -35,6 +35,7 @@ async fn start_with(seed_demo: bool, open_signup: bool) -> TestServer {
         database_url: dir.path().join("server.db").display().to_string(),
         team_name: "Acme".into(),
         seed_demo,
+        bus: true,
         open_signup,
     };
     let server = spawn(options).await.expect("spawn");

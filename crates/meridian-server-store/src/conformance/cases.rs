@@ -1,103 +1,14 @@
-//! The SQLite backend against the `ServerStore` contract. Written against `dyn ServerStore` so the
-//! same cases can later run on every backend.
+//! The cases; each takes a fresh [`Subject`] and panics when the backend breaks the contract.
 
-use meridian_domain::{
-    Channel, ChannelId, ClientId, MessageId, MutationId, Role, ScopeId, Team, TeamId, ThreadId, User, UserId,
-};
-use meridian_protocol::{Entity, Mutation, MutationOp, MutationStatus, PullRequest, PullResponse};
-use meridian_server_sqlite::SqliteStore;
-use meridian_server_store::{ServerStore, StoreError};
+use super::fixture::{Fixture, NOW, Subject, bodies, reply, start_thread, statuses};
+use crate::StoreError;
+use meridian_domain::{ClientId, Role, ScopeId, User, UserId};
+use meridian_protocol::{Entity, MutationStatus, PullRequest};
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use tempfile::TempDir;
 
-mod accounts;
-
-const NOW: i64 = 1_760_000_000_000;
-
-struct Fixture {
-    store: Arc<dyn ServerStore>,
-    team: Team,
-    dir: TempDir,
-}
-
-async fn fixture() -> Fixture {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let path = dir.path().join("server.db");
-    let store: Arc<dyn ServerStore> =
-        Arc::new(SqliteStore::open(path.to_str().expect("utf-8 path")).await.expect("open"));
-    let team = Team { id: TeamId::new(), name: "Acme".into() };
-    store.create_team(&team, NOW).await.expect("team");
-    Fixture { store, team, dir }
-}
-
-impl Fixture {
-    async fn person(&self, name: &str) -> User {
-        let user = User {
-            id: UserId::new(),
-            display_name: name.into(),
-            time_zone: "UTC".into(),
-            role: Role::Member,
-            working_hours: None,
-        };
-        let email = format!("{}@example.com", name.to_lowercase());
-        self.store.create_user(&user, &email, "hash", NOW).await.expect("user");
-        user
-    }
-
-    async fn channel(&self, name: &str, private: bool, members: &[UserId]) -> Channel {
-        let channel = Channel {
-            id: ChannelId::new(),
-            team_id: self.team.id,
-            name: name.into(),
-            topic: String::new(),
-            private,
-        };
-        self.store.create_channel(&channel, members, NOW).await.expect("channel");
-        channel
-    }
-
-    async fn pull(&self, reader: &User, client: ClientId) -> PullResponse {
-        let request = PullRequest { client_id: client, cursors: BTreeMap::new(), limit: None };
-        self.store.pull(reader, &request).await.expect("pull")
-    }
-}
-
-fn start_thread(seq: u64, channel: &Channel, body: &str) -> (Mutation, ThreadId) {
-    let thread_id = ThreadId::new();
-    let op = MutationOp::CreateThread {
-        thread_id,
-        channel_id: channel.id,
-        title: "Launch".into(),
-        message_id: MessageId::new(),
-        body: body.into(),
-    };
-    (Mutation { seq, id: MutationId::new(), op, client_ts: NOW }, thread_id)
-}
-
-fn reply(seq: u64, thread_id: ThreadId, body: &str) -> Mutation {
-    let op = MutationOp::CreateMessage { message_id: MessageId::new(), thread_id, body: body.into() };
-    Mutation { seq, id: MutationId::new(), op, client_ts: NOW }
-}
-
-fn statuses(outcome: &meridian_server_store::PushOutcome) -> Vec<MutationStatus> {
-    outcome.results.iter().map(|result| result.status.clone()).collect()
-}
-
-fn bodies(response: &PullResponse, scope: ScopeId) -> Vec<String> {
-    let Some(page) = response.scopes.get(&scope) else { return Vec::new() };
-    page.changes
-        .iter()
-        .filter_map(|change| match &change.entity {
-            Entity::Message(message) => Some(message.body.clone()),
-            _ => None,
-        })
-        .collect()
-}
-
-#[tokio::test]
-async fn accounts_and_sessions() {
-    let f = fixture().await;
+pub async fn accounts_and_sessions(subject: Subject) {
+    let f = Fixture::new(subject).await;
     assert_eq!(f.store.team().await.expect("team"), Some(f.team.clone()));
     assert!(!f.store.has_owner().await.expect("has owner"));
     let owner = User {
@@ -124,9 +35,8 @@ async fn accounts_and_sessions() {
     assert_eq!(f.store.session_user("tokenhash").await.expect("lookup"), None);
 }
 
-#[tokio::test]
-async fn a_pushed_thread_reaches_other_readers_in_order() {
-    let f = fixture().await;
+pub async fn a_pushed_thread_reaches_other_readers_in_order(subject: Subject) {
+    let f = Fixture::new(subject).await;
     let (ana, kofi) = (f.person("Ana").await, f.person("Kofi").await);
     let general = f.channel("general", false, &[]).await;
     let (opening, thread) = start_thread(1, &general, "Shipping Tuesday?");
@@ -153,9 +63,8 @@ async fn a_pushed_thread_reaches_other_readers_in_order() {
     assert!(f.store.pull(&kofi, &again).await.expect("pull").scopes.is_empty());
 }
 
-#[tokio::test]
-async fn a_retried_batch_is_applied_once() {
-    let f = fixture().await;
+pub async fn a_retried_batch_is_applied_once(subject: Subject) {
+    let f = Fixture::new(subject).await;
     let ana = f.person("Ana").await;
     let general = f.channel("general", false, &[]).await;
     let client = ClientId::new();
@@ -170,9 +79,8 @@ async fn a_retried_batch_is_applied_once() {
     assert_eq!(f.pull(&ana, client).await.last_mutation_seq, 2);
 }
 
-#[tokio::test]
-async fn a_gap_stops_the_batch() {
-    let f = fixture().await;
+pub async fn a_gap_stops_the_batch(subject: Subject) {
+    let f = Fixture::new(subject).await;
     let ana = f.person("Ana").await;
     let general = f.channel("general", false, &[]).await;
     let client = ClientId::new();
@@ -188,9 +96,8 @@ async fn a_gap_stops_the_batch() {
     assert_eq!(bodies(&f.pull(&ana, client).await, ScopeId::Channel(general.id)), vec!["Hello"]);
 }
 
-#[tokio::test]
-async fn a_rejected_mutation_does_not_block_the_next() {
-    let f = fixture().await;
+pub async fn a_rejected_mutation_does_not_block_the_next(subject: Subject) {
+    let f = Fixture::new(subject).await;
     let ana = f.person("Ana").await;
     let general = f.channel("general", false, &[]).await;
     let client = ClientId::new();
@@ -208,9 +115,8 @@ async fn a_rejected_mutation_does_not_block_the_next() {
     assert_eq!(statuses(&retry), vec![settled[0].clone()]);
 }
 
-#[tokio::test]
-async fn private_channels_never_reach_non_members() {
-    let f = fixture().await;
+pub async fn private_channels_never_reach_non_members(subject: Subject) {
+    let f = Fixture::new(subject).await;
     let (ana, kofi) = (f.person("Ana").await, f.person("Kofi").await);
     let secret = f.channel("leads", true, &[ana.id]).await;
     let (opening, thread) = start_thread(1, &secret, "Confidential plan");
@@ -235,9 +141,8 @@ async fn private_channels_never_reach_non_members() {
     assert_eq!(bodies(&f.pull(&ana, ClientId::new()).await, scope), vec!["Confidential plan"]);
 }
 
-#[tokio::test]
-async fn a_client_id_belongs_to_one_user() {
-    let f = fixture().await;
+pub async fn a_client_id_belongs_to_one_user(subject: Subject) {
+    let f = Fixture::new(subject).await;
     let (ana, kofi) = (f.person("Ana").await, f.person("Kofi").await);
     let general = f.channel("general", false, &[]).await;
     let client = ClientId::new();
@@ -249,9 +154,8 @@ async fn a_client_id_belongs_to_one_user() {
     assert_eq!(f.store.apply_mutations(&kofi, client, &[], NOW).await, Err(StoreError::ClientMismatch));
 }
 
-#[tokio::test]
-async fn a_reused_mutation_id_is_rejected_but_settled() {
-    let f = fixture().await;
+pub async fn a_reused_mutation_id_is_rejected_but_settled(subject: Subject) {
+    let f = Fixture::new(subject).await;
     let (ana, kofi) = (f.person("Ana").await, f.person("Kofi").await);
     let general = f.channel("general", false, &[]).await;
     let (first, _) = start_thread(1, &general, "first");
@@ -265,9 +169,8 @@ async fn a_reused_mutation_id_is_rejected_but_settled() {
     assert_eq!(outcome.last_mutation_seq, 1);
 }
 
-#[tokio::test]
-async fn pages_are_contiguous_and_limited() {
-    let f = fixture().await;
+pub async fn pages_are_contiguous_and_limited(subject: Subject) {
+    let f = Fixture::new(subject).await;
     let ana = f.person("Ana").await;
     let general = f.channel("general", false, &[]).await;
     let client = ClientId::new();
@@ -296,9 +199,8 @@ async fn pages_are_contiguous_and_limited() {
     assert_eq!(seen, (1..=8).collect::<Vec<_>>());
 }
 
-#[tokio::test]
-async fn later_mutations_in_a_batch_see_the_earlier_ones() {
-    let f = fixture().await;
+pub async fn later_mutations_in_a_batch_see_the_earlier_ones(subject: Subject) {
+    let f = Fixture::new(subject).await;
     let ana = f.person("Ana").await;
     let general = f.channel("general", false, &[]).await;
     let (opening, thread) = start_thread(1, &general, "Plan");
@@ -317,9 +219,8 @@ async fn later_mutations_in_a_batch_see_the_earlier_ones() {
     );
 }
 
-#[tokio::test]
-async fn concurrent_pushes_get_gap_free_seqs() {
-    let f = fixture().await;
+pub async fn concurrent_pushes_get_gap_free_seqs(subject: Subject) {
+    let f = Fixture::new(subject).await;
     let general = f.channel("general", false, &[]).await;
     let ana = f.person("Ana").await;
     let (opening, thread) = start_thread(1, &general, "start");
@@ -345,29 +246,41 @@ async fn concurrent_pushes_get_gap_free_seqs() {
     assert_eq!(seqs, (1..=33).collect::<Vec<_>>());
 }
 
-#[tokio::test]
-async fn data_survives_reopening() {
-    let f = fixture().await;
+/// A client whose push timed out retries it while the first attempt is still running, possibly
+/// on another server instance: every seq is applied exactly once, and each answer is either
+/// `applied` or `duplicate`.
+pub async fn racing_retries_of_one_batch_apply_it_once(subject: Subject) {
+    let f = Fixture::new(subject).await;
     let ana = f.person("Ana").await;
-    let path = f.dir.path().join("server.db");
-    let reopened = SqliteStore::open(&format!("sqlite://{}", path.display())).await.expect("reopen");
-    assert_eq!(reopened.team().await.expect("team"), Some(f.team.clone()));
-    assert_eq!(reopened.user(ana.id).await.expect("user"), Some(ana));
-}
-
-#[tokio::test]
-async fn an_in_memory_store_works_for_quick_runs() {
-    let store = SqliteStore::open("sqlite::memory:").await.expect("open");
-    let team = Team { id: TeamId::new(), name: "Scratch".into() };
-    store.create_team(&team, NOW).await.expect("team");
-    let user = User {
-        id: UserId::new(),
-        display_name: "Ana".into(),
-        time_zone: "UTC".into(),
-        role: Role::Owner,
-        working_hours: None,
-    };
-    store.create_user(&user, "ana@example.com", "h", NOW).await.expect("user");
-    assert_eq!(store.team().await.expect("team"), Some(team));
-    assert_eq!(store.readable_scopes(user.id).await.expect("scopes").len(), 2);
+    let general = f.channel("general", false, &[]).await;
+    let client = ClientId::new();
+    let (opening, thread) = start_thread(1, &general, "start");
+    let mut batch = vec![opening];
+    batch.extend((2..=8).map(|seq| reply(seq, thread, &format!("r{seq}"))));
+    let batch = Arc::new(batch);
+    let mut tasks = Vec::new();
+    for _ in 0..4 {
+        let (store, batch, ana) = (Arc::clone(&f.store), Arc::clone(&batch), ana.clone());
+        tasks.push(tokio::spawn(async move { store.apply_mutations(&ana, client, &batch, NOW).await }));
+    }
+    let mut applied = BTreeMap::<u64, usize>::new();
+    for task in tasks {
+        let outcome = task.await.expect("join").expect("push");
+        assert_eq!(outcome.last_mutation_seq, 8);
+        for result in outcome.results {
+            match result.status {
+                MutationStatus::Applied => *applied.entry(result.seq).or_default() += 1,
+                MutationStatus::Duplicate => {}
+                other => panic!("seq {} answered {other:?}", result.seq),
+            }
+        }
+    }
+    assert_eq!(applied, (1..=8).map(|seq| (seq, 1)).collect(), "each seq applied exactly once");
+    let scope = ScopeId::Channel(general.id);
+    let response = f.pull(&ana, client).await;
+    let expected: Vec<String> =
+        std::iter::once("start".to_owned()).chain((2..=8).map(|seq| format!("r{seq}"))).collect();
+    assert_eq!(bodies(&response, scope), expected);
+    let seqs: Vec<u64> = response.scopes[&scope].changes.iter().map(|c| c.seq).collect();
+    assert_eq!(seqs, (1..=10).collect::<Vec<_>>(), "channel, thread, opening post, seven replies");
 }

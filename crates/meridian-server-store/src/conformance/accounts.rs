@@ -1,19 +1,18 @@
 //! Sessions, passwords, profiles, roles and invites against the `ServerStore` contract.
 
-use super::{NOW, fixture};
+use super::fixture::{Fixture, NOW, Subject};
+use crate::StoreError;
+use crate::accounts::{Invite, ProfileUpdate, SessionRecord};
 use meridian_domain::permissions::Denied;
 use meridian_domain::{InviteId, Role, ScopeId, SessionId, User, UserId, WorkingHours};
 use meridian_protocol::Entity;
-use meridian_server_store::StoreError;
-use meridian_server_store::accounts::{Invite, ProfileUpdate, SessionRecord};
 
 fn member(name: &str, role: Role) -> User {
     User { id: UserId::new(), display_name: name.into(), time_zone: "UTC".into(), role, working_hours: None }
 }
 
-#[tokio::test]
-async fn sessions_are_listed_touched_and_revoked_per_user() {
-    let f = fixture().await;
+pub async fn sessions_are_listed_touched_and_revoked_per_user(subject: Subject) {
+    let f = Fixture::new(subject).await;
     let (ana, kofi) = (f.person("Ana").await, f.person("Kofi").await);
     let laptop = SessionRecord::new(ana.id, Some("Meridian desktop"), NOW);
     let phone = SessionRecord::new(ana.id, None, NOW + 1);
@@ -36,9 +35,8 @@ async fn sessions_are_listed_touched_and_revoked_per_user() {
     assert_eq!(f.store.start_session("h-x", &stray).await, Err(StoreError::NotFound("user")));
 }
 
-#[tokio::test]
-async fn a_password_change_ends_every_other_session() {
-    let f = fixture().await;
+pub async fn a_password_change_ends_every_other_session(subject: Subject) {
+    let f = Fixture::new(subject).await;
     let ana = f.person("Ana").await;
     let keep = SessionRecord::new(ana.id, None, NOW);
     f.store.start_session("keep", &keep).await.expect("keep");
@@ -50,9 +48,8 @@ async fn a_password_change_ends_every_other_session() {
     assert_eq!(f.store.change_password(UserId::new(), "x", keep.id).await, Err(StoreError::NotFound("user")));
 }
 
-#[tokio::test]
-async fn profile_and_role_changes_reach_the_team_scope() {
-    let f = fixture().await;
+pub async fn profile_and_role_changes_reach_the_team_scope(subject: Subject) {
+    let f = Fixture::new(subject).await;
     let owner = member("Ana", Role::Owner);
     f.store.create_user(&owner, "ana@example.com", "h", NOW).await.expect("owner");
     let kofi = f.person("Kofi").await;
@@ -90,9 +87,8 @@ async fn profile_and_role_changes_reach_the_team_scope() {
     );
 }
 
-#[tokio::test]
-async fn invites_are_redeemed_once_within_their_lifetime() {
-    let f = fixture().await;
+pub async fn invites_are_redeemed_once_within_their_lifetime(subject: Subject) {
+    let f = Fixture::new(subject).await;
     let redeem = |name: &str, token: &'static str| {
         let store = std::sync::Arc::clone(&f.store);
         let user = member(name, Role::Member);

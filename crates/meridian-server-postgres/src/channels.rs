@@ -1,0 +1,103 @@
+//! Channels, their membership, and how a channel looks to a given person.
+
+use crate::log::{append, create_scope};
+use crate::rows::{self, db};
+use meridian_domain::{Channel, ChannelId, ScopeId, UnixMillis, UserId};
+use meridian_protocol::Entity;
+use meridian_server_store::plan::ChannelAccess;
+use meridian_server_store::{Heads, StoreError};
+use sqlx::{PgConnection, Row};
+
+pub(crate) async fn create(
+    conn: &mut PgConnection,
+    channel: &Channel,
+    members: &[UserId],
+    now: UnixMillis,
+) -> Result<Heads, StoreError> {
+    let own_scope = ScopeId::Channel(channel.id);
+    create_scope(conn, own_scope).await?;
+    // The channel's own scope carries its metadata for whoever may read it.
+    let head = append(conn, own_scope, &Entity::Channel(channel.clone()), None, now).await?;
+    sqlx::query(
+        "INSERT INTO channels (id, team_id, name, topic, private, created_at, last_change_seq)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(channel.id.to_string())
+    .bind(channel.team_id.to_string())
+    .bind(&channel.name)
+    .bind(&channel.topic)
+    .bind(channel.private)
+    .bind(now)
+    .bind(rows::to_db(head))
+    .execute(&mut *conn)
+    .await
+    .map_err(db)?;
+    for member in members {
+        sqlx::query(
+            "INSERT INTO channel_members (channel_id, user_id, joined_at) VALUES ($1, $2, $3)
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(channel.id.to_string())
+        .bind(member.to_string())
+        .bind(now)
+        .execute(&mut *conn)
+        .await
+        .map_err(db)?;
+    }
+    let mut heads = vec![(own_scope, head)];
+    // A private channel's name and topic never enter the team directory (sync.md I9b).
+    if !channel.private {
+        let team_scope = ScopeId::Team(channel.team_id);
+        let team_head = append(conn, team_scope, &Entity::Channel(channel.clone()), None, now).await?;
+        heads.push((team_scope, team_head));
+    }
+    Ok(heads)
+}
+
+/// The channel `id` as `user` sees it, if it exists.
+pub(crate) async fn access(
+    conn: &mut PgConnection,
+    id: ChannelId,
+    user: UserId,
+) -> Result<Option<ChannelAccess>, StoreError> {
+    let row = sqlx::query(
+        "SELECT c.id, c.team_id, c.name, c.topic, c.private,
+                EXISTS (SELECT 1 FROM channel_members m WHERE m.channel_id = c.id AND m.user_id = $1) AS is_member
+         FROM channels c WHERE c.id = $2",
+    )
+    .bind(user.to_string())
+    .bind(id.to_string())
+    .fetch_optional(conn)
+    .await
+    .map_err(db)?;
+    row.map(|row| {
+        Ok(ChannelAccess { channel: rows::channel(&row)?, is_member: row.try_get("is_member").map_err(db)? })
+    })
+    .transpose()
+}
+
+/// Every channel with `user`'s membership in it and the head of its scope.
+pub(crate) async fn all_with_heads(
+    conn: &mut PgConnection,
+    user: UserId,
+) -> Result<Vec<(ChannelAccess, u64)>, StoreError> {
+    let found = sqlx::query(
+        "SELECT c.id, c.team_id, c.name, c.topic, c.private, s.head_seq,
+                EXISTS (SELECT 1 FROM channel_members m WHERE m.channel_id = c.id AND m.user_id = $1) AS is_member
+         FROM channels c JOIN scopes s ON s.id = 'channel:' || c.id",
+    )
+    .bind(user.to_string())
+    .fetch_all(conn)
+    .await
+    .map_err(db)?;
+    found
+        .iter()
+        .map(|row| {
+            let access = ChannelAccess {
+                channel: rows::channel(row)?,
+                is_member: row.try_get("is_member").map_err(db)?,
+            };
+            Ok((access, rows::from_db(rows::int(row, "head_seq")?)))
+        })
+        .collect()
+}

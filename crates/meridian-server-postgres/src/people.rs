@@ -1,0 +1,74 @@
+//! Changes to people after sign-up: their profile and their role, each announced in the team
+//! scope with the person's full post-image so every client syncs it.
+
+use crate::accounts::{team_id, user};
+use crate::log::append;
+use crate::rows::db;
+use meridian_domain::{Role, ScopeId, UnixMillis, User, UserId, permissions};
+use meridian_protocol::Entity;
+use meridian_server_store::accounts::ProfileUpdate;
+use meridian_server_store::{Heads, StoreError};
+use sqlx::PgConnection;
+
+pub(crate) async fn update_profile(
+    conn: &mut PgConnection,
+    id: UserId,
+    profile: &ProfileUpdate,
+    now: UnixMillis,
+) -> Result<(User, Heads), StoreError> {
+    let hours = profile
+        .working_hours
+        .as_ref()
+        .map(serde_json::to_string)
+        .transpose()
+        .map_err(|error| StoreError::Backend(error.to_string()))?;
+    let changed =
+        sqlx::query("UPDATE users SET display_name = $1, time_zone = $2, working_hours = $3 WHERE id = $4")
+            .bind(&profile.display_name)
+            .bind(&profile.time_zone)
+            .bind(hours)
+            .bind(id.to_string())
+            .execute(&mut *conn)
+            .await
+            .map_err(db)?;
+    if changed.rows_affected() == 0 {
+        return Err(StoreError::NotFound("user"));
+    }
+    announce(conn, id, now).await
+}
+
+pub(crate) async fn change_role(
+    conn: &mut PgConnection,
+    actor: Role,
+    target: UserId,
+    role: Role,
+    now: UnixMillis,
+) -> Result<(User, Heads), StoreError> {
+    let current = user(conn, target).await?.ok_or(StoreError::NotFound("user"))?;
+    // Locking the owners' rows makes concurrent demotions of the last owners take turns, so the
+    // count each one sees is still true at its commit.
+    let owners: Vec<String> = sqlx::query_scalar("SELECT id FROM users WHERE role = 'owner' FOR UPDATE")
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(db)?;
+    let owners = owners.len();
+    permissions::change_role(actor, current.role, role, owners).map_err(StoreError::Denied)?;
+    if current.role == role {
+        return Ok((current, Vec::new()));
+    }
+    sqlx::query("UPDATE users SET role = $1 WHERE id = $2")
+        .bind(role.as_str())
+        .bind(target.to_string())
+        .execute(&mut *conn)
+        .await
+        .map_err(db)?;
+    announce(conn, target, now).await
+}
+
+/// Appends the person as stored now to the team scope.
+async fn announce(conn: &mut PgConnection, id: UserId, now: UnixMillis) -> Result<(User, Heads), StoreError> {
+    let updated = user(conn, id).await?.ok_or(StoreError::NotFound("user"))?;
+    let scope = ScopeId::Team(team_id(conn).await?);
+    let head = append(conn, scope, &Entity::User(updated.clone()), Some(id), now).await?;
+    Ok((updated, vec![(scope, head)]))
+}

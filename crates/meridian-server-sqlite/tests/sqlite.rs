@@ -1,0 +1,37 @@
+//! What only the SQLite backend promises: a file that reopens, and in-memory databases.
+
+use meridian_domain::{Role, Team, TeamId, User, UserId};
+use meridian_server_sqlite::SqliteStore;
+use meridian_server_store::ServerStore;
+
+const NOW: i64 = 1_760_000_000_000;
+
+fn person(name: &str, role: Role) -> User {
+    User { id: UserId::new(), display_name: name.into(), time_zone: "UTC".into(), role, working_hours: None }
+}
+
+#[tokio::test]
+async fn data_survives_reopening() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("server.db");
+    let store = SqliteStore::open(path.to_str().expect("utf-8 path")).await.expect("open");
+    let team = Team { id: TeamId::new(), name: "Acme".into() };
+    store.create_team(&team, NOW).await.expect("team");
+    let ana = person("Ana", Role::Owner);
+    store.create_user(&ana, "ana@example.com", "h", NOW).await.expect("user");
+    store.close().await;
+    let reopened = SqliteStore::open(&format!("sqlite://{}", path.display())).await.expect("reopen");
+    assert_eq!(reopened.team().await.expect("team"), Some(team));
+    assert_eq!(reopened.user(ana.id).await.expect("user"), Some(ana));
+}
+
+#[tokio::test]
+async fn an_in_memory_store_works_for_quick_runs() {
+    let store = SqliteStore::open("sqlite::memory:").await.expect("open");
+    let team = Team { id: TeamId::new(), name: "Scratch".into() };
+    store.create_team(&team, NOW).await.expect("team");
+    let user = person("Ana", Role::Owner);
+    store.create_user(&user, "ana@example.com", "h", NOW).await.expect("user");
+    assert_eq!(store.team().await.expect("team"), Some(team));
+    assert_eq!(store.readable_scopes(user.id).await.expect("scopes").len(), 2);
+}

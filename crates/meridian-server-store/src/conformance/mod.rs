@@ -1,0 +1,62 @@
+//! The contract every [`ServerStore`] backend must keep, as one test suite run against each.
+//!
+//! A backend's test binary names a factory that opens a fresh, empty store and expands
+//! [`conformance_tests!`](crate::conformance_tests) with it; every case below becomes one test:
+//!
+//! ```ignore
+//! async fn fresh() -> Subject { Subject::new(Arc::new(open_empty_store().await), ()) }
+//! meridian_server_store::conformance_tests!(fresh);
+//! ```
+//!
+//! The cases cover accounts, sessions, profiles, roles and invites, exactly-once pushes (retries,
+//! gaps, rejections that a retry hears again, reused ids), edits, deletes that leave only a
+//! tombstone, reactions, paging, authorization, and concurrency: many clients pushing at once
+//! must get a gap-free log, and racing retries of one batch must apply it once.
+
+mod accounts;
+mod cases;
+mod fixture;
+mod messages;
+
+pub use accounts::*;
+pub use cases::*;
+pub use fixture::Subject;
+pub use messages::*;
+
+/// Expands to one `#[tokio::test]` per conformance case, each over a store from `$factory`, an
+/// `async fn() -> Subject`.
+#[macro_export]
+macro_rules! conformance_tests {
+    ($factory:path) => {
+        $crate::conformance_tests!(@cases $factory;
+            accounts_and_sessions,
+            a_pushed_thread_reaches_other_readers_in_order,
+            a_retried_batch_is_applied_once,
+            a_gap_stops_the_batch,
+            a_rejected_mutation_does_not_block_the_next,
+            private_channels_never_reach_non_members,
+            a_client_id_belongs_to_one_user,
+            a_reused_mutation_id_is_rejected_but_settled,
+            pages_are_contiguous_and_limited,
+            later_mutations_in_a_batch_see_the_earlier_ones,
+            concurrent_pushes_get_gap_free_seqs,
+            racing_retries_of_one_batch_apply_it_once,
+            sessions_are_listed_touched_and_revoked_per_user,
+            a_password_change_ends_every_other_session,
+            profile_and_role_changes_reach_the_team_scope,
+            invites_are_redeemed_once_within_their_lifetime,
+            an_edit_reaches_readers_with_the_new_text,
+            a_delete_leaves_only_the_tombstone,
+            reactions_are_set_and_unset,
+            a_retried_refusal_of_an_edit_repeats_it,
+        );
+    };
+    (@cases $factory:path; $($case:ident),* $(,)?) => {
+        $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn $case() {
+                $crate::conformance::$case($factory().await).await;
+            }
+        )*
+    };
+}
