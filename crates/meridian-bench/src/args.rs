@@ -35,6 +35,9 @@ pub struct PostsOptions {
     /// How long each run pushes.
     #[arg(long, default_value_t = 10)]
     pub seconds: u64,
+    /// Store in a private PostgreSQL server started for the run (fsync on) instead of SQLite.
+    #[arg(long)]
+    pub postgres: bool,
 }
 
 #[derive(Debug, ClapArgs)]

@@ -17,7 +17,7 @@ pub async fn run(options: &PostsOptions) -> anyhow::Result<BenchResult> {
     let mut rows = Vec::new();
     for &clients in &options.clients {
         // A fresh server per run, so one run's database size does not slow the next.
-        let server = BenchServer::start().await?;
+        let server = BenchServer::start_on(options.postgres).await?;
         let mut writers = Vec::with_capacity(clients);
         for n in 0..clients {
             writers.push(Writer::start(&server, server.account(n).await?).await?);
@@ -43,6 +43,7 @@ pub async fn run(options: &PostsOptions) -> anyhow::Result<BenchResult> {
             latency.p99_ms
         );
         rows.push(vec![
+            ("backend", json!(if options.postgres { "postgres" } else { "sqlite" })),
             ("clients", json!(clients)),
             ("batch", json!(options.batch)),
             ("seconds", json!(elapsed.as_secs_f64())),
@@ -59,7 +60,9 @@ pub async fn run(options: &PostsOptions) -> anyhow::Result<BenchResult> {
         scenario: "posts",
         rows,
         notes: vec![
-            "Server: meridian_server::spawn on 127.0.0.1, SQLite file on ext4, WAL, synchronous=FULL.".into(),
+            "Server: meridian_server::spawn on 127.0.0.1; SQLite file on ext4 (WAL, synchronous=FULL, one \
+             transaction per push) or a private PostgreSQL 15 (fsync on, one transaction per mutation)."
+                .into(),
             "A post is one message.create.v1 mutation answered `applied`; latency is per push request."
                 .into(),
         ],

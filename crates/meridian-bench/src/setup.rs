@@ -6,6 +6,7 @@ use meridian_domain::{Channel, ChannelId, Role, User, UserId};
 use meridian_server::{RunningServer, ServerOptions};
 use meridian_server_store::ServerStore;
 use meridian_sync::ApiClient;
+use meridian_testkit::postgres::TestPostgres;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use tempfile::TempDir;
@@ -18,6 +19,8 @@ pub struct BenchServer {
     pub server: RunningServer,
     pub channel: Channel,
     _dir: TempDir,
+    /// The database server of a PostgreSQL run; stopped when the bench server goes.
+    _postgres: Option<TestPostgres>,
 }
 
 /// A signed-in account and its API client.
@@ -30,10 +33,21 @@ pub struct BenchAccount {
 
 impl BenchServer {
     pub async fn start() -> anyhow::Result<Self> {
+        Self::start_on(false).await
+    }
+
+    /// A server over SQLite, or over a private PostgreSQL when `postgres` is set.
+    pub async fn start_on(postgres: bool) -> anyhow::Result<Self> {
         let dir = tempfile::tempdir()?;
+        let (database_url, postgres) = if postgres {
+            let server = TestPostgres::start().await?;
+            (server.create_database().await?, Some(server))
+        } else {
+            (dir.path().join("bench.db").display().to_string(), None)
+        };
         let server = meridian_server::spawn(ServerOptions {
             listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
-            database_url: dir.path().join("bench.db").display().to_string(),
+            database_url,
             team_name: "Bench".into(),
             seed_demo: false,
             // One instance over SQLite: there is no one to exchange hints with.
@@ -51,7 +65,7 @@ impl BenchServer {
             private: false,
         };
         store.create_channel(&channel, &[], now()).await?;
-        Ok(Self { server, channel, _dir: dir })
+        Ok(Self { server, channel, _dir: dir, _postgres: postgres })
     }
 
     pub fn store(&self) -> Arc<dyn ServerStore> {
