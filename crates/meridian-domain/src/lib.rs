@@ -4,6 +4,7 @@
 //! inside logic (time arrives through [`Clock`]). Client and server both build on these types, so a
 //! rule written here holds on every device and on every server instance.
 
+pub mod availability;
 mod clock;
 mod error;
 mod hours;
