@@ -9,10 +9,12 @@ mod clock;
 mod error;
 mod hours;
 mod ids;
+pub mod local_time;
 mod model;
 mod notify;
 pub mod permissions;
 mod scope;
+pub mod time_tokens;
 pub mod validate;
 
 pub use clock::{Clock, FixedClock, SystemClock, UnixMillis};

@@ -13,8 +13,9 @@ mod tests;
 pub use delivery::{Delivery, Status, Urgency, deliver_at, delivery, end_of_workday, reply_due, status};
 
 use crate::clock::UnixMillis;
-use crate::hours::{DAY_MINUTES, TimeSpan, WorkingHours};
-use chrono::{Datelike, Days, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+use crate::hours::{TimeSpan, WorkingHours};
+use crate::local_time::{self, local_instant};
+use chrono::{Datelike, Days, NaiveDate};
 use chrono_tz::Tz;
 use std::collections::BTreeSet;
 
@@ -95,35 +96,12 @@ impl Availability {
 
     /// The local calendar date at `at` in this person's zone.
     pub fn local_date(&self, at: UnixMillis) -> NaiveDate {
-        self.zone.from_utc_datetime(&utc(at).naive_utc()).date_naive()
+        local_time::local_date(self.zone, at)
     }
 
-    /// The instant of local `date` + `minutes` after midnight (`DAY_MINUTES` is the next midnight).
-    ///
-    /// A local time skipped by a daylight-saving jump is moved forward by the jump (02:30 on a
-    /// spring-forward night in New York is 03:30 EDT); a repeated one takes its first occurrence.
+    /// The instant of local `date` + `minutes` in this person's zone (see [`local_instant`]).
     pub fn instant(&self, date: NaiveDate, minutes: u16) -> UnixMillis {
-        let (date, minutes) = if minutes >= DAY_MINUTES {
-            (date.succ_opt().unwrap_or(date), minutes - DAY_MINUTES)
-        } else {
-            (date, minutes)
-        };
-        let time = NaiveTime::from_num_seconds_from_midnight_opt(u32::from(minutes) * 60, 0)
-            .unwrap_or(NaiveTime::MIN);
-        let local = NaiveDateTime::new(date, time);
-        match self.zone.from_local_datetime(&local).earliest() {
-            Some(at) => at.timestamp_millis(),
-            None => {
-                // In a gap: read the wall time with the offset in force a day earlier.
-                let before = local - chrono::Duration::days(1);
-                let offset = self
-                    .zone
-                    .offset_from_local_datetime(&before)
-                    .earliest()
-                    .map_or(0, |offset| chrono::Offset::fix(&offset).local_minus_utc());
-                (local - chrono::Duration::seconds(i64::from(offset))).and_utc().timestamp_millis()
-            }
-        }
+        local_instant(self.zone, date, minutes)
     }
 }
 
@@ -175,8 +153,4 @@ impl<I: Iterator<Item = Period>> Iterator for Joined<I> {
             }
         }
     }
-}
-
-fn utc(at: UnixMillis) -> chrono::DateTime<Utc> {
-    Utc.timestamp_millis_opt(at).single().unwrap_or(chrono::DateTime::<Utc>::MIN_UTC)
 }

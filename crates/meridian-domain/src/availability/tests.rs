@@ -1,6 +1,8 @@
 use super::*;
+use crate::hours::DAY_MINUTES;
 use crate::hours::{RawWorkingHours, WorkingHours};
 use chrono::NaiveDateTime;
+use chrono::TimeZone;
 use proptest::prelude::*;
 
 const MINUTE: i64 = 60_000;
