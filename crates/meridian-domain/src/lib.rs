@@ -5,6 +5,7 @@
 //! rule written here holds on every device and on every server instance.
 
 pub mod availability;
+pub mod catch_up;
 mod clock;
 mod error;
 mod hours;

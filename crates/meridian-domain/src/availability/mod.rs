@@ -7,10 +7,12 @@
 //! 45-minute offsets need no special cases further up.
 
 mod delivery;
+mod preview;
 #[cfg(test)]
 mod tests;
 
 pub use delivery::{Delivery, Status, Urgency, deliver_at, delivery, end_of_workday, reply_due, status};
+pub use preview::{RecipientDelivery, preview, their_next_morning};
 
 use crate::clock::UnixMillis;
 use crate::hours::{TimeSpan, WorkingHours};

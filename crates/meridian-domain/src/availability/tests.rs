@@ -252,3 +252,27 @@ proptest! {
         prop_assert!(start <= inside && inside <= end);
     }
 }
+
+#[test]
+fn the_sender_sees_when_each_recipient_hears() {
+    let kolkata = Availability::in_zone(zone("Asia/Kolkata"));
+    let berlin = Availability::in_zone(zone("Europe/Berlin"));
+    // Monday 11:00 CET is 15:30 IST: both working.
+    let now = at_utc("2026-11-23 10:00");
+    assert_eq!(preview(&kolkata, now, Urgency::Normal).label, "now");
+    // Monday 17:30 CET: Berlin is off until Tuesday 09:00, 15 hours later.
+    let evening = at_utc("2026-11-23 16:30");
+    let held = preview(&berlin, evening, Urgency::Normal);
+    assert_eq!(held.delivery, Delivery::Held { until: at_utc("2026-11-24 08:00") });
+    assert_eq!(held.label, "09:00 Tue their time — in 16 h");
+    assert_eq!(preview(&berlin, evening, Urgency::Urgent).label, "now");
+}
+
+#[test]
+fn scheduled_for_their_morning_lands_at_the_next_start_of_work() {
+    let tokyo = Availability::in_zone(zone("Asia/Tokyo"));
+    // Monday 10:00 JST, mid-shift: the next morning is Tuesday's.
+    assert_eq!(their_next_morning(&tokyo, at_utc("2026-11-23 01:00")), at_utc("2026-11-24 00:00"));
+    // Saturday: Monday's.
+    assert_eq!(their_next_morning(&tokyo, at_utc("2026-11-28 01:00")), at_utc("2026-11-30 00:00"));
+}
