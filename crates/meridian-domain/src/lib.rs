@@ -11,6 +11,7 @@ mod error;
 mod hours;
 mod ids;
 pub mod local_time;
+pub mod mentions;
 mod model;
 mod notify;
 pub mod permissions;
