@@ -10,6 +10,11 @@ const COMMANDS: &[&str] = &[
     "list_threads",
     "open_thread",
     "send_reply",
+    "edit_message",
+    "delete_message",
+    "set_reaction",
+    "save_draft",
+    "delivery_preview",
     "list_people",
     "sync_status",
 ];

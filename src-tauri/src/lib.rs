@@ -42,12 +42,17 @@ pub fn run() {
             commands::create_local_team,
             commands::join_team,
             commands::sign_out,
-            commands::list_channels,
-            commands::list_threads,
-            commands::open_thread,
-            commands::send_reply,
-            commands::list_people,
             commands::sync_status,
+            commands::threads::list_channels,
+            commands::threads::list_threads,
+            commands::threads::open_thread,
+            commands::threads::send_reply,
+            commands::threads::edit_message,
+            commands::threads::delete_message,
+            commands::threads::set_reaction,
+            commands::threads::save_draft,
+            commands::threads::delivery_preview,
+            commands::threads::list_people,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     if let Err(error) = result {

@@ -243,8 +243,145 @@ async fn scenario(session: &Session, world: &World, bus: &NotificationBus) -> an
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_team_on_this_computer_starts_with_a_demo_team_across_time_zones() -> anyhow::Result<()> {
     let app = App::launch().await?;
-    let outcome = create_local_team(&app.session, app.data_dir.path()).await;
+    let outcome = async {
+        create_local_team(&app.session, app.data_dir.path()).await?;
+        converse(&app.session).await?;
+        show_hostile_content_harmlessly(&app.session).await
+    }
+    .await;
     app.close(outcome, "local-team").await
+}
+
+/// The open thread's message whose body contains `needle`, once it is there.
+async fn message_containing(
+    session: &Session,
+    needle: &str,
+) -> anyhow::Result<meridian_testkit::webdriver::Element> {
+    session
+        .wait_until(format!("a message containing {needle:?}"), WAIT, || async {
+            for message in session.find_all("[data-testid='message']").await? {
+                if message.find("[data-testid='message-body']").await?.text_content().await?.contains(needle)
+                {
+                    return Ok(Some(message));
+                }
+            }
+            Ok(None)
+        })
+        .await
+        .map_err(Into::into)
+}
+
+/// Clicks a control that only shows while its message is hovered or focused.
+async fn click_hidden(
+    session: &Session,
+    element: &meridian_testkit::webdriver::Element,
+) -> anyhow::Result<()> {
+    session.execute("arguments[0].click()", &[element.to_json()]).await?;
+    Ok(())
+}
+
+/// Markdown with a completed @mention and a typed time, the per-recipient preview, a reaction,
+/// an edit and a delete, each seen in the real webview.
+async fn converse(session: &Session) -> anyhow::Result<()> {
+    let composer = by_testid(session, "composer-input").await?;
+    composer.send_keys("**Ship it** today, @Pri").await?;
+    let option = session.wait_for("[data-testid='mention-option']", WAIT).await?;
+    anyhow::ensure!(
+        option.text_content().await?.contains("Priya Raman"),
+        "the first suggestion is not Priya"
+    );
+    option.click().await?;
+    composer.send_keys("see you 3pm tomorrow").await?;
+
+    // The mention makes Priya a recipient, with when she will hear about it.
+    let label = session
+        .wait_until("Priya in the delivery preview", WAIT, || async {
+            for recipient in session.find_all("[data-testid='delivery-recipient']").await? {
+                if recipient.attribute("data-name").await?.as_deref() == Some("Priya Raman") {
+                    return Ok(Some(recipient.text_content().await?));
+                }
+            }
+            Ok(None)
+        })
+        .await?;
+    anyhow::ensure!(label.contains("now") || label.contains("their time"), "odd delivery label {label:?}");
+    by_testid(session, "composer-send").await?.click().await?;
+
+    let message = message_containing(session, "Ship it").await?;
+    let body = message.find("[data-testid='message-body']").await?;
+    anyhow::ensure!(body.find("strong").await?.text_content().await? == "Ship it", "no bold text");
+    let mention = body.find(".mention").await?.text_content().await?;
+    anyhow::ensure!(mention == "@Priya Raman", "mention shows {mention:?}");
+    let time = body.find("time.time-token").await?.text_content().await?;
+    anyhow::ensure!(time.contains("15:00") || time.contains(':'), "time token shows {time:?}");
+
+    // React with 🎉; the chip shows one reaction, chosen by me.
+    click_hidden(session, &message.find("[data-testid='react-button']").await?).await?;
+    session.wait_for("[data-testid='reaction-option'][data-emoji='🎉']", WAIT).await?.click().await?;
+    let chip =
+        session.wait_for("[data-testid='reaction'][data-emoji='🎉'][aria-pressed='true']", WAIT).await?;
+    anyhow::ensure!(chip.text_content().await?.contains('1'), "reaction count missing");
+    shoot_both_themes(session, "thread-markdown-reactions").await?;
+
+    // Edit: the new text replaces the old and the message says it was edited.
+    let message = message_containing(session, "Ship it").await?;
+    click_hidden(session, &message.find("[data-testid='edit-button']").await?).await?;
+    let editor = by_testid(session, "edit-input").await?;
+    editor.clear().await?;
+    // Enter saves, as in the composer.
+    editor.send_keys("**Shipped** on time\u{E007}").await?;
+    let edited = message_containing(session, "Shipped on time").await?;
+    edited.find("[data-testid='message-edited']").await?;
+
+    // Delete: confirmed, and gone from the thread.
+    click_hidden(session, &edited.find("[data-testid='delete-button']").await?).await?;
+    by_testid(session, "delete-confirm").await?.click().await?;
+    session
+        .wait_until("the deleted message to disappear", WAIT, || async {
+            for body in session.find_all("[data-testid='message-body']").await? {
+                if body.text_content().await?.contains("Shipped on time") {
+                    return Ok(None);
+                }
+            }
+            Ok(Some(()))
+        })
+        .await?;
+    Ok(())
+}
+
+/// Script tags, event handlers, `javascript:` links and broken HTML arrive as harmless text.
+async fn show_hostile_content_harmlessly(session: &Session) -> anyhow::Result<()> {
+    let hostile = concat!(
+        "<script>window.__pwned = 1</script> <img src=x onerror=\"window.__pwned = 2\"> ",
+        "[click me](javascript:window.__pwned=3) <div onclick=\"window.__pwned=4\"><b>unclosed ",
+        "<a href=\"javascript:window.__pwned=5\">link</a>"
+    );
+    by_testid(session, "composer-input").await?.send_keys(hostile).await?;
+    by_testid(session, "composer-send").await?.click().await?;
+    let message = message_containing(session, "window.__pwned = 1").await?;
+    let verdict = session
+        .execute(
+            "const body = arguments[0].querySelector('[data-testid=message-body]');
+             const links = [...body.querySelectorAll('a')];
+             for (const link of links) link.click();
+             return {
+               active: body.querySelectorAll('script, img, iframe, object, embed, div, b, [onerror], [onclick]').length,
+               scriptLinks: links.filter(a => (a.getAttribute('href') || '').toLowerCase().startsWith('javascript')).length,
+               pwned: window.__pwned === undefined ? null : window.__pwned,
+               text: body.textContent,
+             };",
+            &[message.to_json()],
+        )
+        .await?;
+    anyhow::ensure!(verdict["active"] == 0, "active markup survived: {verdict}");
+    anyhow::ensure!(verdict["scriptLinks"] == 0, "a javascript: link survived: {verdict}");
+    anyhow::ensure!(verdict["pwned"].is_null(), "hostile content ran: {verdict}");
+    let text = verdict["text"].as_str().unwrap_or_default();
+    anyhow::ensure!(
+        text.contains("<script>") && text.contains("onerror"),
+        "the text was not shown as text: {text:?}"
+    );
+    Ok(())
 }
 
 async fn create_local_team(session: &Session, data_dir: &Path) -> anyhow::Result<()> {

@@ -5,7 +5,9 @@ import * as api from "./api";
 import type {
   ChangedEvent,
   ChannelSummary,
+  MentionChoice,
   MessageView,
+  Person,
   OpenThreadEvent,
   SyncStatus,
   ThreadDetail,
@@ -22,6 +24,8 @@ export class Workspace {
   channelId = $state<string | null>(null);
   threadId = $state<string | null>(null);
   sync = $state<SyncStatus | null>(null);
+  /** Everyone in the team, for @mention completion. */
+  people = $state<Person[]>([]);
 
   selectedChannel = $derived(this.channels.value.find((c) => c.id === this.channelId) ?? null);
 
@@ -37,6 +41,7 @@ export class Workspace {
       api.onSyncStatus((status) => (this.sync = status)),
     ];
     void this.refreshChannels();
+    void this.refreshPeople();
     // Status events sent before this screen subscribed are gone; ask for the latest once.
     api
       .syncStatus()
@@ -47,6 +52,14 @@ export class Workspace {
         subscription.then((unlisten) => unlisten()).catch(() => {});
       }
     };
+  }
+
+  async refreshPeople() {
+    try {
+      this.people = await api.listPeople();
+    } catch {
+      // Completion just offers nobody until the next change event.
+    }
   }
 
   async refreshChannels() {
@@ -110,10 +123,10 @@ export class Workspace {
   }
 
   /** Sends a reply to the open thread and shows what the shell returned (usually "pending"). */
-  async send(body: string): Promise<MessageView> {
+  async send(body: string, mentions: MentionChoice[] = []): Promise<MessageView> {
     const detail = this.thread.value;
     if (!detail) throw { code: "no_thread", message: "Open a thread to reply." };
-    const message = await api.sendReply(detail.id, body);
+    const message = await api.sendReply(detail.id, body, mentions);
     const current = this.thread.value;
     if (current && current.id === detail.id) {
       const others = current.messages.filter((m) => m.id !== message.id);
@@ -122,12 +135,28 @@ export class Workspace {
     return message;
   }
 
+  async edit(messageId: string, body: string, mentions: MentionChoice[] = []) {
+    await api.editMessage(messageId, body, mentions);
+    await this.refreshThread();
+  }
+
+  async remove(messageId: string) {
+    await api.deleteMessage(messageId);
+    await this.refreshThread();
+  }
+
+  async react(messageId: string, emoji: string, present: boolean) {
+    await api.setReaction(messageId, emoji, present);
+    await this.refreshThread();
+  }
+
   private async applyChange(change: ChangedEvent) {
     const channelChanged = this.channelId !== null && change.channels.includes(this.channelId);
     const listedThreadChanged = this.threads.value.some((t) => change.threads.includes(t.id));
     const openThreadChanged = this.threadId !== null && change.threads.includes(this.threadId);
     await Promise.all([
       this.refreshChannels(),
+      this.refreshPeople(),
       channelChanged || listedThreadChanged ? this.refreshThreads() : null,
       openThreadChanged ? this.refreshThread() : null,
     ]);

@@ -62,6 +62,13 @@ impl Availability {
         Self { zone, week: None, holidays: BTreeSet::new(), away: Vec::new(), do_not_disturb_until: None }
     }
 
+    /// What a profile says: their zone (UTC if it is not a known zone) and their week. Holidays,
+    /// time away and do-not-disturb are added by whoever knows them.
+    pub fn of(user: &crate::model::User) -> Self {
+        let zone = user.time_zone.parse().unwrap_or(chrono_tz::UTC);
+        Self { week: user.working_hours.clone(), ..Self::in_zone(zone) }
+    }
+
     pub fn with_week(mut self, week: WorkingHours) -> Self {
         self.week = Some(week);
         self
