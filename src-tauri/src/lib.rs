@@ -10,12 +10,28 @@ mod notifications;
 mod session;
 mod views;
 
+use meridian_domain::{Clock, OffsetClock, SystemClock};
 use session::AppState;
 use std::path::PathBuf;
+use std::sync::Arc;
 use tauri::Manager;
 
 /// Overrides where the app keeps its data (tests give each run a fresh directory).
 const DATA_DIR_ENV: &str = "MERIDIAN_DATA_DIR";
+
+/// Starts the app's clock at this instant (Unix milliseconds) instead of the system time; it runs
+/// on at the normal pace. End-to-end tests use it to see what happens when a working day starts.
+const CLOCK_START_ENV: &str = "MERIDIAN_CLOCK_START";
+
+fn app_clock() -> Arc<dyn Clock> {
+    match std::env::var(CLOCK_START_ENV).ok().and_then(|start| start.trim().parse().ok()) {
+        Some(start) => {
+            tracing::info!(start, "the app clock starts at a given time");
+            Arc::new(OffsetClock::starting_at(start))
+        }
+        None => Arc::new(SystemClock),
+    }
+}
 
 pub fn run() {
     init_logging();
@@ -26,7 +42,7 @@ pub fn run() {
                 None => app.path().app_data_dir()?,
             };
             std::fs::create_dir_all(&data_dir)?;
-            let state = AppState::new(data_dir);
+            let state = AppState::new(data_dir, app_clock());
             let handle = app.handle().clone();
             let resume = state.clone();
             app.manage(state);

@@ -83,6 +83,7 @@ fn has_reply(rows: &[MessageRow], needle: &str) -> bool {
 
 struct World {
     server: TestServer,
+    ana: meridian_protocol::SessionInfo,
     bob: HeadlessClient,
     thread: ThreadId,
     _dir: tempfile::TempDir,
@@ -91,7 +92,7 @@ struct World {
 /// A seeded demo team, Ana's account for the app, and Bob on the test side with a fresh thread.
 async fn world() -> anyhow::Result<World> {
     let server = TestServer::start("Northwind", true).await?;
-    server.sign_up("Ana Lima", "ana@example.com", "America/Sao_Paulo").await?;
+    let ana = server.sign_up("Ana Lima", "ana@example.com", "America/Sao_Paulo").await?;
     let bob_session = server.sign_up("Bob", "bob@example.com", "Asia/Tokyo").await?;
     let dir = tempfile::tempdir()?;
     let bob = HeadlessClient::open(
@@ -113,7 +114,7 @@ async fn world() -> anyhow::Result<World> {
         )
         .await?;
     bob.reply(thread.id, "Adding the sync notes now.").await?;
-    Ok(World { server, bob, thread: thread.id, _dir: dir })
+    Ok(World { server, ana, bob, thread: thread.id, _dir: dir })
 }
 
 async fn wait_for_channel(client: &HeadlessClient, name: &str) -> anyhow::Result<Channel> {
@@ -129,6 +130,13 @@ async fn wait_for_channel(client: &HeadlessClient, name: &str) -> anyhow::Result
     }
 }
 
+fn utc_millis(text: &str) -> i64 {
+    chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S")
+        .expect("a UTC time")
+        .and_utc()
+        .timestamp_millis()
+}
+
 /// The real app with a fresh data directory, its notifications going to a private bus.
 struct App {
     bus: NotificationBus,
@@ -139,13 +147,20 @@ struct App {
 
 impl App {
     async fn launch() -> anyhow::Result<Self> {
+        Self::launch_at(None).await
+    }
+
+    /// Launches with the app's clock starting at `clock_start` (Unix ms), if given.
+    async fn launch_at(clock_start: Option<i64>) -> anyhow::Result<Self> {
         let bus = NotificationBus::start().await?;
         let data_dir = tempfile::tempdir()?;
-        let driver = TauriDriver::builder()
+        let mut driver = TauriDriver::builder()
             .env("DBUS_SESSION_BUS_ADDRESS", bus.address())
-            .env("MERIDIAN_DATA_DIR", data_dir.path())
-            .start()
-            .await?;
+            .env("MERIDIAN_DATA_DIR", data_dir.path());
+        if let Some(start) = clock_start {
+            driver = driver.env("MERIDIAN_CLOCK_START", start.to_string());
+        }
+        let driver = driver.start().await?;
         let session = driver.new_session(&desktop_binary()?).await?;
         Ok(Self { bus, session, driver, data_dir })
     }
@@ -168,7 +183,8 @@ impl App {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_reply_travels_through_the_server_and_comes_back_as_a_notification() -> anyhow::Result<()> {
     let world = world().await?;
-    let app = App::launch().await?;
+    // Wednesday 11:00 in São Paulo, Ana's zone: inside her working hours.
+    let app = App::launch_at(Some(utc_millis("2026-12-02 14:00:00"))).await?;
     let outcome = scenario(&app.session, &world, &app.bus).await;
     let closed = app.close(outcome, "desktop").await;
     world.bob.stop().await;
@@ -237,6 +253,87 @@ async fn scenario(session: &Session, world: &World, bus: &NotificationBus) -> an
         .await?;
     bus.click(notice.id).await?;
     session.wait_for_text("[data-testid='thread-title']", THREAD_TITLE, WAIT).await?;
+    Ok(())
+}
+
+/// Replies that arrive before Ana's working day are held, and reach her as one catch-up summary
+/// when her day starts (09:00 in São Paulo), not before.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn replies_after_hours_wait_for_the_working_day_and_arrive_as_one_summary() -> anyhow::Result<()> {
+    let world = world().await?;
+    // Ana follows the thread by having replied in it from another device.
+    let phone = HeadlessClient::open(
+        &world._dir.path().join("ana-phone.db"),
+        &world.server.base_url(),
+        &world.ana,
+        SyncOptions::default(),
+    )
+    .await?;
+    phone.wait_for_thread(world.thread, WAIT, |rows| !rows.is_empty()).await?;
+    let note = "I'll read the notes in my morning.";
+    phone.reply(world.thread, note).await?;
+    world.bob.wait_for_thread(world.thread, WAIT, |rows| has_reply(rows, note)).await?;
+    phone.stop().await;
+
+    // 08:59:20 on Wednesday in São Paulo.
+    let day_starts = utc_millis("2026-12-02 12:00:00");
+    let clock_start = day_starts - 40_000;
+    let before_launch = std::time::Instant::now();
+    let app = App::launch_at(Some(clock_start)).await?;
+    let outcome = held_until_morning(&app, &world, day_starts, clock_start, before_launch).await;
+    let closed = app.close(outcome, "held-notification").await;
+    world.bob.stop().await;
+    world.server.shutdown().await?;
+    closed
+}
+
+async fn held_until_morning(
+    app: &App,
+    world: &World,
+    day_starts: i64,
+    clock_start: i64,
+    before_launch: std::time::Instant,
+) -> anyhow::Result<()> {
+    // The app's clock started between `before_launch` and the end of the launch, so at any
+    // instant its "now" lies between these two bounds.
+    let launched = std::time::Instant::now();
+    let elapsed =
+        |since: std::time::Instant, at: std::time::Instant| at.duration_since(since).as_millis() as i64;
+    let app_now_at_most = |at| clock_start + elapsed(before_launch, at);
+    let app_now_at_least = |at| clock_start + elapsed(launched, at);
+    let session = &app.session;
+    by_testid(session, "join-team-card").await?.click().await?;
+    let url = by_testid(session, "join-server-url").await?;
+    url.clear().await?;
+    url.send_keys(&world.server.base_url()).await?;
+    by_testid(session, "join-email").await?.send_keys("ana@example.com").await?;
+    by_testid(session, "join-password").await?.send_keys(TEST_PASSWORD).await?;
+    by_testid(session, "join-submit").await?.click().await?;
+    session.wait_for("[data-testid='channel-item'][data-channel-name='general']", WAIT).await?;
+
+    world.bob.reply(world.thread, "Notes are in.").await?;
+    world.bob.reply(world.thread, "And the rollback plan.").await?;
+    // Both replies reach the app well before 09:00 its time; nothing is shown yet.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    anyhow::ensure!(
+        app_now_at_most(std::time::Instant::now()) < day_starts - 5_000,
+        "the setup took too long to observe holding"
+    );
+    anyhow::ensure!(app.bus.notifications().is_empty(), "shown off-hours: {:?}", app.bus.notifications());
+
+    let summary =
+        app.bus.wait_for(|n| n.summary.starts_with("While you were off"), Duration::from_secs(60)).await?;
+    let shown_at = std::time::Instant::now();
+    anyhow::ensure!(app_now_at_most(shown_at) >= day_starts, "shown before the working day started");
+    anyhow::ensure!(app_now_at_least(shown_at) < day_starts + 10_000, "shown long after the day started");
+    assert_eq!(summary.summary, "While you were off: 2 replies");
+    assert!(summary.body.contains(&format!("{THREAD_TITLE} (2)")), "body was {:?}", summary.body);
+    assert!(summary.body.contains("Bob"), "body was {:?}", summary.body);
+    anyhow::ensure!(
+        app.bus.notifications().len() == 1,
+        "one summary, not a burst: {:?}",
+        app.bus.notifications()
+    );
     Ok(())
 }
 

@@ -19,7 +19,7 @@ mod scope;
 pub mod time_tokens;
 pub mod validate;
 
-pub use clock::{Clock, FixedClock, SystemClock, UnixMillis};
+pub use clock::{Clock, FixedClock, OffsetClock, SystemClock, UnixMillis};
 pub use error::DomainError;
 pub use hours::{DAY_MINUTES, DAYS, MAX_SPANS_PER_DAY, RawWorkingHours, TimeSpan, WorkingHours};
 pub use ids::{ChannelId, ClientId, InviteId, MessageId, MutationId, SessionId, TeamId, ThreadId, UserId};

@@ -9,6 +9,7 @@ mod account;
 mod apply;
 mod drafts;
 mod export;
+mod held;
 mod outbox;
 mod reads;
 mod rows;
@@ -17,6 +18,7 @@ pub use account::Account;
 pub use apply::Applied;
 pub use drafts::MAX_DRAFT_BYTES;
 pub use export::{OutboxEntry, OutboxState, StoreSnapshot};
+pub use held::HeldRow;
 pub use reads::{MessageRow, ThreadRow};
 pub use rows::DeliveryState;
 

@@ -7,7 +7,7 @@ pub mod threads;
 use crate::error::{CommandError, CommandResult};
 use crate::session::AppState;
 use crate::views::{CreateTeamRequest, JoinTeamRequest, PersonView, SessionState, SyncStatusEvent};
-use meridian_domain::{Clock, SystemClock, validate};
+use meridian_domain::validate;
 use meridian_protocol::{SessionInfo, SignInRequest, SignUpRequest};
 use meridian_store::Account;
 use meridian_sync::ApiClient;
@@ -66,7 +66,7 @@ pub async fn create_local_team(
     if request.seed_demo {
         meridian_server::demo::seed_demo(
             server.store().as_ref(),
-            SystemClock.now_millis(),
+            state.clock().now_millis(),
             Some(info.user.id),
         )
         .await

@@ -11,7 +11,7 @@ use crate::views::{
 use meridian_domain::availability::{Availability, Urgency, preview};
 use meridian_domain::mentions::encode_mentions;
 use meridian_domain::time_tokens::tokenize_typed_times;
-use meridian_domain::{Clock, MessageId, SystemClock, ThreadId, UserId};
+use meridian_domain::{MessageId, ThreadId, UserId};
 use serde::Deserialize;
 use tauri::State;
 
@@ -81,7 +81,7 @@ pub async fn send_reply(
     let thread_id = parse_id(&thread_id, "thread")?;
     let guard = state.session().await;
     let session = signed_in(&guard)?;
-    let now = SystemClock.now_millis();
+    let now = state.clock().now_millis();
     let body = compose(session, &body, mentions.unwrap_or_default(), now)?;
     let message = session.store.post_reply(session.me.id, thread_id, &body, now).await?;
     session.sync_now();
@@ -106,7 +106,7 @@ pub async fn edit_message(
     let message_id: MessageId = parse_id(&message_id, "message")?;
     let guard = state.session().await;
     let session = signed_in(&guard)?;
-    let now = SystemClock.now_millis();
+    let now = state.clock().now_millis();
     let body = compose(session, &body, mentions.unwrap_or_default(), now)?;
     session.store.edit_message(session.me.id, message_id, &body, now).await?;
     session.sync_now();
@@ -118,7 +118,7 @@ pub async fn delete_message(state: State<'_, AppState>, message_id: String) -> C
     let message_id: MessageId = parse_id(&message_id, "message")?;
     let guard = state.session().await;
     let session = signed_in(&guard)?;
-    session.store.delete_message(message_id, SystemClock.now_millis()).await?;
+    session.store.delete_message(message_id, state.clock().now_millis()).await?;
     session.sync_now();
     Ok(())
 }
@@ -134,7 +134,10 @@ pub async fn set_reaction(
     let message_id: MessageId = parse_id(&message_id, "message")?;
     let guard = state.session().await;
     let session = signed_in(&guard)?;
-    session.store.set_reaction(session.me.id, message_id, &emoji, present, SystemClock.now_millis()).await?;
+    session
+        .store
+        .set_reaction(session.me.id, message_id, &emoji, present, state.clock().now_millis())
+        .await?;
     session.sync_now();
     Ok(())
 }
@@ -145,7 +148,7 @@ pub async fn save_draft(state: State<'_, AppState>, thread_id: String, body: Str
     let thread_id: ThreadId = parse_id(&thread_id, "thread")?;
     let guard = state.session().await;
     let session = signed_in(&guard)?;
-    session.store.save_draft(thread_id, &body, SystemClock.now_millis()).await?;
+    session.store.save_draft(thread_id, &body, state.clock().now_millis()).await?;
     Ok(())
 }
 
@@ -173,7 +176,7 @@ pub async fn delivery_preview(
     }
     let people = People::new(session.store.users().await?);
     let urgency = if urgent.unwrap_or(false) { Urgency::Urgent } else { Urgency::Normal };
-    let now = SystemClock.now_millis();
+    let now = state.clock().now_millis();
     let mut unique: Vec<UserId> = Vec::new();
     for id in recipients {
         if id != session.me.id && !unique.contains(&id) {
