@@ -15,6 +15,7 @@ const COMMANDS: &[&str] = &[
     "set_reaction",
     "save_draft",
     "delivery_preview",
+    "search",
     "list_people",
     "sync_status",
 ];

@@ -69,6 +69,7 @@ pub fn run() {
             commands::threads::save_draft,
             commands::threads::delivery_preview,
             commands::threads::list_people,
+            commands::search::search,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     if let Err(error) = result {

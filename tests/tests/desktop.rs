@@ -343,7 +343,8 @@ async fn a_team_on_this_computer_starts_with_a_demo_team_across_time_zones() -> 
     let outcome = async {
         create_local_team(&app.session, app.data_dir.path()).await?;
         converse(&app.session).await?;
-        show_hostile_content_harmlessly(&app.session).await
+        show_hostile_content_harmlessly(&app.session).await?;
+        search_offline(&app.session).await
     }
     .await;
     app.close(outcome, "local-team").await
@@ -443,6 +444,23 @@ async fn converse(session: &Session) -> anyhow::Result<()> {
             Ok(Some(()))
         })
         .await?;
+    Ok(())
+}
+
+/// Search as you type over the demo team, with highlighted matches that open their thread.
+async fn search_offline(session: &Session) -> anyhow::Result<()> {
+    let input = by_testid(session, "search-input").await?;
+    input.send_keys("in:#engineering rollb").await?;
+    let hit = session.wait_for("[data-testid='search-hit']", WAIT).await?;
+    let marked = hit.find("mark").await?.text_content().await?;
+    anyhow::ensure!(marked.to_lowercase().starts_with("rollb"), "highlighted {marked:?}");
+    shoot_both_themes(session, "search").await?;
+    session.wait_for("[data-testid='search-hit']", WAIT).await?.click().await?;
+    session.wait_for_text("[data-testid='thread-title']", "Release checklist for 2.0", WAIT).await?;
+    // A filter naming no channel finds nothing rather than everything.
+    input.clear().await?;
+    input.send_keys("in:#nowhere rollback").await?;
+    session.wait_for_text("[data-testid='search-results']", "Nothing found", WAIT).await?;
     Ok(())
 }
 

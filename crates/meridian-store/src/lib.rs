@@ -13,6 +13,7 @@ mod held;
 mod outbox;
 mod reads;
 mod rows;
+pub mod search;
 
 pub use account::Account;
 pub use apply::Applied;

@@ -117,6 +117,22 @@ export type ChangedEvent = { channels: string[]; threads: string[] };
 export type OpenThreadEvent = { threadId: string; channelId: string };
 export type SyncStatus = { online: boolean; pending: number };
 
+export type ThreadHit = { threadId: string; channelId: string; channelName: string; titleHtml: string };
+
+export type MessageHit = {
+  messageId: string;
+  threadId: string;
+  channelId: string;
+  channelName: string;
+  authorName: string;
+  /** Unix milliseconds. */
+  createdAt: number;
+  /** Escaped text with matched words in <mark>, built by the shell. */
+  snippetHtml: string;
+};
+
+export type SearchResults = { threads: ThreadHit[]; messages: MessageHit[] };
+
 export const sessionState = () => invoke<SessionState>("session_state");
 
 export const createLocalTeam = (request: CreateLocalTeamRequest) =>
@@ -153,6 +169,8 @@ export const deliveryPreview = (threadId: string, mentions: string[] = [], urgen
   invoke<RecipientPreview[]>("delivery_preview", { threadId, mentions, urgent });
 
 export const syncStatus = () => invoke<SyncStatus>("sync_status");
+
+export const search = (query: string) => invoke<SearchResults>("search", { query });
 
 export const listPeople = () => invoke<Person[]>("list_people");
 

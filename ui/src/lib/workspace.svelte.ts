@@ -9,6 +9,7 @@ import type {
   MessageView,
   Person,
   OpenThreadEvent,
+  SearchResults,
   SyncStatus,
   ThreadDetail,
   ThreadSummary,
@@ -24,6 +25,10 @@ export class Workspace {
   channelId = $state<string | null>(null);
   threadId = $state<string | null>(null);
   sync = $state<SyncStatus | null>(null);
+  /** What the search field holds; a non-blank query shows results instead of the thread list. */
+  searchQuery = $state("");
+  searchResults = $state<Loaded<SearchResults>>({ value: { threads: [], messages: [] }, loading: false, error: null });
+  searching = $derived(this.searchQuery.trim().length > 0);
   /** Everyone in the team, for @mention completion. */
   people = $state<Person[]>([]);
 
@@ -31,7 +36,8 @@ export class Workspace {
 
   // Each load takes a ticket; a response is used only if no newer load of the same kind began,
   // so quick clicks never show a stale channel or thread.
-  private tickets = { threads: 0, thread: 0 };
+  private tickets = { threads: 0, thread: 0, search: 0 };
+  private searchTimer: ReturnType<typeof setTimeout> | undefined;
 
   /** Loads the channels and subscribes to the shell's events; returns the unsubscribe. */
   start(): () => void {
@@ -133,6 +139,36 @@ export class Workspace {
       this.thread.value = { ...current, messages: [...others, message] };
     }
     return message;
+  }
+
+  /** Searches as the person types, a moment after the last key. */
+  setSearch(query: string) {
+    this.searchQuery = query;
+    clearTimeout(this.searchTimer);
+    if (!this.searching) {
+      this.searchResults = { value: { threads: [], messages: [] }, loading: false, error: null };
+      return;
+    }
+    this.searchResults = { ...this.searchResults, loading: true };
+    this.searchTimer = setTimeout(() => void this.runSearch(), 90);
+  }
+
+  private async runSearch() {
+    const ticket = ++this.tickets.search;
+    try {
+      const results = await api.search(this.searchQuery);
+      if (ticket === this.tickets.search) this.searchResults = { value: results, loading: false, error: null };
+    } catch (error) {
+      if (ticket === this.tickets.search) {
+        this.searchResults = { ...this.searchResults, loading: false, error: api.errorMessage(error) };
+      }
+    }
+  }
+
+  /** Opens a search hit's thread, keeping the results on screen. */
+  async openHit(channelId: string, threadId: string) {
+    if (channelId !== this.channelId) await this.selectChannel(channelId);
+    await this.selectThread(threadId);
   }
 
   async edit(messageId: string, body: string, mentions: MentionChoice[] = []) {
