@@ -344,7 +344,8 @@ async fn a_team_on_this_computer_starts_with_a_demo_team_across_time_zones() -> 
         create_local_team(&app.session, app.data_dir.path()).await?;
         converse(&app.session).await?;
         show_hostile_content_harmlessly(&app.session).await?;
-        search_offline(&app.session).await
+        search_offline(&app.session).await?;
+        jump_with_the_keyboard(&app.session).await
     }
     .await;
     app.close(outcome, "local-team").await
@@ -461,6 +462,27 @@ async fn search_offline(session: &Session) -> anyhow::Result<()> {
     input.clear().await?;
     input.send_keys("in:#nowhere rollback").await?;
     session.wait_for_text("[data-testid='search-results']", "Nothing found", WAIT).await?;
+    Ok(())
+}
+
+/// Ctrl+K, a few letters, arrows and Enter open a thread without the mouse.
+async fn jump_with_the_keyboard(session: &Session) -> anyhow::Result<()> {
+    by_testid(session, "composer-input").await?.send_keys("\u{E009}k").await?;
+    let input = by_testid(session, "quick-switcher-input").await?;
+    input.send_keys("incident").await?;
+    session.wait_for("[data-testid='quick-switcher-option'][data-kind='thread']", WAIT).await?;
+    // The first thread option is highlighted after the channels; move to it and open it.
+    let options = session.find_all("[data-testid='quick-switcher-option']").await?;
+    let mut downs = String::new();
+    for option in &options {
+        if option.attribute("data-kind").await?.as_deref() == Some("thread") {
+            break;
+        }
+        downs.push('\u{E015}');
+    }
+    input.send_keys(&format!("{downs}\u{E007}")).await?;
+    session.wait_for_text("[data-testid='thread-title']", "Incident", WAIT).await?;
+    anyhow::ensure!(session.find_all("[data-testid='quick-switcher']").await?.is_empty(), "the switcher stayed open");
     Ok(())
 }
 
