@@ -8,7 +8,7 @@ use meridian_domain::{ScopeId, User, UserId};
 use meridian_protocol::{Change, Entity, PullRequest, PullResponse};
 use meridian_server_store::StoreError;
 use meridian_server_store::access::{base_scopes, may_read_channel};
-use meridian_server_store::pull::{pull_limit, scope_page};
+use meridian_server_store::pull::{ScopePlan, plan_scope, pull_limit, scope_page};
 use sqlx::SqliteConnection;
 
 /// Reads the pull answer; `conn` must be inside one read transaction so authorization and data
@@ -22,10 +22,19 @@ pub(crate) async fn pull(
     let limit = pull_limit(request.limit);
     let mut response = PullResponse { last_mutation_seq, ..PullResponse::default() };
     for (scope, head) in readable(conn, reader.id).await? {
-        let cursor = request.cursors.get(&scope).copied().unwrap_or(0);
-        if head <= cursor {
-            continue;
-        }
+        let cursor = match plan_scope(request.cursors.get(&scope).copied(), head, request.snapshot_new_scopes)
+        {
+            ScopePlan::UpToDate => continue,
+            ScopePlan::Snapshot => {
+                response.needs_snapshot.insert(scope);
+                continue;
+            }
+            ScopePlan::Reset => {
+                response.reset_required.insert(scope);
+                continue;
+            }
+            ScopePlan::ChangesAfter(cursor) => cursor,
+        };
         let changes = changes_after(conn, scope, cursor, limit).await?;
         if let Some(page) = scope_page(cursor, changes, limit) {
             response.scopes.insert(scope, page);

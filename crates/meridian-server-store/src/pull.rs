@@ -12,6 +12,32 @@ pub fn pull_limit(requested: Option<u32>) -> u32 {
     requested.unwrap_or(DEFAULT_PULL_LIMIT).clamp(1, MAX_PULL_LIMIT)
 }
 
+/// What a pull does for one readable scope.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ScopePlan {
+    /// Nothing new after the cursor.
+    UpToDate,
+    /// Send the changes after this cursor.
+    ChangesAfter(u64),
+    /// The device holds no cursor and bootstraps by snapshot.
+    Snapshot,
+    /// The cursor is ahead of the scope's head, as after a server restore: the log the device
+    /// saw is not this one, so it must start over.
+    Reset,
+}
+
+/// Decides what a pull does for a scope at `head`, given the device's cursor (if any).
+pub fn plan_scope(cursor: Option<u64>, head: u64, snapshot_new_scopes: bool) -> ScopePlan {
+    match cursor {
+        None if snapshot_new_scopes => ScopePlan::Snapshot,
+        Some(cursor) if cursor > head => ScopePlan::Reset,
+        cursor => {
+            let cursor = cursor.unwrap_or(0);
+            if cursor == head { ScopePlan::UpToDate } else { ScopePlan::ChangesAfter(cursor) }
+        }
+    }
+}
+
 /// Cuts one scope's page. `changes` must be the log after `cursor` in seq order, read with
 /// `LIMIT limit + 1` so that one extra row tells whether more remain. Returns `None` when nothing
 /// is new, so unchanged scopes stay out of the answer.
@@ -39,6 +65,15 @@ mod tests {
         assert_eq!(pull_limit(Some(0)), 1);
         assert_eq!(pull_limit(Some(20)), 20);
         assert_eq!(pull_limit(Some(50_000)), MAX_PULL_LIMIT);
+    }
+
+    #[test]
+    fn scopes_are_planned_by_cursor_and_head() {
+        assert_eq!(plan_scope(None, 5, true), ScopePlan::Snapshot);
+        assert_eq!(plan_scope(None, 5, false), ScopePlan::ChangesAfter(0));
+        assert_eq!(plan_scope(Some(5), 5, true), ScopePlan::UpToDate);
+        assert_eq!(plan_scope(Some(3), 5, true), ScopePlan::ChangesAfter(3));
+        assert_eq!(plan_scope(Some(9), 5, false), ScopePlan::Reset);
     }
 
     #[test]

@@ -7,6 +7,7 @@
 
 mod account;
 mod apply;
+mod bootstrap;
 mod export;
 mod outbox;
 mod reads;
@@ -14,6 +15,7 @@ mod rows;
 
 pub use account::Account;
 pub use apply::Applied;
+pub use bootstrap::{HeldHistory, HistoryApplied};
 pub use export::{OutboxEntry, OutboxState, StoreSnapshot};
 pub use reads::{MessageRow, ThreadRow};
 pub use rows::DeliveryState;

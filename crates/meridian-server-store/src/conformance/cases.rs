@@ -59,7 +59,7 @@ pub async fn a_pushed_thread_reaches_other_readers_in_order(subject: Subject) {
     assert_eq!(response.last_mutation_seq, 0, "kofi's client pushed nothing");
 
     let cursors = response.scopes.iter().map(|(scope, page)| (*scope, page.to)).collect();
-    let again = PullRequest { client_id: ClientId::new(), cursors, limit: None };
+    let again = PullRequest { client_id: ClientId::new(), cursors, limit: None, ..PullRequest::default() };
     assert!(f.store.pull(&kofi, &again).await.expect("pull").scopes.is_empty());
 }
 
@@ -126,7 +126,7 @@ pub async fn private_channels_never_reach_non_members(subject: Subject) {
     assert!(f.store.readable_scopes(ana.id).await.expect("scopes").contains(&scope));
     assert!(!f.store.readable_scopes(kofi.id).await.expect("scopes").contains(&scope));
     let cursors = BTreeMap::from([(scope, 0)]);
-    let asked = PullRequest { client_id: ClientId::new(), cursors, limit: None };
+    let asked = PullRequest { client_id: ClientId::new(), cursors, limit: None, ..PullRequest::default() };
     let response = f.store.pull(&kofi, &asked).await.expect("pull");
     let leaked = serde_json::to_string(&response.scopes).expect("json");
     assert!(!leaked.contains("leads") && !leaked.contains("Confidential"), "leak: {leaked}");
@@ -183,8 +183,12 @@ pub async fn pages_are_contiguous_and_limited(subject: Subject) {
     let mut cursor = 0;
     let mut seen = Vec::new();
     loop {
-        let request =
-            PullRequest { client_id: client, cursors: BTreeMap::from([(scope, cursor)]), limit: Some(3) };
+        let request = PullRequest {
+            client_id: client,
+            cursors: BTreeMap::from([(scope, cursor)]),
+            limit: Some(3),
+            ..PullRequest::default()
+        };
         let response = f.store.pull(&ana, &request).await.expect("pull");
         let Some(page) = response.scopes.get(&scope) else { break };
         assert_eq!(page.from, cursor + 1);
