@@ -250,6 +250,40 @@ pub async fn concurrent_pushes_get_gap_free_seqs(subject: Subject) {
     assert_eq!(seqs, (1..=33).collect::<Vec<_>>());
 }
 
+/// Pushes that each alternate between two channels, in opposite orders, all settle (no
+/// deadlock between scope locks) and leave both channels' logs gap-free.
+pub async fn concurrent_pushes_across_channels_all_settle(subject: Subject) {
+    let f = Fixture::new(subject).await;
+    let (east, west) = (f.channel("east", false, &[]).await, f.channel("west", false, &[]).await);
+    let ana = f.person("Ana").await;
+    let (east_opening, east_thread) = start_thread(1, &east, "east");
+    let (west_opening, west_thread) = start_thread(2, &west, "west");
+    f.store.apply_mutations(&ana, ClientId::new(), &[east_opening, west_opening], NOW).await.expect("push");
+    let mut tasks = Vec::new();
+    for n in 0..6 {
+        let person = f.person(&format!("P{n}")).await;
+        let store = Arc::clone(&f.store);
+        let threads = if n % 2 == 0 { [east_thread, west_thread] } else { [west_thread, east_thread] };
+        tasks.push(tokio::spawn(async move {
+            let batch: Vec<_> =
+                (1..=8).map(|seq| reply(seq, threads[seq as usize % 2], &format!("{n}-{seq}"))).collect();
+            store.apply_mutations(&person, ClientId::new(), &batch, NOW).await
+        }));
+    }
+    for task in tasks {
+        let outcome = task.await.expect("join").expect("push");
+        assert!(outcome.results.iter().all(|r| r.status == MutationStatus::Applied));
+        assert_eq!(outcome.last_mutation_seq, 8);
+    }
+    let response = f.pull(&f.person("Reader").await, ClientId::new()).await;
+    for channel in [&east, &west] {
+        let seqs: Vec<u64> =
+            response.scopes[&ScopeId::Channel(channel.id)].changes.iter().map(|c| c.seq).collect();
+        // The channel, the thread, its opening post and 6 people's 4 replies.
+        assert_eq!(seqs, (1..=27).collect::<Vec<_>>());
+    }
+}
+
 /// A client whose push timed out retries it while the first attempt is still running, possibly
 /// on another server instance: every seq is applied exactly once, and each answer is either
 /// `applied` or `duplicate`.

@@ -42,6 +42,7 @@ macro_rules! conformance_tests {
             pages_are_contiguous_and_limited,
             later_mutations_in_a_batch_see_the_earlier_ones,
             concurrent_pushes_get_gap_free_seqs,
+            concurrent_pushes_across_channels_all_settle,
             racing_retries_of_one_batch_apply_it_once,
             sessions_are_listed_touched_and_revoked_per_user,
             a_password_change_ends_every_other_session,
