@@ -1,13 +1,14 @@
 //! Client ↔ server on loopback: a real team server over SQLite and headless clients running the
 //! real local store and sync engine, as the desktop app does.
 
-use meridian_domain::{Channel, ChannelId, ClientId, MessageId, MutationId, ScopeId, ThreadId};
-use meridian_protocol::{Mutation, MutationOp};
+use meridian_domain::{Channel, ChannelId, ClientId, Message, MessageId, MutationId, ScopeId, ThreadId};
+use meridian_protocol::{Change, Entity, Mutation, MutationOp, PullResponse, ScopeChanges};
 use meridian_store::{DeliveryState, HeldHistory, LocalStore};
 use meridian_sync::{ApiClient, SyncEngine, SyncEvent, SyncOptions};
 use meridian_testkit::client::HeadlessClient;
 use meridian_testkit::proxy::Proxy;
 use meridian_testkit::server::TestServer;
+use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 /// Long enough that only a WebSocket poke, not the safety poll, can deliver within a second.
@@ -247,4 +248,59 @@ fn drain_notices(
             _ => None,
         })
         .collect()
+}
+
+/// A device whose cursor is ahead of the server (as after the server was restored from an older
+/// backup) is told to reset the scope: it drops what it synced of it, loads it again from a
+/// snapshot, and its queued writes still reach the server.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cursor_ahead_of_the_server_resets_the_scope() -> anyhow::Result<()> {
+    let server = TestServer::start("Acme", false).await?;
+    let channel = general_channel(&server).await?;
+    let dir = tempfile::tempdir()?;
+    let session = server.sign_up("Ana", "ana@example.com", "Europe/Berlin").await?;
+    let me = session.user.id;
+    let local = LocalStore::open(&dir.path().join("ana.db")).await?;
+    let token = session.token.clone().ok_or_else(|| anyhow::anyhow!("no token"))?;
+    let api = ApiClient::new(&server.base_url())?.with_token(&token);
+    let (engine, _events) = SyncEngine::new(local.clone(), api, me, options()).await?;
+    engine.sync_once().await?;
+    let (thread, _) = local.start_thread(me, channel.id, "Plan", "Opening", 1).await?;
+    engine.sync_once().await?;
+    let scope = ScopeId::Channel(channel.id);
+    let head = local.cursors().await?[&scope];
+
+    // Changes the server never had, and a reply written meanwhile.
+    let ghost = Message {
+        id: MessageId::new(),
+        thread_id: thread.id,
+        channel_id: channel.id,
+        author_id: me,
+        body: "ghost".into(),
+        created_at: 2,
+    };
+    let changes = (1..=3)
+        .map(|n| Change { seq: head + n, server_ts: 0, entity: Entity::Message(ghost.clone()) })
+        .collect();
+    let ahead = PullResponse {
+        scopes: BTreeMap::from([(
+            scope,
+            ScopeChanges { from: head + 1, to: head + 3, more: false, changes },
+        )]),
+        ..PullResponse::default()
+    };
+    local.apply_pull(&ahead, me).await?;
+    let queued = local.post_reply(me, thread.id, "Queued", 3).await?;
+    assert_eq!(local.cursors().await?[&scope], head + 3);
+
+    engine.sync_once().await?;
+    let rows = local.thread_messages(thread.id).await?;
+    let bodies: Vec<&str> = rows.iter().map(|row| row.message.body.as_str()).collect();
+    assert_eq!(bodies, vec!["Opening", "Queued"], "the ghost is gone, the queued reply arrived");
+    assert!(rows.iter().all(|row| row.state == DeliveryState::Sent));
+    assert!(rows.iter().any(|row| row.message.id == queued.id));
+    assert_eq!(local.queued_count().await?, 0);
+    assert_eq!(local.cursors().await?[&scope], head + 1, "the cursor is the server's head again");
+    server.shutdown().await?;
+    Ok(())
 }
