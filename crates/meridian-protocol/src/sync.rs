@@ -122,8 +122,8 @@ pub struct PullResponse {
     #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
     pub needs_snapshot: BTreeSet<ScopeId>,
     /// Scopes whose cursor the server cannot continue from (ahead of the scope's head, as after a
-    /// server restore): the device drops what it synced of them, keeps its outbox, and bootstraps
-    /// them again (sync.md §8.5).
+    /// server restore, or below the horizon its log was cut at): the device drops what it synced
+    /// of them, keeps its outbox, and bootstraps them again (sync.md §8.5).
     #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
     pub reset_required: BTreeSet<ScopeId>,
 }

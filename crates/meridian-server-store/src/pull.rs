@@ -21,19 +21,26 @@ pub enum ScopePlan {
     ChangesAfter(u64),
     /// The device holds no cursor and bootstraps by snapshot.
     Snapshot,
-    /// The cursor is ahead of the scope's head, as after a server restore: the log the device
-    /// saw is not this one, so it must start over.
+    /// The log cannot continue from the cursor: it is ahead of the scope's head, as after a
+    /// server restore (the log the device saw is not this one), or below the horizon the log
+    /// was cut at. The device must start the scope over.
     Reset,
 }
 
-/// Decides what a pull does for a scope at `head`, given the device's cursor (if any).
-pub fn plan_scope(cursor: Option<u64>, head: u64, snapshot_new_scopes: bool) -> ScopePlan {
+/// Decides what a pull does for a scope at `head` whose log holds every change after
+/// `horizon`, given the device's cursor (if any).
+pub fn plan_scope(cursor: Option<u64>, head: u64, horizon: u64, snapshot_new_scopes: bool) -> ScopePlan {
     match cursor {
         None if snapshot_new_scopes => ScopePlan::Snapshot,
-        Some(cursor) if cursor > head => ScopePlan::Reset,
         cursor => {
             let cursor = cursor.unwrap_or(0);
-            if cursor == head { ScopePlan::UpToDate } else { ScopePlan::ChangesAfter(cursor) }
+            if cursor > head || cursor < horizon {
+                ScopePlan::Reset
+            } else if cursor == head {
+                ScopePlan::UpToDate
+            } else {
+                ScopePlan::ChangesAfter(cursor)
+            }
         }
     }
 }
@@ -69,11 +76,16 @@ mod tests {
 
     #[test]
     fn scopes_are_planned_by_cursor_and_head() {
-        assert_eq!(plan_scope(None, 5, true), ScopePlan::Snapshot);
-        assert_eq!(plan_scope(None, 5, false), ScopePlan::ChangesAfter(0));
-        assert_eq!(plan_scope(Some(5), 5, true), ScopePlan::UpToDate);
-        assert_eq!(plan_scope(Some(3), 5, true), ScopePlan::ChangesAfter(3));
-        assert_eq!(plan_scope(Some(9), 5, false), ScopePlan::Reset);
+        assert_eq!(plan_scope(None, 5, 0, true), ScopePlan::Snapshot);
+        assert_eq!(plan_scope(None, 5, 0, false), ScopePlan::ChangesAfter(0));
+        assert_eq!(plan_scope(Some(5), 5, 0, true), ScopePlan::UpToDate);
+        assert_eq!(plan_scope(Some(3), 5, 0, true), ScopePlan::ChangesAfter(3));
+        assert_eq!(plan_scope(Some(9), 5, 0, false), ScopePlan::Reset);
+        // A cut log: cursors at or above the horizon continue, those below start over.
+        assert_eq!(plan_scope(Some(3), 9, 3, true), ScopePlan::ChangesAfter(3));
+        assert_eq!(plan_scope(Some(2), 9, 3, true), ScopePlan::Reset);
+        assert_eq!(plan_scope(None, 9, 3, false), ScopePlan::Reset);
+        assert_eq!(plan_scope(None, 9, 3, true), ScopePlan::Snapshot);
     }
 
     #[test]
