@@ -182,6 +182,7 @@ async fn server_messages(store: &dyn ServerStore, reader: &User) -> anyhow::Resu
             client_id: meridian_domain::ClientId::new(),
             cursors: cursors.clone(),
             limit: Some(50),
+            ..PullRequest::default()
         };
         let response = store.pull(reader, &request).await?;
         if response.scopes.is_empty() {

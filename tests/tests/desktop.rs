@@ -309,7 +309,17 @@ async fn held_until_morning(
     by_testid(session, "join-email").await?.send_keys("ana@example.com").await?;
     by_testid(session, "join-password").await?.send_keys(TEST_PASSWORD).await?;
     by_testid(session, "join-submit").await?.click().await?;
-    session.wait_for("[data-testid='channel-item'][data-channel-name='general']", WAIT).await?;
+    // Wait until the thread is on the device: replies that arrive during the first sync are
+    // history, not news.
+    session
+        .wait_for("[data-testid='channel-item'][data-channel-name='general']", WAIT)
+        .await?
+        .click()
+        .await?;
+    session
+        .wait_for(&format!("[data-testid='thread-item'][data-thread-title='{THREAD_TITLE}']"), WAIT)
+        .await?;
+    tokio::time::sleep(Duration::from_millis(500)).await;
 
     world.bob.reply(world.thread, "Notes are in.").await?;
     world.bob.reply(world.thread, "And the rollback plan.").await?;
@@ -482,7 +492,10 @@ async fn jump_with_the_keyboard(session: &Session) -> anyhow::Result<()> {
     }
     input.send_keys(&format!("{downs}\u{E007}")).await?;
     session.wait_for_text("[data-testid='thread-title']", "Incident", WAIT).await?;
-    anyhow::ensure!(session.find_all("[data-testid='quick-switcher']").await?.is_empty(), "the switcher stayed open");
+    anyhow::ensure!(
+        session.find_all("[data-testid='quick-switcher']").await?.is_empty(),
+        "the switcher stayed open"
+    );
     Ok(())
 }
 

@@ -132,6 +132,8 @@ async fn without_hints_between_instances_a_client_converges_by_its_safety_poll()
     let polling = team.kofi("phone", Duration::from_millis(300)).await?;
     // A second device of Kofi's that only a poke could reach quickly: it proves no hint arrives.
     let waiting = team.kofi("laptop", NO_POLL).await?;
+    // Let its live socket settle: connecting triggers a pull, which would fetch the reply too.
+    tokio::time::sleep(Duration::from_millis(300)).await;
 
     let sent = Instant::now();
     let reply = team.ana.reply(team.thread, "Taking it").await?;

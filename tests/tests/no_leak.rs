@@ -186,8 +186,12 @@ async fn run_case(case: Case) -> anyhow::Result<()> {
         let mut cursors = BTreeMap::new();
         let mut received = BTreeSet::new();
         loop {
-            let request =
-                PullRequest { client_id: ClientId::new(), cursors: cursors.clone(), limit: Some(3) };
+            let request = PullRequest {
+                client_id: ClientId::new(),
+                cursors: cursors.clone(),
+                limit: Some(3),
+                ..PullRequest::default()
+            };
             let response = api.pull(&request).await?;
             for (scope, page) in &response.scopes {
                 anyhow::ensure!(

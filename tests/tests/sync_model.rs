@@ -1,13 +1,16 @@
 //! Model-based property test of sync: three clients write, push and pull in random orders while
 //! answers are lost, duplicated or replayed stale and processes restart; afterwards the network
 //! heals and every invariant of the sync design must hold (no loss, exactly-once, per-client
-//! order, contiguous cursors that never move back, idempotent apply, convergence).
+//! order, contiguous cursors that never move back, idempotent apply, convergence). Devices that
+//! join midway bootstrap the channel from a snapshot at that point and tail-pull from there; they
+//! must end where a device that replayed the whole log ends (snapshot + tail = incremental), and
+//! no snapshot may carry a deleted message.
 //!
 //! The server is real (HTTP on loopback over SQLite) and so are the clients' stores; only the
 //! sync loop is driven step by step by the test instead of by the engine's timers.
 
 use meridian_domain::{Channel, ChannelId, Clock, MessageId, ScopeId, SystemClock, ThreadId, User};
-use meridian_protocol::{MutationStatus, PullRequest, PullResponse, PushRequest};
+use meridian_protocol::{MutationStatus, PullRequest, PullResponse, PushRequest, SnapshotQuery};
 use meridian_store::{Account, DeliveryState, LocalStore};
 use meridian_sync::ApiClient;
 use meridian_testkit::server::TestServer;
@@ -67,6 +70,12 @@ enum Action {
     ToggleNetwork {
         client: usize,
     },
+    /// A new device of this person loads the channel from a snapshot taken now, in pages of
+    /// `page` rows; it tail-pulls when the network heals.
+    Join {
+        client: usize,
+        page: u32,
+    },
 }
 
 fn fault() -> impl Strategy<Value = Fault> {
@@ -89,7 +98,8 @@ fn action() -> impl Strategy<Value = Action> {
         3 => (client.clone(), fault()).prop_map(|(client, fault)| Action::Push { client, fault }),
         3 => (client.clone(), fault(), 1..6u32).prop_map(|(client, fault, limit)| Action::Pull { client, fault, limit }),
         1 => client.clone().prop_map(|client| Action::Restart { client }),
-        1 => client.prop_map(|client| Action::ToggleNetwork { client }),
+        1 => client.clone().prop_map(|client| Action::ToggleNetwork { client }),
+        1 => (client, 1..5u32).prop_map(|(client, page)| Action::Join { client, page }),
     ]
 }
 
@@ -188,6 +198,7 @@ impl Device {
             client_id: self.store.client_id().await?,
             cursors: self.store.cursors().await?,
             limit: Some(limit),
+            ..PullRequest::default()
         };
         let response = self.api.pull(&request).await?;
         let more = response.has_more();
@@ -228,6 +239,21 @@ impl Device {
         self.store.close().await;
         self.store = LocalStore::open(&self.path).await?;
         Ok(())
+    }
+
+    /// Loads `scope` from a snapshot, page by page, as a device does on first sight of it.
+    async fn bootstrap(&mut self, scope: ScopeId, page: u32) -> anyhow::Result<()> {
+        let mut query = SnapshotQuery { limit: Some(page), ..SnapshotQuery::default() };
+        loop {
+            let snapshot = self.api.snapshot(scope, &query).await?;
+            let applied = self.store.apply_snapshot(&snapshot, self.me.id).await?;
+            anyhow::ensure!(applied.new_messages.is_empty(), "a snapshot raised news");
+            match snapshot.next {
+                Some(next) => query.after = Some(next),
+                None => return Ok(()),
+            }
+            query.at_seq = Some(snapshot.at_seq);
+        }
     }
 
     /// Pushes and pulls until nothing is queued and nothing more is waiting.
@@ -302,6 +328,7 @@ async fn run_case(actions: Vec<Action>) -> anyhow::Result<()> {
         device.settle_fully().await?;
     }
 
+    let mut joined: Vec<Device> = Vec::new();
     let mut writes = 0u32;
     let mut everything: Vec<MessageId> = Vec::new();
     // Deleted messages, with every text they ever had.
@@ -351,6 +378,12 @@ async fn run_case(actions: Vec<Action>) -> anyhow::Result<()> {
             }
             Action::Restart { client } => devices[client].restart().await?,
             Action::ToggleNetwork { client } => devices[client].online = !devices[client].online,
+            Action::Join { client, page } => {
+                let name = format!("{case}-joined{}", joined.len());
+                let mut device = open_device(&name, client, &server.base_url()).await?;
+                device.bootstrap(ScopeId::Channel(case), page).await?;
+                joined.push(device);
+            }
         }
     }
 
@@ -377,6 +410,7 @@ async fn run_case(actions: Vec<Action>) -> anyhow::Result<()> {
             client_id: fresh.store.client_id().await?,
             cursors: BTreeMap::new(),
             limit: Some(1000),
+            ..PullRequest::default()
         })
         .await?;
     let raw = serde_json::to_string(&raw.scopes.get(&scope))?;
@@ -387,6 +421,50 @@ async fn run_case(actions: Vec<Action>) -> anyhow::Result<()> {
                 "deleted text {body:?} of {id} is still served"
             );
         }
+    }
+
+    // Nor does a snapshot taken now.
+    let mut query = SnapshotQuery::default();
+    loop {
+        let page = fresh.api.snapshot(scope, &query).await?;
+        let text = serde_json::to_string(&page.rows)?;
+        for (id, bodies) in &deleted {
+            anyhow::ensure!(!text.contains(&id.to_string()), "deleted message {id} is in a snapshot");
+            for body in bodies {
+                anyhow::ensure!(
+                    !text.contains(&format!("\"{body}\"")),
+                    "deleted text {body:?} in a snapshot"
+                );
+            }
+        }
+        let Some(next) = page.next else { break };
+        query = SnapshotQuery { at_seq: Some(page.at_seq), after: Some(next), limit: None };
+    }
+
+    // Snapshot + tail = incremental: devices that joined midway end where the replay ends.
+    for (index, device) in joined.iter_mut().enumerate() {
+        device.settle_fully().await?;
+        for thread in &threads {
+            let replayed = fresh.store.thread_messages(*thread).await?;
+            let rows = device.store.thread_messages(*thread).await?;
+            let shown = |rows: &[meridian_store::MessageRow]| -> Vec<(MessageId, String)> {
+                rows.iter().map(|row| (row.message.id, row.message.body.clone())).collect()
+            };
+            anyhow::ensure!(
+                shown(&rows) == shown(&replayed),
+                "joined device {index} diverged from the replay"
+            );
+            for row in &rows {
+                let key = |list: Vec<meridian_domain::Reaction>| -> BTreeSet<_> {
+                    list.into_iter().map(|r| (r.user_id, r.emoji)).collect()
+                };
+                let mine = key(device.store.reactions(row.message.id).await?);
+                let truth = key(fresh.store.reactions(row.message.id).await?);
+                anyhow::ensure!(mine == truth, "joined device {index} shows other reactions");
+            }
+        }
+        let cursor = device.store.cursors().await?.get(&scope).copied().unwrap_or(0);
+        anyhow::ensure!(cursor == fresh_cursor, "joined device {index} cursor {cursor} != {fresh_cursor}");
     }
 
     for thread in &threads {
@@ -430,7 +508,7 @@ async fn run_case(actions: Vec<Action>) -> anyhow::Result<()> {
             anyhow::ensure!(cursor == fresh_cursor, "device {index} cursor {cursor} != {fresh_cursor}");
         }
     }
-    for device in devices.into_iter().chain(std::iter::once(fresh)) {
+    for device in devices.into_iter().chain(joined).chain(std::iter::once(fresh)) {
         device.store.close().await;
     }
     Ok(())

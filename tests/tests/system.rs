@@ -1,12 +1,14 @@
 //! Client ↔ server on loopback: a real team server over SQLite and headless clients running the
 //! real local store and sync engine, as the desktop app does.
 
-use meridian_domain::{Channel, ChannelId};
-use meridian_store::DeliveryState;
-use meridian_sync::{SyncEvent, SyncOptions};
+use meridian_domain::{Channel, ChannelId, ClientId, Message, MessageId, MutationId, ScopeId, ThreadId};
+use meridian_protocol::{Change, Entity, Mutation, MutationOp, PullResponse, ScopeChanges};
+use meridian_store::{DeliveryState, HeldHistory, LocalStore};
+use meridian_sync::{ApiClient, SyncEngine, SyncEvent, SyncOptions};
 use meridian_testkit::client::HeadlessClient;
 use meridian_testkit::proxy::Proxy;
 use meridian_testkit::server::TestServer;
+use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 /// Long enough that only a WebSocket poke, not the safety poll, can deliver within a second.
@@ -125,6 +127,180 @@ async fn replies_reach_the_other_client_live_and_offline_writes_arrive_exactly_o
     fresh.stop().await;
     kofi.stop().await;
     ana.stop().await;
+    server.shutdown().await?;
+    Ok(())
+}
+
+/// Without a WebSocket (blocked by a proxy, say), the engine long-polls: a reply still arrives
+/// within a second, with the safety poll a minute away.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_a_websocket_replies_arrive_within_a_second_by_long_poll() -> anyhow::Result<()> {
+    let server = TestServer::start("Acme", false).await?;
+    let channel = general_channel(&server).await?;
+    let dir = tempfile::tempdir()?;
+    let ana_session = server.sign_up("Ana", "ana@example.com", "Europe/Berlin").await?;
+    let kofi_session = server.sign_up("Kofi", "kofi@example.com", "Africa/Accra").await?;
+    let ana =
+        HeadlessClient::open(&dir.path().join("ana.db"), &server.base_url(), &ana_session, options()).await?;
+    let no_socket = SyncOptions { live: false, ..options() };
+    let kofi =
+        HeadlessClient::open(&dir.path().join("kofi.db"), &server.base_url(), &kofi_session, no_socket)
+            .await?;
+
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while ana.store.channel(channel.id).await?.is_none() {
+        anyhow::ensure!(Instant::now() < deadline, "the channel never reached Ana");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let (thread, _) = ana.store.start_thread(ana.me.id, channel.id, "Standup", "Notes?", 1).await?;
+    ana.reply(thread.id, "First").await?;
+    kofi.wait_for_thread(thread.id, Duration::from_secs(5), |rows| rows.len() == 2).await?;
+    for round in 0..3 {
+        // Let the long-poll settle into its wait, so the reply has to wake it.
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let sent = Instant::now();
+        let reply = ana.reply(thread.id, &format!("update {round}")).await?;
+        kofi.wait_for_thread(thread.id, Duration::from_secs(1), |rows| {
+            rows.iter().any(|row| row.message.id == reply.id)
+        })
+        .await?;
+        let latency = sent.elapsed();
+        assert!(latency < Duration::from_secs(1), "delivery took {latency:?}");
+    }
+    kofi.stop().await;
+    ana.stop().await;
+    server.shutdown().await?;
+    Ok(())
+}
+
+/// A fresh device loads a long thread from a snapshot and older history on demand, and none of
+/// it raises a notice; a reply after it caught up does.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bootstrap_and_backfill_raise_no_notices_but_later_replies_do() -> anyhow::Result<()> {
+    let server = TestServer::start("Acme", false).await?;
+    let channel = general_channel(&server).await?;
+    let dir = tempfile::tempdir()?;
+    let ana_session = server.sign_up("Ana", "ana@example.com", "Europe/Berlin").await?;
+    let kofi_session = server.sign_up("Kofi", "kofi@example.com", "Africa/Accra").await?;
+    let store = server.server().store();
+    let (ana, kofi) = (ana_session.user.clone(), kofi_session.user.clone());
+
+    // Ana's thread, then a backlog of Kofi's replies: more than a snapshot window and more than
+    // one pull page.
+    let thread_id = ThreadId::new();
+    let opening = MutationOp::CreateThread {
+        thread_id,
+        channel_id: channel.id,
+        title: "Launch".into(),
+        message_id: MessageId::new(),
+        body: "Go?".into(),
+    };
+    store.apply_mutations(&ana, ClientId::new(), &[mutation(1, opening)], 0).await?;
+    let backlog = 650;
+    let replies: Vec<Mutation> = (1..=backlog)
+        .map(|n| {
+            let op =
+                MutationOp::CreateMessage { message_id: MessageId::new(), thread_id, body: format!("r{n}") };
+            mutation(n, op)
+        })
+        .collect();
+    store.apply_mutations(&kofi, ClientId::new(), &replies, 0).await?;
+
+    // Ana's new device, driven round by round.
+    let local = LocalStore::open(&dir.path().join("ana-new.db")).await?;
+    let token = ana_session.token.clone().ok_or_else(|| anyhow::anyhow!("no token"))?;
+    let api = ApiClient::new(&server.base_url())?.with_token(&token);
+    let (engine, mut events) = SyncEngine::new(local.clone(), api, ana.id, options()).await?;
+    engine.sync_once().await?;
+    let loaded = local.thread_messages(thread_id).await?.len();
+    assert!(loaded < backlog as usize, "the snapshot is a window, not the whole thread ({loaded})");
+    assert!(matches!(local.held_history(ScopeId::Channel(channel.id)).await?, HeldHistory::OlderBefore(_)));
+    while engine.load_older_history(ScopeId::Channel(channel.id), 200).await? > 0 {}
+    assert_eq!(local.held_history(ScopeId::Channel(channel.id)).await?, HeldHistory::Complete);
+    let rows = local.thread_messages(thread_id).await?;
+    assert_eq!(rows.len(), backlog as usize + 1, "every message, once");
+    let bodies: Vec<&str> = rows.iter().skip(1).map(|row| row.message.body.as_str()).collect();
+    let expected: Vec<String> = (1..=backlog).map(|n| format!("r{n}")).collect();
+    assert_eq!(bodies, expected, "in server order");
+    let notices = drain_notices(&mut events);
+    assert!(notices.is_empty(), "bootstrap and backfill raised {notices:?}");
+
+    // Once caught up, a new reply is news.
+    let news = MutationOp::CreateMessage { message_id: MessageId::new(), thread_id, body: "Shipped".into() };
+    store.apply_mutations(&kofi, ClientId::new(), &[mutation(1, news)], 0).await?;
+    engine.sync_once().await?;
+    let notices = drain_notices(&mut events);
+    assert_eq!(notices.len(), 1, "{notices:?}");
+    server.shutdown().await?;
+    Ok(())
+}
+
+fn mutation(seq: u64, op: MutationOp) -> Mutation {
+    Mutation { seq, id: MutationId::new(), op, client_ts: 0 }
+}
+
+fn drain_notices(
+    events: &mut tokio::sync::mpsc::UnboundedReceiver<SyncEvent>,
+) -> Vec<meridian_domain::ReplyNotice> {
+    std::iter::from_fn(|| events.try_recv().ok())
+        .filter_map(|event| match event {
+            SyncEvent::Notice(notice) => Some(notice),
+            _ => None,
+        })
+        .collect()
+}
+
+/// A device whose cursor is ahead of the server (as after the server was restored from an older
+/// backup) is told to reset the scope: it drops what it synced of it, loads it again from a
+/// snapshot, and its queued writes still reach the server.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cursor_ahead_of_the_server_resets_the_scope() -> anyhow::Result<()> {
+    let server = TestServer::start("Acme", false).await?;
+    let channel = general_channel(&server).await?;
+    let dir = tempfile::tempdir()?;
+    let session = server.sign_up("Ana", "ana@example.com", "Europe/Berlin").await?;
+    let me = session.user.id;
+    let local = LocalStore::open(&dir.path().join("ana.db")).await?;
+    let token = session.token.clone().ok_or_else(|| anyhow::anyhow!("no token"))?;
+    let api = ApiClient::new(&server.base_url())?.with_token(&token);
+    let (engine, _events) = SyncEngine::new(local.clone(), api, me, options()).await?;
+    engine.sync_once().await?;
+    let (thread, _) = local.start_thread(me, channel.id, "Plan", "Opening", 1).await?;
+    engine.sync_once().await?;
+    let scope = ScopeId::Channel(channel.id);
+    let head = local.cursors().await?[&scope];
+
+    // Changes the server never had, and a reply written meanwhile.
+    let ghost = Message {
+        id: MessageId::new(),
+        thread_id: thread.id,
+        channel_id: channel.id,
+        author_id: me,
+        body: "ghost".into(),
+        created_at: 2,
+    };
+    let changes = (1..=3)
+        .map(|n| Change { seq: head + n, server_ts: 0, entity: Entity::Message(ghost.clone()) })
+        .collect();
+    let ahead = PullResponse {
+        scopes: BTreeMap::from([(
+            scope,
+            ScopeChanges { from: head + 1, to: head + 3, more: false, changes },
+        )]),
+        ..PullResponse::default()
+    };
+    local.apply_pull(&ahead, me).await?;
+    let queued = local.post_reply(me, thread.id, "Queued", 3).await?;
+    assert_eq!(local.cursors().await?[&scope], head + 3);
+
+    engine.sync_once().await?;
+    let rows = local.thread_messages(thread.id).await?;
+    let bodies: Vec<&str> = rows.iter().map(|row| row.message.body.as_str()).collect();
+    assert_eq!(bodies, vec!["Opening", "Queued"], "the ghost is gone, the queued reply arrived");
+    assert!(rows.iter().all(|row| row.state == DeliveryState::Sent));
+    assert!(rows.iter().any(|row| row.message.id == queued.id));
+    assert_eq!(local.queued_count().await?, 0);
+    assert_eq!(local.cursors().await?[&scope], head + 1, "the cursor is the server's head again");
     server.shutdown().await?;
     Ok(())
 }

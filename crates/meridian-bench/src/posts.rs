@@ -61,7 +61,7 @@ pub async fn run(options: &PostsOptions) -> anyhow::Result<BenchResult> {
         rows,
         notes: vec![
             "Server: meridian_server::spawn on 127.0.0.1; SQLite file on ext4 (WAL, synchronous=FULL, one \
-             transaction per push) or a private PostgreSQL 15 (fsync on, one transaction per mutation)."
+             transaction per push) or a private PostgreSQL 15 (fsync on, one transaction per run of a push's mutations to one scope)."
                 .into(),
             "A post is one message.create.v1 mutation answered `applied`; latency is per push request."
                 .into(),

@@ -232,5 +232,6 @@ fn pull(scope: ScopeId, from: u64, entities: Vec<Entity>) -> PullResponse {
     PullResponse {
         last_mutation_seq: 0,
         scopes: BTreeMap::from([(scope, ScopeChanges { from, to, more: false, changes })]),
+        ..PullResponse::default()
     }
 }

@@ -6,6 +6,7 @@
 
 mod accounts;
 mod auth;
+mod bootstrap;
 mod error;
 mod sync;
 
@@ -14,6 +15,7 @@ pub use accounts::{
     InviteSummary, SessionSummary, UpdateProfileRequest,
 };
 pub use auth::{SessionInfo, SignInRequest, SignUpRequest};
+pub use bootstrap::{HistoryPage, HistoryQuery, SnapshotPage, SnapshotQuery, SnapshotRow};
 pub use error::{ApiError, ErrorCode};
 pub use sync::{
     Change, Entity, LiveFrame, Mutation, MutationOp, MutationResult, MutationStatus, PullRequest,

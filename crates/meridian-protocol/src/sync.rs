@@ -5,7 +5,7 @@ use meridian_domain::{
     UnixMillis, User,
 };
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// One queued write. `seq` counts up from 1 per client without gaps; `id` is unique forever.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -103,6 +103,14 @@ pub struct PullRequest {
     /// Upper bound on changes per scope in this answer; the server may send fewer.
     #[serde(default)]
     pub limit: Option<u32>,
+    /// Scopes without a cursor here are named in [`PullResponse::needs_snapshot`] rather than
+    /// replayed from their first change: the device bootstraps them from a snapshot (sync.md §8.3).
+    #[serde(default)]
+    pub snapshot_new_scopes: bool,
+    /// Long-poll: when nothing is new, the server holds the answer up to this long, until a scope
+    /// the reader may read advances (sync.md §9, for when the WebSocket is unavailable).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wait_ms: Option<u32>,
 }
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
@@ -110,12 +118,25 @@ pub struct PullResponse {
     pub last_mutation_seq: u64,
     /// One entry per scope the user may read that has changes after its cursor.
     pub scopes: BTreeMap<ScopeId, ScopeChanges>,
+    /// Readable scopes the device holds no cursor for; it should fetch their snapshots.
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub needs_snapshot: BTreeSet<ScopeId>,
+    /// Scopes whose cursor the server cannot continue from (ahead of the scope's head, as after a
+    /// server restore, or below the horizon its log was cut at): the device drops what it synced
+    /// of them, keeps its outbox, and bootstraps them again (sync.md §8.5).
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub reset_required: BTreeSet<ScopeId>,
 }
 
 impl PullResponse {
     /// Whether any scope has more changes than this answer carried.
     pub fn has_more(&self) -> bool {
         self.scopes.values().any(|scope| scope.more)
+    }
+
+    /// Whether the answer asks nothing of the device: no changes, snapshots or resets.
+    pub fn is_empty(&self) -> bool {
+        self.scopes.is_empty() && self.needs_snapshot.is_empty() && self.reset_required.is_empty()
     }
 }
 
@@ -206,8 +227,11 @@ mod tests {
     #[test]
     fn pull_cursors_are_keyed_by_scope_text() {
         let channel = ScopeId::Channel(ChannelId::new());
-        let request =
-            PullRequest { client_id: ClientId::new(), cursors: BTreeMap::from([(channel, 12)]), limit: None };
+        let request = PullRequest {
+            client_id: ClientId::new(),
+            cursors: BTreeMap::from([(channel, 12)]),
+            ..PullRequest::default()
+        };
         let json = serde_json::to_value(&request).expect("serialize");
         assert_eq!(json["cursors"][channel.to_string()], 12);
     }

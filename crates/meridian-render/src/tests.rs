@@ -110,8 +110,10 @@ proptest! {
         for tag in out.split('<').skip(1) {
             let name: String = tag.trim_start_matches('/').chars().take_while(|c| c.is_ascii_alphanumeric()).collect();
             prop_assert!(["a", "p", "em", "strong", "code", "pre", "del", "span", "time", "br", "hr", "ul", "ol", "li", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tr", "th", "td"].contains(&name.as_str()), "tag {} in {}", name, out);
+            // Attribute names only: quoted values (which the sanitizer always writes) are text.
             let inside = tag.split('>').next().unwrap_or("");
-            prop_assert!(!inside.contains(" on"), "handler in {}", out);
+            let names: String = inside.split('"').step_by(2).collect();
+            prop_assert!(!names.contains(" on"), "handler in {}", out);
         }
     }
 }

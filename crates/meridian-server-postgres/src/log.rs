@@ -33,31 +33,26 @@ pub(crate) async fn append(
     actor: Option<UserId>,
     now: UnixMillis,
 ) -> Result<u64, StoreError> {
-    let scope_text = scope.to_string();
-    let seq: i64 =
-        sqlx::query_scalar("UPDATE scopes SET head_seq = head_seq + 1 WHERE id = $1 RETURNING head_seq")
-            .bind(&scope_text)
-            .fetch_optional(&mut *conn)
-            .await
-            .map_err(db)?
-            .ok_or(StoreError::NotFound("scope"))?;
     let (entity_type, entity_id) = key(entity);
     let data = serde_json::to_string(entity).map_err(|error| StoreError::Backend(error.to_string()))?;
-    sqlx::query(
-        "INSERT INTO change_log (scope_id, seq, entity_type, entity_id, op, data, actor_id, server_ts)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    // One statement, so one round trip while the scope row is locked.
+    let seq: i64 = sqlx::query_scalar(
+        "WITH bumped AS (UPDATE scopes SET head_seq = head_seq + 1 WHERE id = $1 RETURNING head_seq)
+         INSERT INTO change_log (scope_id, seq, entity_type, entity_id, op, data, actor_id, server_ts)
+         SELECT $1, head_seq, $2, $3, $4, $5, $6, $7 FROM bumped
+         RETURNING seq",
     )
-    .bind(&scope_text)
-    .bind(seq)
+    .bind(scope.to_string())
     .bind(entity_type)
     .bind(entity_id)
     .bind(if matches!(entity, Entity::MessageDeleted(_)) { "delete" } else { "upsert" })
     .bind(data)
     .bind(actor.map(|id| id.to_string()))
     .bind(now)
-    .execute(conn)
+    .fetch_optional(conn)
     .await
-    .map_err(db)?;
+    .map_err(db)?
+    .ok_or(StoreError::NotFound("scope"))?;
     Ok(crate::rows::from_db(seq))
 }
 

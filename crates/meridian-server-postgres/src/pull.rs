@@ -8,8 +8,9 @@ use meridian_domain::{ScopeId, User, UserId};
 use meridian_protocol::{Change, Entity, PullRequest, PullResponse};
 use meridian_server_store::StoreError;
 use meridian_server_store::access::{base_scopes, may_read_channel};
-use meridian_server_store::pull::{pull_limit, scope_page};
+use meridian_server_store::pull::{ScopePlan, plan_scope, pull_limit, scope_page};
 use sqlx::PgConnection;
+use std::collections::BTreeMap;
 
 /// Reads the pull answer; `conn` must be inside one read transaction so authorization and data
 /// come from the same snapshot.
@@ -21,17 +22,42 @@ pub(crate) async fn pull(
     let last_mutation_seq = client_mark(conn, reader.id, request.client_id).await?;
     let limit = pull_limit(request.limit);
     let mut response = PullResponse { last_mutation_seq, ..PullResponse::default() };
+    let horizons = horizons(conn).await?;
     for (scope, head) in readable(conn, reader.id).await? {
-        let cursor = request.cursors.get(&scope).copied().unwrap_or(0);
-        if head <= cursor {
-            continue;
-        }
+        let horizon = horizons.get(&scope).copied().unwrap_or(0);
+        let cursor = request.cursors.get(&scope).copied();
+        let cursor = match plan_scope(cursor, head, horizon, request.snapshot_new_scopes) {
+            ScopePlan::UpToDate => continue,
+            ScopePlan::Snapshot => {
+                response.needs_snapshot.insert(scope);
+                continue;
+            }
+            ScopePlan::Reset => {
+                response.reset_required.insert(scope);
+                continue;
+            }
+            ScopePlan::ChangesAfter(cursor) => cursor,
+        };
         let changes = changes_after(conn, scope, cursor, limit).await?;
         if let Some(page) = scope_page(cursor, changes, limit) {
             response.scopes.insert(scope, page);
         }
     }
     Ok(response)
+}
+
+/// The horizon of every scope whose log has been cut; scopes not listed keep their whole log.
+async fn horizons(conn: &mut PgConnection) -> Result<BTreeMap<ScopeId, u64>, StoreError> {
+    let cut: Vec<(String, i64)> = sqlx::query_as("SELECT id, horizon_seq FROM scopes WHERE horizon_seq > 0")
+        .fetch_all(conn)
+        .await
+        .map_err(db)?;
+    cut.into_iter()
+        .map(|(scope, horizon)| {
+            let scope = scope.parse().map_err(|_| StoreError::Backend(format!("bad scope id {scope}")))?;
+            Ok((scope, rows::from_db(horizon)))
+        })
+        .collect()
 }
 
 /// Every scope `user` may read, with its head seq. The role is read here, in the caller's

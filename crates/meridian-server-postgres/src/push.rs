@@ -1,22 +1,27 @@
-//! Settling pushed mutations exactly once (sync.md §7): one write transaction per mutation holds
-//! the client's high-water mark, the mutation's effects, its change-log entries and its recorded
-//! result, so after any crash either all of them exist or none do.
+//! Settling pushed mutations exactly once (sync.md §7): one write transaction holds the client's
+//! high-water mark, the mutations' effects, their change-log entries and their recorded results,
+//! so after any crash either all of them exist or none do.
 //!
-//! Unlike SQLite's group commit, a push here commits mutation by mutation: the row locks that
-//! make several instances exact are held for one mutation, not for a whole batch.
+//! A push commits once per run of consecutive mutations to the same scope, so a batch of posts
+//! to one channel costs one commit (one WAL flush) rather than one per post; a busy channel
+//! serializes on its scope row, so this flush and the statements run under that lock were the
+//! limit. Locks are always taken client row, then scope row, then message rows, and a
+//! transaction never holds two scope rows: pushes on several instances cannot deadlock.
 
 use crate::PgStore;
 use crate::channels;
 use crate::log::append;
 use crate::messages;
 use crate::rows::{self, db, to_db};
-use meridian_domain::{ClientId, Message, MutationId, ScopeId, Thread, UnixMillis, User, UserId};
-use meridian_protocol::{Mutation, MutationResult, MutationStatus};
-use meridian_server_store::plan::{self, Facts, Plan, Targets, Write};
+use meridian_domain::{
+    ChannelId, ClientId, Message, MessageId, MutationId, ScopeId, Thread, ThreadId, UnixMillis, User, UserId,
+};
+use meridian_protocol::{Mutation, MutationOp, MutationResult, MutationStatus};
+use meridian_server_store::plan::{self, ChannelAccess, Facts, Plan, Write};
 use meridian_server_store::sequence::{SeqCheck, check_seq};
 use meridian_server_store::{PushOutcome, StoreError};
-use sqlx::PgConnection;
-use std::collections::BTreeMap;
+use sqlx::{PgConnection, Postgres, Transaction};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 pub(crate) async fn apply(
     store: &PgStore,
@@ -26,28 +31,324 @@ pub(crate) async fn apply(
     now: UnixMillis,
 ) -> Result<PushOutcome, StoreError> {
     let mut outcome = PushOutcome::default();
-    let mut heads = BTreeMap::new();
     if mutations.is_empty() {
         outcome.last_mutation_seq = settled_so_far(store, author.id, client).await?;
+        return Ok(outcome);
     }
+    let mut heads = BTreeMap::new();
+    let ids: Vec<String> = mutations.iter().map(|mutation| mutation.id.to_string()).collect();
+    let mut settling = Settling::begin(store, author.id, client, now).await?;
+    // Ids recorded before this push; ids this push records are added as it goes.
+    let mut used_ids = recorded_ids(&mut settling.tx, &ids).await?;
+    // Messages that exist among those this push creates; ones it creates are added as it goes.
+    // A create whose id is not here needs no read of its own.
+    let mut existing = existing_messages(&mut settling.tx, mutations).await?;
     for mutation in mutations {
-        let mut tx = store.write().await?;
-        let last = claim_client(&mut tx, author.id, client, now).await?;
-        let check = check_seq(last, mutation.seq);
+        let scope = settling.scope_of(&mutation.op).await?;
+        if settling.scope.is_some_and(|held| scope.is_some_and(|wanted| wanted != held)) {
+            settling.commit(client).await?;
+            settling = Settling::begin(store, author.id, client, now).await?;
+        }
+        let check = check_seq(settling.last, mutation.seq);
         let status = match check {
-            SeqCheck::Duplicate => earlier_verdict(&mut tx, client, mutation.seq).await?,
+            SeqCheck::Duplicate => settling.earlier_verdict(client, mutation.seq).await?,
             SeqCheck::Gap => MutationStatus::Gap,
-            SeqCheck::Next => settle(&mut tx, author, client, mutation, now, &mut heads).await?,
+            SeqCheck::Next => {
+                if let (None, Some(wanted)) = (settling.scope, scope) {
+                    lock_scope(&mut settling.tx, wanted).await?;
+                    settling.scope = Some(wanted);
+                }
+                let used = used_ids.contains(&mutation.id);
+                let status = settling.settle(author, mutation, used, &existing, now, &mut heads).await?;
+                used_ids.insert(mutation.id);
+                existing.insert(mutation.op.message_id());
+                status
+            }
         };
-        tx.commit().await.map_err(db)?;
-        outcome.last_mutation_seq = if check == SeqCheck::Next { mutation.seq } else { last };
+        outcome.last_mutation_seq = settling.last;
         outcome.results.push(MutationResult { seq: mutation.seq, status });
         if check == SeqCheck::Gap {
             break;
         }
     }
+    settling.commit(client).await?;
     outcome.heads = heads.into_iter().collect();
     Ok(outcome)
+}
+
+/// A result to record at commit, with the mutation id it keeps (none for a reused id).
+struct Recorded {
+    seq: u64,
+    mutation_id: Option<String>,
+    status: MutationStatus,
+}
+
+/// One open write transaction of a push: the client row is claimed, at most one scope row is
+/// locked, and what was settled so far waits to be recorded at commit.
+struct Settling {
+    tx: Transaction<'static, Postgres>,
+    /// The scope whose row this transaction has locked.
+    scope: Option<ScopeId>,
+    /// The client's high-water mark, counting what this transaction settled.
+    last: u64,
+    claimed: u64,
+    now: UnixMillis,
+    recorded: Vec<Recorded>,
+    /// Read once per transaction: a batch of replies names the same thread and channel.
+    threads: HashMap<ThreadId, Thread>,
+    channels: HashMap<ChannelId, Option<ChannelAccess>>,
+}
+
+impl Settling {
+    async fn begin(
+        store: &PgStore,
+        user: UserId,
+        client: ClientId,
+        now: UnixMillis,
+    ) -> Result<Self, StoreError> {
+        let mut tx = store.write().await?;
+        let last = claim_client(&mut tx, user, client, now).await?;
+        Ok(Self {
+            tx,
+            scope: None,
+            last,
+            claimed: last,
+            now,
+            recorded: Vec::new(),
+            threads: HashMap::new(),
+            channels: HashMap::new(),
+        })
+    }
+
+    /// Records the settled results and the client's new mark, then commits.
+    async fn commit(mut self, client: ClientId) -> Result<(), StoreError> {
+        if self.last != self.claimed {
+            sqlx::query("UPDATE clients SET last_mutation_seq = $1 WHERE id = $2")
+                .bind(to_db(self.last))
+                .bind(client.to_string())
+                .execute(&mut *self.tx)
+                .await
+                .map_err(db)?;
+        }
+        record_results(&mut self.tx, client, &self.recorded, self.now).await?;
+        self.tx.commit().await.map_err(db)
+    }
+
+    /// The scope a mutation would write, read without locking anything: threads and messages
+    /// never move between channels. `None` when its target does not exist (it will be refused).
+    async fn scope_of(&mut self, op: &MutationOp) -> Result<Option<ScopeId>, StoreError> {
+        let channel = match op {
+            MutationOp::CreateThread { channel_id, .. } => Some(*channel_id),
+            MutationOp::CreateMessage { thread_id, .. } => {
+                self.thread(*thread_id).await?.map(|t| t.channel_id)
+            }
+            MutationOp::EditMessage { message_id, .. }
+            | MutationOp::DeleteMessage { message_id }
+            | MutationOp::SetReaction { message_id, .. } => {
+                let channel: Option<String> =
+                    sqlx::query_scalar("SELECT channel_id FROM messages WHERE id = $1")
+                        .bind(message_id.to_string())
+                        .fetch_optional(&mut *self.tx)
+                        .await
+                        .map_err(db)?;
+                channel
+                    .map(|id| id.parse().map_err(|_| StoreError::Backend(format!("bad channel id {id}"))))
+                    .transpose()?
+            }
+        };
+        Ok(channel.map(ScopeId::Channel))
+    }
+
+    async fn thread(&mut self, id: ThreadId) -> Result<Option<Thread>, StoreError> {
+        if let Some(thread) = self.threads.get(&id) {
+            return Ok(Some(thread.clone()));
+        }
+        let thread =
+            sqlx::query("SELECT id, channel_id, title, author_id, created_at FROM threads WHERE id = $1")
+                .bind(id.to_string())
+                .fetch_optional(&mut *self.tx)
+                .await
+                .map_err(db)?
+                .as_ref()
+                .map(rows::thread)
+                .transpose()?;
+        if let Some(thread) = &thread {
+            self.threads.insert(id, thread.clone());
+        }
+        Ok(thread)
+    }
+
+    async fn channel(&mut self, id: ChannelId, author: UserId) -> Result<Option<ChannelAccess>, StoreError> {
+        if let Some(access) = self.channels.get(&id) {
+            return Ok(access.clone());
+        }
+        let access = channels::access(&mut self.tx, id, author).await?;
+        self.channels.insert(id, access.clone());
+        Ok(access)
+    }
+
+    /// The answer a retried mutation gets: `duplicate` if it was applied, or the refusal it got
+    /// the first time, so a client whose first answer was lost still learns it was refused.
+    async fn earlier_verdict(&mut self, client: ClientId, seq: u64) -> Result<MutationStatus, StoreError> {
+        if let Some(recorded) = self.recorded.iter().find(|recorded| recorded.seq == seq) {
+            return Ok(match &recorded.status {
+                MutationStatus::Applied => MutationStatus::Duplicate,
+                other => other.clone(),
+            });
+        }
+        earlier_verdict(&mut self.tx, client, seq).await
+    }
+
+    /// Applies or rejects the client's next mutation; its result is recorded at commit.
+    async fn settle(
+        &mut self,
+        author: &User,
+        mutation: &Mutation,
+        mutation_id_used: bool,
+        existing: &HashSet<MessageId>,
+        now: UnixMillis,
+        heads: &mut BTreeMap<ScopeId, u64>,
+    ) -> Result<MutationStatus, StoreError> {
+        let facts = self.read_facts(author.id, mutation, mutation_id_used, existing).await?;
+        let status = match plan::plan(author, mutation, &facts) {
+            Ok(plan) => {
+                let head = write_plan(&mut self.tx, author.id, &plan, now).await?;
+                for write in &plan.writes {
+                    if let Write::Thread(thread) = write {
+                        self.threads.insert(thread.id, thread.clone());
+                    }
+                }
+                heads.insert(plan.scope, head);
+                MutationStatus::Applied
+            }
+            Err(rejection) => {
+                tracing::debug!(code = rejection.code, seq = mutation.seq, "mutation rejected");
+                rejection.into()
+            }
+        };
+        self.last = mutation.seq;
+        // The id stays with the write that first used it; a reuse is recorded without it.
+        let mutation_id = (!mutation_id_used).then(|| mutation.id.to_string());
+        self.recorded.push(Recorded { seq: mutation.seq, mutation_id, status: status.clone() });
+        Ok(status)
+    }
+
+    async fn read_facts(
+        &mut self,
+        author: UserId,
+        mutation: &Mutation,
+        mutation_id_used: bool,
+        existing: &HashSet<MessageId>,
+    ) -> Result<Facts, StoreError> {
+        let targets = plan::targets(&mutation.op);
+        let creates =
+            matches!(mutation.op, MutationOp::CreateThread { .. } | MutationOp::CreateMessage { .. });
+        let message = if creates && !existing.contains(&targets.message_id) {
+            None
+        } else {
+            messages::target(&mut self.tx, targets.message_id).await?
+        };
+        let thread = match targets.thread(message.as_ref()) {
+            Some(thread_id) => self.thread(thread_id).await?,
+            None => None,
+        };
+        let channel = match targets.channel(thread.as_ref()) {
+            Some(id) => self.channel(id, author).await?,
+            None => None,
+        };
+        Ok(Facts { mutation_id_used, thread, channel, message_exists: message.is_some(), message })
+    }
+}
+
+/// Which of `ids` are already recorded for some mutation.
+async fn recorded_ids(conn: &mut PgConnection, ids: &[String]) -> Result<HashSet<MutationId>, StoreError> {
+    let found: Vec<String> =
+        sqlx::query_scalar("SELECT mutation_id FROM mutation_results WHERE mutation_id = ANY($1)")
+            .bind(ids)
+            .fetch_all(conn)
+            .await
+            .map_err(db)?;
+    found
+        .iter()
+        .map(|id| id.parse().map_err(|_| StoreError::Backend(format!("bad mutation id {id}"))))
+        .collect()
+}
+
+/// Which of the messages `mutations` create exist already (a reused id, or a retry).
+async fn existing_messages(
+    conn: &mut PgConnection,
+    mutations: &[Mutation],
+) -> Result<HashSet<MessageId>, StoreError> {
+    let created: Vec<String> = mutations
+        .iter()
+        .filter(|mutation| {
+            matches!(mutation.op, MutationOp::CreateThread { .. } | MutationOp::CreateMessage { .. })
+        })
+        .map(|mutation| mutation.op.message_id().to_string())
+        .collect();
+    let found: Vec<String> = sqlx::query_scalar("SELECT id FROM messages WHERE id = ANY($1)")
+        .bind(created)
+        .fetch_all(conn)
+        .await
+        .map_err(db)?;
+    found
+        .iter()
+        .map(|id| id.parse().map_err(|_| StoreError::Backend(format!("bad message id {id}"))))
+        .collect()
+}
+
+/// Takes the scope row's lock before the mutation reads the rows it will change, so every
+/// writer of a scope's rows holds the scope first.
+async fn lock_scope(conn: &mut PgConnection, scope: ScopeId) -> Result<(), StoreError> {
+    sqlx::query("SELECT 1 FROM scopes WHERE id = $1 FOR UPDATE")
+        .bind(scope.to_string())
+        .execute(conn)
+        .await
+        .map_err(db)?;
+    Ok(())
+}
+
+/// Inserts the results of one transaction in one statement.
+async fn record_results(
+    conn: &mut PgConnection,
+    client: ClientId,
+    recorded: &[Recorded],
+    now: UnixMillis,
+) -> Result<(), StoreError> {
+    if recorded.is_empty() {
+        return Ok(());
+    }
+    let mut seqs = Vec::with_capacity(recorded.len());
+    let mut ids = Vec::with_capacity(recorded.len());
+    let mut labels = Vec::with_capacity(recorded.len());
+    let mut results = Vec::with_capacity(recorded.len());
+    for entry in recorded {
+        let (label, result) = match &entry.status {
+            MutationStatus::Applied => ("applied", "{}".to_owned()),
+            other => {
+                ("rejected", serde_json::to_string(other).map_err(|e| StoreError::Backend(e.to_string()))?)
+            }
+        };
+        seqs.push(to_db(entry.seq));
+        ids.push(entry.mutation_id.clone());
+        labels.push(label);
+        results.push(result);
+    }
+    sqlx::query(
+        "INSERT INTO mutation_results (client_id, mutation_seq, mutation_id, status, result, created_at)
+         SELECT $1, r.seq, r.id, r.status, r.result, $6
+         FROM UNNEST($2::BIGINT[], $3::TEXT[], $4::TEXT[], $5::TEXT[]) AS r (seq, id, status, result)",
+    )
+    .bind(client.to_string())
+    .bind(seqs)
+    .bind(ids)
+    .bind(labels)
+    .bind(results)
+    .bind(now)
+    .execute(conn)
+    .await
+    .map_err(db)?;
+    Ok(())
 }
 
 /// The answer a retried mutation gets: `duplicate` if it was applied, or the refusal it got the
@@ -139,88 +440,6 @@ fn owned_mark(row: &sqlx::postgres::PgRow, user: UserId) -> Result<u64, StoreErr
         return Err(StoreError::ClientMismatch);
     }
     Ok(rows::from_db(rows::int(row, "last_mutation_seq")?))
-}
-
-/// Applies or rejects the client's next mutation and records the answer.
-async fn settle(
-    conn: &mut PgConnection,
-    author: &User,
-    client: ClientId,
-    mutation: &Mutation,
-    now: UnixMillis,
-    heads: &mut BTreeMap<ScopeId, u64>,
-) -> Result<MutationStatus, StoreError> {
-    let facts = read_facts(conn, author.id, mutation.id, &plan::targets(&mutation.op)).await?;
-    let status = match plan::plan(author, mutation, &facts) {
-        Ok(plan) => {
-            let head = write_plan(conn, author.id, &plan, now).await?;
-            heads.insert(plan.scope, head);
-            MutationStatus::Applied
-        }
-        Err(rejection) => {
-            tracing::debug!(code = rejection.code, seq = mutation.seq, "mutation rejected");
-            rejection.into()
-        }
-    };
-    sqlx::query("UPDATE clients SET last_mutation_seq = $1 WHERE id = $2")
-        .bind(to_db(mutation.seq))
-        .bind(client.to_string())
-        .execute(&mut *conn)
-        .await
-        .map_err(db)?;
-    let (label, result) = match &status {
-        MutationStatus::Applied => ("applied", "{}".to_owned()),
-        other => ("rejected", serde_json::to_string(other).map_err(|e| StoreError::Backend(e.to_string()))?),
-    };
-    // The id stays with the write that first used it; a reuse is recorded without it.
-    let recorded_id = (!facts.mutation_id_used).then(|| mutation.id.to_string());
-    sqlx::query(
-        "INSERT INTO mutation_results (client_id, mutation_seq, mutation_id, status, result, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6)",
-    )
-    .bind(client.to_string())
-    .bind(to_db(mutation.seq))
-    .bind(recorded_id)
-    .bind(label)
-    .bind(result)
-    .bind(now)
-    .execute(conn)
-    .await
-    .map_err(db)?;
-    Ok(status)
-}
-
-async fn read_facts(
-    conn: &mut PgConnection,
-    author: UserId,
-    mutation_id: MutationId,
-    targets: &Targets,
-) -> Result<Facts, StoreError> {
-    let mutation_id_used: bool =
-        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM mutation_results WHERE mutation_id = $1)")
-            .bind(mutation_id.to_string())
-            .fetch_one(&mut *conn)
-            .await
-            .map_err(db)?;
-    let message = messages::target(conn, targets.message_id).await?;
-    let thread = match targets.thread(message.as_ref()) {
-        Some(thread_id) => {
-            sqlx::query("SELECT id, channel_id, title, author_id, created_at FROM threads WHERE id = $1")
-                .bind(thread_id.to_string())
-                .fetch_optional(&mut *conn)
-                .await
-                .map_err(db)?
-                .as_ref()
-                .map(rows::thread)
-                .transpose()?
-        }
-        None => None,
-    };
-    let channel = match targets.channel(thread.as_ref()) {
-        Some(id) => channels::access(conn, id, author).await?,
-        None => None,
-    };
-    Ok(Facts { mutation_id_used, thread, channel, message_exists: message.is_some(), message })
 }
 
 /// Writes a plan's rows, each with its own change-log entry; returns the scope's new head.

@@ -15,12 +15,15 @@ mod pull;
 mod push;
 mod rows;
 mod sessions;
+mod snapshot;
 
 use async_trait::async_trait;
 use meridian_domain::{
     Channel, ClientId, InviteId, Role, ScopeId, SessionId, Team, UnixMillis, User, UserId,
 };
-use meridian_protocol::{Mutation, PullRequest, PullResponse};
+use meridian_protocol::{
+    HistoryPage, HistoryQuery, Mutation, PullRequest, PullResponse, SnapshotPage, SnapshotQuery,
+};
 use meridian_server_store::accounts::{Invite, ProfileUpdate, SessionRecord};
 use meridian_server_store::{Heads, PushOutcome, ServerStore, StoreError};
 use rows::db;
@@ -258,6 +261,30 @@ impl ServerStore for SqliteStore {
         let response = pull::pull(&mut tx, reader, request).await?;
         tx.commit().await.map_err(db)?;
         Ok(response)
+    }
+
+    async fn snapshot(
+        &self,
+        reader: &User,
+        scope: ScopeId,
+        query: &SnapshotQuery,
+    ) -> Result<SnapshotPage, StoreError> {
+        let mut tx = self.read().await?;
+        let page = snapshot::snapshot(&mut tx, reader, scope, query).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(page)
+    }
+
+    async fn history(
+        &self,
+        reader: &User,
+        scope: ScopeId,
+        query: &HistoryQuery,
+    ) -> Result<HistoryPage, StoreError> {
+        let mut tx = self.read().await?;
+        let page = snapshot::history(&mut tx, reader, scope, query).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(page)
     }
 
     async fn readable_scopes(&self, user: UserId) -> Result<Vec<ScopeId>, StoreError> {

@@ -8,7 +8,9 @@
 //! - [`sequence`]: how a mutation's `seq` relates to what the server already settled (exactly-once);
 //! - [`access`]: who may read which scope;
 //! - [`accounts`]: sessions' activity, invites' lifetime and redemption;
-//! - [`pull`]: how much one pull answer may carry, and how a scope's page is cut.
+//! - [`pull`]: how much one pull answer may carry, how a scope's page is cut, and when a scope
+//!   needs a snapshot or a reset instead;
+//! - [`snapshot`]: which rows a bootstrap snapshot or a history page carries.
 //!
 //! With the `conformance` feature, [`conformance`] is the test suite every backend must pass.
 //!
@@ -23,6 +25,7 @@ mod error;
 pub mod plan;
 pub mod pull;
 pub mod sequence;
+pub mod snapshot;
 mod store;
 
 pub use error::StoreError;

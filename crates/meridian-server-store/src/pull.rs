@@ -12,6 +12,39 @@ pub fn pull_limit(requested: Option<u32>) -> u32 {
     requested.unwrap_or(DEFAULT_PULL_LIMIT).clamp(1, MAX_PULL_LIMIT)
 }
 
+/// What a pull does for one readable scope.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ScopePlan {
+    /// Nothing new after the cursor.
+    UpToDate,
+    /// Send the changes after this cursor.
+    ChangesAfter(u64),
+    /// The device holds no cursor and bootstraps by snapshot.
+    Snapshot,
+    /// The log cannot continue from the cursor: it is ahead of the scope's head, as after a
+    /// server restore (the log the device saw is not this one), or below the horizon the log
+    /// was cut at. The device must start the scope over.
+    Reset,
+}
+
+/// Decides what a pull does for a scope at `head` whose log holds every change after
+/// `horizon`, given the device's cursor (if any).
+pub fn plan_scope(cursor: Option<u64>, head: u64, horizon: u64, snapshot_new_scopes: bool) -> ScopePlan {
+    match cursor {
+        None if snapshot_new_scopes => ScopePlan::Snapshot,
+        cursor => {
+            let cursor = cursor.unwrap_or(0);
+            if cursor > head || cursor < horizon {
+                ScopePlan::Reset
+            } else if cursor == head {
+                ScopePlan::UpToDate
+            } else {
+                ScopePlan::ChangesAfter(cursor)
+            }
+        }
+    }
+}
+
 /// Cuts one scope's page. `changes` must be the log after `cursor` in seq order, read with
 /// `LIMIT limit + 1` so that one extra row tells whether more remain. Returns `None` when nothing
 /// is new, so unchanged scopes stay out of the answer.
@@ -39,6 +72,20 @@ mod tests {
         assert_eq!(pull_limit(Some(0)), 1);
         assert_eq!(pull_limit(Some(20)), 20);
         assert_eq!(pull_limit(Some(50_000)), MAX_PULL_LIMIT);
+    }
+
+    #[test]
+    fn scopes_are_planned_by_cursor_and_head() {
+        assert_eq!(plan_scope(None, 5, 0, true), ScopePlan::Snapshot);
+        assert_eq!(plan_scope(None, 5, 0, false), ScopePlan::ChangesAfter(0));
+        assert_eq!(plan_scope(Some(5), 5, 0, true), ScopePlan::UpToDate);
+        assert_eq!(plan_scope(Some(3), 5, 0, true), ScopePlan::ChangesAfter(3));
+        assert_eq!(plan_scope(Some(9), 5, 0, false), ScopePlan::Reset);
+        // A cut log: cursors at or above the horizon continue, those below start over.
+        assert_eq!(plan_scope(Some(3), 9, 3, true), ScopePlan::ChangesAfter(3));
+        assert_eq!(plan_scope(Some(2), 9, 3, true), ScopePlan::Reset);
+        assert_eq!(plan_scope(None, 9, 3, false), ScopePlan::Reset);
+        assert_eq!(plan_scope(None, 9, 3, true), ScopePlan::Snapshot);
     }
 
     #[test]

@@ -6,7 +6,10 @@ use async_trait::async_trait;
 use meridian_domain::{
     Channel, ClientId, InviteId, Role, ScopeId, SessionId, Team, UnixMillis, User, UserId,
 };
-use meridian_protocol::{Mutation, MutationResult, PullRequest, PullResponse};
+use meridian_protocol::{
+    HistoryPage, HistoryQuery, Mutation, MutationResult, PullRequest, PullResponse, SnapshotPage,
+    SnapshotQuery,
+};
 
 /// What a push did.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -165,6 +168,27 @@ pub trait ServerStore: Send + Sync + std::fmt::Debug + 'static {
     /// The changes after the request's cursors in every scope `reader` may read, authorized in
     /// the same read snapshot as the data.
     async fn pull(&self, reader: &User, request: &PullRequest) -> Result<PullResponse, StoreError>;
+
+    /// One page of `scope`'s snapshot for `reader` (sync.md §8.3): the latest post-image of each
+    /// entity up to `at_seq` (the head when absent), windowed and paged by
+    /// [`crate::snapshot`]. Authorization is read in the same snapshot as the rows; a scope the
+    /// reader may not read is [`StoreError::NotFound`]`("scope")`, and an `at_seq` past the head
+    /// is [`StoreError::NotFound`]`("snapshot")`.
+    async fn snapshot(
+        &self,
+        reader: &User,
+        scope: ScopeId,
+        query: &SnapshotQuery,
+    ) -> Result<SnapshotPage, StoreError>;
+
+    /// Messages of `scope` older than the query's order seq, in their current state, with their
+    /// threads and reactions (sync.md §8.4), authorized like [`ServerStore::snapshot`].
+    async fn history(
+        &self,
+        reader: &User,
+        scope: ScopeId,
+        query: &HistoryQuery,
+    ) -> Result<HistoryPage, StoreError>;
 
     /// Every scope `user` may read now.
     async fn readable_scopes(&self, user: UserId) -> Result<Vec<ScopeId>, StoreError>;

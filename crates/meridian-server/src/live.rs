@@ -74,6 +74,11 @@ impl LiveHub {
         }
     }
 
+    /// Heads published from now on, in this instance (local commits and relayed ones alike).
+    pub(crate) fn subscribe(&self) -> broadcast::Receiver<(ScopeId, u64)> {
+        self.heads.subscribe()
+    }
+
     /// Hands a head to this instance's sockets only: what another instance announced.
     pub(crate) fn deliver(&self, scope: ScopeId, head: u64) {
         let _ = self.heads.send((scope, head));
@@ -99,7 +104,7 @@ pub async fn connect(
 
 async fn serve(state: AppState, session: Session, socket: WebSocket) {
     // Subscribe before reading the audience, so no head published in between is missed.
-    let mut heads = state.live.heads.subscribe();
+    let mut heads = state.live.subscribe();
     let stopped = state.stopped();
     tokio::pin!(stopped);
     let mut audience = Audience::new(session);

@@ -27,6 +27,8 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/users/{id}/role", post(team::change_role))
         .route("/v1/sync/push", post(sync::push))
         .route("/v1/sync/pull", post(sync::pull))
+        .route("/v1/sync/snapshot/{scope}", get(sync::snapshot))
+        .route("/v1/scopes/{scope}/history", get(sync::history))
         .route("/v1/live", get(live::connect))
         .fallback(no_route)
         .method_not_allowed_fallback(no_route)

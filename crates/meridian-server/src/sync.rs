@@ -1,13 +1,24 @@
-//! Sync endpoints: push settles a client's outbox, pull answers per-scope cursors.
+//! Sync endpoints: push settles a client's outbox, pull answers per-scope cursors (or waits for
+//! news, as a long-poll), snapshot bootstraps a scope and history backfills older messages.
 
 use crate::auth::Session;
 use crate::body::{JsonBody, push_request};
 use crate::error::ApiFailure;
+use crate::ids::path_id;
 use crate::state::AppState;
 use axum::Json;
-use axum::extract::State;
-use meridian_protocol::{PullRequest, PullResponse, PushResponse};
+use axum::extract::{Path, Query, State};
+use meridian_domain::ScopeId;
+use meridian_protocol::{
+    HistoryPage, HistoryQuery, PullRequest, PullResponse, PushResponse, SnapshotPage, SnapshotQuery,
+};
 use serde_json::Value;
+use std::collections::HashSet;
+use std::time::Duration;
+use tokio::sync::broadcast::error::RecvError;
+
+/// The longest a long-poll is held, below common proxy and client timeouts (sync.md §9).
+pub const MAX_PULL_WAIT: Duration = Duration::from_secs(25);
 
 /// `POST /v1/sync/push`. Domain refusals come back inside a 200 as `rejected` results; only
 /// malformed requests and server faults are HTTP errors, and those the client retries as a whole.
@@ -26,11 +37,70 @@ pub async fn push(
     Ok(Json(PushResponse { last_mutation_seq: outcome.last_mutation_seq, results: outcome.results }))
 }
 
-/// `POST /v1/sync/pull`.
+/// `POST /v1/sync/pull`. With `wait_ms`, an answer that would be empty is held until a scope the
+/// reader may read advances past their cursor, the wait runs out, or the server stops.
 pub async fn pull(
     State(state): State<AppState>,
     session: Session,
     JsonBody(request): JsonBody<PullRequest>,
 ) -> Result<Json<PullResponse>, ApiFailure> {
-    Ok(Json(state.store.pull(&session.user, &request).await?))
+    let wait = Duration::from_millis(u64::from(request.wait_ms.unwrap_or(0))).min(MAX_PULL_WAIT);
+    if wait.is_zero() {
+        return Ok(Json(state.store.pull(&session.user, &request).await?));
+    }
+    // Subscribe before the first read, so a head committed in between still wakes us.
+    let mut heads = state.live.subscribe();
+    let deadline = tokio::time::Instant::now() + wait;
+    let stopped = state.stopped();
+    tokio::pin!(stopped);
+    loop {
+        let response = state.store.pull(&session.user, &request).await?;
+        if !response.is_empty() {
+            return Ok(Json(response));
+        }
+        let readable: HashSet<ScopeId> =
+            state.store.readable_scopes(session.user.id).await?.into_iter().collect();
+        loop {
+            tokio::select! {
+                head = heads.recv() => match head {
+                    Ok((scope, head)) => {
+                        let behind = request.cursors.get(&scope).is_none_or(|cursor| *cursor < head);
+                        // A channel not yet readable may be new or newly joined: the re-pull
+                        // decides, since it authorizes in the same snapshot as the data.
+                        let may_read = readable.contains(&scope) || matches!(scope, ScopeId::Channel(_));
+                        if behind && may_read {
+                            break;
+                        }
+                    }
+                    // Missed heads may include ours: look again.
+                    Err(RecvError::Lagged(_)) => break,
+                    Err(RecvError::Closed) => return Ok(Json(response)),
+                },
+                () = tokio::time::sleep_until(deadline) => return Ok(Json(response)),
+                () = &mut stopped => return Ok(Json(response)),
+            }
+        }
+    }
+}
+
+/// `GET /v1/sync/snapshot/{scope}`: one page of the scope as of one seq (sync.md §8.3).
+pub async fn snapshot(
+    State(state): State<AppState>,
+    session: Session,
+    Path(scope): Path<String>,
+    Query(query): Query<SnapshotQuery>,
+) -> Result<Json<SnapshotPage>, ApiFailure> {
+    let scope: ScopeId = path_id(&scope, "scope")?;
+    Ok(Json(state.store.snapshot(&session.user, scope, &query).await?))
+}
+
+/// `GET /v1/scopes/{scope}/history`: older messages in their current state (sync.md §8.4).
+pub async fn history(
+    State(state): State<AppState>,
+    session: Session,
+    Path(scope): Path<String>,
+    Query(query): Query<HistoryQuery>,
+) -> Result<Json<HistoryPage>, ApiFailure> {
+    let scope: ScopeId = path_id(&scope, "scope")?;
+    Ok(Json(state.store.history(&session.user, scope, &query).await?))
 }

@@ -87,7 +87,7 @@ async fn apply_scope(
     Ok(())
 }
 
-async fn apply_entity(
+pub(crate) async fn apply_entity(
     tx: &mut Transaction<'_, Sqlite>,
     entity: &Entity,
     seq: u64,

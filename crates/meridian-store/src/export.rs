@@ -228,6 +228,7 @@ mod tests {
                     page(vec![Entity::Thread(thread.clone()), Entity::Message(opening)]),
                 ),
             ]),
+            ..PullResponse::default()
         };
         store.apply_pull(&response, me.id).await.expect("apply");
         (store, me, channel, thread)

@@ -7,6 +7,7 @@
 
 mod account;
 mod apply;
+mod bootstrap;
 mod drafts;
 mod export;
 mod held;
@@ -17,6 +18,7 @@ pub mod search;
 
 pub use account::Account;
 pub use apply::Applied;
+pub use bootstrap::{HeldHistory, HistoryApplied};
 pub use drafts::MAX_DRAFT_BYTES;
 pub use export::{OutboxEntry, OutboxState, StoreSnapshot};
 pub use held::HeldRow;

@@ -103,6 +103,7 @@ fn bootstrap(world: &World) -> PullResponse {
                 ),
             ),
         ]),
+        ..PullResponse::default()
     }
 }
 
@@ -123,6 +124,7 @@ async fn first_load_is_history_and_later_replies_are_news() {
             ScopeId::Channel(world.channel.id),
             scope(3, vec![change(3, Entity::Message(reply.clone()))]),
         )]),
+        ..PullResponse::default()
     };
     let applied = store.apply_pull(&next, world.me.id).await.expect("apply");
     assert_eq!(applied.new_messages, vec![reply.clone()]);
@@ -146,6 +148,7 @@ async fn a_hole_in_the_log_stops_application_at_the_cursor() {
             ScopeId::Channel(world.channel.id),
             scope(4, vec![change(4, Entity::Message(message(&world, &world.other, "late")))]),
         )]),
+        ..PullResponse::default()
     };
     let applied = store.apply_pull(&skipped, world.me.id).await.expect("apply");
     assert!(applied.is_empty());
@@ -211,6 +214,7 @@ async fn settled_writes_leave_the_queue_and_rejections_keep_their_text() {
             ScopeId::Channel(world.channel.id),
             scope(3, vec![change(3, Entity::Message(kept.clone()))]),
         )]),
+        ..PullResponse::default()
     };
     let applied = store.apply_pull(&confirmed, world.me.id).await.expect("apply");
     assert!(applied.new_messages.is_empty(), "own messages are not news");
@@ -234,4 +238,28 @@ async fn blank_replies_and_unknown_threads_are_refused_locally() {
         "not_found"
     );
     assert_eq!(store.queued_count().await.expect("count"), 0);
+}
+
+#[tokio::test]
+async fn a_reset_drops_synced_rows_but_keeps_the_outbox_and_its_local_rows() {
+    let world = world();
+    let store = LocalStore::open_in_memory().await.expect("open");
+    store.apply_pull(&bootstrap(&world), world.me.id).await.expect("apply");
+    let pending = store.post_reply(world.me.id, world.thread.id, "Not sent yet", 7).await.expect("reply");
+    let synced = store.thread_messages(world.thread.id).await.expect("read");
+    let opening = synced.iter().find(|row| row.state == DeliveryState::Sent).expect("opening").message.id;
+    store.set_reaction(world.me.id, opening, "👍", true, 8).await.expect("react");
+
+    let channel = ScopeId::Channel(world.channel.id);
+    store.reset_scope(channel, world.me.id).await.expect("reset");
+    assert!(!store.cursors().await.expect("cursors").contains_key(&channel), "the scope bootstraps again");
+    let rows = store.thread_messages(world.thread.id).await.expect("read");
+    assert_eq!(rows.len(), 1, "only the unsent reply stays");
+    assert_eq!(rows[0].message.id, pending.id);
+    assert_eq!(rows[0].state, DeliveryState::Pending);
+    let queued = store.queued_mutations(10).await.expect("outbox");
+    assert_eq!(queued.len(), 2, "the outbox is never dropped by a reset");
+    assert!(store.cursors().await.expect("cursors").contains_key(&ScopeId::Team(world.team.id)));
+    let mine = store.reactions(opening).await.expect("reactions");
+    assert_eq!(mine.len(), 1, "a queued reaction is laid over again");
 }

@@ -1,8 +1,9 @@
 //! The team server's HTTP API as the client sees it.
 
+use meridian_domain::ScopeId;
 use meridian_protocol::{
-    ApiError, ErrorCode, PullRequest, PullResponse, PushRequest, PushResponse, SessionInfo, SignInRequest,
-    SignUpRequest,
+    ApiError, ErrorCode, HistoryPage, HistoryQuery, PullRequest, PullResponse, PushRequest, PushResponse,
+    SessionInfo, SignInRequest, SignUpRequest, SnapshotPage, SnapshotQuery,
 };
 use reqwest::{Client, RequestBuilder, StatusCode};
 use serde::Serialize;
@@ -114,6 +115,16 @@ impl ApiClient {
         self.post("/v1/sync/pull", request).await
     }
 
+    /// One page of a scope's snapshot, to bootstrap it (sync.md §8.3).
+    pub async fn snapshot(&self, scope: ScopeId, query: &SnapshotQuery) -> Result<SnapshotPage, SyncError> {
+        self.get(&format!("/v1/sync/snapshot/{scope}"), query).await
+    }
+
+    /// A page of a scope's older messages (sync.md §8.4).
+    pub async fn history(&self, scope: ScopeId, query: &HistoryQuery) -> Result<HistoryPage, SyncError> {
+        self.get(&format!("/v1/scopes/{scope}/history"), query).await
+    }
+
     /// The WebSocket address of the live channel.
     pub(crate) fn live_url(&self) -> String {
         let url = self.url("/v1/live");
@@ -132,6 +143,11 @@ impl ApiClient {
             Some(token) => request.bearer_auth(token),
             None => request,
         }
+    }
+
+    async fn get<Q: Serialize, T: DeserializeOwned>(&self, path: &str, query: &Q) -> Result<T, SyncError> {
+        let response = self.authorized(self.http.get(self.url(path))).query(query).send().await?;
+        Ok(check(response).await?.json().await?)
     }
 
     async fn post<B: Serialize, T: DeserializeOwned>(&self, path: &str, body: &B) -> Result<T, SyncError> {

@@ -1,14 +1,18 @@
-//! The sync loop: push the outbox in order, pull until caught up, then wait for a local write, a
-//! poke or the safety poll.
+//! The sync loop: push the outbox in order, pull until caught up (bootstrapping new scopes from
+//! snapshots), then wait for a local write, a poke or the safety poll; or, while the WebSocket is
+//! down, for a long-poll to answer.
 
 use crate::api::{ApiClient, SyncError};
 use crate::live::keep_live;
-use meridian_domain::{ChannelId, ClientId, ReplyNotice, Thread, ThreadId, User, UserId, reply_notice};
+use meridian_domain::{
+    ChannelId, ClientId, ReplyNotice, ScopeId, Thread, ThreadId, User, UserId, reply_notice,
+};
 use meridian_protocol::{MutationStatus, PullRequest, PushRequest};
 use meridian_store::{Applied, LocalStore};
 use std::collections::hash_map::Entry;
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 use tokio::sync::{Notify, mpsc, watch};
 use tokio::task::JoinHandle;
@@ -34,6 +38,10 @@ pub struct SyncOptions {
     /// First retry delay after a failure; doubles up to `max_backoff`.
     pub min_backoff: Duration,
     pub max_backoff: Duration,
+    /// Keep a WebSocket open for pokes. Without one (or while it is down) the engine long-polls.
+    pub live: bool,
+    /// How long a long-poll asks the server to hold an answer with nothing new.
+    pub long_poll_wait: Duration,
 }
 
 impl Default for SyncOptions {
@@ -44,6 +52,8 @@ impl Default for SyncOptions {
             pull_limit: 500,
             min_backoff: Duration::from_millis(250),
             max_backoff: Duration::from_secs(30),
+            live: true,
+            long_poll_wait: Duration::from_secs(25),
         }
     }
 }
@@ -58,9 +68,9 @@ pub struct SyncReport {
 /// Syncs one local store with one team server on behalf of one user.
 #[derive(Debug)]
 pub struct SyncEngine {
-    store: LocalStore,
-    api: ApiClient,
-    me: UserId,
+    pub(crate) store: LocalStore,
+    pub(crate) api: ApiClient,
+    pub(crate) me: UserId,
     client_id: ClientId,
     options: SyncOptions,
     events: mpsc::UnboundedSender<SyncEvent>,
@@ -120,24 +130,55 @@ impl SyncEngine {
 
     async fn pull_all(&self) -> Result<usize, SyncError> {
         let mut pulled = 0;
+        // Scopes first loaded in this round. What reaches them before the round ends is history
+        // the device is catching up on, not news, so it raises no notices.
+        let mut loading = BTreeSet::new();
         loop {
-            let request = PullRequest {
-                client_id: self.client_id,
-                cursors: self.store.cursors().await?,
-                limit: Some(self.options.pull_limit),
-            };
+            let request = self.pull_request(None).await?;
             let response = self.api.pull(&request).await?;
-            let applied = self.store.apply_pull(&response, self.me).await?;
+            for scope in &response.reset_required {
+                tracing::warn!(%scope, "the server cannot continue this scope from our cursor; loading it again");
+                self.store.reset_scope(*scope, self.me).await?;
+            }
+            let bootstraps: BTreeSet<ScopeId> =
+                response.reset_required.union(&response.needs_snapshot).copied().collect();
+            for scope in &bootstraps {
+                pulled += self.bootstrap(*scope).await?;
+            }
+            loading.extend(bootstraps.iter().copied());
+            // A server that replays scopes instead of sending snapshots: a scope's first pages.
+            loading.extend(response.scopes.keys().filter(|scope| !request.cursors.contains_key(scope)));
+            let mut applied = self.store.apply_pull(&response, self.me).await?;
+            applied.new_messages.retain(|message| !loading.contains(&ScopeId::Channel(message.channel_id)));
             pulled += applied.applied;
-            let progressed = !applied.is_empty();
+            let progressed = !applied.is_empty() || !bootstraps.is_empty();
             self.report(applied).await?;
-            if !response.has_more() || !progressed {
+            // Bootstrapped scopes need their tail pulled; otherwise stop when nothing more waits.
+            let more = response.has_more() || !bootstraps.is_empty();
+            if !more || !progressed {
                 return Ok(pulled);
             }
         }
     }
 
-    async fn report(&self, applied: Applied) -> Result<(), SyncError> {
+    async fn pull_request(&self, wait: Option<Duration>) -> Result<PullRequest, SyncError> {
+        Ok(PullRequest {
+            client_id: self.client_id,
+            cursors: self.store.cursors().await?,
+            limit: Some(self.options.pull_limit),
+            snapshot_new_scopes: true,
+            wait_ms: wait.map(|wait| u32::try_from(wait.as_millis()).unwrap_or(u32::MAX)),
+        })
+    }
+
+    /// Asks the server to answer once something new is readable, or after the long-poll wait.
+    /// Returns whether there is something to pull; the next round fetches and applies it.
+    async fn long_poll(&self) -> Result<bool, SyncError> {
+        let request = self.pull_request(Some(self.options.long_poll_wait)).await?;
+        Ok(!self.api.pull(&request).await?.is_empty())
+    }
+
+    pub(crate) async fn report(&self, applied: Applied) -> Result<(), SyncError> {
         if applied.is_empty() {
             return Ok(());
         }
@@ -198,15 +239,37 @@ impl SyncEngine {
     pub fn spawn(self) -> SyncHandle {
         let wake = Arc::new(Notify::new());
         let (stop, stopped) = watch::channel(false);
-        let live = tokio::spawn(keep_live(self.api.clone(), wake.clone(), stopped.clone()));
-        let task = tokio::spawn(self.run(wake.clone(), stopped));
-        SyncHandle { wake, stop, tasks: vec![task, live] }
+        let live_up = Arc::new(AtomicBool::new(false));
+        let mut tasks = Vec::new();
+        if self.options.live {
+            let live = keep_live(self.api.clone(), wake.clone(), live_up.clone(), stopped.clone());
+            tasks.push(tokio::spawn(live));
+        }
+        tasks.push(tokio::spawn(self.run(wake.clone(), live_up, stopped)));
+        SyncHandle { wake, stop, tasks }
     }
 
-    async fn run(self, wake: Arc<Notify>, mut stop: watch::Receiver<bool>) {
+    async fn run(self, wake: Arc<Notify>, live_up: Arc<AtomicBool>, mut stop: watch::Receiver<bool>) {
         let mut backoff = self.options.min_backoff;
         loop {
             let delay = match self.sync_once().await {
+                Ok(_) if !live_up.load(Ordering::Acquire) => {
+                    backoff = self.options.min_backoff;
+                    self.emit_status(None).await;
+                    // No WebSocket to poke us: hold a pull open instead. A local write or the
+                    // socket coming back cuts the wait short.
+                    let polled = tokio::select! {
+                        polled = self.long_poll() => polled,
+                        () = wake.notified() => continue,
+                        _ = stop.wait_for(|stopped| *stopped) => return,
+                    };
+                    let Err(error) = polled else { continue };
+                    tracing::info!(%error, "long-poll failed; retrying in {backoff:?}");
+                    self.emit_status(Some(&error)).await;
+                    let delay = backoff;
+                    backoff = (backoff * 2).min(self.options.max_backoff);
+                    delay
+                }
                 Ok(_) => {
                     backoff = self.options.min_backoff;
                     self.emit_status(None).await;

@@ -5,6 +5,7 @@
 //! periodic safety poll for when pokes are lost), and reports what happened on a channel.
 
 mod api;
+mod bootstrap;
 mod engine;
 mod live;
 

@@ -5,6 +5,7 @@ use crate::api::ApiClient;
 use futures_util::StreamExt;
 use meridian_protocol::LiveFrame;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 use tokio::sync::{Notify, watch};
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
@@ -19,15 +20,24 @@ const RECONNECT_MAX: Duration = Duration::from_secs(15);
 pub const LIVE_READ_BUFFER: usize = 4 * 1024;
 
 /// Keeps a live connection open until `stop` turns true, waking `wake` on every poke and after
-/// every (re)connection, since pokes sent while we were away are lost.
-pub(crate) async fn keep_live(api: ApiClient, wake: Arc<Notify>, mut stop: watch::Receiver<bool>) {
+/// every (re)connection, since pokes sent while we were away are lost. `up` says whether a
+/// socket is open; `wake` is also woken when one closes, so the engine long-polls meanwhile.
+pub(crate) async fn keep_live(
+    api: ApiClient,
+    wake: Arc<Notify>,
+    up: Arc<AtomicBool>,
+    mut stop: watch::Receiver<bool>,
+) {
     let mut delay = RECONNECT_MIN;
     loop {
         let started = tokio::time::Instant::now();
         tokio::select! {
-            result = listen(&api, &wake) => {
+            result = listen(&api, &wake, &up) => {
                 if let Err(error) = result {
                     tracing::debug!(%error, "live channel closed");
+                }
+                if up.swap(false, Ordering::AcqRel) {
+                    wake.notify_one();
                 }
             }
             _ = stop.wait_for(|stopped| *stopped) => return,
@@ -44,7 +54,7 @@ pub(crate) async fn keep_live(api: ApiClient, wake: Arc<Notify>, mut stop: watch
     }
 }
 
-async fn listen(api: &ApiClient, wake: &Notify) -> Result<(), tungstenite::Error> {
+async fn listen(api: &ApiClient, wake: &Notify, up: &AtomicBool) -> Result<(), tungstenite::Error> {
     let mut request = api.live_url().into_client_request()?;
     if let Some(token) = api.token() {
         let value = HeaderValue::from_str(&format!("Bearer {token}"))
@@ -53,6 +63,7 @@ async fn listen(api: &ApiClient, wake: &Notify) -> Result<(), tungstenite::Error
     }
     let config = WebSocketConfig::default().read_buffer_size(LIVE_READ_BUFFER);
     let (mut socket, _) = tokio_tungstenite::connect_async_with_config(request, Some(config), false).await?;
+    up.store(true, Ordering::Release);
     wake.notify_one();
     while let Some(frame) = socket.next().await {
         match frame? {

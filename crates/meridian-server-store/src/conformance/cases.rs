@@ -59,7 +59,7 @@ pub async fn a_pushed_thread_reaches_other_readers_in_order(subject: Subject) {
     assert_eq!(response.last_mutation_seq, 0, "kofi's client pushed nothing");
 
     let cursors = response.scopes.iter().map(|(scope, page)| (*scope, page.to)).collect();
-    let again = PullRequest { client_id: ClientId::new(), cursors, limit: None };
+    let again = PullRequest { client_id: ClientId::new(), cursors, limit: None, ..PullRequest::default() };
     assert!(f.store.pull(&kofi, &again).await.expect("pull").scopes.is_empty());
 }
 
@@ -126,7 +126,7 @@ pub async fn private_channels_never_reach_non_members(subject: Subject) {
     assert!(f.store.readable_scopes(ana.id).await.expect("scopes").contains(&scope));
     assert!(!f.store.readable_scopes(kofi.id).await.expect("scopes").contains(&scope));
     let cursors = BTreeMap::from([(scope, 0)]);
-    let asked = PullRequest { client_id: ClientId::new(), cursors, limit: None };
+    let asked = PullRequest { client_id: ClientId::new(), cursors, limit: None, ..PullRequest::default() };
     let response = f.store.pull(&kofi, &asked).await.expect("pull");
     let leaked = serde_json::to_string(&response.scopes).expect("json");
     assert!(!leaked.contains("leads") && !leaked.contains("Confidential"), "leak: {leaked}");
@@ -183,8 +183,12 @@ pub async fn pages_are_contiguous_and_limited(subject: Subject) {
     let mut cursor = 0;
     let mut seen = Vec::new();
     loop {
-        let request =
-            PullRequest { client_id: client, cursors: BTreeMap::from([(scope, cursor)]), limit: Some(3) };
+        let request = PullRequest {
+            client_id: client,
+            cursors: BTreeMap::from([(scope, cursor)]),
+            limit: Some(3),
+            ..PullRequest::default()
+        };
         let response = f.store.pull(&ana, &request).await.expect("pull");
         let Some(page) = response.scopes.get(&scope) else { break };
         assert_eq!(page.from, cursor + 1);
@@ -244,6 +248,40 @@ pub async fn concurrent_pushes_get_gap_free_seqs(subject: Subject) {
     let page = &response.scopes[&ScopeId::Channel(general.id)];
     let seqs: Vec<u64> = page.changes.iter().map(|c| c.seq).collect();
     assert_eq!(seqs, (1..=33).collect::<Vec<_>>());
+}
+
+/// Pushes that each alternate between two channels, in opposite orders, all settle (no
+/// deadlock between scope locks) and leave both channels' logs gap-free.
+pub async fn concurrent_pushes_across_channels_all_settle(subject: Subject) {
+    let f = Fixture::new(subject).await;
+    let (east, west) = (f.channel("east", false, &[]).await, f.channel("west", false, &[]).await);
+    let ana = f.person("Ana").await;
+    let (east_opening, east_thread) = start_thread(1, &east, "east");
+    let (west_opening, west_thread) = start_thread(2, &west, "west");
+    f.store.apply_mutations(&ana, ClientId::new(), &[east_opening, west_opening], NOW).await.expect("push");
+    let mut tasks = Vec::new();
+    for n in 0..6 {
+        let person = f.person(&format!("P{n}")).await;
+        let store = Arc::clone(&f.store);
+        let threads = if n % 2 == 0 { [east_thread, west_thread] } else { [west_thread, east_thread] };
+        tasks.push(tokio::spawn(async move {
+            let batch: Vec<_> =
+                (1..=8).map(|seq| reply(seq, threads[seq as usize % 2], &format!("{n}-{seq}"))).collect();
+            store.apply_mutations(&person, ClientId::new(), &batch, NOW).await
+        }));
+    }
+    for task in tasks {
+        let outcome = task.await.expect("join").expect("push");
+        assert!(outcome.results.iter().all(|r| r.status == MutationStatus::Applied));
+        assert_eq!(outcome.last_mutation_seq, 8);
+    }
+    let response = f.pull(&f.person("Reader").await, ClientId::new()).await;
+    for channel in [&east, &west] {
+        let seqs: Vec<u64> =
+            response.scopes[&ScopeId::Channel(channel.id)].changes.iter().map(|c| c.seq).collect();
+        // The channel, the thread, its opening post and 6 people's 4 replies.
+        assert_eq!(seqs, (1..=27).collect::<Vec<_>>());
+    }
 }
 
 /// A client whose push timed out retries it while the first attempt is still running, possibly

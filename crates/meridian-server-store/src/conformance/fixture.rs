@@ -72,7 +72,12 @@ impl Fixture {
 
     /// Everything `reader` may read, from the start.
     pub async fn pull(&self, reader: &User, client: ClientId) -> PullResponse {
-        let request = PullRequest { client_id: client, cursors: BTreeMap::new(), limit: None };
+        let request = PullRequest {
+            client_id: client,
+            cursors: BTreeMap::new(),
+            limit: None,
+            ..PullRequest::default()
+        };
         self.store.pull(reader, &request).await.expect("pull")
     }
 }

@@ -56,7 +56,12 @@ pub async fn an_edit_reaches_readers_with_the_new_text(subject: Subject) {
         f.store.apply_mutations(&ana, client, &[edit(2, message_id, "Final")], NOW).await.expect("edit");
     assert_eq!(statuses(&outcome), vec![MutationStatus::Applied]);
     assert_eq!(outcome.heads, vec![(scope, cursor + 1)], "the edit is one change in the channel");
-    let request = PullRequest { client_id: reader, cursors: BTreeMap::from([(scope, cursor)]), limit: None };
+    let request = PullRequest {
+        client_id: reader,
+        cursors: BTreeMap::from([(scope, cursor)]),
+        limit: None,
+        ..PullRequest::default()
+    };
     let next = f.store.pull(&kofi, &request).await.expect("pull");
     let arrived = entities(&next, scope);
     let [Entity::Message(edited)] = arrived.as_slice() else {
@@ -159,7 +164,12 @@ pub async fn reactions_are_set_and_unset(subject: Subject) {
     let unset = react(2, message_id, "👍", false);
     f.store.apply_mutations(&kofi, client, &[unset], NOW).await.expect("unset");
 
-    let request = PullRequest { client_id: reader, cursors: BTreeMap::from([(scope, cursor)]), limit: None };
+    let request = PullRequest {
+        client_id: reader,
+        cursors: BTreeMap::from([(scope, cursor)]),
+        limit: None,
+        ..PullRequest::default()
+    };
     let seen: Vec<(String, bool)> = entities(&f.store.pull(&ana, &request).await.expect("pull"), scope)
         .into_iter()
         .map(|entity| match entity {

@@ -10,15 +10,17 @@
 //!
 //! The cases cover accounts, sessions, profiles, roles and invites, exactly-once pushes (retries,
 //! gaps, rejections that a retry hears again, reused ids), edits, deletes that leave only a
-//! tombstone, reactions, paging, authorization, and concurrency: many clients pushing at once
+//! tombstone, reactions, paging, authorization, snapshots, history and resets, and concurrency: many clients pushing at once
 //! must get a gap-free log, and racing retries of one batch must apply it once.
 
 mod accounts;
+mod bootstrap;
 mod cases;
 mod fixture;
 mod messages;
 
 pub use accounts::*;
+pub use bootstrap::*;
 pub use cases::*;
 pub use fixture::Subject;
 pub use messages::*;
@@ -40,6 +42,7 @@ macro_rules! conformance_tests {
             pages_are_contiguous_and_limited,
             later_mutations_in_a_batch_see_the_earlier_ones,
             concurrent_pushes_get_gap_free_seqs,
+            concurrent_pushes_across_channels_all_settle,
             racing_retries_of_one_batch_apply_it_once,
             sessions_are_listed_touched_and_revoked_per_user,
             a_password_change_ends_every_other_session,
@@ -49,6 +52,10 @@ macro_rules! conformance_tests {
             a_delete_leaves_only_the_tombstone,
             reactions_are_set_and_unset,
             a_retried_refusal_of_an_edit_repeats_it,
+            a_snapshot_and_its_tail_equal_the_replayed_log,
+            a_channel_snapshot_holds_the_latest_messages_and_history_the_rest,
+            snapshots_and_history_of_unreadable_scopes_are_refused,
+            pulls_ask_for_snapshots_and_resets,
         );
     };
     (@cases $factory:path; $($case:ident),* $(,)?) => {

@@ -1,0 +1,93 @@
+//! Snapshots and history pages: each entity's latest post-image from the log, windowed by the
+//! shared rules in `meridian_server_store::snapshot`.
+
+use crate::pull::readable;
+use crate::rows::{self, db, to_db};
+use meridian_domain::{ScopeId, User};
+use meridian_protocol::{Entity, HistoryPage, HistoryQuery, SnapshotPage, SnapshotQuery, SnapshotRow};
+use meridian_server_store::StoreError;
+use meridian_server_store::snapshot::{self, DEFAULT_HISTORY_PAGE, DEFAULT_SNAPSHOT_PAGE, SNAPSHOT_MESSAGES};
+use sqlx::SqliteConnection;
+
+/// One snapshot page; `conn` must be inside one read transaction, so the reader's access and the
+/// rows come from the same snapshot.
+pub(crate) async fn snapshot(
+    conn: &mut SqliteConnection,
+    reader: &User,
+    scope: ScopeId,
+    query: &SnapshotQuery,
+) -> Result<SnapshotPage, StoreError> {
+    let head = readable_head(conn, reader, scope).await?;
+    let at_seq = query.at_seq.unwrap_or(head);
+    if at_seq > head {
+        return Err(StoreError::NotFound("snapshot"));
+    }
+    let (rows, older_before) = snapshot::window(latest_rows(conn, scope, at_seq).await?, SNAPSHOT_MESSAGES);
+    let (rows, next) =
+        snapshot::page(rows, query.after.as_deref(), query.limit.unwrap_or(DEFAULT_SNAPSHOT_PAGE));
+    Ok(SnapshotPage { scope, at_seq, rows, next, older_before })
+}
+
+/// One history page, read like [`snapshot`].
+pub(crate) async fn history(
+    conn: &mut SqliteConnection,
+    reader: &User,
+    scope: ScopeId,
+    query: &HistoryQuery,
+) -> Result<HistoryPage, StoreError> {
+    let head = readable_head(conn, reader, scope).await?;
+    let latest = latest_rows(conn, scope, head).await?;
+    let (rows, older_before) =
+        snapshot::history(latest, query.before_order_seq, query.limit.unwrap_or(DEFAULT_HISTORY_PAGE));
+    Ok(HistoryPage { scope, at_seq: head, rows, older_before })
+}
+
+/// The head of `scope` if `reader` may read it; otherwise the scope is reported as missing, so
+/// a private scope's existence does not leak.
+async fn readable_head(
+    conn: &mut SqliteConnection,
+    reader: &User,
+    scope: ScopeId,
+) -> Result<u64, StoreError> {
+    readable(conn, reader.id)
+        .await?
+        .into_iter()
+        .find_map(|(readable, head)| (readable == scope).then_some(head))
+        .ok_or(StoreError::NotFound("scope"))
+}
+
+/// Every entity of `scope` that is not deleted as of `at_seq`, each with its latest post-image up
+/// to then and the seq that created it. The log up to `at_seq` never changes, so later pages of
+/// one snapshot read the same rows without sharing a transaction.
+async fn latest_rows(
+    conn: &mut SqliteConnection,
+    scope: ScopeId,
+    at_seq: u64,
+) -> Result<Vec<SnapshotRow>, StoreError> {
+    let found = sqlx::query(
+        "SELECT latest.first_seq, latest.last_seq, change_log.data
+         FROM (SELECT entity_type, entity_id, MIN(seq) AS first_seq, MAX(seq) AS last_seq
+               FROM change_log WHERE scope_id = ?1 AND seq <= ?2
+               GROUP BY entity_type, entity_id) AS latest
+         JOIN change_log ON change_log.scope_id = ?1 AND change_log.seq = latest.last_seq
+         WHERE change_log.op = 'upsert'",
+    )
+    .bind(scope.to_string())
+    .bind(to_db(at_seq))
+    .fetch_all(conn)
+    .await
+    .map_err(db)?;
+    found
+        .iter()
+        .map(|row| {
+            let data = rows::text(row, "data")?;
+            let entity: Entity = serde_json::from_str(&data)
+                .map_err(|error| StoreError::Backend(format!("unreadable change in {scope}: {error}")))?;
+            Ok(SnapshotRow {
+                order_seq: rows::from_db(rows::int(row, "first_seq")?),
+                last_change_seq: rows::from_db(rows::int(row, "last_seq")?),
+                entity,
+            })
+        })
+        .collect()
+}

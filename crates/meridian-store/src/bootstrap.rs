@@ -1,0 +1,165 @@
+//! Bootstrapping scopes from snapshots, backfilling older history, and resetting a scope the
+//! server can no longer continue (sync.md §8.3-§8.5).
+//!
+//! Nothing applied here is news: snapshot and history rows are what the scope already held, so
+//! they never count as new messages for notifications.
+
+use crate::apply::{Applied, apply_entity, upsert_reaction};
+use crate::rows::{seq_from_sql, seq_to_sql};
+use crate::{LocalStore, Result, StoreError};
+use meridian_domain::{Reaction, ScopeId, UserId};
+use meridian_protocol::{HistoryPage, MutationOp, SnapshotPage, SnapshotRow};
+use sqlx::{Sqlite, Transaction};
+
+/// What this device holds of a scope's older messages.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HeldHistory {
+    /// Everything from the scope's first change.
+    Complete,
+    /// Messages with order seqs below this are not loaded yet.
+    OlderBefore(u64),
+}
+
+/// Whether a history page may be applied: a page read before changes this device has already
+/// applied could undo them (a message deleted since would come back), so it must be asked again.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum HistoryApplied {
+    Applied(Applied),
+    Stale,
+}
+
+impl LocalStore {
+    /// Applies one snapshot page. The last page (no `next`) sets the scope's cursor to the
+    /// snapshot's seq, so the tail pull continues from there; until then the scope stays without
+    /// a cursor and a crash restarts its bootstrap.
+    pub async fn apply_snapshot(&self, page: &SnapshotPage, me: UserId) -> Result<Applied> {
+        let mut applied = Applied::default();
+        let mut tx = self.write().await?;
+        apply_rows(&mut tx, &page.rows, me, &mut applied).await?;
+        if page.next.is_none() {
+            sqlx::query(
+                "INSERT INTO cursors (scope, seq) VALUES (?, ?)
+                 ON CONFLICT (scope) DO UPDATE SET seq = MAX(cursors.seq, excluded.seq)",
+            )
+            .bind(page.scope.to_string())
+            .bind(seq_to_sql(page.at_seq))
+            .execute(&mut *tx)
+            .await?;
+            set_held_history(&mut tx, page.scope, page.older_before).await?;
+        }
+        tx.commit().await?;
+        Ok(applied)
+    }
+
+    /// Applies a page of older messages, unless it was read before changes this device already
+    /// applied to the scope.
+    pub async fn apply_history(&self, page: &HistoryPage, me: UserId) -> Result<HistoryApplied> {
+        let mut tx = self.write().await?;
+        let cursor: Option<i64> = sqlx::query_scalar("SELECT seq FROM cursors WHERE scope = ?")
+            .bind(page.scope.to_string())
+            .fetch_optional(&mut *tx)
+            .await?;
+        if cursor.map_or(0, seq_from_sql) > page.at_seq {
+            return Ok(HistoryApplied::Stale);
+        }
+        let mut applied = Applied::default();
+        apply_rows(&mut tx, &page.rows, me, &mut applied).await?;
+        set_held_history(&mut tx, page.scope, page.older_before).await?;
+        tx.commit().await?;
+        Ok(HistoryApplied::Applied(applied))
+    }
+
+    /// How much older history this device holds of `scope`.
+    pub async fn held_history(&self, scope: ScopeId) -> Result<HeldHistory> {
+        let row: Option<Option<i64>> =
+            sqlx::query_scalar("SELECT older_before FROM scope_history WHERE scope = ?")
+                .bind(scope.to_string())
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(match row.flatten() {
+            Some(older_before) => HeldHistory::OlderBefore(seq_from_sql(older_before)),
+            None => HeldHistory::Complete,
+        })
+    }
+
+    /// Forgets what was synced of `scope` and its cursor, so it bootstraps again. The outbox and
+    /// every row still waiting for the server stay: queued reactions are laid over again, and
+    /// messages not yet confirmed (or being edited or deleted here) are kept as they are.
+    pub async fn reset_scope(&self, scope: ScopeId, me: UserId) -> Result<()> {
+        let key = scope.to_string();
+        let mut tx = self.write().await?;
+        for statement in ["DELETE FROM cursors WHERE scope = ?", "DELETE FROM scope_history WHERE scope = ?"]
+        {
+            sqlx::query(statement).bind(&key).execute(&mut *tx).await?;
+        }
+        match scope {
+            ScopeId::Channel(channel) => {
+                let channel = channel.to_string();
+                for statement in [
+                    "DELETE FROM reactions WHERE message_id IN (SELECT id FROM messages WHERE channel_id = ?1)",
+                    "DELETE FROM messages WHERE channel_id = ?1 AND state = 'sent'",
+                    "DELETE FROM threads WHERE channel_id = ?1
+                         AND id NOT IN (SELECT thread_id FROM messages WHERE channel_id = ?1)",
+                ] {
+                    sqlx::query(statement).bind(&channel).execute(&mut *tx).await?;
+                }
+            }
+            ScopeId::Team(_) => {
+                for statement in ["DELETE FROM users", "DELETE FROM teams"] {
+                    sqlx::query(statement).execute(&mut *tx).await?;
+                }
+            }
+            ScopeId::User(_) => {}
+        }
+        lay_queued_reactions_over(&mut tx, me).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+async fn apply_rows(
+    tx: &mut Transaction<'_, Sqlite>,
+    rows: &[SnapshotRow],
+    me: UserId,
+    applied: &mut Applied,
+) -> Result<()> {
+    for row in rows {
+        // A message's place is the seq that created it, whichever post-image arrives.
+        apply_entity(tx, &row.entity, row.order_seq, me, true, applied).await?;
+        applied.applied += 1;
+    }
+    Ok(())
+}
+
+async fn set_held_history(
+    tx: &mut Transaction<'_, Sqlite>,
+    scope: ScopeId,
+    older_before: Option<u64>,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO scope_history (scope, older_before) VALUES (?, ?)
+         ON CONFLICT (scope) DO UPDATE SET older_before = excluded.older_before",
+    )
+    .bind(scope.to_string())
+    .bind(older_before.map(seq_to_sql))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Reactions this device set but the server has not settled yet show again, as right after
+/// they were made.
+async fn lay_queued_reactions_over(tx: &mut Transaction<'_, Sqlite>, me: UserId) -> Result<()> {
+    let ops: Vec<(i64, String)> =
+        sqlx::query_as("SELECT seq, op FROM outbox WHERE state = 'queued' ORDER BY seq")
+            .fetch_all(&mut **tx)
+            .await?;
+    for (seq, op) in ops {
+        let op: MutationOp = serde_json::from_str(&op)
+            .map_err(|error| StoreError::Corrupt(format!("outbox entry {seq}: {error}")))?;
+        if let MutationOp::SetReaction { message_id, emoji, present } = op {
+            upsert_reaction(tx, &Reaction { message_id, user_id: me, emoji, present }).await?;
+        }
+    }
+    Ok(())
+}
