@@ -6,9 +6,12 @@
 
 mod commands;
 mod error;
+mod instance;
+mod links;
 mod notifications;
 mod session;
 mod views;
+mod window_state;
 
 use meridian_domain::{Clock, OffsetClock, SystemClock};
 use session::AppState;
@@ -33,25 +36,64 @@ fn app_clock() -> Arc<dyn Clock> {
     }
 }
 
+/// The app's identifier, which names its data directory (as in tauri.conf.json).
+const IDENTIFIER: &str = "app.meridian.desktop";
+
+fn data_dir() -> PathBuf {
+    match std::env::var_os(DATA_DIR_ENV) {
+        Some(dir) => PathBuf::from(dir),
+        None => dirs::data_dir().unwrap_or_else(std::env::temp_dir).join(IDENTIFIER),
+    }
+}
+
 pub fn run() {
     init_logging();
+    let data_dir = data_dir();
+    if let Err(error) = std::fs::create_dir_all(&data_dir) {
+        tracing::error!(%error, dir = %data_dir.display(), "cannot create the data directory");
+        std::process::exit(1);
+    }
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let listener = match instance::claim(&data_dir, &args) {
+        Ok(instance::Claim::First(listener)) => Some(listener),
+        Ok(instance::Claim::Forwarded) => {
+            tracing::info!("Meridian is already running; handed over to it");
+            return;
+        }
+        Err(error) => {
+            tracing::warn!(%error, "running without the single-instance guard");
+            None
+        }
+    };
+    let first_link = links::from_args(&args);
+    let window_dir = data_dir.clone();
     let result = tauri::Builder::default()
-        .setup(|app| {
-            let data_dir = match std::env::var_os(DATA_DIR_ENV) {
-                Some(dir) => PathBuf::from(dir),
-                None => app.path().app_data_dir()?,
-            };
-            std::fs::create_dir_all(&data_dir)?;
-            let state = AppState::new(data_dir, app_clock());
+        .setup(move |app| {
+            let state = AppState::new(data_dir.clone(), app_clock());
+            if let Some(window) = app.get_webview_window("main") {
+                window_state::restore(&window.as_ref().window(), &data_dir);
+            }
             let handle = app.handle().clone();
+            if let Some(listener) = listener {
+                let later = handle.clone();
+                instance::listen(listener, move |args| on_later_start(&later, &args));
+            }
             let resume = state.clone();
             app.manage(state);
             tauri::async_runtime::spawn(async move {
                 if let Err(error) = resume.resume(&handle).await {
                     tracing::error!(%error, "could not resume the previous session");
                 }
+                if let Some(link) = first_link {
+                    open_link(&handle, link).await;
+                }
             });
             Ok(())
+        })
+        .on_window_event(move |window, event| {
+            if let tauri::WindowEvent::CloseRequested { .. } = event {
+                window_state::save(window, &window_dir);
+            }
         })
         .invoke_handler(tauri::generate_handler![
             commands::session_state,
@@ -75,6 +117,40 @@ pub fn run() {
     if let Err(error) = result {
         tracing::error!(%error, "the app stopped with an error");
         std::process::exit(1);
+    }
+}
+
+/// Another start of the app: come to the front and follow its link, if it has one.
+fn on_later_start(app: &tauri::AppHandle, args: &[String]) {
+    if let Some(window) = app.get_webview_window("main") {
+        let _ = window.unminimize();
+        let _ = window.show();
+        let _ = window.set_focus();
+    }
+    if let Some(link) = links::from_args(args) {
+        let app = app.clone();
+        tauri::async_runtime::spawn(async move { open_link(&app, link).await });
+    }
+}
+
+async fn open_link(app: &tauri::AppHandle, link: links::Link) {
+    let links::Link::Thread(thread_id) = link;
+    let state = app.state::<AppState>();
+    let guard = state.session().await;
+    let Some(session) = guard.as_ref() else {
+        tracing::info!("a thread link arrived before signing in; ignored");
+        return;
+    };
+    match session.store.thread(thread_id).await {
+        Ok(Some(thread)) => notifications::open_thread(
+            app,
+            views::OpenThreadEvent {
+                thread_id: thread_id.to_string(),
+                channel_id: thread.channel_id.to_string(),
+            },
+        ),
+        Ok(None) => tracing::info!(%thread_id, "a link named a thread that is not on this device"),
+        Err(error) => tracing::warn!(%error, "could not follow a link"),
     }
 }
 

@@ -355,7 +355,8 @@ async fn a_team_on_this_computer_starts_with_a_demo_team_across_time_zones() -> 
         converse(&app.session).await?;
         show_hostile_content_harmlessly(&app.session).await?;
         search_offline(&app.session).await?;
-        jump_with_the_keyboard(&app.session).await
+        jump_with_the_keyboard(&app.session).await?;
+        follow_a_link_from_a_second_start(&app.session, app.data_dir.path()).await
     }
     .await;
     app.close(outcome, "local-team").await
@@ -496,6 +497,29 @@ async fn jump_with_the_keyboard(session: &Session) -> anyhow::Result<()> {
         session.find_all("[data-testid='quick-switcher']").await?.is_empty(),
         "the switcher stayed open"
     );
+    Ok(())
+}
+
+/// Starting the app again with a `meridian://thread/…` link hands the link to the running app,
+/// which opens the thread; the second start exits at once.
+async fn follow_a_link_from_a_second_start(session: &Session, data_dir: &Path) -> anyhow::Result<()> {
+    let view = session.wait_for("[data-testid='thread-view']", WAIT).await?;
+    let thread_id = view.attribute("data-thread-id").await?.ok_or_else(|| anyhow::anyhow!("no thread id"))?;
+    let title = session.find("[data-testid='thread-title']").await?.text_content().await?;
+    session.wait_for("[data-testid='channel-item'][data-channel-name='random']", WAIT).await?.click().await?;
+    session
+        .wait_until("the thread to close", WAIT, || async {
+            Ok(session.find_all("[data-testid='thread-view']").await?.is_empty().then_some(()))
+        })
+        .await?;
+    let second = tokio::process::Command::new(desktop_binary()?)
+        .arg(format!("meridian://thread/{thread_id}"))
+        .env("MERIDIAN_DATA_DIR", data_dir)
+        .kill_on_drop(true)
+        .status();
+    let status = tokio::time::timeout(WAIT, second).await??;
+    anyhow::ensure!(status.success(), "the second start failed: {status}");
+    session.wait_for_text("[data-testid='thread-title']", &title, WAIT).await?;
     Ok(())
 }
 

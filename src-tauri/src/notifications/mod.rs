@@ -65,7 +65,8 @@ fn raise(
     Ok(())
 }
 
-fn open_thread(app: &AppHandle, open: OpenThreadEvent) {
+/// Brings the window forward and asks it to open a thread.
+pub fn open_thread(app: &AppHandle, open: OpenThreadEvent) {
     if let Some(window) = app.get_webview_window("main") {
         let _ = window.unminimize();
         let _ = window.show();
