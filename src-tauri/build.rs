@@ -16,6 +16,7 @@ const COMMANDS: &[&str] = &[
     "save_draft",
     "delivery_preview",
     "search",
+    "person_card",
     "list_people",
     "sync_status",
 ];

@@ -112,6 +112,7 @@ pub fn run() {
             commands::threads::delivery_preview,
             commands::threads::list_people,
             commands::search::search,
+            commands::people::person_card,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     if let Err(error) = result {

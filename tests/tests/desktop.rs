@@ -355,6 +355,7 @@ async fn a_team_on_this_computer_starts_with_a_demo_team_across_time_zones() -> 
         converse(&app.session).await?;
         show_hostile_content_harmlessly(&app.session).await?;
         search_offline(&app.session).await?;
+        see_where_a_teammate_is(&app.session).await?;
         jump_with_the_keyboard(&app.session).await?;
         follow_a_link_from_a_second_start(&app.session, app.data_dir.path()).await
     }
@@ -473,6 +474,34 @@ async fn search_offline(session: &Session) -> anyhow::Result<()> {
     input.clear().await?;
     input.send_keys("in:#nowhere rollback").await?;
     session.wait_for_text("[data-testid='search-results']", "Nothing found", WAIT).await?;
+    Ok(())
+}
+
+/// A teammate's card says their local time, how far it is from mine, and whether they work now.
+async fn see_where_a_teammate_is(session: &Session) -> anyhow::Result<()> {
+    let mut opened = false;
+    for author in session.find_all("[data-testid='message-author']").await? {
+        if author.text_content().await? == "Priya Raman" {
+            author.click().await?;
+            opened = true;
+            break;
+        }
+    }
+    anyhow::ensure!(opened, "no message by Priya in the open thread");
+    let offset = session.wait_for("[data-testid='person-local-time']", WAIT).await?.text_content().await?;
+    // The app's owner is in UTC and Priya in Kolkata.
+    anyhow::ensure!(offset.contains("+5 h 30 min from you"), "local time reads {offset:?}");
+    let status = session.find("[data-testid='person-status']").await?.text_content().await?;
+    anyhow::ensure!(status.contains("Working until") || status.contains("back"), "status reads {status:?}");
+    // The card is modal, so only the current (light) theme is shot.
+    screenshots::save(session, &docs_screenshots(), "person-card-light").await?;
+    // Escape closes it, wherever the focus is.
+    by_testid(session, "composer-input").await?.send_keys("\u{E00C}").await?;
+    session
+        .wait_until("the card to close", WAIT, || async {
+            Ok(session.find_all("[data-testid='person-card']").await?.is_empty().then_some(()))
+        })
+        .await?;
     Ok(())
 }
 

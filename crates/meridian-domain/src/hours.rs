@@ -120,6 +120,50 @@ fn parse_time(text: &str) -> Result<u16, DomainError> {
     })
 }
 
+/// A week said briefly, runs of days with the same hours joined: "Mon–Fri 09:00–17:00",
+/// "Mon–Thu 08:00–12:00, 13:00–16:30 · Fri 08:00–12:00". No week (or an empty one) reads as the
+/// office hours assumed for people who have not said (Monday to Friday, 09:00–17:00).
+pub fn describe_week(week: Option<&WorkingHours>) -> String {
+    const NAMES: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+    let assumed;
+    let week = match week {
+        Some(week) if !week.is_empty() => week,
+        _ => {
+            let office = vec![TimeSpan { start: 9 * 60, end: 17 * 60 }];
+            assumed = WorkingHours {
+                days: [
+                    office.clone(),
+                    office.clone(),
+                    office.clone(),
+                    office.clone(),
+                    office,
+                    vec![],
+                    vec![],
+                ],
+            };
+            &assumed
+        }
+    };
+    let mut parts = Vec::new();
+    let mut day = 0;
+    while day < 7 {
+        let spans = week.day(day);
+        let mut last = day;
+        while last + 1 < 7 && week.day(last + 1) == spans {
+            last += 1;
+        }
+        if !spans.is_empty() {
+            let days =
+                if last == day { NAMES[day].to_owned() } else { format!("{}–{}", NAMES[day], NAMES[last]) };
+            let hours: Vec<String> =
+                spans.iter().map(|span| format!("{}–{}", clock(span.start), clock(span.end))).collect();
+            parts.push(format!("{days} {}", hours.join(", ")));
+        }
+        day = last + 1;
+    }
+    parts.join(" · ")
+}
+
 fn clock(minutes: u16) -> String {
     format!("{:02}:{:02}", minutes / 60, minutes % 60)
 }
@@ -169,6 +213,20 @@ mod tests {
             let error = WorkingHours::try_from(raw).expect_err(&bad.to_string());
             assert_eq!(error.code(), "invalid_working_hours", "{bad}");
         }
+    }
+
+    #[test]
+    fn weeks_are_described_briefly() {
+        assert_eq!(describe_week(None), "Mon–Fri 09:00–17:00");
+        let split = week(json!({
+            "mon": [["08:00", "12:00"], ["13:00", "16:30"]], "tue": [["08:00", "12:00"], ["13:00", "16:30"]],
+            "fri": [["08:00", "12:00"]], "sun": [["22:00", "24:00"]]
+        }))
+        .expect("valid");
+        assert_eq!(
+            describe_week(Some(&split)),
+            "Mon–Tue 08:00–12:00, 13:00–16:30 · Fri 08:00–12:00 · Sun 22:00–24:00"
+        );
     }
 
     #[test]

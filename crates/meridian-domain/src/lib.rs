@@ -21,7 +21,9 @@ pub mod validate;
 
 pub use clock::{Clock, FixedClock, OffsetClock, SystemClock, UnixMillis};
 pub use error::DomainError;
-pub use hours::{DAY_MINUTES, DAYS, MAX_SPANS_PER_DAY, RawWorkingHours, TimeSpan, WorkingHours};
+pub use hours::{
+    DAY_MINUTES, DAYS, MAX_SPANS_PER_DAY, RawWorkingHours, TimeSpan, WorkingHours, describe_week,
+};
 pub use ids::{ChannelId, ClientId, InviteId, MessageId, MutationId, SessionId, TeamId, ThreadId, UserId};
 pub use model::{Channel, Message, Reaction, Role, Team, Thread, Tombstone, User};
 pub use notify::{ReplyNotice, reply_notice};

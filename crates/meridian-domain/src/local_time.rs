@@ -49,6 +49,11 @@ pub fn local_instant(zone: Tz, date: NaiveDate, minutes: u16) -> UnixMillis {
     }
 }
 
+/// Minutes `zone`'s wall clock is ahead of UTC at `at` (negative west of Greenwich).
+pub fn utc_offset_minutes(zone: Tz, at: UnixMillis) -> i32 {
+    in_zone(zone, at).offset().fix().local_minus_utc() / 60
+}
+
 /// "Tue 09:30": weekday and 24-hour wall time of `at` in `zone`.
 pub fn weekday_time(zone: Tz, at: UnixMillis) -> String {
     in_zone(zone, at).format("%a %H:%M").to_string()
@@ -86,6 +91,15 @@ mod tests {
         let at = at_utc("2026-11-24 03:15");
         assert_eq!(weekday_time(kathmandu, at), "Tue 09:00");
         assert_eq!(weekday_time(chrono_tz::UTC, at), "Tue 03:15");
+    }
+
+    #[test]
+    fn offsets_follow_daylight_saving() {
+        let berlin: Tz = "Europe/Berlin".parse().expect("zone");
+        let kathmandu: Tz = "Asia/Kathmandu".parse().expect("zone");
+        assert_eq!(utc_offset_minutes(berlin, at_utc("2026-01-15 12:00")), 60);
+        assert_eq!(utc_offset_minutes(berlin, at_utc("2026-07-15 12:00")), 120);
+        assert_eq!(utc_offset_minutes(kathmandu, at_utc("2026-07-15 12:00")), 345);
     }
 
     #[test]

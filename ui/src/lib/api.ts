@@ -133,6 +133,20 @@ export type MessageHit = {
 
 export type SearchResults = { threads: ThreadHit[]; messages: MessageHit[] };
 
+/** Where a teammate is in their day, as the shell computes it. */
+export type PersonCard = {
+  id: string;
+  displayName: string;
+  timeZone: string;
+  role: string;
+  localTime: string;
+  offset: string;
+  working: boolean;
+  status: string;
+  hours: string;
+  hoursAssumed: boolean;
+};
+
 export const sessionState = () => invoke<SessionState>("session_state");
 
 export const createLocalTeam = (request: CreateLocalTeamRequest) =>
@@ -171,6 +185,8 @@ export const deliveryPreview = (threadId: string, mentions: string[] = [], urgen
 export const syncStatus = () => invoke<SyncStatus>("sync_status");
 
 export const search = (query: string) => invoke<SearchResults>("search", { query });
+
+export const personCard = (userId: string) => invoke<PersonCard>("person_card", { userId });
 
 export const listPeople = () => invoke<Person[]>("list_people");
 
