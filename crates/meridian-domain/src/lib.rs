@@ -4,6 +4,7 @@
 //! inside logic (time arrives through [`Clock`]). Client and server both build on these types, so a
 //! rule written here holds on every device and on every server instance.
 
+mod attachment;
 mod clock;
 mod error;
 mod hours;
@@ -14,6 +15,7 @@ pub mod permissions;
 mod scope;
 pub mod validate;
 
+pub use attachment::{Attachment, BlobId, ParseBlobIdError, hex, is_hash_hex};
 pub use clock::{Clock, FixedClock, SystemClock, UnixMillis};
 pub use error::DomainError;
 pub use hours::{DAY_MINUTES, DAYS, MAX_SPANS_PER_DAY, RawWorkingHours, TimeSpan, WorkingHours};

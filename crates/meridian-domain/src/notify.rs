@@ -84,6 +84,7 @@ mod tests {
             author_id: author.id,
             body: body.to_owned(),
             created_at: 0,
+            attachments: Vec::new(),
         }
     }
 

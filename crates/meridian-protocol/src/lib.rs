@@ -6,6 +6,7 @@
 
 mod accounts;
 mod auth;
+mod blobs;
 mod error;
 mod sync;
 
@@ -14,6 +15,10 @@ pub use accounts::{
     InviteSummary, SessionSummary, UpdateProfileRequest,
 };
 pub use auth::{SessionInfo, SignInRequest, SignUpRequest};
+pub use blobs::{
+    BlobManifest, BlobUploadStatus, DEFAULT_CHUNK_BYTES, MAX_BLOB_BYTES, MAX_CHUNK_BYTES, MAX_CHUNKS,
+    MIN_CHUNK_BYTES, ManifestError, chunk_hash,
+};
 pub use error::{ApiError, ErrorCode};
 pub use sync::{
     Change, Entity, LiveFrame, Mutation, MutationOp, MutationResult, MutationStatus, PullRequest,

@@ -8,6 +8,7 @@
 //! - [`sequence`]: how a mutation's `seq` relates to what the server already settled (exactly-once);
 //! - [`access`]: who may read which scope;
 //! - [`accounts`]: sessions' activity, invites' lifetime and redemption;
+//! - [`blobs`]: what an uploaded chunk must be, and who may read a file;
 //! - [`pull`]: how much one pull answer may carry, and how a scope's page is cut.
 //!
 //! With the `conformance` feature, [`conformance`] is the test suite every backend must pass.
@@ -17,6 +18,7 @@
 
 pub mod access;
 pub mod accounts;
+pub mod blobs;
 #[cfg(feature = "conformance")]
 pub mod conformance;
 mod error;

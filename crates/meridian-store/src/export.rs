@@ -199,6 +199,7 @@ mod tests {
             author_id: me.id,
             body: "first".into(),
             created_at: 5,
+            attachments: Vec::new(),
         };
         let page = |entities: Vec<Entity>| ScopeChanges {
             from: 1,

@@ -27,10 +27,22 @@ impl LocalStore {
             .fetch_optional(&mut *tx)
             .await?;
         let channel_id: ChannelId = id(&channel.ok_or(StoreError::NotFound("thread"))?)?;
-        let message =
-            Message { id: MessageId::new(), thread_id, channel_id, author_id: author, body, created_at: now };
+        let message = Message {
+            id: MessageId::new(),
+            thread_id,
+            channel_id,
+            author_id: author,
+            body,
+            created_at: now,
+            attachments: Vec::new(),
+        };
         insert_pending_message(&mut tx, &message).await?;
-        let op = MutationOp::CreateMessage { message_id: message.id, thread_id, body: message.body.clone() };
+        let op = MutationOp::CreateMessage {
+            message_id: message.id,
+            thread_id,
+            body: message.body.clone(),
+            attachments: Vec::new(),
+        };
         enqueue(&mut tx, &op, now).await?;
         tx.commit().await?;
         Ok(message)
@@ -55,6 +67,7 @@ impl LocalStore {
             author_id: author,
             body,
             created_at: now,
+            attachments: Vec::new(),
         };
         let mut tx = self.write().await?;
         sqlx::query(
@@ -74,6 +87,7 @@ impl LocalStore {
             title: thread.title.clone(),
             message_id: message.id,
             body: message.body.clone(),
+            attachments: Vec::new(),
         };
         enqueue(&mut tx, &op, now).await?;
         tx.commit().await?;

@@ -100,6 +100,7 @@ impl MessageRecord {
                 author_id: id(&self.author_id)?,
                 body: self.body,
                 created_at: self.created_at,
+                attachments: Vec::new(),
             },
             state: DeliveryState::parse(&self.state)?,
             error: self.error,

@@ -71,6 +71,7 @@ fn message(world: &World, author: &User, body: &str) -> Message {
         author_id: author.id,
         body: body.into(),
         created_at: 5,
+        attachments: Vec::new(),
     }
 }
 

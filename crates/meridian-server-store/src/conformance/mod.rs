@@ -10,15 +10,17 @@
 //!
 //! The cases cover accounts, sessions, profiles, roles and invites, exactly-once pushes (retries,
 //! gaps, rejections that a retry hears again, reused ids), edits, deletes that leave only a
-//! tombstone, reactions, paging, authorization, and concurrency: many clients pushing at once
+//! tombstone, reactions, files (resumable uploads, dedupe, reading through messages), paging, authorization, and concurrency: many clients pushing at once
 //! must get a gap-free log, and racing retries of one batch must apply it once.
 
 mod accounts;
+mod blobs;
 mod cases;
 mod fixture;
 mod messages;
 
 pub use accounts::*;
+pub use blobs::*;
 pub use cases::*;
 pub use fixture::Subject;
 pub use messages::*;
@@ -49,6 +51,11 @@ macro_rules! conformance_tests {
             a_delete_leaves_only_the_tombstone,
             reactions_are_set_and_unset,
             a_retried_refusal_of_an_edit_repeats_it,
+            an_interrupted_upload_resumes_with_the_missing_chunks,
+            chunks_are_verified_before_they_are_stored,
+            the_same_file_is_stored_once_per_team,
+            attachments_need_the_authors_complete_upload,
+            a_file_is_read_through_a_message_the_reader_can_see,
         );
     };
     (@cases $factory:path; $($case:ident),* $(,)?) => {
