@@ -6,7 +6,8 @@
 use crate::rows::{id, seq_from_sql, seq_to_sql};
 use crate::{DeliveryState, LocalStore, Result, StoreError};
 use meridian_domain::{
-    ChannelId, Message, MessageId, MutationId, Reaction, Thread, ThreadId, UnixMillis, UserId, validate,
+    Attachment, ChannelId, Message, MessageId, MutationId, Reaction, Thread, ThreadId, UnixMillis, UserId,
+    validate,
 };
 use meridian_protocol::{Mutation, MutationOp, MutationResult, MutationStatus};
 use sqlx::{Sqlite, Transaction};
@@ -20,7 +21,20 @@ impl LocalStore {
         body: &str,
         now: UnixMillis,
     ) -> Result<Message> {
+        self.post_reply_with_attachments(author, thread_id, body, Vec::new(), now).await
+    }
+
+    /// Like [`LocalStore::post_reply`], with files whose uploads are complete on the server.
+    pub async fn post_reply_with_attachments(
+        &self,
+        author: UserId,
+        thread_id: ThreadId,
+        body: &str,
+        attachments: Vec<Attachment>,
+        now: UnixMillis,
+    ) -> Result<Message> {
         let body = validate::message_body(body)?;
+        validate::attachment_count(attachments.len())?;
         let mut tx = self.write().await?;
         let channel: Option<String> = sqlx::query_scalar("SELECT channel_id FROM threads WHERE id = ?")
             .bind(thread_id.to_string())
@@ -34,14 +48,14 @@ impl LocalStore {
             author_id: author,
             body,
             created_at: now,
-            attachments: Vec::new(),
+            attachments,
         };
         insert_pending_message(&mut tx, &message).await?;
         let op = MutationOp::CreateMessage {
             message_id: message.id,
             thread_id,
             body: message.body.clone(),
-            attachments: Vec::new(),
+            attachments: message.attachments.clone(),
         };
         enqueue(&mut tx, &op, now).await?;
         tx.commit().await?;
