@@ -96,7 +96,7 @@ impl LocalStore {
         .map(ThreadRecord::into_thread)
         .collect::<Result<_>>()?;
         let messages = sqlx::query_as::<_, MessageRecord>(
-            "SELECT id, thread_id, channel_id, author_id, body, created_at, state, error
+            "SELECT id, thread_id, channel_id, author_id, body, created_at, attachments, state, error
              FROM messages WHERE state != 'deleting' ORDER BY server_seq IS NULL, channel_id, server_seq, created_at, id",
         )
         .fetch_all(&mut *tx)

@@ -278,8 +278,8 @@ impl LocalStore {
 
 async fn insert_pending_message(tx: &mut Transaction<'_, Sqlite>, message: &Message) -> Result<()> {
     sqlx::query(
-        "INSERT INTO messages (id, thread_id, channel_id, author_id, body, created_at, server_seq, state)
-         VALUES (?, ?, ?, ?, ?, ?, NULL, ?)",
+        "INSERT INTO messages (id, thread_id, channel_id, author_id, body, created_at, attachments, server_seq, state)
+         VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?)",
     )
     .bind(message.id.to_string())
     .bind(message.thread_id.to_string())
@@ -287,10 +287,15 @@ async fn insert_pending_message(tx: &mut Transaction<'_, Sqlite>, message: &Mess
     .bind(message.author_id.to_string())
     .bind(&message.body)
     .bind(message.created_at)
+    .bind(attachments_json(message)?)
     .bind(DeliveryState::Pending.as_str())
     .execute(&mut **tx)
     .await?;
     Ok(())
+}
+
+pub(crate) fn attachments_json(message: &Message) -> Result<String> {
+    serde_json::to_string(&message.attachments).map_err(|error| StoreError::Corrupt(error.to_string()))
 }
 
 /// Appends `op` to the outbox with the next gap-free sequence number.
