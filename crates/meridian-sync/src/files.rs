@@ -7,7 +7,12 @@ use meridian_domain::{Attachment, BlobId};
 use meridian_protocol::{BlobManifest, BlobUploadStatus, DEFAULT_CHUNK_BYTES, chunk_hash};
 use std::ops::ControlFlow;
 use std::path::Path;
+use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
+
+/// How long one chunk upload or one download may take: file bodies are far larger than sync
+/// requests, so the client's usual request timeout would cut them off on a slow link.
+const TRANSFER_TIMEOUT: Duration = Duration::from_secs(60 * 60);
 
 /// How far an upload has got, after each chunk the server stored.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -39,7 +44,7 @@ impl ApiClient {
     /// `PUT /v1/blobs/{id}/chunks/{index}`.
     pub async fn put_chunk(&self, blob: &BlobId, index: u32, bytes: Vec<u8>) -> Result<(), SyncError> {
         let url = self.url(&format!("/v1/blobs/{blob}/chunks/{index}"));
-        let request = self.authorized(self.http().put(url)).body(bytes);
+        let request = self.authorized(self.http().put(url)).timeout(TRANSFER_TIMEOUT).body(bytes);
         crate::api::check(request.send().await?).await.map(drop)
     }
 
@@ -54,7 +59,8 @@ impl ApiClient {
     /// written. A blob this account may not read is `not_found`, like one that does not exist.
     pub async fn download(&self, blob: &BlobId, destination: &Path) -> Result<u64, SyncError> {
         let url = self.url(&format!("/v1/blobs/{blob}"));
-        let mut response = crate::api::check(self.authorized(self.http().get(url)).send().await?).await?;
+        let request = self.authorized(self.http().get(url)).timeout(TRANSFER_TIMEOUT);
+        let mut response = crate::api::check(request.send().await?).await?;
         let mut file = tokio::fs::File::create(destination).await.map_err(file_error(destination))?;
         let mut written = 0;
         while let Some(bytes) = response.chunk().await? {
