@@ -155,6 +155,7 @@ async fn run_case(case: Case) -> anyhow::Result<()> {
                     title: "plans".into(),
                     message_id: MessageId::new(),
                     body: "for members only".into(),
+                    attachments: Vec::new(),
                 },
                 client_ts: 0,
             }],

@@ -194,13 +194,18 @@ async fn bootstrap_and_backfill_raise_no_notices_but_later_replies_do() -> anyho
         title: "Launch".into(),
         message_id: MessageId::new(),
         body: "Go?".into(),
+        attachments: Vec::new(),
     };
     store.apply_mutations(&ana, ClientId::new(), &[mutation(1, opening)], 0).await?;
     let backlog = 650;
     let replies: Vec<Mutation> = (1..=backlog)
         .map(|n| {
-            let op =
-                MutationOp::CreateMessage { message_id: MessageId::new(), thread_id, body: format!("r{n}") };
+            let op = MutationOp::CreateMessage {
+                message_id: MessageId::new(),
+                thread_id,
+                body: format!("r{n}"),
+                attachments: Vec::new(),
+            };
             mutation(n, op)
         })
         .collect();
@@ -226,7 +231,12 @@ async fn bootstrap_and_backfill_raise_no_notices_but_later_replies_do() -> anyho
     assert!(notices.is_empty(), "bootstrap and backfill raised {notices:?}");
 
     // Once caught up, a new reply is news.
-    let news = MutationOp::CreateMessage { message_id: MessageId::new(), thread_id, body: "Shipped".into() };
+    let news = MutationOp::CreateMessage {
+        message_id: MessageId::new(),
+        thread_id,
+        body: "Shipped".into(),
+        attachments: Vec::new(),
+    };
     store.apply_mutations(&kofi, ClientId::new(), &[mutation(1, news)], 0).await?;
     engine.sync_once().await?;
     let notices = drain_notices(&mut events);
@@ -278,6 +288,7 @@ async fn a_cursor_ahead_of_the_server_resets_the_scope() -> anyhow::Result<()> {
         author_id: me,
         body: "ghost".into(),
         created_at: 2,
+        attachments: Vec::new(),
     };
     let changes = (1..=3)
         .map(|n| Change { seq: head + n, server_ts: 0, entity: Entity::Message(ghost.clone()) })

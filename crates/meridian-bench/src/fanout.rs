@@ -68,6 +68,7 @@ pub async fn run(options: &FanoutOptions) -> anyhow::Result<BenchResult> {
         title: "Fan-out".into(),
         message_id: MessageId::new(),
         body: "Warming up".into(),
+        attachments: Vec::new(),
     };
     push(opening).await?;
     let mut head = max_head(&mut received, options.sockets).await?;
@@ -80,6 +81,7 @@ pub async fn run(options: &FanoutOptions) -> anyhow::Result<BenchResult> {
             message_id: MessageId::new(),
             thread_id: thread,
             body: format!("Post {n}"),
+            attachments: Vec::new(),
         };
         let sent = Instant::now();
         push(op).await?;

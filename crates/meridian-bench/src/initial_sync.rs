@@ -82,12 +82,14 @@ async fn seed(server: &BenchServer, options: &InitialSyncOptions) -> anyhow::Res
                 title: format!("Thread {}", n / length),
                 message_id: MessageId::new(),
                 body: format!("Opening post {n}: what do we ship this week, and who reviews it?"),
+                attachments: Vec::new(),
             }
         } else {
             MutationOp::CreateMessage {
                 message_id: MessageId::new(),
                 thread_id: thread,
                 body: format!("Reply {n}: sounds good, I will pick this up after the stand-up."),
+                attachments: Vec::new(),
             }
         };
         batch.push(Mutation { seq: n as u64 + 1, id: MutationId::new(), op, client_ts: now() });

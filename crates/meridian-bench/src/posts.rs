@@ -87,6 +87,7 @@ impl Writer {
             title: format!("{}'s thread", account.user.display_name),
             message_id: MessageId::new(),
             body: "Opening post".into(),
+            attachments: Vec::new(),
         };
         let mut writer = Self { account, client: ClientId::new(), thread, seq: 0 };
         let mutation = writer.next(op);
@@ -128,6 +129,7 @@ impl Writer {
                             self.seq + n as u64,
                             self.account.user.display_name
                         ),
+                        attachments: Vec::new(),
                     };
                     self.next(op)
                 })

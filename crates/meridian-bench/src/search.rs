@@ -212,6 +212,7 @@ async fn fill(
                 author_id: people[rng.random_range(0..people.len())].id,
                 body: body.join(" "),
                 created_at: written as i64,
+                attachments: Vec::new(),
             }));
             written += 1;
         }

@@ -1,7 +1,7 @@
 //! The command line: global options, one subcommand per action, and the dispatch to its module.
 
 use crate::profile::Profile;
-use crate::{auth, export, read, sync, tail, write};
+use crate::{auth, export, files, read, sync, tail, write};
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -55,6 +55,16 @@ pub enum Command {
         thread: String,
         #[arg(long)]
         body: String,
+        /// A file to attach; repeat for several. Uploaded first, resuming an interrupted upload.
+        #[arg(long = "file")]
+        files: Vec<PathBuf>,
+    },
+    /// Save a file attached to a message this account can read.
+    Download {
+        /// The file's blob id (`b3:...`), as the message lists it.
+        blob: String,
+        /// Where to write it.
+        output: PathBuf,
     },
     /// Keep syncing and print each new message as it arrives, until Ctrl-C.
     Tail {
@@ -84,7 +94,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Post { channel, title, body } => {
             write::post(&profile.open().await?, &channel, &title, &body).await
         }
-        Command::Reply { thread, body } => write::reply(&profile.open().await?, &thread, &body).await,
+        Command::Reply { thread, body, files } => {
+            write::reply(&profile.open().await?, &thread, &body, &files).await
+        }
+        Command::Download { blob, output } => files::download(&profile.open().await?, &blob, &output).await,
         Command::Tail { channel } => tail::tail(profile.open().await?, channel.as_deref()).await,
         Command::Export { output } => export::export(&profile.open().await?, output.as_deref()).await,
     }

@@ -214,3 +214,38 @@ async fn two_people_talk_through_the_cli_and_offline_replies_wait_for_the_next_s
     server.shutdown().await?;
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reply_carries_a_file_that_another_member_downloads() -> anyhow::Result<()> {
+    let server = TestServer::start("Acme", false).await?;
+    general_channel(&server).await?;
+    let dirs = tempfile::tempdir()?;
+    let ana = Cli { dir: dirs.path().join("ana") };
+    let kofi = Cli { dir: dirs.path().join("kofi") };
+    ana.run(&signup_args(&server.base_url(), "ana@example.com", "Ana", "UTC")).await?;
+    kofi.run(&signup_args(&server.base_url(), "kofi@example.com", "Kofi", "UTC")).await?;
+    let posted = ana.run(&["post", "--channel", "general", "--title", "Specs", "--body", "Here"]).await?;
+    let thread = thread_id(&posted)?.to_string();
+
+    let file = dirs.path().join("spec.txt");
+    let content: Vec<u8> = (0..200_000u32).map(|i| (i % 253) as u8).collect();
+    std::fs::write(&file, &content)?;
+    let file_arg = file.to_str().unwrap_or_default();
+    let replied = ana.run(&["reply", "--thread", &thread, "--body", "The spec", "--file", file_arg]).await?;
+    assert!(replied.contains("Sent."), "{replied}");
+    let blob = replied
+        .split_whitespace()
+        .find(|word| word.starts_with("b3:"))
+        .map(|word| word.trim_end_matches('.'))
+        .ok_or_else(|| anyhow::anyhow!("no blob id in {replied:?}"))?;
+
+    kofi.run(&["sync"]).await?;
+    let saved = dirs.path().join("copy.txt");
+    let downloaded = kofi.run(&["download", blob, saved.to_str().unwrap_or_default()]).await?;
+    assert!(downloaded.contains("Saved 200000 bytes"), "{downloaded}");
+    assert_eq!(std::fs::read(&saved)?, content);
+    let missing = kofi.output(&["download", &format!("b3:{}", "0".repeat(64)), "x"]).await?;
+    assert!(!missing.status.success());
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("[not_found]"));
+    Ok(())
+}

@@ -17,6 +17,10 @@ pub enum DomainError {
     PasswordTooShort { min: usize },
     #[error("invalid working hours: {0}")]
     InvalidWorkingHours(String),
+    #[error("{0:?} is not a file name (no path separators or control characters)")]
+    InvalidFileName(String),
+    #[error("at most {max} files may be attached to one message")]
+    TooManyAttachments { max: usize },
 }
 
 impl DomainError {
@@ -30,6 +34,8 @@ impl DomainError {
             Self::InvalidReaction(_) => "invalid_reaction",
             Self::PasswordTooShort { .. } => "password_too_short",
             Self::InvalidWorkingHours(_) => "invalid_working_hours",
+            Self::InvalidFileName(_) => "invalid_file_name",
+            Self::TooManyAttachments { .. } => "too_many_attachments",
         }
     }
 }

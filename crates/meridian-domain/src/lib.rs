@@ -4,6 +4,7 @@
 //! inside logic (time arrives through [`Clock`]). Client and server both build on these types, so a
 //! rule written here holds on every device and on every server instance.
 
+mod attachment;
 pub mod availability;
 pub mod catch_up;
 mod clock;
@@ -19,6 +20,7 @@ mod scope;
 pub mod time_tokens;
 pub mod validate;
 
+pub use attachment::{Attachment, BlobId, ParseBlobIdError, hex, is_hash_hex};
 pub use clock::{Clock, FixedClock, OffsetClock, SystemClock, UnixMillis};
 pub use error::DomainError;
 pub use hours::{

@@ -1,5 +1,6 @@
 //! The things people see: teams, people, channels, threads and messages.
 
+use crate::attachment::Attachment;
 use crate::clock::UnixMillis;
 use crate::hours::WorkingHours;
 use crate::ids::{ChannelId, MessageId, TeamId, ThreadId, UserId};
@@ -103,4 +104,8 @@ pub struct Message {
     pub body: String,
     /// When the author wrote it, by the author's device clock (display only).
     pub created_at: UnixMillis,
+    /// Files sent with it, in the author's order. Omitted when empty, so older peers read new
+    /// messages and new peers read old ones.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<Attachment>,
 }

@@ -105,6 +105,7 @@ mod tests {
             author_id: author.id,
             body: body.to_owned(),
             created_at: 0,
+            attachments: Vec::new(),
         }
     }
 

@@ -21,6 +21,28 @@ pub fn thread_title(title: &str) -> Result<String, DomainError> {
     bounded("thread title", title.trim(), MAX_TITLE_CHARS)
 }
 
+pub const MAX_FILE_NAME_CHARS: usize = 255;
+pub const MAX_ATTACHMENTS: usize = 10;
+
+/// An attached file's name, trimmed: a name only, never a path, so saving it cannot escape the
+/// folder a reader picks.
+pub fn file_name(name: &str) -> Result<String, DomainError> {
+    let name = bounded("file name", name.trim(), MAX_FILE_NAME_CHARS)?;
+    let unsafe_char = |c: char| c == '/' || c == '\\' || c.is_control();
+    if name.chars().any(unsafe_char) || name == "." || name == ".." {
+        return Err(DomainError::InvalidFileName(name));
+    }
+    Ok(name)
+}
+
+/// The number of files on one message.
+pub fn attachment_count(count: usize) -> Result<(), DomainError> {
+    if count > MAX_ATTACHMENTS {
+        return Err(DomainError::TooManyAttachments { max: MAX_ATTACHMENTS });
+    }
+    Ok(())
+}
+
 pub const MAX_EMOJI_CHARS: usize = 32;
 
 /// A reaction: an emoji or a short `:shortcode:`, with no whitespace.

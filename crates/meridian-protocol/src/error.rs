@@ -31,6 +31,18 @@ pub enum ErrorCode {
     WrongPassword,
     /// The change would leave the team without an owner.
     LastOwner,
+    /// A file over the size limit.
+    FileTooLarge,
+    /// A blob manifest that breaks the limits or contradicts itself.
+    InvalidManifest,
+    /// A chunk index the manifest does not have, or a chunk of the wrong length.
+    InvalidChunk,
+    /// A chunk whose BLAKE3 hash is not the one its manifest lists.
+    ChunkHashMismatch,
+    /// Completing a blob some of whose chunks were never uploaded.
+    BlobIncomplete,
+    /// A `Range` that no byte of the file falls in.
+    RangeNotSatisfiable,
     Internal,
 }
 
@@ -43,7 +55,10 @@ impl ErrorCode {
             | Self::UnknownMutation
             | Self::InvalidInput
             | Self::UnknownTimeZone
-            | Self::InvalidWorkingHours => 400,
+            | Self::InvalidWorkingHours
+            | Self::InvalidManifest
+            | Self::InvalidChunk
+            | Self::ChunkHashMismatch => 400,
             Self::Unauthenticated | Self::InvalidCredentials => 401,
             Self::Forbidden
             | Self::ClientMismatch
@@ -51,8 +66,9 @@ impl ErrorCode {
             | Self::InvalidInvite
             | Self::WrongPassword => 403,
             Self::NotFound => 404,
-            Self::EmailTaken | Self::LastOwner => 409,
-            Self::PayloadTooLarge => 413,
+            Self::EmailTaken | Self::LastOwner | Self::BlobIncomplete => 409,
+            Self::PayloadTooLarge | Self::FileTooLarge => 413,
+            Self::RangeNotSatisfiable => 416,
             Self::RateLimited => 429,
             Self::Internal => 500,
         }
@@ -78,6 +94,12 @@ impl ErrorCode {
             Self::InvalidInvite => "invalid_invite",
             Self::WrongPassword => "wrong_password",
             Self::LastOwner => "last_owner",
+            Self::FileTooLarge => "file_too_large",
+            Self::InvalidManifest => "invalid_manifest",
+            Self::InvalidChunk => "invalid_chunk",
+            Self::ChunkHashMismatch => "chunk_hash_mismatch",
+            Self::BlobIncomplete => "blob_incomplete",
+            Self::RangeNotSatisfiable => "range_not_satisfiable",
             Self::Internal => "internal",
         }
     }
@@ -124,6 +146,12 @@ mod tests {
             ErrorCode::WrongPassword,
             ErrorCode::LastOwner,
             ErrorCode::RateLimited,
+            ErrorCode::FileTooLarge,
+            ErrorCode::InvalidManifest,
+            ErrorCode::InvalidChunk,
+            ErrorCode::ChunkHashMismatch,
+            ErrorCode::BlobIncomplete,
+            ErrorCode::RangeNotSatisfiable,
         ] {
             let json = serde_json::to_value(code).expect("serialize");
             assert_eq!(json, serde_json::Value::String(code.as_str().to_owned()));

@@ -6,6 +6,7 @@
 
 mod accounts;
 mod auth;
+mod blobs;
 mod bootstrap;
 mod error;
 mod sync;
@@ -15,6 +16,10 @@ pub use accounts::{
     InviteSummary, SessionSummary, UpdateProfileRequest,
 };
 pub use auth::{SessionInfo, SignInRequest, SignUpRequest};
+pub use blobs::{
+    BlobManifest, BlobUploadStatus, DEFAULT_CHUNK_BYTES, MAX_BLOB_BYTES, MAX_CHUNK_BYTES, MAX_CHUNKS,
+    MIN_CHUNK_BYTES, ManifestError, chunk_hash,
+};
 pub use bootstrap::{HistoryPage, HistoryQuery, SnapshotPage, SnapshotQuery, SnapshotRow};
 pub use error::{ApiError, ErrorCode};
 pub use sync::{

@@ -1,8 +1,8 @@
 //! Sync: clients push mutations from their outbox and pull changes by per-scope cursor.
 
 use meridian_domain::{
-    Channel, ClientId, Message, MessageId, MutationId, Reaction, ScopeId, Team, Thread, ThreadId, Tombstone,
-    UnixMillis, User,
+    Attachment, Channel, ClientId, Message, MessageId, MutationId, Reaction, ScopeId, Team, Thread, ThreadId,
+    Tombstone, UnixMillis, User,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -30,10 +30,20 @@ pub enum MutationOp {
         title: String,
         message_id: MessageId,
         body: String,
+        /// Files on the opening post; absent from older clients' writes.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        attachments: Vec<Attachment>,
     },
     /// Reply in a thread.
     #[serde(rename = "message.create.v1")]
-    CreateMessage { message_id: MessageId, thread_id: ThreadId, body: String },
+    CreateMessage {
+        message_id: MessageId,
+        thread_id: ThreadId,
+        body: String,
+        /// Files on the reply; absent from older clients' writes.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        attachments: Vec<Attachment>,
+    },
     /// Replace one's own message's text; the server keeps the earlier text as a revision.
     #[serde(rename = "message.edit.v1")]
     EditMessage { message_id: MessageId, body: String },
@@ -46,6 +56,14 @@ pub enum MutationOp {
 }
 
 impl MutationOp {
+    /// The files a new message attaches (none for other mutations).
+    pub fn attachments(&self) -> &[Attachment] {
+        match self {
+            Self::CreateThread { attachments, .. } | Self::CreateMessage { attachments, .. } => attachments,
+            _ => &[],
+        }
+    }
+
     /// The message this mutation writes or changes.
     pub fn message_id(&self) -> MessageId {
         match self {
@@ -193,6 +211,7 @@ mod tests {
                 message_id: MessageId::new(),
                 thread_id: ThreadId::new(),
                 body: "hi".into(),
+                attachments: Vec::new(),
             },
             client_ts: 42,
         };
@@ -200,6 +219,17 @@ mod tests {
         assert_eq!(json["name"], "message.create.v1");
         assert_eq!(json["args"]["body"], "hi");
         assert_eq!(serde_json::from_value::<Mutation>(json).expect("deserialize"), mutation);
+    }
+
+    #[test]
+    fn replies_without_attachments_read_as_before() {
+        let json = serde_json::json!({
+            "seq": 1, "id": MutationId::new(), "client_ts": 0, "name": "message.create.v1",
+            "args": { "message_id": MessageId::new(), "thread_id": ThreadId::new(), "body": "old" }
+        });
+        let mutation: Mutation = serde_json::from_value(json.clone()).expect("an older client's reply");
+        assert!(mutation.op.attachments().is_empty());
+        assert_eq!(serde_json::to_value(&mutation).expect("serialize"), json, "written as before");
     }
 
     #[test]

@@ -11,6 +11,7 @@
 //! [`hints`] carries "this scope advanced" hints between instances over LISTEN/NOTIFY.
 
 mod accounts;
+mod blobs;
 mod channels;
 pub mod hints;
 mod invites;
@@ -25,12 +26,13 @@ mod snapshot;
 
 use async_trait::async_trait;
 use meridian_domain::{
-    Channel, ClientId, InviteId, Role, ScopeId, SessionId, Team, UnixMillis, User, UserId,
+    BlobId, Channel, ClientId, InviteId, Role, ScopeId, SessionId, Team, UnixMillis, User, UserId,
 };
 use meridian_protocol::{
-    HistoryPage, HistoryQuery, Mutation, PullRequest, PullResponse, SnapshotPage, SnapshotQuery,
+    BlobManifest, HistoryPage, HistoryQuery, Mutation, PullRequest, PullResponse, SnapshotPage, SnapshotQuery,
 };
 use meridian_server_store::accounts::{Invite, ProfileUpdate, SessionRecord};
+use meridian_server_store::blobs::StoredBlob;
 use meridian_server_store::{Heads, PushOutcome, ServerStore, StoreError};
 use rows::db;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
@@ -283,5 +285,52 @@ impl ServerStore for PgStore {
         let scopes = pull::readable(&mut tx, user).await?;
         tx.commit().await.map_err(db)?;
         Ok(scopes.into_iter().map(|(scope, _)| scope).collect())
+    }
+
+    async fn begin_upload(
+        &self,
+        uploader: UserId,
+        manifest: &BlobManifest,
+        now: UnixMillis,
+    ) -> Result<Vec<u32>, StoreError> {
+        let mut tx = self.write().await?;
+        let missing = blobs::begin_upload(&mut tx, uploader, manifest, now).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(missing)
+    }
+
+    async fn put_chunk(
+        &self,
+        uploader: UserId,
+        blob: &BlobId,
+        index: u32,
+        bytes: &[u8],
+    ) -> Result<(), StoreError> {
+        let mut tx = self.write().await?;
+        blobs::put_chunk(&mut tx, uploader, blob, index, bytes).await?;
+        tx.commit().await.map_err(db)
+    }
+
+    async fn complete_upload(
+        &self,
+        uploader: UserId,
+        blob: &BlobId,
+        now: UnixMillis,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.write().await?;
+        blobs::complete(&mut tx, uploader, blob, now).await?;
+        tx.commit().await.map_err(db)
+    }
+
+    async fn readable_blob(&self, reader: &User, blob: &BlobId) -> Result<Option<StoredBlob>, StoreError> {
+        let mut tx = self.read().await?;
+        let found = blobs::readable(&mut tx, reader, blob).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(found)
+    }
+
+    async fn blob_chunk(&self, blob: &StoredBlob, index: u32) -> Result<Option<Vec<u8>>, StoreError> {
+        let mut conn = self.pool.acquire().await.map_err(db)?;
+        blobs::chunk(&mut conn, blob, index).await
     }
 }

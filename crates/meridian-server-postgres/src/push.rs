@@ -9,6 +9,7 @@
 //! transaction never holds two scope rows: pushes on several instances cannot deadlock.
 
 use crate::PgStore;
+use crate::blobs;
 use crate::channels;
 use crate::log::append;
 use crate::messages;
@@ -256,7 +257,8 @@ impl Settling {
             Some(id) => self.channel(id, author).await?,
             None => None,
         };
-        Ok(Facts { mutation_id_used, thread, channel, message_exists: message.is_some(), message })
+        let blobs = blobs::attached(&mut self.tx, author, mutation.op.attachments()).await?;
+        Ok(Facts { mutation_id_used, thread, channel, message_exists: message.is_some(), message, blobs })
     }
 }
 
@@ -454,7 +456,10 @@ async fn write_plan(
         head = append(conn, plan.scope, &write.entity(), Some(actor), now).await?;
         match write {
             Write::Thread(thread) => upsert_thread(conn, thread, head).await?,
-            Write::Message(message) => upsert_message(conn, message, head, now).await?,
+            Write::Message(message) => {
+                upsert_message(conn, message, head, now).await?;
+                blobs::add_refs(conn, message).await?;
+            }
             Write::Edit { message, previous_body } => {
                 messages::edit(conn, message, previous_body, head, now).await?
             }

@@ -1,6 +1,7 @@
 //! Writes that change an existing message: edits with revisions, reactions, and deletes that
 //! purge content everywhere the server holds it.
 
+use crate::blobs;
 use crate::rows::{self, db, to_db};
 use meridian_domain::{Message, MessageId, ScopeId, UnixMillis};
 use meridian_domain::{Reaction, Tombstone};
@@ -18,11 +19,12 @@ pub(crate) async fn target(
         "SELECT id, thread_id, channel_id, author_id, body, created_at, deleted_at FROM messages WHERE id = ?",
     )
     .bind(id.to_string())
-    .fetch_optional(conn)
+    .fetch_optional(&mut *conn)
     .await
     .map_err(db)?;
     let Some(row) = row else { return Ok(None) };
     let deleted: Option<i64> = sqlx::Row::try_get(&row, "deleted_at").map_err(db)?;
+    let attachments = blobs::attachments_of(conn, id).await?;
     Ok(Some(TargetMessage {
         message: Message {
             id: rows::parsed(&row, "id")?,
@@ -31,6 +33,7 @@ pub(crate) async fn target(
             author_id: rows::parsed(&row, "author_id")?,
             body: rows::text(&row, "body")?,
             created_at: rows::int(&row, "created_at")?,
+            attachments,
         },
         deleted: deleted.is_some(),
     }))
@@ -104,6 +107,7 @@ pub(crate) async fn delete(
         .execute(&mut *conn)
         .await
         .map_err(db)?;
+    blobs::drop_refs(conn, tombstone.id).await?;
     for table in ["message_revisions", "reactions"] {
         sqlx::query(&format!("DELETE FROM {table} WHERE message_id = ?"))
             .bind(&id)

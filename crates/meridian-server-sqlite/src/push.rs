@@ -8,11 +8,12 @@
 //! server can durably take (see `bench/results/`).
 
 use crate::SqliteStore;
+use crate::blobs;
 use crate::channels;
 use crate::log::append;
 use crate::messages;
 use crate::rows::{self, db, to_db};
-use meridian_domain::{ClientId, Message, MutationId, ScopeId, Thread, UnixMillis, User, UserId};
+use meridian_domain::{ClientId, Message, ScopeId, Thread, UnixMillis, User, UserId};
 use meridian_protocol::{Mutation, MutationResult, MutationStatus};
 use meridian_server_store::plan::{self, Facts, Plan, Targets, Write};
 use meridian_server_store::sequence::{SeqCheck, check_seq};
@@ -146,7 +147,8 @@ async fn settle(
     now: UnixMillis,
     heads: &mut BTreeMap<ScopeId, u64>,
 ) -> Result<MutationStatus, StoreError> {
-    let facts = read_facts(conn, author.id, mutation.id, &plan::targets(&mutation.op)).await?;
+    let targets = plan::targets(&mutation.op);
+    let facts = read_facts(conn, author.id, mutation, &targets).await?;
     let status = match plan::plan(author, mutation, &facts) {
         Ok(plan) => {
             let head = write_plan(conn, author.id, &plan, now).await?;
@@ -189,9 +191,10 @@ async fn settle(
 async fn read_facts(
     conn: &mut SqliteConnection,
     author: UserId,
-    mutation_id: MutationId,
+    mutation: &Mutation,
     targets: &Targets,
 ) -> Result<Facts, StoreError> {
+    let (mutation_id, attachments) = (mutation.id, mutation.op.attachments());
     let mutation_id_used: bool =
         sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM mutation_results WHERE mutation_id = ?)")
             .bind(mutation_id.to_string())
@@ -216,7 +219,8 @@ async fn read_facts(
         Some(id) => channels::access(conn, id, author).await?,
         None => None,
     };
-    Ok(Facts { mutation_id_used, thread, channel, message_exists: message.is_some(), message })
+    let blobs = blobs::attached(conn, author, attachments).await?;
+    Ok(Facts { mutation_id_used, thread, channel, message_exists: message.is_some(), message, blobs })
 }
 
 /// Writes a plan's rows, each with its own change-log entry; returns the scope's new head.
@@ -231,7 +235,10 @@ async fn write_plan(
         head = append(conn, plan.scope, &write.entity(), Some(actor), now).await?;
         match write {
             Write::Thread(thread) => upsert_thread(conn, thread, head).await?,
-            Write::Message(message) => upsert_message(conn, message, head, now).await?,
+            Write::Message(message) => {
+                upsert_message(conn, message, head, now).await?;
+                blobs::add_refs(conn, message).await?;
+            }
             Write::Edit { message, previous_body } => {
                 messages::edit(conn, message, previous_body, head, now).await?
             }

@@ -19,6 +19,9 @@ pub enum StoreError {
     /// A role rule refused the change (see `meridian_domain::permissions`).
     #[error("{0}")]
     Denied(meridian_domain::permissions::Denied),
+    /// An upload step broke the rules of [`crate::blobs`].
+    #[error("{0}")]
+    Blob(#[from] crate::blobs::BlobRefusal),
     /// The database failed or holds something unreadable; details are for the log, not the user.
     #[error("storage backend failure: {0}")]
     Backend(String),

@@ -8,6 +8,7 @@
 //! - [`sequence`]: how a mutation's `seq` relates to what the server already settled (exactly-once);
 //! - [`access`]: who may read which scope;
 //! - [`accounts`]: sessions' activity, invites' lifetime and redemption;
+//! - [`blobs`]: what an uploaded chunk must be, and who may read a file;
 //! - [`pull`]: how much one pull answer may carry, how a scope's page is cut, and when a scope
 //!   needs a snapshot or a reset instead;
 //! - [`snapshot`]: which rows a bootstrap snapshot or a history page carries.
@@ -19,6 +20,7 @@
 
 pub mod access;
 pub mod accounts;
+pub mod blobs;
 #[cfg(feature = "conformance")]
 pub mod conformance;
 mod error;

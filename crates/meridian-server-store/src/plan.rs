@@ -5,9 +5,10 @@
 //! on; it is never an HTTP error.
 
 use crate::access::may_read_channel;
+use crate::blobs::AttachedBlob;
 use meridian_domain::{
-    Channel, ChannelId, DomainError, Message, MessageId, Reaction, Role, ScopeId, Thread, ThreadId,
-    Tombstone, User, validate,
+    Attachment, Channel, ChannelId, DomainError, Message, MessageId, Reaction, Role, ScopeId, Thread,
+    ThreadId, Tombstone, User, validate,
 };
 use meridian_protocol::{Entity, Mutation, MutationOp, MutationStatus};
 
@@ -90,6 +91,8 @@ pub struct Facts {
     pub message_exists: bool,
     /// That message, for mutations that change one.
     pub message: Option<TargetMessage>,
+    /// For each file the mutation attaches, in order, the blob stored under its id, if any.
+    pub blobs: Vec<Option<AttachedBlob>>,
 }
 
 /// A row to write: the full post-image of an entity, which is also what the change log carries.
@@ -157,10 +160,11 @@ pub fn plan(author: &User, mutation: &Mutation, facts: &Facts) -> Result<Plan, R
         return Err(Rejection::new("id_conflict", "this mutation id was already used by another write"));
     }
     match &mutation.op {
-        MutationOp::CreateThread { thread_id, title, message_id, body, .. } => {
+        MutationOp::CreateThread { thread_id, title, message_id, body, attachments, .. } => {
             let channel = readable_channel(author, facts)?;
             let title = validate::thread_title(title)?;
             let body = validate::message_body(body)?;
+            let attachments = attached_files(channel, attachments, &facts.blobs)?;
             if facts.thread.is_some() || facts.message_exists {
                 return Err(id_conflict());
             }
@@ -178,13 +182,14 @@ pub fn plan(author: &User, mutation: &Mutation, facts: &Facts) -> Result<Plan, R
                 author_id: author.id,
                 body,
                 created_at: mutation.client_ts,
+                attachments,
             };
             Ok(Plan {
                 scope: ScopeId::Channel(channel.id),
                 writes: vec![Write::Thread(thread), Write::Message(opening)],
             })
         }
-        MutationOp::CreateMessage { message_id, thread_id, body } => {
+        MutationOp::CreateMessage { message_id, thread_id, body, attachments } => {
             // A thread in a channel the author cannot read does not exist for them.
             let thread = facts.thread.as_ref().ok_or_else(thread_not_found)?;
             let channel = readable_channel(author, facts).map_err(|_| thread_not_found())?;
@@ -192,6 +197,7 @@ pub fn plan(author: &User, mutation: &Mutation, facts: &Facts) -> Result<Plan, R
                 return Err(thread_not_found());
             }
             let body = validate::message_body(body)?;
+            let attachments = attached_files(channel, attachments, &facts.blobs)?;
             if facts.message_exists {
                 return Err(id_conflict());
             }
@@ -202,6 +208,7 @@ pub fn plan(author: &User, mutation: &Mutation, facts: &Facts) -> Result<Plan, R
                 author_id: author.id,
                 body,
                 created_at: mutation.client_ts,
+                attachments,
             };
             Ok(Plan { scope: ScopeId::Channel(channel.id), writes: vec![Write::Message(reply)] })
         }
@@ -256,6 +263,41 @@ fn live_message<'a>(author: &User, facts: &'a Facts) -> Result<(&'a Message, &'a
         return Err(Rejection::new("target_deleted", "that message was deleted"));
     }
     Ok((&target.message, channel))
+}
+
+/// The files of a new message, if each is a complete blob of this team that the author uploaded
+/// and is described as its manifest says. Otherwise `blob_missing`: the author's client uploads
+/// before it sends, so a missing blob means the upload must be run again.
+fn attached_files(
+    channel: &Channel,
+    attachments: &[Attachment],
+    blobs: &[Option<AttachedBlob>],
+) -> Result<Vec<Attachment>, Rejection> {
+    validate::attachment_count(attachments.len())?;
+    let mut files = Vec::with_capacity(attachments.len());
+    for (index, attachment) in attachments.iter().enumerate() {
+        let usable = blobs.get(index).and_then(Option::as_ref).filter(|stored| {
+            stored.blob.id == attachment.blob_id
+                && stored.blob.complete
+                && stored.blob.team_id == channel.team_id
+                && stored.completed_by_author
+        });
+        let Some(stored) = usable else {
+            return Err(Rejection::new(
+                "blob_missing",
+                format!("the file {} is not uploaded; upload it again", attachment.blob_id),
+            ));
+        };
+        let manifest = &stored.blob.manifest;
+        if attachment.size != manifest.size || attachment.mime != manifest.mime {
+            return Err(Rejection::new(
+                "invalid_attachment",
+                format!("the size or media type given for {} differs from its upload", attachment.blob_id),
+            ));
+        }
+        files.push(Attachment { name: validate::file_name(&attachment.name)?, ..attachment.clone() });
+    }
+    Ok(files)
 }
 
 fn message_not_found() -> Rejection {

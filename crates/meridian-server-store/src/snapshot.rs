@@ -133,6 +133,7 @@ mod tests {
             author_id: thread.author_id,
             body: "hi".into(),
             created_at: 0,
+            attachments: Vec::new(),
         })
     }
 

@@ -1,14 +1,15 @@
 //! The storage trait the server is written against.
 
 use crate::accounts::{Invite, ProfileUpdate, SessionRecord};
+use crate::blobs::StoredBlob;
 use crate::{Heads, StoreError};
 use async_trait::async_trait;
 use meridian_domain::{
-    Channel, ClientId, InviteId, Role, ScopeId, SessionId, Team, UnixMillis, User, UserId,
+    BlobId, Channel, ClientId, InviteId, Role, ScopeId, SessionId, Team, UnixMillis, User, UserId,
 };
 use meridian_protocol::{
-    HistoryPage, HistoryQuery, Mutation, MutationResult, PullRequest, PullResponse, SnapshotPage,
-    SnapshotQuery,
+    BlobManifest, HistoryPage, HistoryQuery, Mutation, MutationResult, PullRequest, PullResponse,
+    SnapshotPage, SnapshotQuery,
 };
 
 /// What a push did.
@@ -192,4 +193,45 @@ pub trait ServerStore: Send + Sync + std::fmt::Debug + 'static {
 
     /// Every scope `user` may read now.
     async fn readable_scopes(&self, user: UserId) -> Result<Vec<ScopeId>, StoreError>;
+
+    /// Records that `uploader` is uploading the file `manifest` describes (already checked with
+    /// [`BlobManifest::check`]) in the team, and returns the indexes of the chunks the team's
+    /// store still lacks. Chunks are shared within the team, so a file or part of one uploaded
+    /// before is not sent again; calling this again is how an upload resumes.
+    async fn begin_upload(
+        &self,
+        uploader: UserId,
+        manifest: &BlobManifest,
+        now: UnixMillis,
+    ) -> Result<Vec<u32>, StoreError>;
+
+    /// Stores chunk `index` of a blob `uploader` began uploading, if its length and hash match
+    /// the manifest ([`crate::blobs::check_chunk`]). Storing a chunk twice is not an error. A
+    /// blob the uploader did not begin is [`StoreError::NotFound`]`("blob")`.
+    async fn put_chunk(
+        &self,
+        uploader: UserId,
+        blob: &BlobId,
+        index: u32,
+        bytes: &[u8],
+    ) -> Result<(), StoreError>;
+
+    /// Marks the blob complete once every chunk is stored, recording `uploader` as one who
+    /// completed it (the only people who may attach it). Missing chunks are
+    /// [`crate::blobs::BlobRefusal::Incomplete`]; a blob the uploader did not begin is
+    /// [`StoreError::NotFound`]`("blob")`.
+    async fn complete_upload(
+        &self,
+        uploader: UserId,
+        blob: &BlobId,
+        now: UnixMillis,
+    ) -> Result<(), StoreError>;
+
+    /// The blob, if `reader` may read it now ([`crate::blobs::may_read_blob`], decided in one
+    /// snapshot); `None` when it is absent or unreadable alike, so a hash reveals nothing.
+    async fn readable_blob(&self, reader: &User, blob: &BlobId) -> Result<Option<StoredBlob>, StoreError>;
+
+    /// The bytes of chunk `index` of a stored blob. Callers authorize with
+    /// [`ServerStore::readable_blob`] first.
+    async fn blob_chunk(&self, blob: &StoredBlob, index: u32) -> Result<Option<Vec<u8>>, StoreError>;
 }

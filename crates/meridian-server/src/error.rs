@@ -5,8 +5,10 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use meridian_domain::DomainError;
 use meridian_domain::permissions::Denied;
+use meridian_protocol::ManifestError;
 use meridian_protocol::{ApiError, ErrorCode};
 use meridian_server_store::StoreError;
+use meridian_server_store::blobs::BlobRefusal;
 
 /// A request failure on its way to becoming a JSON error response, with the seconds to send as
 /// `Retry-After` when the client should wait.
@@ -64,8 +66,22 @@ impl From<StoreError> for ApiFailure {
             StoreError::InvalidInvite => Self::new(ErrorCode::InvalidInvite, error.to_string()),
             StoreError::Denied(Denied::NotAllowed) => Self::forbidden(),
             StoreError::Denied(Denied::LastOwner) => Self::new(ErrorCode::LastOwner, error.to_string()),
+            StoreError::Blob(refusal) => Self::from(refusal),
             StoreError::Backend(detail) => Self::internal(detail),
         }
+    }
+}
+
+impl From<BlobRefusal> for ApiFailure {
+    fn from(refusal: BlobRefusal) -> Self {
+        let code = match &refusal {
+            BlobRefusal::Manifest(ManifestError::TooLarge { .. }) => ErrorCode::FileTooLarge,
+            BlobRefusal::Manifest(ManifestError::Invalid(_)) => ErrorCode::InvalidManifest,
+            BlobRefusal::InvalidChunk(_) => ErrorCode::InvalidChunk,
+            BlobRefusal::HashMismatch { .. } => ErrorCode::ChunkHashMismatch,
+            BlobRefusal::Incomplete { .. } => ErrorCode::BlobIncomplete,
+        };
+        Self::new(code, refusal.to_string())
     }
 }
 

@@ -10,6 +10,7 @@
 mod account;
 mod auth;
 mod backend;
+mod blobs;
 mod body;
 pub mod demo;
 mod error;

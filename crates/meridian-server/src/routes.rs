@@ -1,11 +1,12 @@
 //! The HTTP surface: one table of routes, so the whole API reads on one screen.
 
+use crate::blobs::MAX_CHUNK_BODY_BYTES;
 use crate::body::MAX_BODY_BYTES;
 use crate::error::ApiFailure;
 use crate::state::AppState;
-use crate::{account, auth, live, sync, team};
+use crate::{account, auth, blobs, live, sync, team};
 use axum::extract::{DefaultBodyLimit, Request};
-use axum::routing::{delete, get, post};
+use axum::routing::{delete, get, post, put};
 use axum::{Json, Router};
 use meridian_protocol::ErrorCode;
 use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
@@ -30,6 +31,14 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/sync/snapshot/{scope}", get(sync::snapshot))
         .route("/v1/scopes/{scope}/history", get(sync::history))
         .route("/v1/live", get(live::connect))
+        .route("/v1/blobs", post(blobs::begin))
+        .route(
+            "/v1/blobs/{id}/chunks/{index}",
+            // A chunk is raw bytes up to the largest chunk size, over the JSON bodies' limit.
+            put(blobs::put_chunk).layer(DefaultBodyLimit::max(MAX_CHUNK_BODY_BYTES)),
+        )
+        .route("/v1/blobs/{id}/complete", post(blobs::complete))
+        .route("/v1/blobs/{id}", get(blobs::read))
         .fallback(no_route)
         .method_not_allowed_fallback(no_route)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

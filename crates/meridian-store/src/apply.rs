@@ -162,9 +162,11 @@ pub(crate) async fn apply_entity(
             // duplicate. A later post-image with other text is an edit. A message this device is
             // deleting or re-editing keeps its local state until the server settles that write.
             sqlx::query(
-                "INSERT INTO messages (id, thread_id, channel_id, author_id, body, created_at, server_seq, state, error)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL)
+                "INSERT INTO messages (id, thread_id, channel_id, author_id, body, created_at, attachments,
+                                       server_seq, state, error)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)
                  ON CONFLICT (id) DO UPDATE SET
+                     attachments = excluded.attachments,
                      edited = messages.edited OR (messages.server_seq IS NOT NULL AND messages.body != excluded.body),
                      body = CASE WHEN messages.state = 'editing' THEN messages.body ELSE excluded.body END,
                      server_seq = COALESCE(messages.server_seq, excluded.server_seq),
@@ -178,6 +180,7 @@ pub(crate) async fn apply_entity(
             .bind(message.author_id.to_string())
             .bind(&message.body)
             .bind(message.created_at)
+            .bind(crate::outbox::attachments_json(message)?)
             .bind(seq_to_sql(seq))
             .bind(DeliveryState::Sent.as_str())
             .execute(&mut **tx)

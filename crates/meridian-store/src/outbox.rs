@@ -6,7 +6,8 @@
 use crate::rows::{id, seq_from_sql, seq_to_sql};
 use crate::{DeliveryState, LocalStore, Result, StoreError};
 use meridian_domain::{
-    ChannelId, Message, MessageId, MutationId, Reaction, Thread, ThreadId, UnixMillis, UserId, validate,
+    Attachment, ChannelId, Message, MessageId, MutationId, Reaction, Thread, ThreadId, UnixMillis, UserId,
+    validate,
 };
 use meridian_protocol::{Mutation, MutationOp, MutationResult, MutationStatus};
 use sqlx::{Sqlite, Transaction};
@@ -20,17 +21,42 @@ impl LocalStore {
         body: &str,
         now: UnixMillis,
     ) -> Result<Message> {
+        self.post_reply_with_attachments(author, thread_id, body, Vec::new(), now).await
+    }
+
+    /// Like [`LocalStore::post_reply`], with files whose uploads are complete on the server.
+    pub async fn post_reply_with_attachments(
+        &self,
+        author: UserId,
+        thread_id: ThreadId,
+        body: &str,
+        attachments: Vec<Attachment>,
+        now: UnixMillis,
+    ) -> Result<Message> {
         let body = validate::message_body(body)?;
+        validate::attachment_count(attachments.len())?;
         let mut tx = self.write().await?;
         let channel: Option<String> = sqlx::query_scalar("SELECT channel_id FROM threads WHERE id = ?")
             .bind(thread_id.to_string())
             .fetch_optional(&mut *tx)
             .await?;
         let channel_id: ChannelId = id(&channel.ok_or(StoreError::NotFound("thread"))?)?;
-        let message =
-            Message { id: MessageId::new(), thread_id, channel_id, author_id: author, body, created_at: now };
+        let message = Message {
+            id: MessageId::new(),
+            thread_id,
+            channel_id,
+            author_id: author,
+            body,
+            created_at: now,
+            attachments,
+        };
         insert_pending_message(&mut tx, &message).await?;
-        let op = MutationOp::CreateMessage { message_id: message.id, thread_id, body: message.body.clone() };
+        let op = MutationOp::CreateMessage {
+            message_id: message.id,
+            thread_id,
+            body: message.body.clone(),
+            attachments: message.attachments.clone(),
+        };
         enqueue(&mut tx, &op, now).await?;
         // The draft becomes the reply: both in one commit, so the text is always in one of them.
         sqlx::query("DELETE FROM drafts WHERE thread_id = ?")
@@ -60,6 +86,7 @@ impl LocalStore {
             author_id: author,
             body,
             created_at: now,
+            attachments: Vec::new(),
         };
         let mut tx = self.write().await?;
         sqlx::query(
@@ -79,6 +106,7 @@ impl LocalStore {
             title: thread.title.clone(),
             message_id: message.id,
             body: message.body.clone(),
+            attachments: Vec::new(),
         };
         enqueue(&mut tx, &op, now).await?;
         tx.commit().await?;
@@ -256,8 +284,8 @@ impl LocalStore {
 
 async fn insert_pending_message(tx: &mut Transaction<'_, Sqlite>, message: &Message) -> Result<()> {
     sqlx::query(
-        "INSERT INTO messages (id, thread_id, channel_id, author_id, body, created_at, server_seq, state)
-         VALUES (?, ?, ?, ?, ?, ?, NULL, ?)",
+        "INSERT INTO messages (id, thread_id, channel_id, author_id, body, created_at, attachments, server_seq, state)
+         VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?)",
     )
     .bind(message.id.to_string())
     .bind(message.thread_id.to_string())
@@ -265,10 +293,15 @@ async fn insert_pending_message(tx: &mut Transaction<'_, Sqlite>, message: &Mess
     .bind(message.author_id.to_string())
     .bind(&message.body)
     .bind(message.created_at)
+    .bind(attachments_json(message)?)
     .bind(DeliveryState::Pending.as_str())
     .execute(&mut **tx)
     .await?;
     Ok(())
+}
+
+pub(crate) fn attachments_json(message: &Message) -> Result<String> {
+    serde_json::to_string(&message.attachments).map_err(|error| StoreError::Corrupt(error.to_string()))
 }
 
 /// Appends `op` to the outbox with the next gap-free sequence number.

@@ -88,6 +88,7 @@ pub(crate) struct MessageRecord {
     author_id: String,
     body: String,
     created_at: i64,
+    attachments: String,
     state: String,
     error: Option<String>,
     edited: bool,
@@ -103,6 +104,9 @@ impl MessageRecord {
                 author_id: id(&self.author_id)?,
                 body: self.body,
                 created_at: self.created_at,
+                attachments: serde_json::from_str(&self.attachments).map_err(|error| {
+                    crate::StoreError::Corrupt(format!("attachments of {}: {error}", self.id))
+                })?,
             },
             edited: self.edited || self.state == "editing",
             state: DeliveryState::parse(&self.state)?,
@@ -214,7 +218,7 @@ impl LocalStore {
     /// A thread's messages in server order, with messages still in the outbox after them.
     pub async fn thread_messages(&self, thread_id: ThreadId) -> Result<Vec<MessageRow>> {
         sqlx::query_as::<_, MessageRecord>(
-            "SELECT id, thread_id, channel_id, author_id, body, created_at, state, error, edited
+            "SELECT id, thread_id, channel_id, author_id, body, created_at, attachments, state, error, edited
              FROM messages WHERE thread_id = ? AND state != 'deleting'
              ORDER BY server_seq IS NULL, server_seq, created_at, id",
         )

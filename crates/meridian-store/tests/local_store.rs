@@ -3,7 +3,8 @@
 //! when the process restarts.
 
 use meridian_domain::{
-    Channel, ChannelId, Message, MessageId, Role, ScopeId, Team, TeamId, Thread, ThreadId, User, UserId,
+    Attachment, BlobId, Channel, ChannelId, Message, MessageId, Role, ScopeId, Team, TeamId, Thread,
+    ThreadId, User, UserId,
 };
 use meridian_protocol::{
     Change, Entity, MutationOp, MutationResult, MutationStatus, PullResponse, ScopeChanges,
@@ -71,6 +72,7 @@ fn message(world: &World, author: &User, body: &str) -> Message {
         author_id: author.id,
         body: body.into(),
         created_at: 5,
+        attachments: Vec::new(),
     }
 }
 
@@ -262,4 +264,39 @@ async fn a_reset_drops_synced_rows_but_keeps_the_outbox_and_its_local_rows() {
     assert!(store.cursors().await.expect("cursors").contains_key(&ScopeId::Team(world.team.id)));
     let mine = store.reactions(opening).await.expect("reactions");
     assert_eq!(mine.len(), 1, "a queued reaction is laid over again");
+}
+
+#[tokio::test]
+async fn attachments_are_queued_shown_and_kept_from_the_server() {
+    let world = world();
+    let store = LocalStore::open_in_memory().await.expect("open");
+    store.apply_pull(&bootstrap(&world), world.me.id).await.expect("apply");
+    let file = Attachment {
+        blob_id: BlobId::from_hash([7; 32]),
+        name: "plan.pdf".into(),
+        size: 1234,
+        mime: "application/pdf".into(),
+    };
+    let mine = store
+        .post_reply_with_attachments(world.me.id, world.thread.id, "see file", vec![file.clone()], 10)
+        .await
+        .expect("post");
+    let queued = store.queued_mutations(10).await.expect("queued");
+    assert_eq!(queued[0].op.attachments(), [file.clone()].as_slice(), "the write carries the file");
+
+    let theirs = Message { attachments: vec![file.clone()], ..message(&world, &world.other, "here too") };
+    let next = PullResponse {
+        last_mutation_seq: 0,
+        scopes: BTreeMap::from([(
+            ScopeId::Channel(world.channel.id),
+            scope(3, vec![change(3, Entity::Message(theirs.clone()))]),
+        )]),
+        ..PullResponse::default()
+    };
+    store.apply_pull(&next, world.me.id).await.expect("apply");
+    let shown = store.thread_messages(world.thread.id).await.expect("read");
+    let with_files: Vec<_> =
+        shown.iter().filter(|row| !row.message.attachments.is_empty()).map(|row| row.message.id).collect();
+    assert_eq!(with_files.len(), 2);
+    assert!(with_files.contains(&mine.id) && with_files.contains(&theirs.id));
 }

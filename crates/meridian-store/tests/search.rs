@@ -68,6 +68,7 @@ async fn the_index_follows_sync_edits_and_deletes() {
         author_id: author.id,
         body: body.into(),
         created_at: at,
+        attachments: Vec::new(),
     };
     let (first, second, third) = (
         message(&ana, "The rollback plan is **ready**", 10),

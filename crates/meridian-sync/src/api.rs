@@ -23,6 +23,9 @@ pub enum SyncError {
     Store(#[from] meridian_store::StoreError),
     #[error("unexpected answer from the team server: {0}")]
     Protocol(String),
+    /// A local file could not be read or written.
+    #[error("file: {0}")]
+    File(String),
 }
 
 impl SyncError {
@@ -31,7 +34,7 @@ impl SyncError {
         match self {
             Self::Unreachable(_) => true,
             Self::Api(error) => matches!(error.code, ErrorCode::Internal | ErrorCode::RateLimited),
-            Self::Store(_) | Self::Protocol(_) => false,
+            Self::Store(_) | Self::Protocol(_) | Self::File(_) => false,
         }
     }
 
@@ -42,6 +45,7 @@ impl SyncError {
             Self::Api(error) => error.code.as_str(),
             Self::Store(error) => error.code(),
             Self::Protocol(_) => "protocol",
+            Self::File(_) => "file",
         }
     }
 }
@@ -134,11 +138,15 @@ impl ApiClient {
         }
     }
 
-    fn url(&self, path: &str) -> String {
+    pub(crate) fn http(&self) -> &Client {
+        &self.http
+    }
+
+    pub(crate) fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base_url)
     }
 
-    fn authorized(&self, request: RequestBuilder) -> RequestBuilder {
+    pub(crate) fn authorized(&self, request: RequestBuilder) -> RequestBuilder {
         match &self.token {
             Some(token) => request.bearer_auth(token),
             None => request,
@@ -150,14 +158,18 @@ impl ApiClient {
         Ok(check(response).await?.json().await?)
     }
 
-    async fn post<B: Serialize, T: DeserializeOwned>(&self, path: &str, body: &B) -> Result<T, SyncError> {
+    pub(crate) async fn post<B: Serialize, T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &B,
+    ) -> Result<T, SyncError> {
         let response = self.authorized(self.http.post(self.url(path))).json(body).send().await?;
         Ok(check(response).await?.json().await?)
     }
 }
 
 /// Turns an error status into the server's coded error.
-async fn check(response: reqwest::Response) -> Result<reqwest::Response, SyncError> {
+pub(crate) async fn check(response: reqwest::Response) -> Result<reqwest::Response, SyncError> {
     let status = response.status();
     if status.is_success() {
         return Ok(response);

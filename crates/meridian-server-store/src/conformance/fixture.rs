@@ -90,12 +90,18 @@ pub(crate) fn start_thread(seq: u64, channel: &Channel, body: &str) -> (Mutation
         title: "Launch".into(),
         message_id: MessageId::new(),
         body: body.into(),
+        attachments: Vec::new(),
     };
     (Mutation { seq, id: MutationId::new(), op, client_ts: NOW }, thread_id)
 }
 
 pub(crate) fn reply(seq: u64, thread_id: ThreadId, body: &str) -> Mutation {
-    let op = MutationOp::CreateMessage { message_id: MessageId::new(), thread_id, body: body.into() };
+    let op = MutationOp::CreateMessage {
+        message_id: MessageId::new(),
+        thread_id,
+        body: body.into(),
+        attachments: Vec::new(),
+    };
     Mutation { seq, id: MutationId::new(), op, client_ts: NOW }
 }
 

@@ -10,16 +10,19 @@
 //!
 //! The cases cover accounts, sessions, profiles, roles and invites, exactly-once pushes (retries,
 //! gaps, rejections that a retry hears again, reused ids), edits, deletes that leave only a
-//! tombstone, reactions, paging, authorization, snapshots, history and resets, and concurrency: many clients pushing at once
+//! tombstone, reactions, files (resumable uploads, dedupe, reading through messages), paging,
+//! authorization, snapshots, history and resets, and concurrency: many clients pushing at once
 //! must get a gap-free log, and racing retries of one batch must apply it once.
 
 mod accounts;
+mod blobs;
 mod bootstrap;
 mod cases;
 mod fixture;
 mod messages;
 
 pub use accounts::*;
+pub use blobs::*;
 pub use bootstrap::*;
 pub use cases::*;
 pub use fixture::Subject;
@@ -56,6 +59,11 @@ macro_rules! conformance_tests {
             a_channel_snapshot_holds_the_latest_messages_and_history_the_rest,
             snapshots_and_history_of_unreadable_scopes_are_refused,
             pulls_ask_for_snapshots_and_resets,
+            an_interrupted_upload_resumes_with_the_missing_chunks,
+            chunks_are_verified_before_they_are_stored,
+            the_same_file_is_stored_once_per_team,
+            attachments_need_the_authors_complete_upload,
+            a_file_is_read_through_a_message_the_reader_can_see,
         );
     };
     (@cases $factory:path; $($case:ident),* $(,)?) => {

@@ -34,6 +34,7 @@ fn new_thread(channel: &Channel, body: &str) -> Mutation {
         title: " Launch plan ".into(),
         message_id: MessageId::new(),
         body: body.into(),
+        attachments: Vec::new(),
     })
 }
 
@@ -42,6 +43,7 @@ fn reply(thread: &Thread, body: &str) -> Mutation {
         message_id: MessageId::new(),
         thread_id: thread.id,
         body: body.into(),
+        attachments: Vec::new(),
     })
 }
 
@@ -169,6 +171,7 @@ fn stored(channel: &Channel, author: &User, deleted: bool) -> TargetMessage {
             author_id: author.id,
             body: "first draft".into(),
             created_at: 0,
+            attachments: Vec::new(),
         },
         deleted,
     }

@@ -70,6 +70,7 @@ pub async fn seed_demo(
                     title: title.into(),
                     message_id: MessageId::new(),
                     body: body.into(),
+                    attachments: Vec::new(),
                 }
             }
             // Replies to a thread that was skipped (the owner's, when there is no owner) go too.
@@ -78,6 +79,7 @@ pub async fn seed_demo(
                     message_id: MessageId::new(),
                     thread_id: *thread_id,
                     body: body.into(),
+                    attachments: Vec::new(),
                 },
                 None => continue,
             },

@@ -15,6 +15,7 @@ use tempfile::TempDir;
 use tokio_tungstenite::tungstenite::{self, client::IntoClientRequest};
 
 mod accounts;
+mod files;
 mod oneshot;
 mod team;
 
@@ -116,12 +117,18 @@ fn start_thread(seq: u64, channel: &Channel, body: &str) -> (Mutation, ThreadId)
         title: "Launch".into(),
         message_id: MessageId::new(),
         body: body.into(),
+        attachments: Vec::new(),
     };
     (Mutation { seq, id: MutationId::new(), op, client_ts: 0 }, thread_id)
 }
 
 fn reply(seq: u64, thread_id: ThreadId, body: &str) -> Mutation {
-    let op = MutationOp::CreateMessage { message_id: MessageId::new(), thread_id, body: body.into() };
+    let op = MutationOp::CreateMessage {
+        message_id: MessageId::new(),
+        thread_id,
+        body: body.into(),
+        attachments: Vec::new(),
+    };
     Mutation { seq, id: MutationId::new(), op, client_ts: 0 }
 }
 
