@@ -3,6 +3,7 @@
 use crate::clock::UnixMillis;
 use crate::hours::WorkingHours;
 use crate::ids::{ChannelId, MessageId, TeamId, ThreadId, UserId};
+use crate::scope::ScopeId;
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -63,6 +64,22 @@ pub struct Channel {
     pub name: String,
     pub topic: String,
     pub private: bool,
+}
+
+/// Whether a person is in a channel's member list, as that channel's own scope records it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Membership {
+    pub channel_id: ChannelId,
+    pub user_id: UserId,
+    pub member: bool,
+}
+
+/// A scope someone gained (`granted: true`) or lost the right to read, recorded in that person's
+/// own scope so each of their devices learns to fetch it from the start, or to purge it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Grant {
+    pub scope: ScopeId,
+    pub granted: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

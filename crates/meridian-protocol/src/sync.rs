@@ -1,8 +1,8 @@
 //! Sync: clients push mutations from their outbox and pull changes by per-scope cursor.
 
 use meridian_domain::{
-    Channel, ClientId, Message, MessageId, MutationId, Reaction, ScopeId, Team, Thread, ThreadId, Tombstone,
-    UnixMillis, User,
+    Channel, ChannelId, ClientId, Grant, Membership, Message, MessageId, MutationId, Reaction, ScopeId, Team,
+    Thread, ThreadId, Tombstone, UnixMillis, User, UserId,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -26,7 +26,7 @@ pub enum MutationOp {
     #[serde(rename = "thread.create.v1")]
     CreateThread {
         thread_id: ThreadId,
-        channel_id: meridian_domain::ChannelId,
+        channel_id: ChannelId,
         title: String,
         message_id: MessageId,
         body: String,
@@ -43,17 +43,47 @@ pub enum MutationOp {
     /// Add (`present: true`) or remove one's reaction to a message.
     #[serde(rename = "reaction.set.v1")]
     SetReaction { message_id: MessageId, emoji: String, present: bool },
+    /// Join a public channel.
+    #[serde(rename = "channel.join.v1")]
+    JoinChannel { channel_id: ChannelId },
+    /// Leave a channel.
+    #[serde(rename = "channel.leave.v1")]
+    LeaveChannel { channel_id: ChannelId },
+    /// Add someone else to a channel.
+    #[serde(rename = "channel.member.add.v1")]
+    AddMember { channel_id: ChannelId, user_id: UserId },
+    /// Remove someone else from a channel.
+    #[serde(rename = "channel.member.remove.v1")]
+    RemoveMember { channel_id: ChannelId, user_id: UserId },
 }
 
 impl MutationOp {
-    /// The message this mutation writes or changes.
-    pub fn message_id(&self) -> MessageId {
+    /// The message this mutation writes or changes, if it is about a message.
+    pub fn message_id(&self) -> Option<MessageId> {
         match self {
             Self::CreateThread { message_id, .. }
             | Self::CreateMessage { message_id, .. }
             | Self::EditMessage { message_id, .. }
             | Self::DeleteMessage { message_id }
-            | Self::SetReaction { message_id, .. } => *message_id,
+            | Self::SetReaction { message_id, .. } => Some(*message_id),
+            Self::JoinChannel { .. }
+            | Self::LeaveChannel { .. }
+            | Self::AddMember { .. }
+            | Self::RemoveMember { .. } => None,
+        }
+    }
+
+    /// For a membership change: the channel, whose member list changes, and the person who joins
+    /// or leaves it (`author` for joining and leaving).
+    pub fn membership(&self, author: UserId) -> Option<(ChannelId, UserId)> {
+        match self {
+            Self::JoinChannel { channel_id } | Self::LeaveChannel { channel_id } => {
+                Some((*channel_id, author))
+            }
+            Self::AddMember { channel_id, user_id } | Self::RemoveMember { channel_id, user_id } => {
+                Some((*channel_id, *user_id))
+            }
+            _ => None,
         }
     }
 }
@@ -110,6 +140,10 @@ pub struct PullResponse {
     pub last_mutation_seq: u64,
     /// One entry per scope the user may read that has changes after its cursor.
     pub scopes: BTreeMap<ScopeId, ScopeChanges>,
+    /// Scopes the request held a cursor for that the user may not read (any more): the client
+    /// purges them. A cursor for such a scope is never answered with its data (sync.md §5.4).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub removed_scopes: Vec<ScopeId>,
 }
 
 impl PullResponse {
@@ -149,6 +183,10 @@ pub enum Entity {
     Reaction(Reaction),
     /// A deleted message; it dominates every earlier and later write to that message.
     MessageDeleted(Tombstone),
+    /// Someone joined or left the channel whose scope this is.
+    Membership(Membership),
+    /// In a user's own scope: a scope they may now read, or may no longer read.
+    Grant(Grant),
 }
 
 /// Frames the server sends on `/v1/live`. Pokes are hints: the client answers with a pull.
@@ -161,7 +199,6 @@ pub enum LiveFrame {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use meridian_domain::ChannelId;
 
     #[test]
     fn mutations_carry_their_versioned_name() {

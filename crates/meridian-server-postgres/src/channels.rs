@@ -2,9 +2,9 @@
 
 use crate::log::{append, create_scope};
 use crate::rows::{self, db};
-use meridian_domain::{Channel, ChannelId, ScopeId, UnixMillis, UserId};
+use meridian_domain::{Channel, ChannelId, Membership, ScopeId, UnixMillis, UserId};
 use meridian_protocol::Entity;
-use meridian_server_store::plan::ChannelAccess;
+use meridian_server_store::plan::{ChannelAccess, Subject};
 use meridian_server_store::{Heads, StoreError};
 use sqlx::{PgConnection, Row};
 
@@ -44,14 +44,50 @@ pub(crate) async fn create(
         .await
         .map_err(db)?;
     }
-    let mut heads = vec![(own_scope, head)];
-    // A private channel's name and topic never enter the team directory (sync.md I9b).
-    if !channel.private {
-        let team_scope = ScopeId::Team(channel.team_id);
-        let team_head = append(conn, team_scope, &Entity::Channel(channel.clone()), None, now).await?;
-        heads.push((team_scope, team_head));
+    // No channel enters the team scope, public or private: the team scope is read by guests too,
+    // and scope contents do not depend on the reader (sync.md §4.1, I9b). Whoever may see a
+    // public channel's name reads its scope, which opens with it.
+    Ok(vec![(own_scope, head)])
+}
+
+/// The person `user` as the subject of a membership change in `channel`, if they exist.
+pub(crate) async fn subject(
+    conn: &mut PgConnection,
+    channel: ChannelId,
+    user: UserId,
+) -> Result<Option<Subject>, StoreError> {
+    let Some(user) = crate::accounts::user(conn, user).await? else {
+        return Ok(None);
+    };
+    let is_member: bool = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM channel_members WHERE channel_id = $1 AND user_id = $2)",
+    )
+    .bind(channel.to_string())
+    .bind(user.id.to_string())
+    .fetch_one(&mut *conn)
+    .await
+    .map_err(db)?;
+    Ok(Some(Subject { user, is_member }))
+}
+
+/// Puts a person in a channel's member list or takes them out of it.
+pub(crate) async fn set_membership(
+    conn: &mut PgConnection,
+    membership: &Membership,
+    now: UnixMillis,
+) -> Result<(), StoreError> {
+    let statement = if membership.member {
+        "INSERT INTO channel_members (channel_id, user_id, joined_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING"
+    } else {
+        "DELETE FROM channel_members WHERE channel_id = $1 AND user_id = $2"
+    };
+    let mut query =
+        sqlx::query(statement).bind(membership.channel_id.to_string()).bind(membership.user_id.to_string());
+    if membership.member {
+        query = query.bind(now);
     }
-    Ok(heads)
+    query.execute(conn).await.map_err(db)?;
+    Ok(())
 }
 
 /// The channel `id` as `user` sees it, if it exists.

@@ -8,7 +8,7 @@ use meridian_domain::{ScopeId, User, UserId};
 use meridian_protocol::{Change, Entity, PullRequest, PullResponse};
 use meridian_server_store::StoreError;
 use meridian_server_store::access::{base_scopes, may_read_channel};
-use meridian_server_store::pull::{pull_limit, scope_page};
+use meridian_server_store::pull::{pull_limit, removed_scopes, scope_page};
 use sqlx::SqliteConnection;
 
 /// Reads the pull answer; `conn` must be inside one read transaction so authorization and data
@@ -21,7 +21,9 @@ pub(crate) async fn pull(
     let last_mutation_seq = client_mark(conn, reader.id, request.client_id).await?;
     let limit = pull_limit(request.limit);
     let mut response = PullResponse { last_mutation_seq, ..PullResponse::default() };
-    for (scope, head) in readable(conn, reader.id).await? {
+    let readable = readable(conn, reader.id).await?;
+    response.removed_scopes = removed_scopes(request, readable.iter().map(|(scope, _)| *scope));
+    for (scope, head) in readable {
         let cursor = request.cursors.get(&scope).copied().unwrap_or(0);
         if head <= cursor {
             continue;

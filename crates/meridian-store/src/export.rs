@@ -226,6 +226,7 @@ mod tests {
                     page(vec![Entity::Thread(thread.clone()), Entity::Message(opening)]),
                 ),
             ]),
+            removed_scopes: Vec::new(),
         };
         store.apply_pull(&response, me.id).await.expect("apply");
         (store, me, channel, thread)

@@ -8,7 +8,9 @@
 mod account;
 mod apply;
 mod export;
+mod membership;
 mod outbox;
+mod purge;
 mod reads;
 mod rows;
 

@@ -103,6 +103,7 @@ fn bootstrap(world: &World) -> PullResponse {
                 ),
             ),
         ]),
+        removed_scopes: Vec::new(),
     }
 }
 
@@ -123,6 +124,7 @@ async fn first_load_is_history_and_later_replies_are_news() {
             ScopeId::Channel(world.channel.id),
             scope(3, vec![change(3, Entity::Message(reply.clone()))]),
         )]),
+        removed_scopes: Vec::new(),
     };
     let applied = store.apply_pull(&next, world.me.id).await.expect("apply");
     assert_eq!(applied.new_messages, vec![reply.clone()]);
@@ -146,6 +148,7 @@ async fn a_hole_in_the_log_stops_application_at_the_cursor() {
             ScopeId::Channel(world.channel.id),
             scope(4, vec![change(4, Entity::Message(message(&world, &world.other, "late")))]),
         )]),
+        removed_scopes: Vec::new(),
     };
     let applied = store.apply_pull(&skipped, world.me.id).await.expect("apply");
     assert!(applied.is_empty());
@@ -211,6 +214,7 @@ async fn settled_writes_leave_the_queue_and_rejections_keep_their_text() {
             ScopeId::Channel(world.channel.id),
             scope(3, vec![change(3, Entity::Message(kept.clone()))]),
         )]),
+        removed_scopes: Vec::new(),
     };
     let applied = store.apply_pull(&confirmed, world.me.id).await.expect("apply");
     assert!(applied.new_messages.is_empty(), "own messages are not news");
@@ -234,4 +238,101 @@ async fn blank_replies_and_unknown_threads_are_refused_locally() {
         "not_found"
     );
     assert_eq!(store.queued_count().await.expect("count"), 0);
+}
+
+/// An answer whose only news is in `me`'s own scope.
+fn user_scope_answer(world: &World, seq: u64, entity: Entity) -> PullResponse {
+    PullResponse {
+        last_mutation_seq: 0,
+        scopes: BTreeMap::from([(ScopeId::User(world.me.id), scope(seq, vec![change(seq, entity)]))]),
+        removed_scopes: Vec::new(),
+    }
+}
+
+/// Asserts that nothing of `world`'s channel is left on the device.
+async fn assert_purged(store: &LocalStore, world: &World) {
+    assert_eq!(store.channel(world.channel.id).await.expect("read"), None);
+    assert!(store.threads(world.channel.id).await.expect("read").is_empty());
+    assert!(store.thread_messages(world.thread.id).await.expect("read").is_empty());
+    assert!(!store.cursors().await.expect("cursors").contains_key(&ScopeId::Channel(world.channel.id)));
+    assert!(!store.is_member(world.channel.id, world.me.id).await.expect("read"));
+}
+
+#[tokio::test]
+async fn a_revocation_purges_the_channel_and_keeps_unsent_text() {
+    let world = world();
+    let store = LocalStore::open_in_memory().await.expect("open");
+    store.apply_pull(&bootstrap(&world), world.me.id).await.expect("apply");
+    let sent = message(&world, &world.other, "Seen before removal");
+    let membership =
+        meridian_domain::Membership { channel_id: world.channel.id, user_id: world.me.id, member: true };
+    let more = PullResponse {
+        last_mutation_seq: 0,
+        scopes: BTreeMap::from([(
+            ScopeId::Channel(world.channel.id),
+            scope(
+                3,
+                vec![change(3, Entity::Message(sent.clone())), change(4, Entity::Membership(membership))],
+            ),
+        )]),
+        removed_scopes: Vec::new(),
+    };
+    store.apply_pull(&more, world.me.id).await.expect("apply");
+    store.set_reaction(world.me.id, sent.id, "👍", true, 9).await.expect("react");
+    assert!(store.is_member(world.channel.id, world.me.id).await.expect("read"));
+    store.post_reply(world.me.id, world.thread.id, "my unsent words", 10).await.expect("post");
+
+    let revoked = meridian_domain::Grant { scope: ScopeId::Channel(world.channel.id), granted: false };
+    let applied = store.apply_pull(&user_scope_answer(&world, 1, Entity::Grant(revoked)), world.me.id).await;
+    let applied = applied.expect("apply");
+    assert!(applied.purged.contains(&ScopeId::Channel(world.channel.id)));
+    assert_purged(&store, &world).await;
+    assert!(store.reactions(sent.id).await.expect("read").is_empty());
+
+    // The queued writes are still sent in order; the refusal says why, and the text stays.
+    assert_eq!(store.queued_count().await.expect("count"), 2);
+    let refused =
+        MutationStatus::Rejected { code: "thread_not_found".into(), message: "no such thread".into() };
+    store
+        .settle(&[
+            MutationResult { seq: 1, status: refused.clone() },
+            MutationResult { seq: 2, status: refused },
+        ])
+        .await
+        .expect("settle");
+    let outbox = store.outbox(None).await.expect("outbox");
+    let reply = outbox
+        .iter()
+        .find(|entry| matches!(&entry.mutation.op, MutationOp::CreateMessage { body, .. } if body == "my unsent words"))
+        .expect("the unsent reply is kept");
+    assert!(reply.last_error.as_deref().expect("reason").contains("not_a_member"), "{reply:?}");
+}
+
+#[tokio::test]
+async fn removed_scopes_purge_and_a_later_grant_fetches_from_the_start() {
+    let world = world();
+    let store = LocalStore::open_in_memory().await.expect("open");
+    store.apply_pull(&bootstrap(&world), world.me.id).await.expect("apply");
+    let lost = ScopeId::Channel(world.channel.id);
+    let removal = PullResponse { removed_scopes: vec![lost], ..PullResponse::default() };
+    store.apply_pull(&removal, world.me.id).await.expect("apply");
+    assert_purged(&store, &world).await;
+    // Purging twice, or a scope never held, changes nothing.
+    store.apply_pull(&removal, world.me.id).await.expect("apply again");
+    assert_purged(&store, &world).await;
+
+    // Added back: with no cursor left, the scope's whole log is taken from seq 1.
+    let granted = meridian_domain::Grant { scope: lost, granted: true };
+    store
+        .apply_pull(&user_scope_answer(&world, 1, Entity::Grant(granted)), world.me.id)
+        .await
+        .expect("grant");
+    let again = bootstrap(&world);
+    let channel_only = PullResponse {
+        scopes: again.scopes.into_iter().filter(|(scope, _)| *scope == lost).collect(),
+        ..PullResponse::default()
+    };
+    store.apply_pull(&channel_only, world.me.id).await.expect("refetch");
+    assert_eq!(store.threads(world.channel.id).await.expect("read").len(), 1);
+    assert_eq!(store.cursors().await.expect("cursors").get(&lost), Some(&2));
 }

@@ -10,17 +10,20 @@
 //!
 //! The cases cover accounts, sessions, profiles, roles and invites, exactly-once pushes (retries,
 //! gaps, rejections that a retry hears again, reused ids), edits, deletes that leave only a
-//! tombstone, reactions, paging, authorization, and concurrency: many clients pushing at once
+//! tombstone, reactions, paging, authorization, membership changes with their grants and
+//! revocations, guests, and concurrency: many clients pushing at once
 //! must get a gap-free log, and racing retries of one batch must apply it once.
 
 mod accounts;
 mod cases;
 mod fixture;
+mod membership;
 mod messages;
 
 pub use accounts::*;
 pub use cases::*;
 pub use fixture::Subject;
+pub use membership::*;
 pub use messages::*;
 
 /// Expands to one `#[tokio::test]` per conformance case, each over a store from `$factory`, an
@@ -49,6 +52,10 @@ macro_rules! conformance_tests {
             a_delete_leaves_only_the_tombstone,
             reactions_are_set_and_unset,
             a_retried_refusal_of_an_edit_repeats_it,
+            adding_to_a_private_channel_grants_it_and_removing_revokes_it,
+            joining_and_leaving_a_public_channel_change_its_member_list,
+            guests_read_only_the_channels_they_were_added_to,
+            membership_changes_naming_unknown_ids_are_rejected_with_codes,
         );
     };
     (@cases $factory:path; $($case:ident),* $(,)?) => {
