@@ -139,16 +139,26 @@ fn expected_membership(
     change: MembershipChange,
     channel: ChannelId,
     channels: &Channels,
+    granted: &Granted,
 ) -> Result<bool, &'static str> {
     let (public, members) = &channels[&channel];
     let moderator = matches!(actor.role, Role::Owner | Role::Admin);
     let actor_is_member = members.contains(&actor.id);
     if !moderator && !actor_is_member && !permissions::may_read_channel(actor.role, !*public, false) {
-        return Err("channel_not_found");
+        return Err(unreadable_code(actor, channel, granted));
     }
     let acting = MembershipActor { role: actor.role, is_member: actor_is_member };
     permissions::may_change_membership(acting, change, !*public).map_err(|denied| denied.code())?;
     Ok(matches!(change, MembershipChange::Join | MembershipChange::Add))
+}
+
+/// (person, channel) pairs that were ever granted: such a person is told they lost the channel.
+type Granted = BTreeSet<(UserId, ChannelId)>;
+
+/// How a write into a channel the author cannot read is refused: as missing, unless the author
+/// once had it (then its existence is no secret to them).
+fn unreadable_code(author: &User, channel: ChannelId, granted: &Granted) -> &'static str {
+    if granted.contains(&(author.id, channel)) { "not_a_member" } else { "channel_not_found" }
 }
 
 /// Each person's incremental view: their cursors, carried from step to step like a device's.
@@ -234,6 +244,7 @@ async fn run_case(case: Case) -> anyhow::Result<()> {
             name: format!("secret-{}", ChannelId::new()),
             topic: "confidential".into(),
             private: !public,
+            direct: false,
         };
         let member_list: Vec<UserId> = members.iter().copied().collect();
         store.create_channel(&channel, &member_list, 0).await?;
@@ -243,6 +254,7 @@ async fn run_case(case: Case) -> anyhow::Result<()> {
 
     let mut devices: Vec<Device> = (0..PEOPLE).map(|_| Device { cursors: BTreeMap::new() }).collect();
     let mut posted: BTreeMap<ThreadId, ChannelId> = BTreeMap::new();
+    let mut granted = Granted::new();
     for step in &case.steps {
         let before = lock(&shared.channels)?.clone();
         let (actor, op, membership) = match *step {
@@ -287,10 +299,8 @@ async fn run_case(case: Case) -> anyhow::Result<()> {
                 } else {
                     match verdict {
                         MutationStatus::Rejected { code, .. } => {
-                            anyhow::ensure!(
-                                code == "channel_not_found",
-                                "refusal revealed the channel: {code}"
-                            )
+                            let expected = unreadable_code(&people[actor], *channel_id, &granted);
+                            anyhow::ensure!(code == expected, "refused with {code}, not {expected}")
                         }
                         other => anyhow::bail!("a non-member's post was {other:?}"),
                     }
@@ -298,9 +308,14 @@ async fn run_case(case: Case) -> anyhow::Result<()> {
             }
             (_, Some((subject, change))) => {
                 let (channel_id, _) = op.membership(people[actor].id).ok_or_else(|| anyhow::anyhow!("op"))?;
-                match expected_membership(&people[actor], change, channel_id, &before) {
+                match expected_membership(&people[actor], change, channel_id, &before, &granted) {
                     Ok(member) => {
                         anyhow::ensure!(verdict == MutationStatus::Applied, "{step:?} was {verdict:?}");
+                        let (public, members) = &before[&channel_id];
+                        let was = members.contains(&people[subject].id);
+                        if permissions::access_change(people[subject].role, !*public, was, member).is_some() {
+                            granted.insert((people[subject].id, channel_id));
+                        }
                         let mut channels = lock(&shared.channels)?;
                         let entry =
                             channels.get_mut(&channel_id).ok_or_else(|| anyhow::anyhow!("channel"))?;

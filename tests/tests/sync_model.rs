@@ -281,6 +281,7 @@ async fn run_case(actions: Vec<Action>) -> anyhow::Result<()> {
         name: format!("case-{case}"),
         topic: String::new(),
         private: false,
+        direct: false,
     };
     server.server().store().create_channel(&channel, &[], SystemClock.now_millis()).await?;
 

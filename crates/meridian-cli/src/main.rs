@@ -5,6 +5,7 @@ mod auth;
 mod cli;
 mod export;
 mod failure;
+mod members;
 mod profile;
 mod read;
 mod sync;

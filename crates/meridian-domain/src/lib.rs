@@ -5,6 +5,7 @@
 //! rule written here holds on every device and on every server instance.
 
 mod clock;
+mod direct;
 mod error;
 mod hours;
 mod ids;
@@ -15,6 +16,7 @@ mod scope;
 pub mod validate;
 
 pub use clock::{Clock, FixedClock, SystemClock, UnixMillis};
+pub use direct::{MAX_DIRECT_PARTICIPANTS, direct_channel_id, direct_participants};
 pub use error::DomainError;
 pub use hours::{DAY_MINUTES, DAYS, MAX_SPANS_PER_DAY, RawWorkingHours, TimeSpan, WorkingHours};
 pub use ids::{ChannelId, ClientId, InviteId, MessageId, MutationId, SessionId, TeamId, ThreadId, UserId};

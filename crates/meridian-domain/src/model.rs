@@ -64,6 +64,10 @@ pub struct Channel {
     pub name: String,
     pub topic: String,
     pub private: bool,
+    /// A direct conversation: private, with a participant list fixed at creation and an id
+    /// derived from it ([`crate::direct_channel_id`]). Older peers omit the field.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub direct: bool,
 }
 
 /// Whether a person is in a channel's member list, as that channel's own scope records it.

@@ -55,6 +55,11 @@ pub enum MutationOp {
     /// Remove someone else from a channel.
     #[serde(rename = "channel.member.remove.v1")]
     RemoveMember { channel_id: ChannelId, user_id: UserId },
+    /// Open a direct conversation with `participants` (the author is one whether listed or not).
+    /// `channel_id` must be `meridian_domain::direct_channel_id` of the team and everyone in it,
+    /// so opening it again, from any participant's device, names the same conversation.
+    #[serde(rename = "dm.open.v1")]
+    OpenDirect { channel_id: ChannelId, participants: Vec<UserId> },
 }
 
 impl MutationOp {
@@ -69,7 +74,8 @@ impl MutationOp {
             Self::JoinChannel { .. }
             | Self::LeaveChannel { .. }
             | Self::AddMember { .. }
-            | Self::RemoveMember { .. } => None,
+            | Self::RemoveMember { .. }
+            | Self::OpenDirect { .. } => None,
         }
     }
 

@@ -9,3 +9,6 @@ SET entity_type = 'team',
     data = (SELECT json_build_object('entity', 'team', 'data', json_build_object('id', id, 'name', name))::text
             FROM teams LIMIT 1)
 WHERE scope_id LIKE 'team:%' AND entity_type = 'channel';
+
+-- Direct conversations: private channels whose participant list is fixed at creation.
+ALTER TABLE channels ADD COLUMN direct BOOLEAN NOT NULL DEFAULT FALSE;

@@ -9,3 +9,6 @@ SET entity_type = 'team',
     data = (SELECT json_object('entity', 'team', 'data', json_object('id', id, 'name', name))
             FROM teams LIMIT 1)
 WHERE scope_id LIKE 'team:%' AND entity_type = 'channel';
+
+-- Direct conversations: private channels whose participant list is fixed at creation.
+ALTER TABLE channels ADD COLUMN direct INTEGER NOT NULL DEFAULT 0 CHECK (direct IN (0, 1));

@@ -13,7 +13,7 @@ use crate::log::append;
 use crate::messages;
 use crate::rows::{self, db, to_db};
 use meridian_domain::{ClientId, Message, MutationId, ScopeId, Thread, UnixMillis, User, UserId};
-use meridian_protocol::{Entity, Mutation, MutationResult, MutationStatus};
+use meridian_protocol::{Entity, Mutation, MutationOp, MutationResult, MutationStatus};
 use meridian_server_store::plan::{self, Facts, Plan, Targets, Write};
 use meridian_server_store::sequence::{SeqCheck, check_seq};
 use meridian_server_store::{PushOutcome, StoreError};
@@ -146,7 +146,13 @@ async fn settle(
     now: UnixMillis,
     heads: &mut BTreeMap<ScopeId, u64>,
 ) -> Result<MutationStatus, StoreError> {
-    let facts = read_facts(conn, author.id, mutation.id, &plan::targets(author.id, &mutation.op)).await?;
+    let mut facts = read_facts(conn, author.id, mutation.id, &plan::targets(author.id, &mutation.op)).await?;
+    if let MutationOp::OpenDirect { participants, .. } = &mutation.op {
+        let mut named = participants.clone();
+        named.push(author.id);
+        facts.team_id = Some(crate::accounts::team_id(conn).await?);
+        facts.participants = channels::people(conn, &named).await?;
+    }
     let status = match plan::plan(author, mutation, &facts) {
         Ok(plan) => {
             write_plan(conn, author.id, &plan, now, heads).await?;
@@ -222,7 +228,15 @@ async fn read_facts(
         (Some(user), Some(channel)) => channels::subject(conn, channel, user).await?,
         _ => None,
     };
-    Ok(Facts { mutation_id_used, thread, channel, message_exists: message.is_some(), message, subject })
+    Ok(Facts {
+        mutation_id_used,
+        thread,
+        channel,
+        message_exists: message.is_some(),
+        message,
+        subject,
+        ..Facts::default()
+    })
 }
 
 /// Writes a plan's rows, each with its own change-log entry, then its grants in their people's
@@ -234,6 +248,9 @@ async fn write_plan(
     now: UnixMillis,
     heads: &mut BTreeMap<ScopeId, u64>,
 ) -> Result<(), StoreError> {
+    if let Some(Write::Open(_)) = plan.writes.first() {
+        crate::log::create_scope(conn, plan.scope).await?;
+    }
     for write in &plan.writes {
         let head = append(conn, plan.scope, &write.entity(), Some(actor), now).await?;
         heads.insert(plan.scope, head);
@@ -246,6 +263,7 @@ async fn write_plan(
             Write::Reaction(reaction) => messages::react(conn, reaction, head).await?,
             Write::Delete(tombstone) => messages::delete(conn, plan.scope, tombstone, head, now).await?,
             Write::Membership(membership) => channels::set_membership(conn, membership, now).await?,
+            Write::Open(channel) => channels::insert_row(conn, channel, head, now).await?,
         }
     }
     for (user, grant) in &plan.grants {

@@ -7,8 +7,9 @@
 use crate::access::may_read_channel;
 use meridian_domain::permissions::{self, MembershipActor, MembershipChange};
 use meridian_domain::{
-    Channel, ChannelId, DomainError, Grant, Membership, Message, MessageId, Reaction, Role, ScopeId, Thread,
-    ThreadId, Tombstone, User, UserId, validate,
+    Channel, ChannelId, DomainError, Grant, MAX_DIRECT_PARTICIPANTS, Membership, Message, MessageId,
+    Reaction, Role, ScopeId, TeamId, Thread, ThreadId, Tombstone, User, UserId, direct_channel_id,
+    direct_participants, validate,
 };
 use meridian_protocol::{Entity, Mutation, MutationOp, MutationStatus};
 
@@ -25,6 +26,7 @@ pub const KNOWN_MUTATIONS: &[&str] = &[
     "channel.leave.v1",
     "channel.member.add.v1",
     "channel.member.remove.v1",
+    "dm.open.v1",
 ];
 
 /// Whether this server can apply mutations named `name`.
@@ -70,6 +72,7 @@ pub fn targets(author: UserId, op: &MutationOp) -> Targets {
             Targets { thread_id: Some(*thread_id), channel_id: Some(*channel_id), ..none }
         }
         MutationOp::CreateMessage { thread_id, .. } => Targets { thread_id: Some(*thread_id), ..none },
+        MutationOp::OpenDirect { channel_id, .. } => Targets { channel_id: Some(*channel_id), ..none },
         _ => none,
     }
 }
@@ -96,6 +99,9 @@ pub struct ChannelAccess {
     pub channel: Channel,
     /// Whether the author is listed as a member (matters for private channels).
     pub is_member: bool,
+    /// Whether the author was ever granted this channel: someone who lost it may be told so
+    /// (`not_a_member`), since its existence is no secret to them.
+    pub once_granted: bool,
 }
 
 /// What the backend read, in the mutation's transaction, about its [`Targets`].
@@ -113,6 +119,10 @@ pub struct Facts {
     pub message: Option<TargetMessage>,
     /// The subject of a membership change, if such a person exists.
     pub subject: Option<Subject>,
+    /// For opening a direct conversation: the team, and the named participants (the author
+    /// included) that exist.
+    pub team_id: Option<TeamId>,
+    pub participants: Vec<User>,
 }
 
 /// A row to write: the full post-image of an entity, which is also what the change log carries.
@@ -131,6 +141,8 @@ pub enum Write {
     Delete(Tombstone),
     /// Puts a person in a channel's member list or takes them out of it.
     Membership(Membership),
+    /// Creates a channel and its scope; the first write of the plan that has it.
+    Open(Channel),
 }
 
 impl Write {
@@ -141,6 +153,7 @@ impl Write {
             Self::Reaction(reaction) => Entity::Reaction(reaction.clone()),
             Self::Delete(tombstone) => Entity::MessageDeleted(tombstone.clone()),
             Self::Membership(membership) => Entity::Membership(membership.clone()),
+            Self::Open(channel) => Entity::Channel(channel.clone()),
         }
     }
 }
@@ -219,7 +232,8 @@ pub fn plan(author: &User, mutation: &Mutation, facts: &Facts) -> Result<Plan, R
         MutationOp::CreateMessage { message_id, thread_id, body } => {
             // A thread in a channel the author cannot read does not exist for them.
             let thread = facts.thread.as_ref().ok_or_else(thread_not_found)?;
-            let channel = readable_channel(author, facts).map_err(|_| thread_not_found())?;
+            let channel =
+                readable_channel(author, facts).map_err(|refusal| hide_absent(refusal, thread_not_found))?;
             if channel.id != thread.channel_id {
                 return Err(thread_not_found());
             }
@@ -277,7 +291,59 @@ pub fn plan(author: &User, mutation: &Mutation, facts: &Facts) -> Result<Plan, R
         MutationOp::LeaveChannel { .. } => change_membership(author, facts, MembershipChange::Leave),
         MutationOp::AddMember { .. } => change_membership(author, facts, MembershipChange::Add),
         MutationOp::RemoveMember { .. } => change_membership(author, facts, MembershipChange::Remove),
+        MutationOp::OpenDirect { channel_id, participants } => {
+            open_direct(author, *channel_id, participants, facts)
+        }
     }
+}
+
+/// Opens a direct conversation: the channel, every participant in its member list, and a grant
+/// in each participant's own scope. Opening one that exists is accepted and changes nothing.
+fn open_direct(
+    author: &User,
+    channel_id: ChannelId,
+    participants: &[UserId],
+    facts: &Facts,
+) -> Result<Plan, Rejection> {
+    let people = direct_participants(author.id, participants);
+    if people.len() < 2 || people.len() > MAX_DIRECT_PARTICIPANTS {
+        return Err(Rejection::new(
+            "invalid_participants",
+            format!("a direct conversation has 2 to {MAX_DIRECT_PARTICIPANTS} people"),
+        ));
+    }
+    let found = people
+        .iter()
+        .map(|id| facts.participants.iter().find(|user| user.id == *id))
+        .collect::<Option<Vec<&User>>>()
+        .ok_or_else(|| Rejection::new("user_not_found", "no such person"))?;
+    let team_id = facts.team_id.ok_or_else(channel_not_found)?;
+    if direct_channel_id(team_id, &people) != channel_id {
+        return Err(Rejection::new("invalid_channel_id", "that is not the id of this conversation"));
+    }
+    let scope = ScopeId::Channel(channel_id);
+    match &facts.channel {
+        Some(access) if access.channel.direct && access.is_member => return Ok(Plan::new(scope, Vec::new())),
+        Some(_) => return Err(id_conflict()),
+        None => {}
+    }
+    let mut names: Vec<&str> = found.iter().map(|user| user.display_name.as_str()).collect();
+    names.sort_unstable();
+    let channel = Channel {
+        id: channel_id,
+        team_id,
+        name: names.join(", "),
+        topic: String::new(),
+        private: true,
+        direct: true,
+    };
+    let mut plan = Plan::new(scope, vec![Write::Open(channel)]);
+    for user in &people {
+        let membership = Membership { channel_id, user_id: *user, member: true };
+        plan.writes.push(Write::Membership(membership));
+        plan.grants.push((*user, Grant { scope, granted: true }));
+    }
+    Ok(plan)
 }
 
 /// Puts the subject in or out of the channel's member list, with a grant or revocation in their
@@ -289,7 +355,10 @@ fn change_membership(author: &User, facts: &Facts, change: MembershipChange) -> 
     let moderator = matches!(author.role, Role::Owner | Role::Admin);
     // A channel the author neither reads nor may manage does not exist for them.
     if !moderator && !access.is_member && !may_read_channel(channel, author.role, false) {
-        return Err(channel_not_found());
+        return Err(if access.once_granted { not_a_member() } else { channel_not_found() });
+    }
+    if channel.direct {
+        return Err(Rejection::new("forbidden", "a direct conversation keeps the people it was opened with"));
     }
     let subject = facts.subject.as_ref().ok_or_else(|| Rejection::new("user_not_found", "no such person"))?;
     let actor = MembershipActor { role: author.role, is_member: access.is_member };
@@ -310,6 +379,10 @@ fn change_membership(author: &User, facts: &Facts, change: MembershipChange) -> 
     Ok(plan)
 }
 
+fn not_a_member() -> Rejection {
+    Rejection::new("not_a_member", "you are no longer in that conversation")
+}
+
 fn channel_not_found() -> Rejection {
     Rejection::new("channel_not_found", "no such channel")
 }
@@ -318,7 +391,8 @@ fn channel_not_found() -> Rejection {
 /// deleted message refuses every later write: the tombstone dominates (sync.md §10).
 fn live_message<'a>(author: &User, facts: &'a Facts) -> Result<(&'a Message, &'a Channel), Rejection> {
     let target = facts.message.as_ref().ok_or_else(message_not_found)?;
-    let channel = readable_channel(author, facts).map_err(|_| message_not_found())?;
+    let channel =
+        readable_channel(author, facts).map_err(|refusal| hide_absent(refusal, message_not_found))?;
     if channel.id != target.message.channel_id {
         return Err(message_not_found());
     }
@@ -326,6 +400,12 @@ fn live_message<'a>(author: &User, facts: &'a Facts) -> Result<(&'a Message, &'a
         return Err(Rejection::new("target_deleted", "that message was deleted"));
     }
     Ok((&target.message, channel))
+}
+
+/// Answers an unreadable channel's thread or message as absent, unless the author is to be told
+/// they lost the channel.
+fn hide_absent(refusal: Rejection, absent: fn() -> Rejection) -> Rejection {
+    if refusal.code == "not_a_member" { refusal } else { absent() }
 }
 
 fn message_not_found() -> Rejection {
@@ -339,6 +419,7 @@ fn readable_channel<'a>(author: &User, facts: &'a Facts) -> Result<&'a Channel, 
         Some(access) if may_read_channel(&access.channel, author.role, access.is_member) => {
             Ok(&access.channel)
         }
+        Some(access) if access.once_granted => Err(not_a_member()),
         _ => Err(channel_not_found()),
     }
 }

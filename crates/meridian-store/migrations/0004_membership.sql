@@ -9,3 +9,6 @@ CREATE TABLE channel_members (
 -- server will refuse it, and the refusal is shown as `not_a_member`. The write's text stays in
 -- `op` either way.
 ALTER TABLE outbox ADD COLUMN refusal TEXT;
+
+-- Direct conversations are channels with a fixed participant list.
+ALTER TABLE channels ADD COLUMN direct INTEGER NOT NULL DEFAULT 0;

@@ -130,15 +130,16 @@ async fn apply_entity(
         }
         Entity::Channel(channel) => {
             sqlx::query(
-                "INSERT INTO channels (id, team_id, name, topic, private) VALUES (?, ?, ?, ?, ?)
+                "INSERT INTO channels (id, team_id, name, topic, private, direct) VALUES (?, ?, ?, ?, ?, ?)
                  ON CONFLICT (id) DO UPDATE SET name = excluded.name, topic = excluded.topic,
-                     private = excluded.private",
+                     private = excluded.private, direct = excluded.direct",
             )
             .bind(channel.id.to_string())
             .bind(channel.team_id.to_string())
             .bind(&channel.name)
             .bind(&channel.topic)
             .bind(channel.private)
+            .bind(channel.direct)
             .execute(&mut **tx)
             .await?;
             applied.directory = true;

@@ -3,8 +3,10 @@
 //! may read changes only when the server's grant or revocation arrives.
 
 use crate::outbox::enqueue;
-use crate::{LocalStore, Result};
-use meridian_domain::{ChannelId, UnixMillis, UserId};
+use crate::{LocalStore, Result, StoreError};
+use meridian_domain::{
+    Channel, ChannelId, TeamId, UnixMillis, UserId, direct_channel_id, direct_participants,
+};
 use meridian_protocol::MutationOp;
 
 impl LocalStore {
@@ -26,6 +28,55 @@ impl LocalStore {
     /// Removes someone else from a channel.
     pub async fn remove_member(&self, channel_id: ChannelId, user_id: UserId, now: UnixMillis) -> Result<()> {
         self.change_membership(MutationOp::RemoveMember { channel_id, user_id }, user_id, false, now).await
+    }
+
+    /// Opens (or finds again) the direct conversation of `me` with `others`, and queues the
+    /// opening. It is usable at once: threads started in it are queued behind the opening.
+    pub async fn open_direct(
+        &self,
+        me: UserId,
+        team: TeamId,
+        others: &[UserId],
+        now: UnixMillis,
+    ) -> Result<Channel> {
+        let people = direct_participants(me, others);
+        let channel_id = direct_channel_id(team, &people);
+        let mut tx = self.write().await?;
+        let mut names = Vec::new();
+        for person in &people {
+            let name: Option<String> = sqlx::query_scalar("SELECT display_name FROM users WHERE id = ?")
+                .bind(person.to_string())
+                .fetch_optional(&mut *tx)
+                .await?;
+            names.push(name.ok_or(StoreError::NotFound("person"))?);
+        }
+        names.sort_unstable();
+        let channel = Channel {
+            id: channel_id,
+            team_id: team,
+            name: names.join(", "),
+            topic: String::new(),
+            private: true,
+            direct: true,
+        };
+        let known: Option<i64> = sqlx::query_scalar("SELECT 1 FROM channels WHERE id = ?")
+            .bind(channel_id.to_string())
+            .fetch_optional(&mut *tx)
+            .await?;
+        if known.is_none() {
+            sqlx::query(
+                "INSERT INTO channels (id, team_id, name, topic, private, direct) VALUES (?, ?, ?, '', 1, 1)",
+            )
+            .bind(channel_id.to_string())
+            .bind(team.to_string())
+            .bind(&channel.name)
+            .execute(&mut *tx)
+            .await?;
+            let participants = people.iter().copied().filter(|person| *person != me).collect();
+            enqueue(&mut tx, &MutationOp::OpenDirect { channel_id, participants }, now).await?;
+        }
+        tx.commit().await?;
+        Ok(channel)
     }
 
     /// Whether `user` is in `channel`'s member list as this device knows it.

@@ -232,7 +232,8 @@ impl LocalStore {
                             | MutationOp::JoinChannel { .. }
                             | MutationOp::LeaveChannel { .. }
                             | MutationOp::AddMember { .. }
-                            | MutationOp::RemoveMember { .. } => continue,
+                            | MutationOp::RemoveMember { .. }
+                            | MutationOp::OpenDirect { .. } => continue,
                         };
                         let Some(message_id) = op.message_id() else { continue };
                         sqlx::query("UPDATE messages SET state = ?, error = ? WHERE id = ? AND state = ?")

@@ -62,7 +62,8 @@ async fn op_channel(tx: &mut Transaction<'_, Sqlite>, op: &MutationOp) -> Result
         | MutationOp::JoinChannel { channel_id }
         | MutationOp::LeaveChannel { channel_id }
         | MutationOp::AddMember { channel_id, .. }
-        | MutationOp::RemoveMember { channel_id, .. } => return Ok(Some(*channel_id)),
+        | MutationOp::RemoveMember { channel_id, .. }
+        | MutationOp::OpenDirect { channel_id, .. } => return Ok(Some(*channel_id)),
         MutationOp::CreateMessage { thread_id, .. } => thread_channel(tx, *thread_id).await?,
         MutationOp::EditMessage { message_id, .. }
         | MutationOp::DeleteMessage { message_id }

@@ -43,6 +43,7 @@ fn world() -> World {
         name: "general".into(),
         topic: String::new(),
         private: false,
+        direct: false,
     };
     let thread = Thread {
         id: ThreadId::new(),
@@ -335,4 +336,21 @@ async fn removed_scopes_purge_and_a_later_grant_fetches_from_the_start() {
     store.apply_pull(&channel_only, world.me.id).await.expect("refetch");
     assert_eq!(store.threads(world.channel.id).await.expect("read").len(), 1);
     assert_eq!(store.cursors().await.expect("cursors").get(&lost), Some(&2));
+}
+
+#[tokio::test]
+async fn a_direct_conversation_is_opened_once_under_its_derived_id() {
+    let world = world();
+    let store = LocalStore::open_in_memory().await.expect("open");
+    store.apply_pull(&bootstrap(&world), world.me.id).await.expect("apply");
+    let first = store.open_direct(world.me.id, world.team.id, &[world.other.id], 1).await.expect("open");
+    let again = store.open_direct(world.me.id, world.team.id, &[world.other.id], 2).await.expect("again");
+    assert_eq!(first.id, again.id);
+    let people = meridian_domain::direct_participants(world.other.id, &[world.me.id]);
+    assert_eq!(first.id, meridian_domain::direct_channel_id(world.team.id, &people));
+    assert!(first.direct && first.private);
+    assert_eq!(store.channel(first.id).await.expect("read"), Some(first.clone()));
+    assert_eq!(store.queued_count().await.expect("count"), 1, "opened once");
+    let nobody = store.open_direct(world.me.id, world.team.id, &[UserId::new()], 3).await;
+    assert!(nobody.is_err(), "an unknown person is refused locally");
 }

@@ -3,7 +3,10 @@
 
 use super::fixture::{Fixture, NOW, Subject, reply, start_thread, statuses};
 use super::messages::{entities, mutation, rejection_code};
-use meridian_domain::{ChannelId, ClientId, Grant, Membership, Role, ScopeId, User, UserId};
+use meridian_domain::{
+    Channel, ChannelId, ClientId, Grant, Membership, Role, ScopeId, User, UserId, direct_channel_id,
+    direct_participants,
+};
 use meridian_protocol::{Entity, MutationOp, MutationStatus, PullRequest, PullResponse};
 use std::collections::BTreeMap;
 
@@ -63,8 +66,9 @@ pub async fn adding_to_a_private_channel_grants_it_and_removing_revokes_it(subje
     assert!(!serde_json::to_string(&after.scopes).expect("json").contains("After Bo"));
     assert!(entities(&after, bo_scope).contains(&Entity::Grant(Grant { scope, granted: false })));
     assert!(!f.store.readable_scopes(bo.id).await.expect("scopes").contains(&scope));
+    // Bo knew the channel: his late reply is refused as not_a_member, not as missing.
     let late = f.store.apply_mutations(&bo, ClientId::new(), &[reply(1, thread, "still here?")], NOW).await;
-    assert_eq!(rejection_code(&statuses(&late.expect("push"))[0]), "thread_not_found");
+    assert_eq!(rejection_code(&statuses(&late.expect("push"))[0]), "not_a_member");
 }
 
 pub async fn joining_and_leaving_a_public_channel_change_its_member_list(subject: Subject) {
@@ -134,4 +138,62 @@ pub async fn membership_changes_naming_unknown_ids_are_rejected_with_codes(subje
     assert_eq!(rejection_code(&push_one(&f, &ana, kick.clone()).await.0), "forbidden");
     let owner = f.store.change_role(Role::Owner, ana.id, Role::Admin, NOW).await.expect("promote").0;
     assert_eq!(push_one(&f, &owner, kick).await.0, MutationStatus::Applied);
+}
+
+pub async fn direct_conversations_are_opened_once_and_read_only_by_participants(subject: Subject) {
+    let f = Fixture::new(subject).await;
+    let (ana, bo, cy) = (f.person("Ana").await, f.person("Bo").await, f.person("Cy").await);
+    let pair = direct_channel_id(f.team.id, &direct_participants(ana.id, &[bo.id]));
+    let scope = ScopeId::Channel(pair);
+    let open = MutationOp::OpenDirect { channel_id: pair, participants: vec![bo.id] };
+    let (status, heads) = push_one(&f, &ana, open).await;
+    assert_eq!(status, MutationStatus::Applied);
+    let advanced: Vec<ScopeId> = heads.iter().map(|(scope, _)| *scope).collect();
+    for expected in [scope, ScopeId::User(ana.id), ScopeId::User(bo.id)] {
+        assert!(advanced.contains(&expected), "{expected} did not advance: {advanced:?}");
+    }
+    // The other side opening "the same 1:1" finds the same conversation.
+    let again = MutationOp::OpenDirect { channel_id: pair, participants: vec![ana.id, bo.id] };
+    assert_eq!(push_one(&f, &bo, again).await, (MutationStatus::Applied, Vec::new()));
+
+    let (opening, thread) =
+        start_thread(1, &Channel { id: pair, ..f.channel("unused", false, &[]).await }, "Lunch?");
+    let started =
+        f.store.apply_mutations(&bo, ClientId::new(), &[opening, reply(2, thread, "Noon")], NOW).await;
+    assert_eq!(statuses(&started.expect("push")), vec![MutationStatus::Applied, MutationStatus::Applied]);
+    let answer = f.store.apply_mutations(&ana, ClientId::new(), &[reply(1, thread, "Sure")], NOW).await;
+    assert_eq!(statuses(&answer.expect("push")), vec![MutationStatus::Applied]);
+
+    let seen = f.pull(&bo, ClientId::new()).await;
+    match entities(&seen, scope).first() {
+        Some(Entity::Channel(channel)) => assert!(channel.direct && channel.private, "{channel:?}"),
+        other => panic!("the conversation does not open with its channel: {other:?}"),
+    }
+    assert!(entities(&seen, ScopeId::User(bo.id)).contains(&Entity::Grant(Grant { scope, granted: true })));
+    let outsider = f.pull(&cy, ClientId::new()).await;
+    assert!(!outsider.scopes.contains_key(&scope));
+    assert!(!serde_json::to_string(&outsider.scopes).expect("json").contains("Lunch"));
+    let probe = f.store.apply_mutations(&cy, ClientId::new(), &[reply(1, thread, "hi")], NOW).await;
+    assert_eq!(rejection_code(&statuses(&probe.expect("push"))[0]), "thread_not_found");
+
+    let add = MutationOp::AddMember { channel_id: pair, user_id: cy.id };
+    assert_eq!(rejection_code(&push_one(&f, &ana, add).await.0), "forbidden");
+    let leave = MutationOp::LeaveChannel { channel_id: pair };
+    assert_eq!(rejection_code(&push_one(&f, &ana, leave).await.0), "forbidden");
+
+    let wrong_id = MutationOp::OpenDirect { channel_id: ChannelId::new(), participants: vec![cy.id] };
+    assert_eq!(rejection_code(&push_one(&f, &ana, wrong_id).await.0), "invalid_channel_id");
+    let ghost = UserId::new();
+    let with_ghost = direct_channel_id(f.team.id, &direct_participants(ana.id, &[ghost]));
+    let unknown = MutationOp::OpenDirect { channel_id: with_ghost, participants: vec![ghost] };
+    assert_eq!(rejection_code(&push_one(&f, &ana, unknown).await.0), "user_not_found");
+    let alone = direct_channel_id(f.team.id, &direct_participants(ana.id, &[]));
+    let solo = MutationOp::OpenDirect { channel_id: alone, participants: Vec::new() };
+    assert_eq!(rejection_code(&push_one(&f, &ana, solo).await.0), "invalid_participants");
+
+    let trio = direct_channel_id(f.team.id, &direct_participants(cy.id, &[ana.id, bo.id]));
+    let group = MutationOp::OpenDirect { channel_id: trio, participants: vec![ana.id, bo.id] };
+    assert_eq!(push_one(&f, &cy, group).await.0, MutationStatus::Applied);
+    assert_ne!(trio, pair);
+    assert!(f.store.readable_scopes(cy.id).await.expect("scopes").contains(&ScopeId::Channel(trio)));
 }

@@ -56,6 +56,7 @@ macro_rules! conformance_tests {
             joining_and_leaving_a_public_channel_change_its_member_list,
             guests_read_only_the_channels_they_were_added_to,
             membership_changes_naming_unknown_ids_are_rejected_with_codes,
+            direct_conversations_are_opened_once_and_read_only_by_participants,
         );
     };
     (@cases $factory:path; $($case:ident),* $(,)?) => {

@@ -20,6 +20,7 @@ fn channel(private: bool) -> Channel {
         name: "design".into(),
         topic: String::new(),
         private,
+        direct: false,
     }
 }
 
@@ -46,7 +47,10 @@ fn reply(thread: &Thread, body: &str) -> Mutation {
 }
 
 fn facts_for(channel: &Channel, is_member: bool) -> Facts {
-    Facts { channel: Some(ChannelAccess { channel: channel.clone(), is_member }), ..Facts::default() }
+    Facts {
+        channel: Some(ChannelAccess { channel: channel.clone(), is_member, once_granted: false }),
+        ..Facts::default()
+    }
 }
 
 fn existing_thread(channel: &Channel) -> Thread {
@@ -323,4 +327,17 @@ fn membership_refusals_have_codes() {
         removed.grants,
         vec![(guest.id, Grant { scope: ScopeId::Channel(general.id), granted: false })]
     );
+}
+
+#[test]
+fn someone_who_lost_a_channel_is_told_so() {
+    let ana = author();
+    let secret = channel(true);
+    let thread = existing_thread(&secret);
+    let mut facts = Facts { thread: Some(thread.clone()), ..facts_for(&secret, false) };
+    assert_eq!(rejected_code(plan(&ana, &reply(&thread, "hi"), &facts)), "thread_not_found");
+    if let Some(access) = facts.channel.as_mut() {
+        access.once_granted = true;
+    }
+    assert_eq!(rejected_code(plan(&ana, &reply(&thread, "hi"), &facts)), "not_a_member");
 }

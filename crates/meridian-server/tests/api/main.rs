@@ -88,6 +88,7 @@ impl TestServer {
             name: name.into(),
             topic: String::new(),
             private,
+            direct: false,
         };
         store.create_channel(&channel, members, 0).await.expect("channel");
         channel
