@@ -104,6 +104,7 @@ async fn crash_and_restart(database_url: &str, store: Arc<dyn ServerStore>) -> a
         name: "general".into(),
         topic: String::new(),
         private: false,
+        direct: false,
     };
     store.create_channel(&channel, &[], 0).await?;
     let mut clients = Vec::new();

@@ -35,6 +35,7 @@ async fn private_channel(server: &TestServer, members: &[&Member]) -> anyhow::Re
         name: "board".into(),
         topic: String::new(),
         private: true,
+        direct: false,
     };
     let ids: Vec<_> = members.iter().map(|m| m.user.id).collect();
     server.server().store().create_channel(&channel, &ids, 0).await?;

@@ -63,6 +63,7 @@ impl Team {
             name: "general".into(),
             topic: String::new(),
             private: false,
+            direct: false,
         };
         first.store().create_channel(&channel, &[], 0).await?;
         let ana_session = sign_up(&second, "Ana").await?;

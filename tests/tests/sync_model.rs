@@ -19,6 +19,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
+#[path = "sync_model/removal.rs"]
+mod removal;
+
 const CLIENTS: usize = 3;
 const THREADS: usize = 2;
 
@@ -147,6 +150,8 @@ struct Device {
     /// Pull answers received, oldest first, for stale replays.
     received: Vec<PullResponse>,
     cursors: BTreeMap<ScopeId, u64>,
+    /// Scopes this device purged after losing access.
+    purged: BTreeSet<ScopeId>,
 }
 
 impl Device {
@@ -178,7 +183,7 @@ impl Device {
             let expected = match &result.status {
                 MutationStatus::Applied | MutationStatus::Duplicate => true,
                 MutationStatus::Rejected { code, .. } => {
-                    code == "target_deleted" || code == "message_not_found"
+                    code == "target_deleted" || code == "message_not_found" || code == "not_a_member"
                 }
                 MutationStatus::Gap => false,
             };
@@ -205,15 +210,18 @@ impl Device {
         match fault {
             Fault::Lost => {}
             Fault::None => {
-                self.store.apply_pull(&response, self.me.id).await?;
+                let applied = self.store.apply_pull(&response, self.me.id).await?;
+                self.purged.extend(applied.purged);
             }
             Fault::Duplicated => {
-                self.store.apply_pull(&response, self.me.id).await?;
+                let applied = self.store.apply_pull(&response, self.me.id).await?;
+                self.purged.extend(applied.purged);
                 let again = self.store.apply_pull(&response, self.me.id).await?;
                 anyhow::ensure!(again.is_empty(), "applying an answer twice changed something");
             }
             Fault::Stale => {
-                self.store.apply_pull(&response, self.me.id).await?;
+                let applied = self.store.apply_pull(&response, self.me.id).await?;
+                self.purged.extend(applied.purged);
                 if let Some(old) = self.received.first().cloned() {
                     let replayed = self.store.apply_pull(&old, self.me.id).await?;
                     anyhow::ensure!(replayed.is_empty(), "a stale answer changed something");
@@ -228,6 +236,10 @@ impl Device {
     async fn check_cursors_only_advance(&mut self) -> anyhow::Result<()> {
         let now = self.store.cursors().await?;
         for (scope, before) in &self.cursors {
+            // A purged scope's cursor goes with it: the explicit reset after losing access.
+            if self.purged.contains(scope) && !now.contains_key(scope) {
+                continue;
+            }
             let after = now.get(scope).copied().unwrap_or(0);
             anyhow::ensure!(after >= *before, "cursor of {scope} moved back from {before} to {after}");
         }
@@ -293,6 +305,7 @@ async fn open_device(case: &str, index: usize, base_url: &str) -> anyhow::Result
         written: Vec::new(),
         received: Vec::new(),
         cursors: BTreeMap::new(),
+        purged: BTreeSet::new(),
     })
 }
 
@@ -307,6 +320,7 @@ async fn run_case(actions: Vec<Action>) -> anyhow::Result<()> {
         name: format!("case-{case}"),
         topic: String::new(),
         private: false,
+        direct: false,
     };
     server.server().store().create_channel(&channel, &[], SystemClock.now_millis()).await?;
 

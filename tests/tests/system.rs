@@ -24,6 +24,7 @@ async fn general_channel(server: &TestServer) -> anyhow::Result<Channel> {
         name: "general".into(),
         topic: "Everything".into(),
         private: false,
+        direct: false,
     };
     server.server().store().create_channel(&channel, &[], 0).await?;
     Ok(channel)

@@ -167,6 +167,7 @@ async fn fill(
         name: "bench".into(),
         topic: String::new(),
         private: false,
+        direct: false,
     };
     let mut directory = vec![Entity::Team(team.clone()), Entity::Channel(channel.clone())];
     directory.extend(people.iter().cloned().map(Entity::User));

@@ -63,6 +63,7 @@ impl BenchServer {
             name: "bench".into(),
             topic: "Benchmark traffic".into(),
             private: false,
+            direct: false,
         };
         store.create_channel(&channel, &[], now()).await?;
         Ok(Self { server, channel, _dir: dir, _postgres: postgres })

@@ -1,7 +1,7 @@
 //! The command line: global options, one subcommand per action, and the dispatch to its module.
 
 use crate::profile::Profile;
-use crate::{auth, export, files, read, sync, tail, write};
+use crate::{auth, export, files, members, read, sync, tail, write};
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -66,6 +66,19 @@ pub enum Command {
         /// Where to write it.
         output: PathBuf,
     },
+    /// Join a public channel.
+    Join {
+        /// The channel's name, with or without a leading `#`.
+        channel: String,
+    },
+    /// Leave a channel.
+    Leave { channel: String },
+    /// Open the direct conversation with these people (display names); the same people always
+    /// get the same conversation.
+    Dm {
+        #[arg(required = true)]
+        people: Vec<String>,
+    },
     /// Keep syncing and print each new message as it arrives, until Ctrl-C.
     Tail {
         /// Only messages in this channel.
@@ -98,6 +111,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             write::reply(&profile.open().await?, &thread, &body, &files).await
         }
         Command::Download { blob, output } => files::download(&profile.open().await?, &blob, &output).await,
+        Command::Join { channel } => members::join(&profile.open().await?, &channel).await,
+        Command::Leave { channel } => members::leave(&profile.open().await?, &channel).await,
+        Command::Dm { people } => members::dm(&profile.open().await?, &people).await,
         Command::Tail { channel } => tail::tail(profile.open().await?, channel.as_deref()).await,
         Command::Export { output } => export::export(&profile.open().await?, output.as_deref()).await,
     }

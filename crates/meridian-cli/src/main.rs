@@ -6,6 +6,7 @@ mod cli;
 mod export;
 mod failure;
 mod files;
+mod members;
 mod profile;
 mod read;
 mod sync;

@@ -74,6 +74,7 @@ async fn general_channel(server: &TestServer) -> anyhow::Result<Channel> {
         name: "general".into(),
         topic: "Everything".into(),
         private: false,
+        direct: false,
     };
     store.create_channel(&channel, &[], 0).await?;
     Ok(channel)
@@ -212,6 +213,49 @@ async fn two_people_talk_through_the_cli_and_offline_replies_wait_for_the_next_s
     let shown = ana.run(&["show", "--thread", &thread]).await?;
     assert!(shown.contains("Ana: Written on the train") && !shown.contains("(queued)"), "{shown}");
     server.shutdown().await?;
+    Ok(())
+}
+
+/// The id in `Conversation <id> with ...`.
+fn conversation_id(stdout: &str) -> anyhow::Result<ChannelId> {
+    stdout
+        .split_whitespace()
+        .find_map(|word| word.parse().ok())
+        .ok_or_else(|| anyhow::anyhow!("no conversation id in {stdout:?}"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn joining_leaving_and_direct_conversations_through_the_cli() -> anyhow::Result<()> {
+    let server = TestServer::start("Acme", false).await?;
+    general_channel(&server).await?;
+    let dirs = tempfile::tempdir()?;
+    let ana = Cli { dir: dirs.path().join("ana") };
+    let kofi = Cli { dir: dirs.path().join("kofi") };
+    ana.run(&signup_args(&server.base_url(), "ana@example.com", "Ana", "Europe/Lisbon")).await?;
+    kofi.run(&signup_args(&server.base_url(), "kofi@example.com", "Kofi", "Africa/Accra")).await?;
+
+    let joined = kofi.run(&["join", "#general"]).await?;
+    assert!(joined.contains("Joining #general.") && joined.contains("Done."), "{joined}");
+    assert!(kofi.run(&["leave", "general"]).await?.contains("Done."));
+    let again = kofi.output(&["leave", "general"]).await?;
+    assert!(!again.status.success(), "leaving twice is refused");
+    assert!(String::from_utf8_lossy(&again.stderr).contains("[rejected]"));
+    let nowhere = kofi.output(&["join", "nowhere"]).await?;
+    assert!(String::from_utf8_lossy(&nowhere.stderr).contains("[unknown_channel]"));
+
+    ana.run(&["sync"]).await?;
+    let opened = ana.run(&["dm", "kofi"]).await?;
+    assert!(opened.contains("with Ana, Kofi") && opened.contains("Done."), "{opened}");
+    let id = conversation_id(&opened)?;
+    assert_eq!(
+        conversation_id(&ana.run(&["dm", "Kofi"]).await?)?,
+        id,
+        "the same people, the same conversation"
+    );
+    kofi.run(&["sync"]).await?;
+    assert!(kofi.run(&["channels"]).await?.contains("#Ana, Kofi"), "kofi sees the conversation");
+    let nobody = ana.output(&["dm", "Nobody"]).await?;
+    assert!(String::from_utf8_lossy(&nobody.stderr).contains("[unknown_person]"));
     Ok(())
 }
 

@@ -8,6 +8,7 @@ mod attachment;
 pub mod availability;
 pub mod catch_up;
 mod clock;
+mod direct;
 mod error;
 mod hours;
 mod ids;
@@ -22,11 +23,12 @@ pub mod validate;
 
 pub use attachment::{Attachment, BlobId, ParseBlobIdError, hex, is_hash_hex};
 pub use clock::{Clock, FixedClock, OffsetClock, SystemClock, UnixMillis};
+pub use direct::{MAX_DIRECT_PARTICIPANTS, direct_channel_id, direct_participants};
 pub use error::DomainError;
 pub use hours::{
     DAY_MINUTES, DAYS, MAX_SPANS_PER_DAY, RawWorkingHours, TimeSpan, WorkingHours, describe_week,
 };
 pub use ids::{ChannelId, ClientId, InviteId, MessageId, MutationId, SessionId, TeamId, ThreadId, UserId};
-pub use model::{Channel, Message, Reaction, Role, Team, Thread, Tombstone, User};
+pub use model::{Channel, Grant, Membership, Message, Reaction, Role, Team, Thread, Tombstone, User};
 pub use notify::{ReplyNotice, reply_notice};
 pub use scope::{ParseScopeError, ScopeId};

@@ -4,6 +4,7 @@ use crate::attachment::Attachment;
 use crate::clock::UnixMillis;
 use crate::hours::WorkingHours;
 use crate::ids::{ChannelId, MessageId, TeamId, ThreadId, UserId};
+use crate::scope::ScopeId;
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -64,6 +65,26 @@ pub struct Channel {
     pub name: String,
     pub topic: String,
     pub private: bool,
+    /// A direct conversation: private, with a participant list fixed at creation and an id
+    /// derived from it ([`crate::direct_channel_id`]). Older peers omit the field.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub direct: bool,
+}
+
+/// Whether a person is in a channel's member list, as that channel's own scope records it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Membership {
+    pub channel_id: ChannelId,
+    pub user_id: UserId,
+    pub member: bool,
+}
+
+/// A scope someone gained (`granted: true`) or lost the right to read, recorded in that person's
+/// own scope so each of their devices learns to fetch it from the start, or to purge it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Grant {
+    pub scope: ScopeId,
+    pub granted: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

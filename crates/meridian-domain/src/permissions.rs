@@ -80,9 +80,62 @@ pub fn may_post(role: Role, private: bool, is_member: bool) -> bool {
     may_read_channel(role, private, is_member)
 }
 
-/// Whether `role` sees the team's directory of public channels.
+/// Whether `role` sees the team's directory of public channels. The directory is the set of
+/// public channel scopes themselves (each opens with its channel's name and topic), so a role that
+/// may not read public channels it is not in does not see their names either.
 pub fn sees_channel_directory(role: Role) -> bool {
-    !matches!(role, Role::Guest)
+    may_read_channel(role, false, false)
+}
+
+/// A change to who is in a channel.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MembershipChange {
+    /// The actor joins a public channel.
+    Join,
+    /// The actor leaves a channel.
+    Leave,
+    /// The actor adds someone else.
+    Add,
+    /// The actor removes someone else.
+    Remove,
+}
+
+/// The actor of a membership change, as the channel sees them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MembershipActor {
+    pub role: Role,
+    pub is_member: bool,
+}
+
+/// Checks that `actor` may make `change` to a channel that is `private` or not.
+///
+/// - Anyone but a guest joins a public channel; nobody joins a private one uninvited.
+/// - Any member leaves.
+/// - In a private channel, its members (guests aside) add and remove people; in a public one,
+///   anyone who reads it may add people (which matters for guests), and only admins remove.
+/// - Owners and admins add and remove anywhere.
+pub fn may_change_membership(
+    actor: MembershipActor,
+    change: MembershipChange,
+    private: bool,
+) -> Result<(), Denied> {
+    let moderator = matches!(actor.role, Role::Owner | Role::Admin);
+    let allowed = match change {
+        MembershipChange::Join => !private && actor.role != Role::Guest,
+        MembershipChange::Leave => actor.is_member,
+        MembershipChange::Add => moderator || (actor.role != Role::Guest && (actor.is_member || !private)),
+        MembershipChange::Remove => moderator || (private && actor.is_member && actor.role != Role::Guest),
+    };
+    if allowed { Ok(()) } else { Err(Denied::NotAllowed) }
+}
+
+/// How a membership change alters what its subject may read: `Some(true)` when the channel
+/// becomes readable to them (a grant), `Some(false)` when it stops being readable (a revocation),
+/// `None` when their access is unchanged (a member joining a public channel they already read).
+pub fn access_change(subject: Role, private: bool, was_member: bool, is_member: bool) -> Option<bool> {
+    let before = may_read_channel(subject, private, was_member);
+    let after = may_read_channel(subject, private, is_member);
+    (before != after).then_some(after)
 }
 
 #[cfg(test)]
@@ -139,7 +192,51 @@ mod tests {
         assert!(!sees_channel_directory(Role::Guest) && sees_channel_directory(Role::Member));
     }
 
+    fn actor(role: Role, is_member: bool) -> MembershipActor {
+        MembershipActor { role, is_member }
+    }
+
+    #[test]
+    fn who_may_change_membership() {
+        use MembershipChange::*;
+        assert_eq!(may_change_membership(actor(Role::Member, false), Join, false), Ok(()));
+        assert!(may_change_membership(actor(Role::Member, false), Join, true).is_err());
+        assert!(may_change_membership(actor(Role::Guest, false), Join, false).is_err());
+        assert_eq!(may_change_membership(actor(Role::Guest, true), Leave, false), Ok(()));
+        assert!(may_change_membership(actor(Role::Member, false), Leave, false).is_err());
+        assert_eq!(may_change_membership(actor(Role::Member, true), Add, true), Ok(()));
+        assert!(may_change_membership(actor(Role::Member, false), Add, true).is_err());
+        assert_eq!(may_change_membership(actor(Role::Member, false), Add, false), Ok(()));
+        assert!(may_change_membership(actor(Role::Guest, true), Add, true).is_err());
+        assert_eq!(may_change_membership(actor(Role::Admin, false), Add, true), Ok(()));
+        assert_eq!(may_change_membership(actor(Role::Member, true), Remove, true), Ok(()));
+        assert!(may_change_membership(actor(Role::Member, true), Remove, false).is_err());
+        assert_eq!(may_change_membership(actor(Role::Owner, false), Remove, false), Ok(()));
+    }
+
+    #[test]
+    fn grants_and_revocations_follow_readability() {
+        assert_eq!(access_change(Role::Member, true, false, true), Some(true));
+        assert_eq!(access_change(Role::Member, true, true, false), Some(false));
+        assert_eq!(access_change(Role::Member, false, false, true), None);
+        assert_eq!(access_change(Role::Guest, false, false, true), Some(true));
+        assert_eq!(access_change(Role::Guest, false, true, false), Some(false));
+        assert_eq!(access_change(Role::Guest, true, true, true), None);
+    }
+
     proptest! {
+        #[test]
+        fn nobody_joins_a_private_channel_or_acts_as_a_guest_moderator(
+            role in role(), is_member in any::<bool>(), private in any::<bool>(),
+        ) {
+            let joined = may_change_membership(actor(role, is_member), MembershipChange::Join, private);
+            prop_assert!(!(private && joined.is_ok()));
+            if role == Role::Guest {
+                prop_assert!(may_change_membership(actor(role, is_member), MembershipChange::Add, private).is_err());
+                prop_assert!(may_change_membership(actor(role, is_member), MembershipChange::Remove, private).is_err());
+            }
+        }
+
         #[test]
         fn no_allowed_change_leaves_the_team_without_an_owner(
             actor in role(), current in role(), new in role(), owners in 0usize..4,

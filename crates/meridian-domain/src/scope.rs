@@ -8,7 +8,8 @@ use std::str::FromStr;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum ScopeId {
-    /// The team directory: people and public channel names.
+    /// The team and its people. Public channels are not listed here: each one's own scope
+    /// opens with its name, so whoever may not read it (a guest) never learns it.
     Team(TeamId),
     /// One channel: its threads and messages.
     Channel(ChannelId),

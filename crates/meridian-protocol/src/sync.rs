@@ -1,8 +1,8 @@
 //! Sync: clients push mutations from their outbox and pull changes by per-scope cursor.
 
 use meridian_domain::{
-    Attachment, Channel, ClientId, Message, MessageId, MutationId, Reaction, ScopeId, Team, Thread, ThreadId,
-    Tombstone, UnixMillis, User,
+    Attachment, Channel, ChannelId, ClientId, Grant, Membership, Message, MessageId, MutationId, Reaction,
+    ScopeId, Team, Thread, ThreadId, Tombstone, UnixMillis, User, UserId,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -26,7 +26,7 @@ pub enum MutationOp {
     #[serde(rename = "thread.create.v1")]
     CreateThread {
         thread_id: ThreadId,
-        channel_id: meridian_domain::ChannelId,
+        channel_id: ChannelId,
         title: String,
         message_id: MessageId,
         body: String,
@@ -53,6 +53,23 @@ pub enum MutationOp {
     /// Add (`present: true`) or remove one's reaction to a message.
     #[serde(rename = "reaction.set.v1")]
     SetReaction { message_id: MessageId, emoji: String, present: bool },
+    /// Join a public channel.
+    #[serde(rename = "channel.join.v1")]
+    JoinChannel { channel_id: ChannelId },
+    /// Leave a channel.
+    #[serde(rename = "channel.leave.v1")]
+    LeaveChannel { channel_id: ChannelId },
+    /// Add someone else to a channel.
+    #[serde(rename = "channel.member.add.v1")]
+    AddMember { channel_id: ChannelId, user_id: UserId },
+    /// Remove someone else from a channel.
+    #[serde(rename = "channel.member.remove.v1")]
+    RemoveMember { channel_id: ChannelId, user_id: UserId },
+    /// Open a direct conversation with `participants` (the author is one whether listed or not).
+    /// `channel_id` must be `meridian_domain::direct_channel_id` of the team and everyone in it,
+    /// so opening it again, from any participant's device, names the same conversation.
+    #[serde(rename = "dm.open.v1")]
+    OpenDirect { channel_id: ChannelId, participants: Vec<UserId> },
 }
 
 impl MutationOp {
@@ -64,14 +81,33 @@ impl MutationOp {
         }
     }
 
-    /// The message this mutation writes or changes.
-    pub fn message_id(&self) -> MessageId {
+    /// The message this mutation writes or changes, if it is about a message.
+    pub fn message_id(&self) -> Option<MessageId> {
         match self {
             Self::CreateThread { message_id, .. }
             | Self::CreateMessage { message_id, .. }
             | Self::EditMessage { message_id, .. }
             | Self::DeleteMessage { message_id }
-            | Self::SetReaction { message_id, .. } => *message_id,
+            | Self::SetReaction { message_id, .. } => Some(*message_id),
+            Self::JoinChannel { .. }
+            | Self::LeaveChannel { .. }
+            | Self::AddMember { .. }
+            | Self::RemoveMember { .. }
+            | Self::OpenDirect { .. } => None,
+        }
+    }
+
+    /// For a membership change: the channel, whose member list changes, and the person who joins
+    /// or leaves it (`author` for joining and leaving).
+    pub fn membership(&self, author: UserId) -> Option<(ChannelId, UserId)> {
+        match self {
+            Self::JoinChannel { channel_id } | Self::LeaveChannel { channel_id } => {
+                Some((*channel_id, author))
+            }
+            Self::AddMember { channel_id, user_id } | Self::RemoveMember { channel_id, user_id } => {
+                Some((*channel_id, *user_id))
+            }
+            _ => None,
         }
     }
 }
@@ -144,6 +180,10 @@ pub struct PullResponse {
     /// of them, keeps its outbox, and bootstraps them again (sync.md §8.5).
     #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
     pub reset_required: BTreeSet<ScopeId>,
+    /// Scopes the request held a cursor for that the user may not read (any more): the client
+    /// purges them. A cursor for such a scope is never answered with its data (sync.md §5.4).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub removed_scopes: Vec<ScopeId>,
 }
 
 impl PullResponse {
@@ -188,6 +228,10 @@ pub enum Entity {
     Reaction(Reaction),
     /// A deleted message; it dominates every earlier and later write to that message.
     MessageDeleted(Tombstone),
+    /// Someone joined or left the channel whose scope this is.
+    Membership(Membership),
+    /// In a user's own scope: a scope they may now read, or may no longer read.
+    Grant(Grant),
 }
 
 /// Frames the server sends on `/v1/live`. Pokes are hints: the client answers with a pull.
@@ -200,7 +244,6 @@ pub enum LiveFrame {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use meridian_domain::ChannelId;
 
     #[test]
     fn mutations_carry_their_versioned_name() {

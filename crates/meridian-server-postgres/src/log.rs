@@ -68,5 +68,9 @@ fn key(entity: &Entity) -> (&'static str, String) {
             ("reaction", format!("{}:{}:{}", reaction.message_id, reaction.user_id, reaction.emoji))
         }
         Entity::MessageDeleted(tombstone) => ("message", tombstone.id.to_string()),
+        Entity::Membership(membership) => {
+            ("membership", format!("{}:{}", membership.channel_id, membership.user_id))
+        }
+        Entity::Grant(grant) => ("grant", grant.scope.to_string()),
     }
 }

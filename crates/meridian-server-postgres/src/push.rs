@@ -5,8 +5,10 @@
 //! A push commits once per run of consecutive mutations to the same scope, so a batch of posts
 //! to one channel costs one commit (one WAL flush) rather than one per post; a busy channel
 //! serializes on its scope row, so this flush and the statements run under that lock were the
-//! limit. Locks are always taken client row, then scope row, then message rows, and a
-//! transaction never holds two scope rows: pushes on several instances cannot deadlock.
+//! limit. Locks are always taken client row, then scope row, then message rows. A transaction
+//! holds one scope row, except for a membership change or a new direct conversation, which
+//! settles in a transaction of its own and then locks the people's own scopes it grants or
+//! revokes, in id order: pushes on several instances cannot deadlock.
 
 use crate::PgStore;
 use crate::blobs;
@@ -17,7 +19,7 @@ use crate::rows::{self, db, to_db};
 use meridian_domain::{
     ChannelId, ClientId, Message, MessageId, MutationId, ScopeId, Thread, ThreadId, UnixMillis, User, UserId,
 };
-use meridian_protocol::{Mutation, MutationOp, MutationResult, MutationStatus};
+use meridian_protocol::{Entity, Mutation, MutationOp, MutationResult, MutationStatus};
 use meridian_server_store::plan::{self, ChannelAccess, Facts, Plan, Write};
 use meridian_server_store::sequence::{SeqCheck, check_seq};
 use meridian_server_store::{PushOutcome, StoreError};
@@ -46,7 +48,9 @@ pub(crate) async fn apply(
     let mut existing = existing_messages(&mut settling.tx, mutations).await?;
     for mutation in mutations {
         let scope = settling.scope_of(&mutation.op).await?;
-        if settling.scope.is_some_and(|held| scope.is_some_and(|wanted| wanted != held)) {
+        let alone = writes_several_scopes(&mutation.op);
+        let other_scope = settling.scope.is_some_and(|held| scope.is_some_and(|wanted| wanted != held));
+        if settling.closed || (settling.scope.is_some() && alone) || other_scope {
             settling.commit(client).await?;
             settling = Settling::begin(store, author.id, client, now).await?;
         }
@@ -62,7 +66,8 @@ pub(crate) async fn apply(
                 let used = used_ids.contains(&mutation.id);
                 let status = settling.settle(author, mutation, used, &existing, now, &mut heads).await?;
                 used_ids.insert(mutation.id);
-                existing.insert(mutation.op.message_id());
+                existing.extend(mutation.op.message_id());
+                settling.closed = alone;
                 status
             }
         };
@@ -98,6 +103,8 @@ struct Settling {
     /// Read once per transaction: a batch of replies names the same thread and channel.
     threads: HashMap<ThreadId, Thread>,
     channels: HashMap<ChannelId, Option<ChannelAccess>>,
+    /// Settled a mutation that must be alone in its transaction; the next one starts another.
+    closed: bool,
 }
 
 impl Settling {
@@ -118,6 +125,7 @@ impl Settling {
             recorded: Vec::new(),
             threads: HashMap::new(),
             channels: HashMap::new(),
+            closed: false,
         })
     }
 
@@ -143,6 +151,11 @@ impl Settling {
             MutationOp::CreateMessage { thread_id, .. } => {
                 self.thread(*thread_id).await?.map(|t| t.channel_id)
             }
+            MutationOp::JoinChannel { channel_id }
+            | MutationOp::LeaveChannel { channel_id }
+            | MutationOp::AddMember { channel_id, .. }
+            | MutationOp::RemoveMember { channel_id, .. }
+            | MutationOp::OpenDirect { channel_id, .. } => Some(*channel_id),
             MutationOp::EditMessage { message_id, .. }
             | MutationOp::DeleteMessage { message_id }
             | MutationOp::SetReaction { message_id, .. } => {
@@ -210,16 +223,26 @@ impl Settling {
         now: UnixMillis,
         heads: &mut BTreeMap<ScopeId, u64>,
     ) -> Result<MutationStatus, StoreError> {
-        let facts = self.read_facts(author.id, mutation, mutation_id_used, existing).await?;
+        let mut facts = self.read_facts(author.id, mutation, mutation_id_used, existing).await?;
+        if let MutationOp::OpenDirect { participants, .. } = &mutation.op {
+            let mut named = participants.clone();
+            named.push(author.id);
+            facts.team_id = Some(crate::accounts::team_id(&mut self.tx).await?);
+            facts.participants = channels::people(&mut self.tx, &named).await?;
+        }
         let status = match plan::plan(author, mutation, &facts) {
             Ok(plan) => {
-                let head = write_plan(&mut self.tx, author.id, &plan, now).await?;
+                write_plan(&mut self.tx, author.id, &plan, now, heads).await?;
                 for write in &plan.writes {
-                    if let Write::Thread(thread) = write {
-                        self.threads.insert(thread.id, thread.clone());
+                    match write {
+                        Write::Thread(thread) => {
+                            self.threads.insert(thread.id, thread.clone());
+                        }
+                        // Who may read a channel changed: read it afresh.
+                        Write::Membership(_) | Write::Open(_) => self.channels.clear(),
+                        _ => {}
                     }
                 }
-                heads.insert(plan.scope, head);
                 MutationStatus::Applied
             }
             Err(rejection) => {
@@ -241,13 +264,12 @@ impl Settling {
         mutation_id_used: bool,
         existing: &HashSet<MessageId>,
     ) -> Result<Facts, StoreError> {
-        let targets = plan::targets(&mutation.op);
+        let targets = plan::targets(author, &mutation.op);
         let creates =
             matches!(mutation.op, MutationOp::CreateThread { .. } | MutationOp::CreateMessage { .. });
-        let message = if creates && !existing.contains(&targets.message_id) {
-            None
-        } else {
-            messages::target(&mut self.tx, targets.message_id).await?
+        let message = match targets.message_id {
+            Some(id) if !creates || existing.contains(&id) => messages::target(&mut self.tx, id).await?,
+            _ => None,
         };
         let thread = match targets.thread(message.as_ref()) {
             Some(thread_id) => self.thread(thread_id).await?,
@@ -258,7 +280,20 @@ impl Settling {
             None => None,
         };
         let blobs = blobs::attached(&mut self.tx, author, mutation.op.attachments()).await?;
-        Ok(Facts { mutation_id_used, thread, channel, message_exists: message.is_some(), message, blobs })
+        let subject = match (targets.subject, targets.channel_id) {
+            (Some(user), Some(channel)) => channels::subject(&mut self.tx, channel, user).await?,
+            _ => None,
+        };
+        Ok(Facts {
+            mutation_id_used,
+            thread,
+            channel,
+            message_exists: message.is_some(),
+            message,
+            blobs,
+            subject,
+            ..Facts::default()
+        })
     }
 }
 
@@ -286,7 +321,7 @@ async fn existing_messages(
         .filter(|mutation| {
             matches!(mutation.op, MutationOp::CreateThread { .. } | MutationOp::CreateMessage { .. })
         })
-        .map(|mutation| mutation.op.message_id().to_string())
+        .filter_map(|mutation| mutation.op.message_id().map(|id| id.to_string()))
         .collect();
     let found: Vec<String> = sqlx::query_scalar("SELECT id FROM messages WHERE id = ANY($1)")
         .bind(created)
@@ -444,16 +479,35 @@ fn owned_mark(row: &sqlx::postgres::PgRow, user: UserId) -> Result<u64, StoreErr
     Ok(rows::from_db(rows::int(row, "last_mutation_seq")?))
 }
 
-/// Writes a plan's rows, each with its own change-log entry; returns the scope's new head.
+/// Whether a mutation writes to people's own scopes besides its own (grants and revocations),
+/// and so settles alone in its transaction.
+fn writes_several_scopes(op: &MutationOp) -> bool {
+    matches!(
+        op,
+        MutationOp::JoinChannel { .. }
+            | MutationOp::LeaveChannel { .. }
+            | MutationOp::AddMember { .. }
+            | MutationOp::RemoveMember { .. }
+            | MutationOp::OpenDirect { .. }
+    )
+}
+
+/// Writes a plan's rows, each with its own change-log entry, then its grants in their people's
+/// own scopes (in id order, see the module notes), and records the new head of every scope it
+/// advanced.
 async fn write_plan(
     conn: &mut PgConnection,
     actor: UserId,
     plan: &Plan,
     now: UnixMillis,
-) -> Result<u64, StoreError> {
-    let mut head = 0;
+    heads: &mut BTreeMap<ScopeId, u64>,
+) -> Result<(), StoreError> {
+    if let Some(Write::Open(_)) = plan.writes.first() {
+        crate::log::create_scope(conn, plan.scope).await?;
+    }
     for write in &plan.writes {
-        head = append(conn, plan.scope, &write.entity(), Some(actor), now).await?;
+        let head = append(conn, plan.scope, &write.entity(), Some(actor), now).await?;
+        heads.insert(plan.scope, head);
         match write {
             Write::Thread(thread) => upsert_thread(conn, thread, head).await?,
             Write::Message(message) => {
@@ -465,9 +519,18 @@ async fn write_plan(
             }
             Write::Reaction(reaction) => messages::react(conn, reaction, head).await?,
             Write::Delete(tombstone) => messages::delete(conn, plan.scope, tombstone, head, now).await?,
+            Write::Membership(membership) => channels::set_membership(conn, membership, now).await?,
+            Write::Open(channel) => channels::insert_row(conn, channel, head, now).await?,
         }
     }
-    Ok(head)
+    let mut grants: Vec<_> = plan.grants.iter().collect();
+    grants.sort_by_key(|(user, _)| *user);
+    for (user, grant) in grants {
+        let scope = ScopeId::User(*user);
+        let head = append(conn, scope, &Entity::Grant(grant.clone()), Some(actor), now).await?;
+        heads.insert(scope, head);
+    }
+    Ok(())
 }
 
 async fn upsert_thread(conn: &mut PgConnection, thread: &Thread, seq: u64) -> Result<(), StoreError> {

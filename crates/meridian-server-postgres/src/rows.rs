@@ -67,7 +67,7 @@ pub(crate) fn hours_json(user: &User) -> Result<Option<String>, StoreError> {
         .map_err(|error| StoreError::Backend(error.to_string()))
 }
 
-/// Columns: id, team_id, name, topic, private.
+/// Columns: id, team_id, name, topic, private, direct.
 pub(crate) fn channel(row: &PgRow) -> Result<Channel, StoreError> {
     Ok(Channel {
         id: parsed(row, "id")?,
@@ -75,6 +75,7 @@ pub(crate) fn channel(row: &PgRow) -> Result<Channel, StoreError> {
         name: text(row, "name")?,
         topic: text(row, "topic")?,
         private: row.try_get("private").map_err(db)?,
+        direct: row.try_get("direct").map_err(db)?,
     })
 }
 

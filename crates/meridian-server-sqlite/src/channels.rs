@@ -2,9 +2,9 @@
 
 use crate::log::{append, create_scope};
 use crate::rows::{self, db};
-use meridian_domain::{Channel, ChannelId, ScopeId, UnixMillis, UserId};
+use meridian_domain::{Channel, ChannelId, Membership, ScopeId, UnixMillis, User, UserId};
 use meridian_protocol::Entity;
-use meridian_server_store::plan::ChannelAccess;
+use meridian_server_store::plan::{ChannelAccess, Subject};
 use meridian_server_store::{Heads, StoreError};
 use sqlx::{Row, SqliteConnection};
 
@@ -18,20 +18,7 @@ pub(crate) async fn create(
     create_scope(conn, own_scope).await?;
     // The channel's own scope carries its metadata for whoever may read it.
     let head = append(conn, own_scope, &Entity::Channel(channel.clone()), None, now).await?;
-    sqlx::query(
-        "INSERT INTO channels (id, team_id, name, topic, private, created_at, last_change_seq)
-         VALUES (?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(channel.id.to_string())
-    .bind(channel.team_id.to_string())
-    .bind(&channel.name)
-    .bind(&channel.topic)
-    .bind(channel.private)
-    .bind(now)
-    .bind(rows::to_db(head))
-    .execute(&mut *conn)
-    .await
-    .map_err(db)?;
+    insert_row(conn, channel, head, now).await?;
     for member in members {
         sqlx::query(
             "INSERT OR IGNORE INTO channel_members (channel_id, user_id, joined_at) VALUES (?, ?, ?)",
@@ -43,14 +30,84 @@ pub(crate) async fn create(
         .await
         .map_err(db)?;
     }
-    let mut heads = vec![(own_scope, head)];
-    // A private channel's name and topic never enter the team directory (sync.md I9b).
-    if !channel.private {
-        let team_scope = ScopeId::Team(channel.team_id);
-        let team_head = append(conn, team_scope, &Entity::Channel(channel.clone()), None, now).await?;
-        heads.push((team_scope, team_head));
+    // No channel enters the team scope, public or private: the team scope is read by guests too,
+    // and scope contents do not depend on the reader (sync.md §4.1, I9b). Whoever may see a
+    // public channel's name reads its scope, which opens with it.
+    Ok(vec![(own_scope, head)])
+}
+
+/// Stores a channel whose scope exists and whose opening change took seq `head`.
+pub(crate) async fn insert_row(
+    conn: &mut SqliteConnection,
+    channel: &Channel,
+    head: u64,
+    now: UnixMillis,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO channels (id, team_id, name, topic, private, created_at, last_change_seq, direct)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(channel.id.to_string())
+    .bind(channel.team_id.to_string())
+    .bind(&channel.name)
+    .bind(&channel.topic)
+    .bind(channel.private)
+    .bind(now)
+    .bind(rows::to_db(head))
+    .bind(channel.direct)
+    .execute(&mut *conn)
+    .await
+    .map_err(db)?;
+    Ok(())
+}
+
+/// The people among `ids` who exist.
+pub(crate) async fn people(conn: &mut SqliteConnection, ids: &[UserId]) -> Result<Vec<User>, StoreError> {
+    let mut found = Vec::new();
+    for id in ids {
+        found.extend(crate::accounts::user(conn, *id).await?);
     }
-    Ok(heads)
+    Ok(found)
+}
+
+/// The person `user` as the subject of a membership change in `channel`, if they exist.
+pub(crate) async fn subject(
+    conn: &mut SqliteConnection,
+    channel: ChannelId,
+    user: UserId,
+) -> Result<Option<Subject>, StoreError> {
+    let Some(user) = crate::accounts::user(conn, user).await? else {
+        return Ok(None);
+    };
+    let is_member: bool = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM channel_members WHERE channel_id = ? AND user_id = ?)",
+    )
+    .bind(channel.to_string())
+    .bind(user.id.to_string())
+    .fetch_one(&mut *conn)
+    .await
+    .map_err(db)?;
+    Ok(Some(Subject { user, is_member }))
+}
+
+/// Puts a person in a channel's member list or takes them out of it.
+pub(crate) async fn set_membership(
+    conn: &mut SqliteConnection,
+    membership: &Membership,
+    now: UnixMillis,
+) -> Result<(), StoreError> {
+    let statement = if membership.member {
+        "INSERT INTO channel_members (channel_id, user_id, joined_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING"
+    } else {
+        "DELETE FROM channel_members WHERE channel_id = ? AND user_id = ?"
+    };
+    let mut query =
+        sqlx::query(statement).bind(membership.channel_id.to_string()).bind(membership.user_id.to_string());
+    if membership.member {
+        query = query.bind(now);
+    }
+    query.execute(conn).await.map_err(db)?;
+    Ok(())
 }
 
 /// The channel `id` as `user` sees it, if it exists.
@@ -60,17 +117,25 @@ pub(crate) async fn access(
     user: UserId,
 ) -> Result<Option<ChannelAccess>, StoreError> {
     let row = sqlx::query(
-        "SELECT c.id, c.team_id, c.name, c.topic, c.private,
-                EXISTS (SELECT 1 FROM channel_members m WHERE m.channel_id = c.id AND m.user_id = ?) AS is_member
+        "SELECT c.id, c.team_id, c.name, c.topic, c.private, c.direct,
+                EXISTS (SELECT 1 FROM channel_members m WHERE m.channel_id = c.id AND m.user_id = ?) AS is_member,
+                EXISTS (SELECT 1 FROM change_log g WHERE g.scope_id = ? AND g.entity_type = 'grant'
+                        AND g.entity_id = ?) AS once_granted
          FROM channels c WHERE c.id = ?",
     )
     .bind(user.to_string())
+    .bind(ScopeId::User(user).to_string())
+    .bind(ScopeId::Channel(id).to_string())
     .bind(id.to_string())
     .fetch_optional(conn)
     .await
     .map_err(db)?;
     row.map(|row| {
-        Ok(ChannelAccess { channel: rows::channel(&row)?, is_member: row.try_get("is_member").map_err(db)? })
+        Ok(ChannelAccess {
+            channel: rows::channel(&row)?,
+            is_member: row.try_get("is_member").map_err(db)?,
+            once_granted: row.try_get("once_granted").map_err(db)?,
+        })
     })
     .transpose()
 }
@@ -81,7 +146,7 @@ pub(crate) async fn all_with_heads(
     user: UserId,
 ) -> Result<Vec<(ChannelAccess, u64)>, StoreError> {
     let found = sqlx::query(
-        "SELECT c.id, c.team_id, c.name, c.topic, c.private, s.head_seq,
+        "SELECT c.id, c.team_id, c.name, c.topic, c.private, c.direct, s.head_seq,
                 EXISTS (SELECT 1 FROM channel_members m WHERE m.channel_id = c.id AND m.user_id = ?) AS is_member
          FROM channels c JOIN scopes s ON s.id = 'channel:' || c.id",
     )
@@ -95,6 +160,7 @@ pub(crate) async fn all_with_heads(
             let access = ChannelAccess {
                 channel: rows::channel(row)?,
                 is_member: row.try_get("is_member").map_err(db)?,
+                once_granted: false,
             };
             Ok((access, rows::from_db(rows::int(row, "head_seq")?)))
         })

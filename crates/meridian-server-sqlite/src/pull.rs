@@ -8,7 +8,7 @@ use meridian_domain::{ScopeId, User, UserId};
 use meridian_protocol::{Change, Entity, PullRequest, PullResponse};
 use meridian_server_store::StoreError;
 use meridian_server_store::access::{base_scopes, may_read_channel};
-use meridian_server_store::pull::{ScopePlan, plan_scope, pull_limit, scope_page};
+use meridian_server_store::pull::{ScopePlan, plan_scope, pull_limit, removed_scopes, scope_page};
 use sqlx::SqliteConnection;
 use std::collections::BTreeMap;
 
@@ -23,7 +23,9 @@ pub(crate) async fn pull(
     let limit = pull_limit(request.limit);
     let mut response = PullResponse { last_mutation_seq, ..PullResponse::default() };
     let horizons = horizons(conn).await?;
-    for (scope, head) in readable(conn, reader.id).await? {
+    let readable = readable(conn, reader.id).await?;
+    response.removed_scopes = removed_scopes(request, readable.iter().map(|(scope, _)| *scope));
+    for (scope, head) in readable {
         let horizon = horizons.get(&scope).copied().unwrap_or(0);
         let cursor = request.cursors.get(&scope).copied();
         let cursor = match plan_scope(cursor, head, horizon, request.snapshot_new_scopes) {

@@ -14,7 +14,7 @@ use crate::log::append;
 use crate::messages;
 use crate::rows::{self, db, to_db};
 use meridian_domain::{ClientId, Message, ScopeId, Thread, UnixMillis, User, UserId};
-use meridian_protocol::{Mutation, MutationResult, MutationStatus};
+use meridian_protocol::{Entity, Mutation, MutationOp, MutationResult, MutationStatus};
 use meridian_server_store::plan::{self, Facts, Plan, Targets, Write};
 use meridian_server_store::sequence::{SeqCheck, check_seq};
 use meridian_server_store::{PushOutcome, StoreError};
@@ -147,12 +147,17 @@ async fn settle(
     now: UnixMillis,
     heads: &mut BTreeMap<ScopeId, u64>,
 ) -> Result<MutationStatus, StoreError> {
-    let targets = plan::targets(&mutation.op);
-    let facts = read_facts(conn, author.id, mutation, &targets).await?;
+    let targets = plan::targets(author.id, &mutation.op);
+    let mut facts = read_facts(conn, author.id, mutation, &targets).await?;
+    if let MutationOp::OpenDirect { participants, .. } = &mutation.op {
+        let mut named = participants.clone();
+        named.push(author.id);
+        facts.team_id = Some(crate::accounts::team_id(conn).await?);
+        facts.participants = channels::people(conn, &named).await?;
+    }
     let status = match plan::plan(author, mutation, &facts) {
         Ok(plan) => {
-            let head = write_plan(conn, author.id, &plan, now).await?;
-            heads.insert(plan.scope, head);
+            write_plan(conn, author.id, &plan, now, heads).await?;
             MutationStatus::Applied
         }
         Err(rejection) => {
@@ -201,7 +206,10 @@ async fn read_facts(
             .fetch_one(&mut *conn)
             .await
             .map_err(db)?;
-    let message = messages::target(conn, targets.message_id).await?;
+    let message = match targets.message_id {
+        Some(id) => messages::target(conn, id).await?,
+        None => None,
+    };
     let thread = match targets.thread(message.as_ref()) {
         Some(thread_id) => {
             sqlx::query("SELECT id, channel_id, title, author_id, created_at FROM threads WHERE id = ?")
@@ -220,19 +228,37 @@ async fn read_facts(
         None => None,
     };
     let blobs = blobs::attached(conn, author, attachments).await?;
-    Ok(Facts { mutation_id_used, thread, channel, message_exists: message.is_some(), message, blobs })
+    let subject = match (targets.subject, targets.channel_id) {
+        (Some(user), Some(channel)) => channels::subject(conn, channel, user).await?,
+        _ => None,
+    };
+    Ok(Facts {
+        mutation_id_used,
+        thread,
+        channel,
+        message_exists: message.is_some(),
+        message,
+        blobs,
+        subject,
+        ..Facts::default()
+    })
 }
 
-/// Writes a plan's rows, each with its own change-log entry; returns the scope's new head.
+/// Writes a plan's rows, each with its own change-log entry, then its grants in their people's
+/// own scopes, and records the new head of every scope it advanced.
 async fn write_plan(
     conn: &mut SqliteConnection,
     actor: UserId,
     plan: &Plan,
     now: UnixMillis,
-) -> Result<u64, StoreError> {
-    let mut head = 0;
+    heads: &mut BTreeMap<ScopeId, u64>,
+) -> Result<(), StoreError> {
+    if let Some(Write::Open(_)) = plan.writes.first() {
+        crate::log::create_scope(conn, plan.scope).await?;
+    }
     for write in &plan.writes {
-        head = append(conn, plan.scope, &write.entity(), Some(actor), now).await?;
+        let head = append(conn, plan.scope, &write.entity(), Some(actor), now).await?;
+        heads.insert(plan.scope, head);
         match write {
             Write::Thread(thread) => upsert_thread(conn, thread, head).await?,
             Write::Message(message) => {
@@ -244,9 +270,16 @@ async fn write_plan(
             }
             Write::Reaction(reaction) => messages::react(conn, reaction, head).await?,
             Write::Delete(tombstone) => messages::delete(conn, plan.scope, tombstone, head, now).await?,
+            Write::Membership(membership) => channels::set_membership(conn, membership, now).await?,
+            Write::Open(channel) => channels::insert_row(conn, channel, head, now).await?,
         }
     }
-    Ok(head)
+    for (user, grant) in &plan.grants {
+        let scope = ScopeId::User(*user);
+        let head = append(conn, scope, &Entity::Grant(grant.clone()), Some(actor), now).await?;
+        heads.insert(scope, head);
+    }
+    Ok(())
 }
 
 async fn upsert_thread(conn: &mut SqliteConnection, thread: &Thread, seq: u64) -> Result<(), StoreError> {

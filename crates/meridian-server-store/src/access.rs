@@ -26,6 +26,7 @@ mod tests {
             name: "general".into(),
             topic: String::new(),
             private: false,
+            direct: false,
         };
         assert!(may_read_channel(&channel, Role::Member, false));
         assert!(!may_read_channel(&channel, Role::Guest, false));

@@ -6,17 +6,29 @@
 
 use crate::access::may_read_channel;
 use crate::blobs::AttachedBlob;
+use meridian_domain::permissions::{self, MembershipActor, MembershipChange};
 use meridian_domain::{
-    Attachment, Channel, ChannelId, DomainError, Message, MessageId, Reaction, Role, ScopeId, Thread,
-    ThreadId, Tombstone, User, validate,
+    Attachment, Channel, ChannelId, DomainError, Grant, MAX_DIRECT_PARTICIPANTS, Membership, Message,
+    MessageId, Reaction, Role, ScopeId, TeamId, Thread, ThreadId, Tombstone, User, UserId, direct_channel_id,
+    direct_participants, validate,
 };
 use meridian_protocol::{Entity, Mutation, MutationOp, MutationStatus};
 
 /// The mutation names this server can apply. A request naming anything else is refused as a
 /// whole with `unknown_mutation`, before any of it is settled: a newer client must wait for an
 /// upgraded server rather than have its writes rejected for good.
-pub const KNOWN_MUTATIONS: &[&str] =
-    &["thread.create.v1", "message.create.v1", "message.edit.v1", "message.delete.v1", "reaction.set.v1"];
+pub const KNOWN_MUTATIONS: &[&str] = &[
+    "thread.create.v1",
+    "message.create.v1",
+    "message.edit.v1",
+    "message.delete.v1",
+    "reaction.set.v1",
+    "channel.join.v1",
+    "channel.leave.v1",
+    "channel.member.add.v1",
+    "channel.member.remove.v1",
+    "dm.open.v1",
+];
 
 /// Whether this server can apply mutations named `name`.
 pub fn understands(name: &str) -> bool {
@@ -24,15 +36,17 @@ pub fn understands(name: &str) -> bool {
 }
 
 /// The rows a backend reads before planning, in this order: the message, then the thread, then
-/// the channel.
+/// the channel, then the subject of a membership change.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Targets {
-    /// The message created or changed.
-    pub message_id: MessageId,
+    /// The message created or changed, for mutations about messages.
+    pub message_id: Option<MessageId>,
     /// The thread named by the mutation; `None` means the thread of the message.
     pub thread_id: Option<ThreadId>,
     /// The channel named by the mutation; `None` means the channel of the thread.
     pub channel_id: Option<ChannelId>,
+    /// The person who joins or leaves, for membership changes.
+    pub subject: Option<UserId>,
 }
 
 impl Targets {
@@ -47,19 +61,29 @@ impl Targets {
     }
 }
 
-pub fn targets(op: &MutationOp) -> Targets {
+/// What `op` by `author` names.
+pub fn targets(author: UserId, op: &MutationOp) -> Targets {
     let message_id = op.message_id();
+    let none = Targets { message_id, thread_id: None, channel_id: None, subject: None };
+    if let Some((channel_id, subject)) = op.membership(author) {
+        return Targets { channel_id: Some(channel_id), subject: Some(subject), ..none };
+    }
     match op {
         MutationOp::CreateThread { thread_id, channel_id, .. } => {
-            Targets { message_id, thread_id: Some(*thread_id), channel_id: Some(*channel_id) }
+            Targets { thread_id: Some(*thread_id), channel_id: Some(*channel_id), ..none }
         }
-        MutationOp::CreateMessage { thread_id, .. } => {
-            Targets { message_id, thread_id: Some(*thread_id), channel_id: None }
-        }
-        MutationOp::EditMessage { .. }
-        | MutationOp::DeleteMessage { .. }
-        | MutationOp::SetReaction { .. } => Targets { message_id, thread_id: None, channel_id: None },
+        MutationOp::CreateMessage { thread_id, .. } => Targets { thread_id: Some(*thread_id), ..none },
+        MutationOp::OpenDirect { channel_id, .. } => Targets { channel_id: Some(*channel_id), ..none },
+        _ => none,
     }
+}
+
+/// The person a membership change is about, as stored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Subject {
+    pub user: User,
+    /// Whether they are in the channel's member list now.
+    pub is_member: bool,
 }
 
 /// The stored message a mutation names.
@@ -76,6 +100,9 @@ pub struct ChannelAccess {
     pub channel: Channel,
     /// Whether the author is listed as a member (matters for private channels).
     pub is_member: bool,
+    /// Whether the author was ever granted this channel: someone who lost it may be told so
+    /// (`not_a_member`), since its existence is no secret to them.
+    pub once_granted: bool,
 }
 
 /// What the backend read, in the mutation's transaction, about its [`Targets`].
@@ -93,6 +120,12 @@ pub struct Facts {
     pub message: Option<TargetMessage>,
     /// For each file the mutation attaches, in order, the blob stored under its id, if any.
     pub blobs: Vec<Option<AttachedBlob>>,
+    /// The subject of a membership change, if such a person exists.
+    pub subject: Option<Subject>,
+    /// For opening a direct conversation: the team, and the named participants (the author
+    /// included) that exist.
+    pub team_id: Option<TeamId>,
+    pub participants: Vec<User>,
 }
 
 /// A row to write: the full post-image of an entity, which is also what the change log carries.
@@ -109,6 +142,10 @@ pub enum Write {
     /// Deletes a message: its text, revisions and reactions are purged, and every earlier log
     /// entry about it is rewritten to the tombstone, so no device can bootstrap the content back.
     Delete(Tombstone),
+    /// Puts a person in a channel's member list or takes them out of it.
+    Membership(Membership),
+    /// Creates a channel and its scope; the first write of the plan that has it.
+    Open(Channel),
 }
 
 impl Write {
@@ -118,15 +155,26 @@ impl Write {
             Self::Message(message) | Self::Edit { message, .. } => Entity::Message(message.clone()),
             Self::Reaction(reaction) => Entity::Reaction(reaction.clone()),
             Self::Delete(tombstone) => Entity::MessageDeleted(tombstone.clone()),
+            Self::Membership(membership) => Entity::Membership(membership.clone()),
+            Self::Open(channel) => Entity::Channel(channel.clone()),
         }
     }
 }
 
-/// An accepted mutation: the writes, in order, each taking the next seq of `scope`.
+/// An accepted mutation: the writes, in order, each taking the next seq of `scope`, then the
+/// grants, each taking the next seq of its person's own scope in the same transaction
+/// (sync.md §5.2, §5.4). An accepted plan without writes changes nothing (a repeated join).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Plan {
     pub scope: ScopeId,
     pub writes: Vec<Write>,
+    pub grants: Vec<(UserId, Grant)>,
+}
+
+impl Plan {
+    fn new(scope: ScopeId, writes: Vec<Write>) -> Self {
+        Self { scope, writes, grants: Vec::new() }
+    }
 }
 
 /// A final refusal with a stable code.
@@ -184,15 +232,13 @@ pub fn plan(author: &User, mutation: &Mutation, facts: &Facts) -> Result<Plan, R
                 created_at: mutation.client_ts,
                 attachments,
             };
-            Ok(Plan {
-                scope: ScopeId::Channel(channel.id),
-                writes: vec![Write::Thread(thread), Write::Message(opening)],
-            })
+            Ok(Plan::new(ScopeId::Channel(channel.id), vec![Write::Thread(thread), Write::Message(opening)]))
         }
         MutationOp::CreateMessage { message_id, thread_id, body, attachments } => {
             // A thread in a channel the author cannot read does not exist for them.
             let thread = facts.thread.as_ref().ok_or_else(thread_not_found)?;
-            let channel = readable_channel(author, facts).map_err(|_| thread_not_found())?;
+            let channel =
+                readable_channel(author, facts).map_err(|refusal| hide_absent(refusal, thread_not_found))?;
             if channel.id != thread.channel_id {
                 return Err(thread_not_found());
             }
@@ -210,7 +256,7 @@ pub fn plan(author: &User, mutation: &Mutation, facts: &Facts) -> Result<Plan, R
                 created_at: mutation.client_ts,
                 attachments,
             };
-            Ok(Plan { scope: ScopeId::Channel(channel.id), writes: vec![Write::Message(reply)] })
+            Ok(Plan::new(ScopeId::Channel(channel.id), vec![Write::Message(reply)]))
         }
         MutationOp::EditMessage { body, .. } => {
             let (target, channel) = live_message(author, facts)?;
@@ -219,10 +265,10 @@ pub fn plan(author: &User, mutation: &Mutation, facts: &Facts) -> Result<Plan, R
             }
             let body = validate::message_body(body)?;
             let edited = Message { body, ..target.clone() };
-            Ok(Plan {
-                scope: ScopeId::Channel(channel.id),
-                writes: vec![Write::Edit { message: edited, previous_body: target.body.clone() }],
-            })
+            Ok(Plan::new(
+                ScopeId::Channel(channel.id),
+                vec![Write::Edit { message: edited, previous_body: target.body.clone() }],
+            ))
         }
         MutationOp::DeleteMessage { .. } => {
             let (target, channel) = live_message(author, facts)?;
@@ -236,7 +282,7 @@ pub fn plan(author: &User, mutation: &Mutation, facts: &Facts) -> Result<Plan, R
                 channel_id: target.channel_id,
                 deleted_by: author.id,
             };
-            Ok(Plan { scope: ScopeId::Channel(channel.id), writes: vec![Write::Delete(tombstone)] })
+            Ok(Plan::new(ScopeId::Channel(channel.id), vec![Write::Delete(tombstone)]))
         }
         MutationOp::SetReaction { message_id, emoji, present } => {
             let (_, channel) = live_message(author, facts)?;
@@ -246,16 +292,114 @@ pub fn plan(author: &User, mutation: &Mutation, facts: &Facts) -> Result<Plan, R
                 emoji: validate::reaction_emoji(emoji)?,
                 present: *present,
             };
-            Ok(Plan { scope: ScopeId::Channel(channel.id), writes: vec![Write::Reaction(reaction)] })
+            Ok(Plan::new(ScopeId::Channel(channel.id), vec![Write::Reaction(reaction)]))
+        }
+        MutationOp::JoinChannel { .. } => change_membership(author, facts, MembershipChange::Join),
+        MutationOp::LeaveChannel { .. } => change_membership(author, facts, MembershipChange::Leave),
+        MutationOp::AddMember { .. } => change_membership(author, facts, MembershipChange::Add),
+        MutationOp::RemoveMember { .. } => change_membership(author, facts, MembershipChange::Remove),
+        MutationOp::OpenDirect { channel_id, participants } => {
+            open_direct(author, *channel_id, participants, facts)
         }
     }
+}
+
+/// Opens a direct conversation: the channel, every participant in its member list, and a grant
+/// in each participant's own scope. Opening one that exists is accepted and changes nothing.
+fn open_direct(
+    author: &User,
+    channel_id: ChannelId,
+    participants: &[UserId],
+    facts: &Facts,
+) -> Result<Plan, Rejection> {
+    let people = direct_participants(author.id, participants);
+    if people.len() < 2 || people.len() > MAX_DIRECT_PARTICIPANTS {
+        return Err(Rejection::new(
+            "invalid_participants",
+            format!("a direct conversation has 2 to {MAX_DIRECT_PARTICIPANTS} people"),
+        ));
+    }
+    let found = people
+        .iter()
+        .map(|id| facts.participants.iter().find(|user| user.id == *id))
+        .collect::<Option<Vec<&User>>>()
+        .ok_or_else(|| Rejection::new("user_not_found", "no such person"))?;
+    let team_id = facts.team_id.ok_or_else(channel_not_found)?;
+    if direct_channel_id(team_id, &people) != channel_id {
+        return Err(Rejection::new("invalid_channel_id", "that is not the id of this conversation"));
+    }
+    let scope = ScopeId::Channel(channel_id);
+    match &facts.channel {
+        Some(access) if access.channel.direct && access.is_member => return Ok(Plan::new(scope, Vec::new())),
+        Some(_) => return Err(id_conflict()),
+        None => {}
+    }
+    let mut names: Vec<&str> = found.iter().map(|user| user.display_name.as_str()).collect();
+    names.sort_unstable();
+    let channel = Channel {
+        id: channel_id,
+        team_id,
+        name: names.join(", "),
+        topic: String::new(),
+        private: true,
+        direct: true,
+    };
+    let mut plan = Plan::new(scope, vec![Write::Open(channel)]);
+    for user in &people {
+        let membership = Membership { channel_id, user_id: *user, member: true };
+        plan.writes.push(Write::Membership(membership));
+        plan.grants.push((*user, Grant { scope, granted: true }));
+    }
+    Ok(plan)
+}
+
+/// Puts the subject in or out of the channel's member list, with a grant or revocation in their
+/// own scope when that changes what they may read. Asking for the state that already holds is
+/// accepted and changes nothing, so a join made offline on two devices is not an error.
+fn change_membership(author: &User, facts: &Facts, change: MembershipChange) -> Result<Plan, Rejection> {
+    let access = facts.channel.as_ref().ok_or_else(channel_not_found)?;
+    let channel = &access.channel;
+    let moderator = matches!(author.role, Role::Owner | Role::Admin);
+    // A channel the author neither reads nor may manage does not exist for them.
+    if !moderator && !access.is_member && !may_read_channel(channel, author.role, false) {
+        return Err(if access.once_granted { not_a_member() } else { channel_not_found() });
+    }
+    if channel.direct {
+        return Err(Rejection::new("forbidden", "a direct conversation keeps the people it was opened with"));
+    }
+    let subject = facts.subject.as_ref().ok_or_else(|| Rejection::new("user_not_found", "no such person"))?;
+    let actor = MembershipActor { role: author.role, is_member: access.is_member };
+    permissions::may_change_membership(actor, change, channel.private)
+        .map_err(|denied| Rejection::new(denied.code(), denied.to_string()))?;
+    let member = matches!(change, MembershipChange::Join | MembershipChange::Add);
+    let scope = ScopeId::Channel(channel.id);
+    if subject.is_member == member {
+        return Ok(Plan::new(scope, Vec::new()));
+    }
+    let membership = Membership { channel_id: channel.id, user_id: subject.user.id, member };
+    let mut plan = Plan::new(scope, vec![Write::Membership(membership)]);
+    if let Some(granted) =
+        permissions::access_change(subject.user.role, channel.private, subject.is_member, member)
+    {
+        plan.grants.push((subject.user.id, Grant { scope, granted }));
+    }
+    Ok(plan)
+}
+
+fn not_a_member() -> Rejection {
+    Rejection::new("not_a_member", "you are no longer in that conversation")
+}
+
+fn channel_not_found() -> Rejection {
+    Rejection::new("channel_not_found", "no such channel")
 }
 
 /// The target message and its channel, if the author may read it and it is not deleted. A
 /// deleted message refuses every later write: the tombstone dominates (sync.md §10).
 fn live_message<'a>(author: &User, facts: &'a Facts) -> Result<(&'a Message, &'a Channel), Rejection> {
     let target = facts.message.as_ref().ok_or_else(message_not_found)?;
-    let channel = readable_channel(author, facts).map_err(|_| message_not_found())?;
+    let channel =
+        readable_channel(author, facts).map_err(|refusal| hide_absent(refusal, message_not_found))?;
     if channel.id != target.message.channel_id {
         return Err(message_not_found());
     }
@@ -300,6 +444,12 @@ fn attached_files(
     Ok(files)
 }
 
+/// Answers an unreadable channel's thread or message as absent, unless the author is to be told
+/// they lost the channel.
+fn hide_absent(refusal: Rejection, absent: fn() -> Rejection) -> Rejection {
+    if refusal.code == "not_a_member" { refusal } else { absent() }
+}
+
 fn message_not_found() -> Rejection {
     Rejection::new("message_not_found", "no such message")
 }
@@ -311,7 +461,8 @@ fn readable_channel<'a>(author: &User, facts: &'a Facts) -> Result<&'a Channel, 
         Some(access) if may_read_channel(&access.channel, author.role, access.is_member) => {
             Ok(&access.channel)
         }
-        _ => Err(Rejection::new("channel_not_found", "no such channel")),
+        Some(access) if access.once_granted => Err(not_a_member()),
+        _ => Err(channel_not_found()),
     }
 }
 

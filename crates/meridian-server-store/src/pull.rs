@@ -1,6 +1,8 @@
 //! Paging rules for pull answers, shared so every backend cuts pages the same way.
 
-use meridian_protocol::{Change, ScopeChanges};
+use meridian_domain::ScopeId;
+use meridian_protocol::{Change, PullRequest, ScopeChanges};
+use std::collections::BTreeSet;
 
 /// Changes per scope when the client does not say.
 pub const DEFAULT_PULL_LIMIT: u32 = 500;
@@ -56,6 +58,14 @@ pub fn scope_page(cursor: u64, mut changes: Vec<Change>, limit: u32) -> Option<S
     Some(ScopeChanges { from: cursor + 1, to, more, changes })
 }
 
+/// The scopes `request` holds a cursor for that are not among `readable`: the reader lost them
+/// (or never had them), so they get no data, only the instruction to purge (sync.md §5.4).
+/// Unknown and forbidden scopes get the same answer, so a cursor cannot probe for existence.
+pub fn removed_scopes(request: &PullRequest, readable: impl IntoIterator<Item = ScopeId>) -> Vec<ScopeId> {
+    let readable: BTreeSet<ScopeId> = readable.into_iter().collect();
+    request.cursors.keys().filter(|scope| !readable.contains(scope)).copied().collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -64,6 +74,16 @@ mod tests {
 
     fn change(seq: u64) -> Change {
         Change { seq, server_ts: 0, entity: Entity::Team(Team { id: TeamId::new(), name: "T".into() }) }
+    }
+
+    #[test]
+    fn cursors_of_unreadable_scopes_are_removed() {
+        let kept = ScopeId::Team(TeamId::new());
+        let lost = ScopeId::Channel(meridian_domain::ChannelId::new());
+        let request =
+            PullRequest { cursors: [(kept, 3), (lost, 9)].into_iter().collect(), ..PullRequest::default() };
+        assert_eq!(removed_scopes(&request, [kept]), vec![lost]);
+        assert!(removed_scopes(&PullRequest::default(), [kept]).is_empty());
     }
 
     #[test]

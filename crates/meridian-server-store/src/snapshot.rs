@@ -25,6 +25,8 @@ pub fn row_key(entity: &Entity) -> String {
         Entity::Team(team) => format!("0team:{}", team.id),
         Entity::User(user) => format!("1user:{}", user.id),
         Entity::Channel(channel) => format!("2channel:{}", channel.id),
+        Entity::Membership(membership) => format!("2member:{}:{}", membership.channel_id, membership.user_id),
+        Entity::Grant(grant) => format!("6grant:{}", grant.scope),
         Entity::Thread(thread) => format!("3thread:{}", thread.id),
         Entity::Message(message) => format!("4message:{}", message.id),
         Entity::MessageDeleted(tombstone) => format!("4message:{}", tombstone.id),
@@ -111,7 +113,13 @@ fn with_threads_and_reactions(
             Entity::Thread(thread) => threads.contains(&thread.id),
             Entity::Reaction(reaction) => reaction.present && kept.contains(&reaction.message_id),
             Entity::MessageDeleted(_) => false,
-            Entity::Team(_) | Entity::User(_) | Entity::Channel(_) => keep_directory,
+            // A channel's member list is part of its directory; a person's latest grants say which
+            // scopes they hold.
+            Entity::Team(_)
+            | Entity::User(_)
+            | Entity::Channel(_)
+            | Entity::Membership(_)
+            | Entity::Grant(_) => keep_directory,
         })
         .collect()
 }

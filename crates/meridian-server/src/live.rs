@@ -173,8 +173,15 @@ impl Audience {
     }
 
     /// Whether to forward a head of `scope`. An unknown channel may be new or newly joined, so
-    /// the readable set is re-read once before saying no.
+    /// the readable set is re-read once before saying no. A head of the person's own scope may
+    /// carry a grant or revocation, and one of the team scope a role change, so either re-reads
+    /// the set first: after a removal, later heads of the lost channel are no longer forwarded.
     async fn admits(&mut self, state: &AppState, scope: ScopeId) -> bool {
+        let access_may_change =
+            scope == ScopeId::User(self.session.user.id) || matches!(scope, ScopeId::Team(_));
+        if access_may_change && self.refresh(state).await.is_err() {
+            return false;
+        }
         if self.readable.contains(&scope) {
             return true;
         }

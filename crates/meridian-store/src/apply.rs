@@ -16,6 +16,8 @@ pub struct Applied {
     pub threads: BTreeSet<ThreadId>,
     /// Whether people, channels or the team itself changed.
     pub directory: bool,
+    /// Scopes this user lost, now purged from this device.
+    pub purged: BTreeSet<ScopeId>,
     /// Messages by other people seen for the first time, in server order. Messages that arrive
     /// while a scope is first being loaded are history, not news, and are left out.
     pub new_messages: Vec<Message>,
@@ -37,11 +39,15 @@ impl LocalStore {
         rows.into_iter().map(|(scope, seq)| Ok((crate::rows::id(&scope)?, seq_from_sql(seq)))).collect()
     }
 
-    /// Applies a pull answer. Scopes are taken in order (the team directory first, so authors are
-    /// known before their messages); within a scope only the changes right after the cursor count.
+    /// Applies a pull answer. Scopes the answer says are lost are purged first; then scopes are
+    /// taken in order (the team directory first, so authors are known before their messages);
+    /// within a scope only the changes right after the cursor count.
     pub async fn apply_pull(&self, response: &PullResponse, me: UserId) -> Result<Applied> {
         let mut applied = Applied::default();
         let mut tx = self.write().await?;
+        for scope in &response.removed_scopes {
+            purge(&mut tx, *scope, &mut applied).await?;
+        }
         for (scope, changes) in &response.scopes {
             apply_scope(&mut tx, *scope, changes, me, &mut applied).await?;
         }
@@ -124,15 +130,16 @@ pub(crate) async fn apply_entity(
         }
         Entity::Channel(channel) => {
             sqlx::query(
-                "INSERT INTO channels (id, team_id, name, topic, private) VALUES (?, ?, ?, ?, ?)
+                "INSERT INTO channels (id, team_id, name, topic, private, direct) VALUES (?, ?, ?, ?, ?, ?)
                  ON CONFLICT (id) DO UPDATE SET name = excluded.name, topic = excluded.topic,
-                     private = excluded.private",
+                     private = excluded.private, direct = excluded.direct",
             )
             .bind(channel.id.to_string())
             .bind(channel.team_id.to_string())
             .bind(&channel.name)
             .bind(&channel.topic)
             .bind(channel.private)
+            .bind(channel.direct)
             .execute(&mut **tx)
             .await?;
             applied.directory = true;
@@ -205,7 +212,35 @@ pub(crate) async fn apply_entity(
             applied.channels.insert(tombstone.channel_id);
             applied.threads.insert(tombstone.thread_id);
         }
+        Entity::Membership(membership) => {
+            let statement = if membership.member {
+                "INSERT OR IGNORE INTO channel_members (channel_id, user_id) VALUES (?, ?)"
+            } else {
+                "DELETE FROM channel_members WHERE channel_id = ? AND user_id = ?"
+            };
+            sqlx::query(statement)
+                .bind(membership.channel_id.to_string())
+                .bind(membership.user_id.to_string())
+                .execute(&mut **tx)
+                .await?;
+            applied.channels.insert(membership.channel_id);
+        }
+        // A grant needs nothing here: a scope without a cursor is fetched from its start by the
+        // next pull, which the engine makes while answers keep changing things.
+        Entity::Grant(grant) if grant.granted => {}
+        Entity::Grant(grant) => purge(tx, grant.scope, applied).await?,
     }
+    Ok(())
+}
+
+async fn purge(tx: &mut Transaction<'_, Sqlite>, scope: ScopeId, applied: &mut Applied) -> Result<()> {
+    crate::purge::purge_scope(tx, scope).await?;
+    if let ScopeId::Channel(channel) = scope {
+        applied.channels.insert(channel);
+    }
+    applied.purged.insert(scope);
+    applied.directory = true;
+    applied.applied += 1;
     Ok(())
 }
 

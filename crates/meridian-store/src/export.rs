@@ -77,14 +77,14 @@ impl LocalStore {
         .into_iter()
         .map(UserRecord::into_user)
         .collect::<Result<_>>()?;
-        let channels: Vec<(String, String, String, String, bool)> =
-            sqlx::query_as("SELECT id, team_id, name, topic, private FROM channels ORDER BY id")
+        let channels: Vec<(String, String, String, String, bool, bool)> =
+            sqlx::query_as("SELECT id, team_id, name, topic, private, direct FROM channels ORDER BY id")
                 .fetch_all(&mut *tx)
                 .await?;
         let channels = channels
             .into_iter()
-            .map(|(channel_id, team_id, name, topic, private)| {
-                Ok(Channel { id: id(&channel_id)?, team_id: id(&team_id)?, name, topic, private })
+            .map(|(channel_id, team_id, name, topic, private, direct)| {
+                Ok(Channel { id: id(&channel_id)?, team_id: id(&team_id)?, name, topic, private, direct })
             })
             .collect::<Result<_>>()?;
         let threads = sqlx::query_as::<_, ThreadRecord>(
@@ -186,6 +186,7 @@ mod tests {
             name: "general".into(),
             topic: String::new(),
             private: false,
+            direct: false,
         };
         let thread = Thread {
             id: ThreadId::new(),

@@ -226,7 +226,16 @@ impl LocalStore {
                     }
                 }
                 MutationStatus::Rejected { code, message } => {
-                    let reason = format!("{message} ({code})");
+                    let refusal: Option<String> =
+                        sqlx::query_scalar("SELECT refusal FROM outbox WHERE seq = ?")
+                            .bind(seq)
+                            .fetch_optional(&mut *tx)
+                            .await?
+                            .flatten();
+                    let reason = match refusal {
+                        Some(code) => format!("you are no longer in that conversation ({code})"),
+                        None => format!("{message} ({code})"),
+                    };
                     sqlx::query("UPDATE outbox SET state = 'rejected', last_error = ? WHERE seq = ?")
                         .bind(&reason)
                         .bind(seq)
@@ -253,12 +262,18 @@ impl LocalStore {
                             }
                             MutationOp::EditMessage { .. } => ("editing", "rejected"),
                             MutationOp::DeleteMessage { .. } => ("deleting", "sent"),
-                            MutationOp::SetReaction { .. } => continue,
+                            MutationOp::SetReaction { .. }
+                            | MutationOp::JoinChannel { .. }
+                            | MutationOp::LeaveChannel { .. }
+                            | MutationOp::AddMember { .. }
+                            | MutationOp::RemoveMember { .. }
+                            | MutationOp::OpenDirect { .. } => continue,
                         };
+                        let Some(message_id) = op.message_id() else { continue };
                         sqlx::query("UPDATE messages SET state = ?, error = ? WHERE id = ? AND state = ?")
                             .bind(to)
                             .bind(&reason)
-                            .bind(op.message_id().to_string())
+                            .bind(message_id.to_string())
                             .bind(from)
                             .execute(&mut *tx)
                             .await?;
@@ -305,7 +320,11 @@ pub(crate) fn attachments_json(message: &Message) -> Result<String> {
 }
 
 /// Appends `op` to the outbox with the next gap-free sequence number.
-async fn enqueue(tx: &mut Transaction<'_, Sqlite>, op: &MutationOp, now: UnixMillis) -> Result<()> {
+pub(crate) async fn enqueue(
+    tx: &mut Transaction<'_, Sqlite>,
+    op: &MutationOp,
+    now: UnixMillis,
+) -> Result<()> {
     let op = serde_json::to_string(op).map_err(|error| StoreError::Corrupt(error.to_string()))?;
     sqlx::query(
         "INSERT INTO outbox (seq, mutation_id, op, client_ts)

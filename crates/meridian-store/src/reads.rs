@@ -147,17 +147,17 @@ impl LocalStore {
 
     /// Channels by name, each with its number of threads.
     pub async fn channels(&self) -> Result<Vec<(Channel, u64)>> {
-        let rows: Vec<(String, String, String, String, bool, i64)> = sqlx::query_as(
-            "SELECT c.id, c.team_id, c.name, c.topic, c.private,
+        let rows: Vec<(String, String, String, String, bool, bool, i64)> = sqlx::query_as(
+            "SELECT c.id, c.team_id, c.name, c.topic, c.private, c.direct,
                     (SELECT COUNT(*) FROM threads t WHERE t.channel_id = c.id)
              FROM channels c ORDER BY c.name COLLATE NOCASE",
         )
         .fetch_all(&self.pool)
         .await?;
         rows.into_iter()
-            .map(|(channel_id, team_id, name, topic, private, threads)| {
+            .map(|(channel_id, team_id, name, topic, private, direct, threads)| {
                 Ok((
-                    Channel { id: id(&channel_id)?, team_id: id(&team_id)?, name, topic, private },
+                    Channel { id: id(&channel_id)?, team_id: id(&team_id)?, name, topic, private, direct },
                     seq_from_sql(threads),
                 ))
             })
@@ -165,13 +165,13 @@ impl LocalStore {
     }
 
     pub async fn channel(&self, channel_id: ChannelId) -> Result<Option<Channel>> {
-        let row: Option<(String, String, String, String, bool)> =
-            sqlx::query_as("SELECT id, team_id, name, topic, private FROM channels WHERE id = ?")
+        let row: Option<(String, String, String, String, bool, bool)> =
+            sqlx::query_as("SELECT id, team_id, name, topic, private, direct FROM channels WHERE id = ?")
                 .bind(channel_id.to_string())
                 .fetch_optional(&self.pool)
                 .await?;
-        row.map(|(channel_id, team_id, name, topic, private)| {
-            Ok(Channel { id: id(&channel_id)?, team_id: id(&team_id)?, name, topic, private })
+        row.map(|(channel_id, team_id, name, topic, private, direct)| {
+            Ok(Channel { id: id(&channel_id)?, team_id: id(&team_id)?, name, topic, private, direct })
         })
         .transpose()
     }

@@ -44,6 +44,7 @@ fn world() -> World {
         name: "general".into(),
         topic: String::new(),
         private: false,
+        direct: false,
     };
     let thread = Thread {
         id: ThreadId::new(),
@@ -299,4 +300,118 @@ async fn attachments_are_queued_shown_and_kept_from_the_server() {
         shown.iter().filter(|row| !row.message.attachments.is_empty()).map(|row| row.message.id).collect();
     assert_eq!(with_files.len(), 2);
     assert!(with_files.contains(&mine.id) && with_files.contains(&theirs.id));
+}
+
+/// An answer whose only news is in `me`'s own scope.
+fn user_scope_answer(world: &World, seq: u64, entity: Entity) -> PullResponse {
+    PullResponse {
+        last_mutation_seq: 0,
+        scopes: BTreeMap::from([(ScopeId::User(world.me.id), scope(seq, vec![change(seq, entity)]))]),
+        ..PullResponse::default()
+    }
+}
+
+/// Asserts that nothing of `world`'s channel is left on the device.
+async fn assert_purged(store: &LocalStore, world: &World) {
+    assert_eq!(store.channel(world.channel.id).await.expect("read"), None);
+    assert!(store.threads(world.channel.id).await.expect("read").is_empty());
+    assert!(store.thread_messages(world.thread.id).await.expect("read").is_empty());
+    assert!(!store.cursors().await.expect("cursors").contains_key(&ScopeId::Channel(world.channel.id)));
+    assert!(!store.is_member(world.channel.id, world.me.id).await.expect("read"));
+}
+
+#[tokio::test]
+async fn a_revocation_purges_the_channel_and_keeps_unsent_text() {
+    let world = world();
+    let store = LocalStore::open_in_memory().await.expect("open");
+    store.apply_pull(&bootstrap(&world), world.me.id).await.expect("apply");
+    let sent = message(&world, &world.other, "Seen before removal");
+    let membership =
+        meridian_domain::Membership { channel_id: world.channel.id, user_id: world.me.id, member: true };
+    let more = PullResponse {
+        last_mutation_seq: 0,
+        scopes: BTreeMap::from([(
+            ScopeId::Channel(world.channel.id),
+            scope(
+                3,
+                vec![change(3, Entity::Message(sent.clone())), change(4, Entity::Membership(membership))],
+            ),
+        )]),
+        ..PullResponse::default()
+    };
+    store.apply_pull(&more, world.me.id).await.expect("apply");
+    store.set_reaction(world.me.id, sent.id, "👍", true, 9).await.expect("react");
+    assert!(store.is_member(world.channel.id, world.me.id).await.expect("read"));
+    store.post_reply(world.me.id, world.thread.id, "my unsent words", 10).await.expect("post");
+
+    let revoked = meridian_domain::Grant { scope: ScopeId::Channel(world.channel.id), granted: false };
+    let applied = store.apply_pull(&user_scope_answer(&world, 1, Entity::Grant(revoked)), world.me.id).await;
+    let applied = applied.expect("apply");
+    assert!(applied.purged.contains(&ScopeId::Channel(world.channel.id)));
+    assert_purged(&store, &world).await;
+    assert!(store.reactions(sent.id).await.expect("read").is_empty());
+
+    // The queued writes are still sent in order; the refusal says why, and the text stays.
+    assert_eq!(store.queued_count().await.expect("count"), 2);
+    let refused =
+        MutationStatus::Rejected { code: "thread_not_found".into(), message: "no such thread".into() };
+    store
+        .settle(&[
+            MutationResult { seq: 1, status: refused.clone() },
+            MutationResult { seq: 2, status: refused },
+        ])
+        .await
+        .expect("settle");
+    let outbox = store.outbox(None).await.expect("outbox");
+    let reply = outbox
+        .iter()
+        .find(|entry| matches!(&entry.mutation.op, MutationOp::CreateMessage { body, .. } if body == "my unsent words"))
+        .expect("the unsent reply is kept");
+    assert!(reply.last_error.as_deref().expect("reason").contains("not_a_member"), "{reply:?}");
+}
+
+#[tokio::test]
+async fn removed_scopes_purge_and_a_later_grant_fetches_from_the_start() {
+    let world = world();
+    let store = LocalStore::open_in_memory().await.expect("open");
+    store.apply_pull(&bootstrap(&world), world.me.id).await.expect("apply");
+    let lost = ScopeId::Channel(world.channel.id);
+    let removal = PullResponse { removed_scopes: vec![lost], ..PullResponse::default() };
+    store.apply_pull(&removal, world.me.id).await.expect("apply");
+    assert_purged(&store, &world).await;
+    // Purging twice, or a scope never held, changes nothing.
+    store.apply_pull(&removal, world.me.id).await.expect("apply again");
+    assert_purged(&store, &world).await;
+
+    // Added back: with no cursor left, the scope's whole log is taken from seq 1.
+    let granted = meridian_domain::Grant { scope: lost, granted: true };
+    store
+        .apply_pull(&user_scope_answer(&world, 1, Entity::Grant(granted)), world.me.id)
+        .await
+        .expect("grant");
+    let again = bootstrap(&world);
+    let channel_only = PullResponse {
+        scopes: again.scopes.into_iter().filter(|(scope, _)| *scope == lost).collect(),
+        ..PullResponse::default()
+    };
+    store.apply_pull(&channel_only, world.me.id).await.expect("refetch");
+    assert_eq!(store.threads(world.channel.id).await.expect("read").len(), 1);
+    assert_eq!(store.cursors().await.expect("cursors").get(&lost), Some(&2));
+}
+
+#[tokio::test]
+async fn a_direct_conversation_is_opened_once_under_its_derived_id() {
+    let world = world();
+    let store = LocalStore::open_in_memory().await.expect("open");
+    store.apply_pull(&bootstrap(&world), world.me.id).await.expect("apply");
+    let first = store.open_direct(world.me.id, world.team.id, &[world.other.id], 1).await.expect("open");
+    let again = store.open_direct(world.me.id, world.team.id, &[world.other.id], 2).await.expect("again");
+    assert_eq!(first.id, again.id);
+    let people = meridian_domain::direct_participants(world.other.id, &[world.me.id]);
+    assert_eq!(first.id, meridian_domain::direct_channel_id(world.team.id, &people));
+    assert!(first.direct && first.private);
+    assert_eq!(store.channel(first.id).await.expect("read"), Some(first.clone()));
+    assert_eq!(store.queued_count().await.expect("count"), 1, "opened once");
+    let nobody = store.open_direct(world.me.id, world.team.id, &[UserId::new()], 3).await;
+    assert!(nobody.is_err(), "an unknown person is refused locally");
 }

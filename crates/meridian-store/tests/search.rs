@@ -53,6 +53,7 @@ async fn the_index_follows_sync_edits_and_deletes() {
         name: "ops".into(),
         topic: String::new(),
         private: false,
+        direct: false,
     };
     let thread = Thread {
         id: ThreadId::new(),

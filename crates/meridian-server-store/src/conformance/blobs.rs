@@ -203,7 +203,7 @@ pub async fn a_file_is_read_through_a_message_the_reader_can_see(subject: Subjec
     assert_eq!(read(&f, &kofi, &manifest).await, None, "not attached anywhere yet");
 
     let post = reply_with(2, thread, vec![attachment(&manifest, "q3.pdf")]);
-    let message_id = post.op.message_id();
+    let message_id = post.op.message_id().expect("a post names its message");
     let outcome = f.store.apply_mutations(&ana, client, &[post], NOW).await.expect("post");
     assert_eq!(statuses(&outcome), vec![MutationStatus::Applied]);
     assert_eq!(read(&f, &kofi, &manifest).await, Some(content.clone()), "a member reads it");

@@ -111,9 +111,9 @@ pub async fn a_snapshot_and_its_tail_equal_the_replayed_log(subject: Subject) {
     let scope = ScopeId::Channel(general.id);
     let client = ClientId::new();
     let (opening, thread) = start_thread(1, &general, "Plan");
-    let first = opening.op.message_id();
+    let first = opening.op.message_id().expect("a post names its message");
     let second = reply(2, thread, "Doomed");
-    let doomed = second.op.message_id();
+    let doomed = second.op.message_id().expect("a post names its message");
     let before = vec![
         opening,
         second,

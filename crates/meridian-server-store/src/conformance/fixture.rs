@@ -65,6 +65,7 @@ impl Fixture {
             name: name.into(),
             topic: String::new(),
             private,
+            direct: false,
         };
         self.store.create_channel(&channel, members, NOW).await.expect("channel");
         channel

@@ -5,7 +5,7 @@ use meridian_domain::{ClientId, MessageId, MutationId, ScopeId, Tombstone};
 use meridian_protocol::{Entity, Mutation, MutationOp, MutationStatus, PullRequest, PullResponse};
 use std::collections::BTreeMap;
 
-fn mutation(seq: u64, op: MutationOp) -> Mutation {
+pub(crate) fn mutation(seq: u64, op: MutationOp) -> Mutation {
     Mutation { seq, id: MutationId::new(), op, client_ts: NOW }
 }
 
@@ -19,11 +19,11 @@ fn react(seq: u64, message_id: MessageId, emoji: &str, present: bool) -> Mutatio
 
 /// The message a `thread.create.v1` mutation opens the thread with.
 fn opening_message(opening: &Mutation) -> MessageId {
-    opening.op.message_id()
+    opening.op.message_id().expect("an opening post")
 }
 
 /// The changes of `scope` in `response`, as entities in seq order.
-fn entities(response: &PullResponse, scope: ScopeId) -> Vec<Entity> {
+pub(crate) fn entities(response: &PullResponse, scope: ScopeId) -> Vec<Entity> {
     response
         .scopes
         .get(&scope)
@@ -31,7 +31,7 @@ fn entities(response: &PullResponse, scope: ScopeId) -> Vec<Entity> {
         .unwrap_or_default()
 }
 
-fn rejection_code(status: &MutationStatus) -> &str {
+pub(crate) fn rejection_code(status: &MutationStatus) -> &str {
     match status {
         MutationStatus::Rejected { code, .. } => code,
         other => panic!("expected a refusal, got {other:?}"),

@@ -11,7 +11,8 @@
 //! The cases cover accounts, sessions, profiles, roles and invites, exactly-once pushes (retries,
 //! gaps, rejections that a retry hears again, reused ids), edits, deletes that leave only a
 //! tombstone, reactions, files (resumable uploads, dedupe, reading through messages), paging,
-//! authorization, snapshots, history and resets, and concurrency: many clients pushing at once
+//! authorization, snapshots, history and resets, membership changes with their grants and
+//! revocations, guests, and concurrency: many clients pushing at once
 //! must get a gap-free log, and racing retries of one batch must apply it once.
 
 mod accounts;
@@ -19,6 +20,7 @@ mod blobs;
 mod bootstrap;
 mod cases;
 mod fixture;
+mod membership;
 mod messages;
 
 pub use accounts::*;
@@ -26,6 +28,7 @@ pub use blobs::*;
 pub use bootstrap::*;
 pub use cases::*;
 pub use fixture::Subject;
+pub use membership::*;
 pub use messages::*;
 
 /// Expands to one `#[tokio::test]` per conformance case, each over a store from `$factory`, an
@@ -64,6 +67,11 @@ macro_rules! conformance_tests {
             the_same_file_is_stored_once_per_team,
             attachments_need_the_authors_complete_upload,
             a_file_is_read_through_a_message_the_reader_can_see,
+            adding_to_a_private_channel_grants_it_and_removing_revokes_it,
+            joining_and_leaving_a_public_channel_change_its_member_list,
+            guests_read_only_the_channels_they_were_added_to,
+            membership_changes_naming_unknown_ids_are_rejected_with_codes,
+            direct_conversations_are_opened_once_and_read_only_by_participants,
         );
     };
     (@cases $factory:path; $($case:ident),* $(,)?) => {

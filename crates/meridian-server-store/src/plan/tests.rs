@@ -20,6 +20,7 @@ fn channel(private: bool) -> Channel {
         name: "design".into(),
         topic: String::new(),
         private,
+        direct: false,
     }
 }
 
@@ -48,7 +49,10 @@ fn reply(thread: &Thread, body: &str) -> Mutation {
 }
 
 fn facts_for(channel: &Channel, is_member: bool) -> Facts {
-    Facts { channel: Some(ChannelAccess { channel: channel.clone(), is_member }), ..Facts::default() }
+    Facts {
+        channel: Some(ChannelAccess { channel: channel.clone(), is_member, once_granted: false }),
+        ..Facts::default()
+    }
 }
 
 fn existing_thread(channel: &Channel) -> Thread {
@@ -139,17 +143,26 @@ fn missing_targets_and_reused_ids_are_rejected() {
 fn targets_name_what_the_backend_must_read() {
     let general = channel(false);
     let thread = existing_thread(&general);
-    let targets = targets(&reply(&thread, "x").op);
+    let targets = targets(UserId::new(), &reply(&thread, "x").op);
     assert_eq!(targets.thread_id, Some(thread.id));
     assert_eq!(targets.channel(Some(&thread)), Some(general.id));
     let created = new_thread(&general, "x");
-    assert_eq!(super::targets(&created.op).channel(None), Some(general.id));
+    assert_eq!(super::targets(UserId::new(), &created.op).channel(None), Some(general.id));
 }
 
 #[test]
 fn known_names_match_the_wire_names() {
     let general = channel(false);
-    for op in [new_thread(&general, "x").op, reply(&existing_thread(&general), "x").op] {
+    let channel_id = general.id;
+    let user_id = UserId::new();
+    for op in [
+        new_thread(&general, "x").op,
+        reply(&existing_thread(&general), "x").op,
+        MutationOp::JoinChannel { channel_id },
+        MutationOp::LeaveChannel { channel_id },
+        MutationOp::AddMember { channel_id, user_id },
+        MutationOp::RemoveMember { channel_id, user_id },
+    ] {
         let json = serde_json_name(&op);
         assert!(understands(&json), "{json} is not listed");
     }
@@ -238,4 +251,96 @@ fn reactions_belong_to_their_author_and_need_a_readable_message() {
         present: true,
     });
     assert_eq!(rejected_code(super::plan(&ana, &spaced, &member)), "invalid_reaction");
+}
+
+fn member(role: Role) -> User {
+    User { role, ..author() }
+}
+
+fn membership_facts(
+    channel: &Channel,
+    actor_is_member: bool,
+    subject: &User,
+    subject_is_member: bool,
+) -> Facts {
+    Facts {
+        subject: Some(Subject { user: subject.clone(), is_member: subject_is_member }),
+        ..facts_for(channel, actor_is_member)
+    }
+}
+
+#[test]
+fn adding_to_a_private_channel_grants_it_in_the_subjects_scope() {
+    let ana = author();
+    let bo = member(Role::Member);
+    let secret = channel(true);
+    let add = mutation(MutationOp::AddMember { channel_id: secret.id, user_id: bo.id });
+    let planned = plan(&ana, &add, &membership_facts(&secret, true, &bo, false)).expect("member adds");
+    assert_eq!(planned.scope, ScopeId::Channel(secret.id));
+    assert_eq!(
+        planned.writes,
+        vec![Write::Membership(Membership { channel_id: secret.id, user_id: bo.id, member: true })]
+    );
+    assert_eq!(planned.grants, vec![(bo.id, Grant { scope: ScopeId::Channel(secret.id), granted: true })]);
+    let remove = mutation(MutationOp::RemoveMember { channel_id: secret.id, user_id: bo.id });
+    let removed = plan(&ana, &remove, &membership_facts(&secret, true, &bo, true)).expect("member removes");
+    assert_eq!(removed.grants, vec![(bo.id, Grant { scope: ScopeId::Channel(secret.id), granted: false })]);
+}
+
+#[test]
+fn joining_a_public_channel_changes_the_list_but_not_access() {
+    let ana = author();
+    let general = channel(false);
+    let join = mutation(MutationOp::JoinChannel { channel_id: general.id });
+    let planned = plan(&ana, &join, &membership_facts(&general, false, &ana, false)).expect("joins");
+    assert_eq!(planned.writes.len(), 1);
+    assert!(planned.grants.is_empty());
+    let again = plan(&ana, &join, &membership_facts(&general, true, &ana, true)).expect("joins again");
+    assert!(again.writes.is_empty() && again.grants.is_empty());
+}
+
+#[test]
+fn membership_refusals_have_codes() {
+    let ana = author();
+    let guest = member(Role::Guest);
+    let secret = channel(true);
+    let general = channel(false);
+    let join_secret = mutation(MutationOp::JoinChannel { channel_id: secret.id });
+    // An outsider cannot tell a private channel from a missing one.
+    assert_eq!(
+        rejected_code(plan(&ana, &join_secret, &membership_facts(&secret, false, &ana, false))),
+        "channel_not_found"
+    );
+    assert_eq!(rejected_code(plan(&ana, &join_secret, &Facts::default())), "channel_not_found");
+    let guest_join = mutation(MutationOp::JoinChannel { channel_id: general.id });
+    assert_eq!(
+        rejected_code(plan(&guest, &guest_join, &membership_facts(&general, false, &guest, false))),
+        "channel_not_found"
+    );
+    let add_nobody = mutation(MutationOp::AddMember { channel_id: general.id, user_id: UserId::new() });
+    assert_eq!(rejected_code(plan(&ana, &add_nobody, &facts_for(&general, true))), "user_not_found");
+    let remove = mutation(MutationOp::RemoveMember { channel_id: general.id, user_id: guest.id });
+    assert_eq!(
+        rejected_code(plan(&ana, &remove, &membership_facts(&general, true, &guest, true))),
+        "forbidden"
+    );
+    let admin = member(Role::Admin);
+    let removed = plan(&admin, &remove, &membership_facts(&general, false, &guest, true)).expect("admin");
+    assert_eq!(
+        removed.grants,
+        vec![(guest.id, Grant { scope: ScopeId::Channel(general.id), granted: false })]
+    );
+}
+
+#[test]
+fn someone_who_lost_a_channel_is_told_so() {
+    let ana = author();
+    let secret = channel(true);
+    let thread = existing_thread(&secret);
+    let mut facts = Facts { thread: Some(thread.clone()), ..facts_for(&secret, false) };
+    assert_eq!(rejected_code(plan(&ana, &reply(&thread, "hi"), &facts)), "thread_not_found");
+    if let Some(access) = facts.channel.as_mut() {
+        access.once_granted = true;
+    }
+    assert_eq!(rejected_code(plan(&ana, &reply(&thread, "hi"), &facts)), "not_a_member");
 }

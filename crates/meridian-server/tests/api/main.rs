@@ -89,6 +89,7 @@ impl TestServer {
             name: name.into(),
             topic: String::new(),
             private,
+            direct: false,
         };
         store.create_channel(&channel, members, 0).await.expect("channel");
         channel
@@ -265,10 +266,12 @@ async fn private_channels_stay_private() {
     let body = json!({"client_id": ClientId::new(), "cursors": {scope.to_string(): 0}});
     let (status, answer) = t.call("POST", "/v1/sync/pull", Some(&kofi), Some(body)).await;
     assert_eq!(status, StatusCode::OK);
-    let text = answer.to_string();
+    let text = answer["scopes"].to_string();
     assert!(
         !text.contains("Confidential") && !text.contains("leads") && !text.contains(&secret.id.to_string())
     );
+    // The cursor is answered only with the instruction to drop it: no data, nothing new.
+    assert_eq!(answer["removed_scopes"], json!([scope.to_string()]));
     assert_eq!(messages(&t.pull(&ana).await, scope).len(), 1);
 }
 
@@ -334,8 +337,16 @@ async fn the_demo_seeds_a_team_across_time_zones() {
         })
         .collect();
     assert!(zones.len() >= 7 && zones.contains("Asia/Kolkata"), "{zones:?}");
-    let channels = directory.changes.iter().filter(|c| matches!(c.entity, Entity::Channel(_))).count();
-    assert_eq!(channels, 4, "the private channel stays out of the directory");
+    assert!(
+        !directory.changes.iter().any(|c| matches!(c.entity, Entity::Channel(_))),
+        "the team scope names no channel"
+    );
+    let public = pulled
+        .scopes
+        .values()
+        .filter(|page| matches!(&page.changes[0].entity, Entity::Channel(channel) if !channel.private))
+        .count();
+    assert_eq!(public, 4, "each public channel's scope opens with it");
     let replies: usize = pulled.scopes.values().map(|page| page.changes.len()).sum();
     assert!(replies > 40, "only {replies} changes");
     let body = json!({"email": "maya@demo.meridian.invalid", "password": "anything at all"});

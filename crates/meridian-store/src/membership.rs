@@ -1,0 +1,112 @@
+//! Joining, leaving, adding and removing people: queued like every other write, so they work
+//! offline and are applied exactly once. The member list changes locally at once; what the user
+//! may read changes only when the server's grant or revocation arrives.
+
+use crate::outbox::enqueue;
+use crate::{LocalStore, Result, StoreError};
+use meridian_domain::{
+    Channel, ChannelId, TeamId, UnixMillis, UserId, direct_channel_id, direct_participants,
+};
+use meridian_protocol::MutationOp;
+
+impl LocalStore {
+    /// Joins a public channel as `me`.
+    pub async fn join_channel(&self, me: UserId, channel_id: ChannelId, now: UnixMillis) -> Result<()> {
+        self.change_membership(MutationOp::JoinChannel { channel_id }, me, true, now).await
+    }
+
+    /// Leaves a channel as `me`.
+    pub async fn leave_channel(&self, me: UserId, channel_id: ChannelId, now: UnixMillis) -> Result<()> {
+        self.change_membership(MutationOp::LeaveChannel { channel_id }, me, false, now).await
+    }
+
+    /// Adds someone else to a channel.
+    pub async fn add_member(&self, channel_id: ChannelId, user_id: UserId, now: UnixMillis) -> Result<()> {
+        self.change_membership(MutationOp::AddMember { channel_id, user_id }, user_id, true, now).await
+    }
+
+    /// Removes someone else from a channel.
+    pub async fn remove_member(&self, channel_id: ChannelId, user_id: UserId, now: UnixMillis) -> Result<()> {
+        self.change_membership(MutationOp::RemoveMember { channel_id, user_id }, user_id, false, now).await
+    }
+
+    /// Opens (or finds again) the direct conversation of `me` with `others`, and queues the
+    /// opening. It is usable at once: threads started in it are queued behind the opening.
+    pub async fn open_direct(
+        &self,
+        me: UserId,
+        team: TeamId,
+        others: &[UserId],
+        now: UnixMillis,
+    ) -> Result<Channel> {
+        let people = direct_participants(me, others);
+        let channel_id = direct_channel_id(team, &people);
+        let mut tx = self.write().await?;
+        let mut names = Vec::new();
+        for person in &people {
+            let name: Option<String> = sqlx::query_scalar("SELECT display_name FROM users WHERE id = ?")
+                .bind(person.to_string())
+                .fetch_optional(&mut *tx)
+                .await?;
+            names.push(name.ok_or(StoreError::NotFound("person"))?);
+        }
+        names.sort_unstable();
+        let channel = Channel {
+            id: channel_id,
+            team_id: team,
+            name: names.join(", "),
+            topic: String::new(),
+            private: true,
+            direct: true,
+        };
+        let known: Option<i64> = sqlx::query_scalar("SELECT 1 FROM channels WHERE id = ?")
+            .bind(channel_id.to_string())
+            .fetch_optional(&mut *tx)
+            .await?;
+        if known.is_none() {
+            sqlx::query(
+                "INSERT INTO channels (id, team_id, name, topic, private, direct) VALUES (?, ?, ?, '', 1, 1)",
+            )
+            .bind(channel_id.to_string())
+            .bind(team.to_string())
+            .bind(&channel.name)
+            .execute(&mut *tx)
+            .await?;
+            let participants = people.iter().copied().filter(|person| *person != me).collect();
+            enqueue(&mut tx, &MutationOp::OpenDirect { channel_id, participants }, now).await?;
+        }
+        tx.commit().await?;
+        Ok(channel)
+    }
+
+    /// Whether `user` is in `channel`'s member list as this device knows it.
+    pub async fn is_member(&self, channel: ChannelId, user: UserId) -> Result<bool> {
+        let found: Option<i64> =
+            sqlx::query_scalar("SELECT 1 FROM channel_members WHERE channel_id = ? AND user_id = ?")
+                .bind(channel.to_string())
+                .bind(user.to_string())
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(found.is_some())
+    }
+
+    async fn change_membership(
+        &self,
+        op: MutationOp,
+        subject: UserId,
+        member: bool,
+        now: UnixMillis,
+    ) -> Result<()> {
+        let Some((channel, _)) = op.membership(subject) else { return Ok(()) };
+        let mut tx = self.write().await?;
+        let statement = if member {
+            "INSERT OR IGNORE INTO channel_members (channel_id, user_id) VALUES (?, ?)"
+        } else {
+            "DELETE FROM channel_members WHERE channel_id = ? AND user_id = ?"
+        };
+        sqlx::query(statement).bind(channel.to_string()).bind(subject.to_string()).execute(&mut *tx).await?;
+        enqueue(&mut tx, &op, now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
