@@ -10,6 +10,8 @@ mod hours;
 mod ids;
 mod model;
 mod notify;
+#[cfg(feature = "openapi")]
+mod openapi;
 pub mod permissions;
 mod scope;
 pub mod validate;

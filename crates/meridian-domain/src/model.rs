@@ -6,6 +6,7 @@ use crate::ids::{ChannelId, MessageId, TeamId, ThreadId, UserId};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Team {
     pub id: TeamId,
     pub name: String,
@@ -13,6 +14,7 @@ pub struct Team {
 
 /// What a person may do in a team.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     Owner,
@@ -44,6 +46,7 @@ impl Role {
 
 /// A person as the rest of the team sees them.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct User {
     pub id: UserId,
     pub display_name: String,
@@ -57,6 +60,7 @@ pub struct User {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Channel {
     pub id: ChannelId,
     pub team_id: TeamId,
@@ -66,6 +70,7 @@ pub struct Channel {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Thread {
     pub id: ThreadId,
     pub channel_id: ChannelId,
@@ -77,6 +82,7 @@ pub struct Thread {
 /// One person's reaction with one emoji to one message; `present: false` is a removed reaction,
 /// kept so the latest word wins whichever device said it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Reaction {
     pub message_id: MessageId,
     pub user_id: UserId,
@@ -86,6 +92,7 @@ pub struct Reaction {
 
 /// What remains of a deleted message: enough to place it, nothing of its content.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Tombstone {
     pub id: MessageId,
     pub thread_id: ThreadId,
@@ -95,6 +102,7 @@ pub struct Tombstone {
 
 /// A thread's opening post or a reply in it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Message {
     pub id: MessageId,
     pub thread_id: ThreadId,

@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 
 /// One queued write. `seq` counts up from 1 per client without gaps; `id` is unique forever.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Mutation {
     pub seq: u64,
     pub id: MutationId,
@@ -20,6 +21,7 @@ pub struct Mutation {
 
 /// What a mutation does, named and versioned on the wire as `{"name": ..., "args": ...}`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "name", content = "args")]
 pub enum MutationOp {
     /// Start a thread: a title and its opening post.
@@ -60,6 +62,7 @@ impl MutationOp {
 
 /// `POST /v1/sync/push`.
 #[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PushRequest {
     pub client_id: ClientId,
     pub mutations: Vec<Mutation>,
@@ -68,6 +71,7 @@ pub struct PushRequest {
 /// How the server settled one mutation. Domain refusals are answered here, not as HTTP errors, so
 /// one bad write never blocks the writes queued behind it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum MutationStatus {
     /// Applied now.
@@ -81,6 +85,7 @@ pub enum MutationStatus {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MutationResult {
     pub seq: u64,
     #[serde(flatten)]
@@ -88,6 +93,7 @@ pub struct MutationResult {
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PushResponse {
     /// The highest `seq` of this client the server has settled.
     pub last_mutation_seq: u64,
@@ -96,6 +102,7 @@ pub struct PushResponse {
 
 /// `POST /v1/sync/pull`: the cursors the client holds; scopes it lacks are sent from the start.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PullRequest {
     pub client_id: ClientId,
     #[serde(default)]
@@ -106,6 +113,7 @@ pub struct PullRequest {
 }
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PullResponse {
     pub last_mutation_seq: u64,
     /// One entry per scope the user may read that has changes after its cursor.
@@ -121,6 +129,7 @@ impl PullResponse {
 
 /// Changes of one scope, contiguous from the cursor + 1 up to `to`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ScopeChanges {
     pub from: u64,
     pub to: u64,
@@ -130,6 +139,7 @@ pub struct ScopeChanges {
 
 /// One entry of a scope's log, carrying the full post-image of what changed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Change {
     pub seq: u64,
     /// When the server committed it.
@@ -139,6 +149,7 @@ pub struct Change {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "entity", content = "data", rename_all = "snake_case")]
 pub enum Entity {
     Team(Team),
@@ -153,6 +164,7 @@ pub enum Entity {
 
 /// Frames the server sends on `/v1/live`. Pokes are hints: the client answers with a pull.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum LiveFrame {
     Poke { scope: ScopeId, head_seq: u64 },

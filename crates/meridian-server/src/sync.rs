@@ -3,14 +3,26 @@
 use crate::auth::Session;
 use crate::body::{JsonBody, push_request};
 use crate::error::ApiFailure;
+use crate::openapi::{JsonBodyErrors, SignedIn};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
-use meridian_protocol::{PullRequest, PullResponse, PushResponse};
+use meridian_protocol::{ApiError, PullRequest, PullResponse, PushRequest, PushResponse};
 use serde_json::Value;
 
 /// `POST /v1/sync/push`. Domain refusals come back inside a 200 as `rejected` results; only
 /// malformed requests and server faults are HTTP errors, and those the client retries as a whole.
+#[utoipa::path(
+    post, path = "/v1/sync/push", tag = "sync",
+    security(("bearer" = [])),
+    request_body = PushRequest,
+    responses(
+        (status = 200, description = "How each mutation was settled; refusals are results, not errors", body = PushResponse),
+        JsonBodyErrors,
+        (status = 403, description = "`client_mismatch`: the client id belongs to another account", body = ApiError),
+        SignedIn,
+    ),
+)]
 pub async fn push(
     State(state): State<AppState>,
     session: Session,
@@ -27,6 +39,17 @@ pub async fn push(
 }
 
 /// `POST /v1/sync/pull`.
+#[utoipa::path(
+    post, path = "/v1/sync/pull", tag = "sync",
+    security(("bearer" = [])),
+    request_body = PullRequest,
+    responses(
+        (status = 200, description = "Changes after the cursors in every readable scope", body = PullResponse),
+        JsonBodyErrors,
+        (status = 403, description = "`client_mismatch`", body = ApiError),
+        SignedIn,
+    ),
+)]
 pub async fn pull(
     State(state): State<AppState>,
     session: Session,

@@ -16,6 +16,7 @@ use tokio_tungstenite::tungstenite::{self, client::IntoClientRequest};
 
 mod accounts;
 mod oneshot;
+mod openapi;
 mod team;
 
 struct TestServer {
