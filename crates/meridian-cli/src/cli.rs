@@ -67,6 +67,10 @@ pub enum Command {
         /// The file to write; standard output without it.
         #[arg(long)]
         output: Option<PathBuf>,
+        /// Export the whole team from the server instead (owners and admins only): people,
+        /// every channel, threads, messages and reactions; deleted messages as tombstones.
+        #[arg(long)]
+        team: bool,
     },
 }
 
@@ -86,6 +90,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Reply { thread, body } => write::reply(&profile.open().await?, &thread, &body).await,
         Command::Tail { channel } => tail::tail(profile.open().await?, channel.as_deref()).await,
-        Command::Export { output } => export::export(&profile.open().await?, output.as_deref()).await,
+        Command::Export { output, team: false } => {
+            export::export(&profile.open().await?, output.as_deref()).await
+        }
+        Command::Export { output, team: true } => {
+            export::team_export(&profile.open().await?, output.as_deref()).await
+        }
     }
 }

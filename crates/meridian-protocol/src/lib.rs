@@ -7,6 +7,7 @@
 mod accounts;
 mod auth;
 mod error;
+mod export;
 mod sync;
 
 pub use accounts::{
@@ -15,6 +16,7 @@ pub use accounts::{
 };
 pub use auth::{SessionInfo, SignInRequest, SignUpRequest};
 pub use error::{ApiError, ErrorCode};
+pub use export::{PersonalExport, TeamExport};
 pub use sync::{
     Change, Entity, LiveFrame, Mutation, MutationOp, MutationResult, MutationStatus, PullRequest,
     PullResponse, PushRequest, PushResponse, ScopeChanges,

@@ -12,6 +12,7 @@
 
 mod accounts;
 mod channels;
+mod export;
 pub mod hints;
 mod invites;
 mod log;
@@ -26,8 +27,9 @@ use async_trait::async_trait;
 use meridian_domain::{
     Channel, ClientId, InviteId, Role, ScopeId, SessionId, Team, UnixMillis, User, UserId,
 };
-use meridian_protocol::{Mutation, PullRequest, PullResponse};
+use meridian_protocol::{Entity, Mutation, PullRequest, PullResponse};
 use meridian_server_store::accounts::{Invite, ProfileUpdate, SessionRecord};
+use meridian_server_store::export::ExportScopes;
 use meridian_server_store::{Heads, PushOutcome, ServerStore, StoreError};
 use rows::db;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
@@ -256,5 +258,19 @@ impl ServerStore for PgStore {
         let scopes = pull::readable(&mut tx, user).await?;
         tx.commit().await.map_err(db)?;
         Ok(scopes.into_iter().map(|(scope, _)| scope).collect())
+    }
+
+    async fn latest_entities(&self, scopes: ExportScopes) -> Result<Vec<Entity>, StoreError> {
+        let mut tx = self.read().await?;
+        let entities = export::latest_entities(&mut tx, scopes).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(entities)
+    }
+
+    async fn email(&self, user: UserId) -> Result<Option<String>, StoreError> {
+        let mut tx = self.read().await?;
+        let email = export::email(&mut tx, user).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(email)
     }
 }

@@ -7,6 +7,7 @@
 
 mod accounts;
 mod channels;
+mod export;
 mod invites;
 mod log;
 mod messages;
@@ -20,8 +21,9 @@ use async_trait::async_trait;
 use meridian_domain::{
     Channel, ClientId, InviteId, Role, ScopeId, SessionId, Team, UnixMillis, User, UserId,
 };
-use meridian_protocol::{Mutation, PullRequest, PullResponse};
+use meridian_protocol::{Entity, Mutation, PullRequest, PullResponse};
 use meridian_server_store::accounts::{Invite, ProfileUpdate, SessionRecord};
+use meridian_server_store::export::ExportScopes;
 use meridian_server_store::{Heads, PushOutcome, ServerStore, StoreError};
 use rows::db;
 use sqlx::sqlite::{
@@ -265,5 +267,19 @@ impl ServerStore for SqliteStore {
         let scopes = pull::readable(&mut tx, user).await?;
         tx.commit().await.map_err(db)?;
         Ok(scopes.into_iter().map(|(scope, _)| scope).collect())
+    }
+
+    async fn latest_entities(&self, scopes: ExportScopes) -> Result<Vec<Entity>, StoreError> {
+        let mut tx = self.read().await?;
+        let entities = export::latest_entities(&mut tx, scopes).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(entities)
+    }
+
+    async fn email(&self, user: UserId) -> Result<Option<String>, StoreError> {
+        let mut tx = self.read().await?;
+        let email = export::email(&mut tx, user).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(email)
     }
 }

@@ -8,7 +8,8 @@
 //! - [`sequence`]: how a mutation's `seq` relates to what the server already settled (exactly-once);
 //! - [`access`]: who may read which scope;
 //! - [`accounts`]: sessions' activity, invites' lifetime and redemption;
-//! - [`pull`]: how much one pull answer may carry, and how a scope's page is cut.
+//! - [`pull`]: how much one pull answer may carry, and how a scope's page is cut;
+//! - [`export`]: a person's and the team's data exports, from the latest entities.
 //!
 //! With the `conformance` feature, [`conformance`] is the test suite every backend must pass.
 //!
@@ -20,6 +21,7 @@ pub mod accounts;
 #[cfg(feature = "conformance")]
 pub mod conformance;
 mod error;
+pub mod export;
 pub mod plan;
 pub mod pull;
 pub mod sequence;

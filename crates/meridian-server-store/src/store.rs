@@ -1,12 +1,13 @@
 //! The storage trait the server is written against.
 
 use crate::accounts::{Invite, ProfileUpdate, SessionRecord};
+use crate::export::ExportScopes;
 use crate::{Heads, StoreError};
 use async_trait::async_trait;
 use meridian_domain::{
     Channel, ClientId, InviteId, Role, ScopeId, SessionId, Team, UnixMillis, User, UserId,
 };
-use meridian_protocol::{Mutation, MutationResult, PullRequest, PullResponse};
+use meridian_protocol::{Entity, Mutation, MutationResult, PullRequest, PullResponse};
 
 /// What a push did.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -168,4 +169,11 @@ pub trait ServerStore: Send + Sync + std::fmt::Debug + 'static {
 
     /// Every scope `user` may read now.
     async fn readable_scopes(&self, user: UserId) -> Result<Vec<ScopeId>, StoreError>;
+
+    /// The latest post-image of every entity in `scopes`' change logs, read in one snapshot, in
+    /// log order within each scope. A deleted message's earlier images are already its tombstone.
+    async fn latest_entities(&self, scopes: ExportScopes) -> Result<Vec<Entity>, StoreError>;
+
+    /// The normalised sign-in address of an account.
+    async fn email(&self, user: UserId) -> Result<Option<String>, StoreError>;
 }

@@ -13,6 +13,7 @@ mod backend;
 mod body;
 pub mod demo;
 mod error;
+mod export;
 mod ids;
 mod live;
 mod openapi;

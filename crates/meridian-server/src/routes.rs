@@ -8,7 +8,7 @@ use crate::body::MAX_BODY_BYTES;
 use crate::error::ApiFailure;
 use crate::openapi::{ApiDoc, Document};
 use crate::state::AppState;
-use crate::{account, auth, live, openapi, sync, team};
+use crate::{account, auth, export, live, openapi, sync, team};
 use axum::extract::{DefaultBodyLimit, Request};
 use axum::{Extension, Json, Router};
 use meridian_protocol::ErrorCode;
@@ -50,6 +50,8 @@ fn documented_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(auth::sign_out))
         .routes(routes!(auth::me, account::update_profile))
         .routes(routes!(account::change_password))
+        .routes(routes!(export::personal))
+        .routes(routes!(export::team))
         .routes(routes!(account::sessions, account::revoke_other_sessions))
         .routes(routes!(account::revoke_session))
         .routes(routes!(team::invites, team::create_invite))

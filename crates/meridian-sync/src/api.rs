@@ -2,7 +2,7 @@
 
 use meridian_protocol::{
     ApiError, ErrorCode, PullRequest, PullResponse, PushRequest, PushResponse, SessionInfo, SignInRequest,
-    SignUpRequest,
+    SignUpRequest, TeamExport,
 };
 use reqwest::{Client, RequestBuilder, StatusCode};
 use serde::Serialize;
@@ -103,6 +103,12 @@ impl ApiClient {
 
     pub async fn me(&self) -> Result<SessionInfo, SyncError> {
         let response = self.authorized(self.http.get(self.url("/v1/me"))).send().await?;
+        Ok(check(response).await?.json().await?)
+    }
+
+    /// The whole team's data; owners and admins only (`forbidden` otherwise).
+    pub async fn team_export(&self) -> Result<TeamExport, SyncError> {
+        let response = self.authorized(self.http.get(self.url("/v1/team/export"))).send().await?;
         Ok(check(response).await?.json().await?)
     }
 

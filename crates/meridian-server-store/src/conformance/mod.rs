@@ -15,11 +15,13 @@
 
 mod accounts;
 mod cases;
+mod exports;
 mod fixture;
 mod messages;
 
 pub use accounts::*;
 pub use cases::*;
+pub use exports::*;
 pub use fixture::Subject;
 pub use messages::*;
 
@@ -49,6 +51,7 @@ macro_rules! conformance_tests {
             a_delete_leaves_only_the_tombstone,
             reactions_are_set_and_unset,
             a_retried_refusal_of_an_edit_repeats_it,
+            exports_hold_the_latest_images_and_only_tombstones_of_deletes,
         );
     };
     (@cases $factory:path; $($case:ident),* $(,)?) => {

@@ -15,6 +15,7 @@ use tempfile::TempDir;
 use tokio_tungstenite::tungstenite::{self, client::IntoClientRequest};
 
 mod accounts;
+mod export;
 mod oneshot;
 mod openapi;
 mod team;
