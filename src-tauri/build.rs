@@ -10,6 +10,8 @@ const COMMANDS: &[&str] = &[
     "list_threads",
     "open_thread",
     "send_reply",
+    "mark_thread_read",
+    "set_thread_follow",
     "list_people",
     "sync_status",
 ];

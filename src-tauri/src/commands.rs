@@ -7,7 +7,7 @@ use crate::views::{
     ChannelSummary, CreateTeamRequest, JoinTeamRequest, MessageView, People, PersonView, SessionState,
     SyncStatusEvent, ThreadDetail, ThreadSummary,
 };
-use meridian_domain::{Clock, SystemClock, validate};
+use meridian_domain::{Clock, FollowState, SystemClock, validate};
 use meridian_protocol::{SessionInfo, SignInRequest, SignUpRequest};
 use meridian_store::Account;
 use meridian_sync::ApiClient;
@@ -169,6 +169,34 @@ pub async fn send_reply(
     let row =
         meridian_store::MessageRow { message, state: meridian_store::DeliveryState::Pending, error: None };
     Ok(people.message(&row))
+}
+
+/// Marks a thread read through its newest message here; the mark syncs to this person's devices.
+#[tauri::command]
+pub async fn mark_thread_read(state: State<'_, AppState>, thread_id: String) -> CommandResult<u64> {
+    let thread_id = parse_id(&thread_id, "thread")?;
+    let guard = state.session().await;
+    let session = guard.as_ref().ok_or_else(CommandError::signed_out)?;
+    let through = session.store.mark_thread_read(thread_id, SystemClock.now_millis()).await?;
+    session.sync_now();
+    Ok(through)
+}
+
+/// Follows (`following`), mutes (`muted`) or returns a thread to the implicit rule (`none`).
+#[tauri::command]
+pub async fn set_thread_follow(
+    state: State<'_, AppState>,
+    thread_id: String,
+    follow: String,
+) -> CommandResult<()> {
+    let thread_id = parse_id(&thread_id, "thread")?;
+    let follow = FollowState::parse(&follow)
+        .ok_or_else(|| CommandError::new("invalid_input", "follow is `following`, `muted` or `none`."))?;
+    let guard = state.session().await;
+    let session = guard.as_ref().ok_or_else(CommandError::signed_out)?;
+    session.store.set_thread_follow(thread_id, follow, SystemClock.now_millis()).await?;
+    session.sync_now();
+    Ok(())
 }
 
 #[tauri::command]

@@ -46,6 +46,8 @@ pub fn run() {
             commands::list_threads,
             commands::open_thread,
             commands::send_reply,
+            commands::mark_thread_read,
+            commands::set_thread_follow,
             commands::list_people,
             commands::sync_status,
         ])

@@ -20,6 +20,8 @@ pub use clock::{Clock, FixedClock, SystemClock, UnixMillis};
 pub use error::DomainError;
 pub use hours::{DAY_MINUTES, DAYS, MAX_SPANS_PER_DAY, RawWorkingHours, TimeSpan, WorkingHours};
 pub use ids::{ChannelId, ClientId, InviteId, MessageId, MutationId, SessionId, TeamId, ThreadId, UserId};
-pub use model::{Channel, Message, Reaction, Role, Team, Thread, Tombstone, User};
+pub use model::{
+    Channel, FollowState, Message, Reaction, Role, Team, Thread, ThreadFollow, ThreadRead, Tombstone, User,
+};
 pub use notify::{ReplyNotice, reply_notice};
 pub use scope::{ParseScopeError, ScopeId};

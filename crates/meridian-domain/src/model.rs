@@ -112,3 +112,54 @@ pub struct Message {
     /// When the author wrote it, by the author's device clock (display only).
     pub created_at: UnixMillis,
 }
+
+/// How much of a thread one person has read: every message whose channel-scope seq is at most
+/// `read_through_seq`. A max-register: it never moves back (sync.md §10, I11).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ThreadRead {
+    pub thread_id: ThreadId,
+    pub user_id: UserId,
+    pub read_through_seq: u64,
+}
+
+/// Whether one person hears about replies in a thread, said explicitly.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum FollowState {
+    /// Notified of every reply by someone else.
+    Following,
+    /// Never notified, even in a thread they started or replied to.
+    Muted,
+    /// Back to the implicit rule: following the threads one started or replied to.
+    None,
+}
+
+impl FollowState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Following => "following",
+            Self::Muted => "muted",
+            Self::None => "none",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "following" => Some(Self::Following),
+            "muted" => Some(Self::Muted),
+            "none" => Some(Self::None),
+            _ => None,
+        }
+    }
+}
+
+/// One person's explicit follow state of a thread; a last-writer-wins register by server order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ThreadFollow {
+    pub thread_id: ThreadId,
+    pub user_id: UserId,
+    pub state: FollowState,
+}

@@ -1,8 +1,8 @@
 //! Sync: clients push mutations from their outbox and pull changes by per-scope cursor.
 
 use meridian_domain::{
-    Channel, ClientId, Message, MessageId, MutationId, Reaction, ScopeId, Team, Thread, ThreadId, Tombstone,
-    UnixMillis, User,
+    Channel, ClientId, FollowState, Message, MessageId, MutationId, Reaction, ScopeId, Team, Thread,
+    ThreadFollow, ThreadId, ThreadRead, Tombstone, UnixMillis, User,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -45,17 +45,25 @@ pub enum MutationOp {
     /// Add (`present: true`) or remove one's reaction to a message.
     #[serde(rename = "reaction.set.v1")]
     SetReaction { message_id: MessageId, emoji: String, present: bool },
+    /// Mark a thread read through the message at `read_through_seq` (its channel-scope seq). The
+    /// server keeps the highest value it has seen, so a late or replayed mark never unreads.
+    #[serde(rename = "thread.read.v1")]
+    ReadThread { thread_id: ThreadId, read_through_seq: u64 },
+    /// Follow, mute or go back to the implicit rule for a thread's replies.
+    #[serde(rename = "thread.follow.v1")]
+    FollowThread { thread_id: ThreadId, state: FollowState },
 }
 
 impl MutationOp {
-    /// The message this mutation writes or changes.
-    pub fn message_id(&self) -> MessageId {
+    /// The message this mutation writes or changes, if it is about one message.
+    pub fn message_id(&self) -> Option<MessageId> {
         match self {
             Self::CreateThread { message_id, .. }
             | Self::CreateMessage { message_id, .. }
             | Self::EditMessage { message_id, .. }
             | Self::DeleteMessage { message_id }
-            | Self::SetReaction { message_id, .. } => *message_id,
+            | Self::SetReaction { message_id, .. } => Some(*message_id),
+            Self::ReadThread { .. } | Self::FollowThread { .. } => None,
         }
     }
 }
@@ -160,6 +168,10 @@ pub enum Entity {
     Reaction(Reaction),
     /// A deleted message; it dominates every earlier and later write to that message.
     MessageDeleted(Tombstone),
+    /// How far the reader has read a thread; only in their own scope.
+    ThreadRead(ThreadRead),
+    /// The reader's explicit follow state of a thread; only in their own scope.
+    ThreadFollow(ThreadFollow),
 }
 
 /// Frames the server sends on `/v1/live`. Pokes are hints: the client answers with a pull.

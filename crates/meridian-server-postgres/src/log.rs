@@ -73,5 +73,8 @@ fn key(entity: &Entity) -> (&'static str, String) {
             ("reaction", format!("{}:{}:{}", reaction.message_id, reaction.user_id, reaction.emoji))
         }
         Entity::MessageDeleted(tombstone) => ("message", tombstone.id.to_string()),
+        // In the reader's own scope, so the thread alone names the register.
+        Entity::ThreadRead(read) => ("thread_read", read.thread_id.to_string()),
+        Entity::ThreadFollow(follow) => ("thread_follow", follow.thread_id.to_string()),
     }
 }

@@ -12,8 +12,8 @@ use crate::channels;
 use crate::log::append;
 use crate::messages;
 use crate::rows::{self, db, to_db};
-use meridian_domain::{ClientId, Message, MutationId, ScopeId, Thread, UnixMillis, User, UserId};
-use meridian_protocol::{Mutation, MutationResult, MutationStatus};
+use meridian_domain::{ClientId, Message, MutationId, ScopeId, Thread, ThreadId, UnixMillis, User, UserId};
+use meridian_protocol::{Entity, Mutation, MutationResult, MutationStatus};
 use meridian_server_store::plan::{self, Facts, Plan, Targets, Write};
 use meridian_server_store::sequence::{SeqCheck, check_seq};
 use meridian_server_store::{PushOutcome, StoreError};
@@ -149,8 +149,11 @@ async fn settle(
     let facts = read_facts(conn, author.id, mutation.id, &plan::targets(&mutation.op)).await?;
     let status = match plan::plan(author, mutation, &facts) {
         Ok(plan) => {
-            let head = write_plan(conn, author.id, &plan, now).await?;
-            heads.insert(plan.scope, head);
+            // A plan without writes changes nothing, so no scope advances.
+            if !plan.writes.is_empty() {
+                let head = write_plan(conn, author.id, &plan, now).await?;
+                heads.insert(plan.scope, head);
+            }
             MutationStatus::Applied
         }
         Err(rejection) => {
@@ -198,7 +201,10 @@ async fn read_facts(
             .fetch_one(&mut *conn)
             .await
             .map_err(db)?;
-    let message = messages::target(conn, targets.message_id).await?;
+    let message = match targets.message_id {
+        Some(id) => messages::target(conn, id).await?,
+        None => None,
+    };
     let thread = match targets.thread(message.as_ref()) {
         Some(thread_id) => {
             sqlx::query("SELECT id, channel_id, title, author_id, created_at FROM threads WHERE id = ?")
@@ -216,7 +222,41 @@ async fn read_facts(
         Some(id) => channels::access(conn, id, author).await?,
         None => None,
     };
-    Ok(Facts { mutation_id_used, thread, channel, message_exists: message.is_some(), message })
+    let read_through_seq = match (targets.read_cursor, targets.thread_id) {
+        (true, Some(thread_id)) => read_cursor(conn, author, thread_id).await?,
+        _ => None,
+    };
+    Ok(Facts {
+        mutation_id_used,
+        thread,
+        channel,
+        message_exists: message.is_some(),
+        message,
+        read_through_seq,
+    })
+}
+
+/// `user`'s read cursor of a thread: the latest such entry of their own scope's log, which is the
+/// cursor's only store.
+async fn read_cursor(
+    conn: &mut SqliteConnection,
+    user: UserId,
+    thread: ThreadId,
+) -> Result<Option<u64>, StoreError> {
+    let data: Option<String> = sqlx::query_scalar(
+        "SELECT data FROM change_log WHERE scope_id = ? AND entity_type = 'thread_read' AND entity_id = ?
+         ORDER BY seq DESC LIMIT 1",
+    )
+    .bind(ScopeId::User(user).to_string())
+    .bind(thread.to_string())
+    .fetch_optional(conn)
+    .await
+    .map_err(db)?;
+    match data.map(|data| serde_json::from_str(&data)).transpose() {
+        Ok(Some(Entity::ThreadRead(read))) => Ok(Some(read.read_through_seq)),
+        Ok(_) => Ok(None),
+        Err(error) => Err(StoreError::Backend(format!("unreadable read cursor of {thread}: {error}"))),
+    }
 }
 
 /// Writes a plan's rows, each with its own change-log entry; returns the scope's new head.
@@ -237,6 +277,7 @@ async fn write_plan(
             }
             Write::Reaction(reaction) => messages::react(conn, reaction, head).await?,
             Write::Delete(tombstone) => messages::delete(conn, plan.scope, tombstone, head, now).await?,
+            Write::Private(_) => {}
         }
     }
     Ok(head)

@@ -35,7 +35,8 @@ pub fn team_export(entities: Vec<Entity>, exported_at: UnixMillis) -> TeamExport
                 export.reactions.push(reaction);
             }
             Entity::MessageDeleted(tombstone) => export.deleted_messages.push(tombstone),
-            Entity::Message(_) | Entity::Reaction(_) => {}
+            // Private to each person; a personal export would carry its owner's.
+            Entity::Message(_) | Entity::Reaction(_) | Entity::ThreadRead(_) | Entity::ThreadFollow(_) => {}
         }
     }
     export

@@ -6,16 +6,23 @@
 
 use crate::access::may_read_channel;
 use meridian_domain::{
-    Channel, ChannelId, DomainError, Message, MessageId, Reaction, Role, ScopeId, Thread, ThreadId,
-    Tombstone, User, validate,
+    Channel, ChannelId, DomainError, Message, MessageId, Reaction, Role, ScopeId, Thread, ThreadFollow,
+    ThreadId, ThreadRead, Tombstone, User, validate,
 };
 use meridian_protocol::{Entity, Mutation, MutationOp, MutationStatus};
 
 /// The mutation names this server can apply. A request naming anything else is refused as a
 /// whole with `unknown_mutation`, before any of it is settled: a newer client must wait for an
 /// upgraded server rather than have its writes rejected for good.
-pub const KNOWN_MUTATIONS: &[&str] =
-    &["thread.create.v1", "message.create.v1", "message.edit.v1", "message.delete.v1", "reaction.set.v1"];
+pub const KNOWN_MUTATIONS: &[&str] = &[
+    "thread.create.v1",
+    "message.create.v1",
+    "message.edit.v1",
+    "message.delete.v1",
+    "reaction.set.v1",
+    "thread.read.v1",
+    "thread.follow.v1",
+];
 
 /// Whether this server can apply mutations named `name`.
 pub fn understands(name: &str) -> bool {
@@ -23,15 +30,17 @@ pub fn understands(name: &str) -> bool {
 }
 
 /// The rows a backend reads before planning, in this order: the message, then the thread, then
-/// the channel.
+/// the channel, then the author's read cursor of the thread.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Targets {
-    /// The message created or changed.
-    pub message_id: MessageId,
+    /// The message created or changed, if the mutation is about one.
+    pub message_id: Option<MessageId>,
     /// The thread named by the mutation; `None` means the thread of the message.
     pub thread_id: Option<ThreadId>,
     /// The channel named by the mutation; `None` means the channel of the thread.
     pub channel_id: Option<ChannelId>,
+    /// Whether to read the author's current read cursor of the thread ([`Facts::read_through_seq`]).
+    pub read_cursor: bool,
 }
 
 impl Targets {
@@ -48,16 +57,25 @@ impl Targets {
 
 pub fn targets(op: &MutationOp) -> Targets {
     let message_id = op.message_id();
+    let of_thread = |thread_id: ThreadId, read_cursor| Targets {
+        message_id,
+        thread_id: Some(thread_id),
+        channel_id: None,
+        read_cursor,
+    };
     match op {
         MutationOp::CreateThread { thread_id, channel_id, .. } => {
-            Targets { message_id, thread_id: Some(*thread_id), channel_id: Some(*channel_id) }
+            Targets { channel_id: Some(*channel_id), ..of_thread(*thread_id, false) }
         }
-        MutationOp::CreateMessage { thread_id, .. } => {
-            Targets { message_id, thread_id: Some(*thread_id), channel_id: None }
+        MutationOp::CreateMessage { thread_id, .. } | MutationOp::FollowThread { thread_id, .. } => {
+            of_thread(*thread_id, false)
         }
+        MutationOp::ReadThread { thread_id, .. } => of_thread(*thread_id, true),
         MutationOp::EditMessage { .. }
         | MutationOp::DeleteMessage { .. }
-        | MutationOp::SetReaction { .. } => Targets { message_id, thread_id: None, channel_id: None },
+        | MutationOp::SetReaction { .. } => {
+            Targets { message_id, thread_id: None, channel_id: None, read_cursor: false }
+        }
     }
 }
 
@@ -90,6 +108,8 @@ pub struct Facts {
     pub message_exists: bool,
     /// That message, for mutations that change one.
     pub message: Option<TargetMessage>,
+    /// The author's read cursor of the target thread, when [`Targets::read_cursor`] asked for it.
+    pub read_through_seq: Option<u64>,
 }
 
 /// A row to write: the full post-image of an entity, which is also what the change log carries.
@@ -106,6 +126,8 @@ pub enum Write {
     /// Deletes a message: its text, revisions and reactions are purged, and every earlier log
     /// entry about it is rewritten to the tombstone, so no device can bootstrap the content back.
     Delete(Tombstone),
+    /// A read cursor or follow state: the change log of the author's own scope is its only store.
+    Private(Entity),
 }
 
 impl Write {
@@ -115,11 +137,13 @@ impl Write {
             Self::Message(message) | Self::Edit { message, .. } => Entity::Message(message.clone()),
             Self::Reaction(reaction) => Entity::Reaction(reaction.clone()),
             Self::Delete(tombstone) => Entity::MessageDeleted(tombstone.clone()),
+            Self::Private(entity) => entity.clone(),
         }
     }
 }
 
-/// An accepted mutation: the writes, in order, each taking the next seq of `scope`.
+/// An accepted mutation: the writes, in order, each taking the next seq of `scope`. No writes
+/// means the mutation is applied but changes nothing (a read cursor that would move back).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Plan {
     pub scope: ScopeId,
@@ -241,7 +265,36 @@ pub fn plan(author: &User, mutation: &Mutation, facts: &Facts) -> Result<Plan, R
             };
             Ok(Plan { scope: ScopeId::Channel(channel.id), writes: vec![Write::Reaction(reaction)] })
         }
+        MutationOp::ReadThread { thread_id, read_through_seq } => {
+            readable_thread(author, facts)?;
+            let scope = ScopeId::User(author.id);
+            // A max-register: a mark at or below the current cursor is applied as a no-op.
+            if facts.read_through_seq.is_some_and(|current| current >= *read_through_seq) {
+                return Ok(Plan { scope, writes: Vec::new() });
+            }
+            let read =
+                ThreadRead { thread_id: *thread_id, user_id: author.id, read_through_seq: *read_through_seq };
+            Ok(Plan { scope, writes: vec![Write::Private(Entity::ThreadRead(read))] })
+        }
+        MutationOp::FollowThread { thread_id, state } => {
+            readable_thread(author, facts)?;
+            let follow = ThreadFollow { thread_id: *thread_id, user_id: author.id, state: *state };
+            Ok(Plan {
+                scope: ScopeId::User(author.id),
+                writes: vec![Write::Private(Entity::ThreadFollow(follow))],
+            })
+        }
     }
+}
+
+/// The target thread if the author may read its channel; otherwise it does not exist for them.
+fn readable_thread<'a>(author: &User, facts: &'a Facts) -> Result<&'a Thread, Rejection> {
+    let thread = facts.thread.as_ref().ok_or_else(thread_not_found)?;
+    let channel = readable_channel(author, facts).map_err(|_| thread_not_found())?;
+    if channel.id != thread.channel_id {
+        return Err(thread_not_found());
+    }
+    Ok(thread)
 }
 
 /// The target message and its channel, if the author may read it and it is not deleted. A

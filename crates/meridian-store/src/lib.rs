@@ -11,12 +11,14 @@ mod export;
 mod outbox;
 mod reads;
 mod rows;
+mod thread_state;
 
 pub use account::Account;
 pub use apply::Applied;
 pub use export::{OutboxEntry, OutboxState, StoreSnapshot};
 pub use reads::{MessageRow, ThreadRow};
 pub use rows::DeliveryState;
+pub use thread_state::ThreadState;
 
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,

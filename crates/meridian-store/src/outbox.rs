@@ -219,12 +219,17 @@ impl LocalStore {
                             }
                             MutationOp::EditMessage { .. } => ("editing", "rejected"),
                             MutationOp::DeleteMessage { .. } => ("deleting", "sent"),
-                            MutationOp::SetReaction { .. } => continue,
+                            // A refused cursor or follow state stays as it is here; the server's
+                            // arrives by pull.
+                            MutationOp::SetReaction { .. }
+                            | MutationOp::ReadThread { .. }
+                            | MutationOp::FollowThread { .. } => continue,
                         };
+                        let Some(message_id) = op.message_id() else { continue };
                         sqlx::query("UPDATE messages SET state = ?, error = ? WHERE id = ? AND state = ?")
                             .bind(to)
                             .bind(&reason)
-                            .bind(op.message_id().to_string())
+                            .bind(message_id.to_string())
                             .bind(from)
                             .execute(&mut *tx)
                             .await?;
@@ -266,7 +271,11 @@ async fn insert_pending_message(tx: &mut Transaction<'_, Sqlite>, message: &Mess
 }
 
 /// Appends `op` to the outbox with the next gap-free sequence number.
-async fn enqueue(tx: &mut Transaction<'_, Sqlite>, op: &MutationOp, now: UnixMillis) -> Result<()> {
+pub(crate) async fn enqueue(
+    tx: &mut Transaction<'_, Sqlite>,
+    op: &MutationOp,
+    now: UnixMillis,
+) -> Result<()> {
     let op = serde_json::to_string(op).map_err(|error| StoreError::Corrupt(error.to_string()))?;
     sqlx::query(
         "INSERT INTO outbox (seq, mutation_id, op, client_ts)

@@ -12,9 +12,9 @@ pub async fn exports_hold_the_latest_images_and_only_tombstones_of_deletes(subje
     let secret = f.channel("secret", true, &[kofi.id]).await;
     let (ana_client, kofi_client) = (ClientId::new(), ClientId::new());
     let (opening, _) = start_thread(1, &general, "first draft");
-    let kept = opening.op.message_id();
+    let kept = opening.op.message_id().expect("a message");
     let (doomed_thread, _) = start_thread(2, &general, "the launch code is 1234");
-    let doomed = doomed_thread.op.message_id();
+    let doomed = doomed_thread.op.message_id().expect("a message");
     let mutation = |seq, op| Mutation { seq, id: MutationId::new(), op, client_ts: NOW };
     let batch = [
         opening,

@@ -19,7 +19,7 @@ fn react(seq: u64, message_id: MessageId, emoji: &str, present: bool) -> Mutatio
 
 /// The message a `thread.create.v1` mutation opens the thread with.
 fn opening_message(opening: &Mutation) -> MessageId {
-    opening.op.message_id()
+    opening.op.message_id().expect("a message")
 }
 
 /// The changes of `scope` in `response`, as entities in seq order.

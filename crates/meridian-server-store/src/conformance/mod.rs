@@ -10,7 +10,7 @@
 //!
 //! The cases cover accounts, sessions, profiles, roles and invites, exactly-once pushes (retries,
 //! gaps, rejections that a retry hears again, reused ids), edits, deletes that leave only a
-//! tombstone, reactions, paging, authorization, and concurrency: many clients pushing at once
+//! tombstone, reactions, read cursors and follow states, exports, paging, authorization, and concurrency: many clients pushing at once
 //! must get a gap-free log, and racing retries of one batch must apply it once.
 
 mod accounts;
@@ -18,12 +18,14 @@ mod cases;
 mod exports;
 mod fixture;
 mod messages;
+mod reads;
 
 pub use accounts::*;
 pub use cases::*;
 pub use exports::*;
 pub use fixture::Subject;
 pub use messages::*;
+pub use reads::*;
 
 /// Expands to one `#[tokio::test]` per conformance case, each over a store from `$factory`, an
 /// `async fn() -> Subject`.
@@ -52,6 +54,8 @@ macro_rules! conformance_tests {
             reactions_are_set_and_unset,
             a_retried_refusal_of_an_edit_repeats_it,
             exports_hold_the_latest_images_and_only_tombstones_of_deletes,
+            a_read_cursor_never_moves_back_and_no_one_else_sees_it,
+            follow_states_are_last_writer_wins_on_readable_threads_only,
         );
     };
     (@cases $factory:path; $($case:ident),* $(,)?) => {

@@ -26,7 +26,7 @@ async fn the_team_export_is_for_owners_and_admins_and_holds_no_secrets() {
 
     let (opening, _) = start_thread(1, &general, "hello team");
     let (doomed, _) = start_thread(2, &general, "the vault code is 9931");
-    let doomed_id = doomed.op.message_id();
+    let doomed_id = doomed.op.message_id().expect("a message");
     let delete = Mutation {
         seq: 3,
         id: MutationId::new(),
