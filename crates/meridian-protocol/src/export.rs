@@ -3,7 +3,9 @@
 //! Exports carry what the team sees, never secrets: no email addresses of others, password
 //! hashes, session or invite tokens. A deleted message is only its tombstone.
 
-use meridian_domain::{Channel, Message, Reaction, Team, Thread, Tombstone, UnixMillis, User};
+use meridian_domain::{
+    Channel, Message, Reaction, Team, Thread, ThreadFollow, ThreadRead, Tombstone, UnixMillis, User,
+};
 use serde::{Deserialize, Serialize};
 
 /// `GET /v1/me/export`: the asking person's profile and what they wrote, in channels they can
@@ -19,6 +21,10 @@ pub struct PersonalExport {
     pub messages: Vec<Message>,
     /// Their reactions that stand (removed ones are left out).
     pub reactions: Vec<Reaction>,
+    /// How far they have read each thread they marked.
+    pub read_cursors: Vec<ThreadRead>,
+    /// Their explicit follow state of each thread they set one for.
+    pub follows: Vec<ThreadFollow>,
 }
 
 /// `GET /v1/team/export`: everything the team has written, private channels included.

@@ -42,17 +42,29 @@ pub fn team_export(entities: Vec<Entity>, exported_at: UnixMillis) -> TeamExport
     export
 }
 
-/// `user`'s own data from the latest entities of [`ExportScopes::ReadableBy`] them.
+/// `user`'s own data from the latest entities of [`ExportScopes::ReadableBy`] them (their own
+/// scope included, which holds their read cursors and follow states).
 pub fn personal_export(
     user: User,
     email: String,
     entities: Vec<Entity>,
     exported_at: UnixMillis,
 ) -> PersonalExport {
+    let mut read_cursors = Vec::new();
+    let mut follows = Vec::new();
+    for entity in &entities {
+        match entity {
+            Entity::ThreadRead(read) if read.user_id == user.id => read_cursors.push(*read),
+            Entity::ThreadFollow(follow) if follow.user_id == user.id => follows.push(*follow),
+            _ => {}
+        }
+    }
     let team = team_export(entities, exported_at);
     PersonalExport {
         exported_at,
         email,
+        read_cursors,
+        follows,
         messages: team.messages.into_iter().filter(|message| message.author_id == user.id).collect(),
         reactions: team.reactions.into_iter().filter(|reaction| reaction.user_id == user.id).collect(),
         user,

@@ -2,8 +2,8 @@
 
 use super::fixture::{Fixture, NOW, Subject, start_thread};
 use crate::export::{ExportScopes, personal_export, team_export};
-use meridian_domain::{ClientId, MutationId};
-use meridian_protocol::{Mutation, MutationOp};
+use meridian_domain::{ClientId, FollowState, MutationId};
+use meridian_protocol::{Mutation, MutationOp, TeamExport};
 
 pub async fn exports_hold_the_latest_images_and_only_tombstones_of_deletes(subject: Subject) {
     let f = Fixture::new(subject).await;
@@ -48,6 +48,24 @@ pub async fn exports_hold_the_latest_images_and_only_tombstones_of_deletes(subje
     assert_eq!(mine.email, "ana@example.com");
     assert_eq!(mine.messages.iter().map(|m| m.id).collect::<Vec<_>>(), vec![kept]);
     assert_eq!(mine.reactions.len(), 1);
+    assert!(mine.read_cursors.is_empty() && mine.follows.is_empty(), "Ana marked nothing yet");
+    let thread = team.threads[0].id;
+    let marks = [
+        mutation(7, MutationOp::ReadThread { thread_id: thread, read_through_seq: 4 }),
+        mutation(8, MutationOp::ReadThread { thread_id: thread, read_through_seq: 6 }),
+        mutation(9, MutationOp::FollowThread { thread_id: thread, state: FollowState::Muted }),
+    ];
+    f.store.apply_mutations(&ana, ana_client, &marks, NOW).await.expect("marks");
+    let mine = f.store.latest_entities(ExportScopes::ReadableBy(ana.id)).await.expect("ana's export");
+    let mine = personal_export(ana.clone(), String::new(), mine, NOW);
+    assert_eq!(mine.read_cursors.iter().map(|read| read.read_through_seq).collect::<Vec<_>>(), vec![6]);
+    assert_eq!(mine.follows.iter().map(|follow| follow.state).collect::<Vec<_>>(), vec![FollowState::Muted]);
+    let team_again = team_export(f.store.latest_entities(ExportScopes::Team).await.expect("team"), NOW);
+    assert_eq!(
+        team_again,
+        TeamExport { exported_at: NOW, ..team.clone() },
+        "cursors stay out of the team export"
+    );
     let kofi_sees = f.store.latest_entities(ExportScopes::ReadableBy(kofi.id)).await.expect("kofi's");
     let kofi_export = personal_export(kofi.clone(), String::new(), kofi_sees, NOW);
     assert_eq!(kofi_export.messages.len(), 1, "only what Kofi wrote");
