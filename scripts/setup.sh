@@ -14,7 +14,7 @@ packages=(
   xvfb xauth webkit2gtk-driver dbus-daemon dbus-x11 imagemagick
   procps
   postgresql
-  fonts-inter fonts-dejavu-core
+  fonts-inter fonts-dejavu-core fonts-noto-color-emoji
 )
 
 missing=()

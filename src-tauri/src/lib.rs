@@ -10,12 +10,28 @@ mod notifications;
 mod session;
 mod views;
 
+use meridian_domain::{Clock, OffsetClock, SystemClock};
 use session::AppState;
 use std::path::PathBuf;
+use std::sync::Arc;
 use tauri::Manager;
 
 /// Overrides where the app keeps its data (tests give each run a fresh directory).
 const DATA_DIR_ENV: &str = "MERIDIAN_DATA_DIR";
+
+/// Starts the app's clock at this instant (Unix milliseconds) instead of the system time; it runs
+/// on at the normal pace. End-to-end tests use it to see what happens when a working day starts.
+const CLOCK_START_ENV: &str = "MERIDIAN_CLOCK_START";
+
+fn app_clock() -> Arc<dyn Clock> {
+    match std::env::var(CLOCK_START_ENV).ok().and_then(|start| start.trim().parse().ok()) {
+        Some(start) => {
+            tracing::info!(start, "the app clock starts at a given time");
+            Arc::new(OffsetClock::starting_at(start))
+        }
+        None => Arc::new(SystemClock),
+    }
+}
 
 pub fn run() {
     init_logging();
@@ -26,7 +42,7 @@ pub fn run() {
                 None => app.path().app_data_dir()?,
             };
             std::fs::create_dir_all(&data_dir)?;
-            let state = AppState::new(data_dir);
+            let state = AppState::new(data_dir, app_clock());
             let handle = app.handle().clone();
             let resume = state.clone();
             app.manage(state);
@@ -42,14 +58,20 @@ pub fn run() {
             commands::create_local_team,
             commands::join_team,
             commands::sign_out,
-            commands::list_channels,
-            commands::list_threads,
-            commands::open_thread,
-            commands::send_reply,
-            commands::mark_thread_read,
-            commands::set_thread_follow,
-            commands::list_people,
             commands::sync_status,
+            commands::threads::list_channels,
+            commands::threads::list_threads,
+            commands::threads::open_thread,
+            commands::threads::send_reply,
+            commands::threads::edit_message,
+            commands::threads::delete_message,
+            commands::threads::set_reaction,
+            commands::threads::save_draft,
+            commands::threads::delivery_preview,
+            commands::threads::mark_thread_read,
+            commands::threads::set_thread_follow,
+            commands::threads::list_people,
+            commands::search::search,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     if let Err(error) = result {

@@ -1,10 +1,11 @@
 //! The signed-in session: the local store, the running sync engine and, for a team on this
 //! computer, the embedded team server. At most one session is open at a time.
 
-use crate::notifications;
+use crate::notifications::Notifier;
 use crate::views::{ChangedEvent, SyncStatusEvent};
 use anyhow::Context as _;
-use meridian_domain::{Team, User, UserId};
+use meridian_domain::availability::Availability;
+use meridian_domain::{Clock, Team, User, UserId};
 use meridian_server::{RunningServer, ServerOptions};
 use meridian_store::{Account, LocalStore};
 use meridian_sync::{ApiClient, SyncEngine, SyncEvent, SyncHandle, SyncOptions};
@@ -25,6 +26,7 @@ const RESUMED_TEAM_NAME: &str = "My team";
 pub struct AppState {
     data_dir: Arc<PathBuf>,
     session: Arc<Mutex<Option<Session>>>,
+    clock: Arc<dyn Clock>,
 }
 
 #[derive(Debug)]
@@ -40,6 +42,8 @@ pub struct Session {
     status: Arc<std::sync::Mutex<SyncStatusEvent>>,
     /// The team server running inside this app, for a team on this computer.
     server: Option<RunningServer>,
+    /// Releases held notifications while the session is open.
+    notifier: tauri::async_runtime::JoinHandle<()>,
 }
 
 impl Session {
@@ -54,8 +58,13 @@ impl Session {
 }
 
 impl AppState {
-    pub fn new(data_dir: PathBuf) -> Self {
-        Self { data_dir: Arc::new(data_dir), session: Arc::new(Mutex::new(None)) }
+    pub fn new(data_dir: PathBuf, clock: Arc<dyn Clock>) -> Self {
+        Self { data_dir: Arc::new(data_dir), session: Arc::new(Mutex::new(None)), clock }
+    }
+
+    /// "Now" for everything the app decides and stamps.
+    pub fn clock(&self) -> &dyn Clock {
+        self.clock.as_ref()
     }
 
     pub async fn session(&self) -> tokio::sync::MutexGuard<'_, Option<Session>> {
@@ -145,7 +154,9 @@ impl AppState {
             SyncEngine::new(store.clone(), api.clone(), me.id, SyncOptions::default()).await?;
         let sync = engine.spawn();
         let status = Arc::new(std::sync::Mutex::new(SyncStatusEvent { online: false, pending: 0 }));
-        tauri::async_runtime::spawn(forward_events(app.clone(), store.clone(), status.clone(), events));
+        let notifier = Notifier::new(app.clone(), store.clone(), Availability::of(&me), self.clock.clone());
+        let releases = tauri::async_runtime::spawn(notifier.clone().run());
+        tauri::async_runtime::spawn(forward_events(app.clone(), notifier, status.clone(), events));
         let session = Session {
             store,
             me,
@@ -156,6 +167,7 @@ impl AppState {
             sync,
             status,
             server,
+            notifier: releases,
         };
         *self.session.lock().await = Some(session);
         app.emit("meridian://changed", ChangedEvent { channels: vec![], threads: vec![] })?;
@@ -169,6 +181,7 @@ impl AppState {
             tracing::warn!(%error, "the server did not confirm sign-out");
         }
         session.sync.stop().await;
+        session.notifier.abort();
         session.store.forget_session().await?;
         session.store.close().await;
         if let Some(server) = session.server {
@@ -194,7 +207,7 @@ fn account_database(data_dir: &Path, user_id: UserId) -> PathBuf {
 /// Hands sync events to the webview and the desktop's notification service.
 async fn forward_events(
     app: AppHandle,
-    store: LocalStore,
+    notifier: Notifier,
     status: Arc<std::sync::Mutex<SyncStatusEvent>>,
     mut events: tokio::sync::mpsc::UnboundedReceiver<SyncEvent>,
 ) {
@@ -208,7 +221,7 @@ async fn forward_events(
                 },
             ),
             SyncEvent::Notice(notice) => {
-                notifications::show(app.clone(), store.clone(), notice);
+                notifier.notify(notice).await;
                 Ok(())
             }
             SyncEvent::Status { online, pending, .. } => {

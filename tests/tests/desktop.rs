@@ -83,6 +83,7 @@ fn has_reply(rows: &[MessageRow], needle: &str) -> bool {
 
 struct World {
     server: TestServer,
+    ana: meridian_protocol::SessionInfo,
     bob: HeadlessClient,
     thread: ThreadId,
     _dir: tempfile::TempDir,
@@ -91,7 +92,7 @@ struct World {
 /// A seeded demo team, Ana's account for the app, and Bob on the test side with a fresh thread.
 async fn world() -> anyhow::Result<World> {
     let server = TestServer::start("Northwind", true).await?;
-    server.sign_up("Ana Lima", "ana@example.com", "America/Sao_Paulo").await?;
+    let ana = server.sign_up("Ana Lima", "ana@example.com", "America/Sao_Paulo").await?;
     let bob_session = server.sign_up("Bob", "bob@example.com", "Asia/Tokyo").await?;
     let dir = tempfile::tempdir()?;
     let bob = HeadlessClient::open(
@@ -113,7 +114,7 @@ async fn world() -> anyhow::Result<World> {
         )
         .await?;
     bob.reply(thread.id, "Adding the sync notes now.").await?;
-    Ok(World { server, bob, thread: thread.id, _dir: dir })
+    Ok(World { server, ana, bob, thread: thread.id, _dir: dir })
 }
 
 async fn wait_for_channel(client: &HeadlessClient, name: &str) -> anyhow::Result<Channel> {
@@ -129,6 +130,13 @@ async fn wait_for_channel(client: &HeadlessClient, name: &str) -> anyhow::Result
     }
 }
 
+fn utc_millis(text: &str) -> i64 {
+    chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S")
+        .expect("a UTC time")
+        .and_utc()
+        .timestamp_millis()
+}
+
 /// The real app with a fresh data directory, its notifications going to a private bus.
 struct App {
     bus: NotificationBus,
@@ -139,13 +147,20 @@ struct App {
 
 impl App {
     async fn launch() -> anyhow::Result<Self> {
+        Self::launch_at(None).await
+    }
+
+    /// Launches with the app's clock starting at `clock_start` (Unix ms), if given.
+    async fn launch_at(clock_start: Option<i64>) -> anyhow::Result<Self> {
         let bus = NotificationBus::start().await?;
         let data_dir = tempfile::tempdir()?;
-        let driver = TauriDriver::builder()
+        let mut driver = TauriDriver::builder()
             .env("DBUS_SESSION_BUS_ADDRESS", bus.address())
-            .env("MERIDIAN_DATA_DIR", data_dir.path())
-            .start()
-            .await?;
+            .env("MERIDIAN_DATA_DIR", data_dir.path());
+        if let Some(start) = clock_start {
+            driver = driver.env("MERIDIAN_CLOCK_START", start.to_string());
+        }
+        let driver = driver.start().await?;
         let session = driver.new_session(&desktop_binary()?).await?;
         Ok(Self { bus, session, driver, data_dir })
     }
@@ -168,7 +183,8 @@ impl App {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_reply_travels_through_the_server_and_comes_back_as_a_notification() -> anyhow::Result<()> {
     let world = world().await?;
-    let app = App::launch().await?;
+    // Wednesday 11:00 in São Paulo, Ana's zone: inside her working hours.
+    let app = App::launch_at(Some(utc_millis("2026-12-02 14:00:00"))).await?;
     let outcome = scenario(&app.session, &world, &app.bus).await;
     let closed = app.close(outcome, "desktop").await;
     world.bob.stop().await;
@@ -240,11 +256,272 @@ async fn scenario(session: &Session, world: &World, bus: &NotificationBus) -> an
     Ok(())
 }
 
+/// Replies that arrive before Ana's working day are held, and reach her as one catch-up summary
+/// when her day starts (09:00 in São Paulo), not before.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn replies_after_hours_wait_for_the_working_day_and_arrive_as_one_summary() -> anyhow::Result<()> {
+    let world = world().await?;
+    // Ana follows the thread by having replied in it from another device.
+    let phone = HeadlessClient::open(
+        &world._dir.path().join("ana-phone.db"),
+        &world.server.base_url(),
+        &world.ana,
+        SyncOptions::default(),
+    )
+    .await?;
+    phone.wait_for_thread(world.thread, WAIT, |rows| !rows.is_empty()).await?;
+    let note = "I'll read the notes in my morning.";
+    phone.reply(world.thread, note).await?;
+    world.bob.wait_for_thread(world.thread, WAIT, |rows| has_reply(rows, note)).await?;
+    phone.stop().await;
+
+    // 08:59:20 on Wednesday in São Paulo.
+    let day_starts = utc_millis("2026-12-02 12:00:00");
+    let clock_start = day_starts - 40_000;
+    let before_launch = std::time::Instant::now();
+    let app = App::launch_at(Some(clock_start)).await?;
+    let outcome = held_until_morning(&app, &world, day_starts, clock_start, before_launch).await;
+    let closed = app.close(outcome, "held-notification").await;
+    world.bob.stop().await;
+    world.server.shutdown().await?;
+    closed
+}
+
+async fn held_until_morning(
+    app: &App,
+    world: &World,
+    day_starts: i64,
+    clock_start: i64,
+    before_launch: std::time::Instant,
+) -> anyhow::Result<()> {
+    // The app's clock started between `before_launch` and the end of the launch, so at any
+    // instant its "now" lies between these two bounds.
+    let launched = std::time::Instant::now();
+    let elapsed =
+        |since: std::time::Instant, at: std::time::Instant| at.duration_since(since).as_millis() as i64;
+    let app_now_at_most = |at| clock_start + elapsed(before_launch, at);
+    let app_now_at_least = |at| clock_start + elapsed(launched, at);
+    let session = &app.session;
+    by_testid(session, "join-team-card").await?.click().await?;
+    let url = by_testid(session, "join-server-url").await?;
+    url.clear().await?;
+    url.send_keys(&world.server.base_url()).await?;
+    by_testid(session, "join-email").await?.send_keys("ana@example.com").await?;
+    by_testid(session, "join-password").await?.send_keys(TEST_PASSWORD).await?;
+    by_testid(session, "join-submit").await?.click().await?;
+    session.wait_for("[data-testid='channel-item'][data-channel-name='general']", WAIT).await?;
+
+    world.bob.reply(world.thread, "Notes are in.").await?;
+    world.bob.reply(world.thread, "And the rollback plan.").await?;
+    // Both replies reach the app well before 09:00 its time; nothing is shown yet.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    anyhow::ensure!(
+        app_now_at_most(std::time::Instant::now()) < day_starts - 5_000,
+        "the setup took too long to observe holding"
+    );
+    anyhow::ensure!(app.bus.notifications().is_empty(), "shown off-hours: {:?}", app.bus.notifications());
+
+    let summary =
+        app.bus.wait_for(|n| n.summary.starts_with("While you were off"), Duration::from_secs(60)).await?;
+    let shown_at = std::time::Instant::now();
+    anyhow::ensure!(app_now_at_most(shown_at) >= day_starts, "shown before the working day started");
+    anyhow::ensure!(app_now_at_least(shown_at) < day_starts + 10_000, "shown long after the day started");
+    assert_eq!(summary.summary, "While you were off: 2 replies");
+    assert!(summary.body.contains(&format!("{THREAD_TITLE} (2)")), "body was {:?}", summary.body);
+    assert!(summary.body.contains("Bob"), "body was {:?}", summary.body);
+    anyhow::ensure!(
+        app.bus.notifications().len() == 1,
+        "one summary, not a burst: {:?}",
+        app.bus.notifications()
+    );
+    Ok(())
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_team_on_this_computer_starts_with_a_demo_team_across_time_zones() -> anyhow::Result<()> {
     let app = App::launch().await?;
-    let outcome = create_local_team(&app.session, app.data_dir.path()).await;
+    let outcome = async {
+        create_local_team(&app.session, app.data_dir.path()).await?;
+        converse(&app.session).await?;
+        show_hostile_content_harmlessly(&app.session).await?;
+        search_offline(&app.session).await?;
+        jump_with_the_keyboard(&app.session).await
+    }
+    .await;
     app.close(outcome, "local-team").await
+}
+
+/// The open thread's message whose body contains `needle`, once it is there.
+async fn message_containing(
+    session: &Session,
+    needle: &str,
+) -> anyhow::Result<meridian_testkit::webdriver::Element> {
+    session
+        .wait_until(format!("a message containing {needle:?}"), WAIT, || async {
+            for message in session.find_all("[data-testid='message']").await? {
+                if message.find("[data-testid='message-body']").await?.text_content().await?.contains(needle)
+                {
+                    return Ok(Some(message));
+                }
+            }
+            Ok(None)
+        })
+        .await
+        .map_err(Into::into)
+}
+
+/// Clicks a control that only shows while its message is hovered or focused.
+async fn click_hidden(
+    session: &Session,
+    element: &meridian_testkit::webdriver::Element,
+) -> anyhow::Result<()> {
+    session.execute("arguments[0].click()", &[element.to_json()]).await?;
+    Ok(())
+}
+
+/// Markdown with a completed @mention and a typed time, the per-recipient preview, a reaction,
+/// an edit and a delete, each seen in the real webview.
+async fn converse(session: &Session) -> anyhow::Result<()> {
+    let composer = by_testid(session, "composer-input").await?;
+    composer.send_keys("**Ship it** today, @Pri").await?;
+    let option = session.wait_for("[data-testid='mention-option']", WAIT).await?;
+    anyhow::ensure!(
+        option.text_content().await?.contains("Priya Raman"),
+        "the first suggestion is not Priya"
+    );
+    option.click().await?;
+    composer.send_keys("see you 3pm tomorrow").await?;
+
+    // The mention makes Priya a recipient, with when she will hear about it.
+    let label = session
+        .wait_until("Priya in the delivery preview", WAIT, || async {
+            for recipient in session.find_all("[data-testid='delivery-recipient']").await? {
+                if recipient.attribute("data-name").await?.as_deref() == Some("Priya Raman") {
+                    return Ok(Some(recipient.text_content().await?));
+                }
+            }
+            Ok(None)
+        })
+        .await?;
+    anyhow::ensure!(label.contains("now") || label.contains("their time"), "odd delivery label {label:?}");
+    by_testid(session, "composer-send").await?.click().await?;
+
+    let message = message_containing(session, "Ship it").await?;
+    let body = message.find("[data-testid='message-body']").await?;
+    anyhow::ensure!(body.find("strong").await?.text_content().await? == "Ship it", "no bold text");
+    let mention = body.find(".mention").await?.text_content().await?;
+    anyhow::ensure!(mention == "@Priya Raman", "mention shows {mention:?}");
+    let time = body.find("time.time-token").await?.text_content().await?;
+    anyhow::ensure!(time.contains("15:00") || time.contains(':'), "time token shows {time:?}");
+
+    // React with 🎉; the chip shows one reaction, chosen by me.
+    click_hidden(session, &message.find("[data-testid='react-button']").await?).await?;
+    session.wait_for("[data-testid='reaction-option'][data-emoji='🎉']", WAIT).await?.click().await?;
+    let chip =
+        session.wait_for("[data-testid='reaction'][data-emoji='🎉'][aria-pressed='true']", WAIT).await?;
+    anyhow::ensure!(chip.text_content().await?.contains('1'), "reaction count missing");
+    shoot_both_themes(session, "thread-markdown-reactions").await?;
+
+    // Edit: the new text replaces the old and the message says it was edited.
+    let message = message_containing(session, "Ship it").await?;
+    click_hidden(session, &message.find("[data-testid='edit-button']").await?).await?;
+    let editor = by_testid(session, "edit-input").await?;
+    editor.clear().await?;
+    // Enter saves, as in the composer.
+    editor.send_keys("**Shipped** on time\u{E007}").await?;
+    let edited = message_containing(session, "Shipped on time").await?;
+    edited.find("[data-testid='message-edited']").await?;
+
+    // Delete: confirmed, and gone from the thread.
+    click_hidden(session, &edited.find("[data-testid='delete-button']").await?).await?;
+    by_testid(session, "delete-confirm").await?.click().await?;
+    session
+        .wait_until("the deleted message to disappear", WAIT, || async {
+            for body in session.find_all("[data-testid='message-body']").await? {
+                if body.text_content().await?.contains("Shipped on time") {
+                    return Ok(None);
+                }
+            }
+            Ok(Some(()))
+        })
+        .await?;
+    Ok(())
+}
+
+/// Search as you type over the demo team, with highlighted matches that open their thread.
+async fn search_offline(session: &Session) -> anyhow::Result<()> {
+    let input = by_testid(session, "search-input").await?;
+    input.send_keys("in:#engineering rollb").await?;
+    let hit = session.wait_for("[data-testid='search-hit']", WAIT).await?;
+    let marked = hit.find("mark").await?.text_content().await?;
+    anyhow::ensure!(marked.to_lowercase().starts_with("rollb"), "highlighted {marked:?}");
+    shoot_both_themes(session, "search").await?;
+    session.wait_for("[data-testid='search-hit']", WAIT).await?.click().await?;
+    session.wait_for_text("[data-testid='thread-title']", "Release checklist for 2.0", WAIT).await?;
+    // A filter naming no channel finds nothing rather than everything.
+    input.clear().await?;
+    input.send_keys("in:#nowhere rollback").await?;
+    session.wait_for_text("[data-testid='search-results']", "Nothing found", WAIT).await?;
+    Ok(())
+}
+
+/// Ctrl+K, a few letters, arrows and Enter open a thread without the mouse.
+async fn jump_with_the_keyboard(session: &Session) -> anyhow::Result<()> {
+    by_testid(session, "composer-input").await?.send_keys("\u{E009}k").await?;
+    let input = by_testid(session, "quick-switcher-input").await?;
+    input.send_keys("incident").await?;
+    session.wait_for("[data-testid='quick-switcher-option'][data-kind='thread']", WAIT).await?;
+    // The first thread option is highlighted after the channels; move to it and open it.
+    let options = session.find_all("[data-testid='quick-switcher-option']").await?;
+    let mut downs = String::new();
+    for option in &options {
+        if option.attribute("data-kind").await?.as_deref() == Some("thread") {
+            break;
+        }
+        downs.push('\u{E015}');
+    }
+    input.send_keys(&format!("{downs}\u{E007}")).await?;
+    session.wait_for_text("[data-testid='thread-title']", "Incident", WAIT).await?;
+    anyhow::ensure!(
+        session.find_all("[data-testid='quick-switcher']").await?.is_empty(),
+        "the switcher stayed open"
+    );
+    Ok(())
+}
+
+/// Script tags, event handlers, `javascript:` links and broken HTML arrive as harmless text.
+async fn show_hostile_content_harmlessly(session: &Session) -> anyhow::Result<()> {
+    let hostile = concat!(
+        "<script>window.__pwned = 1</script> <img src=x onerror=\"window.__pwned = 2\"> ",
+        "[click me](javascript:window.__pwned=3) <div onclick=\"window.__pwned=4\"><b>unclosed ",
+        "<a href=\"javascript:window.__pwned=5\">link</a>"
+    );
+    by_testid(session, "composer-input").await?.send_keys(hostile).await?;
+    by_testid(session, "composer-send").await?.click().await?;
+    let message = message_containing(session, "window.__pwned = 1").await?;
+    let verdict = session
+        .execute(
+            "const body = arguments[0].querySelector('[data-testid=message-body]');
+             const links = [...body.querySelectorAll('a')];
+             for (const link of links) link.click();
+             return {
+               active: body.querySelectorAll('script, img, iframe, object, embed, div, b, [onerror], [onclick]').length,
+               scriptLinks: links.filter(a => (a.getAttribute('href') || '').toLowerCase().startsWith('javascript')).length,
+               pwned: window.__pwned === undefined ? null : window.__pwned,
+               text: body.textContent,
+             };",
+            &[message.to_json()],
+        )
+        .await?;
+    anyhow::ensure!(verdict["active"] == 0, "active markup survived: {verdict}");
+    anyhow::ensure!(verdict["scriptLinks"] == 0, "a javascript: link survived: {verdict}");
+    anyhow::ensure!(verdict["pwned"].is_null(), "hostile content ran: {verdict}");
+    let text = verdict["text"].as_str().unwrap_or_default();
+    anyhow::ensure!(
+        text.contains("<script>") && text.contains("onerror"),
+        "the text was not shown as text: {text:?}"
+    );
+    Ok(())
 }
 
 async fn create_local_team(session: &Session, data_dir: &Path) -> anyhow::Result<()> {

@@ -102,9 +102,18 @@ function message(author: Person, at: number, body: string, state: MessageView["s
     authorName: author.displayName,
     authorTimeZone: author.timeZone,
     body,
+    bodyHtml: `<p>${escapeHtml(body)}</p>`,
     createdAt: at,
     state,
+    edited: false,
+    mine: author.id === me.id,
+    reactions: [],
   };
+}
+
+// The preview has no Rust renderer; it shows bodies as escaped text in one paragraph.
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 }
 
 const threads: ThreadDetail[] = seeds.map((seed) => {
@@ -114,6 +123,7 @@ const threads: ThreadDetail[] = seeds.map((seed) => {
     channelId: channel.id,
     channelName: channel.name,
     title: seed.title,
+    draft: null,
     messages: seed.posts.map(([who, hoursAgo, body]) => message(byName(who), Date.now() - hoursAgo * HOUR, body)),
   };
 });
@@ -210,6 +220,15 @@ export function fakeBackend(options: FakeOptions) {
       }
       case "list_people":
         return later(people);
+      case "save_draft":
+        return later(null);
+      case "delivery_preview":
+        return later(
+          people
+            .filter((p) => p.id !== me.id)
+            .slice(0, 3)
+            .map((p, i) => ({ id: p.id, name: p.displayName, timeZone: p.timeZone, now: i === 0, label: i === 0 ? "now" : "09:00 Tue their time — in 7 h" })),
+        );
       case "sync_status":
         return later({ online, pending });
       default:

@@ -22,6 +22,18 @@ pub enum Scenario {
     Fanout(FanoutOptions),
     /// A fresh client syncing a large team from empty.
     InitialSync(InitialSyncOptions),
+    /// Offline full-text search over a large local store.
+    Search(SearchOptions),
+}
+
+#[derive(Debug, ClapArgs)]
+pub struct SearchOptions {
+    /// Messages in the local store.
+    #[arg(long, default_value_t = 1_000_000)]
+    pub messages: usize,
+    /// Timed queries per kind.
+    #[arg(long, default_value_t = 500)]
+    pub queries: usize,
 }
 
 #[derive(Debug, ClapArgs)]

@@ -7,6 +7,7 @@ mod fanout;
 mod initial_sync;
 mod posts;
 mod report;
+mod search;
 mod setup;
 mod stats;
 
@@ -23,6 +24,7 @@ async fn main() -> anyhow::Result<()> {
         Scenario::Posts(options) => posts::run(options).await?,
         Scenario::Fanout(options) => fanout::run(options).await?,
         Scenario::InitialSync(options) => initial_sync::run(options).await?,
+        Scenario::Search(options) => search::run(options).await?,
     };
     report::write(&args.results_dir, &result)?;
     Ok(())

@@ -25,6 +25,27 @@ impl Clock for SystemClock {
     }
 }
 
+/// The operating system's clock moved by a fixed offset: time runs at its normal pace from a
+/// chosen start. The desktop app uses it when told to start at another time (end-to-end tests of
+/// what happens when a working day begins).
+#[derive(Debug, Clone, Copy)]
+pub struct OffsetClock {
+    offset: i64,
+}
+
+impl OffsetClock {
+    /// A clock that reads `start` now and runs on from there.
+    pub fn starting_at(start: UnixMillis) -> Self {
+        Self { offset: start - SystemClock.now_millis() }
+    }
+}
+
+impl Clock for OffsetClock {
+    fn now_millis(&self) -> UnixMillis {
+        SystemClock.now_millis() + self.offset
+    }
+}
+
 /// A clock that only moves when told to.
 #[derive(Debug, Default)]
 pub struct FixedClock(AtomicI64);

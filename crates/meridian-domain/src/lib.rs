@@ -4,19 +4,24 @@
 //! inside logic (time arrives through [`Clock`]). Client and server both build on these types, so a
 //! rule written here holds on every device and on every server instance.
 
+pub mod availability;
+pub mod catch_up;
 mod clock;
 mod error;
 mod hours;
 mod ids;
+pub mod local_time;
+pub mod mentions;
 mod model;
 mod notify;
 #[cfg(feature = "openapi")]
 mod openapi;
 pub mod permissions;
 mod scope;
+pub mod time_tokens;
 pub mod validate;
 
-pub use clock::{Clock, FixedClock, SystemClock, UnixMillis};
+pub use clock::{Clock, FixedClock, OffsetClock, SystemClock, UnixMillis};
 pub use error::DomainError;
 pub use hours::{DAY_MINUTES, DAYS, MAX_SPANS_PER_DAY, RawWorkingHours, TimeSpan, WorkingHours};
 pub use ids::{ChannelId, ClientId, InviteId, MessageId, MutationId, SessionId, TeamId, ThreadId, UserId};

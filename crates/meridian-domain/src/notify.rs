@@ -3,6 +3,8 @@
 //! they wrote there. When someone else replies in a followed thread, they get a notice naming
 //! the thread and the author.
 
+use crate::catch_up::{HeldNotice, NoticeKind};
+use crate::clock::UnixMillis;
 use crate::ids::{ThreadId, UserId};
 use crate::model::{FollowState, Message, Thread, User};
 
@@ -12,6 +14,22 @@ pub struct ReplyNotice {
     pub thread_id: ThreadId,
     pub summary: String,
     pub body: String,
+    pub kind: NoticeKind,
+    pub author: String,
+    pub thread_title: String,
+}
+
+impl ReplyNotice {
+    /// This notice, held back at `at` until the recipient's working time.
+    pub fn held(&self, at: UnixMillis) -> HeldNotice {
+        HeldNotice {
+            kind: self.kind,
+            thread_id: self.thread_id,
+            thread_title: self.thread_title.clone(),
+            author: self.author.clone(),
+            sent_at: at,
+        }
+    }
 }
 
 /// Longest excerpt of the reply shown in a notification body.
@@ -45,6 +63,9 @@ pub fn reply_notice(
         thread_id: thread.id,
         summary: format!("{} replied in “{}”", reply_author.display_name, thread.title),
         body: excerpt(&reply.body),
+        kind: NoticeKind::Reply,
+        author: reply_author.display_name.clone(),
+        thread_title: thread.title.clone(),
     })
 }
 

@@ -95,8 +95,10 @@ impl LocalStore {
         .into_iter()
         .map(ThreadRecord::into_thread)
         .collect::<Result<_>>()?;
+        // `edited` is left out: a device that first saw a message after its edit cannot know it
+        // was edited, so the flag is display-only and not part of what devices must agree on.
         let messages = sqlx::query_as::<_, MessageRecord>(
-            "SELECT id, thread_id, channel_id, author_id, body, created_at, state, error
+            "SELECT id, thread_id, channel_id, author_id, body, created_at, state, error, FALSE AS edited
              FROM messages WHERE state != 'deleting' ORDER BY server_seq IS NULL, channel_id, server_seq, created_at, id",
         )
         .fetch_all(&mut *tx)

@@ -7,15 +7,20 @@
 
 mod account;
 mod apply;
+mod drafts;
 mod export;
+mod held;
 mod outbox;
 mod reads;
 mod rows;
+pub mod search;
 mod thread_state;
 
 pub use account::Account;
 pub use apply::Applied;
+pub use drafts::MAX_DRAFT_BYTES;
 pub use export::{OutboxEntry, OutboxState, StoreSnapshot};
+pub use held::HeldRow;
 pub use reads::{MessageRow, ThreadRow};
 pub use rows::DeliveryState;
 pub use thread_state::ThreadState;

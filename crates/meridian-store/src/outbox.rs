@@ -32,6 +32,11 @@ impl LocalStore {
         insert_pending_message(&mut tx, &message).await?;
         let op = MutationOp::CreateMessage { message_id: message.id, thread_id, body: message.body.clone() };
         enqueue(&mut tx, &op, now).await?;
+        // The draft becomes the reply: both in one commit, so the text is always in one of them.
+        sqlx::query("DELETE FROM drafts WHERE thread_id = ?")
+            .bind(thread_id.to_string())
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         Ok(message)
     }
@@ -91,7 +96,8 @@ impl LocalStore {
         let body = validate::message_body(body)?;
         let mut tx = self.write().await?;
         let changed = sqlx::query(
-            "UPDATE messages SET body = ?, state = CASE WHEN state = 'sent' THEN 'editing' ELSE state END
+            "UPDATE messages SET body = ?, edited = 1,
+                 state = CASE WHEN state = 'sent' THEN 'editing' ELSE state END
              WHERE id = ? AND author_id = ? AND state IN ('sent', 'pending', 'editing')",
         )
         .bind(&body)

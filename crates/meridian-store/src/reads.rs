@@ -25,6 +25,8 @@ pub struct MessageRow {
     pub message: Message,
     pub state: DeliveryState,
     pub error: Option<String>,
+    /// The text has been replaced since it was first written (here or on the server).
+    pub edited: bool,
 }
 
 #[derive(FromRow)]
@@ -94,6 +96,7 @@ pub(crate) struct MessageRecord {
     created_at: i64,
     state: String,
     error: Option<String>,
+    edited: bool,
 }
 
 impl MessageRecord {
@@ -107,6 +110,7 @@ impl MessageRecord {
                 body: self.body,
                 created_at: self.created_at,
             },
+            edited: self.edited || self.state == "editing",
             state: DeliveryState::parse(&self.state)?,
             error: self.error,
         })
@@ -224,7 +228,7 @@ impl LocalStore {
     /// A thread's messages in server order, with messages still in the outbox after them.
     pub async fn thread_messages(&self, thread_id: ThreadId) -> Result<Vec<MessageRow>> {
         sqlx::query_as::<_, MessageRecord>(
-            "SELECT id, thread_id, channel_id, author_id, body, created_at, state, error
+            "SELECT id, thread_id, channel_id, author_id, body, created_at, state, error, edited
              FROM messages WHERE thread_id = ? AND state != 'deleting'
              ORDER BY server_seq IS NULL, server_seq, created_at, id",
         )
@@ -250,6 +254,28 @@ impl LocalStore {
         rows.into_iter()
             .map(|(user_id, emoji)| {
                 Ok(meridian_domain::Reaction { message_id, user_id: id(&user_id)?, emoji, present: true })
+            })
+            .collect()
+    }
+
+    /// The reactions currently on a thread's messages, oldest first.
+    pub async fn thread_reactions(&self, thread_id: ThreadId) -> Result<Vec<meridian_domain::Reaction>> {
+        let rows: Vec<(String, String, String)> = sqlx::query_as(
+            "SELECT r.message_id, r.user_id, r.emoji FROM reactions r
+             JOIN messages m ON m.id = r.message_id
+             WHERE m.thread_id = ? AND r.present ORDER BY r.rowid",
+        )
+        .bind(thread_id.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|(message_id, user_id, emoji)| {
+                Ok(meridian_domain::Reaction {
+                    message_id: id(&message_id)?,
+                    user_id: id(&user_id)?,
+                    emoji,
+                    present: true,
+                })
             })
             .collect()
     }

@@ -40,17 +40,44 @@ export type ThreadSummary = {
 
 export type MessageState = "sent" | "pending" | "rejected";
 
+export type ReactionView = {
+  emoji: string;
+  count: number;
+  /** Whether the signed-in person reacted with this emoji. */
+  mine: boolean;
+  people: string[];
+};
+
 export type MessageView = {
   id: string;
   authorId: string;
   authorName: string;
   authorTimeZone: string;
-  /** Plain text; rendered as text with newlines preserved. */
+  /** The text as written (Markdown with tokens), for editing. */
   body: string;
+  /** Rendered and sanitized by the shell; the only HTML the UI ever inserts. */
+  bodyHtml: string;
   /** Unix milliseconds. */
   createdAt: number;
   state: MessageState;
   error?: string;
+  edited: boolean;
+  /** Written by the signed-in person. */
+  mine: boolean;
+  reactions: ReactionView[];
+};
+
+/** A person completed after "@" in the composer, as the text shows them. */
+export type MentionChoice = { name: string; userId: string };
+
+/** When one person would hear about a reply sent now. */
+export type RecipientPreview = {
+  id: string;
+  name: string;
+  timeZone: string;
+  /** "now" or "09:00 Tue their time — in 7 h". */
+  label: string;
+  now: boolean;
 };
 
 export type ThreadDetail = {
@@ -59,6 +86,8 @@ export type ThreadDetail = {
   channelName: string;
   title: string;
   messages: MessageView[];
+  /** What the person was writing here when they left. */
+  draft: string | null;
 };
 
 export type CreateLocalTeamRequest = {
@@ -88,6 +117,22 @@ export type ChangedEvent = { channels: string[]; threads: string[] };
 export type OpenThreadEvent = { threadId: string; channelId: string };
 export type SyncStatus = { online: boolean; pending: number };
 
+export type ThreadHit = { threadId: string; channelId: string; channelName: string; titleHtml: string };
+
+export type MessageHit = {
+  messageId: string;
+  threadId: string;
+  channelId: string;
+  channelName: string;
+  authorName: string;
+  /** Unix milliseconds. */
+  createdAt: number;
+  /** Escaped text with matched words in <mark>, built by the shell. */
+  snippetHtml: string;
+};
+
+export type SearchResults = { threads: ThreadHit[]; messages: MessageHit[] };
+
 export const sessionState = () => invoke<SessionState>("session_state");
 
 export const createLocalTeam = (request: CreateLocalTeamRequest) =>
@@ -106,10 +151,26 @@ export const listThreads = (channelId: string) =>
 export const openThread = (threadId: string) =>
   invoke<ThreadDetail>("open_thread", { threadId });
 
-export const sendReply = (threadId: string, body: string) =>
-  invoke<MessageView>("send_reply", { threadId, body });
+export const sendReply = (threadId: string, body: string, mentions: MentionChoice[] = []) =>
+  invoke<MessageView>("send_reply", { threadId, body, mentions });
+
+export const editMessage = (messageId: string, body: string, mentions: MentionChoice[] = []) =>
+  invoke<void>("edit_message", { messageId, body, mentions });
+
+export const deleteMessage = (messageId: string) => invoke<void>("delete_message", { messageId });
+
+export const setReaction = (messageId: string, emoji: string, present: boolean) =>
+  invoke<void>("set_reaction", { messageId, emoji, present });
+
+export const saveDraft = (threadId: string, body: string) =>
+  invoke<void>("save_draft", { threadId, body });
+
+export const deliveryPreview = (threadId: string, mentions: string[] = [], urgent = false) =>
+  invoke<RecipientPreview[]>("delivery_preview", { threadId, mentions, urgent });
 
 export const syncStatus = () => invoke<SyncStatus>("sync_status");
+
+export const search = (query: string) => invoke<SearchResults>("search", { query });
 
 export const listPeople = () => invoke<Person[]>("list_people");
 

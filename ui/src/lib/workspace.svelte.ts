@@ -5,8 +5,11 @@ import * as api from "./api";
 import type {
   ChangedEvent,
   ChannelSummary,
+  MentionChoice,
   MessageView,
+  Person,
   OpenThreadEvent,
+  SearchResults,
   SyncStatus,
   ThreadDetail,
   ThreadSummary,
@@ -22,12 +25,19 @@ export class Workspace {
   channelId = $state<string | null>(null);
   threadId = $state<string | null>(null);
   sync = $state<SyncStatus | null>(null);
+  /** What the search field holds; a non-blank query shows results instead of the thread list. */
+  searchQuery = $state("");
+  searchResults = $state<Loaded<SearchResults>>({ value: { threads: [], messages: [] }, loading: false, error: null });
+  searching = $derived(this.searchQuery.trim().length > 0);
+  /** Everyone in the team, for @mention completion. */
+  people = $state<Person[]>([]);
 
   selectedChannel = $derived(this.channels.value.find((c) => c.id === this.channelId) ?? null);
 
   // Each load takes a ticket; a response is used only if no newer load of the same kind began,
   // so quick clicks never show a stale channel or thread.
-  private tickets = { threads: 0, thread: 0 };
+  private tickets = { threads: 0, thread: 0, search: 0 };
+  private searchTimer: ReturnType<typeof setTimeout> | undefined;
 
   /** Loads the channels and subscribes to the shell's events; returns the unsubscribe. */
   start(): () => void {
@@ -37,6 +47,7 @@ export class Workspace {
       api.onSyncStatus((status) => (this.sync = status)),
     ];
     void this.refreshChannels();
+    void this.refreshPeople();
     // Status events sent before this screen subscribed are gone; ask for the latest once.
     api
       .syncStatus()
@@ -47,6 +58,14 @@ export class Workspace {
         subscription.then((unlisten) => unlisten()).catch(() => {});
       }
     };
+  }
+
+  async refreshPeople() {
+    try {
+      this.people = await api.listPeople();
+    } catch {
+      // Completion just offers nobody until the next change event.
+    }
   }
 
   async refreshChannels() {
@@ -110,10 +129,10 @@ export class Workspace {
   }
 
   /** Sends a reply to the open thread and shows what the shell returned (usually "pending"). */
-  async send(body: string): Promise<MessageView> {
+  async send(body: string, mentions: MentionChoice[] = []): Promise<MessageView> {
     const detail = this.thread.value;
     if (!detail) throw { code: "no_thread", message: "Open a thread to reply." };
-    const message = await api.sendReply(detail.id, body);
+    const message = await api.sendReply(detail.id, body, mentions);
     const current = this.thread.value;
     if (current && current.id === detail.id) {
       const others = current.messages.filter((m) => m.id !== message.id);
@@ -122,12 +141,58 @@ export class Workspace {
     return message;
   }
 
+  /** Searches as the person types, a moment after the last key. */
+  setSearch(query: string) {
+    this.searchQuery = query;
+    clearTimeout(this.searchTimer);
+    if (!this.searching) {
+      this.searchResults = { value: { threads: [], messages: [] }, loading: false, error: null };
+      return;
+    }
+    this.searchResults = { ...this.searchResults, loading: true };
+    this.searchTimer = setTimeout(() => void this.runSearch(), 90);
+  }
+
+  private async runSearch() {
+    const ticket = ++this.tickets.search;
+    try {
+      const results = await api.search(this.searchQuery);
+      if (ticket === this.tickets.search) this.searchResults = { value: results, loading: false, error: null };
+    } catch (error) {
+      if (ticket === this.tickets.search) {
+        this.searchResults = { ...this.searchResults, loading: false, error: api.errorMessage(error) };
+      }
+    }
+  }
+
+  /** Opens a search hit's thread, keeping the results on screen. */
+  async openHit(channelId: string, threadId: string) {
+    if (channelId !== this.channelId) await this.selectChannel(channelId);
+    await this.selectThread(threadId);
+  }
+
+  async edit(messageId: string, body: string, mentions: MentionChoice[] = []) {
+    await api.editMessage(messageId, body, mentions);
+    await this.refreshThread();
+  }
+
+  async remove(messageId: string) {
+    await api.deleteMessage(messageId);
+    await this.refreshThread();
+  }
+
+  async react(messageId: string, emoji: string, present: boolean) {
+    await api.setReaction(messageId, emoji, present);
+    await this.refreshThread();
+  }
+
   private async applyChange(change: ChangedEvent) {
     const channelChanged = this.channelId !== null && change.channels.includes(this.channelId);
     const listedThreadChanged = this.threads.value.some((t) => change.threads.includes(t.id));
     const openThreadChanged = this.threadId !== null && change.threads.includes(this.threadId);
     await Promise.all([
       this.refreshChannels(),
+      this.refreshPeople(),
       channelChanged || listedThreadChanged ? this.refreshThreads() : null,
       openThreadChanged ? this.refreshThread() : null,
     ]);

@@ -1,13 +1,14 @@
 //! The commands the webview may call. Each one checks its input, calls a library, and returns a
-//! view record or a coded error.
+//! view record or a coded error. Session commands live here; reading and writing conversations
+//! in [`threads`].
+
+pub mod search;
+pub mod threads;
 
 use crate::error::{CommandError, CommandResult};
 use crate::session::AppState;
-use crate::views::{
-    ChannelSummary, CreateTeamRequest, JoinTeamRequest, MessageView, People, PersonView, SessionState,
-    SyncStatusEvent, ThreadDetail, ThreadSummary,
-};
-use meridian_domain::{Clock, FollowState, SystemClock, validate};
+use crate::views::{CreateTeamRequest, JoinTeamRequest, PersonView, SessionState, SyncStatusEvent};
+use meridian_domain::validate;
 use meridian_protocol::{SessionInfo, SignInRequest, SignUpRequest};
 use meridian_store::Account;
 use meridian_sync::ApiClient;
@@ -66,7 +67,7 @@ pub async fn create_local_team(
     if request.seed_demo {
         meridian_server::demo::seed_demo(
             server.store().as_ref(),
-            SystemClock.now_millis(),
+            state.clock().now_millis(),
             Some(info.user.id),
         )
         .await
@@ -109,103 +110,6 @@ pub async fn sign_out(state: State<'_, AppState>) -> CommandResult<()> {
     Ok(state.sign_out().await?)
 }
 
-#[tauri::command]
-pub async fn list_channels(state: State<'_, AppState>) -> CommandResult<Vec<ChannelSummary>> {
-    let guard = state.session().await;
-    let session = guard.as_ref().ok_or_else(CommandError::signed_out)?;
-    let channels = session.store.channels().await?;
-    Ok(channels.iter().map(|(channel, threads)| ChannelSummary::new(channel, *threads)).collect())
-}
-
-#[tauri::command]
-pub async fn list_threads(
-    state: State<'_, AppState>,
-    channel_id: String,
-) -> CommandResult<Vec<ThreadSummary>> {
-    let channel_id = parse_id(&channel_id, "channel")?;
-    let guard = state.session().await;
-    let session = guard.as_ref().ok_or_else(CommandError::signed_out)?;
-    let people = People::new(session.store.users().await?);
-    let threads = session.store.threads(channel_id).await?;
-    Ok(threads.iter().map(|row| people.thread_summary(row)).collect())
-}
-
-#[tauri::command]
-pub async fn open_thread(state: State<'_, AppState>, thread_id: String) -> CommandResult<ThreadDetail> {
-    let thread_id = parse_id(&thread_id, "thread")?;
-    let guard = state.session().await;
-    let session = guard.as_ref().ok_or_else(CommandError::signed_out)?;
-    let thread = session
-        .store
-        .thread(thread_id)
-        .await?
-        .ok_or_else(|| CommandError::new("not_found", "That thread is not on this device."))?;
-    let channel_name =
-        session.store.channel(thread.channel_id).await?.map(|channel| channel.name).unwrap_or_default();
-    let people = People::new(session.store.users().await?);
-    let messages = session.store.thread_messages(thread_id).await?;
-    Ok(ThreadDetail {
-        id: thread.id.to_string(),
-        channel_id: thread.channel_id.to_string(),
-        channel_name,
-        title: thread.title,
-        messages: messages.iter().map(|row| people.message(row)).collect(),
-    })
-}
-
-/// Writes the reply locally (visible at once, also offline) and asks sync to send it.
-#[tauri::command]
-pub async fn send_reply(
-    state: State<'_, AppState>,
-    thread_id: String,
-    body: String,
-) -> CommandResult<MessageView> {
-    let thread_id = parse_id(&thread_id, "thread")?;
-    let guard = state.session().await;
-    let session = guard.as_ref().ok_or_else(CommandError::signed_out)?;
-    let message = session.store.post_reply(session.me.id, thread_id, &body, SystemClock.now_millis()).await?;
-    session.sync_now();
-    let people = People::new(vec![session.me.clone()]);
-    let row =
-        meridian_store::MessageRow { message, state: meridian_store::DeliveryState::Pending, error: None };
-    Ok(people.message(&row))
-}
-
-/// Marks a thread read through its newest message here; the mark syncs to this person's devices.
-#[tauri::command]
-pub async fn mark_thread_read(state: State<'_, AppState>, thread_id: String) -> CommandResult<u64> {
-    let thread_id = parse_id(&thread_id, "thread")?;
-    let guard = state.session().await;
-    let session = guard.as_ref().ok_or_else(CommandError::signed_out)?;
-    let through = session.store.mark_thread_read(thread_id, SystemClock.now_millis()).await?;
-    session.sync_now();
-    Ok(through)
-}
-
-/// Follows (`following`), mutes (`muted`) or returns a thread to the implicit rule (`none`).
-#[tauri::command]
-pub async fn set_thread_follow(
-    state: State<'_, AppState>,
-    thread_id: String,
-    follow: String,
-) -> CommandResult<()> {
-    let thread_id = parse_id(&thread_id, "thread")?;
-    let follow = FollowState::parse(&follow)
-        .ok_or_else(|| CommandError::new("invalid_input", "follow is `following`, `muted` or `none`."))?;
-    let guard = state.session().await;
-    let session = guard.as_ref().ok_or_else(CommandError::signed_out)?;
-    session.store.set_thread_follow(thread_id, follow, SystemClock.now_millis()).await?;
-    session.sync_now();
-    Ok(())
-}
-
-#[tauri::command]
-pub async fn list_people(state: State<'_, AppState>) -> CommandResult<Vec<PersonView>> {
-    let guard = state.session().await;
-    let session = guard.as_ref().ok_or_else(CommandError::signed_out)?;
-    Ok(session.store.users().await?.iter().map(PersonView::from).collect())
-}
-
 /// The latest sync status, for a screen that subscribed after the last status event.
 #[tauri::command]
 pub async fn sync_status(state: State<'_, AppState>) -> CommandResult<SyncStatusEvent> {
@@ -230,7 +134,7 @@ async fn ensure_signed_out(state: &AppState) -> CommandResult<()> {
     Ok(())
 }
 
-fn parse_id<T: std::str::FromStr>(text: &str, what: &str) -> CommandResult<T> {
+pub(crate) fn parse_id<T: std::str::FromStr>(text: &str, what: &str) -> CommandResult<T> {
     text.parse().map_err(|_| CommandError::new("invalid_input", format!("{text:?} is not a {what} id")))
 }
 

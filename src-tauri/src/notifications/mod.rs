@@ -1,5 +1,9 @@
 //! Native desktop notifications through the OS notification service (D-Bus on Linux).
-//! Clicking one brings the window forward and opens the thread.
+//! Clicking one brings the window forward and opens the thread. [`Notifier`] decides when.
+
+mod schedule;
+
+pub use schedule::Notifier;
 
 use crate::views::OpenThreadEvent;
 use meridian_domain::ReplyNotice;

@@ -1,7 +1,11 @@
 //! What the webview receives: plain, camelCased view records built from domain values.
 
+mod messages;
+
+pub use messages::{MessageView, MessageViews, RecipientPreview};
+
 use meridian_domain::{Channel, Team, User};
-use meridian_store::{MessageRow, ThreadRow};
+use meridian_store::ThreadRow;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
@@ -96,20 +100,8 @@ pub struct ThreadDetail {
     pub channel_name: String,
     pub title: String,
     pub messages: Vec<MessageView>,
-}
-
-#[derive(Clone, Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct MessageView {
-    pub id: String,
-    pub author_id: String,
-    pub author_name: String,
-    pub author_time_zone: String,
-    pub body: String,
-    pub created_at: i64,
-    pub state: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub error: Option<String>,
+    /// What the person was writing here when they left, if anything.
+    pub draft: Option<String>,
 }
 
 /// Looks people up by id for views; unknown authors show as "Unknown" rather than failing.
@@ -120,14 +112,27 @@ impl People {
         Self(users.into_iter().map(|user| (user.id, user)).collect())
     }
 
-    fn name(&self, id: meridian_domain::UserId) -> (String, String) {
+    pub fn get(&self, id: meridian_domain::UserId) -> Option<&User> {
+        self.0.get(&id)
+    }
+
+    pub fn name(&self, id: meridian_domain::UserId) -> (String, String) {
         self.0.get(&id).map_or_else(
             || ("Unknown".to_owned(), "UTC".to_owned()),
             |user| (user.display_name.clone(), user.time_zone.clone()),
         )
     }
 
-    pub fn thread_summary(&self, row: &ThreadRow) -> ThreadSummary {
+    /// A body as one line of plain text for `reader` (mentions as names, times in their zone).
+    pub fn plain_text(&self, body: &str, reader: &User) -> String {
+        let name_of =
+            |user: meridian_domain::UserId| self.get(user).map(|person| person.display_name.clone());
+        let zone = meridian_domain::availability::Availability::of(reader).zone;
+        let text = meridian_render::to_plain_text(body, &meridian_render::Reader { zone, name_of: &name_of });
+        text.split_whitespace().collect::<Vec<_>>().join(" ")
+    }
+
+    pub fn thread_summary(&self, row: &ThreadRow, reader: &User) -> ThreadSummary {
         ThreadSummary {
             id: row.thread.id.to_string(),
             channel_id: row.thread.channel_id.to_string(),
@@ -135,23 +140,9 @@ impl People {
             author_name: self.name(row.thread.author_id).0,
             reply_count: row.reply_count,
             last_activity_at: row.last_activity_at,
-            preview: row.preview.clone(),
+            preview: self.plain_text(&row.preview, reader),
             unread_count: row.unread,
             follow: row.follow.as_str(),
-        }
-    }
-
-    pub fn message(&self, row: &MessageRow) -> MessageView {
-        let (author_name, author_time_zone) = self.name(row.message.author_id);
-        MessageView {
-            id: row.message.id.to_string(),
-            author_id: row.message.author_id.to_string(),
-            author_name,
-            author_time_zone,
-            body: row.message.body.clone(),
-            created_at: row.message.created_at,
-            state: row.state.as_str(),
-            error: row.error.clone(),
         }
     }
 }

@@ -1,0 +1,38 @@
+//! What a sender is shown before sending: for each recipient, when they will be notified.
+
+use super::{Availability, Delivery, Urgency, delivery};
+use crate::clock::UnixMillis;
+use crate::local_time::{wait_label, weekday_time};
+
+/// When one recipient will hear about a message sent now.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RecipientDelivery {
+    pub delivery: Delivery,
+    /// "now", or "09:00 Tue their time — in 7 h".
+    pub label: String,
+}
+
+/// The delivery of a message sent at `now` with `urgency` to `recipient`, with its label.
+pub fn preview(recipient: &Availability, now: UnixMillis, urgency: Urgency) -> RecipientDelivery {
+    let delivery = delivery(recipient, now, urgency);
+    let label = match delivery {
+        Delivery::Now => "now".to_owned(),
+        Delivery::Held { until } => {
+            let (day, time) = weekday_time(recipient.zone, until).split_once(' ').map_or_else(
+                || (String::new(), String::new()),
+                |(day, time)| (day.to_owned(), time.to_owned()),
+            );
+            format!("{time} {day} their time — {}", wait_label(now, until))
+        }
+    };
+    RecipientDelivery { delivery, label }
+}
+
+/// A message to each recipient at the start of their next working time: the instant it lands for
+/// `recipient` if scheduled at `now` ("send at their 09:00").
+pub fn their_next_morning(recipient: &Availability, now: UnixMillis) -> UnixMillis {
+    match recipient.working_spans(now).find(|span| span.from > now) {
+        Some(span) => span.from,
+        None => super::deliver_at(recipient, now, Urgency::Normal),
+    }
+}

@@ -1,0 +1,125 @@
+//! Notifications waiting for the person's working time. Holding one and releasing the due ones
+//! are single statements or transactions, so a notice is shown once or stays held, whatever
+//! happens to the process in between.
+
+use crate::rows::id;
+use crate::{LocalStore, Result, StoreError};
+use meridian_domain::catch_up::NoticeKind;
+use meridian_domain::{ReplyNotice, UnixMillis};
+
+fn kind_name(kind: NoticeKind) -> &'static str {
+    match kind {
+        NoticeKind::Reply => "reply",
+        NoticeKind::Mention => "mention",
+        NoticeKind::Direct => "direct",
+    }
+}
+
+fn parse_kind(name: &str) -> Result<NoticeKind> {
+    match name {
+        "reply" => Ok(NoticeKind::Reply),
+        "mention" => Ok(NoticeKind::Mention),
+        "direct" => Ok(NoticeKind::Direct),
+        other => Err(StoreError::Corrupt(format!("unknown notice kind {other:?}"))),
+    }
+}
+
+/// A held notice with when it was held.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HeldRow {
+    pub notice: ReplyNotice,
+    pub held_at: UnixMillis,
+}
+
+impl LocalStore {
+    /// Keeps `notice`, learned of at `held_at`, until `release_at`.
+    pub async fn hold_notice(
+        &self,
+        notice: &ReplyNotice,
+        held_at: UnixMillis,
+        release_at: UnixMillis,
+    ) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO held_notices (thread_id, kind, thread_title, author, summary, body, held_at, release_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(notice.thread_id.to_string())
+        .bind(kind_name(notice.kind))
+        .bind(&notice.thread_title)
+        .bind(&notice.author)
+        .bind(&notice.summary)
+        .bind(&notice.body)
+        .bind(held_at)
+        .bind(release_at)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// The earliest instant a held notice is due, if any is held.
+    pub async fn next_release(&self) -> Result<Option<UnixMillis>> {
+        Ok(sqlx::query_scalar("SELECT MIN(release_at) FROM held_notices").fetch_one(&self.pool).await?)
+    }
+
+    /// Removes and returns every notice due at `now`, oldest first.
+    pub async fn release_due(&self, now: UnixMillis) -> Result<Vec<HeldRow>> {
+        let mut tx = self.write().await?;
+        let rows: Vec<(String, String, String, String, String, String, i64)> = sqlx::query_as(
+            "SELECT thread_id, kind, thread_title, author, summary, body, held_at FROM held_notices
+             WHERE release_at <= ? ORDER BY held_at, id",
+        )
+        .bind(now)
+        .fetch_all(&mut *tx)
+        .await?;
+        sqlx::query("DELETE FROM held_notices WHERE release_at <= ?").bind(now).execute(&mut *tx).await?;
+        tx.commit().await?;
+        rows.into_iter()
+            .map(|(thread_id, kind, thread_title, author, summary, body, held_at)| {
+                Ok(HeldRow {
+                    notice: ReplyNotice {
+                        thread_id: id(&thread_id)?,
+                        summary,
+                        body,
+                        kind: parse_kind(&kind)?,
+                        author,
+                        thread_title,
+                    },
+                    held_at,
+                })
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use meridian_domain::ThreadId;
+
+    fn notice(author: &str) -> ReplyNotice {
+        ReplyNotice {
+            thread_id: ThreadId::new(),
+            summary: format!("{author} replied in “Plan”"),
+            body: "ok".to_owned(),
+            kind: NoticeKind::Reply,
+            author: author.to_owned(),
+            thread_title: "Plan".to_owned(),
+        }
+    }
+
+    #[tokio::test]
+    async fn held_notices_come_out_once_when_due() {
+        let store = LocalStore::open_in_memory().await.expect("store");
+        assert_eq!(store.next_release().await.expect("next"), None);
+        let (ana, kofi) = (notice("Ana"), notice("Kofi"));
+        store.hold_notice(&ana, 10, 100).await.expect("hold");
+        store.hold_notice(&kofi, 20, 200).await.expect("hold");
+        assert_eq!(store.next_release().await.expect("next"), Some(100));
+        assert!(store.release_due(99).await.expect("none due").is_empty());
+        let due = store.release_due(150).await.expect("due");
+        assert_eq!(due, vec![HeldRow { notice: ana, held_at: 10 }]);
+        assert!(store.release_due(150).await.expect("again").is_empty());
+        assert_eq!(store.release_due(1_000).await.expect("rest").len(), 1);
+        assert_eq!(store.next_release().await.expect("next"), None);
+    }
+}

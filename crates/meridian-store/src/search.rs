@@ -1,0 +1,201 @@
+//! Offline full-text search over messages and thread titles (SQLite FTS5), newest matches first.
+//!
+//! What people type is parsed into words and filters (`in:#channel`, `from:@name`,
+//! `after:2026-11-01`, `before:2026-12-01`); words become an FTS5 expression in which every word
+//! is quoted, so nothing typed can be read as FTS5 syntax, and the last word matches as a prefix
+//! for results as you type.
+
+use crate::rows::id;
+use crate::{LocalStore, Result};
+use meridian_domain::{ChannelId, MessageId, ThreadId, UnixMillis, UserId};
+
+/// Marks the start and end of a matched word in [`MessageHit::snippet`] (private-use characters,
+/// which never occur in text people type and survive HTML escaping untouched).
+pub const MATCH_START: char = '\u{E000}';
+pub const MATCH_END: char = '\u{E001}';
+
+/// A search as typed, split into words and filters.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ParsedQuery {
+    pub words: Vec<String>,
+    /// `in:#name` or `in:name`.
+    pub channel: Option<String>,
+    /// `from:@name` or `from:name`: a name or the start of one.
+    pub author: Option<String>,
+    /// `after:YYYY-MM-DD`, a local date.
+    pub after: Option<chrono::NaiveDate>,
+    /// `before:YYYY-MM-DD`, a local date.
+    pub before: Option<chrono::NaiveDate>,
+}
+
+/// Splits `text` into words and filters; a filter with an unreadable value stays a word.
+pub fn parse_query(text: &str) -> ParsedQuery {
+    let mut query = ParsedQuery::default();
+    for token in text.split_whitespace() {
+        let (key, value) = token.split_once(':').unwrap_or(("", token));
+        let date = || value.parse::<chrono::NaiveDate>().ok();
+        match key.to_ascii_lowercase().as_str() {
+            "in" if !value.trim_start_matches('#').is_empty() => {
+                query.channel = Some(value.trim_start_matches('#').to_owned())
+            }
+            "from" if !value.trim_start_matches('@').is_empty() => {
+                query.author = Some(value.trim_start_matches('@').to_owned())
+            }
+            "after" if date().is_some() => query.after = date(),
+            "before" if date().is_some() => query.before = date(),
+            _ => query.words.push(token.to_owned()),
+        }
+    }
+    query
+}
+
+/// The FTS5 expression for `words`: each word quoted, all required, the last one as a prefix.
+/// `None` when no word has anything to match.
+pub fn match_expression(words: &[String]) -> Option<String> {
+    let terms: Vec<String> = words
+        .iter()
+        .map(|word| {
+            word.chars().filter(|ch| ch.is_alphanumeric() || *ch == '_' || *ch == '\'').collect::<String>()
+        })
+        .filter(|word| !word.is_empty())
+        .map(|word| format!("\"{}\"", word.replace('"', "\"\"")))
+        .collect();
+    let (last, rest) = terms.split_last()?;
+    let mut expression = rest.join(" ");
+    if !expression.is_empty() {
+        expression.push(' ');
+    }
+    expression.push_str(last);
+    expression.push('*');
+    Some(expression)
+}
+
+/// What to search for, resolved to ids and instants.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SearchFilter {
+    /// An FTS5 expression (see [`match_expression`]); `None` lists the newest messages.
+    pub expression: Option<String>,
+    pub channel: Option<ChannelId>,
+    pub author: Option<UserId>,
+    /// Only messages written at or after this instant.
+    pub from: Option<UnixMillis>,
+    /// Only messages written before this instant.
+    pub until: Option<UnixMillis>,
+    pub limit: u32,
+}
+
+/// A message that matched.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MessageHit {
+    pub message_id: MessageId,
+    pub thread_id: ThreadId,
+    pub channel_id: ChannelId,
+    pub author_id: UserId,
+    pub created_at: UnixMillis,
+    /// The matching part of the text, matched words between [`MATCH_START`] and [`MATCH_END`].
+    pub snippet: String,
+}
+
+/// A thread whose title matched.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ThreadHit {
+    pub thread_id: ThreadId,
+    pub channel_id: ChannelId,
+    /// The title, matched words marked as in [`MessageHit::snippet`].
+    pub title: String,
+}
+
+type HitRecord = (String, String, String, String, i64, String);
+
+impl LocalStore {
+    /// Messages matching `filter`, newest first (by arrival on this device), at most
+    /// `filter.limit`. Messages being deleted on this device are left out.
+    pub async fn search_messages(&self, filter: &SearchFilter) -> Result<Vec<MessageHit>> {
+        let conditions = "m.state != 'deleting'
+             AND (?2 IS NULL OR m.channel_id = ?2) AND (?3 IS NULL OR m.author_id = ?3)
+             AND (?4 IS NULL OR m.created_at >= ?4) AND (?5 IS NULL OR m.created_at < ?5)";
+        let sql = match filter.expression {
+            Some(_) => format!(
+                "SELECT m.id, m.thread_id, m.channel_id, m.author_id, m.created_at,
+                        snippet(message_search, 0, char(57344), char(57345), '…', 16)
+                 FROM message_search JOIN messages m ON m.rowid = message_search.rowid
+                 WHERE message_search MATCH ?1 AND {conditions}
+                 ORDER BY message_search.rowid DESC LIMIT ?6"
+            ),
+            None => format!(
+                "SELECT m.id, m.thread_id, m.channel_id, m.author_id, m.created_at, substr(m.body, 1, 160)
+                 FROM messages m WHERE ?1 IS NULL AND {conditions}
+                 ORDER BY m.rowid DESC LIMIT ?6"
+            ),
+        };
+        let rows: Vec<HitRecord> = sqlx::query_as(&sql)
+            .bind(filter.expression.as_deref())
+            .bind(filter.channel.map(|channel| channel.to_string()))
+            .bind(filter.author.map(|author| author.to_string()))
+            .bind(filter.from)
+            .bind(filter.until)
+            .bind(filter.limit)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.into_iter()
+            .map(|(message_id, thread_id, channel_id, author_id, created_at, snippet)| {
+                Ok(MessageHit {
+                    message_id: id(&message_id)?,
+                    thread_id: id(&thread_id)?,
+                    channel_id: id(&channel_id)?,
+                    author_id: id(&author_id)?,
+                    created_at,
+                    snippet,
+                })
+            })
+            .collect()
+    }
+
+    /// Threads whose title matches `expression`, newest first, at most `limit`.
+    pub async fn search_threads(
+        &self,
+        expression: &str,
+        channel: Option<ChannelId>,
+        limit: u32,
+    ) -> Result<Vec<ThreadHit>> {
+        let rows: Vec<(String, String, String)> = sqlx::query_as(
+            "SELECT t.id, t.channel_id, highlight(thread_search, 0, char(57344), char(57345))
+             FROM thread_search JOIN threads t ON t.rowid = thread_search.rowid
+             WHERE thread_search MATCH ?1 AND (?2 IS NULL OR t.channel_id = ?2)
+             ORDER BY thread_search.rowid DESC LIMIT ?3",
+        )
+        .bind(expression)
+        .bind(channel.map(|channel| channel.to_string()))
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|(thread_id, channel_id, title)| {
+                Ok(ThreadHit { thread_id: id(&thread_id)?, channel_id: id(&channel_id)?, title })
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn filters_are_split_from_words() {
+        let query = parse_query("rollback in:#engineering from:@Jonas after:2026-11-01 before:bogus plan");
+        assert_eq!(query.words, ["rollback", "before:bogus", "plan"]);
+        assert_eq!(query.channel.as_deref(), Some("engineering"));
+        assert_eq!(query.author.as_deref(), Some("Jonas"));
+        assert_eq!(query.after, "2026-11-01".parse().ok());
+        assert_eq!(query.before, None);
+    }
+
+    #[test]
+    fn typed_words_cannot_inject_fts_syntax() {
+        let words: Vec<String> = ["ship\"", "OR", "NEAR(a", "*", "roll"].map(String::from).to_vec();
+        assert_eq!(match_expression(&words).as_deref(), Some(r#""ship" "OR" "NEARa" "roll"*"#));
+        assert_eq!(match_expression(&["--".to_owned()]), None);
+        assert_eq!(match_expression(&[]), None);
+    }
+}

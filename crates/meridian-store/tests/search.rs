@@ -1,0 +1,123 @@
+//! Offline search: the index follows every write path (sync, edits, deletes), filters narrow it,
+//! and the newest matches come first.
+
+use meridian_domain::{
+    Channel, ChannelId, Message, MessageId, Role, ScopeId, Team, TeamId, Thread, ThreadId, Tombstone, User,
+    UserId,
+};
+use meridian_protocol::{Change, Entity, PullResponse, ScopeChanges};
+use meridian_store::LocalStore;
+use meridian_store::search::{SearchFilter, match_expression, parse_query};
+use std::collections::BTreeMap;
+
+fn person(name: &str) -> User {
+    User {
+        id: UserId::new(),
+        display_name: name.into(),
+        time_zone: "UTC".into(),
+        role: Role::Member,
+        working_hours: None,
+    }
+}
+
+fn pull(scope: ScopeId, from: u64, entities: Vec<Entity>) -> PullResponse {
+    let changes: Vec<Change> = entities
+        .into_iter()
+        .enumerate()
+        .map(|(offset, entity)| Change { seq: from + offset as u64, server_ts: 1, entity })
+        .collect();
+    let to = from + changes.len() as u64 - 1;
+    PullResponse {
+        last_mutation_seq: 0,
+        scopes: BTreeMap::from([(scope, ScopeChanges { from, to, more: false, changes })]),
+    }
+}
+
+fn filter(text: &str) -> SearchFilter {
+    SearchFilter {
+        expression: match_expression(&parse_query(text).words),
+        limit: 20,
+        ..SearchFilter::default()
+    }
+}
+
+#[tokio::test]
+async fn the_index_follows_sync_edits_and_deletes() {
+    let store = LocalStore::open_in_memory().await.expect("store");
+    let (ana, kofi) = (person("Ana"), person("Kofi"));
+    let team = Team { id: TeamId::new(), name: "Acme".into() };
+    let channel = Channel {
+        id: ChannelId::new(),
+        team_id: team.id,
+        name: "ops".into(),
+        topic: String::new(),
+        private: false,
+    };
+    let thread = Thread {
+        id: ThreadId::new(),
+        channel_id: channel.id,
+        title: "Rollback drill".into(),
+        author_id: ana.id,
+        created_at: 1,
+    };
+    let message = |author: &User, body: &str, at: i64| Message {
+        id: MessageId::new(),
+        thread_id: thread.id,
+        channel_id: channel.id,
+        author_id: author.id,
+        body: body.into(),
+        created_at: at,
+    };
+    let (first, second, third) = (
+        message(&ana, "The rollback plan is **ready**", 10),
+        message(&kofi, "Rolling back took four minutes", 20),
+        message(&kofi, "Unrelated lunch order", 30),
+    );
+    let directory = vec![
+        Entity::Team(team.clone()),
+        Entity::User(ana.clone()),
+        Entity::User(kofi.clone()),
+        Entity::Channel(channel.clone()),
+    ];
+    store.apply_pull(&pull(ScopeId::Team(team.id), 1, directory), ana.id).await.expect("directory");
+    let posts = vec![
+        Entity::Thread(thread.clone()),
+        Entity::Message(first.clone()),
+        Entity::Message(second.clone()),
+        Entity::Message(third.clone()),
+    ];
+    store.apply_pull(&pull(ScopeId::Channel(channel.id), 1, posts), ana.id).await.expect("posts");
+
+    // As you type: "rol" is a prefix of both "rollback" and "rolling"; newest first.
+    let hits = store.search_messages(&filter("rol")).await.expect("search");
+    let found: Vec<MessageId> = hits.iter().map(|hit| hit.message_id).collect();
+    assert_eq!(found, [second.id, first.id]);
+    assert!(hits[1].snippet.contains("\u{E000}rollback\u{E001}"), "{:?}", hits[1].snippet);
+
+    // Filters narrow by author and by time.
+    let by_ana = SearchFilter { author: Some(ana.id), ..filter("rol") };
+    assert_eq!(store.search_messages(&by_ana).await.expect("search").len(), 1);
+    let early = SearchFilter { until: Some(15), ..filter("rol") };
+    assert_eq!(store.search_messages(&early).await.expect("search")[0].message_id, first.id);
+    let elsewhere = SearchFilter { channel: Some(ChannelId::new()), ..filter("rol") };
+    assert!(store.search_messages(&elsewhere).await.expect("search").is_empty());
+
+    // Thread titles are searchable too.
+    let titles = store.search_threads(&match_expression(&["drill".into()]).expect("expr"), None, 5).await;
+    assert_eq!(titles.expect("threads")[0].thread_id, thread.id);
+
+    // An edit from the server replaces the indexed text; a tombstone removes it.
+    let edited = Message { body: "Lunch moved to Friday".into(), ..third.clone() };
+    let tombstone =
+        Tombstone { id: first.id, thread_id: thread.id, channel_id: channel.id, deleted_by: ana.id };
+    let later = vec![Entity::Message(edited), Entity::MessageDeleted(tombstone)];
+    store.apply_pull(&pull(ScopeId::Channel(channel.id), 5, later), ana.id).await.expect("later");
+    assert!(store.search_messages(&filter("unrelated")).await.expect("search").is_empty());
+    assert_eq!(store.search_messages(&filter("friday")).await.expect("search")[0].message_id, third.id);
+    let after_delete = store.search_messages(&filter("rol")).await.expect("search");
+    assert_eq!(after_delete.iter().map(|hit| hit.message_id).collect::<Vec<_>>(), [second.id]);
+
+    // A delete made on this device hides the message from search at once.
+    store.delete_message(second.id, 40).await.expect("delete");
+    assert!(store.search_messages(&filter("rol")).await.expect("search").is_empty());
+}

@@ -1,0 +1,240 @@
+//! Reading and writing conversations: channels, threads, replies, edits, deletes, reactions,
+//! drafts, and who will hear about a reply when.
+
+use super::parse_id;
+use crate::error::{CommandError, CommandResult};
+use crate::session::{AppState, Session};
+use crate::views::{
+    ChannelSummary, MessageView, MessageViews, People, PersonView, RecipientPreview, ThreadDetail,
+    ThreadSummary,
+};
+use meridian_domain::availability::{Availability, Urgency, preview};
+use meridian_domain::mentions::encode_mentions;
+use meridian_domain::time_tokens::tokenize_typed_times;
+use meridian_domain::{FollowState, MessageId, ThreadId, UserId};
+use serde::Deserialize;
+use tauri::State;
+
+/// A person the composer completed after "@", as shown in the text.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MentionChoice {
+    pub name: String,
+    pub user_id: String,
+}
+
+#[tauri::command]
+pub async fn list_channels(state: State<'_, AppState>) -> CommandResult<Vec<ChannelSummary>> {
+    let guard = state.session().await;
+    let session = signed_in(&guard)?;
+    let channels = session.store.channels().await?;
+    Ok(channels.iter().map(|(channel, threads)| ChannelSummary::new(channel, *threads)).collect())
+}
+
+#[tauri::command]
+pub async fn list_threads(
+    state: State<'_, AppState>,
+    channel_id: String,
+) -> CommandResult<Vec<ThreadSummary>> {
+    let channel_id = parse_id(&channel_id, "channel")?;
+    let guard = state.session().await;
+    let session = signed_in(&guard)?;
+    let people = People::new(session.store.users().await?);
+    let threads = session.store.threads(channel_id).await?;
+    Ok(threads.iter().map(|row| people.thread_summary(row, &session.me)).collect())
+}
+
+#[tauri::command]
+pub async fn open_thread(state: State<'_, AppState>, thread_id: String) -> CommandResult<ThreadDetail> {
+    let thread_id = parse_id(&thread_id, "thread")?;
+    let guard = state.session().await;
+    let session = signed_in(&guard)?;
+    let thread = session
+        .store
+        .thread(thread_id)
+        .await?
+        .ok_or_else(|| CommandError::new("not_found", "That thread is not on this device."))?;
+    let channel_name =
+        session.store.channel(thread.channel_id).await?.map(|channel| channel.name).unwrap_or_default();
+    let people = People::new(session.store.users().await?);
+    let views = MessageViews::new(&people, &session.me, session.store.thread_reactions(thread_id).await?);
+    let messages = session.store.thread_messages(thread_id).await?;
+    Ok(ThreadDetail {
+        id: thread.id.to_string(),
+        channel_id: thread.channel_id.to_string(),
+        channel_name,
+        title: thread.title,
+        messages: messages.iter().map(|row| views.view(row)).collect(),
+        draft: session.store.draft(thread_id).await?,
+    })
+}
+
+/// Writes the reply locally (visible at once, also offline) and asks sync to send it. Completed
+/// @mentions and typed times ("3pm tomorrow", read in the author's zone) become tokens.
+#[tauri::command]
+pub async fn send_reply(
+    state: State<'_, AppState>,
+    thread_id: String,
+    body: String,
+    mentions: Option<Vec<MentionChoice>>,
+) -> CommandResult<MessageView> {
+    let thread_id = parse_id(&thread_id, "thread")?;
+    let guard = state.session().await;
+    let session = signed_in(&guard)?;
+    let now = state.clock().now_millis();
+    let body = compose(session, &body, mentions.unwrap_or_default(), now)?;
+    let message = session.store.post_reply(session.me.id, thread_id, &body, now).await?;
+    session.sync_now();
+    let people = People::new(session.store.users().await?);
+    let row = meridian_store::MessageRow {
+        message,
+        state: meridian_store::DeliveryState::Pending,
+        error: None,
+        edited: false,
+    };
+    Ok(MessageViews::new(&people, &session.me, Vec::new()).view(&row))
+}
+
+/// Replaces the text of one of the signed-in person's messages.
+#[tauri::command]
+pub async fn edit_message(
+    state: State<'_, AppState>,
+    message_id: String,
+    body: String,
+    mentions: Option<Vec<MentionChoice>>,
+) -> CommandResult<()> {
+    let message_id: MessageId = parse_id(&message_id, "message")?;
+    let guard = state.session().await;
+    let session = signed_in(&guard)?;
+    let now = state.clock().now_millis();
+    let body = compose(session, &body, mentions.unwrap_or_default(), now)?;
+    session.store.edit_message(session.me.id, message_id, &body, now).await?;
+    session.sync_now();
+    Ok(())
+}
+
+#[tauri::command]
+pub async fn delete_message(state: State<'_, AppState>, message_id: String) -> CommandResult<()> {
+    let message_id: MessageId = parse_id(&message_id, "message")?;
+    let guard = state.session().await;
+    let session = signed_in(&guard)?;
+    session.store.delete_message(message_id, state.clock().now_millis()).await?;
+    session.sync_now();
+    Ok(())
+}
+
+/// Adds (`present`) or removes the signed-in person's `emoji` on a message.
+#[tauri::command]
+pub async fn set_reaction(
+    state: State<'_, AppState>,
+    message_id: String,
+    emoji: String,
+    present: bool,
+) -> CommandResult<()> {
+    let message_id: MessageId = parse_id(&message_id, "message")?;
+    let guard = state.session().await;
+    let session = signed_in(&guard)?;
+    session
+        .store
+        .set_reaction(session.me.id, message_id, &emoji, present, state.clock().now_millis())
+        .await?;
+    session.sync_now();
+    Ok(())
+}
+
+/// Marks a thread read through its newest message here; the mark syncs to this person's devices.
+#[tauri::command]
+pub async fn mark_thread_read(state: State<'_, AppState>, thread_id: String) -> CommandResult<u64> {
+    let thread_id: ThreadId = parse_id(&thread_id, "thread")?;
+    let guard = state.session().await;
+    let session = signed_in(&guard)?;
+    let through = session.store.mark_thread_read(thread_id, state.clock().now_millis()).await?;
+    session.sync_now();
+    Ok(through)
+}
+
+/// Follows (`following`), mutes (`muted`) or returns a thread to the implicit rule (`none`).
+#[tauri::command]
+pub async fn set_thread_follow(
+    state: State<'_, AppState>,
+    thread_id: String,
+    follow: String,
+) -> CommandResult<()> {
+    let thread_id: ThreadId = parse_id(&thread_id, "thread")?;
+    let follow = FollowState::parse(&follow)
+        .ok_or_else(|| CommandError::new("invalid_input", "follow is `following`, `muted` or `none`."))?;
+    let guard = state.session().await;
+    let session = signed_in(&guard)?;
+    session.store.set_thread_follow(thread_id, follow, state.clock().now_millis()).await?;
+    session.sync_now();
+    Ok(())
+}
+
+/// Keeps what the person is writing in a thread, so it survives switching threads and restarts.
+#[tauri::command]
+pub async fn save_draft(state: State<'_, AppState>, thread_id: String, body: String) -> CommandResult<()> {
+    let thread_id: ThreadId = parse_id(&thread_id, "thread")?;
+    let guard = state.session().await;
+    let session = signed_in(&guard)?;
+    session.store.save_draft(thread_id, &body, state.clock().now_millis()).await?;
+    Ok(())
+}
+
+/// For everyone a reply in `thread_id` would notify (the thread's participants and anyone
+/// mentioned), when they would hear about it if sent now.
+#[tauri::command]
+pub async fn delivery_preview(
+    state: State<'_, AppState>,
+    thread_id: String,
+    mentions: Option<Vec<String>>,
+    urgent: Option<bool>,
+) -> CommandResult<Vec<RecipientPreview>> {
+    let thread_id: ThreadId = parse_id(&thread_id, "thread")?;
+    let guard = state.session().await;
+    let session = signed_in(&guard)?;
+    let thread = session
+        .store
+        .thread(thread_id)
+        .await?
+        .ok_or_else(|| CommandError::new("not_found", "That thread is not on this device."))?;
+    let mut recipients: Vec<UserId> = vec![thread.author_id];
+    recipients.extend(session.store.thread_authors(thread_id, MessageId::new()).await?);
+    for mention in mentions.unwrap_or_default() {
+        recipients.push(parse_id(&mention, "user")?);
+    }
+    let people = People::new(session.store.users().await?);
+    let urgency = if urgent.unwrap_or(false) { Urgency::Urgent } else { Urgency::Normal };
+    let now = state.clock().now_millis();
+    let mut unique: Vec<UserId> = Vec::new();
+    for id in recipients {
+        if id != session.me.id && !unique.contains(&id) {
+            unique.push(id);
+        }
+    }
+    Ok(unique
+        .into_iter()
+        .filter_map(|id| people.get(id))
+        .map(|user| RecipientPreview::new(user, preview(&Availability::of(user), now, urgency)))
+        .collect())
+}
+
+#[tauri::command]
+pub async fn list_people(state: State<'_, AppState>) -> CommandResult<Vec<PersonView>> {
+    let guard = state.session().await;
+    let session = signed_in(&guard)?;
+    Ok(session.store.users().await?.iter().map(PersonView::from).collect())
+}
+
+fn signed_in(guard: &Option<Session>) -> CommandResult<&Session> {
+    guard.as_ref().ok_or_else(CommandError::signed_out)
+}
+
+/// The stored form of what the person typed: mentions they completed become `<@id>` tokens and
+/// typed times become time tokens in their zone.
+fn compose(session: &Session, typed: &str, mentions: Vec<MentionChoice>, now: i64) -> CommandResult<String> {
+    let chosen = mentions
+        .into_iter()
+        .map(|choice| Ok((choice.name, parse_id::<UserId>(&choice.user_id, "user")?)))
+        .collect::<CommandResult<Vec<_>>>()?;
+    Ok(tokenize_typed_times(&encode_mentions(typed, &chosen), now, Availability::of(&session.me).zone))
+}

@@ -1,0 +1,113 @@
+//! When notifications reach the signed-in person: now during their working time, otherwise held
+//! in the local store until their working time starts, then shown as one catch-up summary.
+//!
+//! The decision is the domain's delivery-time function; this module only stores, waits and shows.
+
+use super::show;
+use meridian_domain::availability::{Availability, Delivery, Urgency, delivery};
+use meridian_domain::catch_up::catch_up;
+use meridian_domain::{Clock, ReplyNotice};
+use meridian_store::LocalStore;
+use std::sync::Arc;
+use std::time::Duration;
+use tauri::AppHandle;
+use tokio::sync::Notify;
+
+/// Longest single wait before looking at the clock again, so a changed system clock or a
+/// suspended laptop is noticed.
+const LONGEST_WAIT: Duration = Duration::from_secs(60);
+
+/// Decides, holds and releases one person's notifications.
+#[derive(Clone)]
+pub struct Notifier {
+    app: AppHandle,
+    store: LocalStore,
+    me: Arc<Availability>,
+    clock: Arc<dyn Clock>,
+    wake: Arc<Notify>,
+}
+
+impl std::fmt::Debug for Notifier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Notifier").field("me", &self.me).finish_non_exhaustive()
+    }
+}
+
+impl Notifier {
+    /// A notifier for someone with availability `me`; call [`Notifier::run`] to release held ones.
+    pub fn new(app: AppHandle, store: LocalStore, me: Availability, clock: Arc<dyn Clock>) -> Self {
+        Self { app, store, me: Arc::new(me), clock, wake: Arc::new(Notify::new()) }
+    }
+
+    /// Shows `notice` now, or holds it until the person's working time.
+    pub async fn notify(&self, notice: ReplyNotice) {
+        let now = self.clock.now_millis();
+        match delivery(&self.me, now, Urgency::Normal) {
+            Delivery::Now => show(self.app.clone(), self.store.clone(), notice),
+            Delivery::Held { until } => {
+                tracing::info!(thread = %notice.thread_id, until, "holding a notification until working time");
+                match self.store.hold_notice(&notice, now, until).await {
+                    Ok(()) => self.wake.notify_one(),
+                    Err(error) => tracing::warn!(%error, "could not hold a notification"),
+                }
+            }
+        }
+    }
+
+    /// Releases held notices as they fall due, for as long as the session lasts (the caller
+    /// aborts the task at sign-out). Notices held before a restart are released too.
+    pub async fn run(self) {
+        loop {
+            let next = match self.store.next_release().await {
+                Ok(next) => next,
+                Err(error) => {
+                    tracing::warn!(%error, "could not read held notifications");
+                    tokio::time::sleep(LONGEST_WAIT).await;
+                    continue;
+                }
+            };
+            let now = self.clock.now_millis();
+            match next {
+                Some(at) if at <= now => self.release(now).await,
+                Some(at) => {
+                    let wait = Duration::from_millis(u64::try_from(at - now).unwrap_or(0)).min(LONGEST_WAIT);
+                    tokio::select! {
+                        () = tokio::time::sleep(wait) => {}
+                        () = self.wake.notified() => {}
+                    }
+                }
+                None => self.wake.notified().await,
+            }
+        }
+    }
+
+    /// Shows what is due: a single notice as itself, several as one catch-up summary.
+    async fn release(&self, now: i64) {
+        let due = match self.store.release_due(now).await {
+            Ok(due) => due,
+            Err(error) => {
+                tracing::warn!(%error, "could not release held notifications");
+                return;
+            }
+        };
+        match due.as_slice() {
+            [] => {}
+            [only] => show(self.app.clone(), self.store.clone(), only.notice.clone()),
+            several => {
+                let held: Vec<_> = several.iter().map(|row| row.notice.held(row.held_at)).collect();
+                if let Some(summary) = catch_up(&held) {
+                    let first = &several[0].notice;
+                    let notice = ReplyNotice {
+                        thread_id: summary.open,
+                        summary: summary.summary,
+                        body: summary.body,
+                        kind: first.kind,
+                        author: first.author.clone(),
+                        thread_title: first.thread_title.clone(),
+                    };
+                    show(self.app.clone(), self.store.clone(), notice);
+                }
+            }
+        }
+    }
+}
