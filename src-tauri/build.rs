@@ -17,6 +17,8 @@ const COMMANDS: &[&str] = &[
     "delivery_preview",
     "search",
     "person_card",
+    "mark_thread_read",
+    "set_thread_follow",
     "list_people",
     "sync_status",
 ];

@@ -110,6 +110,8 @@ pub fn run() {
             commands::threads::set_reaction,
             commands::threads::save_draft,
             commands::threads::delivery_preview,
+            commands::threads::mark_thread_read,
+            commands::threads::set_thread_follow,
             commands::threads::list_people,
             commands::search::search,
             commands::people::person_card,

@@ -1,9 +1,11 @@
 //! Client ↔ server on loopback: a real team server over SQLite and headless clients running the
 //! real local store and sync engine, as the desktop app does.
 
-use meridian_domain::{Channel, ChannelId, ClientId, Message, MessageId, MutationId, ScopeId, ThreadId};
+use meridian_domain::{
+    Channel, ChannelId, ClientId, FollowState, Message, MessageId, MutationId, ScopeId, ThreadId,
+};
 use meridian_protocol::{Change, Entity, Mutation, MutationOp, PullResponse, ScopeChanges};
-use meridian_store::{DeliveryState, HeldHistory, LocalStore};
+use meridian_store::{DeliveryState, HeldHistory, LocalStore, ThreadState};
 use meridian_sync::{ApiClient, SyncEngine, SyncEvent, SyncOptions};
 use meridian_testkit::client::HeadlessClient;
 use meridian_testkit::proxy::Proxy;
@@ -313,6 +315,92 @@ async fn a_cursor_ahead_of_the_server_resets_the_scope() -> anyhow::Result<()> {
     assert!(rows.iter().any(|row| row.message.id == queued.id));
     assert_eq!(local.queued_count().await?, 0);
     assert_eq!(local.cursors().await?[&scope], head + 1, "the cursor is the server's head again");
+    server.shutdown().await?;
+    Ok(())
+}
+
+/// Polls `check` every 20 ms until it holds or `timeout` passes.
+async fn eventually<F, Fut>(timeout: Duration, what: &str, check: F) -> anyhow::Result<()>
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<bool>>,
+{
+    let deadline = Instant::now() + timeout;
+    while !check().await? {
+        anyhow::ensure!(Instant::now() < deadline, "{what} did not happen within {timeout:?}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_read_mark_and_a_mute_reach_my_other_device_only_and_the_mute_silences_replies()
+-> anyhow::Result<()> {
+    let server = TestServer::start("Acme", false).await?;
+    let channel = general_channel(&server).await?;
+    let dir = tempfile::tempdir()?;
+    let ana_session = server.sign_up("Ana", "ana@example.com", "Europe/Lisbon").await?;
+    let kofi_session = server.sign_up("Kofi", "kofi@example.com", "Africa/Accra").await?;
+    let url = server.base_url();
+    let laptop = HeadlessClient::open(&dir.path().join("laptop.db"), &url, &ana_session, options()).await?;
+    let mut phone = HeadlessClient::open(&dir.path().join("phone.db"), &url, &ana_session, options()).await?;
+    let kofi = HeadlessClient::open(&dir.path().join("kofi.db"), &url, &kofi_session, options()).await?;
+
+    eventually(Duration::from_secs(5), "the channel reaching Ana", || async {
+        Ok(laptop.store.channel(channel.id).await?.is_some())
+    })
+    .await?;
+    let (thread, _) =
+        laptop.store.start_thread(laptop.me.id, channel.id, "Offsite", "Where do we meet?", 1).await?;
+    laptop.sync_now();
+    kofi.wait_for_thread(thread.id, Duration::from_secs(5), |rows| rows.len() == 1).await?;
+    kofi.reply(thread.id, "Accra?").await?;
+    kofi.reply(thread.id, "Or Lisbon").await?;
+    let thread_row = |client: &HeadlessClient| {
+        let store = client.store.clone();
+        async move {
+            let rows = store.threads(channel.id).await?;
+            Ok::<_, anyhow::Error>(rows.into_iter().find(|row| row.thread.id == thread.id))
+        }
+    };
+    eventually(Duration::from_secs(5), "two unread replies on the phone", || async {
+        Ok(thread_row(&phone).await?.is_some_and(|row| row.unread == 2))
+    })
+    .await?;
+
+    // Reading and muting on the laptop reaches the phone live.
+    laptop.wait_for_thread(thread.id, Duration::from_secs(5), |rows| rows.len() == 3).await?;
+    laptop.store.mark_thread_read(thread.id, 2).await?;
+    laptop.store.set_thread_follow(thread.id, FollowState::Muted, 3).await?;
+    laptop.sync_now();
+    eventually(Duration::from_secs(1), "the read mark and mute on the phone", || async {
+        Ok(thread_row(&phone).await?.is_some_and(|row| row.unread == 0 && row.follow == FollowState::Muted))
+    })
+    .await?;
+
+    // Kofi never receives Ana's marks.
+    assert_eq!(kofi.store.thread_state(thread.id).await?, ThreadState::default());
+    let ana_scope = ScopeId::User(ana_session.user.id);
+    assert!(!kofi.store.cursors().await?.contains_key(&ana_scope));
+
+    // Ana started the thread, which would make her follow it; the mute silences the next reply.
+    let mut earlier_notices = 0;
+    while let Ok(event) = phone.events.try_recv() {
+        earlier_notices += usize::from(matches!(event, SyncEvent::Notice(_)));
+    }
+    assert!(earlier_notices > 0, "before the mute, Kofi's replies raised notices");
+    kofi.reply(thread.id, "Booked Lisbon").await?;
+    phone.wait_for_thread(thread.id, Duration::from_secs(5), |rows| rows.len() == 4).await?;
+    let row = thread_row(&phone).await?.expect("the thread");
+    assert_eq!(row.unread, 1, "the new reply is unread");
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    while let Ok(event) = phone.events.try_recv() {
+        assert!(!matches!(event, SyncEvent::Notice(_)), "a muted thread raised {event:?}");
+    }
+
+    kofi.stop().await;
+    phone.stop().await;
+    laptop.stop().await;
     server.shutdown().await?;
     Ok(())
 }

@@ -90,6 +90,10 @@ pub enum Command {
         /// The file to write; standard output without it.
         #[arg(long)]
         output: Option<PathBuf>,
+        /// Export the whole team from the server instead (owners and admins only): people,
+        /// every channel, threads, messages and reactions; deleted messages as tombstones.
+        #[arg(long)]
+        team: bool,
     },
 }
 
@@ -115,6 +119,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Leave { channel } => members::leave(&profile.open().await?, &channel).await,
         Command::Dm { people } => members::dm(&profile.open().await?, &people).await,
         Command::Tail { channel } => tail::tail(profile.open().await?, channel.as_deref()).await,
-        Command::Export { output } => export::export(&profile.open().await?, output.as_deref()).await,
+        Command::Export { output, team: false } => {
+            export::export(&profile.open().await?, output.as_deref()).await
+        }
+        Command::Export { output, team: true } => {
+            export::team_export(&profile.open().await?, output.as_deref()).await
+        }
     }
 }

@@ -48,11 +48,23 @@ pub async fn export(session: &Session, output: Option<&Path>) -> anyhow::Result<
     let snapshot = session.store.snapshot().await?;
     let (messages, queued) = (snapshot.messages.len(), snapshot.queued.len());
     let text = serde_json::to_string_pretty(&document(session, snapshot))?;
+    write(output, text, &format!("{messages} messages and {queued} queued writes"))
+}
+
+/// `export --team`: the server's export of the whole team, as it answers it.
+pub async fn team_export(session: &Session, output: Option<&Path>) -> anyhow::Result<()> {
+    let export = session.api.team_export().await?;
+    let summary =
+        format!("{} people and {} messages of the team", export.people.len(), export.messages.len());
+    write(output, serde_json::to_string_pretty(&export)?, &summary)
+}
+
+fn write(output: Option<&Path>, text: String, summary: &str) -> anyhow::Result<()> {
     match output {
         Some(path) => {
             std::fs::write(path, text + "\n")
                 .map_err(|error| anyhow::anyhow!("writing {}: {error}", path.display()))?;
-            eprintln!("Exported {messages} messages and {queued} queued writes to {}.", path.display());
+            eprintln!("Exported {summary} to {}.", path.display());
         }
         None => println!("{text}"),
     }

@@ -154,6 +154,14 @@ async fn two_people_talk_through_the_cli_and_offline_replies_wait_for_the_next_s
     assert_eq!(export["outbox"].as_array().map(Vec::len), Some(0));
     assert!(!std::fs::read_to_string(&export_path)?.contains("token"));
 
+    // The owner may export the whole team from the server; a member may not.
+    let team_export = serde_json::from_str::<serde_json::Value>(&ana.run(&["export", "--team"]).await?)?;
+    assert_eq!(bodies(&team_export), ["What is left?", "Docs and the changelog"]);
+    assert_eq!(team_export["people"].as_array().map(Vec::len), Some(2));
+    let refused = kofi.output(&["export", "--team"]).await?;
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("[forbidden]"));
+
     // Offline, a reply is kept and queued, and the command still succeeds.
     proxy.go_offline();
     let queued = ana.run(&["reply", "--thread", &thread, "--body", "Written on the train"]).await?;

@@ -74,6 +74,7 @@ impl fmt::Display for BlobId {
 
 /// A file as a message shows it: the blob holding its bytes, and what to call it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Attachment {
     pub blob_id: BlobId,
     /// The file name shown and offered when saving; no path.

@@ -16,6 +16,8 @@ pub mod local_time;
 pub mod mentions;
 mod model;
 mod notify;
+#[cfg(feature = "openapi")]
+mod openapi;
 pub mod permissions;
 mod scope;
 pub mod time_tokens;
@@ -29,6 +31,9 @@ pub use hours::{
     DAY_MINUTES, DAYS, MAX_SPANS_PER_DAY, RawWorkingHours, TimeSpan, WorkingHours, describe_week,
 };
 pub use ids::{ChannelId, ClientId, InviteId, MessageId, MutationId, SessionId, TeamId, ThreadId, UserId};
-pub use model::{Channel, Grant, Membership, Message, Reaction, Role, Team, Thread, Tombstone, User};
+pub use model::{
+    Channel, FollowState, Grant, Membership, Message, Reaction, Role, Team, Thread, ThreadFollow, ThreadRead,
+    Tombstone, User,
+};
 pub use notify::{ReplyNotice, reply_notice};
 pub use scope::{ParseScopeError, ScopeId};

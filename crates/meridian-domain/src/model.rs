@@ -8,6 +8,7 @@ use crate::scope::ScopeId;
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Team {
     pub id: TeamId,
     pub name: String,
@@ -15,6 +16,7 @@ pub struct Team {
 
 /// What a person may do in a team.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     Owner,
@@ -46,6 +48,7 @@ impl Role {
 
 /// A person as the rest of the team sees them.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct User {
     pub id: UserId,
     pub display_name: String,
@@ -59,6 +62,7 @@ pub struct User {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Channel {
     pub id: ChannelId,
     pub team_id: TeamId,
@@ -73,6 +77,7 @@ pub struct Channel {
 
 /// Whether a person is in a channel's member list, as that channel's own scope records it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Membership {
     pub channel_id: ChannelId,
     pub user_id: UserId,
@@ -82,12 +87,14 @@ pub struct Membership {
 /// A scope someone gained (`granted: true`) or lost the right to read, recorded in that person's
 /// own scope so each of their devices learns to fetch it from the start, or to purge it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Grant {
     pub scope: ScopeId,
     pub granted: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Thread {
     pub id: ThreadId,
     pub channel_id: ChannelId,
@@ -99,6 +106,7 @@ pub struct Thread {
 /// One person's reaction with one emoji to one message; `present: false` is a removed reaction,
 /// kept so the latest word wins whichever device said it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Reaction {
     pub message_id: MessageId,
     pub user_id: UserId,
@@ -108,6 +116,7 @@ pub struct Reaction {
 
 /// What remains of a deleted message: enough to place it, nothing of its content.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Tombstone {
     pub id: MessageId,
     pub thread_id: ThreadId,
@@ -117,6 +126,7 @@ pub struct Tombstone {
 
 /// A thread's opening post or a reply in it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Message {
     pub id: MessageId,
     pub thread_id: ThreadId,
@@ -129,4 +139,55 @@ pub struct Message {
     /// messages and new peers read old ones.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub attachments: Vec<Attachment>,
+}
+
+/// How much of a thread one person has read: every message whose channel-scope seq is at most
+/// `read_through_seq`. A max-register: it never moves back (sync.md §10, I11).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ThreadRead {
+    pub thread_id: ThreadId,
+    pub user_id: UserId,
+    pub read_through_seq: u64,
+}
+
+/// Whether one person hears about replies in a thread, said explicitly.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum FollowState {
+    /// Notified of every reply by someone else.
+    Following,
+    /// Never notified, even in a thread they started or replied to.
+    Muted,
+    /// Back to the implicit rule: following the threads one started or replied to.
+    None,
+}
+
+impl FollowState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Following => "following",
+            Self::Muted => "muted",
+            Self::None => "none",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "following" => Some(Self::Following),
+            "muted" => Some(Self::Muted),
+            "none" => Some(Self::None),
+            _ => None,
+        }
+    }
+}
+
+/// One person's explicit follow state of a thread; a last-writer-wins register by server order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ThreadFollow {
+    pub thread_id: ThreadId,
+    pub user_id: UserId,
+    pub state: FollowState,
 }

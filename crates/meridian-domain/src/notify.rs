@@ -1,10 +1,12 @@
-//! Who is told about a reply. A person follows a thread they started or replied to; when someone
-//! else replies there, they get a notice naming the thread and the author.
+//! Who is told about a reply. Unless they said otherwise, a person follows a thread they started
+//! or replied to; an explicit follow makes them follow any thread, a mute silences one whatever
+//! they wrote there. When someone else replies in a followed thread, they get a notice naming
+//! the thread and the author.
 
 use crate::catch_up::{HeldNotice, NoticeKind};
 use crate::clock::UnixMillis;
 use crate::ids::{ThreadId, UserId};
-use crate::model::{Message, Thread, User};
+use crate::model::{FollowState, Message, Thread, User};
 
 /// A notification to raise for one recipient.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -35,19 +37,25 @@ const EXCERPT_CHARS: usize = 180;
 
 /// The notice `recipient` should get for `reply`, if any.
 ///
-/// `earlier_authors` are the authors of the messages that came before `reply` in the thread; the
-/// recipient follows the thread if they started it or are among them.
+/// `earlier_authors` are the authors of the messages that came before `reply` in the thread;
+/// with no explicit `follow` state the recipient follows the thread if they started it or are
+/// among them.
 pub fn reply_notice(
     recipient: UserId,
     thread: &Thread,
     earlier_authors: &[UserId],
+    follow: FollowState,
     reply: &Message,
     reply_author: &User,
 ) -> Option<ReplyNotice> {
     if reply.author_id == recipient || reply.thread_id != thread.id {
         return None;
     }
-    let follows = thread.author_id == recipient || earlier_authors.contains(&recipient);
+    let follows = match follow {
+        FollowState::Following => true,
+        FollowState::Muted => false,
+        FollowState::None => thread.author_id == recipient || earlier_authors.contains(&recipient),
+    };
     if !follows {
         return None;
     }
@@ -113,8 +121,15 @@ mod tests {
     fn thread_starter_hears_about_replies_from_others() {
         let (ana, kofi) = (person("Ana"), person("Kofi"));
         let thread = thread_by(&ana);
-        let notice = reply_notice(ana.id, &thread, &[ana.id], &reply(&thread, &kofi, "Looks good"), &kofi)
-            .expect("notice");
+        let notice = reply_notice(
+            ana.id,
+            &thread,
+            &[ana.id],
+            FollowState::None,
+            &reply(&thread, &kofi, "Looks good"),
+            &kofi,
+        )
+        .expect("notice");
         assert_eq!(notice.summary, "Kofi replied in “Launch plan”");
         assert_eq!(notice.body, "Looks good");
         assert_eq!(notice.thread_id, thread.id);
@@ -125,7 +140,9 @@ mod tests {
         let (ana, kofi, priya) = (person("Ana"), person("Kofi"), person("Priya"));
         let thread = thread_by(&ana);
         let later = reply(&thread, &priya, "Agreed");
-        assert!(reply_notice(kofi.id, &thread, &[ana.id, kofi.id], &later, &priya).is_some());
+        assert!(
+            reply_notice(kofi.id, &thread, &[ana.id, kofi.id], FollowState::None, &later, &priya).is_some()
+        );
     }
 
     #[test]
@@ -133,9 +150,20 @@ mod tests {
         let (ana, kofi, priya) = (person("Ana"), person("Kofi"), person("Priya"));
         let thread = thread_by(&ana);
         let own = reply(&thread, &ana, "Bump");
-        assert_eq!(reply_notice(ana.id, &thread, &[ana.id], &own, &ana), None);
+        assert_eq!(reply_notice(ana.id, &thread, &[ana.id], FollowState::None, &own, &ana), None);
         let other = reply(&thread, &kofi, "Hi");
-        assert_eq!(reply_notice(priya.id, &thread, &[ana.id], &other, &kofi), None);
+        assert_eq!(reply_notice(priya.id, &thread, &[ana.id], FollowState::None, &other, &kofi), None);
+    }
+
+    #[test]
+    fn an_explicit_follow_or_mute_overrides_the_implicit_rule() {
+        let (ana, kofi, priya) = (person("Ana"), person("Kofi"), person("Priya"));
+        let thread = thread_by(&ana);
+        let later = reply(&thread, &kofi, "Update");
+        assert!(reply_notice(priya.id, &thread, &[ana.id], FollowState::Following, &later, &kofi).is_some());
+        assert_eq!(reply_notice(ana.id, &thread, &[ana.id], FollowState::Muted, &later, &kofi), None);
+        let own = reply(&thread, &priya, "Mine");
+        assert_eq!(reply_notice(priya.id, &thread, &[], FollowState::Following, &own, &priya), None);
     }
 
     #[test]
@@ -144,7 +172,8 @@ mod tests {
         let thread = thread_by(&ana);
         let body = format!("first line\n\n{}", "word ".repeat(100));
         let notice =
-            reply_notice(ana.id, &thread, &[], &reply(&thread, &kofi, &body), &kofi).expect("notice");
+            reply_notice(ana.id, &thread, &[], FollowState::None, &reply(&thread, &kofi, &body), &kofi)
+                .expect("notice");
         assert!(!notice.body.contains('\n'));
         assert_eq!(notice.body.chars().count(), EXCERPT_CHARS);
         assert!(notice.body.ends_with('…'));

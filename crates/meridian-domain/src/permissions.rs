@@ -35,6 +35,11 @@ pub fn may_manage_invites(actor: Role) -> bool {
     matches!(actor, Role::Owner | Role::Admin)
 }
 
+/// Whether `actor` may export the whole team's data, private channels included.
+pub fn may_export_team(actor: Role) -> bool {
+    matches!(actor, Role::Owner | Role::Admin)
+}
+
 /// Whether `actor` may hand out `role`, by invite or by a role change.
 pub fn may_grant(actor: Role, role: Role) -> bool {
     match actor {

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// One entry of `GET /v1/sessions`: a place the account is signed in.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SessionSummary {
     pub id: SessionId,
     pub created_at: UnixMillis,
@@ -19,6 +20,7 @@ pub struct SessionSummary {
 
 /// `POST /v1/me/password`. Every other session of the account ends.
 #[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ChangePasswordRequest {
     pub current_password: String,
     pub new_password: String,
@@ -26,6 +28,7 @@ pub struct ChangePasswordRequest {
 
 /// `PATCH /v1/me`: absent fields stay as they are; an empty `working_hours` week clears them.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UpdateProfileRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
@@ -34,11 +37,13 @@ pub struct UpdateProfileRequest {
     pub time_zone: Option<String>,
     /// Per weekday (`mon` … `sun`) a list of `["HH:MM", "HH:MM"]` local spans.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<meridian_domain::WorkingHours>))]
     pub working_hours: Option<RawWorkingHours>,
 }
 
 /// `POST /v1/invites`.
 #[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreateInviteRequest {
     /// The role the invited person gets.
     pub role: Role,
@@ -52,6 +57,7 @@ pub struct CreateInviteRequest {
 
 /// An open invite, as `GET /v1/invites` lists it. The token is never listed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct InviteSummary {
     pub id: InviteId,
     pub role: Role,
@@ -65,6 +71,7 @@ pub struct InviteSummary {
 
 /// The answer to `POST /v1/invites`: the only time the token is shown.
 #[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct InviteCreated {
     pub invite: InviteSummary,
     /// The secret to pass as `invite` when signing up.
@@ -75,6 +82,7 @@ pub struct InviteCreated {
 
 /// `POST /v1/users/{id}/role`.
 #[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ChangeRoleRequest {
     pub role: Role,
 }

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 /// `POST /v1/auth/signup`. The first account on a fresh server becomes the team's owner; after
 /// that an invite is needed unless the server allows open sign-up.
 #[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SignUpRequest {
     pub email: String,
     pub password: String,
@@ -18,6 +19,7 @@ pub struct SignUpRequest {
 
 /// `POST /v1/auth/signin`.
 #[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SignInRequest {
     pub email: String,
     pub password: String,
@@ -25,6 +27,7 @@ pub struct SignInRequest {
 
 /// The answer to sign-up and sign-in, and to `GET /v1/me` (where `token` is absent).
 #[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SessionInfo {
     /// The opaque bearer token; only ever shown once, the server keeps just its hash.
     #[serde(default, skip_serializing_if = "Option::is_none")]

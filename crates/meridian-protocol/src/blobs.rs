@@ -22,6 +22,7 @@ const MAX_MIME_CHARS: usize = 127;
 /// What a file is, chunk by chunk. The file's name is not part of it: names belong to the
 /// message, so one file sent under two names is stored once.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BlobManifest {
     /// Bytes in the file.
     pub size: u64,
@@ -112,6 +113,7 @@ pub fn chunk_hash(bytes: &[u8]) -> String {
 /// The answer to `POST /v1/blobs` and `POST /v1/blobs/{id}/complete`: which chunks the server
 /// still lacks (none once complete), by index.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BlobUploadStatus {
     pub blob_id: BlobId,
     pub missing_chunks: Vec<u32>,

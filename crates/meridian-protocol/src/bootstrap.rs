@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 /// One entity as it stood at the snapshot's seq (or now, in a history page).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SnapshotRow {
     /// The seq of the change that created the entity: a message's place in its channel.
     pub order_seq: u64,
@@ -30,6 +31,7 @@ pub struct SnapshotQuery {
 
 /// One page of a scope's snapshot. Rows are keyset-ordered; deleted entities are left out.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SnapshotPage {
     pub scope: ScopeId,
     /// The snapshot shows the scope as of this seq; the device tail-pulls from here.
@@ -54,6 +56,7 @@ pub struct HistoryQuery {
 
 /// Older messages in their current state, with their threads and reactions.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HistoryPage {
     pub scope: ScopeId,
     /// The scope's head when the page was read. A device whose cursor has passed it by the time

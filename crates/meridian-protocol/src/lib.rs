@@ -9,6 +9,7 @@ mod auth;
 mod blobs;
 mod bootstrap;
 mod error;
+mod export;
 mod sync;
 
 pub use accounts::{
@@ -22,6 +23,7 @@ pub use blobs::{
 };
 pub use bootstrap::{HistoryPage, HistoryQuery, SnapshotPage, SnapshotQuery, SnapshotRow};
 pub use error::{ApiError, ErrorCode};
+pub use export::{PersonalExport, TeamExport};
 pub use sync::{
     Change, Entity, LiveFrame, Mutation, MutationOp, MutationResult, MutationStatus, PullRequest,
     PullResponse, PushRequest, PushResponse, ScopeChanges,

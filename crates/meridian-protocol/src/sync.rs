@@ -1,14 +1,15 @@
 //! Sync: clients push mutations from their outbox and pull changes by per-scope cursor.
 
 use meridian_domain::{
-    Attachment, Channel, ChannelId, ClientId, Grant, Membership, Message, MessageId, MutationId, Reaction,
-    ScopeId, Team, Thread, ThreadId, Tombstone, UnixMillis, User, UserId,
+    Attachment, Channel, ChannelId, ClientId, FollowState, Grant, Membership, Message, MessageId, MutationId,
+    Reaction, ScopeId, Team, Thread, ThreadFollow, ThreadId, ThreadRead, Tombstone, UnixMillis, User, UserId,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// One queued write. `seq` counts up from 1 per client without gaps; `id` is unique forever.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Mutation {
     pub seq: u64,
     pub id: MutationId,
@@ -20,6 +21,7 @@ pub struct Mutation {
 
 /// What a mutation does, named and versioned on the wire as `{"name": ..., "args": ...}`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "name", content = "args")]
 pub enum MutationOp {
     /// Start a thread: a title and its opening post.
@@ -70,6 +72,13 @@ pub enum MutationOp {
     /// so opening it again, from any participant's device, names the same conversation.
     #[serde(rename = "dm.open.v1")]
     OpenDirect { channel_id: ChannelId, participants: Vec<UserId> },
+    /// Mark a thread read through the message at `read_through_seq` (its channel-scope seq). The
+    /// server keeps the highest value it has seen, so a late or replayed mark never unreads.
+    #[serde(rename = "thread.read.v1")]
+    ReadThread { thread_id: ThreadId, read_through_seq: u64 },
+    /// Follow, mute or go back to the implicit rule for a thread's replies.
+    #[serde(rename = "thread.follow.v1")]
+    FollowThread { thread_id: ThreadId, state: FollowState },
 }
 
 impl MutationOp {
@@ -93,7 +102,9 @@ impl MutationOp {
             | Self::LeaveChannel { .. }
             | Self::AddMember { .. }
             | Self::RemoveMember { .. }
-            | Self::OpenDirect { .. } => None,
+            | Self::OpenDirect { .. }
+            | Self::ReadThread { .. }
+            | Self::FollowThread { .. } => None,
         }
     }
 
@@ -114,6 +125,7 @@ impl MutationOp {
 
 /// `POST /v1/sync/push`.
 #[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PushRequest {
     pub client_id: ClientId,
     pub mutations: Vec<Mutation>,
@@ -122,6 +134,7 @@ pub struct PushRequest {
 /// How the server settled one mutation. Domain refusals are answered here, not as HTTP errors, so
 /// one bad write never blocks the writes queued behind it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum MutationStatus {
     /// Applied now.
@@ -135,6 +148,7 @@ pub enum MutationStatus {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MutationResult {
     pub seq: u64,
     #[serde(flatten)]
@@ -142,6 +156,7 @@ pub struct MutationResult {
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PushResponse {
     /// The highest `seq` of this client the server has settled.
     pub last_mutation_seq: u64,
@@ -150,6 +165,7 @@ pub struct PushResponse {
 
 /// `POST /v1/sync/pull`: the cursors the client holds; scopes it lacks are sent from the start.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PullRequest {
     pub client_id: ClientId,
     #[serde(default)]
@@ -168,6 +184,7 @@ pub struct PullRequest {
 }
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PullResponse {
     pub last_mutation_seq: u64,
     /// One entry per scope the user may read that has changes after its cursor.
@@ -200,6 +217,7 @@ impl PullResponse {
 
 /// Changes of one scope, contiguous from the cursor + 1 up to `to`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ScopeChanges {
     pub from: u64,
     pub to: u64,
@@ -209,6 +227,7 @@ pub struct ScopeChanges {
 
 /// One entry of a scope's log, carrying the full post-image of what changed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Change {
     pub seq: u64,
     /// When the server committed it.
@@ -218,6 +237,7 @@ pub struct Change {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "entity", content = "data", rename_all = "snake_case")]
 pub enum Entity {
     Team(Team),
@@ -232,10 +252,15 @@ pub enum Entity {
     Membership(Membership),
     /// In a user's own scope: a scope they may now read, or may no longer read.
     Grant(Grant),
+    /// How far the reader has read a thread; only in their own scope.
+    ThreadRead(ThreadRead),
+    /// The reader's explicit follow state of a thread; only in their own scope.
+    ThreadFollow(ThreadFollow),
 }
 
 /// Frames the server sends on `/v1/live`. Pokes are hints: the client answers with a pull.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum LiveFrame {
     Poke { scope: ScopeId, head_seq: u64 },

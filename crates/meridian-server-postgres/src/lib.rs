@@ -13,6 +13,7 @@
 mod accounts;
 mod blobs;
 mod channels;
+mod export;
 pub mod hints;
 mod invites;
 mod log;
@@ -29,10 +30,12 @@ use meridian_domain::{
     BlobId, Channel, ClientId, InviteId, Role, ScopeId, SessionId, Team, UnixMillis, User, UserId,
 };
 use meridian_protocol::{
-    BlobManifest, HistoryPage, HistoryQuery, Mutation, PullRequest, PullResponse, SnapshotPage, SnapshotQuery,
+    BlobManifest, Entity, HistoryPage, HistoryQuery, Mutation, PullRequest, PullResponse, SnapshotPage,
+    SnapshotQuery,
 };
 use meridian_server_store::accounts::{Invite, ProfileUpdate, SessionRecord};
 use meridian_server_store::blobs::StoredBlob;
+use meridian_server_store::export::ExportScopes;
 use meridian_server_store::{Heads, PushOutcome, ServerStore, StoreError};
 use rows::db;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
@@ -332,5 +335,19 @@ impl ServerStore for PgStore {
     async fn blob_chunk(&self, blob: &StoredBlob, index: u32) -> Result<Option<Vec<u8>>, StoreError> {
         let mut conn = self.pool.acquire().await.map_err(db)?;
         blobs::chunk(&mut conn, blob, index).await
+    }
+
+    async fn latest_entities(&self, scopes: ExportScopes) -> Result<Vec<Entity>, StoreError> {
+        let mut tx = self.read().await?;
+        let entities = export::latest_entities(&mut tx, scopes).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(entities)
+    }
+
+    async fn email(&self, user: UserId) -> Result<Option<String>, StoreError> {
+        let mut tx = self.read().await?;
+        let email = export::email(&mut tx, user).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(email)
     }
 }

@@ -72,5 +72,8 @@ fn key(entity: &Entity) -> (&'static str, String) {
             ("membership", format!("{}:{}", membership.channel_id, membership.user_id))
         }
         Entity::Grant(grant) => ("grant", grant.scope.to_string()),
+        // In the reader's own scope, so the thread alone names the register.
+        Entity::ThreadRead(read) => ("thread_read", read.thread_id.to_string()),
+        Entity::ThreadFollow(follow) => ("thread_follow", follow.thread_id.to_string()),
     }
 }

@@ -93,6 +93,8 @@ struct Recorded {
 /// locked, and what was settled so far waits to be recorded at commit.
 struct Settling {
     tx: Transaction<'static, Postgres>,
+    /// Whose push this is: read cursors and follow states go to their own scope.
+    author: UserId,
     /// The scope whose row this transaction has locked.
     scope: Option<ScopeId>,
     /// The client's high-water mark, counting what this transaction settled.
@@ -118,6 +120,7 @@ impl Settling {
         let last = claim_client(&mut tx, user, client, now).await?;
         Ok(Self {
             tx,
+            author: user,
             scope: None,
             last,
             claimed: last,
@@ -150,6 +153,9 @@ impl Settling {
             MutationOp::CreateThread { channel_id, .. } => Some(*channel_id),
             MutationOp::CreateMessage { thread_id, .. } => {
                 self.thread(*thread_id).await?.map(|t| t.channel_id)
+            }
+            MutationOp::ReadThread { .. } | MutationOp::FollowThread { .. } => {
+                return Ok(Some(ScopeId::User(self.author)));
             }
             MutationOp::JoinChannel { channel_id }
             | MutationOp::LeaveChannel { channel_id }
@@ -280,6 +286,10 @@ impl Settling {
             None => None,
         };
         let blobs = blobs::attached(&mut self.tx, author, mutation.op.attachments()).await?;
+        let read_through_seq = match (targets.read_cursor, targets.thread_id) {
+            (true, Some(thread_id)) => read_cursor(&mut self.tx, author, thread_id).await?,
+            _ => None,
+        };
         let subject = match (targets.subject, targets.channel_id) {
             (Some(user), Some(channel)) => channels::subject(&mut self.tx, channel, user).await?,
             _ => None,
@@ -292,8 +302,32 @@ impl Settling {
             message,
             blobs,
             subject,
+            read_through_seq,
             ..Facts::default()
         })
+    }
+}
+
+/// `user`'s read cursor of a thread: the latest such entry of their own scope's log, which is the
+/// cursor's only store.
+async fn read_cursor(
+    conn: &mut PgConnection,
+    user: UserId,
+    thread: ThreadId,
+) -> Result<Option<u64>, StoreError> {
+    let data: Option<String> = sqlx::query_scalar(
+        "SELECT data FROM change_log WHERE scope_id = $1 AND entity_type = 'thread_read' AND entity_id = $2
+         ORDER BY seq DESC LIMIT 1",
+    )
+    .bind(ScopeId::User(user).to_string())
+    .bind(thread.to_string())
+    .fetch_optional(conn)
+    .await
+    .map_err(db)?;
+    match data.map(|data| serde_json::from_str(&data)).transpose() {
+        Ok(Some(Entity::ThreadRead(read))) => Ok(Some(read.read_through_seq)),
+        Ok(_) => Ok(None),
+        Err(error) => Err(StoreError::Backend(format!("unreadable read cursor of {thread}: {error}"))),
     }
 }
 
@@ -521,6 +555,7 @@ async fn write_plan(
             Write::Delete(tombstone) => messages::delete(conn, plan.scope, tombstone, head, now).await?,
             Write::Membership(membership) => channels::set_membership(conn, membership, now).await?,
             Write::Open(channel) => channels::insert_row(conn, channel, head, now).await?,
+            Write::Private(_) => {}
         }
     }
     let mut grants: Vec<_> = plan.grants.iter().collect();

@@ -13,7 +13,7 @@ use crate::channels;
 use crate::log::append;
 use crate::messages;
 use crate::rows::{self, db, to_db};
-use meridian_domain::{ClientId, Message, ScopeId, Thread, UnixMillis, User, UserId};
+use meridian_domain::{ClientId, Message, ScopeId, Thread, ThreadId, UnixMillis, User, UserId};
 use meridian_protocol::{Entity, Mutation, MutationOp, MutationResult, MutationStatus};
 use meridian_server_store::plan::{self, Facts, Plan, Targets, Write};
 use meridian_server_store::sequence::{SeqCheck, check_seq};
@@ -228,6 +228,10 @@ async fn read_facts(
         None => None,
     };
     let blobs = blobs::attached(conn, author, attachments).await?;
+    let read_through_seq = match (targets.read_cursor, targets.thread_id) {
+        (true, Some(thread_id)) => read_cursor(conn, author, thread_id).await?,
+        _ => None,
+    };
     let subject = match (targets.subject, targets.channel_id) {
         (Some(user), Some(channel)) => channels::subject(conn, channel, user).await?,
         _ => None,
@@ -240,8 +244,32 @@ async fn read_facts(
         message,
         blobs,
         subject,
+        read_through_seq,
         ..Facts::default()
     })
+}
+
+/// `user`'s read cursor of a thread: the latest such entry of their own scope's log, which is the
+/// cursor's only store.
+async fn read_cursor(
+    conn: &mut SqliteConnection,
+    user: UserId,
+    thread: ThreadId,
+) -> Result<Option<u64>, StoreError> {
+    let data: Option<String> = sqlx::query_scalar(
+        "SELECT data FROM change_log WHERE scope_id = ? AND entity_type = 'thread_read' AND entity_id = ?
+         ORDER BY seq DESC LIMIT 1",
+    )
+    .bind(ScopeId::User(user).to_string())
+    .bind(thread.to_string())
+    .fetch_optional(conn)
+    .await
+    .map_err(db)?;
+    match data.map(|data| serde_json::from_str(&data)).transpose() {
+        Ok(Some(Entity::ThreadRead(read))) => Ok(Some(read.read_through_seq)),
+        Ok(_) => Ok(None),
+        Err(error) => Err(StoreError::Backend(format!("unreadable read cursor of {thread}: {error}"))),
+    }
 }
 
 /// Writes a plan's rows, each with its own change-log entry, then its grants in their people's
@@ -272,6 +300,7 @@ async fn write_plan(
             Write::Delete(tombstone) => messages::delete(conn, plan.scope, tombstone, head, now).await?,
             Write::Membership(membership) => channels::set_membership(conn, membership, now).await?,
             Write::Open(channel) => channels::insert_row(conn, channel, head, now).await?,
+            Write::Private(_) => {}
         }
     }
     for (user, grant) in &plan.grants {

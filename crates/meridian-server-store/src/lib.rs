@@ -12,6 +12,7 @@
 //! - [`pull`]: how much one pull answer may carry, how a scope's page is cut, and when a scope
 //!   needs a snapshot or a reset instead;
 //! - [`snapshot`]: which rows a bootstrap snapshot or a history page carries.
+//! - [`export`]: a person's and the team's data exports, from the latest entities.
 //!
 //! With the `conformance` feature, [`conformance`] is the test suite every backend must pass.
 //!
@@ -24,6 +25,7 @@ pub mod blobs;
 #[cfg(feature = "conformance")]
 pub mod conformance;
 mod error;
+pub mod export;
 pub mod plan;
 pub mod pull;
 pub mod sequence;

@@ -9,8 +9,8 @@ use crate::blobs::AttachedBlob;
 use meridian_domain::permissions::{self, MembershipActor, MembershipChange};
 use meridian_domain::{
     Attachment, Channel, ChannelId, DomainError, Grant, MAX_DIRECT_PARTICIPANTS, Membership, Message,
-    MessageId, Reaction, Role, ScopeId, TeamId, Thread, ThreadId, Tombstone, User, UserId, direct_channel_id,
-    direct_participants, validate,
+    MessageId, Reaction, Role, ScopeId, TeamId, Thread, ThreadFollow, ThreadId, ThreadRead, Tombstone, User,
+    UserId, direct_channel_id, direct_participants, validate,
 };
 use meridian_protocol::{Entity, Mutation, MutationOp, MutationStatus};
 
@@ -28,6 +28,8 @@ pub const KNOWN_MUTATIONS: &[&str] = &[
     "channel.member.add.v1",
     "channel.member.remove.v1",
     "dm.open.v1",
+    "thread.read.v1",
+    "thread.follow.v1",
 ];
 
 /// Whether this server can apply mutations named `name`.
@@ -36,10 +38,10 @@ pub fn understands(name: &str) -> bool {
 }
 
 /// The rows a backend reads before planning, in this order: the message, then the thread, then
-/// the channel, then the subject of a membership change.
+/// the channel, then the subject of a membership change or the author's read cursor of the thread.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Targets {
-    /// The message created or changed, for mutations about messages.
+    /// The message created or changed, if the mutation is about one.
     pub message_id: Option<MessageId>,
     /// The thread named by the mutation; `None` means the thread of the message.
     pub thread_id: Option<ThreadId>,
@@ -47,6 +49,8 @@ pub struct Targets {
     pub channel_id: Option<ChannelId>,
     /// The person who joins or leaves, for membership changes.
     pub subject: Option<UserId>,
+    /// Whether to read the author's current read cursor of the thread ([`Facts::read_through_seq`]).
+    pub read_cursor: bool,
 }
 
 impl Targets {
@@ -64,7 +68,7 @@ impl Targets {
 /// What `op` by `author` names.
 pub fn targets(author: UserId, op: &MutationOp) -> Targets {
     let message_id = op.message_id();
-    let none = Targets { message_id, thread_id: None, channel_id: None, subject: None };
+    let none = Targets { message_id, thread_id: None, channel_id: None, subject: None, read_cursor: false };
     if let Some((channel_id, subject)) = op.membership(author) {
         return Targets { channel_id: Some(channel_id), subject: Some(subject), ..none };
     }
@@ -72,7 +76,12 @@ pub fn targets(author: UserId, op: &MutationOp) -> Targets {
         MutationOp::CreateThread { thread_id, channel_id, .. } => {
             Targets { thread_id: Some(*thread_id), channel_id: Some(*channel_id), ..none }
         }
-        MutationOp::CreateMessage { thread_id, .. } => Targets { thread_id: Some(*thread_id), ..none },
+        MutationOp::CreateMessage { thread_id, .. } | MutationOp::FollowThread { thread_id, .. } => {
+            Targets { thread_id: Some(*thread_id), ..none }
+        }
+        MutationOp::ReadThread { thread_id, .. } => {
+            Targets { thread_id: Some(*thread_id), read_cursor: true, ..none }
+        }
         MutationOp::OpenDirect { channel_id, .. } => Targets { channel_id: Some(*channel_id), ..none },
         _ => none,
     }
@@ -126,6 +135,8 @@ pub struct Facts {
     /// included) that exist.
     pub team_id: Option<TeamId>,
     pub participants: Vec<User>,
+    /// The author's read cursor of the target thread, when [`Targets::read_cursor`] asked for it.
+    pub read_through_seq: Option<u64>,
 }
 
 /// A row to write: the full post-image of an entity, which is also what the change log carries.
@@ -146,6 +157,8 @@ pub enum Write {
     Membership(Membership),
     /// Creates a channel and its scope; the first write of the plan that has it.
     Open(Channel),
+    /// A read cursor or follow state: the change log of the author's own scope is its only store.
+    Private(Entity),
 }
 
 impl Write {
@@ -157,13 +170,15 @@ impl Write {
             Self::Delete(tombstone) => Entity::MessageDeleted(tombstone.clone()),
             Self::Membership(membership) => Entity::Membership(membership.clone()),
             Self::Open(channel) => Entity::Channel(channel.clone()),
+            Self::Private(entity) => entity.clone(),
         }
     }
 }
 
 /// An accepted mutation: the writes, in order, each taking the next seq of `scope`, then the
 /// grants, each taking the next seq of its person's own scope in the same transaction
-/// (sync.md §5.2, §5.4). An accepted plan without writes changes nothing (a repeated join).
+/// (sync.md §5.2, §5.4). An accepted plan without writes changes nothing (a repeated join, or a
+/// read cursor that would move back).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Plan {
     pub scope: ScopeId,
@@ -301,6 +316,22 @@ pub fn plan(author: &User, mutation: &Mutation, facts: &Facts) -> Result<Plan, R
         MutationOp::OpenDirect { channel_id, participants } => {
             open_direct(author, *channel_id, participants, facts)
         }
+        MutationOp::ReadThread { thread_id, read_through_seq } => {
+            readable_thread(author, facts)?;
+            let scope = ScopeId::User(author.id);
+            // A max-register: a mark at or below the current cursor is applied as a no-op.
+            if facts.read_through_seq.is_some_and(|current| current >= *read_through_seq) {
+                return Ok(Plan::new(scope, Vec::new()));
+            }
+            let read =
+                ThreadRead { thread_id: *thread_id, user_id: author.id, read_through_seq: *read_through_seq };
+            Ok(Plan::new(scope, vec![Write::Private(Entity::ThreadRead(read))]))
+        }
+        MutationOp::FollowThread { thread_id, state } => {
+            readable_thread(author, facts)?;
+            let follow = ThreadFollow { thread_id: *thread_id, user_id: author.id, state: *state };
+            Ok(Plan::new(ScopeId::User(author.id), vec![Write::Private(Entity::ThreadFollow(follow))]))
+        }
     }
 }
 
@@ -392,6 +423,16 @@ fn not_a_member() -> Rejection {
 
 fn channel_not_found() -> Rejection {
     Rejection::new("channel_not_found", "no such channel")
+}
+
+/// The target thread if the author may read its channel; otherwise it does not exist for them.
+fn readable_thread<'a>(author: &User, facts: &'a Facts) -> Result<&'a Thread, Rejection> {
+    let thread = facts.thread.as_ref().ok_or_else(thread_not_found)?;
+    let channel = readable_channel(author, facts).map_err(|_| thread_not_found())?;
+    if channel.id != thread.channel_id {
+        return Err(thread_not_found());
+    }
+    Ok(thread)
 }
 
 /// The target message and its channel, if the author may read it and it is not deleted. A

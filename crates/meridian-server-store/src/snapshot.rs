@@ -27,6 +27,8 @@ pub fn row_key(entity: &Entity) -> String {
         Entity::Channel(channel) => format!("2channel:{}", channel.id),
         Entity::Membership(membership) => format!("2member:{}:{}", membership.channel_id, membership.user_id),
         Entity::Grant(grant) => format!("6grant:{}", grant.scope),
+        Entity::ThreadRead(read) => format!("7read:{}", read.thread_id),
+        Entity::ThreadFollow(follow) => format!("7follow:{}", follow.thread_id),
         Entity::Thread(thread) => format!("3thread:{}", thread.id),
         Entity::Message(message) => format!("4message:{}", message.id),
         Entity::MessageDeleted(tombstone) => format!("4message:{}", tombstone.id),
@@ -113,13 +115,15 @@ fn with_threads_and_reactions(
             Entity::Thread(thread) => threads.contains(&thread.id),
             Entity::Reaction(reaction) => reaction.present && kept.contains(&reaction.message_id),
             Entity::MessageDeleted(_) => false,
-            // A channel's member list is part of its directory; a person's latest grants say which
-            // scopes they hold.
+            // A channel's member list is part of its directory; a person's latest grants, read
+            // cursors and follow states are what their own scope holds.
             Entity::Team(_)
             | Entity::User(_)
             | Entity::Channel(_)
             | Entity::Membership(_)
-            | Entity::Grant(_) => keep_directory,
+            | Entity::Grant(_)
+            | Entity::ThreadRead(_)
+            | Entity::ThreadFollow(_) => keep_directory,
         })
         .collect()
 }

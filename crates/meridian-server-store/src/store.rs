@@ -2,13 +2,14 @@
 
 use crate::accounts::{Invite, ProfileUpdate, SessionRecord};
 use crate::blobs::StoredBlob;
+use crate::export::ExportScopes;
 use crate::{Heads, StoreError};
 use async_trait::async_trait;
 use meridian_domain::{
     BlobId, Channel, ClientId, InviteId, Role, ScopeId, SessionId, Team, UnixMillis, User, UserId,
 };
 use meridian_protocol::{
-    BlobManifest, HistoryPage, HistoryQuery, Mutation, MutationResult, PullRequest, PullResponse,
+    BlobManifest, Entity, HistoryPage, HistoryQuery, Mutation, MutationResult, PullRequest, PullResponse,
     SnapshotPage, SnapshotQuery,
 };
 
@@ -234,4 +235,11 @@ pub trait ServerStore: Send + Sync + std::fmt::Debug + 'static {
     /// The bytes of chunk `index` of a stored blob. Callers authorize with
     /// [`ServerStore::readable_blob`] first.
     async fn blob_chunk(&self, blob: &StoredBlob, index: u32) -> Result<Option<Vec<u8>>, StoreError>;
+
+    /// The latest post-image of every entity in `scopes`' change logs, read in one snapshot, in
+    /// log order within each scope. A deleted message's earlier images are already its tombstone.
+    async fn latest_entities(&self, scopes: ExportScopes) -> Result<Vec<Entity>, StoreError>;
+
+    /// The normalised sign-in address of an account.
+    async fn email(&self, user: UserId) -> Result<Option<String>, StoreError>;
 }

@@ -5,15 +5,23 @@ use crate::auth::{Session, password};
 use crate::body::JsonBody;
 use crate::error::ApiFailure;
 use crate::ids::path_id;
+use crate::openapi::{JsonBodyErrors, SignedIn};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use meridian_domain::{SessionId, User, validate};
-use meridian_protocol::{ChangePasswordRequest, ErrorCode, SessionSummary, UpdateProfileRequest};
+use meridian_protocol::{ApiError, ChangePasswordRequest, ErrorCode, SessionSummary, UpdateProfileRequest};
 use meridian_server_store::accounts::ProfileUpdate;
+use serde::Serialize;
+use utoipa::ToSchema;
 
 /// `GET /v1/sessions`: where this account is signed in, oldest first.
+#[utoipa::path(
+    get, path = "/v1/sessions", tag = "account",
+    security(("bearer" = [])),
+    responses((status = 200, description = "Where this account is signed in", body = Vec<SessionSummary>), SignedIn),
+)]
 pub async fn sessions(
     State(state): State<AppState>,
     session: Session,
@@ -34,6 +42,17 @@ pub async fn sessions(
 
 /// `DELETE /v1/sessions/{id}`: ends one of this account's sessions (the current one included);
 /// its token is refused from the next request on. Other accounts' sessions are not found.
+#[utoipa::path(
+    delete, path = "/v1/sessions/{id}", tag = "account",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "A session id (UUID)")),
+    responses(
+        (status = 204, description = "The session ended"),
+        (status = 400, description = "`invalid_input`: not a session id", body = ApiError),
+        (status = 404, description = "`not_found`", body = ApiError),
+        SignedIn,
+    ),
+)]
 pub async fn revoke_session(
     State(state): State<AppState>,
     session: Session,
@@ -48,10 +67,15 @@ pub async fn revoke_session(
 
 /// `DELETE /v1/sessions`: signs this account out everywhere but here. Answers how many
 /// sessions ended.
+#[utoipa::path(
+    delete, path = "/v1/sessions", tag = "account",
+    security(("bearer" = [])),
+    responses((status = 200, description = "How many other sessions ended", body = RevokedSessions), SignedIn),
+)]
 pub async fn revoke_other_sessions(
     State(state): State<AppState>,
     session: Session,
-) -> Result<Json<serde_json::Value>, ApiFailure> {
+) -> Result<Json<RevokedSessions>, ApiFailure> {
     let mut revoked = 0_u32;
     for other in state.store.sessions_of(session.user.id).await? {
         // Each revocation stands alone, so a session opened meanwhile simply stays.
@@ -59,11 +83,30 @@ pub async fn revoke_other_sessions(
             revoked += 1;
         }
     }
-    Ok(Json(serde_json::json!({ "revoked": revoked })))
+    Ok(Json(RevokedSessions { revoked }))
+}
+
+/// The answer to `DELETE /v1/sessions`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RevokedSessions {
+    /// How many sessions ended.
+    pub revoked: u32,
 }
 
 /// `POST /v1/me/password`: needs the current password; ends every other session. Wrong current
 /// passwords count towards the account's rate limit, so a stolen session cannot guess it.
+#[utoipa::path(
+    post, path = "/v1/me/password", tag = "account",
+    security(("bearer" = [])),
+    request_body = ChangePasswordRequest,
+    responses(
+        (status = 204, description = "Changed; every other session ended"),
+        JsonBodyErrors,
+        (status = 403, description = "`wrong_password`", body = ApiError),
+        (status = 429, description = "`rate_limited`, with `Retry-After`", body = ApiError),
+        SignedIn,
+    ),
+)]
 pub async fn change_password(
     State(state): State<AppState>,
     session: Session,
@@ -85,6 +128,12 @@ pub async fn change_password(
 }
 
 /// `PATCH /v1/me`: display name, time zone and working hours. The result syncs to the team.
+#[utoipa::path(
+    patch, path = "/v1/me", tag = "account",
+    security(("bearer" = [])),
+    request_body = UpdateProfileRequest,
+    responses((status = 200, description = "The updated person", body = User), JsonBodyErrors, SignedIn),
+)]
 pub async fn update_profile(
     State(state): State<AppState>,
     session: Session,

@@ -42,6 +42,11 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
         let value: Value = serde_json::from_slice(&bytes).map_err(|error| {
             ApiFailure::new(ErrorCode::MalformedJson, format!("the body is not JSON: {error}"))
         })?;
+        // Every request body is an object. serde would also read a struct from an array of its
+        // fields in order, so `[]` would pass as a request whose fields are all optional.
+        if !value.is_object() {
+            return Err(ApiFailure::new(ErrorCode::BadRequest, "the body must be a JSON object"));
+        }
         shaped(value).map(Self)
     }
 }

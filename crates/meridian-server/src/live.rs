@@ -9,6 +9,7 @@
 
 use crate::auth::Session;
 use crate::error::ApiFailure;
+use crate::openapi::SignedIn;
 use crate::state::AppState;
 use axum::extract::State;
 use axum::extract::ws::{
@@ -17,7 +18,7 @@ use axum::extract::ws::{
 use axum::response::Response;
 use futures_util::{SinkExt, StreamExt};
 use meridian_domain::ScopeId;
-use meridian_protocol::{ErrorCode, LiveFrame};
+use meridian_protocol::{ApiError, ErrorCode, LiveFrame};
 use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
@@ -92,6 +93,16 @@ impl Default for LiveHub {
 }
 
 /// `GET /v1/live`, authenticated by the `Authorization` header like every other call.
+#[utoipa::path(
+    get, path = "/v1/live", tag = "sync",
+    security(("bearer" = [])),
+    description = "A WebSocket; the server sends `LiveFrame` text frames (pokes) and pings.",
+    responses(
+        (status = 101, description = "Switched to a WebSocket carrying `LiveFrame`s", body = LiveFrame),
+        (status = 400, description = "`bad_request`: not a WebSocket upgrade", body = ApiError),
+        SignedIn,
+    ),
+)]
 pub async fn connect(
     State(state): State<AppState>,
     session: Session,

@@ -1,46 +1,32 @@
 //! The HTTP surface: one table of routes, so the whole API reads on one screen.
+//!
+//! Each handler is added with `routes!`, which takes its method and path from the handler's
+//! OpenAPI annotation: the router and the document served at `/api/openapi.json` are built from
+//! the same list and cannot disagree.
 
 use crate::blobs::MAX_CHUNK_BODY_BYTES;
 use crate::body::MAX_BODY_BYTES;
 use crate::error::ApiFailure;
+use crate::openapi::{ApiDoc, Document};
 use crate::state::AppState;
-use crate::{account, auth, blobs, live, sync, team};
+use crate::{account, auth, blobs, export, live, openapi, sync, team};
 use axum::extract::{DefaultBodyLimit, Request};
-use axum::routing::{delete, get, post, put};
-use axum::{Json, Router};
+use axum::{Extension, Json, Router};
 use meridian_protocol::ErrorCode;
+use serde::Serialize;
 use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 use tracing::Level;
+use utoipa::{OpenApi, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// The API router over `state`; `spawn` serves it, handler tests call it directly.
 pub fn router(state: AppState) -> Router {
-    Router::new()
-        .route("/healthz", get(healthz))
-        .route("/v1/auth/signup", post(auth::sign_up))
-        .route("/v1/auth/signin", post(auth::sign_in))
-        .route("/v1/auth/signout", post(auth::sign_out))
-        .route("/v1/me", get(auth::me).patch(account::update_profile))
-        .route("/v1/me/password", post(account::change_password))
-        .route("/v1/sessions", get(account::sessions).delete(account::revoke_other_sessions))
-        .route("/v1/sessions/{id}", delete(account::revoke_session))
-        .route("/v1/invites", get(team::invites).post(team::create_invite))
-        .route("/v1/invites/{id}", delete(team::revoke_invite))
-        .route("/v1/users/{id}/role", post(team::change_role))
-        .route("/v1/sync/push", post(sync::push))
-        .route("/v1/sync/pull", post(sync::pull))
-        .route("/v1/sync/snapshot/{scope}", get(sync::snapshot))
-        .route("/v1/scopes/{scope}/history", get(sync::history))
-        .route("/v1/live", get(live::connect))
-        .route("/v1/blobs", post(blobs::begin))
-        .route(
-            "/v1/blobs/{id}/chunks/{index}",
-            // A chunk is raw bytes up to the largest chunk size, over the JSON bodies' limit.
-            put(blobs::put_chunk).layer(DefaultBodyLimit::max(MAX_CHUNK_BODY_BYTES)),
-        )
-        .route("/v1/blobs/{id}/complete", post(blobs::complete))
-        .route("/v1/blobs/{id}", get(blobs::read))
+    let (router, document) = documented_routes().split_for_parts();
+    router
         .fallback(no_route)
         .method_not_allowed_fallback(no_route)
+        .layer(Extension(Document::new(&document)))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         // One span and one line per request at INFO, with status and latency.
         .layer(
@@ -51,8 +37,53 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-async fn healthz() -> Json<serde_json::Value> {
-    Json(serde_json::json!({ "status": "ok" }))
+/// The OpenAPI document of [`router`].
+pub fn openapi_document() -> utoipa::openapi::OpenApi {
+    documented_routes().into_openapi()
+}
+
+fn documented_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(healthz))
+        .routes(routes!(openapi::document))
+        .routes(routes!(auth::sign_up))
+        .routes(routes!(auth::sign_in))
+        .routes(routes!(auth::sign_out))
+        .routes(routes!(auth::me, account::update_profile))
+        .routes(routes!(account::change_password))
+        .routes(routes!(export::personal))
+        .routes(routes!(export::team))
+        .routes(routes!(account::sessions, account::revoke_other_sessions))
+        .routes(routes!(account::revoke_session))
+        .routes(routes!(team::invites, team::create_invite))
+        .routes(routes!(team::revoke_invite))
+        .routes(routes!(team::change_role))
+        .routes(routes!(sync::push))
+        .routes(routes!(sync::pull))
+        .routes(routes!(sync::snapshot))
+        .routes(routes!(sync::history))
+        .routes(routes!(live::connect))
+        .routes(routes!(blobs::begin))
+        .routes(routes!(blobs::complete))
+        .routes(routes!(blobs::read))
+        .merge(
+            // A chunk is raw bytes up to the largest chunk size, over the JSON bodies' limit.
+            OpenApiRouter::new()
+                .routes(routes!(blobs::put_chunk))
+                .layer(DefaultBodyLimit::max(MAX_CHUNK_BODY_BYTES)),
+        )
+}
+
+/// The answer to `GET /healthz`.
+#[derive(Debug, Serialize, ToSchema)]
+struct Health {
+    /// Always `ok` while the server answers.
+    status: &'static str,
+}
+
+#[utoipa::path(get, path = "/healthz", tag = "meta", responses((status = 200, description = "The server is up", body = Health)))]
+async fn healthz() -> Json<Health> {
+    Json(Health { status: "ok" })
 }
 
 /// Unknown paths and methods answer in the API's error shape too.

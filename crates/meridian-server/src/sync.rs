@@ -5,12 +5,14 @@ use crate::auth::Session;
 use crate::body::{JsonBody, push_request};
 use crate::error::ApiFailure;
 use crate::ids::path_id;
+use crate::openapi::{JsonBodyErrors, SignedIn};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use meridian_domain::ScopeId;
 use meridian_protocol::{
-    HistoryPage, HistoryQuery, PullRequest, PullResponse, PushResponse, SnapshotPage, SnapshotQuery,
+    ApiError, HistoryPage, HistoryQuery, PullRequest, PullResponse, PushRequest, PushResponse, SnapshotPage,
+    SnapshotQuery,
 };
 use serde_json::Value;
 use std::collections::HashSet;
@@ -22,6 +24,17 @@ pub const MAX_PULL_WAIT: Duration = Duration::from_secs(25);
 
 /// `POST /v1/sync/push`. Domain refusals come back inside a 200 as `rejected` results; only
 /// malformed requests and server faults are HTTP errors, and those the client retries as a whole.
+#[utoipa::path(
+    post, path = "/v1/sync/push", tag = "sync",
+    security(("bearer" = [])),
+    request_body = PushRequest,
+    responses(
+        (status = 200, description = "How each mutation was settled; refusals are results, not errors", body = PushResponse),
+        JsonBodyErrors,
+        (status = 403, description = "`client_mismatch`: the client id belongs to another account", body = ApiError),
+        SignedIn,
+    ),
+)]
 pub async fn push(
     State(state): State<AppState>,
     session: Session,
@@ -39,6 +52,17 @@ pub async fn push(
 
 /// `POST /v1/sync/pull`. With `wait_ms`, an answer that would be empty is held until a scope the
 /// reader may read advances past their cursor, the wait runs out, or the server stops.
+#[utoipa::path(
+    post, path = "/v1/sync/pull", tag = "sync",
+    security(("bearer" = [])),
+    request_body = PullRequest,
+    responses(
+        (status = 200, description = "Changes after the cursors in every readable scope", body = PullResponse),
+        JsonBodyErrors,
+        (status = 403, description = "`client_mismatch`", body = ApiError),
+        SignedIn,
+    ),
+)]
 pub async fn pull(
     State(state): State<AppState>,
     session: Session,
@@ -84,6 +108,22 @@ pub async fn pull(
 }
 
 /// `GET /v1/sync/snapshot/{scope}`: one page of the scope as of one seq (sync.md §8.3).
+#[utoipa::path(
+    get, path = "/v1/sync/snapshot/{scope}", tag = "sync",
+    security(("bearer" = [])),
+    params(
+        ("scope" = String, Path, description = "A scope id, e.g. `channel:<uuid>`"),
+        ("at_seq" = Option<u64>, Query, description = "The seq the snapshot is taken at; the head when absent"),
+        ("after" = Option<String>, Query, description = "The `next` key of the previous page"),
+        ("limit" = Option<u32>, Query, description = "Most rows in this page"),
+    ),
+    responses(
+        (status = 200, description = "One page of the scope's latest rows up to `at_seq`", body = SnapshotPage),
+        (status = 400, description = "`invalid_input`: not a scope id", body = ApiError),
+        (status = 404, description = "`not_found`: no such readable scope, or `at_seq` past its head", body = ApiError),
+        SignedIn,
+    ),
+)]
 pub async fn snapshot(
     State(state): State<AppState>,
     session: Session,
@@ -95,6 +135,21 @@ pub async fn snapshot(
 }
 
 /// `GET /v1/scopes/{scope}/history`: older messages in their current state (sync.md §8.4).
+#[utoipa::path(
+    get, path = "/v1/scopes/{scope}/history", tag = "sync",
+    security(("bearer" = [])),
+    params(
+        ("scope" = String, Path, description = "A channel scope id, `channel:<uuid>`"),
+        ("before_order_seq" = Option<u64>, Query, description = "Only messages created before this seq"),
+        ("limit" = Option<u32>, Query, description = "Most messages in this page"),
+    ),
+    responses(
+        (status = 200, description = "Older messages, newest first, with their threads and reactions", body = HistoryPage),
+        (status = 400, description = "`invalid_input`: not a scope id", body = ApiError),
+        (status = 404, description = "`not_found`: no such readable scope", body = ApiError),
+        SignedIn,
+    ),
+)]
 pub async fn history(
     State(state): State<AppState>,
     session: Session,

@@ -5,17 +5,30 @@ use crate::auth::session::{hash_token, new_token};
 use crate::body::JsonBody;
 use crate::error::ApiFailure;
 use crate::ids::path_id;
+use crate::openapi::{JsonBodyErrors, SignedIn};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use meridian_domain::{InviteId, User, UserId, permissions};
 use meridian_protocol::{
-    ChangeRoleRequest, CreateInviteRequest, ErrorCode, INVITE_URL_PREFIX, InviteCreated, InviteSummary,
+    ApiError, ChangeRoleRequest, CreateInviteRequest, ErrorCode, INVITE_URL_PREFIX, InviteCreated,
+    InviteSummary,
 };
 use meridian_server_store::accounts::{Invite, MAX_INVITE_DAYS, invite_expiry};
 
 /// `POST /v1/invites`: a new invite; its token is in this answer only.
+#[utoipa::path(
+    post, path = "/v1/invites", tag = "team",
+    security(("bearer" = [])),
+    request_body = CreateInviteRequest,
+    responses(
+        (status = 201, description = "The invite, with its token shown this once", body = InviteCreated),
+        JsonBodyErrors,
+        (status = 403, description = "`forbidden`: the role may not invite to that role", body = ApiError),
+        SignedIn,
+    ),
+)]
 pub async fn create_invite(
     State(state): State<AppState>,
     session: Session,
@@ -46,6 +59,15 @@ pub async fn create_invite(
 }
 
 /// `GET /v1/invites`: the open invites, oldest first.
+#[utoipa::path(
+    get, path = "/v1/invites", tag = "team",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The open invites, oldest first", body = Vec<InviteSummary>),
+        (status = 403, description = "`forbidden`: owners and admins only", body = ApiError),
+        SignedIn,
+    ),
+)]
 pub async fn invites(
     State(state): State<AppState>,
     session: Session,
@@ -58,6 +80,18 @@ pub async fn invites(
 }
 
 /// `DELETE /v1/invites/{id}`: closes an open invite.
+#[utoipa::path(
+    delete, path = "/v1/invites/{id}", tag = "team",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "An invite id (UUID)")),
+    responses(
+        (status = 204, description = "The invite is closed"),
+        (status = 400, description = "`invalid_input`: not an invite id", body = ApiError),
+        (status = 403, description = "`forbidden`: owners and admins only", body = ApiError),
+        (status = 404, description = "`not_found`: no open invite with this id", body = ApiError),
+        SignedIn,
+    ),
+)]
 pub async fn revoke_invite(
     State(state): State<AppState>,
     session: Session,
@@ -75,6 +109,20 @@ pub async fn revoke_invite(
 
 /// `POST /v1/users/{id}/role`: the rule is checked by the store in the write transaction, against
 /// the owner count it reads there.
+#[utoipa::path(
+    post, path = "/v1/users/{id}/role", tag = "team",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "A user id (UUID)")),
+    request_body = ChangeRoleRequest,
+    responses(
+        (status = 200, description = "The person with their new role", body = User),
+        JsonBodyErrors,
+        (status = 403, description = "`forbidden`", body = ApiError),
+        (status = 404, description = "`not_found`", body = ApiError),
+        (status = 409, description = "`last_owner`: the team would have no owner", body = ApiError),
+        SignedIn,
+    ),
+)]
 pub async fn change_role(
     State(state): State<AppState>,
     session: Session,

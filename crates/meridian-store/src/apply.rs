@@ -229,6 +229,16 @@ pub(crate) async fn apply_entity(
         // next pull, which the engine makes while answers keep changing things.
         Entity::Grant(grant) if grant.granted => {}
         Entity::Grant(grant) => purge(tx, grant.scope, applied).await?,
+        // Only this person's own scope carries these; another's would be a server fault.
+        Entity::ThreadRead(read) if read.user_id == me => {
+            crate::thread_state::raise_cursor(tx, read.thread_id, read.read_through_seq).await?;
+            applied.threads.insert(read.thread_id);
+        }
+        Entity::ThreadFollow(follow) if follow.user_id == me => {
+            crate::thread_state::set_follow(tx, follow.thread_id, follow.state).await?;
+            applied.threads.insert(follow.thread_id);
+        }
+        Entity::ThreadRead(_) | Entity::ThreadFollow(_) => {}
     }
     Ok(())
 }

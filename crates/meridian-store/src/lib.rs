@@ -17,6 +17,7 @@ mod purge;
 mod reads;
 mod rows;
 pub mod search;
+mod thread_state;
 
 pub use account::Account;
 pub use apply::Applied;
@@ -26,6 +27,7 @@ pub use export::{OutboxEntry, OutboxState, StoreSnapshot};
 pub use held::HeldRow;
 pub use reads::{MessageRow, ThreadRow};
 pub use rows::DeliveryState;
+pub use thread_state::ThreadState;
 
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,

@@ -267,7 +267,9 @@ impl LocalStore {
                             | MutationOp::LeaveChannel { .. }
                             | MutationOp::AddMember { .. }
                             | MutationOp::RemoveMember { .. }
-                            | MutationOp::OpenDirect { .. } => continue,
+                            | MutationOp::OpenDirect { .. }
+                            | MutationOp::ReadThread { .. }
+                            | MutationOp::FollowThread { .. } => continue,
                         };
                         let Some(message_id) = op.message_id() else { continue };
                         sqlx::query("UPDATE messages SET state = ?, error = ? WHERE id = ? AND state = ?")

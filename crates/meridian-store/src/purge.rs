@@ -64,7 +64,9 @@ async fn op_channel(tx: &mut Transaction<'_, Sqlite>, op: &MutationOp) -> Result
         | MutationOp::AddMember { channel_id, .. }
         | MutationOp::RemoveMember { channel_id, .. }
         | MutationOp::OpenDirect { channel_id, .. } => return Ok(Some(*channel_id)),
-        MutationOp::CreateMessage { thread_id, .. } => thread_channel(tx, *thread_id).await?,
+        MutationOp::CreateMessage { thread_id, .. }
+        | MutationOp::ReadThread { thread_id, .. }
+        | MutationOp::FollowThread { thread_id, .. } => thread_channel(tx, *thread_id).await?,
         MutationOp::EditMessage { message_id, .. }
         | MutationOp::DeleteMessage { message_id }
         | MutationOp::SetReaction { message_id, .. } => {

@@ -2,7 +2,7 @@
 
 use crate::rows::{id, seq_from_sql};
 use crate::{DeliveryState, LocalStore, Result};
-use meridian_domain::{Channel, ChannelId, Message, Role, Team, Thread, ThreadId, User, UserId};
+use meridian_domain::{Channel, ChannelId, FollowState, Message, Role, Team, Thread, ThreadId, User, UserId};
 use sqlx::FromRow;
 
 /// A thread with what its list entry shows.
@@ -13,6 +13,10 @@ pub struct ThreadRow {
     pub last_activity_at: i64,
     /// The latest message's text.
     pub preview: String,
+    /// Messages by others after this person's read cursor.
+    pub unread: u64,
+    /// This person's explicit follow state (`None` when they said nothing).
+    pub follow: FollowState,
 }
 
 /// A message with its delivery state.
@@ -78,6 +82,8 @@ struct ThreadListRecord {
     replies: i64,
     last_activity_at: i64,
     preview: String,
+    unread: i64,
+    follow: String,
 }
 
 #[derive(FromRow)]
@@ -185,8 +191,14 @@ impl LocalStore {
                         AS last_activity_at,
                     COALESCE((SELECT m.body FROM messages m WHERE m.thread_id = t.id
                               ORDER BY m.server_seq IS NULL DESC, m.server_seq DESC, m.created_at DESC LIMIT 1), '')
-                        AS preview
-             FROM threads t WHERE t.channel_id = ?
+                        AS preview,
+                    (SELECT COUNT(*) FROM messages m WHERE m.thread_id = t.id
+                       AND m.server_seq > COALESCE(s.read_through_seq, 0)
+                       AND m.author_id != COALESCE((SELECT value FROM meta WHERE key = 'user_id'), ''))
+                        AS unread,
+                    COALESCE(s.follow, 'none') AS follow
+             FROM threads t LEFT JOIN thread_state s ON s.thread_id = t.id
+             WHERE t.channel_id = ?
              ORDER BY last_activity_at DESC",
         )
         .bind(channel_id.to_string())
@@ -198,6 +210,8 @@ impl LocalStore {
                     reply_count: seq_from_sql(row.replies),
                     last_activity_at: row.last_activity_at,
                     preview: row.preview,
+                    unread: seq_from_sql(row.unread),
+                    follow: FollowState::parse(&row.follow).unwrap_or(FollowState::None),
                     thread: row.thread.into_thread()?,
                 })
             })

@@ -3,13 +3,13 @@
 //! when the process restarts.
 
 use meridian_domain::{
-    Attachment, BlobId, Channel, ChannelId, Message, MessageId, Role, ScopeId, Team, TeamId, Thread,
-    ThreadId, User, UserId,
+    Attachment, BlobId, Channel, ChannelId, FollowState, Message, MessageId, Role, ScopeId, Team, TeamId,
+    Thread, ThreadFollow, ThreadId, ThreadRead, User, UserId,
 };
 use meridian_protocol::{
     Change, Entity, MutationOp, MutationResult, MutationStatus, PullResponse, ScopeChanges,
 };
-use meridian_store::{DeliveryState, LocalStore};
+use meridian_store::{Account, DeliveryState, LocalStore};
 use std::collections::BTreeMap;
 
 struct World {
@@ -414,4 +414,88 @@ async fn a_direct_conversation_is_opened_once_under_its_derived_id() {
     assert_eq!(store.queued_count().await.expect("count"), 1, "opened once");
     let nobody = store.open_direct(world.me.id, world.team.id, &[UserId::new()], 3).await;
     assert!(nobody.is_err(), "an unknown person is refused locally");
+}
+
+/// A pull answer carrying only changes of this person's own scope.
+fn own_scope(world: &World, from: u64, changes: Vec<Change>) -> PullResponse {
+    PullResponse {
+        last_mutation_seq: 0,
+        scopes: BTreeMap::from([(ScopeId::User(world.me.id), scope(from, changes))]),
+        ..PullResponse::default()
+    }
+}
+
+#[tokio::test]
+async fn read_cursors_only_grow_and_drive_unread_counts_and_follow_state_is_kept() {
+    let world = world();
+    let store = LocalStore::open_in_memory().await.expect("open");
+    let account = Account {
+        server_url: "http://127.0.0.1:1".into(),
+        token: "t".into(),
+        user_id: world.me.id,
+        team_id: world.team.id,
+        embedded: false,
+    };
+    store.save_account(&account).await.expect("account");
+    store.apply_pull(&bootstrap(&world), world.me.id).await.expect("bootstrap");
+    let replies = PullResponse {
+        last_mutation_seq: 0,
+        scopes: BTreeMap::from([(
+            ScopeId::Channel(world.channel.id),
+            scope(
+                3,
+                vec![
+                    change(3, Entity::Message(message(&world, &world.other, "one"))),
+                    change(4, Entity::Message(message(&world, &world.other, "two"))),
+                ],
+            ),
+        )]),
+        ..PullResponse::default()
+    };
+    store.apply_pull(&replies, world.me.id).await.expect("replies");
+    let row = |rows: Vec<meridian_store::ThreadRow>| rows.into_iter().next().expect("the thread");
+    let listed = row(store.threads(world.channel.id).await.expect("threads"));
+    assert_eq!((listed.unread, listed.follow), (2, FollowState::None), "my own opening post is not unread");
+
+    // The server's cursor arrives; a lower one from an older device never lowers it.
+    let read =
+        |through| ThreadRead { thread_id: world.thread.id, user_id: world.me.id, read_through_seq: through };
+    let follow = |state| ThreadFollow { thread_id: world.thread.id, user_id: world.me.id, state };
+    let marks = own_scope(
+        &world,
+        1,
+        vec![
+            change(1, Entity::ThreadRead(read(3))),
+            change(2, Entity::ThreadRead(read(2))),
+            change(3, Entity::ThreadFollow(follow(FollowState::Muted))),
+        ],
+    );
+    store.apply_pull(&marks, world.me.id).await.expect("marks");
+    store.apply_pull(&marks, world.me.id).await.expect("replayed");
+    let listed = row(store.threads(world.channel.id).await.expect("threads"));
+    assert_eq!((listed.unread, listed.follow), (1, FollowState::Muted));
+    assert_eq!(store.thread_state(world.thread.id).await.expect("state").read_through_seq, 3);
+
+    // Marking read here moves the cursor to the newest message and queues one mark; a second
+    // mark with nothing new queues nothing.
+    assert_eq!(store.mark_thread_read(world.thread.id, 10).await.expect("mark"), 4);
+    assert_eq!(store.mark_thread_read(world.thread.id, 11).await.expect("again"), 4);
+    store.set_thread_follow(world.thread.id, FollowState::Following, 12).await.expect("follow");
+    let queued: Vec<MutationOp> =
+        store.queued_mutations(10).await.expect("queued").into_iter().map(|m| m.op).collect();
+    assert_eq!(
+        queued,
+        vec![
+            MutationOp::ReadThread { thread_id: world.thread.id, read_through_seq: 4 },
+            MutationOp::FollowThread { thread_id: world.thread.id, state: FollowState::Following },
+        ]
+    );
+    let listed = row(store.threads(world.channel.id).await.expect("threads"));
+    assert_eq!((listed.unread, listed.follow), (0, FollowState::Following));
+
+    // Another person's marks never apply here.
+    let theirs = ThreadFollow { user_id: world.other.id, ..follow(FollowState::Muted) };
+    let foreign = own_scope(&world, 4, vec![change(4, Entity::ThreadFollow(theirs))]);
+    store.apply_pull(&foreign, world.me.id).await.expect("foreign");
+    assert_eq!(store.thread_state(world.thread.id).await.expect("state").follow, FollowState::Following);
 }

@@ -3,7 +3,7 @@
 use meridian_domain::ScopeId;
 use meridian_protocol::{
     ApiError, ErrorCode, HistoryPage, HistoryQuery, PullRequest, PullResponse, PushRequest, PushResponse,
-    SessionInfo, SignInRequest, SignUpRequest, SnapshotPage, SnapshotQuery,
+    SessionInfo, SignInRequest, SignUpRequest, SnapshotPage, SnapshotQuery, TeamExport,
 };
 use reqwest::{Client, RequestBuilder, StatusCode};
 use serde::Serialize;
@@ -108,6 +108,12 @@ impl ApiClient {
 
     pub async fn me(&self) -> Result<SessionInfo, SyncError> {
         let response = self.authorized(self.http.get(self.url("/v1/me"))).send().await?;
+        Ok(check(response).await?.json().await?)
+    }
+
+    /// The whole team's data; owners and admins only (`forbidden` otherwise).
+    pub async fn team_export(&self) -> Result<TeamExport, SyncError> {
+        let response = self.authorized(self.http.get(self.url("/v1/team/export"))).send().await?;
         Ok(check(response).await?.json().await?)
     }
 

@@ -5,7 +5,7 @@
 use crate::api::{ApiClient, SyncError};
 use crate::live::keep_live;
 use meridian_domain::{
-    ChannelId, ClientId, ReplyNotice, ScopeId, Thread, ThreadId, User, UserId, reply_notice,
+    ChannelId, ClientId, FollowState, ReplyNotice, ScopeId, Thread, ThreadId, User, UserId, reply_notice,
 };
 use meridian_protocol::{MutationStatus, PullRequest, PushRequest};
 use meridian_store::{Applied, LocalStore};
@@ -185,7 +185,7 @@ impl SyncEngine {
         // Threads and authors are looked up once per answer, not once per message: a device
         // catching up receives thousands of messages in a few threads, and per-message lookups
         // were most of the time an initial sync took (bench/results/*-initial-sync.md).
-        let mut threads: HashMap<ThreadId, Option<(Thread, Vec<UserId>)>> = HashMap::new();
+        let mut threads: HashMap<ThreadId, Option<(Thread, Vec<UserId>, FollowState)>> = HashMap::new();
         let mut authors: HashMap<UserId, Option<User>> = HashMap::new();
         for message in &applied.new_messages {
             if message.author_id == self.me {
@@ -199,20 +199,21 @@ impl SyncEngine {
                         // in does not change whether we follow the thread.
                         Some(thread) => {
                             let followers = self.store.thread_authors(thread.id, message.id).await?;
-                            Some((thread, followers))
+                            let follow = self.store.thread_state(thread.id).await?.follow;
+                            Some((thread, followers, follow))
                         }
                         None => None,
                     };
                     slot.insert(thread)
                 }
             };
-            let Some((thread, followers)) = thread.as_ref() else { continue };
+            let Some((thread, followers, follow)) = thread.as_ref() else { continue };
             let author = match authors.entry(message.author_id) {
                 Entry::Occupied(known) => known.into_mut(),
                 Entry::Vacant(slot) => slot.insert(self.store.user(message.author_id).await?),
             };
             let Some(author) = author.as_ref() else { continue };
-            if let Some(notice) = reply_notice(self.me, thread, followers, message, author) {
+            if let Some(notice) = reply_notice(self.me, thread, followers, *follow, message, author) {
                 self.emit(SyncEvent::Notice(notice));
             }
         }

@@ -61,6 +61,11 @@ impl HeadlessClient {
         Ok(message)
     }
 
+    /// Asks the engine to sync now, as the desktop app does after any local write.
+    pub fn sync_now(&self) {
+        self.sync.wake();
+    }
+
     /// Waits until the thread's messages satisfy `done`, checking every 20 ms.
     pub async fn wait_for_thread(
         &self,

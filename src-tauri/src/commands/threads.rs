@@ -11,7 +11,7 @@ use crate::views::{
 use meridian_domain::availability::{Availability, Urgency, preview};
 use meridian_domain::mentions::encode_mentions;
 use meridian_domain::time_tokens::tokenize_typed_times;
-use meridian_domain::{MessageId, ThreadId, UserId};
+use meridian_domain::{FollowState, MessageId, ThreadId, UserId};
 use serde::Deserialize;
 use tauri::State;
 
@@ -138,6 +138,34 @@ pub async fn set_reaction(
         .store
         .set_reaction(session.me.id, message_id, &emoji, present, state.clock().now_millis())
         .await?;
+    session.sync_now();
+    Ok(())
+}
+
+/// Marks a thread read through its newest message here; the mark syncs to this person's devices.
+#[tauri::command]
+pub async fn mark_thread_read(state: State<'_, AppState>, thread_id: String) -> CommandResult<u64> {
+    let thread_id: ThreadId = parse_id(&thread_id, "thread")?;
+    let guard = state.session().await;
+    let session = signed_in(&guard)?;
+    let through = session.store.mark_thread_read(thread_id, state.clock().now_millis()).await?;
+    session.sync_now();
+    Ok(through)
+}
+
+/// Follows (`following`), mutes (`muted`) or returns a thread to the implicit rule (`none`).
+#[tauri::command]
+pub async fn set_thread_follow(
+    state: State<'_, AppState>,
+    thread_id: String,
+    follow: String,
+) -> CommandResult<()> {
+    let thread_id: ThreadId = parse_id(&thread_id, "thread")?;
+    let follow = FollowState::parse(&follow)
+        .ok_or_else(|| CommandError::new("invalid_input", "follow is `following`, `muted` or `none`."))?;
+    let guard = state.session().await;
+    let session = signed_in(&guard)?;
+    session.store.set_thread_follow(thread_id, follow, state.clock().now_millis()).await?;
     session.sync_now();
     Ok(())
 }

@@ -86,6 +86,10 @@ pub struct ThreadSummary {
     pub reply_count: u64,
     pub last_activity_at: i64,
     pub preview: String,
+    /// Messages by others after this person's read cursor.
+    pub unread_count: u64,
+    /// `following`, `muted` or `none` (the implicit rule).
+    pub follow: &'static str,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -137,6 +141,8 @@ impl People {
             reply_count: row.reply_count,
             last_activity_at: row.last_activity_at,
             preview: self.plain_text(&row.preview, reader),
+            unread_count: row.unread,
+            follow: row.follow.as_str(),
         }
     }
 }

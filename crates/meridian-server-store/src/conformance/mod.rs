@@ -10,26 +10,30 @@
 //!
 //! The cases cover accounts, sessions, profiles, roles and invites, exactly-once pushes (retries,
 //! gaps, rejections that a retry hears again, reused ids), edits, deletes that leave only a
-//! tombstone, reactions, files (resumable uploads, dedupe, reading through messages), paging,
-//! authorization, snapshots, history and resets, membership changes with their grants and
-//! revocations, guests, and concurrency: many clients pushing at once
+//! tombstone, reactions, files (resumable uploads, dedupe, reading through messages), read
+//! cursors and follow states, exports, paging, authorization, snapshots, history and resets,
+//! membership changes with their grants and revocations, guests, and concurrency: many clients pushing at once
 //! must get a gap-free log, and racing retries of one batch must apply it once.
 
 mod accounts;
 mod blobs;
 mod bootstrap;
 mod cases;
+mod exports;
 mod fixture;
 mod membership;
 mod messages;
+mod reads;
 
 pub use accounts::*;
 pub use blobs::*;
 pub use bootstrap::*;
 pub use cases::*;
+pub use exports::*;
 pub use fixture::Subject;
 pub use membership::*;
 pub use messages::*;
+pub use reads::*;
 
 /// Expands to one `#[tokio::test]` per conformance case, each over a store from `$factory`, an
 /// `async fn() -> Subject`.
@@ -72,6 +76,9 @@ macro_rules! conformance_tests {
             guests_read_only_the_channels_they_were_added_to,
             membership_changes_naming_unknown_ids_are_rejected_with_codes,
             direct_conversations_are_opened_once_and_read_only_by_participants,
+            exports_hold_the_latest_images_and_only_tombstones_of_deletes,
+            a_read_cursor_never_moves_back_and_no_one_else_sees_it,
+            follow_states_are_last_writer_wins_on_readable_threads_only,
         );
     };
     (@cases $factory:path; $($case:ident),* $(,)?) => {

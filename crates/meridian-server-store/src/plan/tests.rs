@@ -1,7 +1,7 @@
 //! The planner against hand-made facts: every accepted shape and every refusal code.
 
 use super::*;
-use meridian_domain::{MutationId, Role, TeamId, UserId};
+use meridian_domain::{FollowState, MutationId, Role, TeamId, UserId};
 
 fn author() -> User {
     User {
@@ -343,4 +343,42 @@ fn someone_who_lost_a_channel_is_told_so() {
         access.once_granted = true;
     }
     assert_eq!(rejected_code(plan(&ana, &reply(&thread, "hi"), &facts)), "not_a_member");
+}
+
+#[test]
+fn read_marks_are_a_max_register_in_the_readers_own_scope() {
+    let (ana, general) = (author(), channel(false));
+    let thread = existing_thread(&general);
+    let mark = |through| mutation(MutationOp::ReadThread { thread_id: thread.id, read_through_seq: through });
+    let facts = |current| Facts {
+        thread: Some(thread.clone()),
+        read_through_seq: current,
+        ..facts_for(&general, false)
+    };
+    let targets = targets(ana.id, &mark(1).op);
+    assert!(targets.read_cursor && targets.message_id.is_none());
+
+    let first = plan(&ana, &mark(7), &facts(None)).expect("first mark");
+    assert_eq!(first.scope, ScopeId::User(ana.id));
+    let read = ThreadRead { thread_id: thread.id, user_id: ana.id, read_through_seq: 7 };
+    assert_eq!(first.writes, vec![Write::Private(Entity::ThreadRead(read))]);
+    for stale in [3, 7] {
+        let unchanged = plan(&ana, &mark(stale), &facts(Some(7))).expect("a stale mark is settled");
+        assert!(unchanged.writes.is_empty(), "a mark at {stale} must not move the cursor back");
+    }
+    assert_eq!(plan(&ana, &mark(9), &facts(Some(7))).expect("forward").writes.len(), 1);
+}
+
+#[test]
+fn follow_states_need_a_readable_thread() {
+    let (ana, secret) = (author(), channel(true));
+    let thread = existing_thread(&secret);
+    let mute = mutation(MutationOp::FollowThread { thread_id: thread.id, state: FollowState::Muted });
+    let outsider = Facts { thread: Some(thread.clone()), ..facts_for(&secret, false) };
+    assert_eq!(plan(&ana, &mute, &outsider).expect_err("hidden").code, "thread_not_found");
+    assert_eq!(plan(&ana, &mute, &Facts::default()).expect_err("absent").code, "thread_not_found");
+    let member = Facts { thread: Some(thread.clone()), ..facts_for(&secret, true) };
+    let muted = plan(&ana, &mute, &member).expect("member");
+    let follow = ThreadFollow { thread_id: thread.id, user_id: ana.id, state: FollowState::Muted };
+    assert_eq!(muted.writes, vec![Write::Private(Entity::ThreadFollow(follow))]);
 }

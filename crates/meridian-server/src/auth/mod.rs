@@ -6,6 +6,7 @@ pub(crate) mod session;
 
 use crate::body::JsonBody;
 use crate::error::ApiFailure;
+use crate::openapi::{JsonBodyErrors, SignedIn};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{ConnectInfo, FromRequestParts, State};
@@ -13,7 +14,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
 use limit::LimitKey;
 use meridian_domain::{Role, User, UserId, validate};
-use meridian_protocol::{ErrorCode, SessionInfo, SignInRequest, SignUpRequest};
+use meridian_protocol::{ApiError, ErrorCode, SessionInfo, SignInRequest, SignUpRequest};
 use meridian_server_store::Heads;
 pub use session::Session;
 use std::convert::Infallible;
@@ -22,6 +23,17 @@ use std::net::{IpAddr, SocketAddr};
 /// `POST /v1/auth/signup`. The first account becomes the team's owner. After that, an invite
 /// decides the role; without one, sign-up is refused unless the server allows open sign-up, in
 /// which case the account is a member.
+#[utoipa::path(
+    post, path = "/v1/auth/signup", tag = "auth",
+    request_body = SignUpRequest,
+    responses(
+        (status = 200, description = "The account was created and signed in", body = SessionInfo),
+        JsonBodyErrors,
+        (status = 403, description = "`invite_required` or `invalid_invite`", body = ApiError),
+        (status = 409, description = "`email_taken`", body = ApiError),
+        (status = 500, description = "`internal`", body = ApiError),
+    ),
+)]
 pub async fn sign_up(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -66,6 +78,17 @@ pub async fn sign_up(
 
 /// `POST /v1/auth/signin`. Unknown email and wrong password get the same answer, so the endpoint
 /// does not reveal who has an account; both count towards the rate limits (see [`limit`]).
+#[utoipa::path(
+    post, path = "/v1/auth/signin", tag = "auth",
+    request_body = SignInRequest,
+    responses(
+        (status = 200, description = "Signed in; the answer holds a new token", body = SessionInfo),
+        JsonBodyErrors,
+        (status = 401, description = "`invalid_credentials`", body = ApiError),
+        (status = 429, description = "`rate_limited`, with `Retry-After`", body = ApiError),
+        (status = 500, description = "`internal`", body = ApiError),
+    ),
+)]
 pub async fn sign_in(
     State(state): State<AppState>,
     ClientAddr(address): ClientAddr,
@@ -102,12 +125,22 @@ pub async fn sign_in(
 }
 
 /// `POST /v1/auth/signout`: ends the session whose token signed the request.
+#[utoipa::path(
+    post, path = "/v1/auth/signout", tag = "auth",
+    security(("bearer" = [])),
+    responses((status = 204, description = "The session ended"), SignedIn),
+)]
 pub async fn sign_out(State(state): State<AppState>, session: Session) -> Result<StatusCode, ApiFailure> {
     state.store.delete_session(&session.token_hash).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// `GET /v1/me`.
+#[utoipa::path(
+    get, path = "/v1/me", tag = "account",
+    security(("bearer" = [])),
+    responses((status = 200, description = "The signed-in account and its team", body = SessionInfo), SignedIn),
+)]
 pub async fn me(State(state): State<AppState>, session: Session) -> Result<Json<SessionInfo>, ApiFailure> {
     Ok(Json(SessionInfo { token: None, user: session.user, team: state.team().await? }))
 }

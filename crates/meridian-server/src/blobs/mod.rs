@@ -8,6 +8,7 @@ mod range;
 use crate::auth::Session;
 use crate::body::JsonBody;
 use crate::error::ApiFailure;
+use crate::openapi::{JsonBodyErrors, SignedIn};
 use crate::state::AppState;
 use axum::Json;
 use axum::body::{Body, Bytes};
@@ -16,7 +17,9 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use futures_util::stream;
 use meridian_domain::BlobId;
-use meridian_protocol::{BlobManifest, BlobUploadStatus, ErrorCode, MAX_CHUNK_BYTES, ManifestError};
+use meridian_protocol::{
+    ApiError, BlobManifest, BlobUploadStatus, ErrorCode, MAX_CHUNK_BYTES, ManifestError,
+};
 use meridian_server_store::ServerStore;
 use meridian_server_store::blobs::StoredBlob;
 use range::ByteRange;
@@ -26,6 +29,17 @@ use std::sync::Arc;
 pub const MAX_CHUNK_BODY_BYTES: usize = MAX_CHUNK_BYTES as usize;
 
 /// `POST /v1/blobs`: which chunks of this file the server still lacks.
+#[utoipa::path(
+    post, path = "/v1/blobs", tag = "files",
+    security(("bearer" = [])),
+    request_body = BlobManifest,
+    responses(
+        (status = 200, description = "The blob's id and the chunks still to send (resume by asking again)", body = BlobUploadStatus),
+        JsonBodyErrors,
+        (status = 413, description = "`file_too_large`", body = ApiError),
+        SignedIn,
+    ),
+)]
 pub async fn begin(
     State(state): State<AppState>,
     session: Session,
@@ -40,6 +54,22 @@ pub async fn begin(
 }
 
 /// `PUT /v1/blobs/{id}/chunks/{index}` with the chunk's bytes as the body.
+#[utoipa::path(
+    put, path = "/v1/blobs/{id}/chunks/{index}", tag = "files",
+    security(("bearer" = [])),
+    params(
+        ("id" = String, Path, description = "The blob id, `b3:` and 64 hex digits"),
+        ("index" = u32, Path, description = "The chunk's index in the manifest"),
+    ),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The chunk's bytes"),
+    responses(
+        (status = 204, description = "Stored (storing it again is not an error)"),
+        (status = 400, description = "`invalid_chunk` or `chunk_hash_mismatch`", body = ApiError),
+        (status = 404, description = "`not_found`: no upload of that blob by this person", body = ApiError),
+        (status = 413, description = "`payload_too_large`", body = ApiError),
+        SignedIn,
+    ),
+)]
 pub async fn put_chunk(
     State(state): State<AppState>,
     session: Session,
@@ -55,6 +85,18 @@ pub async fn put_chunk(
 }
 
 /// `POST /v1/blobs/{id}/complete`.
+#[utoipa::path(
+    post, path = "/v1/blobs/{id}/complete", tag = "files",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "The blob id, `b3:` and 64 hex digits")),
+    responses(
+        (status = 200, description = "The blob is complete and may be attached", body = BlobUploadStatus),
+        (status = 400, description = "`invalid_input`: not a blob id", body = ApiError),
+        (status = 404, description = "`not_found`: no upload of that blob by this person", body = ApiError),
+        (status = 409, description = "`blob_incomplete`: chunks are missing", body = ApiError),
+        SignedIn,
+    ),
+)]
 pub async fn complete(
     State(state): State<AppState>,
     session: Session,
@@ -66,6 +108,22 @@ pub async fn complete(
 }
 
 /// `GET /v1/blobs/{id}`: the file's bytes, streamed chunk by chunk.
+#[utoipa::path(
+    get, path = "/v1/blobs/{id}", tag = "files",
+    security(("bearer" = [])),
+    params(
+        ("id" = String, Path, description = "The blob id, `b3:` and 64 hex digits"),
+        ("Range" = Option<String>, Header, description = "One span, `bytes=a-b`"),
+    ),
+    responses(
+        (status = 200, description = "The whole file", content_type = "application/octet-stream", body = Vec<u8>),
+        (status = 206, description = "The requested span", content_type = "application/octet-stream", body = Vec<u8>),
+        (status = 400, description = "`invalid_input`: not a blob id", body = ApiError),
+        (status = 404, description = "`not_found`: absent, or not readable through any message you can see", body = ApiError),
+        (status = 416, description = "`range_not_satisfiable`", body = ApiError),
+        SignedIn,
+    ),
+)]
 pub async fn read(
     State(state): State<AppState>,
     session: Session,

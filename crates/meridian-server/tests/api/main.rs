@@ -15,8 +15,10 @@ use tempfile::TempDir;
 use tokio_tungstenite::tungstenite::{self, client::IntoClientRequest};
 
 mod accounts;
+mod export;
 mod files;
 mod oneshot;
+mod openapi;
 mod team;
 
 struct TestServer {

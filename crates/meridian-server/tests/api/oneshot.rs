@@ -13,7 +13,7 @@ use std::sync::Arc;
 use tempfile::TempDir;
 use tower::ServiceExt;
 
-async fn oneshot_app() -> (axum::Router, TempDir) {
+pub(crate) async fn oneshot_app() -> (axum::Router, TempDir) {
     let (app, _, dir) = oneshot_app_with_clock().await;
     (app, dir)
 }
