@@ -18,6 +18,7 @@ const COMMANDS: &[&str] = &[
     "search",
     "person_card",
     "mark_thread_read",
+    "inbox",
     "set_thread_follow",
     "list_people",
     "sync_status",

@@ -111,6 +111,7 @@ pub fn run() {
             commands::threads::save_draft,
             commands::threads::delivery_preview,
             commands::threads::mark_thread_read,
+            commands::threads::inbox,
             commands::threads::set_thread_follow,
             commands::threads::list_people,
             commands::search::search,

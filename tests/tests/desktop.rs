@@ -253,6 +253,19 @@ async fn scenario(session: &Session, world: &World, bus: &NotificationBus) -> an
         .await?;
     bus.click(notice.id).await?;
     session.wait_for_text("[data-testid='thread-title']", THREAD_TITLE, WAIT).await?;
+
+    // Away from the thread, Bob's next reply lands in Ana's inbox; "Done" clears it.
+    session.wait_for("[data-testid='channel-item'][data-channel-name='random']", WAIT).await?.click().await?;
+    world.bob.reply(world.thread, "One more thing: the changelog link.").await?;
+    session.wait_for_text("[data-testid='inbox-count']", "1", WAIT).await?;
+    by_testid(session, "inbox-item").await?.click().await?;
+    session
+        .wait_for(&format!("[data-testid='inbox-entry'][data-thread-title='{THREAD_TITLE}']"), WAIT)
+        .await?;
+    shoot_both_themes(session, "inbox").await?;
+    by_testid(session, "inbox-done").await?.click().await?;
+    session.wait_for_text("[data-testid='inbox']", "all caught up", WAIT).await?;
+    anyhow::ensure!(session.find_all("[data-testid='inbox-count']").await?.is_empty(), "the count stayed");
     Ok(())
 }
 

@@ -85,11 +85,11 @@ const seeds: Seed[] = [
 ];
 
 const channels: ChannelSummary[] = [
-  { id: "c-general", name: "general", topic: "Company-wide news and questions", private: false, threadCount: 0 },
-  { id: "c-engineering", name: "engineering", topic: "Builds, releases and the sync engine", private: false, threadCount: 0 },
-  { id: "c-design", name: "design", topic: "Critiques, specs and the design system", private: false, threadCount: 0 },
-  { id: "c-launch-plan", name: "launch-plan", topic: "Launch logistics — keep it in here", private: true, threadCount: 0 },
-  { id: "c-random", name: "random", topic: "", private: false, threadCount: 0 },
+  { id: "c-general", name: "general", topic: "Company-wide news and questions", private: false, direct: false, threadCount: 0, unreadCount: 0 },
+  { id: "c-engineering", name: "engineering", topic: "Builds, releases and the sync engine", private: false, direct: false, threadCount: 0, unreadCount: 0 },
+  { id: "c-design", name: "design", topic: "Critiques, specs and the design system", private: false, direct: false, threadCount: 0, unreadCount: 0 },
+  { id: "c-launch-plan", name: "launch-plan", topic: "Launch logistics — keep it in here", private: true, direct: false, threadCount: 0, unreadCount: 0 },
+  { id: "c-random", name: "random", topic: "", private: false, direct: false, threadCount: 0, unreadCount: 0 },
 ];
 
 let nextId = 1;
@@ -124,6 +124,7 @@ const threads: ThreadDetail[] = seeds.map((seed) => {
     channelName: channel.name,
     title: seed.title,
     draft: null,
+    follow: "none",
     messages: seed.posts.map(([who, hoursAgo, body]) => message(byName(who), Date.now() - hoursAgo * HOUR, body)),
   };
 });
@@ -136,6 +137,8 @@ threads[3].messages.push({
 function summary(thread: ThreadDetail): ThreadSummary {
   const first = thread.messages[0];
   return {
+    unreadCount: 0,
+    follow: "none",
     id: thread.id,
     channelId: thread.channelId,
     title: thread.title,
@@ -220,6 +223,10 @@ export function fakeBackend(options: FakeOptions) {
       }
       case "list_people":
         return later(people);
+      case "inbox":
+        return later([]);
+      case "mark_thread_read":
+        return later(0);
       case "save_draft":
         return later(null);
       case "delivery_preview":

@@ -11,6 +11,7 @@ mod bootstrap;
 mod drafts;
 mod export;
 mod held;
+mod inbox;
 mod membership;
 mod outbox;
 mod purge;

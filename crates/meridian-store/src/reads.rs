@@ -63,6 +63,19 @@ pub(crate) struct ThreadRecord {
     created_at: i64,
 }
 
+impl ThreadListRecord {
+    pub(crate) fn into_row(self) -> Result<ThreadRow> {
+        Ok(ThreadRow {
+            reply_count: seq_from_sql(self.replies),
+            last_activity_at: self.last_activity_at,
+            preview: self.preview,
+            unread: seq_from_sql(self.unread),
+            follow: FollowState::parse(&self.follow).unwrap_or(FollowState::None),
+            thread: self.thread.into_thread()?,
+        })
+    }
+}
+
 impl ThreadRecord {
     pub(crate) fn into_thread(self) -> Result<Thread> {
         Ok(Thread {
@@ -75,8 +88,23 @@ impl ThreadRecord {
     }
 }
 
+/// The columns of a thread list entry, over `threads t` joined with this person's `thread_state s`.
+pub(crate) const THREAD_LIST: &str = "SELECT t.id, t.channel_id, t.title, t.author_id, t.created_at,
+        MAX((SELECT COUNT(*) FROM messages m WHERE m.thread_id = t.id) - 1, 0) AS replies,
+        COALESCE((SELECT MAX(m.created_at) FROM messages m WHERE m.thread_id = t.id), t.created_at)
+            AS last_activity_at,
+        COALESCE((SELECT m.body FROM messages m WHERE m.thread_id = t.id
+                  ORDER BY m.server_seq IS NULL DESC, m.server_seq DESC, m.created_at DESC LIMIT 1), '')
+            AS preview,
+        (SELECT COUNT(*) FROM messages m WHERE m.thread_id = t.id
+           AND m.server_seq > COALESCE(s.read_through_seq, 0)
+           AND m.author_id != COALESCE((SELECT value FROM meta WHERE key = 'user_id'), ''))
+            AS unread,
+        COALESCE(s.follow, 'none') AS follow
+ FROM threads t LEFT JOIN thread_state s ON s.thread_id = t.id";
+
 #[derive(FromRow)]
-struct ThreadListRecord {
+pub(crate) struct ThreadListRecord {
     #[sqlx(flatten)]
     thread: ThreadRecord,
     replies: i64,
@@ -184,38 +212,12 @@ impl LocalStore {
 
     /// A channel's threads, most recently active first.
     pub async fn threads(&self, channel_id: ChannelId) -> Result<Vec<ThreadRow>> {
-        let rows: Vec<ThreadListRecord> = sqlx::query_as(
-            "SELECT t.id, t.channel_id, t.title, t.author_id, t.created_at,
-                    MAX((SELECT COUNT(*) FROM messages m WHERE m.thread_id = t.id) - 1, 0) AS replies,
-                    COALESCE((SELECT MAX(m.created_at) FROM messages m WHERE m.thread_id = t.id), t.created_at)
-                        AS last_activity_at,
-                    COALESCE((SELECT m.body FROM messages m WHERE m.thread_id = t.id
-                              ORDER BY m.server_seq IS NULL DESC, m.server_seq DESC, m.created_at DESC LIMIT 1), '')
-                        AS preview,
-                    (SELECT COUNT(*) FROM messages m WHERE m.thread_id = t.id
-                       AND m.server_seq > COALESCE(s.read_through_seq, 0)
-                       AND m.author_id != COALESCE((SELECT value FROM meta WHERE key = 'user_id'), ''))
-                        AS unread,
-                    COALESCE(s.follow, 'none') AS follow
-             FROM threads t LEFT JOIN thread_state s ON s.thread_id = t.id
-             WHERE t.channel_id = ?
-             ORDER BY last_activity_at DESC",
-        )
-        .bind(channel_id.to_string())
-        .fetch_all(&self.pool)
-        .await?;
-        rows.into_iter()
-            .map(|row| {
-                Ok(ThreadRow {
-                    reply_count: seq_from_sql(row.replies),
-                    last_activity_at: row.last_activity_at,
-                    preview: row.preview,
-                    unread: seq_from_sql(row.unread),
-                    follow: FollowState::parse(&row.follow).unwrap_or(FollowState::None),
-                    thread: row.thread.into_thread()?,
-                })
-            })
-            .collect()
+        let rows: Vec<ThreadListRecord> =
+            sqlx::query_as(&format!("{THREAD_LIST} WHERE t.channel_id = ? ORDER BY last_activity_at DESC"))
+                .bind(channel_id.to_string())
+                .fetch_all(&self.pool)
+                .await?;
+        rows.into_iter().map(ThreadListRecord::into_row).collect()
     }
 
     pub async fn thread(&self, thread_id: ThreadId) -> Result<Option<Thread>> {

@@ -28,7 +28,13 @@ pub async fn list_channels(state: State<'_, AppState>) -> CommandResult<Vec<Chan
     let guard = state.session().await;
     let session = signed_in(&guard)?;
     let channels = session.store.channels().await?;
-    Ok(channels.iter().map(|(channel, threads)| ChannelSummary::new(channel, *threads)).collect())
+    let unread = session.store.channel_unread().await?;
+    Ok(channels
+        .iter()
+        .map(|(channel, threads)| {
+            ChannelSummary::new(channel, *threads, unread.get(&channel.id).copied().unwrap_or(0))
+        })
+        .collect())
 }
 
 #[tauri::command]
@@ -66,6 +72,7 @@ pub async fn open_thread(state: State<'_, AppState>, thread_id: String) -> Comma
         title: thread.title,
         messages: messages.iter().map(|row| views.view(row)).collect(),
         draft: session.store.draft(thread_id).await?,
+        follow: session.store.thread_state(thread_id).await?.follow.as_str(),
     })
 }
 
@@ -140,6 +147,16 @@ pub async fn set_reaction(
         .await?;
     session.sync_now();
     Ok(())
+}
+
+/// Followed threads with news, across channels: the inbox.
+#[tauri::command]
+pub async fn inbox(state: State<'_, AppState>) -> CommandResult<Vec<ThreadSummary>> {
+    let guard = state.session().await;
+    let session = signed_in(&guard)?;
+    let people = People::new(session.store.users().await?);
+    let threads = session.store.inbox().await?;
+    Ok(threads.iter().map(|row| people.thread_summary(row, &session.me)).collect())
 }
 
 /// Marks a thread read through its newest message here; the mark syncs to this person's devices.

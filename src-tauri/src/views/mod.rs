@@ -61,17 +61,23 @@ pub struct ChannelSummary {
     pub name: String,
     pub topic: String,
     pub private: bool,
+    /// A direct conversation: named after its people, shown apart from channels.
+    pub direct: bool,
     pub thread_count: u64,
+    /// Messages by others not yet read (muted threads left out).
+    pub unread_count: u64,
 }
 
 impl ChannelSummary {
-    pub fn new(channel: &Channel, thread_count: u64) -> Self {
+    pub fn new(channel: &Channel, thread_count: u64, unread_count: u64) -> Self {
         Self {
             id: channel.id.to_string(),
             name: channel.name.clone(),
             topic: channel.topic.clone(),
             private: channel.private,
+            direct: channel.direct,
             thread_count,
+            unread_count,
         }
     }
 }
@@ -102,6 +108,8 @@ pub struct ThreadDetail {
     pub messages: Vec<MessageView>,
     /// What the person was writing here when they left, if anything.
     pub draft: Option<String>,
+    /// `following`, `muted` or `none` (the implicit rule: started or replied).
+    pub follow: &'static str,
 }
 
 /// Looks people up by id for views; unknown authors show as "Unknown" rather than failing.

@@ -24,7 +24,11 @@ export type ChannelSummary = {
   name: string;
   topic: string;
   private: boolean;
+  /** A direct conversation, named after its people. */
+  direct: boolean;
   threadCount: number;
+  /** Messages by others not yet read. */
+  unreadCount: number;
 };
 
 export type ThreadSummary = {
@@ -36,7 +40,12 @@ export type ThreadSummary = {
   /** Unix milliseconds. */
   lastActivityAt: number;
   preview: string;
+  /** Messages by others after my read cursor. */
+  unreadCount: number;
+  follow: FollowState;
 };
+
+export type FollowState = "following" | "muted" | "none";
 
 export type MessageState = "sent" | "pending" | "rejected";
 
@@ -88,6 +97,7 @@ export type ThreadDetail = {
   messages: MessageView[];
   /** What the person was writing here when they left. */
   draft: string | null;
+  follow: FollowState;
 };
 
 export type CreateLocalTeamRequest = {
@@ -183,6 +193,13 @@ export const deliveryPreview = (threadId: string, mentions: string[] = [], urgen
   invoke<RecipientPreview[]>("delivery_preview", { threadId, mentions, urgent });
 
 export const syncStatus = () => invoke<SyncStatus>("sync_status");
+
+export const inbox = () => invoke<ThreadSummary[]>("inbox");
+
+export const markThreadRead = (threadId: string) => invoke<number>("mark_thread_read", { threadId });
+
+export const setThreadFollow = (threadId: string, follow: FollowState) =>
+  invoke<void>("set_thread_follow", { threadId, follow });
 
 export const search = (query: string) => invoke<SearchResults>("search", { query });
 

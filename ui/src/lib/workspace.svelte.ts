@@ -23,6 +23,9 @@ export class Workspace {
   threads = $state<Loaded<ThreadSummary[]>>({ value: [], loading: false, error: null });
   thread = $state<Loaded<ThreadDetail | null>>({ value: null, loading: false, error: null });
   channelId = $state<string | null>(null);
+  /** The inbox is shown in the middle pane instead of a channel's threads. */
+  showingInbox = $state(false);
+  inbox = $state<Loaded<ThreadSummary[]>>({ value: [], loading: false, error: null });
   threadId = $state<string | null>(null);
   sync = $state<SyncStatus | null>(null);
   /** What the search field holds; a non-blank query shows results instead of the thread list. */
@@ -48,6 +51,7 @@ export class Workspace {
     ];
     void this.refreshChannels();
     void this.refreshPeople();
+    void this.refreshInbox();
     // Status events sent before this screen subscribed are gone; ask for the latest once.
     api
       .syncStatus()
@@ -58,6 +62,38 @@ export class Workspace {
         subscription.then((unlisten) => unlisten()).catch(() => {});
       }
     };
+  }
+
+  async refreshInbox() {
+    try {
+      this.inbox = { value: await api.inbox(), loading: false, error: null };
+    } catch (error) {
+      this.inbox = { ...this.inbox, loading: false, error: api.errorMessage(error) };
+    }
+  }
+
+  /** Shows the inbox in the middle pane. */
+  openInbox() {
+    this.showingInbox = true;
+    this.setSearch("");
+    void this.refreshInbox();
+  }
+
+  /** Opens a thread from the inbox, keeping the inbox in the middle pane. */
+  async openFromInbox(channelId: string, threadId: string) {
+    this.channelId = channelId;
+    await this.selectThread(threadId);
+  }
+
+  /** Done: marks a thread read without opening it, so it leaves the inbox until the next reply. */
+  async markDone(threadId: string) {
+    await api.markThreadRead(threadId);
+    await Promise.all([this.refreshInbox(), this.refreshChannels(), this.refreshThreads()]);
+  }
+
+  async setFollow(threadId: string, follow: api.FollowState) {
+    await api.setThreadFollow(threadId, follow);
+    await Promise.all([this.refreshInbox(), this.refreshChannels(), this.refreshThreads()]);
   }
 
   async refreshPeople() {
@@ -80,6 +116,7 @@ export class Workspace {
   }
 
   async selectChannel(channelId: string | null) {
+    this.showingInbox = false;
     if (channelId !== this.channelId) {
       this.channelId = channelId;
       this.threadId = null;
@@ -120,11 +157,24 @@ export class Workspace {
     if (threadId === null) return;
     try {
       const detail = await api.openThread(threadId);
-      if (ticket === this.tickets.thread) this.thread = { value: detail, loading: false, error: null };
+      if (ticket === this.tickets.thread) {
+        this.thread = { value: detail, loading: false, error: null };
+        void this.markSeen(threadId);
+      }
     } catch (error) {
       if (ticket === this.tickets.thread) {
         this.thread = { ...this.thread, loading: false, error: api.errorMessage(error) };
       }
+    }
+  }
+
+  /** The open thread has been seen: read through its newest message, and the counts follow. */
+  private async markSeen(threadId: string) {
+    try {
+      await api.markThreadRead(threadId);
+      await Promise.all([this.refreshInbox(), this.refreshChannels(), this.refreshThreads()]);
+    } catch {
+      // The mark is retried the next time the thread is opened.
     }
   }
 
@@ -193,6 +243,7 @@ export class Workspace {
     await Promise.all([
       this.refreshChannels(),
       this.refreshPeople(),
+      this.refreshInbox(),
       channelChanged || listedThreadChanged ? this.refreshThreads() : null,
       openThreadChanged ? this.refreshThread() : null,
     ]);

@@ -1,0 +1,48 @@
+//! The inbox: threads this person follows that have news for them, across every channel.
+//!
+//! Following is explicit (`following`) or implicit (they started the thread or replied in it);
+//! a muted thread never shows. News is a message by someone else after their read cursor, so
+//! marking a thread read ("done") takes it out until the next reply.
+
+use crate::reads::{THREAD_LIST, ThreadListRecord};
+use crate::{LocalStore, Result, ThreadRow};
+use meridian_domain::ChannelId;
+use std::collections::HashMap;
+
+/// Most threads the inbox lists.
+const INBOX_LIMIT: u32 = 200;
+
+impl LocalStore {
+    /// Followed threads with unread replies, most recently active first.
+    pub async fn inbox(&self) -> Result<Vec<ThreadRow>> {
+        let sql = format!(
+            "SELECT * FROM ({THREAD_LIST}
+               WHERE COALESCE(s.follow, 'none') != 'muted'
+                 AND (COALESCE(s.follow, 'none') = 'following'
+                      OR t.author_id = (SELECT value FROM meta WHERE key = 'user_id')
+                      OR EXISTS (SELECT 1 FROM messages mine WHERE mine.thread_id = t.id
+                                   AND mine.author_id = (SELECT value FROM meta WHERE key = 'user_id'))))
+             WHERE unread > 0 ORDER BY last_activity_at DESC LIMIT ?"
+        );
+        let rows: Vec<ThreadListRecord> =
+            sqlx::query_as(&sql).bind(INBOX_LIMIT).fetch_all(&self.pool).await?;
+        rows.into_iter().map(ThreadListRecord::into_row).collect()
+    }
+
+    /// Unread messages by others per channel, for channels that have any (muted threads left out).
+    pub async fn channel_unread(&self) -> Result<HashMap<ChannelId, u64>> {
+        let rows: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT m.channel_id, COUNT(*) FROM messages m
+             LEFT JOIN thread_state s ON s.thread_id = m.thread_id
+             WHERE m.server_seq > COALESCE(s.read_through_seq, 0)
+               AND COALESCE(s.follow, 'none') != 'muted'
+               AND m.author_id != COALESCE((SELECT value FROM meta WHERE key = 'user_id'), '')
+             GROUP BY m.channel_id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|(channel, count)| Ok((crate::rows::id(&channel)?, crate::rows::seq_from_sql(count))))
+            .collect()
+    }
+}

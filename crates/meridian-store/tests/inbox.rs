@@ -1,0 +1,106 @@
+//! The inbox lists followed threads with news for me, and channel counts say where news is.
+
+use meridian_domain::{
+    Channel, ChannelId, FollowState, Message, MessageId, Role, ScopeId, Team, TeamId, Thread, ThreadId, User,
+    UserId,
+};
+use meridian_protocol::{Change, Entity, PullResponse, ScopeChanges};
+use meridian_store::{Account, LocalStore};
+use std::collections::BTreeMap;
+
+fn person(name: &str) -> User {
+    User {
+        id: UserId::new(),
+        display_name: name.into(),
+        time_zone: "UTC".into(),
+        role: Role::Member,
+        working_hours: None,
+    }
+}
+
+fn pull(scope: ScopeId, from: u64, entities: Vec<Entity>) -> PullResponse {
+    let changes: Vec<Change> = entities
+        .into_iter()
+        .enumerate()
+        .map(|(offset, entity)| Change { seq: from + offset as u64, server_ts: 1, entity })
+        .collect();
+    let to = from + changes.len() as u64 - 1;
+    PullResponse {
+        scopes: BTreeMap::from([(scope, ScopeChanges { from, to, more: false, changes })]),
+        ..PullResponse::default()
+    }
+}
+
+#[tokio::test]
+async fn followed_threads_with_news_are_listed_until_read_or_muted() {
+    let store = LocalStore::open_in_memory().await.expect("store");
+    let (me, kofi) = (person("Ana"), person("Kofi"));
+    let team = Team { id: TeamId::new(), name: "Acme".into() };
+    store
+        .save_account(&Account {
+            server_url: "http://127.0.0.1:1".into(),
+            token: "t".into(),
+            user_id: me.id,
+            team_id: team.id,
+            embedded: false,
+        })
+        .await
+        .expect("account");
+    let channel = Channel {
+        id: ChannelId::new(),
+        team_id: team.id,
+        name: "ops".into(),
+        topic: String::new(),
+        private: false,
+        direct: false,
+    };
+    let thread = |author: &User, title: &str| Thread {
+        id: ThreadId::new(),
+        channel_id: channel.id,
+        title: title.into(),
+        author_id: author.id,
+        created_at: 1,
+    };
+    let message = |thread: &Thread, author: &User, body: &str| Message {
+        id: MessageId::new(),
+        thread_id: thread.id,
+        channel_id: channel.id,
+        author_id: author.id,
+        body: body.into(),
+        created_at: 2,
+        attachments: Vec::new(),
+    };
+    let (mine, theirs) = (thread(&me, "My plan"), thread(&kofi, "Their plan"));
+    let directory = vec![
+        Entity::Team(team.clone()),
+        Entity::User(me.clone()),
+        Entity::User(kofi.clone()),
+        Entity::Channel(channel.clone()),
+    ];
+    store.apply_pull(&pull(ScopeId::Team(team.id), 1, directory), me.id).await.expect("directory");
+    let posts = vec![
+        Entity::Thread(mine.clone()),
+        Entity::Message(message(&mine, &me, "opening")),
+        Entity::Message(message(&mine, &kofi, "a reply for me")),
+        Entity::Thread(theirs.clone()),
+        Entity::Message(message(&theirs, &kofi, "not my thread")),
+    ];
+    store.apply_pull(&pull(ScopeId::Channel(channel.id), 1, posts), me.id).await.expect("posts");
+
+    // My thread has one unread reply; theirs I do not follow, but its news counts for the channel.
+    let inbox = store.inbox().await.expect("inbox");
+    assert_eq!(inbox.iter().map(|row| (row.thread.id, row.unread)).collect::<Vec<_>>(), [(mine.id, 1)]);
+    assert_eq!(store.channel_unread().await.expect("counts")[&channel.id], 2);
+
+    // Following theirs brings it in; muting mine takes it out.
+    store.set_thread_follow(theirs.id, FollowState::Following, 3).await.expect("follow");
+    store.set_thread_follow(mine.id, FollowState::Muted, 4).await.expect("mute");
+    let inbox = store.inbox().await.expect("inbox");
+    assert_eq!(inbox.iter().map(|row| row.thread.id).collect::<Vec<_>>(), [theirs.id]);
+    assert_eq!(store.channel_unread().await.expect("counts")[&channel.id], 1, "muted news is not counted");
+
+    // Done: read through the newest message, and it leaves the inbox.
+    store.mark_thread_read(theirs.id, 5).await.expect("read");
+    assert!(store.inbox().await.expect("inbox").is_empty());
+    assert!(!store.channel_unread().await.expect("counts").contains_key(&channel.id));
+}
