@@ -116,6 +116,9 @@ pub fn run() {
             commands::threads::list_people,
             commands::search::search,
             commands::people::person_card,
+            commands::outbox::outbox,
+            commands::outbox::retry_write,
+            commands::outbox::discard_write,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     if let Err(error) = result {

@@ -14,6 +14,7 @@ mod held;
 mod inbox;
 mod membership;
 mod outbox;
+mod outbox_review;
 mod purge;
 mod reads;
 mod rows;

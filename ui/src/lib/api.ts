@@ -157,6 +157,17 @@ export type PersonCard = {
   hoursAssumed: boolean;
 };
 
+/** A write still waiting, or refused and not yet dealt with. */
+export type OutboxItem = {
+  seq: number;
+  kind: string;
+  summary: string;
+  state: "queued" | "rejected";
+  attempts: number;
+  error: string | null;
+  writtenAt: number;
+};
+
 export const sessionState = () => invoke<SessionState>("session_state");
 
 export const createLocalTeam = (request: CreateLocalTeamRequest) =>
@@ -200,6 +211,10 @@ export const markThreadRead = (threadId: string) => invoke<number>("mark_thread_
 
 export const setThreadFollow = (threadId: string, follow: FollowState) =>
   invoke<void>("set_thread_follow", { threadId, follow });
+
+export const outbox = () => invoke<OutboxItem[]>("outbox");
+export const retryWrite = (seq: number) => invoke<void>("retry_write", { seq: String(seq) });
+export const discardWrite = (seq: number) => invoke<void>("discard_write", { seq: String(seq) });
 
 export const search = (query: string) => invoke<SearchResults>("search", { query });
 

@@ -1,0 +1,109 @@
+//! What the person sees of the outbox, and what they may do about it: every write still waiting
+//! and every refused write they have not dealt with, each of which they may send again or
+//! discard. Nothing leaves the outbox silently.
+
+use crate::export::OutboxState;
+use crate::outbox::enqueue;
+use crate::rows::seq_to_sql;
+use crate::{LocalStore, OutboxEntry, Result, StoreError};
+use meridian_domain::UnixMillis;
+use meridian_protocol::MutationOp;
+
+impl LocalStore {
+    /// Writes waiting to be sent, then refused writes not yet sent again or discarded, in order.
+    pub async fn outbox_to_review(&self) -> Result<Vec<OutboxEntry>> {
+        let resolved: Vec<i64> =
+            sqlx::query_scalar("SELECT seq FROM outbox WHERE resolved = 1").fetch_all(&self.pool).await?;
+        let mut entries = self.outbox(Some(OutboxState::Queued)).await?;
+        entries.extend(
+            self.outbox(Some(OutboxState::Rejected))
+                .await?
+                .into_iter()
+                .filter(|entry| !resolved.contains(&seq_to_sql(entry.mutation.seq))),
+        );
+        Ok(entries)
+    }
+
+    /// Sends a refused write again as a new write (a new seq and id), showing its text as pending
+    /// once more.
+    pub async fn retry_refused(&self, seq: u64, now: UnixMillis) -> Result<()> {
+        let mut tx = self.write().await?;
+        let op = refused_op(&mut tx, seq).await?;
+        enqueue(&mut tx, &op, now).await?;
+        mark_resolved(&mut tx, seq).await?;
+        let (from, to) = match op {
+            MutationOp::CreateThread { .. } | MutationOp::CreateMessage { .. } => ("rejected", "pending"),
+            MutationOp::EditMessage { .. } => ("rejected", "editing"),
+            _ => ("", ""),
+        };
+        if let Some(message) = op.message_id().filter(|_| !from.is_empty()) {
+            sqlx::query("UPDATE messages SET state = ?, error = NULL WHERE id = ? AND state = ?")
+                .bind(to)
+                .bind(message.to_string())
+                .bind(from)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Gives up a refused write: a refused new message (or thread) is removed from this device.
+    pub async fn discard_refused(&self, seq: u64) -> Result<()> {
+        let mut tx = self.write().await?;
+        let op = refused_op(&mut tx, seq).await?;
+        mark_resolved(&mut tx, seq).await?;
+        match &op {
+            MutationOp::CreateThread { thread_id, message_id, .. } => {
+                sqlx::query("DELETE FROM messages WHERE id = ? AND state = 'rejected'")
+                    .bind(message_id.to_string())
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query(
+                    "DELETE FROM threads WHERE id = ? AND NOT EXISTS (SELECT 1 FROM messages WHERE thread_id = ?)",
+                )
+                .bind(thread_id.to_string())
+                .bind(thread_id.to_string())
+                .execute(&mut *tx)
+                .await?;
+            }
+            MutationOp::CreateMessage { message_id, .. } => {
+                sqlx::query("DELETE FROM messages WHERE id = ? AND state = 'rejected'")
+                    .bind(message_id.to_string())
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            // The server's text stands; it shows again as sent.
+            MutationOp::EditMessage { message_id, .. } => {
+                sqlx::query(
+                    "UPDATE messages SET state = 'sent', error = NULL WHERE id = ? AND state = 'rejected'",
+                )
+                .bind(message_id.to_string())
+                .execute(&mut *tx)
+                .await?;
+            }
+            _ => {}
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// The write a refused, unresolved outbox entry holds.
+async fn refused_op(tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>, seq: u64) -> Result<MutationOp> {
+    let op: Option<String> =
+        sqlx::query_scalar("SELECT op FROM outbox WHERE seq = ? AND state = 'rejected' AND resolved = 0")
+            .bind(seq_to_sql(seq))
+            .fetch_optional(&mut **tx)
+            .await?;
+    let op = op.ok_or(StoreError::NotFound("refused write"))?;
+    serde_json::from_str(&op).map_err(|error| StoreError::Corrupt(format!("outbox entry {seq}: {error}")))
+}
+
+async fn mark_resolved(tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>, seq: u64) -> Result<()> {
+    sqlx::query("UPDATE outbox SET resolved = 1 WHERE seq = ?")
+        .bind(seq_to_sql(seq))
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}

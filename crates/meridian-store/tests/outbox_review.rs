@@ -1,0 +1,90 @@
+//! Refused writes stay in view until the person sends them again or discards them.
+
+use meridian_domain::{Channel, ChannelId, Role, ScopeId, Team, TeamId, Thread, ThreadId, User, UserId};
+use meridian_protocol::{Change, Entity, MutationResult, MutationStatus, PullResponse, ScopeChanges};
+use meridian_store::{DeliveryState, LocalStore, OutboxState};
+use std::collections::BTreeMap;
+
+#[tokio::test]
+async fn a_refused_reply_can_be_sent_again_or_discarded_and_its_seq_is_never_reused() {
+    let store = LocalStore::open_in_memory().await.expect("store");
+    let me = User {
+        id: UserId::new(),
+        display_name: "Ana".into(),
+        time_zone: "UTC".into(),
+        role: Role::Member,
+        working_hours: None,
+    };
+    let team = Team { id: TeamId::new(), name: "Acme".into() };
+    let channel = Channel {
+        id: ChannelId::new(),
+        team_id: team.id,
+        name: "ops".into(),
+        topic: String::new(),
+        private: false,
+        direct: false,
+    };
+    let thread = Thread {
+        id: ThreadId::new(),
+        channel_id: channel.id,
+        title: "Plan".into(),
+        author_id: me.id,
+        created_at: 1,
+    };
+    let entities = [
+        Entity::Team(team.clone()),
+        Entity::User(me.clone()),
+        Entity::Channel(channel.clone()),
+        Entity::Thread(thread.clone()),
+    ];
+    let changes = entities
+        .into_iter()
+        .enumerate()
+        .map(|(n, entity)| Change { seq: n as u64 + 1, server_ts: 1, entity })
+        .collect();
+    let pull = PullResponse {
+        scopes: BTreeMap::from([(
+            ScopeId::Channel(channel.id),
+            ScopeChanges { from: 1, to: 4, more: false, changes },
+        )]),
+        ..PullResponse::default()
+    };
+    store.apply_pull(&pull, me.id).await.expect("pull");
+
+    let first = store.post_reply(me.id, thread.id, "refused once", 2).await.expect("post");
+    let second = store.post_reply(me.id, thread.id, "refused twice", 3).await.expect("post");
+    let refusal = |seq| MutationResult {
+        seq,
+        status: MutationStatus::Rejected { code: "not_a_member".into(), message: "gone".into() },
+    };
+    store.settle(&[refusal(1), refusal(2)]).await.expect("settle");
+    let review = store.outbox_to_review().await.expect("review");
+    assert_eq!(
+        review.iter().map(|entry| (entry.mutation.seq, entry.state)).collect::<Vec<_>>(),
+        [(1, OutboxState::Rejected), (2, OutboxState::Rejected)]
+    );
+
+    // Sent again: a new write with the next seq, and the text is pending again.
+    store.retry_refused(1, 4).await.expect("retry");
+    let review = store.outbox_to_review().await.expect("review");
+    assert_eq!(
+        review.iter().map(|entry| (entry.mutation.seq, entry.state)).collect::<Vec<_>>(),
+        [(3, OutboxState::Queued), (2, OutboxState::Rejected)]
+    );
+    let rows = store.thread_messages(thread.id).await.expect("rows");
+    assert_eq!(
+        rows.iter().find(|row| row.message.id == first.id).expect("kept").state,
+        DeliveryState::Pending
+    );
+
+    // Discarded: gone from the thread and from review, and the next write still takes a new seq.
+    store.discard_refused(2).await.expect("discard");
+    assert!(
+        store.thread_messages(thread.id).await.expect("rows").iter().all(|row| row.message.id != second.id)
+    );
+    assert_eq!(store.outbox_to_review().await.expect("review").len(), 1);
+    assert!(store.retry_refused(2, 5).await.is_err(), "a resolved entry cannot be sent again");
+    store.post_reply(me.id, thread.id, "fresh", 6).await.expect("post");
+    let seqs: Vec<u64> = store.queued_mutations(10).await.expect("queued").iter().map(|m| m.seq).collect();
+    assert_eq!(seqs, [3, 4]);
+}

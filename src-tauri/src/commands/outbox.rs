@@ -1,0 +1,100 @@
+//! The outbox as the person sees it: what is waiting, what was refused, and their choice about
+//! each refused write (send again, or discard).
+
+use super::parse_id;
+use crate::error::{CommandError, CommandResult};
+use crate::session::AppState;
+use meridian_protocol::MutationOp;
+use meridian_store::OutboxState;
+use serde::Serialize;
+use tauri::State;
+
+/// One write in the outbox.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OutboxItem {
+    pub seq: u64,
+    /// "Reply", "New thread", "Edit", …
+    pub kind: &'static str,
+    /// The text it carries, shortened, or what it is about.
+    pub summary: String,
+    /// `queued` or `rejected`.
+    pub state: &'static str,
+    /// Failed attempts to send it so far.
+    pub attempts: u64,
+    pub error: Option<String>,
+    pub written_at: i64,
+}
+
+#[tauri::command]
+pub async fn outbox(state: State<'_, AppState>) -> CommandResult<Vec<OutboxItem>> {
+    let guard = state.session().await;
+    let session = guard.as_ref().ok_or_else(CommandError::signed_out)?;
+    let entries = session.store.outbox_to_review().await?;
+    Ok(entries
+        .into_iter()
+        .map(|entry| {
+            let (kind, summary) = describe(&entry.mutation.op);
+            OutboxItem {
+                seq: entry.mutation.seq,
+                kind,
+                summary,
+                state: match entry.state {
+                    OutboxState::Rejected => "rejected",
+                    _ => "queued",
+                },
+                attempts: entry.attempts,
+                error: entry.last_error,
+                written_at: entry.mutation.client_ts,
+            }
+        })
+        .collect())
+}
+
+/// Sends a refused write again.
+#[tauri::command]
+pub async fn retry_write(state: State<'_, AppState>, seq: String) -> CommandResult<()> {
+    let seq: u64 = parse_id(&seq, "outbox entry")?;
+    let guard = state.session().await;
+    let session = guard.as_ref().ok_or_else(CommandError::signed_out)?;
+    session.store.retry_refused(seq, state.clock().now_millis()).await?;
+    session.sync_now();
+    Ok(())
+}
+
+/// Gives up a refused write.
+#[tauri::command]
+pub async fn discard_write(state: State<'_, AppState>, seq: String) -> CommandResult<()> {
+    let seq: u64 = parse_id(&seq, "outbox entry")?;
+    let guard = state.session().await;
+    let session = guard.as_ref().ok_or_else(CommandError::signed_out)?;
+    session.store.discard_refused(seq).await?;
+    Ok(())
+}
+
+fn describe(op: &MutationOp) -> (&'static str, String) {
+    let short = |text: &str| {
+        let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        if flat.chars().count() > 120 {
+            format!("{}…", flat.chars().take(119).collect::<String>())
+        } else {
+            flat
+        }
+    };
+    match op {
+        MutationOp::CreateThread { title, body, .. } => ("New thread", format!("{title}: {}", short(body))),
+        MutationOp::CreateMessage { body, .. } => ("Reply", short(body)),
+        MutationOp::EditMessage { body, .. } => ("Edit", short(body)),
+        MutationOp::DeleteMessage { .. } => ("Delete", "a message".to_owned()),
+        MutationOp::SetReaction { emoji, present, .. } => {
+            ("Reaction", format!("{} {emoji}", if *present { "add" } else { "remove" }))
+        }
+        MutationOp::JoinChannel { .. } => ("Join", "a channel".to_owned()),
+        MutationOp::LeaveChannel { .. } => ("Leave", "a channel".to_owned()),
+        MutationOp::AddMember { .. } => ("Add member", "to a channel".to_owned()),
+        MutationOp::RemoveMember { .. } => ("Remove member", "from a channel".to_owned()),
+        MutationOp::OpenDirect { .. } => ("Direct conversation", "open".to_owned()),
+        MutationOp::ReadThread { .. } => ("Read mark", "a thread".to_owned()),
+        MutationOp::FollowThread { state, .. } => ("Follow", state.as_str().to_owned()),
+    }
+}
