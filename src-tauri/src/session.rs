@@ -18,6 +18,9 @@ use tokio::sync::Mutex;
 /// Names the account the app opens at start-up: the file holds that account's user id.
 const CURRENT_ACCOUNT_FILE: &str = "current-account";
 
+/// How long after opening a session the search index is merged (see `optimize_search`).
+const SEARCH_MERGE_DELAY: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// The embedded server only names a team when it creates one; on resume the team exists already.
 const RESUMED_TEAM_NAME: &str = "My team";
 
@@ -156,6 +159,15 @@ impl AppState {
         let status = Arc::new(std::sync::Mutex::new(SyncStatusEvent { online: false, pending: 0 }));
         let notifier = Notifier::new(app.clone(), store.clone(), Availability::of(&me), self.clock.clone());
         let releases = tauri::async_runtime::spawn(notifier.clone().run());
+        // Once the first sync has settled, merge the search index's segments so queries over a
+        // large store read each word once.
+        let indexed = store.clone();
+        tauri::async_runtime::spawn(async move {
+            tokio::time::sleep(SEARCH_MERGE_DELAY).await;
+            if let Err(error) = indexed.optimize_search().await {
+                tracing::warn!(%error, "could not merge the search index");
+            }
+        });
         tauri::async_runtime::spawn(forward_events(app.clone(), notifier, status.clone(), events));
         let session = Session {
             store,
