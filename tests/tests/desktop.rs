@@ -543,6 +543,9 @@ async fn jump_with_the_keyboard(session: &Session) -> anyhow::Result<()> {
         session.find_all("[data-testid='quick-switcher']").await?.is_empty(),
         "the switcher stayed open"
     );
+    // Alt+↑ moves to the thread above in the list: the one most recently active.
+    by_testid(session, "composer-input").await?.send_keys("\u{E00A}\u{E013}").await?;
+    session.wait_for_text("[data-testid='thread-title']", "Release checklist for 2.0", WAIT).await?;
     Ok(())
 }
 
