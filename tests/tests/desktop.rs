@@ -263,6 +263,29 @@ async fn scenario(session: &Session, world: &World, bus: &NotificationBus) -> an
         .wait_for(&format!("[data-testid='inbox-entry'][data-thread-title='{THREAD_TITLE}']"), WAIT)
         .await?;
     shoot_both_themes(session, "inbox").await?;
+    // Opening it resumes at the new reply, marked "New", and reading it clears the inbox.
+    session.wait_for("[data-testid='inbox-entry'] button", WAIT).await?.click().await?;
+    let marked = session
+        .wait_until("the New divider above Bob's reply", WAIT, || async {
+            Ok(session
+                .execute(
+                    "const d = document.querySelector('[data-testid=new-divider]');
+                     return d ? d.parentElement.textContent : null;",
+                    &[],
+                )
+                .await?
+                .as_str()
+                .map(str::to_owned))
+        })
+        .await?;
+    anyhow::ensure!(marked.contains("One more thing"), "the divider marks {marked:?}");
+    session.wait_for_text("[data-testid='inbox']", "all caught up", WAIT).await?;
+
+    // "Done" clears news without opening the thread.
+    session.wait_for("[data-testid='channel-item'][data-channel-name='random']", WAIT).await?.click().await?;
+    world.bob.reply(world.thread, "And the release date.").await?;
+    session.wait_for_text("[data-testid='inbox-count']", "1", WAIT).await?;
+    by_testid(session, "inbox-item").await?.click().await?;
     by_testid(session, "inbox-done").await?.click().await?;
     session.wait_for_text("[data-testid='inbox']", "all caught up", WAIT).await?;
     anyhow::ensure!(session.find_all("[data-testid='inbox-count']").await?.is_empty(), "the count stayed");

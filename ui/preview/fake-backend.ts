@@ -125,6 +125,7 @@ const threads: ThreadDetail[] = seeds.map((seed) => {
     title: seed.title,
     draft: null,
     follow: "none",
+    firstUnreadId: null,
     messages: seed.posts.map(([who, hoursAgo, body]) => message(byName(who), Date.now() - hoursAgo * HOUR, body)),
   };
 });

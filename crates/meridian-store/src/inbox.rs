@@ -29,6 +29,24 @@ impl LocalStore {
         rows.into_iter().map(ThreadListRecord::into_row).collect()
     }
 
+    /// The first message of a thread after this person's read cursor by someone else: where
+    /// reading should resume.
+    pub async fn first_unread(
+        &self,
+        thread_id: meridian_domain::ThreadId,
+    ) -> Result<Option<meridian_domain::MessageId>> {
+        let id: Option<String> = sqlx::query_scalar(
+            "SELECT m.id FROM messages m LEFT JOIN thread_state s ON s.thread_id = m.thread_id
+             WHERE m.thread_id = ? AND m.server_seq > COALESCE(s.read_through_seq, 0)
+               AND m.author_id != COALESCE((SELECT value FROM meta WHERE key = 'user_id'), '')
+             ORDER BY m.server_seq LIMIT 1",
+        )
+        .bind(thread_id.to_string())
+        .fetch_optional(&self.pool)
+        .await?;
+        id.map(|id| crate::rows::id(&id)).transpose()
+    }
+
     /// Unread messages by others per channel, for channels that have any (muted threads left out).
     pub async fn channel_unread(&self) -> Result<HashMap<ChannelId, u64>> {
         let rows: Vec<(String, i64)> = sqlx::query_as(

@@ -87,6 +87,10 @@ async fn followed_threads_with_news_are_listed_until_read_or_muted() {
     ];
     store.apply_pull(&pull(ScopeId::Channel(channel.id), 1, posts), me.id).await.expect("posts");
 
+    let first = store.first_unread(mine.id).await.expect("first unread");
+    let rows = store.thread_messages(mine.id).await.expect("rows");
+    assert_eq!(first, Some(rows[1].message.id), "reading resumes at Kofi's reply, not my opening post");
+
     // My thread has one unread reply; theirs I do not follow, but its news counts for the channel.
     let inbox = store.inbox().await.expect("inbox");
     assert_eq!(inbox.iter().map(|row| (row.thread.id, row.unread)).collect::<Vec<_>>(), [(mine.id, 1)]);
@@ -102,5 +106,6 @@ async fn followed_threads_with_news_are_listed_until_read_or_muted() {
     // Done: read through the newest message, and it leaves the inbox.
     store.mark_thread_read(theirs.id, 5).await.expect("read");
     assert!(store.inbox().await.expect("inbox").is_empty());
+    assert_eq!(store.first_unread(theirs.id).await.expect("first unread"), None);
     assert!(!store.channel_unread().await.expect("counts").contains_key(&channel.id));
 }

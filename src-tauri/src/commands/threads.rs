@@ -73,6 +73,7 @@ pub async fn open_thread(state: State<'_, AppState>, thread_id: String) -> Comma
         messages: messages.iter().map(|row| views.view(row)).collect(),
         draft: session.store.draft(thread_id).await?,
         follow: session.store.thread_state(thread_id).await?.follow.as_str(),
+        first_unread_id: session.store.first_unread(thread_id).await?.map(|id| id.to_string()),
     })
 }
 

@@ -110,6 +110,8 @@ pub struct ThreadDetail {
     pub draft: Option<String>,
     /// `following`, `muted` or `none` (the implicit rule: started or replied).
     pub follow: &'static str,
+    /// Where reading resumes: the first message by someone else after the read cursor.
+    pub first_unread_id: Option<String>,
 }
 
 /// Looks people up by id for views; unknown authors show as "Unknown" rather than failing.

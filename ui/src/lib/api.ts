@@ -98,6 +98,8 @@ export type ThreadDetail = {
   /** What the person was writing here when they left. */
   draft: string | null;
   follow: FollowState;
+  /** Where reading resumes: the first message by someone else after my read cursor. */
+  firstUnreadId: string | null;
 };
 
 export type CreateLocalTeamRequest = {
