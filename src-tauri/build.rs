@@ -22,6 +22,7 @@ const COMMANDS: &[&str] = &[
     "discard_write",
     "mark_thread_read",
     "inbox",
+    "snooze_thread",
     "set_thread_follow",
     "list_people",
     "sync_status",

@@ -112,6 +112,7 @@ pub fn run() {
             commands::threads::delivery_preview,
             commands::threads::mark_thread_read,
             commands::threads::inbox,
+            commands::threads::snooze_thread,
             commands::threads::set_thread_follow,
             commands::threads::list_people,
             commands::search::search,

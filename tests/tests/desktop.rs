@@ -288,6 +288,12 @@ async fn scenario(session: &Session, world: &World, bus: &NotificationBus) -> an
     by_testid(session, "inbox-item").await?.click().await?;
     by_testid(session, "inbox-done").await?.click().await?;
     session.wait_for_text("[data-testid='inbox']", "all caught up", WAIT).await?;
+
+    // Snoozed for three hours: out of the inbox now.
+    world.bob.reply(world.thread, "Last one, promise.").await?;
+    session.wait_for_text("[data-testid='inbox-count']", "1", WAIT).await?;
+    session.wait_for("[data-testid='inbox-snooze'] option[value='later']", WAIT).await?.click().await?;
+    session.wait_for_text("[data-testid='inbox']", "all caught up", WAIT).await?;
     anyhow::ensure!(session.find_all("[data-testid='inbox-count']").await?.is_empty(), "the count stayed");
     Ok(())
 }

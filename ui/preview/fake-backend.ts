@@ -226,6 +226,8 @@ export function fakeBackend(options: FakeOptions) {
         return later(people);
       case "inbox":
         return later([]);
+      case "snooze_thread":
+        return later(Date.now() + 3 * HOUR);
       case "mark_thread_read":
         return later(0);
       case "save_draft":

@@ -6,18 +6,20 @@
 
 use crate::reads::{THREAD_LIST, ThreadListRecord};
 use crate::{LocalStore, Result, ThreadRow};
-use meridian_domain::ChannelId;
+use meridian_domain::{ChannelId, UnixMillis};
 use std::collections::HashMap;
 
 /// Most threads the inbox lists.
 const INBOX_LIMIT: u32 = 200;
 
 impl LocalStore {
-    /// Followed threads with unread replies, most recently active first.
-    pub async fn inbox(&self) -> Result<Vec<ThreadRow>> {
+    /// Followed threads with unread replies, most recently active first, leaving out those
+    /// snoozed past `now`.
+    pub async fn inbox(&self, now: UnixMillis) -> Result<Vec<ThreadRow>> {
         let sql = format!(
             "SELECT * FROM ({THREAD_LIST}
                WHERE COALESCE(s.follow, 'none') != 'muted'
+                 AND NOT EXISTS (SELECT 1 FROM snoozes z WHERE z.thread_id = t.id AND z.until > ?)
                  AND (COALESCE(s.follow, 'none') = 'following'
                       OR t.author_id = (SELECT value FROM meta WHERE key = 'user_id')
                       OR EXISTS (SELECT 1 FROM messages mine WHERE mine.thread_id = t.id
@@ -25,8 +27,21 @@ impl LocalStore {
              WHERE unread > 0 ORDER BY last_activity_at DESC LIMIT ?"
         );
         let rows: Vec<ThreadListRecord> =
-            sqlx::query_as(&sql).bind(INBOX_LIMIT).fetch_all(&self.pool).await?;
+            sqlx::query_as(&sql).bind(now).bind(INBOX_LIMIT).fetch_all(&self.pool).await?;
         rows.into_iter().map(ThreadListRecord::into_row).collect()
+    }
+
+    /// Puts a thread out of the inbox until `until`.
+    pub async fn snooze(&self, thread_id: meridian_domain::ThreadId, until: UnixMillis) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO snoozes (thread_id, until) VALUES (?, ?)
+             ON CONFLICT (thread_id) DO UPDATE SET until = excluded.until",
+        )
+        .bind(thread_id.to_string())
+        .bind(until)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
     }
 
     /// The first message of a thread after this person's read cursor by someone else: where

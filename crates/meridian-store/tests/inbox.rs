@@ -92,20 +92,25 @@ async fn followed_threads_with_news_are_listed_until_read_or_muted() {
     assert_eq!(first, Some(rows[1].message.id), "reading resumes at Kofi's reply, not my opening post");
 
     // My thread has one unread reply; theirs I do not follow, but its news counts for the channel.
-    let inbox = store.inbox().await.expect("inbox");
+    let inbox = store.inbox(10).await.expect("inbox");
     assert_eq!(inbox.iter().map(|row| (row.thread.id, row.unread)).collect::<Vec<_>>(), [(mine.id, 1)]);
     assert_eq!(store.channel_unread().await.expect("counts")[&channel.id], 2);
+
+    // Snoozed until 100: out of the inbox before then, back after.
+    store.snooze(mine.id, 100).await.expect("snooze");
+    assert!(store.inbox(50).await.expect("inbox").is_empty());
+    assert_eq!(store.inbox(100).await.expect("inbox").len(), 1);
 
     // Following theirs brings it in; muting mine takes it out.
     store.set_thread_follow(theirs.id, FollowState::Following, 3).await.expect("follow");
     store.set_thread_follow(mine.id, FollowState::Muted, 4).await.expect("mute");
-    let inbox = store.inbox().await.expect("inbox");
+    let inbox = store.inbox(10).await.expect("inbox");
     assert_eq!(inbox.iter().map(|row| row.thread.id).collect::<Vec<_>>(), [theirs.id]);
     assert_eq!(store.channel_unread().await.expect("counts")[&channel.id], 1, "muted news is not counted");
 
     // Done: read through the newest message, and it leaves the inbox.
     store.mark_thread_read(theirs.id, 5).await.expect("read");
-    assert!(store.inbox().await.expect("inbox").is_empty());
+    assert!(store.inbox(10).await.expect("inbox").is_empty());
     assert_eq!(store.first_unread(theirs.id).await.expect("first unread"), None);
     assert!(!store.channel_unread().await.expect("counts").contains_key(&channel.id));
 }

@@ -156,8 +156,43 @@ pub async fn inbox(state: State<'_, AppState>) -> CommandResult<Vec<ThreadSummar
     let guard = state.session().await;
     let session = signed_in(&guard)?;
     let people = People::new(session.store.users().await?);
-    let threads = session.store.inbox().await?;
+    let threads = session.store.inbox(state.clock().now_millis()).await?;
     Ok(threads.iter().map(|row| people.thread_summary(row, &session.me)).collect())
+}
+
+/// Puts a thread out of the inbox until a time in this person's day: `later` (three hours),
+/// `morning` (the start of their next working time) or `next_week` (their first working time
+/// from next Monday). Returns the instant.
+#[tauri::command]
+pub async fn snooze_thread(
+    state: State<'_, AppState>,
+    thread_id: String,
+    until: String,
+) -> CommandResult<i64> {
+    let thread_id: ThreadId = parse_id(&thread_id, "thread")?;
+    let guard = state.session().await;
+    let session = signed_in(&guard)?;
+    let now = state.clock().now_millis();
+    let me = Availability::of(&session.me);
+    let at = match until.as_str() {
+        "later" => now + 3 * 3_600_000,
+        "morning" => meridian_domain::availability::their_next_morning(&me, now),
+        "next_week" => {
+            let today = me.local_date(now);
+            let monday = today
+                + chrono::Days::new(u64::from(7 - chrono::Datelike::weekday(&today).num_days_from_monday()));
+            let start = me.instant(monday, 0);
+            me.working_spans(start).next().map_or(start, |span| span.from)
+        }
+        other => {
+            return Err(CommandError::new(
+                "invalid_input",
+                format!("{other:?} is not later, morning or next_week"),
+            ));
+        }
+    };
+    session.store.snooze(thread_id, at).await?;
+    Ok(at)
 }
 
 /// Marks a thread read through its newest message here; the mark syncs to this person's devices.

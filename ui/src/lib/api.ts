@@ -209,6 +209,11 @@ export const syncStatus = () => invoke<SyncStatus>("sync_status");
 
 export const inbox = () => invoke<ThreadSummary[]>("inbox");
 
+export type SnoozeUntil = "later" | "morning" | "next_week";
+
+export const snoozeThread = (threadId: string, until: SnoozeUntil) =>
+  invoke<number>("snooze_thread", { threadId, until });
+
 export const markThreadRead = (threadId: string) => invoke<number>("mark_thread_read", { threadId });
 
 export const setThreadFollow = (threadId: string, follow: FollowState) =>

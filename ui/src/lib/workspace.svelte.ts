@@ -52,12 +52,15 @@ export class Workspace {
     void this.refreshChannels();
     void this.refreshPeople();
     void this.refreshInbox();
+    // Snoozed threads come back on their own time, without any event.
+    const snoozes = setInterval(() => void this.refreshInbox(), 60_000);
     // Status events sent before this screen subscribed are gone; ask for the latest once.
     api
       .syncStatus()
       .then((status) => (this.sync ??= status))
       .catch(() => {});
     return () => {
+      clearInterval(snoozes);
       for (const subscription of subscriptions) {
         subscription.then((unlisten) => unlisten()).catch(() => {});
       }
@@ -89,6 +92,12 @@ export class Workspace {
   async markDone(threadId: string) {
     await api.markThreadRead(threadId);
     await Promise.all([this.refreshInbox(), this.refreshChannels(), this.refreshThreads()]);
+  }
+
+  /** Puts a thread out of the inbox until later in this person's day. */
+  async snooze(threadId: string, until: api.SnoozeUntil) {
+    await api.snoozeThread(threadId, until);
+    await this.refreshInbox();
   }
 
   async setFollow(threadId: string, follow: api.FollowState) {
