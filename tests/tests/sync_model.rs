@@ -4,7 +4,9 @@
 //! order, contiguous cursors that never move back, idempotent apply, convergence). Devices that
 //! join midway bootstrap the channel from a snapshot at that point and tail-pull from there; they
 //! must end where a device that replayed the whole log ends (snapshot + tail = incremental), and
-//! no snapshot may carry a deleted message.
+//! no snapshot may carry a deleted message. Membership changes ride the same queues: the owner
+//! adds and removes people in a private channel and people join and leave the public one; at the
+//! end members converge there and removed people hold nothing of it.
 //!
 //! The server is real (HTTP on loopback over SQLite) and so are the clients' stores; only the
 //! sync loop is driven step by step by the test instead of by the engine's timers.
@@ -19,6 +21,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
+#[path = "sync_model/membership.rs"]
+mod membership;
 #[path = "sync_model/removal.rs"]
 mod removal;
 
@@ -79,6 +83,18 @@ enum Action {
         client: usize,
         page: u32,
     },
+    /// The owner (client 0) adds this person to the private channel, or removes them.
+    TogglePrivateMember {
+        subject: usize,
+    },
+    /// This person joins the public channel, or leaves it.
+    TogglePublicMember {
+        client: usize,
+    },
+    /// A reply in the private channel's thread, if this device holds it.
+    WritePrivate {
+        client: usize,
+    },
 }
 
 fn fault() -> impl Strategy<Value = Fault> {
@@ -102,7 +118,10 @@ fn action() -> impl Strategy<Value = Action> {
         3 => (client.clone(), fault(), 1..6u32).prop_map(|(client, fault, limit)| Action::Pull { client, fault, limit }),
         1 => client.clone().prop_map(|client| Action::Restart { client }),
         1 => client.clone().prop_map(|client| Action::ToggleNetwork { client }),
-        1 => (client, 1..5u32).prop_map(|(client, page)| Action::Join { client, page }),
+        1 => (client.clone(), 1..5u32).prop_map(|(client, page)| Action::Join { client, page }),
+        1 => (1..CLIENTS).prop_map(|subject| Action::TogglePrivateMember { subject }),
+        1 => client.clone().prop_map(|client| Action::TogglePublicMember { client }),
+        2 => client.prop_map(|client| Action::WritePrivate { client }),
     ]
 }
 
@@ -217,14 +236,28 @@ impl Device {
                 let applied = self.store.apply_pull(&response, self.me.id).await?;
                 self.purged.extend(applied.purged);
                 let again = self.store.apply_pull(&response, self.me.id).await?;
-                anyhow::ensure!(again.is_empty(), "applying an answer twice changed something");
+                anyhow::ensure!(
+                    again.is_empty(),
+                    "applying an answer twice changed something: {again:?} removed {:?}",
+                    response.removed_scopes
+                );
             }
             Fault::Stale => {
                 let applied = self.store.apply_pull(&response, self.me.id).await?;
                 self.purged.extend(applied.purged);
                 if let Some(old) = self.received.first().cloned() {
                     let replayed = self.store.apply_pull(&old, self.me.id).await?;
-                    anyhow::ensure!(replayed.is_empty(), "a stale answer changed something");
+                    // An answer from before a purge brings that scope's rows back until the next
+                    // pull purges them again (checked at quiescence); nothing else may change.
+                    let purged_only = replayed
+                        .channels
+                        .iter()
+                        .all(|channel| self.purged.contains(&ScopeId::Channel(*channel)));
+                    anyhow::ensure!(
+                        replayed.is_empty() || purged_only,
+                        "a stale answer changed something: {replayed:?} (purged {:?})",
+                        self.purged
+                    );
                 }
             }
         }
@@ -338,6 +371,7 @@ async fn run_case(actions: Vec<Action>) -> anyhow::Result<()> {
             .await?;
         threads.push(thread.id);
     }
+    let mut membership = membership::Membership::open(&mut devices, case).await?;
     for device in &mut devices {
         device.settle_fully().await?;
     }
@@ -397,6 +431,16 @@ async fn run_case(actions: Vec<Action>) -> anyhow::Result<()> {
                 let mut device = open_device(&name, client, &server.base_url()).await?;
                 device.bootstrap(ScopeId::Channel(case), page).await?;
                 joined.push(device);
+            }
+            Action::TogglePrivateMember { subject } => {
+                membership.toggle_private_member(&devices, subject).await?;
+            }
+            Action::TogglePublicMember { client } => {
+                membership.toggle_public_member(&devices, client).await?
+            }
+            Action::WritePrivate { client } => {
+                writes += 1;
+                membership.write_private(&devices, client, format!("w{writes}.")).await?;
             }
         }
     }
@@ -522,6 +566,7 @@ async fn run_case(actions: Vec<Action>) -> anyhow::Result<()> {
             anyhow::ensure!(cursor == fresh_cursor, "device {index} cursor {cursor} != {fresh_cursor}");
         }
     }
+    membership.check(&devices, &fresh, &deleted).await?;
     for device in devices.into_iter().chain(joined).chain(std::iter::once(fresh)) {
         device.store.close().await;
     }
