@@ -1,7 +1,9 @@
 //! Authorization oracle: for random private channels with random members, and a random history of
 //! posts, joins, leaves, additions and removals, everything each person receives — every pull page
 //! and `removed_scopes` entry after every step, WebSocket pokes, push verdicts — is something they
-//! may see at that point, and a fresh pull at the end brings all of it. The team scope never names
+//! may see at that point, and a fresh pull at the end brings all of it. Some posts carry an
+//! uploaded file, and after every step each person can fetch exactly the files they uploaded or
+//! that a live message in a channel they read now carries. The team scope never names
 //! a channel, so a guest among the people never learns a public channel's name (sync.md §18 I9,
 //! I9b).
 
@@ -19,6 +21,9 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 use tokio_tungstenite::tungstenite::Message as Frame;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+
+#[path = "no_leak/files.rs"]
+mod files;
 
 const PEOPLE: usize = 4;
 /// The person who is a guest: reads only the channels they were added to.
@@ -90,8 +95,11 @@ async fn listen(base_url: &str, token: &str, pokes: Arc<Mutex<Vec<ScopeId>>>) ->
 /// One step of a history; channel index `private.len()` is the public channel.
 #[derive(Clone, Debug)]
 enum Step {
-    /// (person, channel): start a thread.
-    Post(usize, usize),
+    /// (person, channel, with a file): start a thread, its opening message carrying a file the
+    /// person uploads first if asked.
+    Post(usize, usize, bool),
+    /// The author of the `pick`-th (mod count) post still live deletes its opening message.
+    Delete(usize),
     /// (person, channel): join it.
     Join(usize, usize),
     /// (person, channel): leave it.
@@ -111,7 +119,8 @@ struct Case {
 
 fn step(channels: usize) -> impl Strategy<Value = Step> {
     prop_oneof![
-        3 => (0..PEOPLE, 0..channels).prop_map(|(p, c)| Step::Post(p, c)),
+        3 => (0..PEOPLE, 0..channels, any::<bool>()).prop_map(|(p, c, file)| Step::Post(p, c, file)),
+        1 => any::<usize>().prop_map(Step::Delete),
         1 => (0..PEOPLE, 0..channels).prop_map(|(p, c)| Step::Join(p, c)),
         1 => (0..PEOPLE, 0..channels).prop_map(|(p, c)| Step::Leave(p, c)),
         2 => (0..PEOPLE, 0..PEOPLE, 0..channels).prop_map(|(a, s, c)| Step::Add(a, s, c)),
@@ -259,19 +268,30 @@ async fn run_case(case: Case) -> anyhow::Result<()> {
     let mut devices: Vec<Device> = (0..PEOPLE).map(|_| Device { cursors: BTreeMap::new() }).collect();
     let mut posted: BTreeMap<ThreadId, ChannelId> = BTreeMap::new();
     let mut granted = Granted::new();
+    let mut files = files::Files::new()?;
+    // Opening messages the server accepted and nobody deleted yet: (message, author, channel).
+    let mut live_posts: Vec<(MessageId, usize, ChannelId)> = Vec::new();
     for step in &case.steps {
         let before = lock(&shared.channels)?.clone();
         let (actor, op, membership) = match *step {
-            Step::Post(person, channel) => {
+            Step::Post(person, channel, with_file) => {
+                let attachments =
+                    if with_file { vec![files.upload(&apis[person], person).await?] } else { Vec::new() };
                 let op = MutationOp::CreateThread {
                     thread_id: ThreadId::new(),
                     channel_id: channel_ids[channel],
                     title: "plans".into(),
                     message_id: MessageId::new(),
                     body: "for members only".into(),
-                    attachments: Vec::new(),
+                    attachments,
                 };
                 (person, op, None)
+            }
+            Step::Delete(pick) => {
+                let Some(&(message_id, author, _)) = live_posts.get(pick % live_posts.len().max(1)) else {
+                    continue;
+                };
+                (author, MutationOp::DeleteMessage { message_id }, None)
             }
             Step::Join(person, channel) => {
                 let channel_id = channel_ids[channel];
@@ -294,13 +314,17 @@ async fn run_case(case: Case) -> anyhow::Result<()> {
         };
         let verdict = apis[actor].push(&mutation(op.clone())).await?.results.remove(0).status;
         match (&op, membership) {
-            (MutationOp::CreateThread { thread_id, channel_id, .. }, _) => {
+            (MutationOp::CreateThread { thread_id, channel_id, message_id, attachments, .. }, _) => {
                 if may_read(&people[actor], ScopeId::Channel(*channel_id), &before) {
                     anyhow::ensure!(
                         verdict == MutationStatus::Applied,
                         "a member's post was refused: {verdict:?}"
                     );
                     posted.insert(*thread_id, *channel_id);
+                    live_posts.push((*message_id, actor, *channel_id));
+                    for attachment in attachments {
+                        files.attached(&attachment.blob_id, *message_id, *channel_id);
+                    }
                 } else {
                     match verdict {
                         MutationStatus::Rejected { code, .. } => {
@@ -309,6 +333,24 @@ async fn run_case(case: Case) -> anyhow::Result<()> {
                         }
                         other => anyhow::bail!("a non-member's post was {other:?}"),
                     }
+                }
+            }
+            (MutationOp::DeleteMessage { message_id }, _) => {
+                let position = live_posts
+                    .iter()
+                    .position(|(live, _, _)| live == message_id)
+                    .ok_or_else(|| anyhow::anyhow!("deleted an unknown post"))?;
+                let channel_id = live_posts[position].2;
+                // An author deletes their message only while they can read its channel.
+                if may_read(&people[actor], ScopeId::Channel(channel_id), &before) {
+                    anyhow::ensure!(verdict == MutationStatus::Applied, "{step:?} was {verdict:?}");
+                    live_posts.remove(position);
+                    files.deleted(*message_id);
+                } else {
+                    anyhow::ensure!(
+                        matches!(verdict, MutationStatus::Rejected { .. }),
+                        "a delete by an author who lost the channel was {verdict:?}"
+                    );
                 }
             }
             (_, Some((subject, change))) => {
@@ -344,6 +386,7 @@ async fn run_case(case: Case) -> anyhow::Result<()> {
         for (index, user) in people.iter().enumerate() {
             catch_up(&apis[index], user, &mut devices[index], &after).await?;
         }
+        files.check_access(&apis, &people, &after).await?;
         // A poke is a hint sent after a commit: it may name a scope readable before or after
         // this step, never one the person could not read at either point.
         tokio::time::sleep(Duration::from_millis(40)).await;

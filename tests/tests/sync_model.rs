@@ -4,23 +4,29 @@
 //! order, contiguous cursors that never move back, idempotent apply, convergence). Devices that
 //! join midway bootstrap the channel from a snapshot at that point and tail-pull from there; they
 //! must end where a device that replayed the whole log ends (snapshot + tail = incremental), and
-//! no snapshot may carry a deleted message.
+//! no snapshot may carry a deleted message. Membership changes ride the same queues: the owner
+//! adds and removes people in a private channel and people join and leave the public one; at the
+//! end members converge there and removed people hold nothing of it.
 //!
 //! The server is real (HTTP on loopback over SQLite) and so are the clients' stores; only the
 //! sync loop is driven step by step by the test instead of by the engine's timers.
 
-use meridian_domain::{Channel, ChannelId, Clock, MessageId, ScopeId, SystemClock, ThreadId, User};
-use meridian_protocol::{MutationStatus, PullRequest, PullResponse, PushRequest, SnapshotQuery};
-use meridian_store::{Account, DeliveryState, LocalStore};
-use meridian_sync::ApiClient;
+use meridian_domain::{Channel, ChannelId, Clock, MessageId, ScopeId, SystemClock, User};
+use meridian_protocol::{PullRequest, SnapshotQuery};
+use meridian_store::DeliveryState;
 use meridian_testkit::server::TestServer;
 use proptest::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::PathBuf;
 use std::sync::OnceLock;
 
+#[path = "sync_model/device.rs"]
+mod device;
+#[path = "sync_model/membership.rs"]
+mod membership;
 #[path = "sync_model/removal.rs"]
 mod removal;
+
+use device::{Device, open_device};
 
 const CLIENTS: usize = 3;
 const THREADS: usize = 2;
@@ -79,6 +85,18 @@ enum Action {
         client: usize,
         page: u32,
     },
+    /// The owner (client 0) adds this person to the private channel, or removes them.
+    TogglePrivateMember {
+        subject: usize,
+    },
+    /// This person joins the public channel, or leaves it.
+    TogglePublicMember {
+        client: usize,
+    },
+    /// A reply in the private channel's thread, if this device holds it.
+    WritePrivate {
+        client: usize,
+    },
 }
 
 fn fault() -> impl Strategy<Value = Fault> {
@@ -102,7 +120,10 @@ fn action() -> impl Strategy<Value = Action> {
         3 => (client.clone(), fault(), 1..6u32).prop_map(|(client, fault, limit)| Action::Pull { client, fault, limit }),
         1 => client.clone().prop_map(|client| Action::Restart { client }),
         1 => client.clone().prop_map(|client| Action::ToggleNetwork { client }),
-        1 => (client, 1..5u32).prop_map(|(client, page)| Action::Join { client, page }),
+        1 => (client.clone(), 1..5u32).prop_map(|(client, page)| Action::Join { client, page }),
+        1 => (1..CLIENTS).prop_map(|subject| Action::TogglePrivateMember { subject }),
+        1 => client.clone().prop_map(|client| Action::TogglePublicMember { client }),
+        2 => client.prop_map(|client| Action::WritePrivate { client }),
     ]
 }
 
@@ -139,176 +160,6 @@ fn shared() -> &'static Shared {
     })
 }
 
-struct Device {
-    me: User,
-    api: ApiClient,
-    path: PathBuf,
-    store: LocalStore,
-    online: bool,
-    /// Everything this device wrote, in order.
-    written: Vec<(ThreadId, MessageId)>,
-    /// Pull answers received, oldest first, for stale replays.
-    received: Vec<PullResponse>,
-    cursors: BTreeMap<ScopeId, u64>,
-    /// Scopes this device purged after losing access.
-    purged: BTreeSet<ScopeId>,
-}
-
-impl Device {
-    async fn push(&mut self, fault: Fault) -> anyhow::Result<()> {
-        let batch = self.store.queued_mutations(10).await?;
-        if batch.is_empty() || !self.online {
-            return Ok(());
-        }
-        let request = PushRequest { client_id: self.store.client_id().await?, mutations: batch };
-        let mut response = self.api.push(&request).await?;
-        if matches!(fault, Fault::Duplicated) {
-            let first = response;
-            response = self.api.push(&request).await?;
-            // A retry is never applied again, and a refusal is repeated, not forgotten.
-            for (before, after) in first.results.iter().zip(&response.results) {
-                let expected = match &before.status {
-                    MutationStatus::Applied => MutationStatus::Duplicate,
-                    other => other.clone(),
-                };
-                anyhow::ensure!(
-                    after.status == expected,
-                    "a repeated push answered {after:?} after {before:?}"
-                );
-            }
-        }
-        for result in &response.results {
-            // Writes to a message that is deleted, or not yet on the server, are refused; nothing
-            // else may be.
-            let expected = match &result.status {
-                MutationStatus::Applied | MutationStatus::Duplicate => true,
-                MutationStatus::Rejected { code, .. } => {
-                    code == "target_deleted" || code == "message_not_found" || code == "not_a_member"
-                }
-                MutationStatus::Gap => false,
-            };
-            anyhow::ensure!(expected, "unexpected verdict {result:?}");
-        }
-        if !matches!(fault, Fault::Lost) {
-            self.store.settle(&response.results).await?;
-        }
-        Ok(())
-    }
-
-    async fn pull(&mut self, fault: Fault, limit: u32) -> anyhow::Result<bool> {
-        if !self.online {
-            return Ok(false);
-        }
-        let request = PullRequest {
-            client_id: self.store.client_id().await?,
-            cursors: self.store.cursors().await?,
-            limit: Some(limit),
-            ..PullRequest::default()
-        };
-        let response = self.api.pull(&request).await?;
-        let more = response.has_more();
-        match fault {
-            Fault::Lost => {}
-            Fault::None => {
-                let applied = self.store.apply_pull(&response, self.me.id).await?;
-                self.purged.extend(applied.purged);
-            }
-            Fault::Duplicated => {
-                let applied = self.store.apply_pull(&response, self.me.id).await?;
-                self.purged.extend(applied.purged);
-                let again = self.store.apply_pull(&response, self.me.id).await?;
-                anyhow::ensure!(again.is_empty(), "applying an answer twice changed something");
-            }
-            Fault::Stale => {
-                let applied = self.store.apply_pull(&response, self.me.id).await?;
-                self.purged.extend(applied.purged);
-                if let Some(old) = self.received.first().cloned() {
-                    let replayed = self.store.apply_pull(&old, self.me.id).await?;
-                    anyhow::ensure!(replayed.is_empty(), "a stale answer changed something");
-                }
-            }
-        }
-        self.received.push(response);
-        self.check_cursors_only_advance().await?;
-        Ok(more)
-    }
-
-    async fn check_cursors_only_advance(&mut self) -> anyhow::Result<()> {
-        let now = self.store.cursors().await?;
-        for (scope, before) in &self.cursors {
-            // A purged scope's cursor goes with it: the explicit reset after losing access.
-            if self.purged.contains(scope) && !now.contains_key(scope) {
-                continue;
-            }
-            let after = now.get(scope).copied().unwrap_or(0);
-            anyhow::ensure!(after >= *before, "cursor of {scope} moved back from {before} to {after}");
-        }
-        self.cursors = now;
-        Ok(())
-    }
-
-    async fn restart(&mut self) -> anyhow::Result<()> {
-        self.store.close().await;
-        self.store = LocalStore::open(&self.path).await?;
-        Ok(())
-    }
-
-    /// Loads `scope` from a snapshot, page by page, as a device does on first sight of it.
-    async fn bootstrap(&mut self, scope: ScopeId, page: u32) -> anyhow::Result<()> {
-        let mut query = SnapshotQuery { limit: Some(page), ..SnapshotQuery::default() };
-        loop {
-            let snapshot = self.api.snapshot(scope, &query).await?;
-            let applied = self.store.apply_snapshot(&snapshot, self.me.id).await?;
-            anyhow::ensure!(applied.new_messages.is_empty(), "a snapshot raised news");
-            match snapshot.next {
-                Some(next) => query.after = Some(next),
-                None => return Ok(()),
-            }
-            query.at_seq = Some(snapshot.at_seq);
-        }
-    }
-
-    /// Pushes and pulls until nothing is queued and nothing more is waiting.
-    async fn settle_fully(&mut self) -> anyhow::Result<()> {
-        self.online = true;
-        for _ in 0..50 {
-            self.push(Fault::None).await?;
-            if self.store.queued_count().await? == 0 && !self.pull(Fault::None, 500).await? {
-                return Ok(());
-            }
-        }
-        anyhow::bail!("the device never caught up")
-    }
-}
-
-async fn open_device(case: &str, index: usize, base_url: &str) -> anyhow::Result<Device> {
-    let shared = shared();
-    let (me, token) = shared.people[index].clone();
-    let path = shared.dir.path().join(format!("{case}-{index}.db"));
-    let store = LocalStore::open(&path).await?;
-    store
-        .save_account(&Account {
-            server_url: base_url.to_owned(),
-            token: token.clone(),
-            user_id: me.id,
-            team_id: shared.server.server().store().team().await?.map(|team| team.id).unwrap_or_default(),
-            embedded: false,
-        })
-        .await?;
-    let api = ApiClient::new(base_url)?.with_token(&token);
-    Ok(Device {
-        me,
-        api,
-        path,
-        store,
-        online: true,
-        written: Vec::new(),
-        received: Vec::new(),
-        cursors: BTreeMap::new(),
-        purged: BTreeSet::new(),
-    })
-}
-
 async fn run_case(actions: Vec<Action>) -> anyhow::Result<()> {
     let shared = shared();
     let server = &shared.server;
@@ -338,6 +189,7 @@ async fn run_case(actions: Vec<Action>) -> anyhow::Result<()> {
             .await?;
         threads.push(thread.id);
     }
+    let mut membership = membership::Membership::open(&mut devices, case).await?;
     for device in &mut devices {
         device.settle_fully().await?;
     }
@@ -397,6 +249,16 @@ async fn run_case(actions: Vec<Action>) -> anyhow::Result<()> {
                 let mut device = open_device(&name, client, &server.base_url()).await?;
                 device.bootstrap(ScopeId::Channel(case), page).await?;
                 joined.push(device);
+            }
+            Action::TogglePrivateMember { subject } => {
+                membership.toggle_private_member(&devices, subject).await?;
+            }
+            Action::TogglePublicMember { client } => {
+                membership.toggle_public_member(&devices, client).await?
+            }
+            Action::WritePrivate { client } => {
+                writes += 1;
+                membership.write_private(&devices, client, format!("w{writes}.")).await?;
             }
         }
     }
@@ -522,6 +384,7 @@ async fn run_case(actions: Vec<Action>) -> anyhow::Result<()> {
             anyhow::ensure!(cursor == fresh_cursor, "device {index} cursor {cursor} != {fresh_cursor}");
         }
     }
+    membership.check(&devices, &fresh, &deleted).await?;
     for device in devices.into_iter().chain(joined).chain(std::iter::once(fresh)) {
         device.store.close().await;
     }

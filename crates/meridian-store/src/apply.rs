@@ -244,7 +244,9 @@ pub(crate) async fn apply_entity(
 }
 
 async fn purge(tx: &mut Transaction<'_, Sqlite>, scope: ScopeId, applied: &mut Applied) -> Result<()> {
-    crate::purge::purge_scope(tx, scope).await?;
+    if !crate::purge::purge_scope(tx, scope).await? {
+        return Ok(());
+    }
     if let ScopeId::Channel(channel) = scope {
         applied.channels.insert(channel);
     }

@@ -18,9 +18,11 @@ use sqlx::{Sqlite, Transaction};
 /// The code a write into a purged conversation is refused with, whatever the server says.
 pub(crate) const NOT_A_MEMBER: &str = "not_a_member";
 
-/// Removes every row of `scope` held on this device. Only channel scopes are ever lost; the team
-/// and user scopes are read for as long as the account exists.
-pub(crate) async fn purge_scope(tx: &mut Transaction<'_, Sqlite>, scope: ScopeId) -> Result<()> {
+/// Removes every row of `scope` held on this device, and says whether there was any: a removal
+/// applied again finds nothing and must not count as a change. Only channel scopes are ever lost;
+/// the team and user scopes are read for as long as the account exists.
+pub(crate) async fn purge_scope(tx: &mut Transaction<'_, Sqlite>, scope: ScopeId) -> Result<bool> {
+    let mut removed = 0;
     if let ScopeId::Channel(channel) = scope {
         mark_queued_writes(tx, channel).await?;
         let channel = channel.to_string();
@@ -31,11 +33,15 @@ pub(crate) async fn purge_scope(tx: &mut Transaction<'_, Sqlite>, scope: ScopeId
             "DELETE FROM channel_members WHERE channel_id = ?",
             "DELETE FROM channels WHERE id = ?",
         ] {
-            sqlx::query(statement).bind(&channel).execute(&mut **tx).await?;
+            removed += sqlx::query(statement).bind(&channel).execute(&mut **tx).await?.rows_affected();
         }
     }
-    sqlx::query("DELETE FROM cursors WHERE scope = ?").bind(scope.to_string()).execute(&mut **tx).await?;
-    Ok(())
+    removed += sqlx::query("DELETE FROM cursors WHERE scope = ?")
+        .bind(scope.to_string())
+        .execute(&mut **tx)
+        .await?
+        .rows_affected();
+    Ok(removed > 0)
 }
 
 /// Flags the queued writes into `channel`, read before its rows go, so their refusal says why.
