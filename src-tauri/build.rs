@@ -18,6 +18,8 @@ const COMMANDS: &[&str] = &[
     "search",
     "person_card",
     "outbox",
+    "upload_attachment",
+    "save_attachment",
     "retry_write",
     "discard_write",
     "mark_thread_read",

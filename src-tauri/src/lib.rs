@@ -118,6 +118,8 @@ pub fn run() {
             commands::search::search,
             commands::people::person_card,
             commands::outbox::outbox,
+            commands::files::upload_attachment,
+            commands::files::save_attachment,
             commands::outbox::retry_write,
             commands::outbox::discard_write,
         ])

@@ -75,6 +75,11 @@ impl AppState {
     }
 
     /// Where the embedded team server keeps its data.
+    /// Where files wait while they are uploaded.
+    pub fn staging_dir(&self) -> PathBuf {
+        self.data_dir.join("staging")
+    }
+
     pub fn embedded_server_dir(&self) -> PathBuf {
         self.data_dir.join("team-server")
     }

@@ -156,7 +156,8 @@ impl App {
         let data_dir = tempfile::tempdir()?;
         let mut driver = TauriDriver::builder()
             .env("DBUS_SESSION_BUS_ADDRESS", bus.address())
-            .env("MERIDIAN_DATA_DIR", data_dir.path());
+            .env("MERIDIAN_DATA_DIR", data_dir.path())
+            .env("MERIDIAN_DOWNLOAD_DIR", data_dir.path().join("downloads"));
         if let Some(start) = clock_start {
             driver = driver.env("MERIDIAN_CLOCK_START", start.to_string());
         }
@@ -396,6 +397,7 @@ async fn a_team_on_this_computer_starts_with_a_demo_team_across_time_zones() -> 
         create_local_team(&app.session, app.data_dir.path()).await?;
         converse(&app.session).await?;
         show_hostile_content_harmlessly(&app.session).await?;
+        share_a_file(&app.session, app.data_dir.path()).await?;
         search_offline(&app.session).await?;
         see_where_a_teammate_is(&app.session).await?;
         jump_with_the_keyboard(&app.session).await?;
@@ -503,6 +505,34 @@ async fn converse(session: &Session) -> anyhow::Result<()> {
             Ok(Some(()))
         })
         .await?;
+    Ok(())
+}
+
+/// A picked file uploads with progress, rides on the reply, and saves to the downloads folder
+/// with its bytes intact.
+async fn share_a_file(session: &Session, data_dir: &Path) -> anyhow::Result<()> {
+    let file = data_dir.join("launch plan.txt");
+    let content: Vec<u8> = (0..300_000u32).map(|i| (i % 251) as u8).collect();
+    std::fs::write(&file, &content)?;
+    session.find("[data-testid='attach-input']").await?.send_keys(&file.display().to_string()).await?;
+    session.wait_for("[data-testid='pending-file'][data-done='true']", WAIT).await?;
+    by_testid(session, "composer-input").await?.send_keys("The plan, attached").await?;
+    by_testid(session, "composer-send").await?.click().await?;
+    let message = message_containing(session, "The plan, attached").await?;
+    let chip = session
+        .wait_until("the file on the sent reply", WAIT, || async {
+            Ok(message
+                .find_all("[data-testid='attachment'][data-name='launch plan.txt']")
+                .await?
+                .into_iter()
+                .next())
+        })
+        .await?;
+    click_hidden(session, &chip.find("[data-testid='attachment-save']").await?).await?;
+    session.wait_for("[data-testid='attachment-saved']", WAIT).await?;
+    screenshots::save(session, &docs_screenshots(), "attachment-light").await?;
+    let saved = std::fs::read(data_dir.join("downloads").join("launch plan.txt"))?;
+    anyhow::ensure!(saved == content, "the saved file differs from the one sent");
     Ok(())
 }
 

@@ -108,6 +108,7 @@ function message(author: Person, at: number, body: string, state: MessageView["s
     edited: false,
     mine: author.id === me.id,
     reactions: [],
+    attachments: [],
   };
 }
 

@@ -2,6 +2,7 @@
 //! view record or a coded error. Session commands live here; reading and writing conversations
 //! in [`threads`].
 
+pub mod files;
 pub mod outbox;
 pub mod people;
 pub mod search;

@@ -85,13 +85,20 @@ pub async fn send_reply(
     thread_id: String,
     body: String,
     mentions: Option<Vec<MentionChoice>>,
+    attachments: Option<Vec<super::files::AttachmentView>>,
 ) -> CommandResult<MessageView> {
     let thread_id = parse_id(&thread_id, "thread")?;
+    let attachments = attachments
+        .unwrap_or_default()
+        .into_iter()
+        .map(super::files::AttachmentView::into_attachment)
+        .collect::<CommandResult<Vec<_>>>()?;
     let guard = state.session().await;
     let session = signed_in(&guard)?;
     let now = state.clock().now_millis();
     let body = compose(session, &body, mentions.unwrap_or_default(), now)?;
-    let message = session.store.post_reply(session.me.id, thread_id, &body, now).await?;
+    let message =
+        session.store.post_reply_with_attachments(session.me.id, thread_id, &body, attachments, now).await?;
     session.sync_now();
     let people = People::new(session.store.users().await?);
     let row = meridian_store::MessageRow {

@@ -28,6 +28,7 @@ pub struct MessageView {
     /// Written by the signed-in person (they may edit and delete it).
     pub mine: bool,
     pub reactions: Vec<ReactionView>,
+    pub attachments: Vec<crate::commands::files::AttachmentView>,
 }
 
 /// One emoji on a message, with who chose it.
@@ -99,6 +100,7 @@ impl<'a> MessageViews<'a> {
             edited: row.edited,
             mine: row.message.author_id == self.me,
             reactions: self.reactions_of(row.message.id),
+            attachments: row.message.attachments.iter().map(Into::into).collect(),
         }
     }
 

@@ -57,6 +57,9 @@ export type ReactionView = {
   people: string[];
 };
 
+/** A file on a message, or uploaded and waiting to be sent. */
+export type AttachmentView = { blobId: string; name: string; size: number; mime: string };
+
 export type MessageView = {
   id: string;
   authorId: string;
@@ -74,6 +77,7 @@ export type MessageView = {
   /** Written by the signed-in person. */
   mine: boolean;
   reactions: ReactionView[];
+  attachments: AttachmentView[];
 };
 
 /** A person completed after "@" in the composer, as the text shows them. */
@@ -188,8 +192,27 @@ export const listThreads = (channelId: string) =>
 export const openThread = (threadId: string) =>
   invoke<ThreadDetail>("open_thread", { threadId });
 
-export const sendReply = (threadId: string, body: string, mentions: MentionChoice[] = []) =>
-  invoke<MessageView>("send_reply", { threadId, body, mentions });
+export const sendReply = (
+  threadId: string,
+  body: string,
+  mentions: MentionChoice[] = [],
+  attachments: AttachmentView[] = [],
+) => invoke<MessageView>("send_reply", { threadId, body, mentions, attachments });
+
+/** Uploads a file's bytes; progress arrives as `meridian://upload-progress` events for `uploadId`. */
+export const uploadAttachment = (uploadId: string, file: File, bytes: ArrayBuffer) =>
+  invoke<AttachmentView>("upload_attachment", new Uint8Array(bytes), {
+    headers: { "x-file-name": encodeURIComponent(file.name), "x-file-type": file.type, "x-upload-id": uploadId },
+  });
+
+/** Saves a message's file to the downloads folder; resolves with where it went. */
+export const saveAttachment = (blobId: string, name: string) =>
+  invoke<string>("save_attachment", { blobId, name });
+
+export type UploadProgressEvent = { upload: string; heldBytes: number; totalBytes: number };
+
+export const onUploadProgress = (handler: (progress: UploadProgressEvent) => void): Promise<UnlistenFn> =>
+  listen<UploadProgressEvent>("meridian://upload-progress", (event) => handler(event.payload));
 
 export const editMessage = (messageId: string, body: string, mentions: MentionChoice[] = []) =>
   invoke<void>("edit_message", { messageId, body, mentions });

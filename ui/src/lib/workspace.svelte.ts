@@ -188,10 +188,10 @@ export class Workspace {
   }
 
   /** Sends a reply to the open thread and shows what the shell returned (usually "pending"). */
-  async send(body: string, mentions: MentionChoice[] = []): Promise<MessageView> {
+  async send(body: string, mentions: MentionChoice[] = [], attachments: api.AttachmentView[] = []): Promise<MessageView> {
     const detail = this.thread.value;
     if (!detail) throw { code: "no_thread", message: "Open a thread to reply." };
-    const message = await api.sendReply(detail.id, body, mentions);
+    const message = await api.sendReply(detail.id, body, mentions, attachments);
     const current = this.thread.value;
     if (current && current.id === detail.id) {
       const others = current.messages.filter((m) => m.id !== message.id);
