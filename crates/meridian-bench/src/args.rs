@@ -24,6 +24,24 @@ pub enum Scenario {
     InitialSync(InitialSyncOptions),
     /// Offline full-text search over a large local store.
     Search(SearchOptions),
+    /// The real desktop app: cold start, idle memory, a long thread (run under `xvfb-run`).
+    Desktop(DesktopOptions),
+}
+
+#[derive(Debug, ClapArgs)]
+pub struct DesktopOptions {
+    /// The desktop binary; by default the one beside this binary.
+    #[arg(long)]
+    pub app: Option<PathBuf>,
+    /// Cold starts to time.
+    #[arg(long, default_value_t = 3)]
+    pub starts: usize,
+    /// Replies in the long thread.
+    #[arg(long, default_value_t = 10_000)]
+    pub replies: usize,
+    /// Seconds left alone before memory is read.
+    #[arg(long, default_value_t = 5)]
+    pub idle_seconds: u64,
 }
 
 #[derive(Debug, ClapArgs)]

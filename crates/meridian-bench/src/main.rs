@@ -3,6 +3,7 @@
 //! Build it in release mode; debug numbers mean nothing.
 
 mod args;
+mod desktop;
 mod fanout;
 mod initial_sync;
 mod posts;
@@ -25,6 +26,7 @@ async fn main() -> anyhow::Result<()> {
         Scenario::Fanout(options) => fanout::run(options).await?,
         Scenario::InitialSync(options) => initial_sync::run(options).await?,
         Scenario::Search(options) => search::run(options).await?,
+        Scenario::Desktop(options) => desktop::run(options).await?,
     };
     report::write(&args.results_dir, &result)?;
     Ok(())
