@@ -4,7 +4,6 @@
 use crate::notifications::Notifier;
 use crate::views::{ChangedEvent, SyncStatusEvent};
 use anyhow::Context as _;
-use meridian_domain::availability::Availability;
 use meridian_domain::{Clock, Team, User, UserId};
 use meridian_server::{RunningServer, ServerOptions};
 use meridian_store::{Account, LocalStore};
@@ -45,6 +44,8 @@ pub struct Session {
     status: Arc<std::sync::Mutex<SyncStatusEvent>>,
     /// The team server running inside this app, for a team on this computer.
     server: Option<RunningServer>,
+    /// Decides when notifications are shown; see [`Session::reconsider_notices`].
+    notices: Notifier,
     /// Releases held notifications while the session is open.
     notifier: tauri::async_runtime::JoinHandle<()>,
 }
@@ -53,6 +54,11 @@ impl Session {
     /// Asks the engine to send what was just written.
     pub fn sync_now(&self) {
         self.sync.wake();
+    }
+
+    /// After the person's availability changed here: held notifications may be due now.
+    pub fn reconsider_notices(&self) {
+        self.notices.reconsider();
     }
 
     pub fn sync_status(&self) -> SyncStatusEvent {
@@ -162,7 +168,7 @@ impl AppState {
             SyncEngine::new(store.clone(), api.clone(), me.id, SyncOptions::default()).await?;
         let sync = engine.spawn();
         let status = Arc::new(std::sync::Mutex::new(SyncStatusEvent { online: false, pending: 0 }));
-        let notifier = Notifier::new(app.clone(), store.clone(), Availability::of(&me), self.clock.clone());
+        let notifier = Notifier::new(app.clone(), store.clone(), &me, self.clock.clone());
         let releases = tauri::async_runtime::spawn(notifier.clone().run());
         // Once the first sync has settled, merge the search index's segments so queries over a
         // large store read each word once.
@@ -173,7 +179,7 @@ impl AppState {
                 tracing::warn!(%error, "could not merge the search index");
             }
         });
-        tauri::async_runtime::spawn(forward_events(app.clone(), notifier, status.clone(), events));
+        tauri::async_runtime::spawn(forward_events(app.clone(), notifier.clone(), status.clone(), events));
         let session = Session {
             store,
             me,
@@ -184,6 +190,7 @@ impl AppState {
             sync,
             status,
             server,
+            notices: notifier,
             notifier: releases,
         };
         *self.session.lock().await = Some(session);
@@ -230,13 +237,20 @@ async fn forward_events(
 ) {
     while let Some(event) = events.recv().await {
         let sent = match event {
-            SyncEvent::Changed { channels, threads, .. } => app.emit(
-                "meridian://changed",
-                ChangedEvent {
-                    channels: channels.iter().map(ToString::to_string).collect(),
-                    threads: threads.iter().map(ToString::to_string).collect(),
-                },
-            ),
+            SyncEvent::Changed { channels, threads, directory } => {
+                // A profile changed, maybe the person's own (from here or another device): what
+                // is held may be due at another time now.
+                if directory {
+                    notifier.reconsider();
+                }
+                app.emit(
+                    "meridian://changed",
+                    ChangedEvent {
+                        channels: channels.iter().map(ToString::to_string).collect(),
+                        threads: threads.iter().map(ToString::to_string).collect(),
+                    },
+                )
+            }
             SyncEvent::Notice(notice) => {
                 notifier.notify(notice).await;
                 Ok(())

@@ -4,6 +4,9 @@
 //!
 //! The run also writes screenshots of the main screens, light and dark, to `docs/screenshots/`.
 
+#[path = "desktop/availability.rs"]
+mod availability;
+
 use meridian_domain::{Channel, Clock, SystemClock, ThreadId};
 use meridian_store::MessageRow;
 use meridian_sync::SyncOptions;
@@ -296,7 +299,8 @@ async fn scenario(session: &Session, world: &World, bus: &NotificationBus) -> an
     session.wait_for("[data-testid='inbox-snooze'] option[value='later']", WAIT).await?.click().await?;
     session.wait_for_text("[data-testid='inbox']", "all caught up", WAIT).await?;
     anyhow::ensure!(session.find_all("[data-testid='inbox-count']").await?.is_empty(), "the count stayed");
-    Ok(())
+
+    availability::pause_then_resume_and_plan_time_away(session, world, bus).await
 }
 
 /// Replies that arrive before Ana's working day are held, and reach her as one catch-up summary

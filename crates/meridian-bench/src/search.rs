@@ -164,6 +164,7 @@ async fn fill(
             time_zone: "UTC".into(),
             role: Role::Member,
             working_hours: None,
+            time_off: Default::default(),
         })
         .collect();
     let channel = Channel {

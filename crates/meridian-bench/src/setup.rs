@@ -81,6 +81,7 @@ impl BenchServer {
             time_zone: "UTC".into(),
             role: Role::Member,
             working_hours: Default::default(),
+            time_off: Default::default(),
         };
         let store = self.store();
         store.create_user(&user, &format!("bench{n}@example.com"), NO_LOGIN, now()).await?;

@@ -133,6 +133,7 @@ mod tests {
                 time_zone: "UTC".into(),
                 role: Role::Owner,
                 working_hours: Default::default(),
+                time_off: Default::default(),
             },
             team: Team { id: TeamId::new(), name: "Acme".into() },
         }

@@ -19,6 +19,8 @@ pub enum DomainError {
     InvalidWorkingHours(String),
     #[error("{0:?} is not a file name (no path separators or control characters)")]
     InvalidFileName(String),
+    #[error("invalid time off: {0}")]
+    InvalidTimeOff(String),
     #[error("at most {max} files may be attached to one message")]
     TooManyAttachments { max: usize },
 }
@@ -36,6 +38,7 @@ impl DomainError {
             Self::InvalidWorkingHours(_) => "invalid_working_hours",
             Self::InvalidFileName(_) => "invalid_file_name",
             Self::TooManyAttachments { .. } => "too_many_attachments",
+            Self::InvalidTimeOff(_) => "invalid_time_off",
         }
     }
 }

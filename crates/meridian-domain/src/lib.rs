@@ -20,6 +20,7 @@ mod notify;
 mod openapi;
 pub mod permissions;
 mod scope;
+pub mod time_off;
 pub mod time_tokens;
 pub mod validate;
 
@@ -37,3 +38,4 @@ pub use model::{
 };
 pub use notify::{ReplyNotice, reply_notice};
 pub use scope::{ParseScopeError, ScopeId};
+pub use time_off::{Away, TimeOff};

@@ -5,6 +5,7 @@ use crate::clock::UnixMillis;
 use crate::hours::WorkingHours;
 use crate::ids::{ChannelId, MessageId, TeamId, ThreadId, UserId};
 use crate::scope::ScopeId;
+use crate::time_off::TimeOff;
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -59,6 +60,9 @@ pub struct User {
     /// field, so it defaults to absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub working_hours: Option<WorkingHours>,
+    /// Holidays, time away and do-not-disturb; omitted when there are none.
+    #[serde(default, skip_serializing_if = "TimeOff::is_empty")]
+    pub time_off: TimeOff,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -92,6 +92,7 @@ mod tests {
             time_zone: "UTC".to_owned(),
             role: Role::Member,
             working_hours: None,
+            time_off: Default::default(),
         }
     }
 

@@ -1,6 +1,6 @@
 //! Managing an account and the team's people: sessions, password, profile, invites and roles.
 
-use meridian_domain::{InviteId, RawWorkingHours, Role, SessionId, UnixMillis, UserId};
+use meridian_domain::{InviteId, RawWorkingHours, Role, SessionId, TimeOff, UnixMillis, UserId};
 use serde::{Deserialize, Serialize};
 
 /// One entry of `GET /v1/sessions`: a place the account is signed in.
@@ -39,6 +39,10 @@ pub struct UpdateProfileRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<meridian_domain::WorkingHours>))]
     pub working_hours: Option<RawWorkingHours>,
+    /// Holidays, time away and do-not-disturb, replaced as a whole; `{}` clears them. What has
+    /// already passed is dropped.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_off: Option<TimeOff>,
 }
 
 /// `POST /v1/invites`.

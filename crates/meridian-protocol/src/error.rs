@@ -24,6 +24,9 @@ pub enum ErrorCode {
     UnknownTimeZone,
     /// Working hours that are reversed, overlapping or not times of day.
     InvalidWorkingHours,
+    /// Holidays, time away or do-not-disturb that cannot be (a period ending before it starts,
+    /// do-not-disturb more than a month ahead, too many entries).
+    InvalidTimeOff,
     /// Sign-up on this server needs an invite.
     InviteRequired,
     /// The invite is unknown, revoked, expired or used up.
@@ -57,6 +60,7 @@ impl ErrorCode {
             | Self::InvalidInput
             | Self::UnknownTimeZone
             | Self::InvalidWorkingHours
+            | Self::InvalidTimeOff
             | Self::InvalidManifest
             | Self::InvalidChunk
             | Self::ChunkHashMismatch => 400,
@@ -91,6 +95,7 @@ impl ErrorCode {
             Self::RateLimited => "rate_limited",
             Self::UnknownTimeZone => "unknown_time_zone",
             Self::InvalidWorkingHours => "invalid_working_hours",
+            Self::InvalidTimeOff => "invalid_time_off",
             Self::InviteRequired => "invite_required",
             Self::InvalidInvite => "invalid_invite",
             Self::WrongPassword => "wrong_password",
@@ -143,6 +148,7 @@ mod tests {
         for code in [
             ErrorCode::UnknownTimeZone,
             ErrorCode::InvalidWorkingHours,
+            ErrorCode::InvalidTimeOff,
             ErrorCode::InviteRequired,
             ErrorCode::InvalidInvite,
             ErrorCode::WrongPassword,

@@ -4,6 +4,7 @@ use crate::log::{append, create_scope};
 use crate::rows::{self, USER_COLUMNS, db, parsed, text};
 use meridian_domain::{ScopeId, Team, TeamId, UnixMillis, User, UserId};
 use meridian_protocol::Entity;
+use meridian_server_store::accounts::ProfileColumns;
 use meridian_server_store::{Heads, StoreError};
 use sqlx::{PgConnection, PgPool};
 
@@ -66,10 +67,11 @@ pub(crate) async fn create_user(
     if taken {
         return Err(StoreError::EmailTaken);
     }
+    let columns = ProfileColumns::encode(user.working_hours.as_ref(), &user.time_off)?;
     sqlx::query(
         "INSERT INTO users (id, email, password_hash, display_name, time_zone, role, working_hours,
-                            created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                            time_off, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(user.id.to_string())
     .bind(email)
@@ -77,7 +79,8 @@ pub(crate) async fn create_user(
     .bind(&user.display_name)
     .bind(&user.time_zone)
     .bind(user.role.as_str())
-    .bind(rows::hours_json(user)?)
+    .bind(columns.working_hours)
+    .bind(columns.time_off)
     .bind(now)
     .execute(&mut *conn)
     .await

@@ -6,7 +6,7 @@ use crate::log::append;
 use crate::rows::db;
 use meridian_domain::{Role, ScopeId, UnixMillis, User, UserId, permissions};
 use meridian_protocol::Entity;
-use meridian_server_store::accounts::ProfileUpdate;
+use meridian_server_store::accounts::{ProfileColumns, ProfileUpdate};
 use meridian_server_store::{Heads, StoreError};
 use sqlx::PgConnection;
 
@@ -16,21 +16,18 @@ pub(crate) async fn update_profile(
     profile: &ProfileUpdate,
     now: UnixMillis,
 ) -> Result<(User, Heads), StoreError> {
-    let hours = profile
-        .working_hours
-        .as_ref()
-        .map(serde_json::to_string)
-        .transpose()
-        .map_err(|error| StoreError::Backend(error.to_string()))?;
-    let changed =
-        sqlx::query("UPDATE users SET display_name = $1, time_zone = $2, working_hours = $3 WHERE id = $4")
-            .bind(&profile.display_name)
-            .bind(&profile.time_zone)
-            .bind(hours)
-            .bind(id.to_string())
-            .execute(&mut *conn)
-            .await
-            .map_err(db)?;
+    let columns = ProfileColumns::encode(profile.working_hours.as_ref(), &profile.time_off)?;
+    let changed = sqlx::query(
+        "UPDATE users SET display_name = $1, time_zone = $2, working_hours = $3, time_off = $4 WHERE id = $5",
+    )
+    .bind(&profile.display_name)
+    .bind(&profile.time_zone)
+    .bind(columns.working_hours)
+    .bind(columns.time_off)
+    .bind(id.to_string())
+    .execute(&mut *conn)
+    .await
+    .map_err(db)?;
     if changed.rows_affected() == 0 {
         return Err(StoreError::NotFound("user"));
     }

@@ -2,6 +2,7 @@
 
 use meridian_domain::{Channel, Role, Thread, User};
 use meridian_server_store::StoreError;
+use meridian_server_store::accounts::ProfileColumns;
 use sqlx::Row;
 use sqlx::sqlite::SqliteRow;
 use std::str::FromStr;
@@ -36,35 +37,28 @@ pub(crate) fn parsed<T: FromStr>(row: &SqliteRow, column: &str) -> Result<T, Sto
 }
 
 /// The columns [`user`] reads, for `SELECT`s from `users` aliased `u`.
-pub(crate) const USER_COLUMNS: &str = "u.id, u.display_name, u.time_zone, u.role, u.working_hours";
+pub(crate) const USER_COLUMNS: &str =
+    "u.id, u.display_name, u.time_zone, u.role, u.working_hours, u.time_off";
 
 /// Columns: [`USER_COLUMNS`].
 pub(crate) fn user(row: &SqliteRow) -> Result<User, StoreError> {
-    let hours: Option<String> = row.try_get("working_hours").map_err(db)?;
-    let working_hours = hours
-        .map(|json| serde_json::from_str(&json))
-        .transpose()
-        .map_err(|error| StoreError::Backend(format!("unreadable working hours: {error}")))?;
+    let columns = ProfileColumns {
+        working_hours: row.try_get("working_hours").map_err(db)?,
+        time_off: row.try_get("time_off").map_err(db)?,
+    };
+    let (working_hours, time_off) = columns.decode()?;
     Ok(User {
         id: parsed(row, "id")?,
         display_name: text(row, "display_name")?,
         time_zone: text(row, "time_zone")?,
         role: role(&text(row, "role")?)?,
         working_hours,
+        time_off,
     })
 }
 
 pub(crate) fn role(text: &str) -> Result<Role, StoreError> {
     Role::parse(text).ok_or_else(|| StoreError::Backend(format!("unknown role {text:?}")))
-}
-
-/// Working hours as stored: JSON, or NULL when unset.
-pub(crate) fn hours_json(user: &User) -> Result<Option<String>, StoreError> {
-    user.working_hours
-        .as_ref()
-        .map(serde_json::to_string)
-        .transpose()
-        .map_err(|error| StoreError::Backend(error.to_string()))
 }
 
 /// Columns: id, team_id, name, topic, private, direct.

@@ -9,7 +9,14 @@ use std::collections::BTreeMap;
 const NOW: i64 = 1_760_000_000_000;
 
 fn person(name: &str, role: Role) -> User {
-    User { id: UserId::new(), display_name: name.into(), time_zone: "UTC".into(), role, working_hours: None }
+    User {
+        id: UserId::new(),
+        display_name: name.into(),
+        time_zone: "UTC".into(),
+        role,
+        working_hours: None,
+        time_off: Default::default(),
+    }
 }
 
 #[tokio::test]

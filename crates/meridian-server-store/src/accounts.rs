@@ -3,7 +3,8 @@
 //! Backends keep these records in their own tables; whether a session is due a `last_seen_at`
 //! write, how long an invite lives and whether it may still be redeemed is decided here.
 
-use meridian_domain::{InviteId, Role, SessionId, UnixMillis, UserId, WorkingHours};
+use crate::error::StoreError;
+use meridian_domain::{InviteId, Role, SessionId, TimeOff, UnixMillis, UserId, WorkingHours};
 
 /// How often a session's `last_seen_at` is written: at most once a minute, so authenticating a
 /// request is a read, not a write, on almost every request.
@@ -83,6 +84,45 @@ pub struct ProfileUpdate {
     pub display_name: String,
     pub time_zone: String,
     pub working_hours: Option<WorkingHours>,
+    pub time_off: TimeOff,
+}
+
+/// A profile's working hours and time off as both backends store them: JSON text each, NULL when
+/// unset, so a row written before either existed reads as "not set".
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ProfileColumns {
+    pub working_hours: Option<String>,
+    pub time_off: Option<String>,
+}
+
+impl ProfileColumns {
+    pub fn encode(working_hours: Option<&WorkingHours>, time_off: &TimeOff) -> Result<Self, StoreError> {
+        let json = |error: serde_json::Error| StoreError::Backend(error.to_string());
+        Ok(Self {
+            working_hours: working_hours.map(serde_json::to_string).transpose().map_err(json)?,
+            time_off: (!time_off.is_empty())
+                .then(|| serde_json::to_string(time_off))
+                .transpose()
+                .map_err(json)?,
+        })
+    }
+
+    pub fn decode(self) -> Result<(Option<WorkingHours>, TimeOff), StoreError> {
+        let unreadable =
+            |what: &str, error: serde_json::Error| StoreError::Backend(format!("unreadable {what}: {error}"));
+        let working_hours = self
+            .working_hours
+            .map(|json| serde_json::from_str(&json))
+            .transpose()
+            .map_err(|error| unreadable("working hours", error))?;
+        let time_off = self
+            .time_off
+            .map(|json| serde_json::from_str(&json))
+            .transpose()
+            .map_err(|error| unreadable("time off", error))?
+            .unwrap_or_default();
+        Ok((working_hours, time_off))
+    }
 }
 
 #[cfg(test)]

@@ -129,6 +129,7 @@ mod tests {
             time_zone: "UTC".into(),
             role: Role::Member,
             working_hours: None,
+            time_off: Default::default(),
         };
         let mine = personal_export(me, "ana@example.com".into(), entities, 5);
         assert!(mine.messages.is_empty() && mine.reactions.is_empty(), "only the asker's own data");

@@ -127,7 +127,7 @@ pub async fn change_password(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// `PATCH /v1/me`: display name, time zone and working hours. The result syncs to the team.
+/// `PATCH /v1/me`: display name, time zone, working hours and time off. The result syncs to the team.
 #[utoipa::path(
     patch, path = "/v1/me", tag = "account",
     security(("bearer" = [])),
@@ -152,6 +152,10 @@ pub async fn update_profile(
         working_hours: match request.working_hours {
             Some(raw) => validate::working_hours(raw)?,
             None => me.working_hours,
+        },
+        time_off: match request.time_off {
+            Some(time_off) => time_off.validated(state.now())?,
+            None => me.time_off,
         },
     };
     let (user, heads) = state.store.update_profile(me.id, &profile, state.now()).await?;

@@ -85,12 +85,13 @@ impl From<BlobRefusal> for ApiFailure {
     }
 }
 
-/// Time zones and working hours have codes of their own, so clients can point at the field.
+/// Time zones, working hours and time off have codes of their own, so clients can point at the field.
 impl From<DomainError> for ApiFailure {
     fn from(error: DomainError) -> Self {
         let code = match error {
             DomainError::UnknownTimeZone(_) => ErrorCode::UnknownTimeZone,
             DomainError::InvalidWorkingHours(_) => ErrorCode::InvalidWorkingHours,
+            DomainError::InvalidTimeOff(_) => ErrorCode::InvalidTimeOff,
             _ => ErrorCode::InvalidInput,
         };
         Self::new(code, error.to_string())

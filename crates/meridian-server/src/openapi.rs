@@ -89,7 +89,7 @@ impl IntoResponses for JsonBodyErrors {
                 "400".to_owned(),
                 error(
                     "`malformed_json` (not JSON), `bad_request` (wrong shape or content type), \
-                     `invalid_input`, `unknown_time_zone` or `invalid_working_hours`",
+                     `invalid_input`, `unknown_time_zone`, `invalid_working_hours` or `invalid_time_off`",
                 ),
             ),
             ("413".to_owned(), error("`payload_too_large`: the body exceeds 1 MiB")),

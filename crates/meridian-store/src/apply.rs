@@ -112,10 +112,11 @@ pub(crate) async fn apply_entity(
         }
         Entity::User(user) => {
             sqlx::query(
-                "INSERT INTO users (id, display_name, time_zone, role, working_hours) VALUES (?, ?, ?, ?, ?)
+                "INSERT INTO users (id, display_name, time_zone, role, working_hours, time_off)
+                 VALUES (?, ?, ?, ?, ?, ?)
                  ON CONFLICT (id) DO UPDATE SET display_name = excluded.display_name,
                      time_zone = excluded.time_zone, role = excluded.role,
-                     working_hours = excluded.working_hours",
+                     working_hours = excluded.working_hours, time_off = excluded.time_off",
             )
             .bind(user.id.to_string())
             .bind(&user.display_name)
@@ -124,6 +125,14 @@ pub(crate) async fn apply_entity(
             .bind(user.working_hours.as_ref().map(serde_json::to_string).transpose().map_err(|error| {
                 crate::StoreError::Corrupt(format!("cannot encode working hours: {error}"))
             })?)
+            .bind(
+                (!user.time_off.is_empty())
+                    .then(|| serde_json::to_string(&user.time_off))
+                    .transpose()
+                    .map_err(|error| {
+                        crate::StoreError::Corrupt(format!("cannot encode time off: {error}"))
+                    })?,
+            )
             .execute(&mut **tx)
             .await?;
             applied.directory = true;

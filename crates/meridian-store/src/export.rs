@@ -70,7 +70,7 @@ impl LocalStore {
         let team =
             team.map(|(team_id, name)| Ok::<_, StoreError>(Team { id: id(&team_id)?, name })).transpose()?;
         let users = sqlx::query_as::<_, UserRecord>(
-            "SELECT id, display_name, time_zone, role, working_hours FROM users ORDER BY id",
+            "SELECT id, display_name, time_zone, role, working_hours, time_off FROM users ORDER BY id",
         )
         .fetch_all(&mut *tx)
         .await?
@@ -179,6 +179,7 @@ mod tests {
             time_zone: "Europe/Berlin".into(),
             role: meridian_domain::Role::Owner,
             working_hours: Default::default(),
+            time_off: Default::default(),
         };
         let channel = Channel {
             id: ChannelId::new(),

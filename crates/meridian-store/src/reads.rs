@@ -36,6 +36,7 @@ pub(crate) struct UserRecord {
     time_zone: String,
     role: String,
     working_hours: Option<String>,
+    time_off: Option<String>,
 }
 
 impl UserRecord {
@@ -50,6 +51,12 @@ impl UserRecord {
                 .map(|json| serde_json::from_str(&json))
                 .transpose()
                 .map_err(|error| crate::StoreError::Corrupt(format!("unreadable working hours: {error}")))?,
+            time_off: self
+                .time_off
+                .map(|json| serde_json::from_str(&json))
+                .transpose()
+                .map_err(|error| crate::StoreError::Corrupt(format!("unreadable time off: {error}")))?
+                .unwrap_or_default(),
         })
     }
 }
@@ -158,7 +165,7 @@ impl LocalStore {
 
     pub async fn user(&self, user_id: UserId) -> Result<Option<User>> {
         sqlx::query_as::<_, UserRecord>(
-            "SELECT id, display_name, time_zone, role, working_hours FROM users WHERE id = ?",
+            "SELECT id, display_name, time_zone, role, working_hours, time_off FROM users WHERE id = ?",
         )
         .bind(user_id.to_string())
         .fetch_optional(&self.pool)
@@ -170,7 +177,7 @@ impl LocalStore {
     /// Everyone in the team, by name.
     pub async fn users(&self) -> Result<Vec<User>> {
         sqlx::query_as::<_, UserRecord>(
-            "SELECT id, display_name, time_zone, role, working_hours FROM users ORDER BY display_name COLLATE NOCASE",
+            "SELECT id, display_name, time_zone, role, working_hours, time_off FROM users ORDER BY display_name COLLATE NOCASE",
         )
         .fetch_all(&self.pool)
         .await?

@@ -15,6 +15,7 @@ fn person(name: &str) -> User {
         time_zone: "UTC".into(),
         role: Role::Member,
         working_hours: None,
+        time_off: Default::default(),
     }
 }
 

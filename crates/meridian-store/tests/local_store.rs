@@ -28,6 +28,7 @@ fn world() -> World {
         time_zone: "America/Los_Angeles".into(),
         role: Role::Owner,
         working_hours: None,
+        time_off: Default::default(),
     };
     let other = User {
         id: UserId::new(),
@@ -37,6 +38,10 @@ fn world() -> World {
         working_hours: Some(
             serde_json::from_value(serde_json::json!({"mon": [["09:00", "17:00"]]})).expect("hours"),
         ),
+        time_off: meridian_domain::TimeOff {
+            holidays: vec!["2026-12-24".parse().expect("date")],
+            ..Default::default()
+        },
     };
     let channel = Channel {
         id: ChannelId::new(),

@@ -14,6 +14,7 @@ async fn a_refused_reply_can_be_sent_again_or_discarded_and_its_seq_is_never_reu
         time_zone: "UTC".into(),
         role: Role::Member,
         working_hours: None,
+        time_off: Default::default(),
     };
     let team = Team { id: TeamId::new(), name: "Acme".into() };
     let channel = Channel {

@@ -1,9 +1,9 @@
 //! The team server's HTTP API as the client sees it.
 
-use meridian_domain::ScopeId;
+use meridian_domain::{ScopeId, User};
 use meridian_protocol::{
     ApiError, ErrorCode, HistoryPage, HistoryQuery, PullRequest, PullResponse, PushRequest, PushResponse,
-    SessionInfo, SignInRequest, SignUpRequest, SnapshotPage, SnapshotQuery, TeamExport,
+    SessionInfo, SignInRequest, SignUpRequest, SnapshotPage, SnapshotQuery, TeamExport, UpdateProfileRequest,
 };
 use reqwest::{Client, RequestBuilder, StatusCode};
 use serde::Serialize;
@@ -108,6 +108,13 @@ impl ApiClient {
 
     pub async fn me(&self) -> Result<SessionInfo, SyncError> {
         let response = self.authorized(self.http.get(self.url("/v1/me"))).send().await?;
+        Ok(check(response).await?.json().await?)
+    }
+
+    /// Changes the signed-in person's profile; the result also reaches every device through the
+    /// team scope.
+    pub async fn update_profile(&self, request: &UpdateProfileRequest) -> Result<User, SyncError> {
+        let response = self.authorized(self.http.patch(self.url("/v1/me")).json(request)).send().await?;
         Ok(check(response).await?.json().await?)
     }
 

@@ -5,6 +5,7 @@
 pub mod files;
 pub mod outbox;
 pub mod people;
+pub mod profile;
 pub mod search;
 pub mod threads;
 

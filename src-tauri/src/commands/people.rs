@@ -28,6 +28,8 @@ pub struct PersonCard {
     pub hours: String,
     /// Whether `hours` is assumed because they have not said.
     pub hours_assumed: bool,
+    /// What they wrote on the time away they are in now ("Parental leave").
+    pub away_note: Option<String>,
 }
 
 #[tauri::command]
@@ -43,19 +45,13 @@ pub async fn person_card(state: State<'_, AppState>, user_id: String) -> Command
     let now = state.clock().now_millis();
     let them = Availability::of(&user);
     let me = Availability::of(&session.me);
-    let back =
-        |at: i64| format!("back {} their time — {}", swap(&weekday_time(them.zone, at)), wait_label(now, at));
-    let (working, status) = match status(&them, now) {
-        Status::Working { until } => (true, format!("Working until {}", clock(them.zone, until))),
-        Status::DoNotDisturb { until } => (false, format!("Do not disturb · {}", back(until))),
-        Status::Away { until } => (false, format!("Away · {}", back(until))),
-        Status::Holiday { next } => {
-            (false, next.map_or("On holiday".to_owned(), |at| format!("On holiday · {}", back(at))))
-        }
-        Status::OffHours { next } => {
-            (false, next.map_or("Off".to_owned(), |at| format!("Off · {}", back(at))))
-        }
-    };
+    let (working, status) = describe_status(&them, now);
+    let away_note = user
+        .time_off
+        .away
+        .iter()
+        .find(|away| away.from <= now && now < away.until && !away.note.is_empty())
+        .map(|away| away.note.clone());
     Ok(PersonCard {
         id: user.id.to_string(),
         display_name: user.display_name.clone(),
@@ -67,7 +63,26 @@ pub async fn person_card(state: State<'_, AppState>, user_id: String) -> Command
         status,
         hours: describe_week(user.working_hours.as_ref()),
         hours_assumed: user.working_hours.as_ref().is_none_or(|week| week.is_empty()),
+        away_note,
     })
+}
+
+/// Whether `them` works at `now`, and their status as a teammate reads it: "Working until 17:00",
+/// "Away · back 09:00 Mon their time — in 3 days".
+pub(crate) fn describe_status(them: &Availability, now: i64) -> (bool, String) {
+    let back =
+        |at: i64| format!("back {} their time — {}", swap(&weekday_time(them.zone, at)), wait_label(now, at));
+    match status(them, now) {
+        Status::Working { until } => (true, format!("Working until {}", clock(them.zone, until))),
+        Status::DoNotDisturb { until } => (false, format!("Do not disturb · {}", back(until))),
+        Status::Away { until } => (false, format!("Away · {}", back(until))),
+        Status::Holiday { next } => {
+            (false, next.map_or("On holiday".to_owned(), |at| format!("On holiday · {}", back(at))))
+        }
+        Status::OffHours { next } => {
+            (false, next.map_or("Off".to_owned(), |at| format!("Off · {}", back(at))))
+        }
+    }
 }
 
 /// "Tue 09:00" as "09:00 Tue".

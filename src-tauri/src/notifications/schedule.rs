@@ -4,9 +4,9 @@
 //! The decision is the domain's delivery-time function; this module only stores, waits and shows.
 
 use super::show;
-use meridian_domain::availability::{Availability, Delivery, Urgency, delivery};
+use meridian_domain::availability::{Availability, Delivery, Urgency, deliver_at, delivery};
 use meridian_domain::catch_up::catch_up;
-use meridian_domain::{Clock, ReplyNotice};
+use meridian_domain::{Clock, ReplyNotice, UnixMillis, User, UserId};
 use meridian_store::LocalStore;
 use std::sync::Arc;
 use std::time::Duration;
@@ -22,7 +22,9 @@ const LONGEST_WAIT: Duration = Duration::from_secs(60);
 pub struct Notifier {
     app: AppHandle,
     store: LocalStore,
-    me: Arc<Availability>,
+    me: UserId,
+    /// Who the person was at sign-in, for the moment their profile is not in the store yet.
+    signed_in_as: Arc<Availability>,
     clock: Arc<dyn Clock>,
     wake: Arc<Notify>,
 }
@@ -34,15 +36,41 @@ impl std::fmt::Debug for Notifier {
 }
 
 impl Notifier {
-    /// A notifier for someone with availability `me`; call [`Notifier::run`] to release held ones.
-    pub fn new(app: AppHandle, store: LocalStore, me: Availability, clock: Arc<dyn Clock>) -> Self {
-        Self { app, store, me: Arc::new(me), clock, wake: Arc::new(Notify::new()) }
+    /// A notifier for `me`; call [`Notifier::run`] to release held ones.
+    pub fn new(app: AppHandle, store: LocalStore, me: &User, clock: Arc<dyn Clock>) -> Self {
+        Self {
+            app,
+            store,
+            me: me.id,
+            signed_in_as: Arc::new(Availability::of(me)),
+            clock,
+            wake: Arc::new(Notify::new()),
+        }
+    }
+
+    /// Looks again at what is held, now: after the person changed their hours, time off or
+    /// do-not-disturb, held notices may be due sooner or later than planned.
+    pub fn reconsider(&self) {
+        self.wake.notify_one();
+    }
+
+    /// The person's availability as their profile says now. It is read each time, so a change
+    /// made on any of their devices counts as soon as it syncs.
+    async fn availability(&self) -> Availability {
+        match self.store.user(self.me).await {
+            Ok(Some(user)) => Availability::of(&user),
+            Ok(None) => (*self.signed_in_as).clone(),
+            Err(error) => {
+                tracing::warn!(%error, "could not read my profile; using the one from sign-in");
+                (*self.signed_in_as).clone()
+            }
+        }
     }
 
     /// Shows `notice` now, or holds it until the person's working time.
     pub async fn notify(&self, notice: ReplyNotice) {
         let now = self.clock.now_millis();
-        match delivery(&self.me, now, Urgency::Normal) {
+        match delivery(&self.availability().await, now, Urgency::Normal) {
             Delivery::Now => show(self.app.clone(), self.store.clone(), notice),
             Delivery::Held { until } => {
                 tracing::info!(thread = %notice.thread_id, until, "holding a notification until working time");
@@ -54,36 +82,47 @@ impl Notifier {
         }
     }
 
-    /// Releases held notices as they fall due, for as long as the session lasts (the caller
-    /// aborts the task at sign-out). Notices held before a restart are released too.
+    /// Releases held notices once the person is reachable, for as long as the session lasts (the
+    /// caller aborts the task at sign-out). Notices held before a restart are released too.
+    ///
+    /// When to release is decided again on every turn rather than taken from when each notice
+    /// was held, so ending do-not-disturb early releases at once, and starting it keeps what is
+    /// held waiting.
     pub async fn run(self) {
         loop {
-            let next = match self.store.next_release().await {
-                Ok(next) => next,
+            let held = match self.store.next_release().await {
+                Ok(next) => next.is_some(),
                 Err(error) => {
                     tracing::warn!(%error, "could not read held notifications");
                     tokio::time::sleep(LONGEST_WAIT).await;
                     continue;
                 }
             };
+            if !held {
+                self.wake.notified().await;
+                continue;
+            }
             let now = self.clock.now_millis();
-            match next {
-                Some(at) if at <= now => self.release(now).await,
-                Some(at) => {
-                    let wait = Duration::from_millis(u64::try_from(at - now).unwrap_or(0)).min(LONGEST_WAIT);
-                    tokio::select! {
-                        () = tokio::time::sleep(wait) => {}
-                        () = self.wake.notified() => {}
-                    }
-                }
-                None => self.wake.notified().await,
+            let reachable_at = deliver_at(&self.availability().await, now, Urgency::Normal);
+            if reachable_at <= now {
+                self.release().await;
+                continue;
+            }
+            let wait =
+                Duration::from_millis(u64::try_from(reachable_at - now).unwrap_or(0)).min(LONGEST_WAIT);
+            tokio::select! {
+                () = tokio::time::sleep(wait) => {}
+                () = self.wake.notified() => {}
             }
         }
     }
 
-    /// Shows what is due: a single notice as itself, several as one catch-up summary.
-    async fn release(&self, now: i64) {
-        let due = match self.store.release_due(now).await {
+    /// Shows everything held, the person being reachable now: a single notice as itself,
+    /// several as one catch-up summary.
+    async fn release(&self) {
+        // Every held notice is due: each was held only because the person could not be reached,
+        // and now they can, whatever release time was foreseen when it was held.
+        let due = match self.store.release_due(UnixMillis::MAX).await {
             Ok(due) => due,
             Err(error) => {
                 tracing::warn!(%error, "could not release held notifications");

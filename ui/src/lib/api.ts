@@ -161,7 +161,39 @@ export type PersonCard = {
   status: string;
   hours: string;
   hoursAssumed: boolean;
+  /** What they wrote on the time away they are in now. */
+  awayNote: string | null;
 };
+
+/** Working hours per weekday key (`mon` … `sun`): `[start, end]` spans as `HH:MM`. */
+export type Week = Record<string, [string, string][]>;
+
+/** Time away as whole local days, both included (`YYYY-MM-DD`). */
+export type AwayDays = { firstDay: string; lastDay: string; note: string };
+
+/** The signed-in person's own profile, as the profile dialog edits it. */
+export type MyProfile = {
+  displayName: string;
+  timeZone: string;
+  week: Week;
+  hoursAssumed: boolean;
+  holidays: string[];
+  away: AwayDays[];
+  /** Unix milliseconds, while notifications are paused. */
+  doNotDisturbUntil: number | null;
+  status: string;
+  working: boolean;
+};
+
+export type ProfileChange = {
+  displayName: string;
+  timeZone: string;
+  week: Week;
+  holidays: string[];
+  away: AwayDays[];
+};
+
+export type Pause = { pause: "for"; minutes: number } | { pause: "untilNextWorkday" } | { pause: "off" };
 
 /** A write still waiting, or refused and not yet dealt with. */
 export type OutboxItem = {
@@ -249,6 +281,10 @@ export const discardWrite = (seq: number) => invoke<void>("discard_write", { seq
 export const search = (query: string) => invoke<SearchResults>("search", { query });
 
 export const personCard = (userId: string) => invoke<PersonCard>("person_card", { userId });
+
+export const myProfile = () => invoke<MyProfile>("my_profile");
+export const updateProfile = (change: ProfileChange) => invoke<MyProfile>("update_profile", { change });
+export const pauseNotifications = (pause: Pause) => invoke<MyProfile>("pause_notifications", { pause });
 
 export const listPeople = () => invoke<Person[]>("list_people");
 

@@ -62,11 +62,18 @@ impl Availability {
         Self { zone, week: None, holidays: BTreeSet::new(), away: Vec::new(), do_not_disturb_until: None }
     }
 
-    /// What a profile says: their zone (UTC if it is not a known zone) and their week. Holidays,
-    /// time away and do-not-disturb are added by whoever knows them.
+    /// What a profile says: their zone (UTC if it is not a known zone), their week, holidays,
+    /// time away and do-not-disturb.
     pub fn of(user: &crate::model::User) -> Self {
         let zone = user.time_zone.parse().unwrap_or(chrono_tz::UTC);
-        Self { week: user.working_hours.clone(), ..Self::in_zone(zone) }
+        let time_off = &user.time_off;
+        Self {
+            zone,
+            week: user.working_hours.clone(),
+            holidays: time_off.holidays.iter().copied().collect(),
+            away: time_off.away.iter().map(|away| Period { from: away.from, until: away.until }).collect(),
+            do_not_disturb_until: time_off.do_not_disturb_until,
+        }
     }
 
     pub fn with_week(mut self, week: WorkingHours) -> Self {

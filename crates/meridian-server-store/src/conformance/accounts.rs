@@ -4,11 +4,18 @@ use super::fixture::{Fixture, NOW, Subject};
 use crate::StoreError;
 use crate::accounts::{Invite, ProfileUpdate, SessionRecord};
 use meridian_domain::permissions::Denied;
-use meridian_domain::{InviteId, Role, ScopeId, SessionId, User, UserId, WorkingHours};
+use meridian_domain::{Away, InviteId, Role, ScopeId, SessionId, TimeOff, User, UserId, WorkingHours};
 use meridian_protocol::Entity;
 
 fn member(name: &str, role: Role) -> User {
-    User { id: UserId::new(), display_name: name.into(), time_zone: "UTC".into(), role, working_hours: None }
+    User {
+        id: UserId::new(),
+        display_name: name.into(),
+        time_zone: "UTC".into(),
+        role,
+        working_hours: None,
+        time_off: Default::default(),
+    }
 }
 
 pub async fn sessions_are_listed_touched_and_revoked_per_user(subject: Subject) {
@@ -59,9 +66,15 @@ pub async fn profile_and_role_changes_reach_the_team_scope(subject: Subject) {
         display_name: "Kofi A.".into(),
         time_zone: "Africa/Accra".into(),
         working_hours: Some(hours),
+        time_off: TimeOff {
+            holidays: vec!["2026-12-24".parse().expect("date")],
+            away: vec![Away { from: NOW + 1, until: NOW + 86_400_000, note: "Travelling".into() }],
+            do_not_disturb_until: Some(NOW + 3_600_000),
+        },
     };
     let (updated, heads) = f.store.update_profile(kofi.id, &profile, NOW).await.expect("profile");
     assert_eq!(updated.working_hours, profile.working_hours);
+    assert_eq!(updated.time_off, profile.time_off, "time off is kept whole");
     assert_eq!(f.store.user(kofi.id).await.expect("read"), Some(updated.clone()));
     let team_scope = ScopeId::Team(f.team.id);
     assert_eq!(heads[0].0, team_scope);
@@ -69,6 +82,7 @@ pub async fn profile_and_role_changes_reach_the_team_scope(subject: Subject) {
     let (promoted, _) = f.store.change_role(Role::Owner, kofi.id, Role::Admin, NOW).await.expect("role");
     assert_eq!(promoted.role, Role::Admin);
     assert_eq!(promoted.working_hours, updated.working_hours, "a role change keeps the profile");
+    assert_eq!(promoted.time_off, updated.time_off, "a role change keeps the time off");
     let pulled = f.pull(&owner, meridian_domain::ClientId::new()).await;
     let last = pulled.scopes[&team_scope].changes.last().expect("changes").entity.clone();
     assert_eq!(last, Entity::User(promoted));

@@ -17,6 +17,7 @@ pub async fn accounts_and_sessions(subject: Subject) {
         time_zone: "Asia/Tokyo".into(),
         role: Role::Owner,
         working_hours: None,
+        time_off: Default::default(),
     };
     f.store.create_user(&owner, "ana@example.com", "h1", NOW).await.expect("create");
     assert!(f.store.has_owner().await.expect("has owner"));

@@ -52,6 +52,7 @@ impl Fixture {
             time_zone: "UTC".into(),
             role: Role::Member,
             working_hours: None,
+            time_off: Default::default(),
         };
         let email = format!("{}@example.com", name.to_lowercase());
         self.store.create_user(&user, &email, "hash", NOW).await.expect("user");

@@ -10,6 +10,7 @@ fn author() -> User {
         time_zone: "UTC".into(),
         role: Role::Member,
         working_hours: None,
+        time_off: Default::default(),
     }
 }
 

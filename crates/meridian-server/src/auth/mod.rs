@@ -49,8 +49,14 @@ pub async fn sign_up(
 
     let user = {
         let _turn = state.signups.lock().await;
-        let user =
-            User { id: UserId::new(), display_name, time_zone, role: Role::Member, working_hours: None };
+        let user = User {
+            id: UserId::new(),
+            display_name,
+            time_zone,
+            role: Role::Member,
+            working_hours: None,
+            time_off: Default::default(),
+        };
         let now = state.now();
         let (user, heads): (User, Heads) = if !state.store.has_owner().await? {
             let owner = User { role: Role::Owner, ..user };

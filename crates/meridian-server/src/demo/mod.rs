@@ -108,6 +108,7 @@ async fn create_people(store: &dyn ServerStore, now: UnixMillis) -> Result<Vec<U
             time_zone: person.zone.into(),
             role: person.role,
             working_hours: None,
+            time_off: Default::default(),
         };
         store.create_user(&user, person.email, NO_LOGIN, now).await?;
         people.push(user);

@@ -166,6 +166,57 @@ async fn profile_changes_are_validated_and_sync_to_the_team() {
     assert_eq!(t.call("PATCH", "/v1/me", None, Some(json!({}))).await.0, StatusCode::UNAUTHORIZED);
 }
 
+#[tokio::test]
+async fn time_off_is_validated_tidied_and_seen_by_the_team() {
+    let t = start(false).await;
+    let (ana, info) = t.sign_up("ana").await;
+    let (kofi, _) = t.sign_up("kofi").await;
+    let now =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock").as_millis() as i64;
+    let (hour, day) = (3_600_000_i64, 86_400_000_i64);
+    let time_off = json!({
+        "holidays": ["2027-01-01", "2026-12-25", "2027-01-01"],
+        "away": [
+            {"from": now + 10 * day, "until": now + 15 * day, "note": " Parental leave "},
+            {"from": now - 3 * day, "until": now - 2 * day},
+        ],
+        "do_not_disturb_until": now + hour,
+    });
+    let (status, user) = t.call("PATCH", "/v1/me", Some(&ana), Some(json!({"time_off": time_off}))).await;
+    assert_eq!(status, StatusCode::OK, "{user}");
+    assert_eq!(user["time_off"]["holidays"], json!(["2026-12-25", "2027-01-01"]), "sorted, no repeats");
+    assert_eq!(
+        user["time_off"]["away"],
+        json!([{"from": now + 10 * day, "until": now + 15 * day, "note": "Parental leave"}])
+    );
+    assert_eq!(user["time_off"]["do_not_disturb_until"], json!(now + hour));
+
+    let directory = &t.pull(&kofi).await.scopes[&ScopeId::Team(info.team.id)];
+    let Some(Entity::User(seen)) = directory.changes.last().map(|change| &change.entity) else {
+        panic!("the change is not the last entry of the team scope");
+    };
+    assert_eq!(seen.time_off.away[0].note, "Parental leave", "teammates see the time away");
+
+    let (_, unchanged) = t.call("PATCH", "/v1/me", Some(&ana), Some(json!({"display_name": "Ana"}))).await;
+    assert_eq!(unchanged["time_off"], user["time_off"], "an absent time_off stays");
+    let (_, cleared) = t.call("PATCH", "/v1/me", Some(&ana), Some(json!({"time_off": {}}))).await;
+    assert!(cleared.get("time_off").is_none(), "an empty time off clears it: {cleared}");
+
+    for (body, expected) in [
+        (json!({"time_off": {"away": [{"from": now + day, "until": now}]}}), "invalid_time_off"),
+        (json!({"time_off": {"do_not_disturb_until": now + 40 * day}}), "invalid_time_off"),
+        (json!({"time_off": {"holidays": ["2026-02-30"]}}), "bad_request"),
+        (
+            json!({"time_off": {"away": [{"from": now, "until": now + day, "note": "x".repeat(121)}]}}),
+            "invalid_input",
+        ),
+        (json!({"time_off": {"away": "soon"}}), "bad_request"),
+    ] {
+        let (status, answer) = t.call("PATCH", "/v1/me", Some(&ana), Some(body.clone())).await;
+        assert_eq!((status, code(&answer)), (StatusCode::BAD_REQUEST, expected), "{body}");
+    }
+}
+
 fn sign_in(email: &str, password: &str, from: Option<[u8; 4]>) -> Request<Body> {
     let mut request =
         json_request("POST", "/v1/auth/signin", None, &json!({"email": email, "password": password}));

@@ -210,6 +210,7 @@ async fn issued_sessions_sign_in_accounts_made_in_the_store() {
         time_zone: "UTC".into(),
         role: meridian_domain::Role::Member,
         working_hours: Default::default(),
+        time_off: Default::default(),
     };
     store.create_user(&user, "imported@example.com", "!no-login", 0).await.expect("user");
     let token = meridian_server::issue_session(store.as_ref(), user.id, 0).await.expect("session");

@@ -1,0 +1,87 @@
+//! The person's own availability, set in the app: pausing notifications holds a reply's
+//! notification until they resume, and time away and holidays reach teammates by sync.
+
+use super::{THREAD_TITLE, WAIT, World, by_testid, docs_screenshots};
+use meridian_testkit::notifications::NotificationBus;
+use meridian_testkit::screenshots;
+use meridian_testkit::webdriver::Session;
+use std::time::Duration;
+
+/// Sets a form field the way typing would, for inputs (dates) WebDriver cannot type into here.
+async fn set_field(session: &Session, selector: &str, value: &str) -> anyhow::Result<()> {
+    let script = "const field = document.querySelector(arguments[0]);
+                  field.value = arguments[1];
+                  field.dispatchEvent(new Event('input', { bubbles: true }));
+                  field.dispatchEvent(new Event('change', { bubbles: true }));";
+    session.execute(script, &[selector.into(), value.into()]).await?;
+    Ok(())
+}
+
+pub async fn pause_then_resume_and_plan_time_away(
+    session: &Session,
+    world: &World,
+    bus: &NotificationBus,
+) -> anyhow::Result<()> {
+    // Pause for an hour: the sidebar says so.
+    by_testid(session, "my-profile").await?.click().await?;
+    by_testid(session, "profile-dialog").await?;
+    by_testid(session, "pause-hour").await?.click().await?;
+    session.wait_for_text("[data-testid='my-status']", "Paused until", WAIT).await?;
+    session.wait_for("[data-testid='paused-until']", WAIT).await?;
+
+    // Plan a week away with a note, and a holiday; save.
+    by_testid(session, "add-away").await?.click().await?;
+    set_field(session, "[data-testid='away-row'] input[aria-label='First day away']", "2026-12-07").await?;
+    set_field(session, "[data-testid='away-row'] input[aria-label='Last day away']", "2026-12-11").await?;
+    set_field(session, "[data-testid='away-row'] input[aria-label='Note on time away']", "At the offsite")
+        .await?;
+    set_field(session, "[data-testid='holiday-date']", "2026-12-25").await?;
+    session.wait_for("[data-testid='holiday-date'] + button:not([disabled])", WAIT).await?.click().await?;
+    session.wait_for("[data-testid='holiday'][data-day='2026-12-25']", WAIT).await?;
+    by_testid(session, "profile-save").await?.click().await?;
+    session.wait_for_text("[data-testid='profile-dialog'] [role='status']", "Saved", WAIT).await?;
+    // The dialog is modal, so only the current (light) theme is shot.
+    screenshots::save(session, &docs_screenshots(), "profile-light").await?;
+    by_testid(session, "profile-save").await?.send_keys("\u{E00C}").await?;
+
+    // Bob's device learns Ana's time away and holiday through the team scope.
+    let ana = world.ana.user.id;
+    let mut synced = None;
+    for _ in 0..100 {
+        if let Some(user) = world.bob.store.user(ana).await?
+            && user.time_off.away.iter().any(|away| away.note == "At the offsite")
+        {
+            synced = Some(user);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let user = synced.ok_or_else(|| anyhow::anyhow!("Ana's time away never reached Bob"))?;
+    assert_eq!(user.time_off.holidays, vec!["2026-12-25".parse::<chrono::NaiveDate>()?]);
+    assert!(user.time_off.do_not_disturb_until.is_some(), "the pause is part of the profile");
+
+    // While paused, Bob's reply in a thread Ana follows is held, not shown.
+    let before = bus.notifications().len();
+    let reply = "Paused-time reply: the build is green.";
+    world.bob.reply(world.thread, reply).await?;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let shown = bus.notifications();
+    anyhow::ensure!(
+        !shown[before..].iter().any(|notice| notice.body.contains("build is green")),
+        "shown while paused: {shown:?}"
+    );
+
+    // Resuming releases it at once.
+    by_testid(session, "my-profile").await?.click().await?;
+    by_testid(session, "resume").await?.click().await?;
+    let expected = format!("Bob replied in “{THREAD_TITLE}”");
+    let notice = bus.wait_for(|n| n.summary == expected && n.body.contains("build is green"), WAIT).await?;
+    assert_eq!(notice.app_name, "Meridian");
+    session
+        .wait_until("the pause to end in the sidebar", WAIT, || async {
+            Ok(session.find_all("[data-testid='paused-until']").await?.is_empty().then_some(()))
+        })
+        .await?;
+    by_testid(session, "profile-save").await?.send_keys("\u{E00C}").await?;
+    Ok(())
+}
