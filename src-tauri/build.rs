@@ -31,6 +31,7 @@ const COMMANDS: &[&str] = &[
     "set_thread_follow",
     "list_people",
     "sync_status",
+    "show_unread",
 ];
 
 fn main() {

@@ -10,6 +10,7 @@ mod instance;
 mod links;
 mod notifications;
 mod session;
+mod tray;
 mod views;
 mod window_state;
 
@@ -74,6 +75,9 @@ pub fn run() {
                 window_state::restore(&window.as_ref().window(), &data_dir);
             }
             let handle = app.handle().clone();
+            if let Err(error) = tray::install(&handle) {
+                tracing::warn!(%error, "no tray icon");
+            }
             if let Some(listener) = listener {
                 let later = handle.clone();
                 instance::listen(listener, move |args| on_later_start(&later, &args));
@@ -101,6 +105,7 @@ pub fn run() {
             commands::join_team,
             commands::sign_out,
             commands::sync_status,
+            commands::show_unread,
             commands::threads::list_channels,
             commands::threads::list_threads,
             commands::threads::open_thread,

@@ -262,6 +262,8 @@ async fn scenario(session: &Session, world: &World, bus: &NotificationBus) -> an
     session.wait_for("[data-testid='channel-item'][data-channel-name='random']", WAIT).await?.click().await?;
     world.bob.reply(world.thread, "One more thing: the changelog link.").await?;
     session.wait_for_text("[data-testid='inbox-count']", "1", WAIT).await?;
+    // The tray icon shows the same count beside it.
+    bus.wait_for_tray_label("1", WAIT).await?;
     by_testid(session, "inbox-item").await?.click().await?;
     session
         .wait_for(&format!("[data-testid='inbox-entry'][data-thread-title='{THREAD_TITLE}']"), WAIT)
@@ -284,6 +286,7 @@ async fn scenario(session: &Session, world: &World, bus: &NotificationBus) -> an
         .await?;
     anyhow::ensure!(marked.contains("One more thing"), "the divider marks {marked:?}");
     session.wait_for_text("[data-testid='inbox']", "all caught up", WAIT).await?;
+    bus.wait_for_tray_label("", WAIT).await?;
 
     // "Done" clears news without opening the thread.
     session.wait_for("[data-testid='channel-item'][data-channel-name='random']", WAIT).await?.click().await?;

@@ -31,6 +31,12 @@ pub async fn session_state(state: State<'_, AppState>) -> CommandResult<SessionS
     })
 }
 
+/// The inbox count the sidebar shows, for the tray icon.
+#[tauri::command]
+pub fn show_unread(app: AppHandle, count: u32) -> CommandResult<()> {
+    crate::tray::show_unread(&app, count).map_err(|error| CommandError::new("internal", error.to_string()))
+}
+
 /// Creates a team served from this computer, its owner's account, and optionally a demo team.
 #[tauri::command]
 pub async fn create_local_team(

@@ -294,6 +294,11 @@ export const onChanged = (handler: (change: ChangedEvent) => void): Promise<Unli
 export const onOpenThread = (handler: (target: OpenThreadEvent) => void): Promise<UnlistenFn> =>
   listen<OpenThreadEvent>("meridian://open-thread", (event) => handler(event.payload));
 
+export const onOpenInbox = (handler: () => void): Promise<UnlistenFn> =>
+  listen("meridian://open-inbox", () => handler());
+
+export const showUnread = (count: number) => invoke<void>("show_unread", { count });
+
 export const onSyncStatus = (handler: (status: SyncStatus) => void): Promise<UnlistenFn> =>
   listen<SyncStatus>("meridian://sync-status", (event) => handler(event.payload));
 

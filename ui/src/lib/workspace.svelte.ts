@@ -48,6 +48,7 @@ export class Workspace {
       api.onChanged((change) => void this.applyChange(change)),
       api.onOpenThread((target) => void this.openFromNotification(target)),
       api.onSyncStatus((status) => (this.sync = status)),
+      api.onOpenInbox(() => this.openInbox()),
     ];
     void this.refreshChannels();
     void this.refreshPeople();
@@ -70,6 +71,8 @@ export class Workspace {
   async refreshInbox() {
     try {
       this.inbox = { value: await api.inbox(), loading: false, error: null };
+      // The tray shows the same count; without a tray there is nothing to update.
+      api.showUnread(this.inbox.value.length).catch(() => {});
     } catch (error) {
       this.inbox = { ...this.inbox, loading: false, error: api.errorMessage(error) };
     }

@@ -5,9 +5,15 @@
 //! [`NotificationBus::address`]); every `Notify` it sends is recorded, [`NotificationBus::wait_for`]
 //! waits for one, and [`NotificationBus::click`] answers it as a user's click on the popup would.
 //! Nothing is drawn: for a visible popup use a real daemon such as dunst.
+//!
+//! The bus also has a tray: a recording `org.kde.StatusNotifierWatcher`, so an app's tray icon
+//! registers there and [`NotificationBus::wait_for_tray_label`] reads what it shows.
 
 mod daemon;
 mod server;
+mod tray;
+
+pub use tray::TrayItem;
 
 use std::{collections::BTreeMap, sync::Arc, time::Duration};
 
@@ -78,6 +84,14 @@ pub enum NotificationError {
         /// `app_name: summary` of everything received, to show what came instead.
         received: Vec<String>,
     },
+    /// The tray never showed the expected label.
+    #[error("the tray label did not become {expected:?} within {timeout:?}; last seen: {last:?}")]
+    TrayTimeout {
+        expected: String,
+        timeout: Duration,
+        /// The last label read, or why none could be.
+        last: String,
+    },
     /// [`NotificationBus::click`] or [`NotificationBus::invoke_action`] named an id never sent.
     #[error("no notification with id {0} was received")]
     UnknownId(u32),
@@ -99,6 +113,8 @@ pub struct NotificationBus {
     connection: zbus::Connection,
     /// Shared with the served [`Recorder`].
     records: Arc<watch::Sender<Vec<Recorded>>>,
+    /// Shared with the served tray watcher.
+    tray_items: Arc<std::sync::Mutex<Vec<TrayItem>>>,
     // Dropped last: the connection closes before the daemon goes away.
     daemon: SessionDaemon,
 }
@@ -108,17 +124,59 @@ impl NotificationBus {
     pub async fn start() -> Result<Self, NotificationError> {
         let daemon = SessionDaemon::start().await?;
         let records = Arc::new(watch::Sender::new(Vec::new()));
+        let watcher = tray::Watcher::default();
+        let tray_items = watcher.items.clone();
         let connection = zbus::connection::Builder::address(daemon.address())?
             .serve_at(server::PATH, Recorder::new(records.clone()))?
             .name(server::NAME)?
+            .serve_at(tray::PATH, watcher)?
+            .name(tray::NAME)?
             .build()
             .await?;
-        Ok(Self { connection, records, daemon })
+        Ok(Self { connection, records, tray_items, daemon })
     }
 
     /// The bus address for `DBUS_SESSION_BUS_ADDRESS`.
     pub fn address(&self) -> &str {
         self.daemon.address()
+    }
+
+    /// The tray items registered so far, oldest first.
+    pub fn tray_items(&self) -> Vec<TrayItem> {
+        self.tray_items.lock().map(|items| items.clone()).unwrap_or_default()
+    }
+
+    /// The label the newest tray item shows beside its icon (`XAyatanaLabel`), read from the app.
+    pub async fn tray_label(&self) -> Result<String, NotificationError> {
+        let Some(item) = self.tray_items().pop() else { return Ok(String::new()) };
+        let proxy = zbus::proxy::Builder::<zbus::Proxy<'_>>::new(&self.connection)
+            .destination(item.bus_name)?
+            .path(item.path)?
+            .interface("org.kde.StatusNotifierItem")?
+            .cache_properties(zbus::proxy::CacheProperties::No)
+            .build()
+            .await?;
+        Ok(proxy.get_property::<String>("XAyatanaLabel").await?)
+    }
+
+    /// Waits until the app's tray item shows `expected` beside its icon ("" for no label).
+    pub async fn wait_for_tray_label(
+        &self,
+        expected: &str,
+        timeout: Duration,
+    ) -> Result<(), NotificationError> {
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            let last = match self.tray_label().await {
+                Ok(label) if label == expected && !self.tray_items().is_empty() => return Ok(()),
+                Ok(label) => label,
+                Err(error) => error.to_string(),
+            };
+            if tokio::time::Instant::now() >= deadline {
+                return Err(NotificationError::TrayTimeout { expected: expected.to_owned(), timeout, last });
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
     }
 
     /// Everything received so far, oldest first.

@@ -1,0 +1,111 @@
+//! The tray icon: how many followed threads have news, with a dot on the icon and the number
+//! beside it, and a menu to bring the window back, open the inbox, or quit.
+//!
+//! The count is the inbox the sidebar shows; the webview reports it whenever it changes, so the
+//! tray and the window never disagree.
+
+use tauri::image::Image;
+use tauri::menu::{Menu, MenuItem, PredefinedMenuItem};
+use tauri::tray::{TrayIcon, TrayIconBuilder};
+use tauri::{AppHandle, Emitter, Manager, Runtime};
+
+const TRAY_ID: &str = "main";
+const SHOW: &str = "show";
+const INBOX: &str = "inbox";
+const QUIT: &str = "quit";
+
+/// Asks the webview to show the inbox.
+pub const OPEN_INBOX_EVENT: &str = "meridian://open-inbox";
+
+/// Puts the icon in the tray. Where the desktop has no tray, the icon is simply not seen.
+pub fn install<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<TrayIcon<R>> {
+    let menu = Menu::with_items(
+        app,
+        &[
+            &MenuItem::with_id(app, SHOW, "Open Meridian", true, None::<&str>)?,
+            &MenuItem::with_id(app, INBOX, "Inbox", true, None::<&str>)?,
+            &PredefinedMenuItem::separator(app)?,
+            &MenuItem::with_id(app, QUIT, "Quit Meridian", true, None::<&str>)?,
+        ],
+    )?;
+    let mut builder =
+        TrayIconBuilder::with_id(TRAY_ID).tooltip("Meridian").menu(&menu).on_menu_event(|app, event| {
+            match event.id().as_ref() {
+                SHOW => bring_forward(app),
+                INBOX => {
+                    bring_forward(app);
+                    if let Err(error) = app.emit(OPEN_INBOX_EVENT, ()) {
+                        tracing::warn!(%error, "could not open the inbox");
+                    }
+                }
+                QUIT => app.exit(0),
+                _ => {}
+            }
+        });
+    if let Some(icon) = app.default_window_icon() {
+        builder = builder.icon(icon.clone());
+    }
+    builder.build(app)
+}
+
+/// Shows `count` threads with news: a dot on the icon and the number beside it when there are
+/// any, the plain icon otherwise.
+pub fn show_unread<R: Runtime>(app: &AppHandle<R>, count: u32) -> tauri::Result<()> {
+    let Some(tray) = app.tray_by_id(TRAY_ID) else { return Ok(()) };
+    let icon = app
+        .default_window_icon()
+        .map(|icon| if count > 0 { with_dot(icon) } else { icon.clone().to_owned() });
+    tray.set_icon(icon)?;
+    let label = (count > 0).then(|| count.to_string());
+    tray.set_title(label.as_deref())?;
+    let tooltip = match count {
+        0 => "Meridian — all caught up".to_owned(),
+        1 => "Meridian — 1 thread with news".to_owned(),
+        n => format!("Meridian — {n} threads with news"),
+    };
+    tray.set_tooltip(Some(tooltip))
+}
+
+fn bring_forward<R: Runtime>(app: &AppHandle<R>) {
+    if let Some(window) = app.get_webview_window("main") {
+        let _ = window.unminimize();
+        let _ = window.show();
+        let _ = window.set_focus();
+    }
+}
+
+/// `icon` with a filled red dot in its top-right corner, a third of its width across.
+fn with_dot(icon: &Image<'_>) -> Image<'static> {
+    let (width, height) = (icon.width(), icon.height());
+    let mut rgba = icon.rgba().to_vec();
+    let radius = f64::from(width.min(height)) / 6.0;
+    let (cx, cy) = (f64::from(width) - radius - 1.0, radius + 1.0);
+    for y in 0..height {
+        for x in 0..width {
+            let (dx, dy) = (f64::from(x) + 0.5 - cx, f64::from(y) + 0.5 - cy);
+            if dx * dx + dy * dy <= radius * radius {
+                let at = ((y * width + x) * 4) as usize;
+                rgba[at..at + 4].copy_from_slice(&[0xe5, 0x3e, 0x3e, 0xff]);
+            }
+        }
+    }
+    Image::new_owned(rgba, width, height)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_dot_is_drawn_top_right_and_nowhere_else() {
+        let plain = Image::new_owned(vec![0; 48 * 48 * 4], 48, 48);
+        let dotted = with_dot(&plain);
+        let pixel = |x: u32, y: u32| {
+            let at = ((y * 48 + x) * 4) as usize;
+            dotted.rgba()[at..at + 4].to_vec()
+        };
+        assert_eq!(pixel(40, 8), vec![0xe5, 0x3e, 0x3e, 0xff], "the dot's centre");
+        assert_eq!(pixel(8, 40), vec![0, 0, 0, 0], "the opposite corner is untouched");
+        assert_eq!(pixel(24, 24), vec![0, 0, 0, 0], "the middle is untouched");
+    }
+}
