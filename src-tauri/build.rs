@@ -17,6 +17,7 @@ const COMMANDS: &[&str] = &[
     "delivery_preview",
     "search",
     "person_card",
+    "handoff_candidates",
     "my_profile",
     "update_profile",
     "pause_notifications",

@@ -122,6 +122,7 @@ pub fn run() {
             commands::threads::list_people,
             commands::search::search,
             commands::people::person_card,
+            commands::people::handoff_candidates,
             commands::profile::my_profile,
             commands::profile::update_profile,
             commands::profile::pause_notifications,

@@ -2,10 +2,10 @@
 
 use super::parse_id;
 use crate::error::{CommandError, CommandResult};
-use crate::session::AppState;
-use meridian_domain::availability::{Availability, Status, status};
+use crate::session::{AppState, Session};
+use meridian_domain::availability::{Availability, Status, handoff_order, status};
 use meridian_domain::local_time::{in_zone, utc_offset_minutes, wait_label, weekday_time};
-use meridian_domain::{UserId, describe_week};
+use meridian_domain::{MessageId, ThreadId, UserId, describe_week};
 use serde::Serialize;
 use tauri::State;
 
@@ -106,4 +106,71 @@ fn offset_label(me: &Availability, them: &Availability, now: i64) -> String {
         0 => format!("{sign}{hours} h from you"),
         _ => format!("{sign}{hours} h {rest} min from you"),
     }
+}
+
+/// Someone who could take a thread over, in the order [`handoff_candidates`] gives.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HandoffCandidate {
+    pub id: String,
+    pub display_name: String,
+    pub working_now: bool,
+    /// "Working now, until 17:00 their time" or "Starts 09:00 Thu their time — in 7 h".
+    pub when: String,
+}
+
+/// The people in a thread other than me, in the order they can carry it on: whoever works now
+/// first, then by when their working time starts.
+#[tauri::command]
+pub async fn handoff_candidates(
+    state: State<'_, AppState>,
+    thread_id: String,
+) -> CommandResult<Vec<HandoffCandidate>> {
+    let thread_id: ThreadId = parse_id(&thread_id, "thread")?;
+    let guard = state.session().await;
+    let session = guard.as_ref().ok_or_else(CommandError::signed_out)?;
+    let now = state.clock().now_millis();
+    let mut people = Vec::new();
+    for id in people_in_thread(session, thread_id).await? {
+        if let Some(user) = session.store.user(id).await? {
+            let availability = Availability::of(&user);
+            people.push(((user, availability.clone()), availability));
+        }
+    }
+    Ok(handoff_order(people, now)
+        .into_iter()
+        .map(|((user, them), from)| {
+            let zone = them.zone;
+            let working_now = from <= now;
+            let when = match status(&them, now) {
+                Status::Working { until } if working_now => {
+                    format!("Working now, until {} their time", clock(zone, until))
+                }
+                _ => format!(
+                    "Starts {} their time — {}",
+                    swap(&weekday_time(zone, from)),
+                    wait_label(now, from)
+                ),
+            };
+            HandoffCandidate { id: user.id.to_string(), display_name: user.display_name, working_now, when }
+        })
+        .collect())
+}
+
+/// Who a reply in `thread_id` concerns besides me: its starter and everyone who wrote in it, once
+/// each, in that order.
+pub(crate) async fn people_in_thread(session: &Session, thread_id: ThreadId) -> CommandResult<Vec<UserId>> {
+    let thread = session
+        .store
+        .thread(thread_id)
+        .await?
+        .ok_or_else(|| CommandError::new("not_found", "That thread is not on this device."))?;
+    let mut people: Vec<UserId> = Vec::new();
+    let authors = session.store.thread_authors(thread_id, MessageId::new()).await?;
+    for id in std::iter::once(thread.author_id).chain(authors) {
+        if id != session.me.id && !people.contains(&id) {
+            people.push(id);
+        }
+    }
+    Ok(people)
 }

@@ -252,26 +252,17 @@ pub async fn delivery_preview(
     let thread_id: ThreadId = parse_id(&thread_id, "thread")?;
     let guard = state.session().await;
     let session = signed_in(&guard)?;
-    let thread = session
-        .store
-        .thread(thread_id)
-        .await?
-        .ok_or_else(|| CommandError::new("not_found", "That thread is not on this device."))?;
-    let mut recipients: Vec<UserId> = vec![thread.author_id];
-    recipients.extend(session.store.thread_authors(thread_id, MessageId::new()).await?);
+    let mut recipients = super::people::people_in_thread(session, thread_id).await?;
     for mention in mentions.unwrap_or_default() {
-        recipients.push(parse_id(&mention, "user")?);
+        let id: UserId = parse_id(&mention, "user")?;
+        if id != session.me.id && !recipients.contains(&id) {
+            recipients.push(id);
+        }
     }
     let people = People::new(session.store.users().await?);
     let urgency = if urgent.unwrap_or(false) { Urgency::Urgent } else { Urgency::Normal };
     let now = state.clock().now_millis();
-    let mut unique: Vec<UserId> = Vec::new();
-    for id in recipients {
-        if id != session.me.id && !unique.contains(&id) {
-            unique.push(id);
-        }
-    }
-    Ok(unique
+    Ok(recipients
         .into_iter()
         .filter_map(|id| people.get(id))
         .map(|user| RecipientPreview::new(user, preview(&Availability::of(user), now, urgency)))

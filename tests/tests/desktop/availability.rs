@@ -1,7 +1,8 @@
-//! The person's own availability, set in the app: pausing notifications holds a reply's
-//! notification until they resume, and time away and holidays reach teammates by sync.
+//! Availability in the app: pausing notifications holds a reply's notification until the person
+//! resumes, time away and holidays reach teammates by sync, and a thread is handed off at the
+//! end of the day to whoever in it is on next.
 
-use super::{THREAD_TITLE, WAIT, World, by_testid, docs_screenshots};
+use super::{THREAD_TITLE, WAIT, World, by_testid, docs_screenshots, message_containing};
 use meridian_testkit::notifications::NotificationBus;
 use meridian_testkit::screenshots;
 use meridian_testkit::webdriver::Session;
@@ -83,5 +84,35 @@ pub async fn pause_then_resume_and_plan_time_away(
         })
         .await?;
     by_testid(session, "profile-save").await?.send_keys("\u{E00C}").await?;
+    Ok(())
+}
+
+/// In the open thread of the demo team, hands the thread to whoever is on next, with a note.
+pub async fn hand_off_the_thread(session: &Session) -> anyhow::Result<()> {
+    by_testid(session, "handoff-button").await?.click().await?;
+    by_testid(session, "handoff-menu").await?;
+    session.wait_for("[data-testid='handoff-candidate']", WAIT).await?;
+    let candidates = session.find_all("[data-testid='handoff-candidate']").await?;
+    anyhow::ensure!(candidates.len() >= 2, "the demo thread has several people in it");
+    // Each says when they can take over, working people first.
+    let mut seen_waiting = false;
+    for candidate in &candidates {
+        let text = candidate.text_content().await?;
+        let working = text.contains("Working now");
+        anyhow::ensure!(working || text.contains("Starts"), "candidate reads {text:?}");
+        anyhow::ensure!(!(working && seen_waiting), "someone working is listed after someone who is not");
+        seen_waiting |= !working;
+    }
+    let first = candidates[0].attribute("data-name").await?.unwrap_or_default();
+    screenshots::save(session, &docs_screenshots(), "handoff-light").await?;
+    by_testid(session, "handoff-note")
+        .await?
+        .send_keys("Release is tagged; the changelog still needs a link.")
+        .await?;
+    by_testid(session, "handoff-send").await?.click().await?;
+    let handed = message_containing(session, "Handing this over to").await?;
+    let text = handed.text_content().await?;
+    anyhow::ensure!(text.contains(&format!("@{first}")), "the handoff mentions {first}: {text:?}");
+    anyhow::ensure!(text.contains("changelog still needs a link"), "the note is kept: {text:?}");
     Ok(())
 }

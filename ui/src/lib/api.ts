@@ -165,6 +165,9 @@ export type PersonCard = {
   awayNote: string | null;
 };
 
+/** Someone who could carry a thread on, soonest first. */
+export type HandoffCandidate = { id: string; displayName: string; workingNow: boolean; when: string };
+
 /** Working hours per weekday key (`mon` … `sun`): `[start, end]` spans as `HH:MM`. */
 export type Week = Record<string, [string, string][]>;
 
@@ -281,6 +284,9 @@ export const discardWrite = (seq: number) => invoke<void>("discard_write", { seq
 export const search = (query: string) => invoke<SearchResults>("search", { query });
 
 export const personCard = (userId: string) => invoke<PersonCard>("person_card", { userId });
+
+export const handoffCandidates = (threadId: string) =>
+  invoke<HandoffCandidate[]>("handoff_candidates", { threadId });
 
 export const myProfile = () => invoke<MyProfile>("my_profile");
 export const updateProfile = (change: ProfileChange) => invoke<MyProfile>("update_profile", { change });

@@ -7,11 +7,13 @@
 //! 45-minute offsets need no special cases further up.
 
 mod delivery;
+mod handoff;
 mod preview;
 #[cfg(test)]
 mod tests;
 
 pub use delivery::{Delivery, Status, Urgency, deliver_at, delivery, end_of_workday, reply_due, status};
+pub use handoff::handoff_order;
 pub use preview::{RecipientDelivery, preview, their_next_morning};
 
 use crate::clock::UnixMillis;
