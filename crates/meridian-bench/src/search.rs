@@ -42,6 +42,7 @@ pub async fn run(options: &SearchOptions) -> anyhow::Result<BenchResult> {
     store.optimize_search().await?;
     let optimize_seconds = optimizing.elapsed().as_secs_f64();
     eprintln!("merged the index in {optimize_seconds:.1} s");
+    let store_bytes = files_size(dir.path())?;
 
     let mut rng = StdRng::seed_from_u64(7);
     let kinds: Vec<(&str, QueryMaker)> = vec![
@@ -112,9 +113,22 @@ pub async fn run(options: &SearchOptions) -> anyhow::Result<BenchResult> {
             format!("LocalStore file (WAL), FTS5 external-content index kept by triggers; {LIMIT} newest hits per query."),
             format!("Filled through apply_pull in {fill_seconds:.1} s; {VOCABULARY} Zipf-weighted words, 6–24 per message."),
             format!("Index segments merged (LocalStore::optimize_search) in {optimize_seconds:.1} s before querying."),
+            format!(
+                "The store's files (messages, word and prefix indexes, WAL) take {:.0} MiB.",
+                store_bytes as f64 / (1024.0 * 1024.0)
+            ),
             "Each query is timed alone, warm, through LocalStore::search_messages (sqlx pool, one connection busy).".into(),
         ],
     })
+}
+
+/// The bytes of every file in `dir`.
+fn files_size(dir: &std::path::Path) -> anyhow::Result<u64> {
+    let mut total = 0;
+    for entry in std::fs::read_dir(dir)? {
+        total += entry?.metadata()?.len();
+    }
+    Ok(total)
 }
 
 fn text_filter(text: &str) -> SearchFilter {

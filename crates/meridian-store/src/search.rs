@@ -49,25 +49,24 @@ pub fn parse_query(text: &str) -> ParsedQuery {
     query
 }
 
-/// The FTS5 expression for `words`: each word quoted, all required, the last one as a prefix.
-/// `None` when no word has anything to match.
+/// The FTS5 expression for `words`: each word quoted, all required, the last one as a prefix
+/// (the person may still be typing it). A single letter is looked up as a word until the next
+/// letter comes: as a prefix it matches nearly every message and tells nothing yet. `None` when
+/// no word has anything to match.
 pub fn match_expression(words: &[String]) -> Option<String> {
-    let terms: Vec<String> = words
+    let words: Vec<String> = words
         .iter()
         .map(|word| {
             word.chars().filter(|ch| ch.is_alphanumeric() || *ch == '_' || *ch == '\'').collect::<String>()
         })
         .filter(|word| !word.is_empty())
-        .map(|word| format!("\"{}\"", word.replace('"', "\"\"")))
         .collect();
-    let (last, rest) = terms.split_last()?;
-    let mut expression = rest.join(" ");
-    if !expression.is_empty() {
-        expression.push(' ');
-    }
-    expression.push_str(last);
-    expression.push('*');
-    Some(expression)
+    let quote = |word: &String| format!("\"{}\"", word.replace('"', "\"\""));
+    let (last, rest) = words.split_last()?;
+    let mut terms: Vec<String> = rest.iter().map(quote).collect();
+    let prefix = if last.chars().count() > 1 { "*" } else { "" };
+    terms.push(format!("{}{prefix}", quote(last)));
+    Some(terms.join(" "))
 }
 
 /// What to search for, resolved to ids and instants.
@@ -212,5 +211,9 @@ mod tests {
         assert_eq!(match_expression(&words).as_deref(), Some(r#""ship" "OR" "NEARa" "roll"*"#));
         assert_eq!(match_expression(&["--".to_owned()]), None);
         assert_eq!(match_expression(&[]), None);
+        assert_eq!(
+            match_expression(&["deploy".to_owned(), "r".to_owned()]).as_deref(),
+            Some(r#""deploy" "r""#)
+        );
     }
 }
