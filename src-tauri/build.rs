@@ -24,6 +24,7 @@ const COMMANDS: &[&str] = &[
     "outbox",
     "upload_attachment",
     "save_attachment",
+    "attachment_preview",
     "retry_write",
     "discard_write",
     "mark_thread_read",

@@ -129,6 +129,7 @@ pub fn run() {
             commands::outbox::outbox,
             commands::files::upload_attachment,
             commands::files::save_attachment,
+            commands::files::attachment_preview,
             commands::outbox::retry_write,
             commands::outbox::discard_write,
         ])

@@ -80,12 +80,17 @@ impl AppState {
         self.session.lock().await
     }
 
-    /// Where the embedded team server keeps its data.
+    /// Where pictures on messages are kept once fetched for `user_id`'s previews.
+    pub fn preview_dir(&self, user_id: UserId) -> PathBuf {
+        self.data_dir.join("accounts").join(format!("{user_id}-previews"))
+    }
+
     /// Where files wait while they are uploaded.
     pub fn staging_dir(&self) -> PathBuf {
         self.data_dir.join("staging")
     }
 
+    /// Where the embedded team server keeps its data.
     pub fn embedded_server_dir(&self) -> PathBuf {
         self.data_dir.join("team-server")
     }

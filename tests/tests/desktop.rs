@@ -541,6 +541,40 @@ async fn share_a_file(session: &Session, data_dir: &Path) -> anyhow::Result<()> 
     screenshots::save(session, &docs_screenshots(), "attachment-light").await?;
     let saved = std::fs::read(data_dir.join("downloads").join("launch plan.txt"))?;
     anyhow::ensure!(saved == content, "the saved file differs from the one sent");
+    share_a_picture(session, data_dir).await
+}
+
+/// A PNG on a reply is drawn inline from its bytes, and opens larger on a click.
+async fn share_a_picture(session: &Session, data_dir: &Path) -> anyhow::Result<()> {
+    let picture = data_dir.join("logo.png");
+    let bytes = std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("../src-tauri/icons/icon.png"))?;
+    std::fs::write(&picture, &bytes)?;
+    // A PNG's width is the first field of its header chunk.
+    let png_width = u64::from(u32::from_be_bytes(bytes[16..20].try_into()?));
+    session.find("[data-testid='attach-input']").await?.send_keys(&picture.display().to_string()).await?;
+    session.wait_for("[data-testid='pending-file'][data-done='true']", WAIT).await?;
+    by_testid(session, "composer-input").await?.send_keys("New logo").await?;
+    by_testid(session, "composer-send").await?.click().await?;
+    let message = message_containing(session, "New logo").await?;
+    let width = session
+        .wait_until("the picture to be drawn", WAIT, || async {
+            let Some(image) = message.find_all("[data-testid='picture'] img").await?.into_iter().next()
+            else {
+                return Ok(None);
+            };
+            Ok(image.property("naturalWidth").await?.as_u64().filter(|width| *width > 0))
+        })
+        .await?;
+    anyhow::ensure!(width == png_width, "the picture decoded {width} px wide, not {png_width}");
+    click_hidden(session, &message.find("[data-testid='picture']").await?).await?;
+    by_testid(session, "picture-large").await?;
+    screenshots::save(session, &docs_screenshots(), "picture-light").await?;
+    by_testid(session, "composer-input").await?.send_keys("\u{E00C}").await?;
+    session
+        .wait_until("the large picture to close", WAIT, || async {
+            Ok(session.find_all("[data-testid='picture-large']").await?.is_empty().then_some(()))
+        })
+        .await?;
     Ok(())
 }
 

@@ -26,6 +26,22 @@ impl BlobId {
     }
 }
 
+/// Files shown inline as a picture are at most this big; larger ones are only saved.
+pub const MAX_PREVIEW_BYTES: u64 = 10 * 1024 * 1024;
+
+/// The picture format `bytes` are in, by their first bytes, whatever the sender said: PNG, JPEG,
+/// GIF or WebP, the formats every webview draws. Anything else (SVG, which can hold script,
+/// included) is not previewed.
+pub fn picture_format(bytes: &[u8]) -> Option<&'static str> {
+    match bytes {
+        [0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a, ..] => Some("image/png"),
+        [0xff, 0xd8, 0xff, ..] => Some("image/jpeg"),
+        [b'G', b'I', b'F', b'8', b'7' | b'9', b'a', ..] => Some("image/gif"),
+        [b'R', b'I', b'F', b'F', _, _, _, _, b'W', b'E', b'B', b'P', ..] => Some("image/webp"),
+        _ => None,
+    }
+}
+
 /// Lower-case hex of `bytes`.
 pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|byte| format!("{byte:02x}")).collect()
@@ -100,5 +116,16 @@ mod tests {
         let json = serde_json::to_string(&id).expect("serialize");
         assert_eq!(serde_json::from_str::<BlobId>(&json).expect("deserialize"), id);
         assert!(serde_json::from_str::<BlobId>("\"b3:zz\"").is_err());
+    }
+
+    #[test]
+    fn pictures_are_known_by_their_bytes_not_their_names() {
+        assert_eq!(picture_format(b"\x89PNG\r\n\x1a\n...."), Some("image/png"));
+        assert_eq!(picture_format(&[0xff, 0xd8, 0xff, 0xe0, 0, 0x10]), Some("image/jpeg"));
+        assert_eq!(picture_format(b"GIF89a..."), Some("image/gif"));
+        assert_eq!(picture_format(b"RIFF\x10\0\0\0WEBPVP8 "), Some("image/webp"));
+        assert_eq!(picture_format(b"<svg onload=alert(1)>"), None);
+        assert_eq!(picture_format(b"\x89PN"), None, "too short to be sure");
+        assert_eq!(picture_format(b""), None);
     }
 }

@@ -24,7 +24,9 @@ pub mod time_off;
 pub mod time_tokens;
 pub mod validate;
 
-pub use attachment::{Attachment, BlobId, ParseBlobIdError, hex, is_hash_hex};
+pub use attachment::{
+    Attachment, BlobId, MAX_PREVIEW_BYTES, ParseBlobIdError, hex, is_hash_hex, picture_format,
+};
 pub use clock::{Clock, FixedClock, OffsetClock, SystemClock, UnixMillis};
 pub use direct::{MAX_DIRECT_PARTICIPANTS, direct_channel_id, direct_participants};
 pub use error::DomainError;

@@ -3,7 +3,7 @@
 
 use crate::error::{CommandError, CommandResult};
 use crate::session::AppState;
-use meridian_domain::{Attachment, BlobId};
+use meridian_domain::{Attachment, BlobId, MAX_PREVIEW_BYTES, picture_format};
 use serde::{Deserialize, Serialize};
 use std::ops::ControlFlow;
 use std::path::PathBuf;
@@ -115,6 +115,43 @@ pub async fn save_attachment(
     let destination = free_path(folder, &name);
     api.download(&blob, &destination).await?;
     Ok(destination.display().to_string())
+}
+
+/// A picture on a message, as bytes for the webview to draw (it draws them from a `data:` URL, the
+/// only image source the content security policy allows besides the app itself). The bytes are
+/// kept in the account's preview folder, named by their content hash, so a picture is fetched
+/// once. Only PNG, JPEG, GIF and WebP up to [`MAX_PREVIEW_BYTES`] are previewed, known by their
+/// bytes rather than by what the sender said.
+#[tauri::command]
+pub async fn attachment_preview(
+    state: State<'_, AppState>,
+    blob_id: String,
+) -> CommandResult<tauri::ipc::Response> {
+    let blob: BlobId = blob_id
+        .parse()
+        .map_err(|_| CommandError::new("invalid_input", format!("{blob_id:?} is not a file id")))?;
+    let (api, folder) = {
+        let guard = state.session().await;
+        let session = guard.as_ref().ok_or_else(CommandError::signed_out)?;
+        (session.api.clone(), state.preview_dir(session.me.id))
+    };
+    let cached = folder.join(blob.as_str().replace(':', "-"));
+    if !cached.exists() {
+        std::fs::create_dir_all(&folder).map_err(|error| CommandError::new("file", error.to_string()))?;
+        let partial = cached.with_extension("partial");
+        api.download(&blob, &partial).await?;
+        std::fs::rename(&partial, &cached).map_err(|error| CommandError::new("file", error.to_string()))?;
+    }
+    let size =
+        std::fs::metadata(&cached).map_err(|error| CommandError::new("file", error.to_string()))?.len();
+    if size > MAX_PREVIEW_BYTES {
+        return Err(CommandError::new("too_large", "This picture is too large to preview; save it instead."));
+    }
+    let bytes = std::fs::read(&cached).map_err(|error| CommandError::new("file", error.to_string()))?;
+    if picture_format(&bytes).is_none() {
+        return Err(CommandError::new("not_a_picture", "This file is not a picture that can be shown."));
+    }
+    Ok(tauri::ipc::Response::new(bytes))
 }
 
 /// `folder/name`, or `folder/name (2)` and so on if taken; the name never leaves the folder.

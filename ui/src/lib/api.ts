@@ -241,6 +241,9 @@ export const uploadAttachment = (uploadId: string, file: File, bytes: ArrayBuffe
   });
 
 /** Saves a message's file to the downloads folder; resolves with where it went. */
+/** A picture attachment's bytes, checked by the shell to be PNG, JPEG, GIF or WebP. */
+export const attachmentPreview = (blobId: string) => invoke<ArrayBuffer>("attachment_preview", { blobId });
+
 export const saveAttachment = (blobId: string, name: string) =>
   invoke<string>("save_attachment", { blobId, name });
 
