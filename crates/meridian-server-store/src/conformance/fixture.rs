@@ -92,6 +92,7 @@ pub(crate) fn start_thread(seq: u64, channel: &Channel, body: &str) -> (Mutation
         message_id: MessageId::new(),
         body: body.into(),
         attachments: Vec::new(),
+        urgent: false,
     };
     (Mutation { seq, id: MutationId::new(), op, client_ts: NOW }, thread_id)
 }
@@ -102,6 +103,7 @@ pub(crate) fn reply(seq: u64, thread_id: ThreadId, body: &str) -> Mutation {
         thread_id,
         body: body.into(),
         attachments: Vec::new(),
+        urgent: false,
     };
     Mutation { seq, id: MutationId::new(), op, client_ts: NOW }
 }

@@ -36,6 +36,7 @@ fn new_thread(channel: &Channel, body: &str) -> Mutation {
         message_id: MessageId::new(),
         body: body.into(),
         attachments: Vec::new(),
+        urgent: false,
     })
 }
 
@@ -45,6 +46,7 @@ fn reply(thread: &Thread, body: &str) -> Mutation {
         thread_id: thread.id,
         body: body.into(),
         attachments: Vec::new(),
+        urgent: false,
     })
 }
 
@@ -185,6 +187,7 @@ fn stored(channel: &Channel, author: &User, deleted: bool) -> TargetMessage {
             body: "first draft".into(),
             created_at: 0,
             attachments: Vec::new(),
+            urgent: false,
         },
         deleted,
     }
