@@ -115,12 +115,14 @@ async fn an_interrupted_upload_resumes_and_is_read_through_its_message() -> anyh
                 message_id: MessageId::new(),
                 body: "Q3".into(),
                 attachments: Vec::new(),
+                urgent: false,
             },
             MutationOp::CreateMessage {
                 message_id: MessageId::new(),
                 thread_id,
                 body: "attached".into(),
                 attachments: vec![second.attachment.clone()],
+                urgent: false,
             },
         ],
     )

@@ -284,6 +284,7 @@ async fn run_case(case: Case) -> anyhow::Result<()> {
                     message_id: MessageId::new(),
                     body: "for members only".into(),
                     attachments,
+                    urgent: false,
                 };
                 (person, op, None)
             }

@@ -198,6 +198,7 @@ async fn bootstrap_and_backfill_raise_no_notices_but_later_replies_do() -> anyho
         message_id: MessageId::new(),
         body: "Go?".into(),
         attachments: Vec::new(),
+        urgent: false,
     };
     store.apply_mutations(&ana, ClientId::new(), &[mutation(1, opening)], 0).await?;
     let backlog = 650;
@@ -208,6 +209,7 @@ async fn bootstrap_and_backfill_raise_no_notices_but_later_replies_do() -> anyho
                 thread_id,
                 body: format!("r{n}"),
                 attachments: Vec::new(),
+                urgent: false,
             };
             mutation(n, op)
         })
@@ -239,6 +241,7 @@ async fn bootstrap_and_backfill_raise_no_notices_but_later_replies_do() -> anyho
         thread_id,
         body: "Shipped".into(),
         attachments: Vec::new(),
+        urgent: false,
     };
     store.apply_mutations(&kofi, ClientId::new(), &[mutation(1, news)], 0).await?;
     engine.sync_once().await?;
@@ -292,6 +295,7 @@ async fn a_cursor_ahead_of_the_server_resets_the_scope() -> anyhow::Result<()> {
         body: "ghost".into(),
         created_at: 2,
         attachments: Vec::new(),
+        urgent: false,
     };
     let changes = (1..=3)
         .map(|n| Change { seq: head + n, server_ts: 0, entity: Entity::Message(ghost.clone()) })

@@ -109,6 +109,7 @@ function message(author: Person, at: number, body: string, state: MessageView["s
     mine: author.id === me.id,
     reactions: [],
     attachments: [],
+    urgent: false,
   };
 }
 
@@ -205,7 +206,7 @@ export function fakeBackend(options: FakeOptions) {
         if (!thread) return fail("not_found", "That thread no longer exists.");
         const body = String(args.body);
         if (body.includes("fail")) return later(null).then(() => fail("store", "Couldn't save your reply: the disk is full."));
-        const sent = message(me, Date.now(), body, "pending");
+        const sent = { ...message(me, Date.now(), body, "pending"), urgent: Boolean(args.urgent) };
         thread.messages.push(sent);
         pending += 1;
         status();
@@ -238,7 +239,10 @@ export function fakeBackend(options: FakeOptions) {
           people
             .filter((p) => p.id !== me.id)
             .slice(0, 3)
-            .map((p, i) => ({ id: p.id, name: p.displayName, timeZone: p.timeZone, now: i === 0, label: i === 0 ? "now" : "09:00 Tue their time — in 7 h" })),
+            .map((p, i) => {
+              const now = i === 0 || Boolean(args.urgent);
+              return { id: p.id, name: p.displayName, timeZone: p.timeZone, now, label: now ? "now" : "09:00 Tue their time — in 7 h" };
+            }),
         );
       case "sync_status":
         return later({ online, pending });

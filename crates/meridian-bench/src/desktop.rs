@@ -172,12 +172,14 @@ async fn post_long_thread(server_url: &str, title: &str, replies: usize) -> anyh
         message_id: MessageId::new(),
         body: "Opening post".into(),
         attachments: Vec::new(),
+        urgent: false,
     }];
     ops.extend((1..=replies).map(|n| MutationOp::CreateMessage {
         message_id: MessageId::new(),
         thread_id,
         body: format!("Reply {n}: notes from the night shift, with a **bit** of Markdown."),
         attachments: Vec::new(),
+        urgent: false,
     }));
     let mutations: Vec<Mutation> = ops
         .into_iter()

@@ -69,6 +69,7 @@ pub async fn run(options: &FanoutOptions) -> anyhow::Result<BenchResult> {
         message_id: MessageId::new(),
         body: "Warming up".into(),
         attachments: Vec::new(),
+        urgent: false,
     };
     push(opening).await?;
     let mut head = max_head(&mut received, options.sockets).await?;
@@ -82,6 +83,7 @@ pub async fn run(options: &FanoutOptions) -> anyhow::Result<BenchResult> {
             thread_id: thread,
             body: format!("Post {n}"),
             attachments: Vec::new(),
+            urgent: false,
         };
         let sent = Instant::now();
         push(op).await?;

@@ -103,6 +103,7 @@ async fn seed(server: &BenchServer, options: &InitialSyncOptions) -> anyhow::Res
                 message_id: MessageId::new(),
                 body: format!("Opening post {n}: what do we ship this week, and who reviews it?"),
                 attachments: Vec::new(),
+                urgent: false,
             }
         } else {
             MutationOp::CreateMessage {
@@ -110,6 +111,7 @@ async fn seed(server: &BenchServer, options: &InitialSyncOptions) -> anyhow::Res
                 thread_id: thread,
                 body: format!("Reply {n}: sounds good, I will pick this up after the stand-up."),
                 attachments: Vec::new(),
+                urgent: false,
             }
         };
         batch.push(Mutation { seq: n as u64 + 1, id: MutationId::new(), op, client_ts: now() });

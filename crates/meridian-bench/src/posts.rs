@@ -88,6 +88,7 @@ impl Writer {
             message_id: MessageId::new(),
             body: "Opening post".into(),
             attachments: Vec::new(),
+            urgent: false,
         };
         let mut writer = Self { account, client: ClientId::new(), thread, seq: 0 };
         let mutation = writer.next(op);
@@ -130,6 +131,7 @@ impl Writer {
                             self.account.user.display_name
                         ),
                         attachments: Vec::new(),
+                        urgent: false,
                     };
                     self.next(op)
                 })

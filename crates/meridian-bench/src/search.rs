@@ -234,6 +234,7 @@ async fn fill(
                 body: body.join(" "),
                 created_at: written as i64,
                 attachments: Vec::new(),
+                urgent: false,
             }));
             written += 1;
         }

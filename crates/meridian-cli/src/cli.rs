@@ -58,6 +58,9 @@ pub enum Command {
         /// A file to attach; repeat for several. Uploaded first, resuming an interrupted upload.
         #[arg(long = "file")]
         files: Vec<PathBuf>,
+        /// Notify the thread's people now, even outside their working hours.
+        #[arg(long)]
+        urgent: bool,
     },
     /// Save a file attached to a message this account can read.
     Download {
@@ -111,8 +114,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Post { channel, title, body } => {
             write::post(&profile.open().await?, &channel, &title, &body).await
         }
-        Command::Reply { thread, body, files } => {
-            write::reply(&profile.open().await?, &thread, &body, &files).await
+        Command::Reply { thread, body, files, urgent } => {
+            write::reply(&profile.open().await?, &thread, &body, &files, urgent).await
         }
         Command::Download { blob, output } => files::download(&profile.open().await?, &blob, &output).await,
         Command::Join { channel } => members::join(&profile.open().await?, &channel).await,

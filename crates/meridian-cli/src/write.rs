@@ -8,7 +8,7 @@ use crate::profile::Session;
 use crate::read::{find_channel, parse_thread};
 use crate::sync::{Round, round};
 use meridian_domain::{Clock, MessageId, SystemClock, ThreadId};
-use meridian_store::DeliveryState;
+use meridian_store::{DeliveryState, ReplyOptions};
 use std::path::PathBuf;
 
 pub async fn post(session: &Session, channel: &str, title: &str, body: &str) -> anyhow::Result<()> {
@@ -21,18 +21,18 @@ pub async fn post(session: &Session, channel: &str, title: &str, body: &str) -> 
     deliver(session, thread.id, message.id).await
 }
 
-pub async fn reply(session: &Session, thread: &str, body: &str, files: &[PathBuf]) -> anyhow::Result<()> {
+pub async fn reply(
+    session: &Session,
+    thread: &str,
+    body: &str,
+    files: &[PathBuf],
+    urgent: bool,
+) -> anyhow::Result<()> {
     let thread_id = parse_thread(thread)?;
-    let attachments = upload_all(session, files).await?;
+    let options = ReplyOptions { attachments: upload_all(session, files).await?, urgent };
     let message = session
         .store
-        .post_reply_with_attachments(
-            session.account.user_id,
-            thread_id,
-            body,
-            attachments,
-            SystemClock.now_millis(),
-        )
+        .post_reply_with(session.account.user_id, thread_id, body, options, SystemClock.now_millis())
         .await
         .map_err(|error| match error {
             meridian_store::StoreError::NotFound(_) => {

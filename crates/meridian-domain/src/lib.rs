@@ -19,6 +19,7 @@ mod notify;
 #[cfg(feature = "openapi")]
 mod openapi;
 pub mod permissions;
+pub mod schedule;
 mod scope;
 pub mod time_off;
 pub mod time_tokens;

@@ -143,6 +143,17 @@ pub struct Message {
     /// messages and new peers read old ones.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub attachments: Vec<Attachment>,
+    /// The author asked for it to be notified now, through the recipients' off-hours (not their
+    /// do-not-disturb). Omitted when false, so older peers read it as an ordinary message.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub urgent: bool,
+}
+
+impl Message {
+    /// How hard a notification about this message may push through its recipient's day.
+    pub fn urgency(&self) -> crate::availability::Urgency {
+        if self.urgent { crate::availability::Urgency::Urgent } else { crate::availability::Urgency::Normal }
+    }
 }
 
 /// How much of a thread one person has read: every message whose channel-scope seq is at most

@@ -3,6 +3,7 @@
 //! they wrote there. When someone else replies in a followed thread, they get a notice naming
 //! the thread and the author.
 
+use crate::availability::Urgency;
 use crate::catch_up::{HeldNotice, NoticeKind};
 use crate::clock::UnixMillis;
 use crate::ids::{ThreadId, UserId};
@@ -17,6 +18,8 @@ pub struct ReplyNotice {
     pub kind: NoticeKind,
     pub author: String,
     pub thread_title: String,
+    /// Urgent notices are shown at once outside working hours (but not through do-not-disturb).
+    pub urgency: Urgency,
 }
 
 impl ReplyNotice {
@@ -66,6 +69,7 @@ pub fn reply_notice(
         kind: NoticeKind::Reply,
         author: reply_author.display_name.clone(),
         thread_title: thread.title.clone(),
+        urgency: reply.urgency(),
     })
 }
 
@@ -115,6 +119,7 @@ mod tests {
             body: body.to_owned(),
             created_at: 0,
             attachments: Vec::new(),
+            urgent: false,
         }
     }
 
@@ -134,6 +139,16 @@ mod tests {
         assert_eq!(notice.summary, "Kofi replied in “Launch plan”");
         assert_eq!(notice.body, "Looks good");
         assert_eq!(notice.thread_id, thread.id);
+        assert_eq!(notice.urgency, Urgency::Normal);
+    }
+
+    #[test]
+    fn an_urgent_reply_gives_an_urgent_notice() {
+        let (ana, kofi) = (person("Ana"), person("Kofi"));
+        let thread = thread_by(&ana);
+        let urgent = Message { urgent: true, ..reply(&thread, &kofi, "Prod is down") };
+        let notice = reply_notice(ana.id, &thread, &[], FollowState::None, &urgent, &kofi).expect("notice");
+        assert_eq!(notice.urgency, Urgency::Urgent);
     }
 
     #[test]

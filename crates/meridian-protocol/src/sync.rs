@@ -35,6 +35,9 @@ pub enum MutationOp {
         /// Files on the opening post; absent from older clients' writes.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         attachments: Vec<Attachment>,
+        /// Notify now, through recipients' off-hours; absent (false) from older clients' writes.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        urgent: bool,
     },
     /// Reply in a thread.
     #[serde(rename = "message.create.v1")]
@@ -45,6 +48,9 @@ pub enum MutationOp {
         /// Files on the reply; absent from older clients' writes.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         attachments: Vec<Attachment>,
+        /// Notify now, through recipients' off-hours; absent (false) from older clients' writes.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        urgent: bool,
     },
     /// Replace one's own message's text; the server keeps the earlier text as a revision.
     #[serde(rename = "message.edit.v1")]
@@ -280,6 +286,7 @@ mod tests {
                 thread_id: ThreadId::new(),
                 body: "hi".into(),
                 attachments: Vec::new(),
+                urgent: false,
             },
             client_ts: 42,
         };
@@ -298,6 +305,21 @@ mod tests {
         let mutation: Mutation = serde_json::from_value(json.clone()).expect("an older client's reply");
         assert!(mutation.op.attachments().is_empty());
         assert_eq!(serde_json::to_value(&mutation).expect("serialize"), json, "written as before");
+    }
+
+    #[test]
+    fn urgent_is_on_the_wire_only_when_set() {
+        let reply = |urgent| MutationOp::CreateMessage {
+            message_id: MessageId::new(),
+            thread_id: ThreadId::new(),
+            body: "hi".into(),
+            attachments: Vec::new(),
+            urgent,
+        };
+        let plain = serde_json::to_value(reply(false)).expect("serialize");
+        assert!(plain["args"].get("urgent").is_none(), "older servers read it as before");
+        let urgent = serde_json::to_value(reply(true)).expect("serialize");
+        assert_eq!(urgent["args"]["urgent"], true);
     }
 
     #[test]

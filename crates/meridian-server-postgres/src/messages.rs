@@ -17,7 +17,7 @@ pub(crate) async fn target(
     id: MessageId,
 ) -> Result<Option<TargetMessage>, StoreError> {
     let row = sqlx::query(
-        "SELECT id, thread_id, channel_id, author_id, body, created_at, deleted_at FROM messages WHERE id = $1
+        "SELECT id, thread_id, channel_id, author_id, body, created_at, deleted_at, urgent FROM messages WHERE id = $1
          FOR UPDATE",
     )
     .bind(id.to_string())
@@ -26,6 +26,7 @@ pub(crate) async fn target(
     .map_err(db)?;
     let Some(row) = row else { return Ok(None) };
     let deleted: Option<i64> = sqlx::Row::try_get(&row, "deleted_at").map_err(db)?;
+    let urgent: bool = sqlx::Row::try_get(&row, "urgent").map_err(db)?;
     let attachments = blobs::attachments_of(conn, id).await?;
     Ok(Some(TargetMessage {
         message: Message {
@@ -36,6 +37,7 @@ pub(crate) async fn target(
             body: rows::text(&row, "body")?,
             created_at: rows::int(&row, "created_at")?,
             attachments,
+            urgent,
         },
         deleted: deleted.is_some(),
     }))

@@ -595,8 +595,8 @@ async fn upsert_message(
 ) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO messages (id, thread_id, channel_id, author_id, body, created_at, order_seq,
-                               last_change_seq, server_created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                               last_change_seq, server_created_at, urgent)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
          ON CONFLICT (id) DO UPDATE SET body = excluded.body, last_change_seq = excluded.last_change_seq",
     )
     .bind(message.id.to_string())
@@ -608,6 +608,7 @@ async fn upsert_message(
     .bind(to_db(seq))
     .bind(to_db(seq))
     .bind(now)
+    .bind(message.urgent)
     .execute(conn)
     .await
     .map_err(db)?;

@@ -16,7 +16,7 @@ pub(crate) async fn target(
     id: MessageId,
 ) -> Result<Option<TargetMessage>, StoreError> {
     let row = sqlx::query(
-        "SELECT id, thread_id, channel_id, author_id, body, created_at, deleted_at FROM messages WHERE id = ?",
+        "SELECT id, thread_id, channel_id, author_id, body, created_at, deleted_at, urgent FROM messages WHERE id = ?",
     )
     .bind(id.to_string())
     .fetch_optional(&mut *conn)
@@ -24,6 +24,7 @@ pub(crate) async fn target(
     .map_err(db)?;
     let Some(row) = row else { return Ok(None) };
     let deleted: Option<i64> = sqlx::Row::try_get(&row, "deleted_at").map_err(db)?;
+    let urgent: bool = sqlx::Row::try_get(&row, "urgent").map_err(db)?;
     let attachments = blobs::attachments_of(conn, id).await?;
     Ok(Some(TargetMessage {
         message: Message {
@@ -34,6 +35,7 @@ pub(crate) async fn target(
             body: rows::text(&row, "body")?,
             created_at: rows::int(&row, "created_at")?,
             attachments,
+            urgent,
         },
         deleted: deleted.is_some(),
     }))

@@ -338,8 +338,8 @@ async fn upsert_message(
 ) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO messages (id, thread_id, channel_id, author_id, body, created_at, order_seq,
-                               last_change_seq, server_created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                               last_change_seq, server_created_at, urgent)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (id) DO UPDATE SET body = excluded.body, last_change_seq = excluded.last_change_seq",
     )
     .bind(message.id.to_string())
@@ -351,6 +351,7 @@ async fn upsert_message(
     .bind(to_db(seq))
     .bind(to_db(seq))
     .bind(now)
+    .bind(message.urgent)
     .execute(conn)
     .await
     .map_err(db)?;

@@ -105,6 +105,7 @@ mod tests {
             body: body.into(),
             created_at: 0,
             attachments: Vec::new(),
+            urgent: false,
         };
         let (kept, gone) = (message("kept"), message("secret"));
         let reaction =

@@ -223,7 +223,7 @@ pub fn plan(author: &User, mutation: &Mutation, facts: &Facts) -> Result<Plan, R
         return Err(Rejection::new("id_conflict", "this mutation id was already used by another write"));
     }
     match &mutation.op {
-        MutationOp::CreateThread { thread_id, title, message_id, body, attachments, .. } => {
+        MutationOp::CreateThread { thread_id, title, message_id, body, attachments, urgent, .. } => {
             let channel = readable_channel(author, facts)?;
             let title = validate::thread_title(title)?;
             let body = validate::message_body(body)?;
@@ -246,10 +246,11 @@ pub fn plan(author: &User, mutation: &Mutation, facts: &Facts) -> Result<Plan, R
                 body,
                 created_at: mutation.client_ts,
                 attachments,
+                urgent: *urgent,
             };
             Ok(Plan::new(ScopeId::Channel(channel.id), vec![Write::Thread(thread), Write::Message(opening)]))
         }
-        MutationOp::CreateMessage { message_id, thread_id, body, attachments } => {
+        MutationOp::CreateMessage { message_id, thread_id, body, attachments, urgent } => {
             // A thread in a channel the author cannot read does not exist for them.
             let thread = facts.thread.as_ref().ok_or_else(thread_not_found)?;
             let channel =
@@ -270,6 +271,7 @@ pub fn plan(author: &User, mutation: &Mutation, facts: &Facts) -> Result<Plan, R
                 body,
                 created_at: mutation.client_ts,
                 attachments,
+                urgent: *urgent,
             };
             Ok(Plan::new(ScopeId::Channel(channel.id), vec![Write::Message(reply)]))
         }

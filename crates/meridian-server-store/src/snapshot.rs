@@ -146,6 +146,7 @@ mod tests {
             body: "hi".into(),
             created_at: 0,
             attachments: Vec::new(),
+            urgent: false,
         })
     }
 

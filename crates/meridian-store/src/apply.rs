@@ -179,10 +179,11 @@ pub(crate) async fn apply_entity(
             // deleting or re-editing keeps its local state until the server settles that write.
             sqlx::query(
                 "INSERT INTO messages (id, thread_id, channel_id, author_id, body, created_at, attachments,
-                                       server_seq, state, error)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)
+                                       server_seq, state, error, urgent)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)
                  ON CONFLICT (id) DO UPDATE SET
                      attachments = excluded.attachments,
+                     urgent = excluded.urgent,
                      edited = messages.edited OR (messages.server_seq IS NOT NULL AND messages.body != excluded.body),
                      body = CASE WHEN messages.state = 'editing' THEN messages.body ELSE excluded.body END,
                      server_seq = COALESCE(messages.server_seq, excluded.server_seq),
@@ -199,6 +200,7 @@ pub(crate) async fn apply_entity(
             .bind(crate::outbox::attachments_json(message)?)
             .bind(seq_to_sql(seq))
             .bind(DeliveryState::Sent.as_str())
+            .bind(message.urgent)
             .execute(&mut **tx)
             .await?;
             applied.channels.insert(message.channel_id);

@@ -98,7 +98,8 @@ impl LocalStore {
         // `edited` is left out: a device that first saw a message after its edit cannot know it
         // was edited, so the flag is display-only and not part of what devices must agree on.
         let messages = sqlx::query_as::<_, MessageRecord>(
-            "SELECT id, thread_id, channel_id, author_id, body, created_at, attachments, state, error, FALSE AS edited
+            "SELECT id, thread_id, channel_id, author_id, body, created_at, attachments, state, error, FALSE AS edited,
+                    urgent
              FROM messages WHERE state != 'deleting' ORDER BY server_seq IS NULL, channel_id, server_seq, created_at, id",
         )
         .fetch_all(&mut *tx)
@@ -204,6 +205,7 @@ mod tests {
             body: "first".into(),
             created_at: 5,
             attachments: Vec::new(),
+            urgent: false,
         };
         let page = |entities: Vec<Entity>| ScopeChanges {
             from: 1,

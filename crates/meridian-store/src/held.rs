@@ -4,6 +4,7 @@
 
 use crate::rows::id;
 use crate::{LocalStore, Result, StoreError};
+use meridian_domain::availability::Urgency;
 use meridian_domain::catch_up::NoticeKind;
 use meridian_domain::{ReplyNotice, UnixMillis};
 
@@ -83,6 +84,8 @@ impl LocalStore {
                         kind: parse_kind(&kind)?,
                         author,
                         thread_title,
+                        // Released at its time: how urgent it was no longer changes when it shows.
+                        urgency: Urgency::Normal,
                     },
                     held_at,
                 })
@@ -104,6 +107,7 @@ mod tests {
             kind: NoticeKind::Reply,
             author: author.to_owned(),
             thread_title: "Plan".to_owned(),
+            urgency: Urgency::Normal,
         }
     }
 

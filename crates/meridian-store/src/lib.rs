@@ -27,6 +27,7 @@ pub use bootstrap::{HeldHistory, HistoryApplied};
 pub use drafts::MAX_DRAFT_BYTES;
 pub use export::{OutboxEntry, OutboxState, StoreSnapshot};
 pub use held::HeldRow;
+pub use outbox::ReplyOptions;
 pub use reads::{MessageRow, ThreadRow};
 pub use rows::DeliveryState;
 pub use thread_state::ThreadState;

@@ -12,6 +12,15 @@ use meridian_domain::{
 use meridian_protocol::{Mutation, MutationOp, MutationResult, MutationStatus};
 use sqlx::{Sqlite, Transaction};
 
+/// What a reply may carry besides its text.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ReplyOptions {
+    /// Files whose uploads are complete on the server.
+    pub attachments: Vec<Attachment>,
+    /// Notify the recipients now, through their off-hours.
+    pub urgent: bool,
+}
+
 impl LocalStore {
     /// Writes a reply locally and queues it for the server, atomically.
     pub async fn post_reply(
@@ -33,6 +42,26 @@ impl LocalStore {
         attachments: Vec<Attachment>,
         now: UnixMillis,
     ) -> Result<Message> {
+        self.post_reply_with(
+            author,
+            thread_id,
+            body,
+            ReplyOptions { attachments, ..ReplyOptions::default() },
+            now,
+        )
+        .await
+    }
+
+    /// Like [`LocalStore::post_reply`], with what [`ReplyOptions`] can add.
+    pub async fn post_reply_with(
+        &self,
+        author: UserId,
+        thread_id: ThreadId,
+        body: &str,
+        options: ReplyOptions,
+        now: UnixMillis,
+    ) -> Result<Message> {
+        let ReplyOptions { attachments, urgent } = options;
         let body = validate::message_body(body)?;
         validate::attachment_count(attachments.len())?;
         let mut tx = self.write().await?;
@@ -49,6 +78,7 @@ impl LocalStore {
             body,
             created_at: now,
             attachments,
+            urgent,
         };
         insert_pending_message(&mut tx, &message).await?;
         let op = MutationOp::CreateMessage {
@@ -56,6 +86,7 @@ impl LocalStore {
             thread_id,
             body: message.body.clone(),
             attachments: message.attachments.clone(),
+            urgent,
         };
         enqueue(&mut tx, &op, now).await?;
         // The draft becomes the reply: both in one commit, so the text is always in one of them.
@@ -87,6 +118,7 @@ impl LocalStore {
             body,
             created_at: now,
             attachments: Vec::new(),
+            urgent: false,
         };
         let mut tx = self.write().await?;
         sqlx::query(
@@ -107,6 +139,7 @@ impl LocalStore {
             message_id: message.id,
             body: message.body.clone(),
             attachments: Vec::new(),
+            urgent: false,
         };
         enqueue(&mut tx, &op, now).await?;
         tx.commit().await?;
@@ -301,8 +334,9 @@ impl LocalStore {
 
 async fn insert_pending_message(tx: &mut Transaction<'_, Sqlite>, message: &Message) -> Result<()> {
     sqlx::query(
-        "INSERT INTO messages (id, thread_id, channel_id, author_id, body, created_at, attachments, server_seq, state)
-         VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?)",
+        "INSERT INTO messages (id, thread_id, channel_id, author_id, body, created_at, attachments, server_seq, state,
+                               urgent)
+         VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)",
     )
     .bind(message.id.to_string())
     .bind(message.thread_id.to_string())
@@ -312,6 +346,7 @@ async fn insert_pending_message(tx: &mut Transaction<'_, Sqlite>, message: &Mess
     .bind(message.created_at)
     .bind(attachments_json(message)?)
     .bind(DeliveryState::Pending.as_str())
+    .bind(message.urgent)
     .execute(&mut **tx)
     .await?;
     Ok(())

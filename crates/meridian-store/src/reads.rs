@@ -133,6 +133,7 @@ pub(crate) struct MessageRecord {
     state: String,
     error: Option<String>,
     edited: bool,
+    urgent: bool,
 }
 
 impl MessageRecord {
@@ -148,6 +149,7 @@ impl MessageRecord {
                 attachments: serde_json::from_str(&self.attachments).map_err(|error| {
                     crate::StoreError::Corrupt(format!("attachments of {}: {error}", self.id))
                 })?,
+                urgent: self.urgent,
             },
             edited: self.edited || self.state == "editing",
             state: DeliveryState::parse(&self.state)?,
@@ -241,7 +243,8 @@ impl LocalStore {
     /// A thread's messages in server order, with messages still in the outbox after them.
     pub async fn thread_messages(&self, thread_id: ThreadId) -> Result<Vec<MessageRow>> {
         sqlx::query_as::<_, MessageRecord>(
-            "SELECT id, thread_id, channel_id, author_id, body, created_at, attachments, state, error, edited
+            "SELECT id, thread_id, channel_id, author_id, body, created_at, attachments, state, error, edited,
+                    urgent
              FROM messages WHERE thread_id = ? AND state != 'deleting'
              ORDER BY server_seq IS NULL, server_seq, created_at, id",
         )

@@ -70,6 +70,7 @@ async fn followed_threads_with_news_are_listed_until_read_or_muted() {
         body: body.into(),
         created_at: 2,
         attachments: Vec::new(),
+        urgent: false,
     };
     let (mine, theirs) = (thread(&me, "My plan"), thread(&kofi, "Their plan"));
     let directory = vec![

@@ -79,6 +79,7 @@ fn message(world: &World, author: &User, body: &str) -> Message {
         body: body.into(),
         created_at: 5,
         attachments: Vec::new(),
+        urgent: false,
     }
 }
 

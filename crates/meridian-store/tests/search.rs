@@ -71,6 +71,7 @@ async fn the_index_follows_sync_edits_and_deletes() {
         body: body.into(),
         created_at: at,
         attachments: Vec::new(),
+        urgent: false,
     };
     let (first, second, third) = (
         message(&ana, "The rollback plan is **ready**", 10),

@@ -12,6 +12,7 @@ use meridian_domain::availability::{Availability, Urgency, preview};
 use meridian_domain::mentions::encode_mentions;
 use meridian_domain::time_tokens::tokenize_typed_times;
 use meridian_domain::{FollowState, MessageId, ThreadId, UserId};
+use meridian_store::ReplyOptions;
 use serde::Deserialize;
 use tauri::State;
 
@@ -78,7 +79,8 @@ pub async fn open_thread(state: State<'_, AppState>, thread_id: String) -> Comma
 }
 
 /// Writes the reply locally (visible at once, also offline) and asks sync to send it. Completed
-/// @mentions and typed times ("3pm tomorrow", read in the author's zone) become tokens.
+/// @mentions and typed times ("3pm tomorrow", read in the author's zone) become tokens. An urgent
+/// reply is notified at once, whatever the recipients' hours.
 #[tauri::command]
 pub async fn send_reply(
     state: State<'_, AppState>,
@@ -86,6 +88,7 @@ pub async fn send_reply(
     body: String,
     mentions: Option<Vec<MentionChoice>>,
     attachments: Option<Vec<super::files::AttachmentView>>,
+    urgent: Option<bool>,
 ) -> CommandResult<MessageView> {
     let thread_id = parse_id(&thread_id, "thread")?;
     let attachments = attachments
@@ -97,8 +100,8 @@ pub async fn send_reply(
     let session = signed_in(&guard)?;
     let now = state.clock().now_millis();
     let body = compose(session, &body, mentions.unwrap_or_default(), now)?;
-    let message =
-        session.store.post_reply_with_attachments(session.me.id, thread_id, &body, attachments, now).await?;
+    let options = ReplyOptions { attachments, urgent: urgent.unwrap_or(false) };
+    let message = session.store.post_reply_with(session.me.id, thread_id, &body, options, now).await?;
     session.sync_now();
     let people = People::new(session.store.users().await?);
     let row = meridian_store::MessageRow {

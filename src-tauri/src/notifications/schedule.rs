@@ -67,10 +67,11 @@ impl Notifier {
         }
     }
 
-    /// Shows `notice` now, or holds it until the person's working time.
+    /// Shows `notice` now, or holds it until the person's working time (an urgent one only
+    /// through do-not-disturb, as the domain's delivery rule says).
     pub async fn notify(&self, notice: ReplyNotice) {
         let now = self.clock.now_millis();
-        match delivery(&self.availability().await, now, Urgency::Normal) {
+        match delivery(&self.availability().await, now, notice.urgency) {
             Delivery::Now => show(self.app.clone(), self.store.clone(), notice),
             Delivery::Held { until } => {
                 tracing::info!(thread = %notice.thread_id, until, "holding a notification until working time");
@@ -143,6 +144,7 @@ impl Notifier {
                         kind: first.kind,
                         author: first.author.clone(),
                         thread_title: first.thread_title.clone(),
+                        urgency: Urgency::Normal,
                     };
                     show(self.app.clone(), self.store.clone(), notice);
                 }

@@ -29,6 +29,8 @@ pub struct MessageView {
     pub mine: bool,
     pub reactions: Vec<ReactionView>,
     pub attachments: Vec<crate::commands::files::AttachmentView>,
+    /// The author asked for it to be notified now.
+    pub urgent: bool,
 }
 
 /// One emoji on a message, with who chose it.
@@ -101,6 +103,7 @@ impl<'a> MessageViews<'a> {
             mine: row.message.author_id == self.me,
             reactions: self.reactions_of(row.message.id),
             attachments: row.message.attachments.iter().map(Into::into).collect(),
+            urgent: row.message.urgent,
         }
     }
 

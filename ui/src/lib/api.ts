@@ -78,7 +78,12 @@ export type MessageView = {
   mine: boolean;
   reactions: ReactionView[];
   attachments: AttachmentView[];
+  /** The author asked for it to be notified now. */
+  urgent: boolean;
 };
+
+/** What a reply carries besides its text, as chosen in the composer. */
+export type SendOptions = { urgent: boolean };
 
 /** A person completed after "@" in the composer, as the text shows them. */
 export type MentionChoice = { name: string; userId: string };
@@ -232,7 +237,8 @@ export const sendReply = (
   body: string,
   mentions: MentionChoice[] = [],
   attachments: AttachmentView[] = [],
-) => invoke<MessageView>("send_reply", { threadId, body, mentions, attachments });
+  options: SendOptions = { urgent: false },
+) => invoke<MessageView>("send_reply", { threadId, body, mentions, attachments, ...options });
 
 /** Uploads a file's bytes; progress arrives as `meridian://upload-progress` events for `uploadId`. */
 export const uploadAttachment = (uploadId: string, file: File, bytes: ArrayBuffer) =>

@@ -191,10 +191,15 @@ export class Workspace {
   }
 
   /** Sends a reply to the open thread and shows what the shell returned (usually "pending"). */
-  async send(body: string, mentions: MentionChoice[] = [], attachments: api.AttachmentView[] = []): Promise<MessageView> {
+  async send(
+    body: string,
+    mentions: MentionChoice[] = [],
+    attachments: api.AttachmentView[] = [],
+    options: api.SendOptions = { urgent: false },
+  ): Promise<MessageView> {
     const detail = this.thread.value;
     if (!detail) throw { code: "no_thread", message: "Open a thread to reply." };
-    const message = await api.sendReply(detail.id, body, mentions, attachments);
+    const message = await api.sendReply(detail.id, body, mentions, attachments, options);
     const current = this.thread.value;
     if (current && current.id === detail.id) {
       const others = current.messages.filter((m) => m.id !== message.id);

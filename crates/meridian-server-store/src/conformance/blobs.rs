@@ -58,6 +58,7 @@ fn reply_with(seq: u64, thread_id: meridian_domain::ThreadId, files: Vec<Attachm
         thread_id,
         body: "see attached".into(),
         attachments: files,
+        urgent: false,
     };
     Mutation { seq, id: MutationId::new(), op, client_ts: NOW }
 }

@@ -93,6 +93,7 @@ pub(crate) fn start_thread(seq: u64, channel: &Channel, body: &str) -> (Mutation
         message_id: MessageId::new(),
         body: body.into(),
         attachments: Vec::new(),
+        urgent: false,
     };
     (Mutation { seq, id: MutationId::new(), op, client_ts: NOW }, thread_id)
 }
@@ -103,6 +104,7 @@ pub(crate) fn reply(seq: u64, thread_id: ThreadId, body: &str) -> Mutation {
         thread_id,
         body: body.into(),
         attachments: Vec::new(),
+        urgent: false,
     };
     Mutation { seq, id: MutationId::new(), op, client_ts: NOW }
 }

@@ -209,3 +209,31 @@ pub async fn a_retried_refusal_of_an_edit_repeats_it(subject: Subject) {
     let bodies = super::fixture::bodies(&f.pull(&ana, ClientId::new()).await, ScopeId::Channel(general.id));
     assert_eq!(bodies, vec!["Ana's words"], "the refused edit never applied");
 }
+
+/// An urgent mark travels with the message to every reader and is kept by an edit's post-image.
+pub async fn an_urgent_reply_stays_urgent_through_an_edit(subject: Subject) {
+    let f = Fixture::new(subject).await;
+    let (ana, kofi) = (f.person("Ana").await, f.person("Kofi").await);
+    let general = f.channel("general", false, &[]).await;
+    let scope = ScopeId::Channel(general.id);
+    let client = ClientId::new();
+    let (opening, thread_id) = start_thread(1, &general, "Draft");
+    let mut urgent = super::fixture::reply(2, thread_id, "Prod is down");
+    if let MutationOp::CreateMessage { urgent: flag, .. } = &mut urgent.op {
+        *flag = true;
+    }
+    let message_id = urgent.op.message_id().expect("a reply");
+    let outcome = f.store.apply_mutations(&ana, client, &[opening, urgent], NOW).await.expect("post");
+    assert_eq!(statuses(&outcome), vec![MutationStatus::Applied, MutationStatus::Applied]);
+    f.store.apply_mutations(&ana, client, &[edit(3, message_id, "Prod is back")], NOW).await.expect("edit");
+    // The log may still hold the reply's first image beside the edit's; every image is urgent.
+    let images: Vec<_> = entities(&f.pull(&kofi, ClientId::new()).await, scope)
+        .into_iter()
+        .filter_map(|entity| match entity {
+            Entity::Message(message) => Some((message.id == message_id, message.body, message.urgent)),
+            _ => None,
+        })
+        .collect();
+    assert!(images.iter().all(|(reply, _, urgent)| reply == urgent), "only the reply is urgent: {images:?}");
+    assert_eq!(images.last().map(|(_, body, _)| body.as_str()), Some("Prod is back"));
+}

@@ -59,6 +59,7 @@ macro_rules! conformance_tests {
             profile_and_role_changes_reach_the_team_scope,
             invites_are_redeemed_once_within_their_lifetime,
             an_edit_reaches_readers_with_the_new_text,
+            an_urgent_reply_stays_urgent_through_an_edit,
             a_delete_leaves_only_the_tombstone,
             reactions_are_set_and_unset,
             a_retried_refusal_of_an_edit_repeats_it,

@@ -37,6 +37,7 @@ fn new_thread(channel: &Channel, body: &str) -> Mutation {
         message_id: MessageId::new(),
         body: body.into(),
         attachments: Vec::new(),
+        urgent: false,
     })
 }
 
@@ -46,6 +47,7 @@ fn reply(thread: &Thread, body: &str) -> Mutation {
         thread_id: thread.id,
         body: body.into(),
         attachments: Vec::new(),
+        urgent: false,
     })
 }
 
@@ -186,6 +188,7 @@ fn stored(channel: &Channel, author: &User, deleted: bool) -> TargetMessage {
             body: "first draft".into(),
             created_at: 0,
             attachments: Vec::new(),
+            urgent: false,
         },
         deleted,
     }

@@ -71,6 +71,7 @@ pub async fn seed_demo(
                     message_id: MessageId::new(),
                     body: body.into(),
                     attachments: Vec::new(),
+                    urgent: false,
                 }
             }
             // Replies to a thread that was skipped (the owner's, when there is no owner) go too.
@@ -80,6 +81,7 @@ pub async fn seed_demo(
                     thread_id: *thread_id,
                     body: body.into(),
                     attachments: Vec::new(),
+                    urgent: false,
                 },
                 None => continue,
             },

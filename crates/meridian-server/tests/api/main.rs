@@ -121,6 +121,7 @@ fn start_thread(seq: u64, channel: &Channel, body: &str) -> (Mutation, ThreadId)
         message_id: MessageId::new(),
         body: body.into(),
         attachments: Vec::new(),
+        urgent: false,
     };
     (Mutation { seq, id: MutationId::new(), op, client_ts: 0 }, thread_id)
 }
@@ -131,6 +132,7 @@ fn reply(seq: u64, thread_id: ThreadId, body: &str) -> Mutation {
         thread_id,
         body: body.into(),
         attachments: Vec::new(),
+        urgent: false,
     };
     Mutation { seq, id: MutationId::new(), op, client_ts: 0 }
 }
