@@ -48,6 +48,8 @@ pub struct Session {
     notices: Notifier,
     /// Releases held notifications while the session is open.
     notifier: tauri::async_runtime::JoinHandle<()>,
+    /// Reminds of unanswered messages at the addressee's end of day.
+    nudger: tauri::async_runtime::JoinHandle<()>,
 }
 
 impl Session {
@@ -175,6 +177,11 @@ impl AppState {
         let status = Arc::new(std::sync::Mutex::new(SyncStatusEvent { online: false, pending: 0 }));
         let notifier = Notifier::new(app.clone(), store.clone(), &me, self.clock.clone());
         let releases = tauri::async_runtime::spawn(notifier.clone().run());
+        let nudger = tauri::async_runtime::spawn(crate::notifications::nudges::run(
+            store.clone(),
+            notifier.clone(),
+            self.clock.clone(),
+        ));
         // Once the first sync has settled, merge the search index's segments so queries over a
         // large store read each word once.
         let indexed = store.clone();
@@ -197,6 +204,7 @@ impl AppState {
             server,
             notices: notifier,
             notifier: releases,
+            nudger,
         };
         *self.session.lock().await = Some(session);
         app.emit("meridian://changed", ChangedEvent { channels: vec![], threads: vec![] })?;
@@ -211,6 +219,7 @@ impl AppState {
         }
         session.sync.stop().await;
         session.notifier.abort();
+        session.nudger.abort();
         session.store.forget_session().await?;
         session.store.close().await;
         if let Some(server) = session.server {

@@ -411,6 +411,7 @@ async fn a_team_on_this_computer_starts_with_a_demo_team_across_time_zones() -> 
         search_offline(&app.session).await?;
         see_where_a_teammate_is(&app.session).await?;
         availability::hand_off_the_thread(&app.session).await?;
+        availability::expect_a_reply(&app.session).await?;
         jump_with_the_keyboard(&app.session).await?;
         follow_a_link_from_a_second_start(&app.session, app.data_dir.path()).await?;
         // Everything written above reached the embedded server: the outbox says so.

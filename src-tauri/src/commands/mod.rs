@@ -6,6 +6,7 @@ pub mod files;
 pub mod outbox;
 pub mod people;
 pub mod profile;
+mod replies;
 pub mod search;
 pub mod threads;
 

@@ -78,6 +78,16 @@ pub async fn open_thread(state: State<'_, AppState>, thread_id: String) -> Comma
     })
 }
 
+/// What the author expects back from the person they mention first: a reply within some of that
+/// person's working time, and a reminder at the end of their day if none came.
+#[derive(Clone, Copy, Debug, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReplyExpectation {
+    /// Working minutes of the addressee's; `None` sets no deadline (a nudge alone).
+    pub within_minutes: Option<u32>,
+    pub nudge: bool,
+}
+
 /// Writes the reply locally (visible at once, also offline) and asks sync to send it. Completed
 /// @mentions and typed times ("3pm tomorrow", read in the author's zone) become tokens. An urgent
 /// reply is notified at once, whatever the recipients' hours.
@@ -89,6 +99,7 @@ pub async fn send_reply(
     mentions: Option<Vec<MentionChoice>>,
     attachments: Option<Vec<super::files::AttachmentView>>,
     urgent: Option<bool>,
+    expect: Option<ReplyExpectation>,
 ) -> CommandResult<MessageView> {
     let thread_id = parse_id(&thread_id, "thread")?;
     let attachments = attachments
@@ -99,9 +110,22 @@ pub async fn send_reply(
     let guard = state.session().await;
     let session = signed_in(&guard)?;
     let now = state.clock().now_millis();
-    let body = compose(session, &body, mentions.unwrap_or_default(), now)?;
+    let mentions = mentions.unwrap_or_default();
+    let addressee = match &expect {
+        Some(expect) => Some(super::replies::addressee(session, &mentions, expect).await?),
+        None => None,
+    };
+    let mut body = compose(session, &body, mentions, now)?;
+    if let (Some(expect), Some(addressee)) = (&expect, &addressee) {
+        body.push_str(&super::replies::expectation_line(addressee, expect, now)?);
+    }
     let options = ReplyOptions { attachments, urgent: urgent.unwrap_or(false) };
     let message = session.store.post_reply_with(session.me.id, thread_id, &body, options, now).await?;
+    if let (Some(expect), Some(addressee)) = (&expect, &addressee)
+        && expect.nudge
+    {
+        super::replies::keep_nudge(session, thread_id, message.id, addressee, now).await?;
+    }
     session.sync_now();
     let people = People::new(session.store.users().await?);
     let row = meridian_store::MessageRow {

@@ -1,6 +1,7 @@
 //! Native desktop notifications through the OS notification service (D-Bus on Linux).
 //! Clicking one brings the window forward and opens the thread. [`Notifier`] decides when.
 
+pub mod nudges;
 mod schedule;
 
 pub use schedule::Notifier;

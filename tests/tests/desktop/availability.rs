@@ -116,3 +116,24 @@ pub async fn hand_off_the_thread(session: &Session) -> anyhow::Result<()> {
     anyhow::ensure!(text.contains("changelog still needs a link"), "the note is kept: {text:?}");
     Ok(())
 }
+
+/// A reply expected from Priya within one of her working days: the message says by when, as a
+/// time token every reader sees in their own zone with Priya's named.
+pub async fn expect_a_reply(session: &Session) -> anyhow::Result<()> {
+    let composer = by_testid(session, "composer-input").await?;
+    composer.send_keys("Can you sign off the checklist, @Pri").await?;
+    session.wait_for("[data-testid='mention-option']", WAIT).await?.click().await?;
+    by_testid(session, "expect-toggle").await?.click().await?;
+    session.wait_for("[data-testid='expect-window'][data-minutes='480'] input", WAIT).await?.click().await?;
+    session.wait_for("[data-testid='expect-nudge'] input", WAIT).await?.click().await?;
+    screenshots::save(session, &docs_screenshots(), "reply-expected-light").await?;
+    session.wait_for("[data-testid='expect-menu'] .done", WAIT).await?.click().await?;
+    by_testid(session, "composer-send").await?.click().await?;
+    let message = message_containing(session, "Reply expected from").await?;
+    let body = message.find("[data-testid='message-body']").await?;
+    let text = body.text_content().await?;
+    anyhow::ensure!(text.contains("Reply expected from @Priya Raman by"), "the message reads {text:?}");
+    let token = body.find(".time-token").await?.text_content().await?;
+    anyhow::ensure!(token.contains("Kolkata"), "the deadline names Priya's zone: {token:?}");
+    Ok(())
+}

@@ -83,7 +83,11 @@ export type MessageView = {
 };
 
 /** What a reply carries besides its text, as chosen in the composer. */
-export type SendOptions = { urgent: boolean };
+/** A reply awaited from the first person mentioned: within some of their working minutes, and/or
+ * a reminder at the end of their working day if none came. */
+export type ReplyExpectation = { withinMinutes: number | null; nudge: boolean };
+
+export type SendOptions = { urgent: boolean; expect?: ReplyExpectation | null };
 
 /** A person completed after "@" in the composer, as the text shows them. */
 export type MentionChoice = { name: string; userId: string };
