@@ -39,6 +39,6 @@ pub use model::{
     Channel, FollowState, Grant, Membership, Message, Reaction, Role, Team, Thread, ThreadFollow, ThreadRead,
     Tombstone, User,
 };
-pub use notify::{ReplyNotice, reply_notice};
+pub use notify::{ReplyNotice, reply_notice, shortened};
 pub use scope::{ParseScopeError, ScopeId};
 pub use time_off::{Away, TimeOff};

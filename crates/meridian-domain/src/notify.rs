@@ -74,11 +74,17 @@ pub fn reply_notice(
 }
 
 fn excerpt(body: &str) -> String {
-    let flat = body.split_whitespace().collect::<Vec<_>>().join(" ");
-    if flat.chars().count() <= EXCERPT_CHARS {
+    shortened(body, EXCERPT_CHARS)
+}
+
+/// `text` on one line (runs of whitespace as one space), cut to at most `max` characters with
+/// an ellipsis when longer: how a message is quoted in a notification or a list.
+pub fn shortened(text: &str, max: usize) -> String {
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if flat.chars().count() <= max {
         return flat;
     }
-    let mut cut: String = flat.chars().take(EXCERPT_CHARS - 1).collect();
+    let mut cut: String = flat.chars().take(max.saturating_sub(1)).collect();
     cut.push('…');
     cut
 }

@@ -129,7 +129,8 @@ fn mention_label(user: UserId, reader: &Reader<'_>) -> String {
 }
 
 /// Escapes text for an HTML text node or a double-quoted attribute.
-fn escape(text: &str) -> String {
+/// `text` as HTML text: `&`, `<`, `>` and both quotes escaped, so it can go anywhere in markup.
+pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for ch in text.chars() {
         match ch {

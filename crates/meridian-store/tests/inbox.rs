@@ -1,36 +1,14 @@
 //! The inbox lists followed threads with news for me, and channel counts say where news is.
 
+mod common;
+
+use common::{person, pull};
+
 use meridian_domain::{
-    Channel, ChannelId, FollowState, Message, MessageId, Role, ScopeId, Team, TeamId, Thread, ThreadId, User,
-    UserId,
+    Channel, ChannelId, FollowState, Message, MessageId, ScopeId, Team, TeamId, Thread, ThreadId, User,
 };
-use meridian_protocol::{Change, Entity, PullResponse, ScopeChanges};
+use meridian_protocol::Entity;
 use meridian_store::{Account, LocalStore};
-use std::collections::BTreeMap;
-
-fn person(name: &str) -> User {
-    User {
-        id: UserId::new(),
-        display_name: name.into(),
-        time_zone: "UTC".into(),
-        role: Role::Member,
-        working_hours: None,
-        time_off: Default::default(),
-    }
-}
-
-fn pull(scope: ScopeId, from: u64, entities: Vec<Entity>) -> PullResponse {
-    let changes: Vec<Change> = entities
-        .into_iter()
-        .enumerate()
-        .map(|(offset, entity)| Change { seq: from + offset as u64, server_ts: 1, entity })
-        .collect();
-    let to = from + changes.len() as u64 - 1;
-    PullResponse {
-        scopes: BTreeMap::from([(scope, ScopeChanges { from, to, more: false, changes })]),
-        ..PullResponse::default()
-    }
-}
 
 #[tokio::test]
 async fn followed_threads_with_news_are_listed_until_read_or_muted() {

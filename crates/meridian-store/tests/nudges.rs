@@ -1,36 +1,15 @@
 //! "Nudge me at their end of day": a nudge comes out once when due, and only if the addressee
 //! has not written in the thread since the awaited message.
 
+mod common;
+
+use common::{person, pull};
+
 use meridian_domain::{
-    Channel, ChannelId, Message, MessageId, Role, ScopeId, Team, TeamId, Thread, ThreadId, User, UserId,
+    Channel, ChannelId, Message, MessageId, ScopeId, Team, TeamId, Thread, ThreadId, User,
 };
-use meridian_protocol::{Change, Entity, PullResponse, ScopeChanges};
+use meridian_protocol::Entity;
 use meridian_store::{DueNudge, LocalStore};
-use std::collections::BTreeMap;
-
-fn person(name: &str) -> User {
-    User {
-        id: UserId::new(),
-        display_name: name.into(),
-        time_zone: "UTC".into(),
-        role: Role::Member,
-        working_hours: None,
-        time_off: Default::default(),
-    }
-}
-
-fn pull(scope: ScopeId, from: u64, entities: Vec<Entity>) -> PullResponse {
-    let changes: Vec<Change> = entities
-        .into_iter()
-        .enumerate()
-        .map(|(offset, entity)| Change { seq: from + offset as u64, server_ts: 1, entity })
-        .collect();
-    let to = from + changes.len() as u64 - 1;
-    PullResponse {
-        scopes: BTreeMap::from([(scope, ScopeChanges { from, to, more: false, changes })]),
-        ..PullResponse::default()
-    }
-}
 
 #[tokio::test]
 async fn a_nudge_is_shown_once_when_due_and_only_while_unanswered() {

@@ -1,21 +1,17 @@
 //! Refused writes stay in view until the person sends them again or discards them.
 
-use meridian_domain::{Channel, ChannelId, Role, ScopeId, Team, TeamId, Thread, ThreadId, User, UserId};
-use meridian_protocol::{Change, Entity, MutationResult, MutationStatus, PullResponse, ScopeChanges};
+mod common;
+
+use common::{person, pull};
+
+use meridian_domain::{Channel, ChannelId, ScopeId, Team, TeamId, Thread, ThreadId};
+use meridian_protocol::{Entity, MutationResult, MutationStatus};
 use meridian_store::{DeliveryState, LocalStore, OutboxState};
-use std::collections::BTreeMap;
 
 #[tokio::test]
 async fn a_refused_reply_can_be_sent_again_or_discarded_and_its_seq_is_never_reused() {
     let store = LocalStore::open_in_memory().await.expect("store");
-    let me = User {
-        id: UserId::new(),
-        display_name: "Ana".into(),
-        time_zone: "UTC".into(),
-        role: Role::Member,
-        working_hours: None,
-        time_off: Default::default(),
-    };
+    let me = person("Ana");
     let team = Team { id: TeamId::new(), name: "Acme".into() };
     let channel = Channel {
         id: ChannelId::new(),
@@ -32,25 +28,13 @@ async fn a_refused_reply_can_be_sent_again_or_discarded_and_its_seq_is_never_reu
         author_id: me.id,
         created_at: 1,
     };
-    let entities = [
+    let entities = vec![
         Entity::Team(team.clone()),
         Entity::User(me.clone()),
         Entity::Channel(channel.clone()),
         Entity::Thread(thread.clone()),
     ];
-    let changes = entities
-        .into_iter()
-        .enumerate()
-        .map(|(n, entity)| Change { seq: n as u64 + 1, server_ts: 1, entity })
-        .collect();
-    let pull = PullResponse {
-        scopes: BTreeMap::from([(
-            ScopeId::Channel(channel.id),
-            ScopeChanges { from: 1, to: 4, more: false, changes },
-        )]),
-        ..PullResponse::default()
-    };
-    store.apply_pull(&pull, me.id).await.expect("pull");
+    store.apply_pull(&pull(ScopeId::Channel(channel.id), 1, entities), me.id).await.expect("pull");
 
     let first = store.post_reply(me.id, thread.id, "refused once", 2).await.expect("post");
     let second = store.post_reply(me.id, thread.id, "refused twice", 3).await.expect("post");

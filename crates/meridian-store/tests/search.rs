@@ -1,39 +1,16 @@
 //! Offline search: the index follows every write path (sync, edits, deletes), filters narrow it,
 //! and the newest matches come first.
 
+mod common;
+
+use common::{person, pull};
+
 use meridian_domain::{
-    Channel, ChannelId, Message, MessageId, Role, ScopeId, Team, TeamId, Thread, ThreadId, Tombstone, User,
-    UserId,
+    Channel, ChannelId, Message, MessageId, ScopeId, Team, TeamId, Thread, ThreadId, Tombstone, User,
 };
-use meridian_protocol::{Change, Entity, PullResponse, ScopeChanges};
+use meridian_protocol::Entity;
 use meridian_store::LocalStore;
 use meridian_store::search::{SearchFilter, match_expression, parse_query};
-use std::collections::BTreeMap;
-
-fn person(name: &str) -> User {
-    User {
-        id: UserId::new(),
-        display_name: name.into(),
-        time_zone: "UTC".into(),
-        role: Role::Member,
-        working_hours: None,
-        time_off: Default::default(),
-    }
-}
-
-fn pull(scope: ScopeId, from: u64, entities: Vec<Entity>) -> PullResponse {
-    let changes: Vec<Change> = entities
-        .into_iter()
-        .enumerate()
-        .map(|(offset, entity)| Change { seq: from + offset as u64, server_ts: 1, entity })
-        .collect();
-    let to = from + changes.len() as u64 - 1;
-    PullResponse {
-        last_mutation_seq: 0,
-        scopes: BTreeMap::from([(scope, ScopeChanges { from, to, more: false, changes })]),
-        ..PullResponse::default()
-    }
-}
 
 fn filter(text: &str) -> SearchFilter {
     SearchFilter {

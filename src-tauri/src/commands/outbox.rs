@@ -73,14 +73,7 @@ pub async fn discard_write(state: State<'_, AppState>, seq: String) -> CommandRe
 }
 
 fn describe(op: &MutationOp) -> (&'static str, String) {
-    let short = |text: &str| {
-        let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
-        if flat.chars().count() > 120 {
-            format!("{}…", flat.chars().take(119).collect::<String>())
-        } else {
-            flat
-        }
-    };
+    let short = |text: &str| meridian_domain::shortened(text, 120);
     match op {
         MutationOp::CreateThread { title, body, .. } => ("New thread", format!("{title}: {}", short(body))),
         MutationOp::CreateMessage { body, .. } => ("Reply", short(body)),

@@ -123,18 +123,14 @@ pub async fn search(state: State<'_, AppState>, query: String) -> CommandResult<
 /// Escapes `text` for HTML, then turns the search markers into `<mark>` tags.
 fn marked_html(text: &str) -> String {
     let mut html = String::with_capacity(text.len() + 16);
-    for ch in text.chars() {
-        match ch {
-            '&' => html.push_str("&amp;"),
-            '<' => html.push_str("&lt;"),
-            '>' => html.push_str("&gt;"),
-            '"' => html.push_str("&quot;"),
-            '\'' => html.push_str("&#39;"),
-            MATCH_START => html.push_str("<mark>"),
-            MATCH_END => html.push_str("</mark>"),
-            other => html.push(other),
-        }
+    let mut rest = text;
+    while let Some(at) = rest.find([MATCH_START, MATCH_END]) {
+        html.push_str(&meridian_render::escape(&rest[..at]));
+        let mark = rest[at..].chars().next().unwrap_or(MATCH_END);
+        html.push_str(if mark == MATCH_START { "<mark>" } else { "</mark>" });
+        rest = &rest[at + mark.len_utf8()..];
     }
+    html.push_str(&meridian_render::escape(rest));
     html
 }
 
