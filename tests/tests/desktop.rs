@@ -67,6 +67,23 @@ async fn shoot_both_themes(session: &Session, name: &str) -> anyhow::Result<()> 
     set_theme(session, "light").await
 }
 
+/// Joins the test server as Ana from the welcome screen, then opens #general.
+async fn join_as_ana_and_open_general(session: &Session, world: &World) -> anyhow::Result<()> {
+    by_testid(session, "join-team-card").await?.click().await?;
+    let url = by_testid(session, "join-server-url").await?;
+    url.clear().await?;
+    url.send_keys(&world.server.base_url()).await?;
+    by_testid(session, "join-email").await?.send_keys("ana@example.com").await?;
+    by_testid(session, "join-password").await?.send_keys(TEST_PASSWORD).await?;
+    by_testid(session, "join-submit").await?.click().await?;
+    session
+        .wait_for("[data-testid='channel-item'][data-channel-name='general']", WAIT)
+        .await?
+        .click()
+        .await?;
+    Ok(())
+}
+
 /// Waits until the open thread shows a message by `author` whose text contains `needle`.
 async fn wait_for_message(session: &Session, author: &str, needle: &str) -> anyhow::Result<()> {
     let selector = format!("[data-testid='message'][data-author='{author}'] [data-testid='message-body']");
@@ -206,20 +223,7 @@ async fn scenario(session: &Session, world: &World, bus: &NotificationBus) -> an
     shoot_both_themes(session, "team-picker").await?;
 
     // Join the team server as Ana.
-    by_testid(session, "join-team-card").await?.click().await?;
-    let url = by_testid(session, "join-server-url").await?;
-    url.clear().await?;
-    url.send_keys(&world.server.base_url()).await?;
-    by_testid(session, "join-email").await?.send_keys("ana@example.com").await?;
-    by_testid(session, "join-password").await?.send_keys(TEST_PASSWORD).await?;
-    by_testid(session, "join-submit").await?.click().await?;
-
-    // Open #general and Bob's thread.
-    session
-        .wait_for("[data-testid='channel-item'][data-channel-name='general']", WAIT)
-        .await?
-        .click()
-        .await?;
+    join_as_ana_and_open_general(session, world).await?;
     let thread_item = format!("[data-testid='thread-item'][data-thread-title='{THREAD_TITLE}']");
     session.wait_for(&thread_item, WAIT).await?;
     shoot_both_themes(session, "channels-and-threads").await?;
@@ -355,20 +359,9 @@ async fn held_until_morning(
     let app_now_at_most = |at| clock_start + elapsed(before_launch, at);
     let app_now_at_least = |at| clock_start + elapsed(launched, at);
     let session = &app.session;
-    by_testid(session, "join-team-card").await?.click().await?;
-    let url = by_testid(session, "join-server-url").await?;
-    url.clear().await?;
-    url.send_keys(&world.server.base_url()).await?;
-    by_testid(session, "join-email").await?.send_keys("ana@example.com").await?;
-    by_testid(session, "join-password").await?.send_keys(TEST_PASSWORD).await?;
-    by_testid(session, "join-submit").await?.click().await?;
     // Wait until the thread is on the device: replies that arrive during the first sync are
     // history, not news.
-    session
-        .wait_for("[data-testid='channel-item'][data-channel-name='general']", WAIT)
-        .await?
-        .click()
-        .await?;
+    join_as_ana_and_open_general(session, world).await?;
     session
         .wait_for(&format!("[data-testid='thread-item'][data-thread-title='{THREAD_TITLE}']"), WAIT)
         .await?;

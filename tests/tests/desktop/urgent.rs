@@ -1,10 +1,12 @@
 //! Urgent messages push through the recipient's off-hours: the composer says so before sending,
 //! the message carries the mark, and an urgent reply to Ana at night is shown at once.
 
-use super::{App, THREAD_TITLE, WAIT, World, by_testid, has_reply, utc_millis, wait_for_message, world};
+use super::{
+    App, THREAD_TITLE, WAIT, World, by_testid, has_reply, join_as_ana_and_open_general, utc_millis,
+    wait_for_message, world,
+};
 use meridian_domain::{Clock, SystemClock};
 use meridian_store::ReplyOptions;
-use meridian_testkit::server::TEST_PASSWORD;
 use std::time::Duration;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -21,18 +23,7 @@ async fn an_urgent_reply_at_night_is_notified_at_once() -> anyhow::Result<()> {
 
 async fn urgent_at_night(app: &App, world: &World) -> anyhow::Result<()> {
     let session = &app.session;
-    by_testid(session, "join-team-card").await?.click().await?;
-    let url = by_testid(session, "join-server-url").await?;
-    url.clear().await?;
-    url.send_keys(&world.server.base_url()).await?;
-    by_testid(session, "join-email").await?.send_keys("ana@example.com").await?;
-    by_testid(session, "join-password").await?.send_keys(TEST_PASSWORD).await?;
-    by_testid(session, "join-submit").await?.click().await?;
-    session
-        .wait_for("[data-testid='channel-item'][data-channel-name='general']", WAIT)
-        .await?
-        .click()
-        .await?;
+    join_as_ana_and_open_general(session, world).await?;
     let thread_item = format!("[data-testid='thread-item'][data-thread-title='{THREAD_TITLE}']");
     session.wait_for(&thread_item, WAIT).await?.click().await?;
     wait_for_message(session, "Bob", "Adding the sync notes now.").await?;
