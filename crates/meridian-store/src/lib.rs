@@ -20,6 +20,7 @@ mod reads;
 mod rows;
 pub mod search;
 mod thread_state;
+mod thread_window;
 
 pub use account::Account;
 pub use apply::Applied;
@@ -30,6 +31,7 @@ pub use held::HeldRow;
 pub use reads::{MessageRow, ThreadRow};
 pub use rows::DeliveryState;
 pub use thread_state::ThreadState;
+pub use thread_window::{MessageKey, MessageWindow, PlacedMessage, WindowStart};
 
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
