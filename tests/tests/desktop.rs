@@ -16,6 +16,9 @@ use meridian_testkit::webdriver::Session;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+#[path = "desktop/long_thread.rs"]
+mod long_thread;
+
 const THREAD_TITLE: &str = "Release notes for 0.1";
 const WAIT: Duration = Duration::from_secs(20);
 

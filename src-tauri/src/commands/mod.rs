@@ -6,6 +6,7 @@ pub mod files;
 pub mod outbox;
 pub mod people;
 pub mod search;
+pub mod thread_window;
 pub mod threads;
 
 use crate::error::{CommandError, CommandResult};
