@@ -9,6 +9,7 @@ const COMMANDS: &[&str] = &[
     "list_channels",
     "list_threads",
     "open_thread",
+    "thread_page",
     "send_reply",
     "edit_message",
     "delete_message",

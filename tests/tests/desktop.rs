@@ -19,6 +19,8 @@ use meridian_testkit::webdriver::Session;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+#[path = "desktop/long_thread.rs"]
+mod long_thread;
 #[path = "desktop/urgent.rs"]
 mod urgent;
 

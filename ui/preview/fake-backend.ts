@@ -6,6 +6,7 @@ import type {
   ChannelSummary,
   CommandError,
   MessageView,
+  MessageWindow,
   Person,
   SessionState,
   ThreadDetail,
@@ -118,7 +119,31 @@ function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 }
 
-const threads: ThreadDetail[] = seeds.map((seed) => {
+/** A thread as the preview keeps it: every message, windows cut from them on request. */
+type FakeThread = Omit<ThreadDetail, "window" | "people" | "anchorId"> & { messages: MessageView[] };
+
+/** The window of messages `from`..`to` (exclusive); a message's cursor is its position. */
+function windowOf(thread: FakeThread, from: number, to: number): MessageWindow {
+  const start = Math.max(0, from);
+  const end = Math.min(thread.messages.length, to);
+  return {
+    messages: thread.messages.slice(start, end).map((m, i) => ({ ...structuredClone(m), cursor: `s${start + i}` })),
+    moreBefore: start > 0,
+    moreAfter: end < thread.messages.length,
+    total: thread.messages.length,
+  };
+}
+
+function page(thread: FakeThread, direction: unknown, cursor: unknown, limit: number): MessageWindow {
+  const at = Number(String(cursor ?? "").slice(1));
+  const length = thread.messages.length;
+  if (direction === "before") return windowOf(thread, at - limit, at);
+  if (direction === "after") return windowOf(thread, at + 1, at + 1 + limit);
+  if (direction === "from") return windowOf(thread, at, at + limit);
+  return windowOf(thread, length - limit, length);
+}
+
+const threads: FakeThread[] = seeds.map((seed) => {
   const channel = channels.find((c) => c.name === seed.channel)!;
   return {
     id: newId("t"),
@@ -137,7 +162,7 @@ threads[3].messages.push({
   error: "You no longer have permission to post in this channel.",
 });
 
-function summary(thread: ThreadDetail): ThreadSummary {
+function summary(thread: FakeThread): ThreadSummary {
   const first = thread.messages[0];
   return {
     unreadCount: 0,
@@ -199,7 +224,21 @@ export function fakeBackend(options: FakeOptions) {
         );
       case "open_thread": {
         const thread = findThread(args.threadId);
-        return thread ? later(structuredClone(thread), 120) : fail("not_found", "That thread no longer exists.");
+        if (!thread) return fail("not_found", "That thread no longer exists.");
+        const { messages, ...header } = structuredClone(thread);
+        const writers = new Map(messages.map((m) => [m.authorId, m.authorName]));
+        const detail: ThreadDetail = {
+          ...header,
+          people: [...writers].map(([id, name]) => ({ id, name })),
+          window: windowOf(thread, messages.length - 60, messages.length),
+          anchorId: null,
+        };
+        return later(detail, 120);
+      }
+      case "thread_page": {
+        const thread = findThread(args.threadId);
+        if (!thread) return fail("not_found", "That thread no longer exists.");
+        return later(page(thread, args.direction, args.cursor, Number(args.limit)), 120);
       }
       case "send_reply": {
         const thread = findThread(args.threadId);

@@ -42,6 +42,9 @@ pub struct DesktopOptions {
     /// Seconds left alone before memory is read.
     #[arg(long, default_value_t = 5)]
     pub idle_seconds: u64,
+    /// Saves screenshots of the long thread (opened, part way up, at the top) to this folder.
+    #[arg(long)]
+    pub screenshots: Option<PathBuf>,
 }
 
 #[derive(Debug, ClapArgs)]

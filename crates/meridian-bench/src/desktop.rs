@@ -6,8 +6,9 @@
 //! - idle memory: PSS summed over the app and its WebKit processes (`/proc/PID/smaps_rollup`)
 //!   with the demo team loaded and the app left alone;
 //! - a long thread: a thread of `replies` replies posted to the app's own team server through
-//!   the HTTP API; the time from clicking it until its first message is painted, and until all
-//!   of it is.
+//!   the HTTP API; the time from clicking it until its first message is painted, then scrolling
+//!   it from the bottom to the top a screen per frame: how long that takes, the longest frame,
+//!   and the most memory the app used on the way.
 
 use crate::args::DesktopOptions;
 use crate::report::BenchResult;
@@ -68,6 +69,7 @@ pub async fn run(options: &DesktopOptions) -> anyhow::Result<BenchResult> {
         .await?;
     let item =
         session.wait_for(&format!("[data-testid='thread-item'][data-thread-title='{title}']"), WAIT).await?;
+    let title_of_long = title.clone();
     // Every reply is on the device before the thread is opened: this times opening, not syncing.
     let synced = format!("{} replies", options.replies);
     session
@@ -79,39 +81,205 @@ pub async fn run(options: &DesktopOptions) -> anyhow::Result<BenchResult> {
     item.click().await?;
     session.wait_for("[data-testid='thread-view'] [data-testid='message']", WAIT).await?;
     let first_paint = clicked.elapsed().as_secs_f64() * 1_000.0;
-    // Then scroll back through the whole thread, a page at a time, as a reader would.
-    let scrolling = Instant::now();
-    while let Ok(earlier) = session.find("[data-testid='show-earlier']").await {
-        earlier.click().await?;
-    }
-    let all_painted = scrolling.elapsed().as_secs_f64() * 1_000.0;
+    shoot(&session, options, "long-thread-opened").await?;
+    // It opened at its first unread message, its very first. Opened again, from another thread,
+    // it opens at its newest messages; timed inside the page, without the driver's polling.
+    session.find("[data-testid='thread-item']:not(.active)").await?.click().await?;
+    session
+        .wait_until("another thread to open", WAIT, || async {
+            let title = session.find("[data-testid='thread-title']").await?.text_content().await?;
+            Ok((title != title_of_long).then_some(()))
+        })
+        .await?;
+    let reopened = session
+        .execute(
+            "const item = arguments[0];
+             const started = performance.now();
+             item.click();
+             const marks = {};
+             return new Promise((resolve) => {
+               const check = () => {
+                 const now = performance.now() - started;
+                 if (!marks.view && document.querySelector('[data-testid=message-list]')) marks.view = now;
+                 if (!marks.any && document.querySelector('[data-testid=message-list] [data-testid=message]')) marks.any = now;
+                 const bodies = [...document.querySelectorAll('[data-testid=message-body]')];
+                 if (bodies.some((body) => body.textContent.includes(arguments[1]))) {
+                   requestAnimationFrame(() => { marks.done = performance.now() - started; resolve(marks); });
+                 } else requestAnimationFrame(check);
+               };
+               requestAnimationFrame(check);
+             });",
+            &[item.to_json(), json!(format!("Reply {}:", options.replies))],
+        )
+        .await?;
+    eprintln!("reopening, ms after the click: {reopened}");
+    let reopened = reopened["done"].as_f64().unwrap_or_default();
+    let command = open_thread_command_ms(&session).await?;
+    eprintln!(
+        "opened again at its newest after {reopened:.0} ms (in the page); open_thread alone {command:.0} ms"
+    );
+    let thread = scroll_to_the_top(&session, options).await?;
+    shoot(&session, options, "long-thread-top").await?;
     tokio::time::sleep(Duration::from_secs(options.idle_seconds)).await;
     let long_thread_pss = pss_of_app_kib()?;
     eprintln!(
-        "{} replies: first message after {first_paint:.0} ms, every page shown after {all_painted:.0} ms more; PSS {} MiB",
+        "{} replies: first message after {first_paint:.0} ms; scrolled to the top in {:.0} ms ({} frames, \
+         longest {:.0} ms, {} over 50 ms), max PSS {} MiB, {} MiB after",
         options.replies,
+        thread.scroll_ms,
+        thread.frames,
+        thread.longest_frame_ms,
+        thread.frames_over_50ms,
+        thread.max_pss_kib / 1024,
         long_thread_pss / 1024
     );
     session.delete().await?;
 
     Ok(BenchResult {
-        scenario: "desktop",
+        scenario: "desktop-windowed",
         rows: vec![vec![
             ("cold_start_ms_median", json!(cold_starts[cold_starts.len() / 2])),
             ("cold_start_ms_max", json!(cold_starts.last().copied().unwrap_or_default())),
             ("idle_pss_mib_demo_team", json!(idle_pss / 1024)),
             ("thread_replies", json!(options.replies)),
             ("thread_first_paint_ms", json!(first_paint)),
-            ("thread_show_every_page_ms", json!(all_painted)),
+            ("thread_reopen_at_newest_in_page_ms", json!(reopened)),
+            ("open_thread_command_ms", json!(command)),
+            ("thread_scroll_to_top_ms", json!(thread.scroll_ms)),
+            ("scroll_frames", json!(thread.frames)),
+            ("scroll_longest_frame_ms", json!(thread.longest_frame_ms)),
+            ("scroll_frames_over_50ms", json!(thread.frames_over_50ms)),
+            ("max_rows_in_page", json!(thread.max_rows)),
+            ("max_messages_held", json!(thread.max_held)),
+            ("max_pss_mib_while_scrolling", json!(thread.max_pss_kib / 1024)),
             ("pss_mib_with_thread_open", json!(long_thread_pss / 1024)),
         ]],
         notes: vec![
             format!("App binary: {} (build profile as given).", app.display()),
             "Cold start includes creating the WebDriver session: an upper bound.".into(),
-            "PSS sums the app and its WebKit web and network processes; Xvfb is not counted.".into(),
-            "The thread shows its latest 150 messages and adds 300 per \"Show earlier\"; it is not virtualised, so every page shown stays in the DOM.".into(),
+            "PSS sums the app and its WebKit web and network processes; Xvfb is not counted; the maximum is sampled every 250 ms.".into(),
+            "First paint: from the driver's click until the driver finds a message (polling every 100 ms, as before); the thread opens at its first unread message, here its first.".into(),
+            "Reopen: from a click inside the page until the frame after the newest reply is in the page; open_thread: the median of five calls from the page (command and IPC).".into(),
+            "Scroll: from the newest messages, up one screen per animation frame until the first message shows; the list is virtualised and reads 50 messages per page by keyset.".into(),
         ],
     })
+}
+
+/// What scrolling the long thread from its bottom to its top cost.
+struct Scrolled {
+    scroll_ms: f64,
+    frames: u64,
+    longest_frame_ms: f64,
+    frames_over_50ms: u64,
+    max_pss_kib: u64,
+    /// The most message rows in the page at once.
+    max_rows: u64,
+    /// The most messages the UI held in memory at once.
+    max_held: u64,
+}
+
+/// Scrolls the open thread up one screen per animation frame until its first message shows,
+/// in slices short enough for the driver's script timeout, sampling memory meanwhile.
+async fn scroll_to_the_top(session: &Session, options: &DesktopOptions) -> anyhow::Result<Scrolled> {
+    const SLICE: &str = "
+        const list = document.querySelector('[data-testid=message-list]');
+        const frame = () => new Promise((resolve) => requestAnimationFrame(resolve));
+        const started = performance.now();
+        let last = started, frames = 0, longest = 0, slow = 0, done = false, rows = 0, held = 0;
+        while (performance.now() - started < 5000) {
+            list.scrollTop -= list.clientHeight;
+            await frame();
+            const now = performance.now();
+            longest = Math.max(longest, now - last);
+            if (now - last > 50) slow += 1;
+            last = now;
+            frames += 1;
+            rows = Math.max(rows, list.querySelectorAll('[data-testid=message]').length);
+            held = Math.max(held, Number(list.dataset.held));
+            if (list.scrollTop <= 0 && list.dataset.moreBefore === 'false'
+                && list.getAttribute('aria-busy') !== 'true') { done = true; break; }
+        }
+        return { frames, longest, slow, done, rows, held };";
+    let sampling = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let sampler = tokio::spawn({
+        let sampling = sampling.clone();
+        async move {
+            let mut max = 0;
+            while sampling.load(std::sync::atomic::Ordering::Relaxed) {
+                max = max.max(pss_of_app_kib().unwrap_or(0));
+                tokio::time::sleep(Duration::from_millis(250)).await;
+            }
+            max
+        }
+    });
+    let started = Instant::now();
+    let (mut frames, mut longest, mut slow, mut rows, mut held) = (0, 0.0_f64, 0, 0, 0);
+    let outcome = loop {
+        let slice = session.execute(&format!("return (async () => {{ {SLICE} }})()"), &[]).await?;
+        if frames == 0 {
+            shoot(session, options, "long-thread-scrolling").await?;
+        }
+        frames += slice["frames"].as_u64().unwrap_or(0);
+        longest = longest.max(slice["longest"].as_f64().unwrap_or(0.0));
+        slow += slice["slow"].as_u64().unwrap_or(0);
+        rows = rows.max(slice["rows"].as_u64().unwrap_or(0));
+        held = held.max(slice["held"].as_u64().unwrap_or(0));
+        if slice["done"].as_bool() == Some(true) {
+            break Ok(started.elapsed().as_secs_f64() * 1_000.0);
+        }
+        if started.elapsed() > WAIT * 5 {
+            break Err(anyhow::anyhow!("the top of the thread never showed"));
+        }
+    };
+    sampling.store(false, std::sync::atomic::Ordering::Relaxed);
+    let max_pss_kib = sampler.await?;
+    let scroll_ms = outcome?;
+    session.wait_for("[data-testid='message'] [data-testid='message-body']", WAIT).await?;
+    let top = session
+        .execute(
+            "return [...document.querySelectorAll('[data-testid=message-body]')]
+                .some((body) => body.textContent.includes('Opening post'))",
+            &[],
+        )
+        .await?;
+    anyhow::ensure!(top.as_bool() == Some(true), "scrolled to the top, but the opening post is not shown");
+    Ok(Scrolled {
+        scroll_ms,
+        frames,
+        longest_frame_ms: longest,
+        frames_over_50ms: slow,
+        max_pss_kib,
+        max_rows: rows,
+        max_held: held,
+    })
+}
+
+/// The median time of five `open_thread` calls for the open thread, from the page.
+async fn open_thread_command_ms(session: &Session) -> anyhow::Result<f64> {
+    let times = session
+        .execute(
+            "return (async () => {
+               const threadId = document.querySelector('[data-testid=thread-view]').dataset.threadId;
+               const times = [];
+               for (let i = 0; i < 5; i++) {
+                 const started = performance.now();
+                 await window.__TAURI_INTERNALS__.invoke('open_thread', { threadId });
+                 times.push(performance.now() - started);
+               }
+               return times.sort((a, b) => a - b);
+             })()",
+            &[],
+        )
+        .await?;
+    Ok(times.get(2).and_then(serde_json::Value::as_f64).unwrap_or_default())
+}
+
+/// Saves a screenshot when asked to (`--screenshots`).
+async fn shoot(session: &Session, options: &DesktopOptions, name: &str) -> anyhow::Result<()> {
+    if let Some(dir) = &options.screenshots {
+        meridian_testkit::screenshots::save(session, dir, name).await?;
+    }
+    Ok(())
 }
 
 /// The desktop binary beside this one (`target/<profile>/meridian-desktop`).
@@ -192,13 +360,42 @@ async fn post_long_thread(server_url: &str, title: &str, replies: usize) -> anyh
     Ok(())
 }
 
-/// PSS in KiB summed over every process of the app.
+/// PSS in KiB summed over every process of the app this bench started (its descendants only:
+/// other apps on the machine, such as another checkout's tests, are not counted).
 fn pss_of_app_kib() -> anyhow::Result<u64> {
-    let mut total = 0;
+    let mut parents = std::collections::HashMap::new();
+    let mut candidates = Vec::new();
     for entry in std::fs::read_dir("/proc")? {
         let path = entry?.path();
+        let Some(pid) = path.file_name().and_then(|name| name.to_str()?.parse::<u32>().ok()) else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(path.join("stat")) else { continue };
+        // `pid (comm) state ppid …`; comm may hold spaces and parentheses, so read after the last ')'.
+        let Some(ppid) =
+            stat.rsplit_once(')').and_then(|(_, rest)| rest.split_whitespace().nth(1)?.parse().ok())
+        else {
+            continue;
+        };
+        parents.insert(pid, ppid);
         let Ok(comm) = std::fs::read_to_string(path.join("comm")) else { continue };
-        if !APP_PROCESSES.contains(&comm.trim()) {
+        if APP_PROCESSES.contains(&comm.trim()) {
+            candidates.push((pid, path));
+        }
+    }
+    let me = std::process::id();
+    let mine = |mut pid: u32| {
+        while let Some(&parent) = parents.get(&pid) {
+            if parent == me {
+                return true;
+            }
+            pid = parent;
+        }
+        false
+    };
+    let mut total = 0;
+    for (pid, path) in candidates {
+        if !mine(pid) {
             continue;
         }
         let Ok(rollup) = std::fs::read_to_string(path.join("smaps_rollup")) else { continue };

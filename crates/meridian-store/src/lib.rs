@@ -21,6 +21,7 @@ mod reads;
 mod rows;
 pub mod search;
 mod thread_state;
+mod thread_window;
 
 pub use account::Account;
 pub use apply::Applied;
@@ -33,6 +34,7 @@ pub use outbox::ReplyOptions;
 pub use reads::{MessageRow, ThreadRow};
 pub use rows::DeliveryState;
 pub use thread_state::ThreadState;
+pub use thread_window::{MessageKey, MessageWindow, PlacedMessage, WindowStart};
 
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,

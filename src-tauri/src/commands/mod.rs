@@ -8,6 +8,7 @@ pub mod people;
 pub mod profile;
 mod replies;
 pub mod search;
+pub mod thread_window;
 pub mod threads;
 
 use crate::error::{CommandError, CommandResult};

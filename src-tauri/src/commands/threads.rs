@@ -5,8 +5,7 @@ use super::parse_id;
 use crate::error::{CommandError, CommandResult};
 use crate::session::{AppState, Session};
 use crate::views::{
-    ChannelSummary, MessageView, MessageViews, People, PersonView, RecipientPreview, ThreadDetail,
-    ThreadSummary,
+    ChannelSummary, MessageView, MessageViews, People, PersonView, RecipientPreview, ThreadSummary,
 };
 use meridian_domain::availability::{Availability, Urgency, preview};
 use meridian_domain::mentions::encode_mentions;
@@ -49,33 +48,6 @@ pub async fn list_threads(
     let people = People::new(session.store.users().await?);
     let threads = session.store.threads(channel_id).await?;
     Ok(threads.iter().map(|row| people.thread_summary(row, &session.me)).collect())
-}
-
-#[tauri::command]
-pub async fn open_thread(state: State<'_, AppState>, thread_id: String) -> CommandResult<ThreadDetail> {
-    let thread_id = parse_id(&thread_id, "thread")?;
-    let guard = state.session().await;
-    let session = signed_in(&guard)?;
-    let thread = session
-        .store
-        .thread(thread_id)
-        .await?
-        .ok_or_else(|| CommandError::new("not_found", "That thread is not on this device."))?;
-    let channel_name =
-        session.store.channel(thread.channel_id).await?.map(|channel| channel.name).unwrap_or_default();
-    let people = People::new(session.store.users().await?);
-    let views = MessageViews::new(&people, &session.me, session.store.thread_reactions(thread_id).await?);
-    let messages = session.store.thread_messages(thread_id).await?;
-    Ok(ThreadDetail {
-        id: thread.id.to_string(),
-        channel_id: thread.channel_id.to_string(),
-        channel_name,
-        title: thread.title,
-        messages: messages.iter().map(|row| views.view(row)).collect(),
-        draft: session.store.draft(thread_id).await?,
-        follow: session.store.thread_state(thread_id).await?.follow.as_str(),
-        first_unread_id: session.store.first_unread(thread_id).await?.map(|id| id.to_string()),
-    })
 }
 
 /// What the author expects back from the person they mention first: a reply within some of that
@@ -303,7 +275,7 @@ pub async fn list_people(state: State<'_, AppState>) -> CommandResult<Vec<Person
     Ok(session.store.users().await?.iter().map(PersonView::from).collect())
 }
 
-fn signed_in(guard: &Option<Session>) -> CommandResult<&Session> {
+pub(super) fn signed_in(guard: &Option<Session>) -> CommandResult<&Session> {
     guard.as_ref().ok_or_else(CommandError::signed_out)
 }
 

@@ -1,8 +1,10 @@
 //! What the webview receives: plain, camelCased view records built from domain values.
 
 mod messages;
+pub mod thread;
 
 pub use messages::{MessageView, MessageViews, RecipientPreview};
+pub use thread::{MessageWindowView, ThreadDetail};
 
 use meridian_domain::{Channel, Team, User};
 use meridian_store::ThreadRow;
@@ -96,22 +98,6 @@ pub struct ThreadSummary {
     pub unread_count: u64,
     /// `following`, `muted` or `none` (the implicit rule).
     pub follow: &'static str,
-}
-
-#[derive(Clone, Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ThreadDetail {
-    pub id: String,
-    pub channel_id: String,
-    pub channel_name: String,
-    pub title: String,
-    pub messages: Vec<MessageView>,
-    /// What the person was writing here when they left, if anything.
-    pub draft: Option<String>,
-    /// `following`, `muted` or `none` (the implicit rule: started or replied).
-    pub follow: &'static str,
-    /// Where reading resumes: the first message by someone else after the read cursor.
-    pub first_unread_id: Option<String>,
 }
 
 /// Looks people up by id for views; unknown authors show as "Unknown" rather than failing.

@@ -102,18 +102,41 @@ export type RecipientPreview = {
   now: boolean;
 };
 
+/** A message in a thread window, with where it sits in the thread. */
+export type ListedMessage = MessageView & {
+  /** Asks for the messages before or after this one; missing on a reply just sent here. */
+  cursor?: string;
+};
+
+/** Consecutive messages of a thread, in thread order. */
+export type MessageWindow = {
+  messages: ListedMessage[];
+  moreBefore: boolean;
+  moreAfter: boolean;
+  /** Messages in the whole thread. */
+  total: number;
+};
+
 export type ThreadDetail = {
   id: string;
   channelId: string;
   channelName: string;
   title: string;
-  messages: MessageView[];
+  /** Everyone who wrote in the thread, its author first. */
+  people: { id: string; name: string }[];
+  /** The messages around where the thread opened. */
+  window: MessageWindow;
+  /** The message the window was opened around (asked for, or the first unread); null: the newest. */
+  anchorId: string | null;
   /** What the person was writing here when they left. */
   draft: string | null;
   follow: FollowState;
   /** Where reading resumes: the first message by someone else after my read cursor. */
   firstUnreadId: string | null;
 };
+
+/** Which way a page is read from a cursor: `from` includes the cursor's own message. */
+export type PageDirection = "before" | "after" | "from" | "latest";
 
 export type CreateLocalTeamRequest = {
   teamName: string;
@@ -233,8 +256,13 @@ export const listChannels = () => invoke<ChannelSummary[]>("list_channels");
 export const listThreads = (channelId: string) =>
   invoke<ThreadSummary[]>("list_threads", { channelId });
 
-export const openThread = (threadId: string) =>
-  invoke<ThreadDetail>("open_thread", { threadId });
+/** Opens a thread around a message if given, else at the first unread, else at the newest. */
+export const openThread = (threadId: string, atMessage: string | null = null) =>
+  invoke<ThreadDetail>("open_thread", { threadId, atMessage });
+
+/** The next window of a thread; `latest` needs no cursor. */
+export const threadPage = (threadId: string, direction: PageDirection, cursor: string | null, limit: number) =>
+  invoke<MessageWindow>("thread_page", { threadId, direction, cursor, limit });
 
 export const sendReply = (
   threadId: string,

@@ -10,15 +10,35 @@ export function systemTimeZone(): string {
   return Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
 }
 
+// Building a formatter costs far more than formatting with one (in WebKit, milliseconds per
+// zone), and a scrolling thread formats a few times per message shown: build each kind once.
+const formatters = new Map<string, Intl.DateTimeFormat>();
+const knownZones = new Map<string, boolean>();
+
+function formatter(locale: string | undefined, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const key = `${locale ?? ""}|${JSON.stringify(options)}`;
+  let built = formatters.get(key);
+  if (!built) {
+    built = new Intl.DateTimeFormat(locale, options);
+    formatters.set(key, built);
+  }
+  return built;
+}
+
 /** `zone` when the platform knows it, otherwise the system zone. */
 export function usableZone(zone: string | undefined): string {
   if (!zone) return systemTimeZone();
-  try {
-    new Intl.DateTimeFormat(undefined, { timeZone: zone });
-    return zone;
-  } catch {
-    return systemTimeZone();
+  let known = knownZones.get(zone);
+  if (known === undefined) {
+    try {
+      formatter(undefined, { timeZone: zone });
+      known = true;
+    } catch {
+      known = false;
+    }
+    knownZones.set(zone, known);
   }
+  return known ? zone : systemTimeZone();
 }
 
 /** Every IANA zone the platform knows, with `current` guaranteed to be present. */
@@ -34,7 +54,7 @@ export function knownTimeZones(current: string): string[] {
 
 /** "23:40" (or "11:40 PM" where the locale prefers it) in `zone`. */
 export function clockTime(at: number, zone: string): string {
-  return new Intl.DateTimeFormat(undefined, {
+  return formatter(undefined, {
     hour: "numeric",
     minute: "2-digit",
     timeZone: usableZone(zone),
@@ -43,7 +63,7 @@ export function clockTime(at: number, zone: string): string {
 
 /** A calendar-day key in `zone`, for grouping messages by day. */
 export function dayKey(at: number, zone: string): string {
-  return new Intl.DateTimeFormat("en-CA", {
+  return formatter("en-CA", {
     year: "numeric",
     month: "2-digit",
     day: "2-digit",
@@ -57,7 +77,7 @@ export function dayLabel(at: number, zone: string, now: number): string {
   if (key === dayKey(now, zone)) return "Today";
   if (key === dayKey(now - DAY, zone)) return "Yesterday";
   const sameYear = key.slice(0, 4) === dayKey(now, zone).slice(0, 4);
-  return new Intl.DateTimeFormat(undefined, {
+  return formatter(undefined, {
     weekday: "long",
     day: "numeric",
     month: "long",
@@ -68,7 +88,7 @@ export function dayLabel(at: number, zone: string, now: number): string {
 
 /** A full date and time in `zone`, for tooltips and `<time>` labels. */
 export function fullDateTime(at: number, zone: string): string {
-  return new Intl.DateTimeFormat(undefined, {
+  return formatter(undefined, {
     dateStyle: "full",
     timeStyle: "short",
     timeZone: usableZone(zone),
@@ -91,10 +111,10 @@ export function relativeTime(at: number, now: number, zone: string): string {
   if (dayKey(at, zone) === dayKey(now - DAY, zone)) return "Yesterday";
   const tz = usableZone(zone);
   if (ago < 6 * DAY) {
-    return new Intl.DateTimeFormat(undefined, { weekday: "short", timeZone: tz }).format(at);
+    return formatter(undefined, { weekday: "short", timeZone: tz }).format(at);
   }
   const sameYear = dayKey(at, zone).slice(0, 4) === dayKey(now, zone).slice(0, 4);
-  return new Intl.DateTimeFormat(undefined, {
+  return formatter(undefined, {
     day: "numeric",
     month: "short",
     year: sameYear ? undefined : "numeric",

@@ -14,6 +14,7 @@ import type {
   ThreadDetail,
   ThreadSummary,
 } from "./api";
+import { ThreadWindow } from "./threadWindow.svelte";
 
 /** A value loaded by a command, with the error of the last attempt. */
 type Loaded<T> = { value: T; loading: boolean; error: string | null };
@@ -22,6 +23,10 @@ export class Workspace {
   channels = $state<Loaded<ChannelSummary[]>>({ value: [], loading: true, error: null });
   threads = $state<Loaded<ThreadSummary[]>>({ value: [], loading: false, error: null });
   thread = $state<Loaded<ThreadDetail | null>>({ value: null, loading: false, error: null });
+  /** The open thread's messages held in memory, a window at a time. */
+  messages = $state<ThreadWindow | null>(null);
+  /** A message to bring into view and mark when the thread opens (a search hit). */
+  focusId = $state<string | null>(null);
   channelId = $state<string | null>(null);
   /** The inbox is shown in the middle pane instead of a channel's threads. */
   showingInbox = $state(false);
@@ -105,6 +110,7 @@ export class Workspace {
 
   async setFollow(threadId: string, follow: api.FollowState) {
     await api.setThreadFollow(threadId, follow);
+    if (this.thread.value?.id === threadId) this.thread.value = { ...this.thread.value, follow };
     await Promise.all([this.refreshInbox(), this.refreshChannels(), this.refreshThreads()]);
   }
 
@@ -133,6 +139,7 @@ export class Workspace {
       this.channelId = channelId;
       this.threadId = null;
       this.thread = { value: null, loading: false, error: null };
+      this.messages = null;
       this.threads = { value: [], loading: true, error: null };
     }
     await this.refreshThreads();
@@ -155,21 +162,26 @@ export class Workspace {
     }
   }
 
-  async selectThread(threadId: string) {
+  /** Opens a thread, around `atMessage` when given (else at the first unread, else the newest). */
+  async selectThread(threadId: string, atMessage: string | null = null) {
     if (threadId !== this.threadId) {
       this.threadId = threadId;
       this.thread = { value: null, loading: true, error: null };
+      this.messages = null;
     }
-    await this.refreshThread();
+    this.focusId = atMessage;
+    await this.openThread(atMessage);
   }
 
-  async refreshThread() {
+  /** Reads the open thread afresh: header and the window where it opens. */
+  async openThread(atMessage: string | null = null) {
     const ticket = ++this.tickets.thread;
     const threadId = this.threadId;
     if (threadId === null) return;
     try {
-      const detail = await api.openThread(threadId);
+      const detail = await api.openThread(threadId, atMessage);
       if (ticket === this.tickets.thread) {
+        this.messages = new ThreadWindow(threadId, detail.window);
         this.thread = { value: detail, loading: false, error: null };
         void this.markSeen(threadId);
       }
@@ -177,6 +189,21 @@ export class Workspace {
       if (ticket === this.tickets.thread) {
         this.thread = { ...this.thread, loading: false, error: api.errorMessage(error) };
       }
+    }
+  }
+
+  /** Reads again the messages of the open thread that are held, after a change to them. */
+  async refreshThread() {
+    const threadId = this.threadId;
+    const messages = this.messages;
+    if (threadId === null) return;
+    if (!messages || messages.threadId !== threadId) return this.openThread();
+    try {
+      // More new replies than one read takes: show the newest rather than a gap.
+      if (!(await messages.refresh())) await messages.latest();
+      void this.markSeen(threadId);
+    } catch (error) {
+      this.thread = { ...this.thread, error: api.errorMessage(error) };
     }
   }
 
@@ -200,10 +227,11 @@ export class Workspace {
     const detail = this.thread.value;
     if (!detail) throw { code: "no_thread", message: "Open a thread to reply." };
     const message = await api.sendReply(detail.id, body, mentions, attachments, options);
-    const current = this.thread.value;
-    if (current && current.id === detail.id) {
-      const others = current.messages.filter((m) => m.id !== message.id);
-      this.thread.value = { ...current, messages: [...others, message] };
+    const messages = this.messages;
+    if (messages && messages.threadId === detail.id) {
+      // Reading older messages: go to the newest, where the reply is.
+      if (messages.moreAfter) await messages.latest();
+      else messages.addOwn(message);
     }
     return message;
   }
@@ -232,10 +260,10 @@ export class Workspace {
     }
   }
 
-  /** Opens a search hit's thread, keeping the results on screen. */
-  async openHit(channelId: string, threadId: string) {
+  /** Opens a search hit's thread at the message found, if any, keeping the results on screen. */
+  async openHit(channelId: string, threadId: string, messageId: string | null = null) {
     if (channelId !== this.channelId) await this.selectChannel(channelId);
-    await this.selectThread(threadId);
+    await this.selectThread(threadId, messageId);
   }
 
   async edit(messageId: string, body: string, mentions: MentionChoice[] = []) {

@@ -1,0 +1,155 @@
+//! A thread far longer than a screen, in the real app: it opens at the first unread message even
+//! hundreds back, only rows near the viewport are in the page, and scrolling reaches both ends.
+
+use super::{App, THREAD_TITLE, WAIT, World, by_testid, world};
+use meridian_domain::{Clock, SystemClock, ThreadId};
+use meridian_testkit::client::HeadlessClient;
+use meridian_testkit::server::TEST_PASSWORD;
+use meridian_testkit::webdriver::Session;
+
+/// Fewer message rows than this in the page: the list is virtualised.
+const FEW_ROWS: usize = 60;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_long_thread_opens_at_the_first_unread_and_keeps_few_rows_in_the_page() -> anyhow::Result<()> {
+    let world = world().await?;
+    let app = App::launch().await?;
+    let outcome = read_a_long_thread(&app.session, &world).await;
+    let closed = app.close(outcome, "long-thread").await;
+    world.bob.stop().await;
+    world.server.shutdown().await?;
+    closed
+}
+
+async fn read_a_long_thread(session: &Session, world: &World) -> anyhow::Result<()> {
+    post_replies(&world.bob, world.thread, "Early reply", 120).await?;
+    by_testid(session, "join-team-card").await?.click().await?;
+    let url = by_testid(session, "join-server-url").await?;
+    url.clear().await?;
+    url.send_keys(&world.server.base_url()).await?;
+    by_testid(session, "join-email").await?.send_keys("ana@example.com").await?;
+    by_testid(session, "join-password").await?.send_keys(TEST_PASSWORD).await?;
+    by_testid(session, "join-submit").await?.click().await?;
+
+    // Ana reads the thread once it is all here; opening it marks it read. It opens at its first
+    // message, unread yet, and she goes to the newest.
+    open_when_it_has(session, 121).await?;
+    shown(session, "Draft is up").await?;
+    by_testid(session, "jump-latest").await?.click().await?;
+    shown(session, "Early reply 120:").await?;
+    leave_the_thread(session).await?;
+
+    // 300 more replies later, the thread opens at the first of them, 300 back from the newest.
+    post_replies(&world.bob, world.thread, "Later reply", 300).await?;
+    open_when_it_has(session, 421).await?;
+    let marked = session
+        .wait_until("the New divider above the first later reply, in view", WAIT, || async {
+            Ok(session
+                .execute(
+                    "const d = document.querySelector('[data-testid=new-divider]');
+                     const list = document.querySelector('[data-testid=message-list]');
+                     if (!d || !list) return null;
+                     const [r, l] = [d.getBoundingClientRect(), list.getBoundingClientRect()];
+                     return r.top >= l.top && r.bottom <= l.bottom ? d.parentElement.textContent : null;",
+                    &[],
+                )
+                .await?
+                .as_str()
+                .map(str::to_owned))
+        })
+        .await?;
+    anyhow::ensure!(marked.contains("Later reply 1:"), "the divider marks {marked:?}");
+    few_rows(session).await?;
+
+    // To the newest, and then up to the opening post, a screen at a time.
+    by_testid(session, "jump-latest").await?.click().await?;
+    shown(session, "Later reply 300:").await?;
+    few_rows(session).await?;
+    session
+        .wait_until("the opening post after scrolling up", WAIT * 3, || async {
+            Ok(session
+                .execute(
+                    "const list = document.querySelector('[data-testid=message-list]');
+                     list.scrollTop -= list.clientHeight;
+                     return [...list.querySelectorAll('[data-testid=message-body]')]
+                       .some((body) => body.textContent.includes('Draft is up'));",
+                    &[],
+                )
+                .await?
+                .as_bool()
+                .filter(|top| *top))
+        })
+        .await?;
+    few_rows(session).await?;
+    Ok(())
+}
+
+/// Bob's replies, written on his device and sent in one sync.
+async fn post_replies(
+    bob: &HeadlessClient,
+    thread: ThreadId,
+    text: &str,
+    count: usize,
+) -> anyhow::Result<()> {
+    for n in 1..=count {
+        let body = format!("{text} {n}: notes from the night shift.");
+        bob.store.post_reply(bob.me.id, thread, &body, SystemClock.now_millis()).await?;
+    }
+    bob.sync_now();
+    Ok(())
+}
+
+/// Opens the thread from #general once its list entry counts `replies`.
+async fn open_when_it_has(session: &Session, replies: usize) -> anyhow::Result<()> {
+    session
+        .wait_for("[data-testid='channel-item'][data-channel-name='general']", WAIT)
+        .await?
+        .click()
+        .await?;
+    let item = format!("[data-testid='thread-item'][data-thread-title='{THREAD_TITLE}']");
+    let expected = format!("{replies} replies");
+    let item = session
+        .wait_until(format!("the thread list to count {expected}"), WAIT * 3, || async {
+            for item in session.find_all(&item).await? {
+                if item.text_content().await?.contains(&expected) {
+                    return Ok(Some(item));
+                }
+            }
+            Ok(None)
+        })
+        .await?;
+    item.click().await?;
+    session.wait_for_text("[data-testid='thread-title']", THREAD_TITLE, WAIT).await?;
+    Ok(())
+}
+
+async fn leave_the_thread(session: &Session) -> anyhow::Result<()> {
+    session.wait_for("[data-testid='channel-item'][data-channel-name='random']", WAIT).await?.click().await?;
+    session
+        .wait_until("the thread to close", WAIT, || async {
+            Ok(session.find_all("[data-testid='thread-view']").await?.is_empty().then_some(()))
+        })
+        .await?;
+    Ok(())
+}
+
+/// Waits until a message containing `needle` is in the page.
+async fn shown(session: &Session, needle: &str) -> anyhow::Result<()> {
+    session
+        .wait_until(format!("a message containing {needle:?}"), WAIT, || async {
+            for body in session.find_all("[data-testid='message-body']").await? {
+                if body.text_content().await?.contains(needle) {
+                    return Ok(Some(()));
+                }
+            }
+            Ok(None)
+        })
+        .await?;
+    Ok(())
+}
+
+async fn few_rows(session: &Session) -> anyhow::Result<()> {
+    let rows = session.find_all("[data-testid='message']").await?.len();
+    anyhow::ensure!(rows > 0 && rows < FEW_ROWS, "{rows} message rows in the page");
+    Ok(())
+}
