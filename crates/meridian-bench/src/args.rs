@@ -45,6 +45,9 @@ pub struct DesktopOptions {
     /// Saves screenshots of the long thread (opened, part way up, at the top) to this folder.
     #[arg(long)]
     pub screenshots: Option<PathBuf>,
+    /// Leaves out scrolling through the long thread (minutes for 100,000 replies).
+    #[arg(long)]
+    pub skip_scroll: bool,
 }
 
 #[derive(Debug, ClapArgs)]

@@ -73,10 +73,14 @@ pub async fn run(options: &DesktopOptions) -> anyhow::Result<BenchResult> {
     // Every reply is on the device before the thread is opened: this times opening, not syncing.
     let synced = format!("{} replies", options.replies);
     session
-        .wait_until("the whole thread on the device", WAIT, || async {
+        .wait_until("the whole thread on the device", sync_wait(options.replies), || async {
             Ok(item.text_content().await?.contains(&synced).then_some(()))
         })
         .await?;
+    // Idle again, with every message synced and the long thread not yet open.
+    tokio::time::sleep(Duration::from_secs(options.idle_seconds)).await;
+    let synced_pss = pss_of_app_kib()?;
+    eprintln!("idle PSS with {} more messages synced: {} MiB", options.replies, synced_pss / 1024);
     let clicked = Instant::now();
     item.click().await?;
     session.wait_for("[data-testid='thread-view'] [data-testid='message']", WAIT).await?;
@@ -118,8 +122,13 @@ pub async fn run(options: &DesktopOptions) -> anyhow::Result<BenchResult> {
     eprintln!(
         "opened again at its newest after {reopened:.0} ms (in the page); open_thread alone {command:.0} ms"
     );
-    let thread = scroll_to_the_top(&session, options).await?;
-    shoot(&session, options, "long-thread-top").await?;
+    let thread = if options.skip_scroll {
+        Scrolled::default()
+    } else {
+        let thread = scroll_to_the_top(&session, options).await?;
+        shoot(&session, options, "long-thread-top").await?;
+        thread
+    };
     tokio::time::sleep(Duration::from_secs(options.idle_seconds)).await;
     let long_thread_pss = pss_of_app_kib()?;
     eprintln!(
@@ -142,6 +151,7 @@ pub async fn run(options: &DesktopOptions) -> anyhow::Result<BenchResult> {
             ("cold_start_ms_max", json!(cold_starts.last().copied().unwrap_or_default())),
             ("idle_pss_mib_demo_team", json!(idle_pss / 1024)),
             ("thread_replies", json!(options.replies)),
+            ("idle_pss_mib_thread_synced", json!(synced_pss / 1024)),
             ("thread_first_paint_ms", json!(first_paint)),
             ("thread_reopen_at_newest_in_page_ms", json!(reopened)),
             ("open_thread_command_ms", json!(command)),
@@ -160,12 +170,24 @@ pub async fn run(options: &DesktopOptions) -> anyhow::Result<BenchResult> {
             "PSS sums the app and its WebKit web and network processes; Xvfb is not counted; the maximum is sampled every 250 ms.".into(),
             "First paint: from the driver's click until the driver finds a message (polling every 100 ms, as before); the thread opens at its first unread message, here its first.".into(),
             "Reopen: from a click inside the page until the frame after the newest reply is in the page; open_thread: the median of five calls from the page (command and IPC).".into(),
-            "Scroll: from the newest messages, up one screen per animation frame until the first message shows; the list is virtualised and reads 50 messages per page by keyset.".into(),
+            if options.skip_scroll {
+                "Scroll: skipped in this run (--skip-scroll); the scroll columns are zero.".into()
+            } else {
+                "Scroll: from the newest messages, up one screen per animation frame until the first message shows; the list is virtualised and reads 50 messages per page by keyset.".into()
+            },
+            "Idle PSS with the thread synced: after every reply is on the device, before the thread is opened.".into(),
         ],
     })
 }
 
+/// How long `replies` new messages may take to reach the app: generous, since the app pulls them
+/// page by page while they are posted.
+fn sync_wait(replies: usize) -> Duration {
+    WAIT + Duration::from_millis(replies as u64 * 2)
+}
+
 /// What scrolling the long thread from its bottom to its top cost.
+#[derive(Default)]
 struct Scrolled {
     scroll_ms: f64,
     frames: u64,

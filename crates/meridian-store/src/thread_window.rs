@@ -15,8 +15,7 @@ use std::fmt;
 use std::str::FromStr;
 
 /// What [`crate::reads`]'s message record reads, and the order key.
-const COLUMNS: &str =
-    "id, thread_id, channel_id, author_id, body, created_at, attachments, state, error, edited, urgent, server_seq";
+const COLUMNS: &str = "id, thread_id, channel_id, author_id, body, created_at, attachments, state, error, edited, urgent, server_seq";
 
 /// A message's place in its thread's order. Confirmed messages come before local ones.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
