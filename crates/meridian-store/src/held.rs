@@ -41,8 +41,9 @@ impl LocalStore {
         release_at: UnixMillis,
     ) -> Result<()> {
         sqlx::query(
-            "INSERT INTO held_notices (thread_id, kind, thread_title, author, summary, body, held_at, release_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO held_notices (thread_id, kind, thread_title, author, summary, body, held_at, release_at,
+                                       urgent)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(notice.thread_id.to_string())
         .bind(kind_name(notice.kind))
@@ -52,6 +53,7 @@ impl LocalStore {
         .bind(&notice.body)
         .bind(held_at)
         .bind(release_at)
+        .bind(notice.urgency == Urgency::Urgent)
         .execute(&self.pool)
         .await?;
         Ok(())
@@ -62,17 +64,38 @@ impl LocalStore {
         Ok(sqlx::query_scalar("SELECT MIN(release_at) FROM held_notices").fetch_one(&self.pool).await?)
     }
 
+    /// Whether an urgent notice is held (only do-not-disturb holds those).
+    pub async fn holds_urgent(&self) -> Result<bool> {
+        Ok(sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM held_notices WHERE urgent = 1)")
+            .fetch_one(&self.pool)
+            .await?)
+    }
+
     /// Removes and returns every notice due at `now`, oldest first.
     pub async fn release_due(&self, now: UnixMillis) -> Result<Vec<HeldRow>> {
+        self.release_where("release_at <= ?", now).await
+    }
+
+    /// Removes and returns every held notice about an urgent message, oldest first.
+    pub async fn release_urgent(&self) -> Result<Vec<HeldRow>> {
+        self.release_where("urgent = ?", 1).await
+    }
+
+    /// Takes out the notices `condition` (with one `?`, bound to `value`) selects, in one
+    /// transaction, so each comes out once.
+    async fn release_where(&self, condition: &str, value: i64) -> Result<Vec<HeldRow>> {
         let mut tx = self.write().await?;
-        let rows: Vec<(String, String, String, String, String, String, i64)> = sqlx::query_as(
+        let rows: Vec<(String, String, String, String, String, String, i64)> = sqlx::query_as(&format!(
             "SELECT thread_id, kind, thread_title, author, summary, body, held_at FROM held_notices
-             WHERE release_at <= ? ORDER BY held_at, id",
-        )
-        .bind(now)
+             WHERE {condition} ORDER BY held_at, id"
+        ))
+        .bind(value)
         .fetch_all(&mut *tx)
         .await?;
-        sqlx::query("DELETE FROM held_notices WHERE release_at <= ?").bind(now).execute(&mut *tx).await?;
+        sqlx::query(&format!("DELETE FROM held_notices WHERE {condition}"))
+            .bind(value)
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         rows.into_iter()
             .map(|(thread_id, kind, thread_title, author, summary, body, held_at)| {
@@ -125,5 +148,20 @@ mod tests {
         assert!(store.release_due(150).await.expect("again").is_empty());
         assert_eq!(store.release_due(1_000).await.expect("rest").len(), 1);
         assert_eq!(store.next_release().await.expect("next"), None);
+    }
+
+    #[tokio::test]
+    async fn urgent_notices_can_come_out_on_their_own() {
+        let store = LocalStore::open_in_memory().await.expect("store");
+        let urgent = ReplyNotice { urgency: Urgency::Urgent, ..notice("Kofi") };
+        store.hold_notice(&notice("Ana"), 10, 100).await.expect("hold");
+        assert!(!store.holds_urgent().await.expect("none urgent"));
+        store.hold_notice(&urgent, 20, 50).await.expect("hold");
+        assert!(store.holds_urgent().await.expect("urgent"));
+        let out = store.release_urgent().await.expect("urgent out");
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].notice.author, "Kofi");
+        assert!(!store.holds_urgent().await.expect("gone"));
+        assert_eq!(store.next_release().await.expect("next"), Some(100), "the ordinary one stays");
     }
 }

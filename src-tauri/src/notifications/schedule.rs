@@ -104,13 +104,22 @@ impl Notifier {
                 continue;
             }
             let now = self.clock.now_millis();
-            let reachable_at = deliver_at(&self.availability().await, now, Urgency::Normal);
+            let me = self.availability().await;
+            let reachable_at = deliver_at(&me, now, Urgency::Normal);
             if reachable_at <= now {
-                self.release().await;
+                self.release(self.store.release_due(UnixMillis::MAX).await).await;
                 continue;
             }
-            let wait =
-                Duration::from_millis(u64::try_from(reachable_at - now).unwrap_or(0)).min(LONGEST_WAIT);
+            // Urgent notices are held only by do-not-disturb, so they come out when it ends,
+            // even outside working time.
+            let urgent_held = self.store.holds_urgent().await.unwrap_or(false);
+            let urgent_at = deliver_at(&me, now, Urgency::Urgent);
+            if urgent_held && urgent_at <= now {
+                self.release(self.store.release_urgent().await).await;
+                continue;
+            }
+            let next = if urgent_held { reachable_at.min(urgent_at) } else { reachable_at };
+            let wait = Duration::from_millis(u64::try_from(next - now).unwrap_or(0)).min(LONGEST_WAIT);
             tokio::select! {
                 () = tokio::time::sleep(wait) => {}
                 () = self.wake.notified() => {}
@@ -118,12 +127,11 @@ impl Notifier {
         }
     }
 
-    /// Shows everything held, the person being reachable now: a single notice as itself,
-    /// several as one catch-up summary.
-    async fn release(&self) {
-        // Every held notice is due: each was held only because the person could not be reached,
-        // and now they can, whatever release time was foreseen when it was held.
-        let due = match self.store.release_due(UnixMillis::MAX).await {
+    /// Shows what was just taken out of the store: a single notice as itself, several as one
+    /// catch-up summary. Everything held comes out once the person is reachable, whatever release
+    /// time was foreseen when it was held: each was held only because they could not be reached.
+    async fn release(&self, taken: meridian_store::Result<Vec<meridian_store::HeldRow>>) {
+        let due = match taken {
             Ok(due) => due,
             Err(error) => {
                 tracing::warn!(%error, "could not release held notifications");
