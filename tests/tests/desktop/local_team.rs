@@ -1,0 +1,337 @@
+//! A team on this computer, seeded with the demo team: conversation with Markdown, mentions,
+//! reactions, edits and deletes; hostile content; files and pictures; search; person cards;
+//! the keyboard; links from a second start; handoff and reply deadlines; the outbox.
+
+use super::{
+    App, WAIT, availability, by_testid, click_hidden, desktop_binary, docs_screenshots, message_containing,
+    shoot_both_themes,
+};
+use meridian_testkit::screenshots;
+use meridian_testkit::webdriver::Session;
+use std::path::Path;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_team_on_this_computer_starts_with_a_demo_team_across_time_zones() -> anyhow::Result<()> {
+    let app = App::launch().await?;
+    let outcome = async {
+        create_local_team(&app.session, app.data_dir.path()).await?;
+        converse(&app.session).await?;
+        show_hostile_content_harmlessly(&app.session).await?;
+        share_a_file(&app.session, app.data_dir.path()).await?;
+        search_offline(&app.session).await?;
+        see_where_a_teammate_is(&app.session).await?;
+        availability::hand_off_the_thread(&app.session).await?;
+        availability::expect_a_reply(&app.session).await?;
+        jump_with_the_keyboard(&app.session).await?;
+        follow_a_link_from_a_second_start(&app.session, app.data_dir.path()).await?;
+        // Everything written above reached the embedded server: the outbox says so.
+        by_testid(&app.session, "sync-status").await?.click().await?;
+        by_testid(&app.session, "outbox-empty").await?;
+        Ok(())
+    }
+    .await;
+    app.close(outcome, "local-team").await
+}
+
+/// Markdown with a completed @mention and a typed time, the per-recipient preview, a reaction,
+/// an edit and a delete, each seen in the real webview.
+async fn converse(session: &Session) -> anyhow::Result<()> {
+    let composer = by_testid(session, "composer-input").await?;
+    composer.send_keys("**Ship it** today, @Pri").await?;
+    let option = session.wait_for("[data-testid='mention-option']", WAIT).await?;
+    anyhow::ensure!(
+        option.text_content().await?.contains("Priya Raman"),
+        "the first suggestion is not Priya"
+    );
+    option.click().await?;
+    composer.send_keys("see you 3pm tomorrow").await?;
+
+    // The mention makes Priya a recipient, with when she will hear about it.
+    let label = session
+        .wait_until("Priya in the delivery preview", WAIT, || async {
+            for recipient in session.find_all("[data-testid='delivery-recipient']").await? {
+                if recipient.attribute("data-name").await?.as_deref() == Some("Priya Raman") {
+                    return Ok(Some(recipient.text_content().await?));
+                }
+            }
+            Ok(None)
+        })
+        .await?;
+    anyhow::ensure!(label.contains("now") || label.contains("their time"), "odd delivery label {label:?}");
+    by_testid(session, "composer-send").await?.click().await?;
+
+    let message = message_containing(session, "Ship it").await?;
+    let body = message.find("[data-testid='message-body']").await?;
+    anyhow::ensure!(body.find("strong").await?.text_content().await? == "Ship it", "no bold text");
+    let mention = body.find(".mention").await?.text_content().await?;
+    anyhow::ensure!(mention == "@Priya Raman", "mention shows {mention:?}");
+    let time = body.find("time.time-token").await?.text_content().await?;
+    anyhow::ensure!(time.contains("15:00") || time.contains(':'), "time token shows {time:?}");
+
+    // React with 🎉; the chip shows one reaction, chosen by me.
+    click_hidden(session, &message.find("[data-testid='react-button']").await?).await?;
+    session.wait_for("[data-testid='reaction-option'][data-emoji='🎉']", WAIT).await?.click().await?;
+    let chip =
+        session.wait_for("[data-testid='reaction'][data-emoji='🎉'][aria-pressed='true']", WAIT).await?;
+    anyhow::ensure!(chip.text_content().await?.contains('1'), "reaction count missing");
+    shoot_both_themes(session, "thread-markdown-reactions").await?;
+
+    // Edit: the new text replaces the old and the message says it was edited.
+    let message = message_containing(session, "Ship it").await?;
+    click_hidden(session, &message.find("[data-testid='edit-button']").await?).await?;
+    let editor = by_testid(session, "edit-input").await?;
+    editor.clear().await?;
+    // Enter saves, as in the composer.
+    editor.send_keys("**Shipped** on time\u{E007}").await?;
+    let edited = message_containing(session, "Shipped on time").await?;
+    edited.find("[data-testid='message-edited']").await?;
+
+    // Delete: confirmed, and gone from the thread.
+    click_hidden(session, &edited.find("[data-testid='delete-button']").await?).await?;
+    by_testid(session, "delete-confirm").await?.click().await?;
+    session
+        .wait_until("the deleted message to disappear", WAIT, || async {
+            for body in session.find_all("[data-testid='message-body']").await? {
+                if body.text_content().await?.contains("Shipped on time") {
+                    return Ok(None);
+                }
+            }
+            Ok(Some(()))
+        })
+        .await?;
+    Ok(())
+}
+
+/// A picked file uploads with progress, rides on the reply, and saves to the downloads folder
+/// with its bytes intact.
+async fn share_a_file(session: &Session, data_dir: &Path) -> anyhow::Result<()> {
+    let file = data_dir.join("launch plan.txt");
+    let content: Vec<u8> = (0..300_000u32).map(|i| (i % 251) as u8).collect();
+    std::fs::write(&file, &content)?;
+    session.find("[data-testid='attach-input']").await?.send_keys(&file.display().to_string()).await?;
+    session.wait_for("[data-testid='pending-file'][data-done='true']", WAIT).await?;
+    by_testid(session, "composer-input").await?.send_keys("The plan, attached").await?;
+    by_testid(session, "composer-send").await?.click().await?;
+    let message = message_containing(session, "The plan, attached").await?;
+    let chip = session
+        .wait_until("the file on the sent reply", WAIT, || async {
+            Ok(message
+                .find_all("[data-testid='attachment'][data-name='launch plan.txt']")
+                .await?
+                .into_iter()
+                .next())
+        })
+        .await?;
+    click_hidden(session, &chip.find("[data-testid='attachment-save']").await?).await?;
+    session.wait_for("[data-testid='attachment-saved']", WAIT).await?;
+    screenshots::save(session, &docs_screenshots(), "attachment-light").await?;
+    let saved = std::fs::read(data_dir.join("downloads").join("launch plan.txt"))?;
+    anyhow::ensure!(saved == content, "the saved file differs from the one sent");
+    share_a_picture(session, data_dir).await
+}
+
+/// A PNG on a reply is drawn inline from its bytes, and opens larger on a click.
+async fn share_a_picture(session: &Session, data_dir: &Path) -> anyhow::Result<()> {
+    let picture = data_dir.join("logo.png");
+    let bytes = std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("../src-tauri/icons/icon.png"))?;
+    std::fs::write(&picture, &bytes)?;
+    // A PNG's width is the first field of its header chunk.
+    let png_width = u64::from(u32::from_be_bytes(bytes[16..20].try_into()?));
+    session.find("[data-testid='attach-input']").await?.send_keys(&picture.display().to_string()).await?;
+    session.wait_for("[data-testid='pending-file'][data-done='true']", WAIT).await?;
+    by_testid(session, "composer-input").await?.send_keys("New logo").await?;
+    by_testid(session, "composer-send").await?.click().await?;
+    let message = message_containing(session, "New logo").await?;
+    let width = session
+        .wait_until("the picture to be drawn", WAIT, || async {
+            let Some(image) = message.find_all("[data-testid='picture'] img").await?.into_iter().next()
+            else {
+                return Ok(None);
+            };
+            Ok(image.property("naturalWidth").await?.as_u64().filter(|width| *width > 0))
+        })
+        .await?;
+    anyhow::ensure!(width == png_width, "the picture decoded {width} px wide, not {png_width}");
+    click_hidden(session, &message.find("[data-testid='picture']").await?).await?;
+    by_testid(session, "picture-large").await?;
+    screenshots::save(session, &docs_screenshots(), "picture-light").await?;
+    by_testid(session, "composer-input").await?.send_keys("\u{E00C}").await?;
+    session
+        .wait_until("the large picture to close", WAIT, || async {
+            Ok(session.find_all("[data-testid='picture-large']").await?.is_empty().then_some(()))
+        })
+        .await?;
+    Ok(())
+}
+
+/// Search as you type over the demo team, with highlighted matches that open their thread.
+async fn search_offline(session: &Session) -> anyhow::Result<()> {
+    let input = by_testid(session, "search-input").await?;
+    input.send_keys("in:#engineering rollb").await?;
+    let hit = session.wait_for("[data-testid='search-hit']", WAIT).await?;
+    let marked = hit.find("mark").await?.text_content().await?;
+    anyhow::ensure!(marked.to_lowercase().starts_with("rollb"), "highlighted {marked:?}");
+    shoot_both_themes(session, "search").await?;
+    session.wait_for("[data-testid='search-hit']", WAIT).await?.click().await?;
+    session.wait_for_text("[data-testid='thread-title']", "Release checklist for 2.0", WAIT).await?;
+    // A filter naming no channel finds nothing rather than everything.
+    input.clear().await?;
+    input.send_keys("in:#nowhere rollback").await?;
+    session.wait_for_text("[data-testid='search-results']", "Nothing found", WAIT).await?;
+    Ok(())
+}
+
+/// A teammate's card says their local time, how far it is from mine, and whether they work now.
+async fn see_where_a_teammate_is(session: &Session) -> anyhow::Result<()> {
+    let mut opened = false;
+    for author in session.find_all("[data-testid='message-author']").await? {
+        if author.text_content().await? == "Priya Raman" {
+            author.click().await?;
+            opened = true;
+            break;
+        }
+    }
+    anyhow::ensure!(opened, "no message by Priya in the open thread");
+    let offset = session.wait_for("[data-testid='person-local-time']", WAIT).await?.text_content().await?;
+    // The app's owner is in UTC and Priya in Kolkata.
+    anyhow::ensure!(offset.contains("+5 h 30 min from you"), "local time reads {offset:?}");
+    let status = session.find("[data-testid='person-status']").await?.text_content().await?;
+    anyhow::ensure!(status.contains("Working until") || status.contains("back"), "status reads {status:?}");
+    // The card is modal, so only the current (light) theme is shot.
+    screenshots::save(session, &docs_screenshots(), "person-card-light").await?;
+    // Escape closes it, wherever the focus is.
+    by_testid(session, "composer-input").await?.send_keys("\u{E00C}").await?;
+    session
+        .wait_until("the card to close", WAIT, || async {
+            Ok(session.find_all("[data-testid='person-card']").await?.is_empty().then_some(()))
+        })
+        .await?;
+    Ok(())
+}
+
+/// Ctrl+K, a few letters, arrows and Enter open a thread without the mouse.
+async fn jump_with_the_keyboard(session: &Session) -> anyhow::Result<()> {
+    by_testid(session, "composer-input").await?.send_keys("\u{E009}k").await?;
+    let input = by_testid(session, "quick-switcher-input").await?;
+    input.send_keys("incident").await?;
+    session.wait_for("[data-testid='quick-switcher-option'][data-kind='thread']", WAIT).await?;
+    // The first thread option is highlighted after the channels; move to it and open it.
+    let options = session.find_all("[data-testid='quick-switcher-option']").await?;
+    let mut downs = String::new();
+    for option in &options {
+        if option.attribute("data-kind").await?.as_deref() == Some("thread") {
+            break;
+        }
+        downs.push('\u{E015}');
+    }
+    input.send_keys(&format!("{downs}\u{E007}")).await?;
+    session.wait_for_text("[data-testid='thread-title']", "Incident", WAIT).await?;
+    anyhow::ensure!(
+        session.find_all("[data-testid='quick-switcher']").await?.is_empty(),
+        "the switcher stayed open"
+    );
+    // Alt+↑ moves to the thread above in the list: the one most recently active.
+    by_testid(session, "composer-input").await?.send_keys("\u{E00A}\u{E013}").await?;
+    session.wait_for_text("[data-testid='thread-title']", "Release checklist for 2.0", WAIT).await?;
+    Ok(())
+}
+
+/// Starting the app again with a `meridian://thread/…` link hands the link to the running app,
+/// which opens the thread; the second start exits at once.
+async fn follow_a_link_from_a_second_start(session: &Session, data_dir: &Path) -> anyhow::Result<()> {
+    let view = session.wait_for("[data-testid='thread-view']", WAIT).await?;
+    let thread_id = view.attribute("data-thread-id").await?.ok_or_else(|| anyhow::anyhow!("no thread id"))?;
+    let title = session.find("[data-testid='thread-title']").await?.text_content().await?;
+    session.wait_for("[data-testid='channel-item'][data-channel-name='random']", WAIT).await?.click().await?;
+    session
+        .wait_until("the thread to close", WAIT, || async {
+            Ok(session.find_all("[data-testid='thread-view']").await?.is_empty().then_some(()))
+        })
+        .await?;
+    let second = tokio::process::Command::new(desktop_binary()?)
+        .arg(format!("meridian://thread/{thread_id}"))
+        .env("MERIDIAN_DATA_DIR", data_dir)
+        .kill_on_drop(true)
+        .status();
+    let status = tokio::time::timeout(WAIT, second).await??;
+    anyhow::ensure!(status.success(), "the second start failed: {status}");
+    session.wait_for_text("[data-testid='thread-title']", &title, WAIT).await?;
+    Ok(())
+}
+
+/// Script tags, event handlers, `javascript:` links and broken HTML arrive as harmless text.
+async fn show_hostile_content_harmlessly(session: &Session) -> anyhow::Result<()> {
+    let hostile = concat!(
+        "<script>window.__pwned = 1</script> <img src=x onerror=\"window.__pwned = 2\"> ",
+        "[click me](javascript:window.__pwned=3) <div onclick=\"window.__pwned=4\"><b>unclosed ",
+        "<a href=\"javascript:window.__pwned=5\">link</a>"
+    );
+    by_testid(session, "composer-input").await?.send_keys(hostile).await?;
+    by_testid(session, "composer-send").await?.click().await?;
+    let message = message_containing(session, "window.__pwned = 1").await?;
+    let verdict = session
+        .execute(
+            "const body = arguments[0].querySelector('[data-testid=message-body]');
+             const links = [...body.querySelectorAll('a')];
+             for (const link of links) link.click();
+             return {
+               active: body.querySelectorAll('script, img, iframe, object, embed, div, b, [onerror], [onclick]').length,
+               scriptLinks: links.filter(a => (a.getAttribute('href') || '').toLowerCase().startsWith('javascript')).length,
+               pwned: window.__pwned === undefined ? null : window.__pwned,
+               text: body.textContent,
+             };",
+            &[message.to_json()],
+        )
+        .await?;
+    anyhow::ensure!(verdict["active"] == 0, "active markup survived: {verdict}");
+    anyhow::ensure!(verdict["scriptLinks"] == 0, "a javascript: link survived: {verdict}");
+    anyhow::ensure!(verdict["pwned"].is_null(), "hostile content ran: {verdict}");
+    let text = verdict["text"].as_str().unwrap_or_default();
+    anyhow::ensure!(
+        text.contains("<script>") && text.contains("onerror"),
+        "the text was not shown as text: {text:?}"
+    );
+    Ok(())
+}
+
+async fn create_local_team(session: &Session, data_dir: &Path) -> anyhow::Result<()> {
+    by_testid(session, "create-team-name").await?.send_keys("Northwind Labs").await?;
+    by_testid(session, "create-display-name").await?.send_keys("Sam Rivera").await?;
+    by_testid(session, "create-email").await?.send_keys("sam@example.com").await?;
+    by_testid(session, "create-password").await?.send_keys("a long local password").await?;
+    by_testid(session, "create-submit").await?.click().await?;
+
+    // The embedded server keeps the team in the app's data directory.
+    session
+        .wait_for("[data-testid='channel-item'][data-channel-name='engineering']", WAIT)
+        .await?
+        .click()
+        .await?;
+    anyhow::ensure!(data_dir.join("team-server/meridian-server.db").exists(), "no embedded server database");
+
+    // The demo threads arrive with people from several zones; a reply round-trips locally.
+    session.wait_for("[data-testid='thread-item']", WAIT).await?.click().await?;
+    session.wait_for("[data-testid='message']", WAIT).await?;
+    let authors = session
+        .execute(
+            "return [...new Set([...document.querySelectorAll('[data-testid=message]')].map(m => m.dataset.author))]",
+            &[],
+        )
+        .await?;
+    let authors = authors.as_array().map_or(0, Vec::len);
+    anyhow::ensure!(authors >= 2, "a demo thread should have several voices, found {authors}");
+    let reply = "Catching up from my morning — thanks all.";
+    by_testid(session, "composer-input").await?.send_keys(reply).await?;
+    by_testid(session, "composer-send").await?.click().await?;
+    session
+        .wait_until("the reply to be confirmed by the embedded server", WAIT, || async {
+            for message in session.find_all("[data-testid='message'][data-state='sent']").await? {
+                if message.text_content().await?.contains(reply) {
+                    return Ok(Some(()));
+                }
+            }
+            Ok(None)
+        })
+        .await?;
+    Ok(())
+}
