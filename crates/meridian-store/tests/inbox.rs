@@ -2,37 +2,19 @@
 
 mod common;
 
-use common::{person, pull};
+use common::{ops_channel, person, pull, sign_in};
 
-use meridian_domain::{
-    Channel, ChannelId, FollowState, Message, MessageId, ScopeId, Team, TeamId, Thread, ThreadId, User,
-};
+use meridian_domain::{FollowState, Message, MessageId, ScopeId, Team, TeamId, Thread, ThreadId, User};
 use meridian_protocol::Entity;
-use meridian_store::{Account, LocalStore};
+use meridian_store::LocalStore;
 
 #[tokio::test]
 async fn followed_threads_with_news_are_listed_until_read_or_muted() {
     let store = LocalStore::open_in_memory().await.expect("store");
     let (me, kofi) = (person("Ana"), person("Kofi"));
     let team = Team { id: TeamId::new(), name: "Acme".into() };
-    store
-        .save_account(&Account {
-            server_url: "http://127.0.0.1:1".into(),
-            token: "t".into(),
-            user_id: me.id,
-            team_id: team.id,
-            embedded: false,
-        })
-        .await
-        .expect("account");
-    let channel = Channel {
-        id: ChannelId::new(),
-        team_id: team.id,
-        name: "ops".into(),
-        topic: String::new(),
-        private: false,
-        direct: false,
-    };
+    sign_in(&store, &me, team.id).await;
+    let channel = ops_channel(team.id);
     let thread = |author: &User, title: &str| Thread {
         id: ThreadId::new(),
         channel_id: channel.id,

@@ -3,11 +3,9 @@
 
 mod common;
 
-use common::{person, pull};
+use common::{ops_channel, person, pull};
 
-use meridian_domain::{
-    Channel, ChannelId, Message, MessageId, ScopeId, Team, TeamId, Thread, ThreadId, User,
-};
+use meridian_domain::{Message, MessageId, ScopeId, Team, TeamId, Thread, ThreadId, User};
 use meridian_protocol::Entity;
 use meridian_store::{DueNudge, LocalStore};
 
@@ -16,14 +14,7 @@ async fn a_nudge_is_shown_once_when_due_and_only_while_unanswered() {
     let store = LocalStore::open_in_memory().await.expect("store");
     let (me, kofi, bo) = (person("Ana"), person("Kofi"), person("Bo"));
     let team = Team { id: TeamId::new(), name: "Acme".into() };
-    let channel = Channel {
-        id: ChannelId::new(),
-        team_id: team.id,
-        name: "ops".into(),
-        topic: String::new(),
-        private: false,
-        direct: false,
-    };
+    let channel = ops_channel(team.id);
     let thread = |title: &str| Thread {
         id: ThreadId::new(),
         channel_id: channel.id,

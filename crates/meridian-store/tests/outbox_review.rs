@@ -2,9 +2,9 @@
 
 mod common;
 
-use common::{person, pull};
+use common::{ops_channel, person, pull};
 
-use meridian_domain::{Channel, ChannelId, ScopeId, Team, TeamId, Thread, ThreadId};
+use meridian_domain::{ScopeId, Team, TeamId, Thread, ThreadId};
 use meridian_protocol::{Entity, MutationResult, MutationStatus};
 use meridian_store::{DeliveryState, LocalStore, OutboxState};
 
@@ -13,14 +13,7 @@ async fn a_refused_reply_can_be_sent_again_or_discarded_and_its_seq_is_never_reu
     let store = LocalStore::open_in_memory().await.expect("store");
     let me = person("Ana");
     let team = Team { id: TeamId::new(), name: "Acme".into() };
-    let channel = Channel {
-        id: ChannelId::new(),
-        team_id: team.id,
-        name: "ops".into(),
-        topic: String::new(),
-        private: false,
-        direct: false,
-    };
+    let channel = ops_channel(team.id);
     let thread = Thread {
         id: ThreadId::new(),
         channel_id: channel.id,

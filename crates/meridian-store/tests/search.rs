@@ -3,10 +3,10 @@
 
 mod common;
 
-use common::{person, pull};
+use common::{ops_channel, person, pull};
 
 use meridian_domain::{
-    Channel, ChannelId, Message, MessageId, ScopeId, Team, TeamId, Thread, ThreadId, Tombstone, User,
+    ChannelId, Message, MessageId, ScopeId, Team, TeamId, Thread, ThreadId, Tombstone, User,
 };
 use meridian_protocol::Entity;
 use meridian_store::LocalStore;
@@ -25,14 +25,7 @@ async fn the_index_follows_sync_edits_and_deletes() {
     let store = LocalStore::open_in_memory().await.expect("store");
     let (ana, kofi) = (person("Ana"), person("Kofi"));
     let team = Team { id: TeamId::new(), name: "Acme".into() };
-    let channel = Channel {
-        id: ChannelId::new(),
-        team_id: team.id,
-        name: "ops".into(),
-        topic: String::new(),
-        private: false,
-        direct: false,
-    };
+    let channel = ops_channel(team.id);
     let thread = Thread {
         id: ThreadId::new(),
         channel_id: channel.id,

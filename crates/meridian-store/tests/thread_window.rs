@@ -4,13 +4,11 @@
 
 mod common;
 
-use common::{person, pull};
+use common::{ops_channel, person, pull, sign_in};
 
-use meridian_domain::{
-    Channel, ChannelId, Message, MessageId, ScopeId, Team, TeamId, Thread, ThreadId, UserId,
-};
+use meridian_domain::{Message, MessageId, ScopeId, Team, TeamId, Thread, ThreadId, UserId};
 use meridian_protocol::Entity;
-use meridian_store::{Account, LocalStore, MessageKey, MessageWindow, WindowStart};
+use meridian_store::{LocalStore, MessageKey, MessageWindow, WindowStart};
 
 /// A store holding one thread of `confirmed` messages from the server (channel seqs 2, 3, …;
 /// seq 1 is the thread) and `local` replies of mine not yet sent.
@@ -26,24 +24,8 @@ async fn world(confirmed: usize, local: usize) -> World {
     let store = LocalStore::open_in_memory().await.expect("store");
     let (me, kofi) = (person("Ana"), person("Kofi"));
     let team = Team { id: TeamId::new(), name: "Acme".into() };
-    store
-        .save_account(&Account {
-            server_url: "http://127.0.0.1:1".into(),
-            token: "t".into(),
-            user_id: me.id,
-            team_id: team.id,
-            embedded: false,
-        })
-        .await
-        .expect("account");
-    let channel = Channel {
-        id: ChannelId::new(),
-        team_id: team.id,
-        name: "ops".into(),
-        topic: String::new(),
-        private: false,
-        direct: false,
-    };
+    sign_in(&store, &me, team.id).await;
+    let channel = ops_channel(team.id);
     let directory = vec![
         Entity::Team(team.clone()),
         Entity::User(me.clone()),

@@ -1,8 +1,12 @@
-//! What the store's integration tests build their worlds from: people, and pull answers that
-//! deliver entities to a scope, as the server would.
+//! What the store's integration tests build their worlds from: people, a channel, a signed-in
+//! account, and pull answers that deliver entities to a scope, as the server would.
 
-use meridian_domain::{Role, ScopeId, User, UserId};
+// Each test file compiles this module on its own and uses only part of it.
+#![allow(dead_code)]
+
+use meridian_domain::{Channel, ChannelId, Role, ScopeId, TeamId, User, UserId};
 use meridian_protocol::{Change, Entity, PullResponse, ScopeChanges};
+use meridian_store::{Account, LocalStore};
 use std::collections::BTreeMap;
 
 /// A member in UTC with no working hours or time off set.
@@ -29,4 +33,28 @@ pub fn pull(scope: ScopeId, from: u64, entities: Vec<Entity>) -> PullResponse {
         scopes: BTreeMap::from([(scope, ScopeChanges { from, to, more: false, changes })]),
         ..PullResponse::default()
     }
+}
+
+/// A public channel of `team` called "ops".
+pub fn ops_channel(team: TeamId) -> Channel {
+    Channel {
+        id: ChannelId::new(),
+        team_id: team,
+        name: "ops".into(),
+        topic: String::new(),
+        private: false,
+        direct: false,
+    }
+}
+
+/// Signs `me` in to `team` on this device (against a server that is never reached).
+pub async fn sign_in(store: &LocalStore, me: &User, team: TeamId) {
+    let account = Account {
+        server_url: "http://127.0.0.1:1".into(),
+        token: "t".into(),
+        user_id: me.id,
+        team_id: team,
+        embedded: false,
+    };
+    store.save_account(&account).await.expect("account");
 }
