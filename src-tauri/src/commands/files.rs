@@ -1,6 +1,7 @@
 //! Attachments: a file the person picks is uploaded in chunks with progress events, then rides
 //! on their reply; a file on a message is saved to their downloads folder.
 
+use super::{parse_id, signed_in};
 use crate::error::{CommandError, CommandResult};
 use crate::session::AppState;
 use meridian_domain::{Attachment, BlobId, MAX_PREVIEW_BYTES, picture_format};
@@ -32,9 +33,7 @@ impl From<&Attachment> for AttachmentView {
 
 impl AttachmentView {
     pub fn into_attachment(self) -> CommandResult<Attachment> {
-        let blob_id: BlobId = self.blob_id.parse().map_err(|_| {
-            CommandError::new("invalid_input", format!("{:?} is not a file id", self.blob_id))
-        })?;
+        let blob_id: BlobId = parse_id(&self.blob_id, "file")?;
         Ok(Attachment { blob_id, name: self.name, size: self.size, mime: self.mime })
     }
 }
@@ -71,7 +70,7 @@ pub async fn upload_attachment(
     let bytes = bytes.clone();
     let api = {
         let guard = state.session().await;
-        guard.as_ref().ok_or_else(CommandError::signed_out)?.api.clone()
+        signed_in(&guard)?.api.clone()
     };
     let staging = state.staging_dir().join(format!("upload-{}", uuid_like()));
     std::fs::create_dir_all(state.staging_dir())
@@ -99,12 +98,10 @@ pub async fn save_attachment(
     blob_id: String,
     name: String,
 ) -> CommandResult<String> {
-    let blob: BlobId = blob_id
-        .parse()
-        .map_err(|_| CommandError::new("invalid_input", format!("{blob_id:?} is not a file id")))?;
+    let blob: BlobId = parse_id(&blob_id, "file")?;
     let api = {
         let guard = state.session().await;
-        guard.as_ref().ok_or_else(CommandError::signed_out)?.api.clone()
+        signed_in(&guard)?.api.clone()
     };
     // MERIDIAN_DOWNLOAD_DIR moves the folder (tests keep their files in their own directory).
     let folder = std::env::var_os("MERIDIAN_DOWNLOAD_DIR")
@@ -127,12 +124,10 @@ pub async fn attachment_preview(
     state: State<'_, AppState>,
     blob_id: String,
 ) -> CommandResult<tauri::ipc::Response> {
-    let blob: BlobId = blob_id
-        .parse()
-        .map_err(|_| CommandError::new("invalid_input", format!("{blob_id:?} is not a file id")))?;
+    let blob: BlobId = parse_id(&blob_id, "file")?;
     let (api, folder) = {
         let guard = state.session().await;
-        let session = guard.as_ref().ok_or_else(CommandError::signed_out)?;
+        let session = signed_in(&guard)?;
         (session.api.clone(), state.preview_dir(session.me.id))
     };
     let cached = folder.join(blob.as_str().replace(':', "-"));

@@ -12,9 +12,9 @@ pub mod thread_window;
 pub mod threads;
 
 use crate::error::{CommandError, CommandResult};
-use crate::session::AppState;
+use crate::session::{AppState, Session};
 use crate::views::{CreateTeamRequest, JoinTeamRequest, PersonView, SessionState, SyncStatusEvent};
-use meridian_domain::validate;
+use meridian_domain::{Thread, ThreadId, User, UserId, validate};
 use meridian_protocol::{SessionInfo, SignInRequest, SignUpRequest};
 use meridian_store::Account;
 use meridian_sync::ApiClient;
@@ -125,9 +125,7 @@ pub async fn sign_out(state: State<'_, AppState>) -> CommandResult<()> {
 /// The latest sync status, for a screen that subscribed after the last status event.
 #[tauri::command]
 pub async fn sync_status(state: State<'_, AppState>) -> CommandResult<SyncStatusEvent> {
-    let guard = state.session().await;
-    let session = guard.as_ref().ok_or_else(CommandError::signed_out)?;
-    Ok(session.sync_status())
+    Ok(signed_in(&*state.session().await)?.sync_status())
 }
 
 /// The account a fresh session opens on this device.
@@ -144,6 +142,29 @@ async fn ensure_signed_out(state: &AppState) -> CommandResult<()> {
         return Err(CommandError::new("already_signed_in", "Sign out of the current team first."));
     }
     Ok(())
+}
+
+/// The open session, or `signed_out`.
+pub(crate) fn signed_in(guard: &Option<Session>) -> CommandResult<&Session> {
+    guard.as_ref().ok_or_else(CommandError::signed_out)
+}
+
+/// A thread this device holds, or `not_found`.
+pub(crate) async fn known_thread(session: &Session, thread_id: ThreadId) -> CommandResult<Thread> {
+    session
+        .store
+        .thread(thread_id)
+        .await?
+        .ok_or_else(|| CommandError::new("not_found", "That thread is not on this device."))
+}
+
+/// A person this device knows, or `not_found`.
+pub(crate) async fn known_person(session: &Session, user_id: UserId) -> CommandResult<User> {
+    session
+        .store
+        .user(user_id)
+        .await?
+        .ok_or_else(|| CommandError::new("not_found", "That person is not on this device."))
 }
 
 pub(crate) fn parse_id<T: std::str::FromStr>(text: &str, what: &str) -> CommandResult<T> {

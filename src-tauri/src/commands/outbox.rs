@@ -1,8 +1,8 @@
 //! The outbox as the person sees it: what is waiting, what was refused, and their choice about
 //! each refused write (send again, or discard).
 
-use super::parse_id;
-use crate::error::{CommandError, CommandResult};
+use super::{parse_id, signed_in};
+use crate::error::CommandResult;
 use crate::session::AppState;
 use meridian_protocol::MutationOp;
 use meridian_store::OutboxState;
@@ -29,7 +29,7 @@ pub struct OutboxItem {
 #[tauri::command]
 pub async fn outbox(state: State<'_, AppState>) -> CommandResult<Vec<OutboxItem>> {
     let guard = state.session().await;
-    let session = guard.as_ref().ok_or_else(CommandError::signed_out)?;
+    let session = signed_in(&guard)?;
     let entries = session.store.outbox_to_review().await?;
     Ok(entries
         .into_iter()
@@ -56,7 +56,7 @@ pub async fn outbox(state: State<'_, AppState>) -> CommandResult<Vec<OutboxItem>
 pub async fn retry_write(state: State<'_, AppState>, seq: String) -> CommandResult<()> {
     let seq: u64 = parse_id(&seq, "outbox entry")?;
     let guard = state.session().await;
-    let session = guard.as_ref().ok_or_else(CommandError::signed_out)?;
+    let session = signed_in(&guard)?;
     session.store.retry_refused(seq, state.clock().now_millis()).await?;
     session.sync_now();
     Ok(())
@@ -67,7 +67,7 @@ pub async fn retry_write(state: State<'_, AppState>, seq: String) -> CommandResu
 pub async fn discard_write(state: State<'_, AppState>, seq: String) -> CommandResult<()> {
     let seq: u64 = parse_id(&seq, "outbox entry")?;
     let guard = state.session().await;
-    let session = guard.as_ref().ok_or_else(CommandError::signed_out)?;
+    let session = signed_in(&guard)?;
     session.store.discard_refused(seq).await?;
     Ok(())
 }

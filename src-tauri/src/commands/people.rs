@@ -1,7 +1,7 @@
 //! People as a teammate sees them: where they are in their day.
 
-use super::parse_id;
-use crate::error::{CommandError, CommandResult};
+use super::{known_person, known_thread, parse_id, signed_in};
+use crate::error::CommandResult;
 use crate::session::{AppState, Session};
 use meridian_domain::availability::{Availability, Status, handoff_order, status};
 use meridian_domain::local_time::{in_zone, utc_offset_minutes, wait_label, weekday_time};
@@ -36,12 +36,8 @@ pub struct PersonCard {
 pub async fn person_card(state: State<'_, AppState>, user_id: String) -> CommandResult<PersonCard> {
     let user_id: UserId = parse_id(&user_id, "user")?;
     let guard = state.session().await;
-    let session = guard.as_ref().ok_or_else(CommandError::signed_out)?;
-    let user = session
-        .store
-        .user(user_id)
-        .await?
-        .ok_or_else(|| CommandError::new("not_found", "That person is not on this device."))?;
+    let session = signed_in(&guard)?;
+    let user = known_person(session, user_id).await?;
     let now = state.clock().now_millis();
     let them = Availability::of(&user);
     let me = Availability::of(&session.me);
@@ -128,7 +124,7 @@ pub async fn handoff_candidates(
 ) -> CommandResult<Vec<HandoffCandidate>> {
     let thread_id: ThreadId = parse_id(&thread_id, "thread")?;
     let guard = state.session().await;
-    let session = guard.as_ref().ok_or_else(CommandError::signed_out)?;
+    let session = signed_in(&guard)?;
     let now = state.clock().now_millis();
     let mut people = Vec::new();
     for id in people_in_thread(session, thread_id).await? {
@@ -160,11 +156,7 @@ pub async fn handoff_candidates(
 /// Who a reply in `thread_id` concerns besides me: its starter and everyone who wrote in it, once
 /// each, in that order.
 pub(crate) async fn people_in_thread(session: &Session, thread_id: ThreadId) -> CommandResult<Vec<UserId>> {
-    let thread = session
-        .store
-        .thread(thread_id)
-        .await?
-        .ok_or_else(|| CommandError::new("not_found", "That thread is not on this device."))?;
+    let thread = known_thread(session, thread_id).await?;
     let mut people: Vec<UserId> = Vec::new();
     let authors = session.store.thread_authors(thread_id, MessageId::new()).await?;
     for id in std::iter::once(thread.author_id).chain(authors) {

@@ -5,15 +5,16 @@
 //! these hours, so the app says "saved" only once the server has them. They reach the person's
 //! other devices, and everyone else's, by sync.
 
-use super::invalid;
 use super::people::describe_status;
+use super::{invalid, signed_in};
 use crate::error::{CommandError, CommandResult};
 use crate::session::AppState;
-use meridian_domain::availability::{Availability, OFFICE_HOURS, their_next_morning};
+use meridian_domain::availability::{Availability, office_week, their_next_morning};
 use meridian_domain::local_time::{in_zone, local_date, local_instant};
 use meridian_domain::time_off::MAX_DO_NOT_DISTURB_MILLIS;
-use meridian_domain::{Away, DAYS, RawWorkingHours, TimeOff, UnixMillis, User, WorkingHours, validate};
+use meridian_domain::{Away, RawWorkingHours, TimeOff, UnixMillis, User, WorkingHours, validate};
 use meridian_protocol::UpdateProfileRequest;
+use meridian_sync::ApiClient;
 use serde::{Deserialize, Serialize};
 use tauri::State;
 
@@ -66,18 +67,13 @@ pub enum Pause {
 
 #[tauri::command]
 pub async fn my_profile(state: State<'_, AppState>) -> CommandResult<MyProfile> {
-    let guard = state.session().await;
-    let session = guard.as_ref().ok_or_else(CommandError::signed_out)?;
-    Ok(profile_view(&session.me, state.clock().now_millis()))
+    Ok(profile_view(&signed_in(&*state.session().await)?.me, state.clock().now_millis()))
 }
 
 #[tauri::command]
 pub async fn update_profile(state: State<'_, AppState>, change: ProfileChange) -> CommandResult<MyProfile> {
     let now = state.clock().now_millis();
-    let me = {
-        let guard = state.session().await;
-        guard.as_ref().ok_or_else(CommandError::signed_out)?.me.clone()
-    };
+    let (me, api) = me_and_api(&state).await?;
     let zone = validate::time_zone(change.time_zone.trim()).map_err(invalid)?;
     let week = WorkingHours::try_from(change.week.clone()).map_err(invalid)?;
     let holidays = change.holidays.iter().map(|day| parse_day(day)).collect::<CommandResult<Vec<_>>>()?;
@@ -108,16 +104,13 @@ pub async fn update_profile(state: State<'_, AppState>, change: ProfileChange) -
         working_hours: Some(week.into()),
         time_off: Some(time_off),
     };
-    save(&state, &request, now).await
+    save(&state, &api, &request, now).await
 }
 
 #[tauri::command]
 pub async fn pause_notifications(state: State<'_, AppState>, pause: Pause) -> CommandResult<MyProfile> {
     let now = state.clock().now_millis();
-    let me = {
-        let guard = state.session().await;
-        guard.as_ref().ok_or_else(CommandError::signed_out)?.me.clone()
-    };
+    let (me, api) = me_and_api(&state).await?;
     let until = match pause {
         Pause::For { minutes } => Some(now + i64::from(minutes) * 60_000),
         Pause::UntilNextWorkday => {
@@ -134,16 +127,25 @@ pub async fn pause_notifications(state: State<'_, AppState>, pause: Pause) -> Co
         time_off: Some(time_off.validated(now).map_err(invalid)?),
         ..Default::default()
     };
-    save(&state, &request, now).await
+    save(&state, &api, &request, now).await
+}
+
+/// Who is signed in, and the client to their team server: taken out of the session, so the session
+/// is not held while a request travels.
+async fn me_and_api(state: &AppState) -> CommandResult<(User, ApiClient)> {
+    let guard = state.session().await;
+    let session = signed_in(&guard)?;
+    Ok((session.me.clone(), session.api.clone()))
 }
 
 /// Sends `request`, then keeps the answer as the session's person and has held notifications
 /// looked at again, since they may be due sooner or later now.
-async fn save(state: &AppState, request: &UpdateProfileRequest, now: UnixMillis) -> CommandResult<MyProfile> {
-    let api = {
-        let guard = state.session().await;
-        guard.as_ref().ok_or_else(CommandError::signed_out)?.api.clone()
-    };
+async fn save(
+    state: &AppState,
+    api: &ApiClient,
+    request: &UpdateProfileRequest,
+    now: UnixMillis,
+) -> CommandResult<MyProfile> {
     let user = api.update_profile(request).await.map_err(|error| match error {
         meridian_sync::SyncError::Api(api) => CommandError::new(api.code.as_str(), api.message),
         other => CommandError::new(
@@ -165,7 +167,7 @@ fn profile_view(me: &User, now: UnixMillis) -> MyProfile {
     let hours_assumed = me.working_hours.as_ref().is_none_or(WorkingHours::is_empty);
     let week = match &me.working_hours {
         Some(week) if !week.is_empty() => week.clone().into(),
-        _ => office_week(),
+        _ => office_week().into(),
     };
     let (working, status) = describe_status(&availability, now);
     MyProfile {
@@ -188,15 +190,6 @@ fn profile_view(me: &User, now: UnixMillis) -> MyProfile {
         status,
         working,
     }
-}
-
-/// Monday to Friday in the assumed office hours, as the form shows a week not yet set.
-fn office_week() -> RawWorkingHours {
-    let span = |minutes: u16| format!("{:02}:{:02}", minutes / 60, minutes % 60);
-    DAYS[..5]
-        .iter()
-        .map(|day| ((*day).to_owned(), vec![[span(OFFICE_HOURS.start), span(OFFICE_HOURS.end)]]))
-        .collect()
 }
 
 fn parse_day(text: &str) -> CommandResult<chrono::NaiveDate> {

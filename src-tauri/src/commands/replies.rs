@@ -1,13 +1,14 @@
 //! Replies awaited: "reply expected by" in the addressee's working time, and "nudge me at their
 //! end of day". Both are about the person the author mentions first.
 
+use super::known_person;
 use super::threads::{MentionChoice, ReplyExpectation};
 use crate::error::{CommandError, CommandResult};
 use crate::session::Session;
 use meridian_domain::availability::{Availability, end_of_workday, reply_due};
 use meridian_domain::mentions::mention_token;
 use meridian_domain::time_tokens::TimeToken;
-use meridian_domain::{MessageId, ThreadId, UnixMillis, User, UserId};
+use meridian_domain::{MessageId, ThreadId, UnixMillis, User};
 
 /// The longest reply window one can ask for: two working weeks.
 const MAX_WITHIN_MINUTES: u32 = 10 * 8 * 60;
@@ -27,12 +28,7 @@ pub async fn addressee(
     let first = mentions.first().ok_or_else(|| {
         CommandError::new("no_addressee", "Mention the person whose reply you expect, then send.")
     })?;
-    let id: UserId = super::parse_id(&first.user_id, "user")?;
-    session
-        .store
-        .user(id)
-        .await?
-        .ok_or_else(|| CommandError::new("not_found", "That person is not on this device."))
+    known_person(session, super::parse_id(&first.user_id, "user")?).await
 }
 
 /// The line added under the text: "Reply expected from @Kofi by <time token>", the time in the

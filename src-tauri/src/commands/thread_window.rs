@@ -1,8 +1,7 @@
 //! Opening a thread and reading it a window at a time. Only the window's messages are read and
 //! rendered, so a thread of ten thousand replies opens as fast as one of ten.
 
-use super::parse_id;
-use super::threads::signed_in;
+use super::{known_thread, parse_id, signed_in};
 use crate::error::{CommandError, CommandResult};
 use crate::session::{AppState, Session};
 use crate::views::thread::ParticipantView;
@@ -34,10 +33,7 @@ pub async fn open_thread(
     let guard = state.session().await;
     let session = signed_in(&guard)?;
     let store = &session.store;
-    let thread = store
-        .thread(thread_id)
-        .await?
-        .ok_or_else(|| CommandError::new("not_found", "That thread is not on this device."))?;
+    let thread = known_thread(session, thread_id).await?;
     let channel_name =
         store.channel(thread.channel_id).await?.map(|channel| channel.name).unwrap_or_default();
     let first_unread = store.first_unread(thread_id).await?;

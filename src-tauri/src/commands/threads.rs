@@ -1,7 +1,7 @@
 //! Reading and writing conversations: channels, threads, replies, edits, deletes, reactions,
 //! drafts, and who will hear about a reply when.
 
-use super::parse_id;
+use super::{parse_id, signed_in};
 use crate::error::{CommandError, CommandResult};
 use crate::session::{AppState, Session};
 use crate::views::{
@@ -273,10 +273,6 @@ pub async fn list_people(state: State<'_, AppState>) -> CommandResult<Vec<Person
     let guard = state.session().await;
     let session = signed_in(&guard)?;
     Ok(session.store.users().await?.iter().map(PersonView::from).collect())
-}
-
-pub(super) fn signed_in(guard: &Option<Session>) -> CommandResult<&Session> {
-    guard.as_ref().ok_or_else(CommandError::signed_out)
 }
 
 /// The stored form of what the person typed: mentions they completed become `<@id>` tokens and

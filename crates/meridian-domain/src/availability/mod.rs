@@ -27,6 +27,16 @@ use std::collections::BTreeSet;
 /// their zone. Assuming "always" would page people at night, which is what this model prevents.
 pub const OFFICE_HOURS: TimeSpan = TimeSpan { start: 9 * 60, end: 17 * 60 };
 
+/// Office hours are assumed on the first five days of the week, Monday to Friday.
+const OFFICE_DAYS: usize = 5;
+
+/// The week assumed for someone who has not said when they work, as a week: [`OFFICE_HOURS`] on
+/// Monday to Friday. (Deciding delivery reads the same rule per day, without building a week.)
+pub fn office_week() -> WorkingHours {
+    let day = |index: usize| if index < OFFICE_DAYS { vec![OFFICE_HOURS] } else { Vec::new() };
+    WorkingHours::new(std::array::from_fn(day)).unwrap_or_default()
+}
+
 /// How far ahead a search for working time looks before giving up (a long leave, a week with no
 /// hours): a year and a bit, so yearly holidays and long leaves are all seen.
 pub const SEARCH_DAYS: u64 = 400;
@@ -87,7 +97,7 @@ impl Availability {
     fn day_spans(&self, index: usize) -> Vec<TimeSpan> {
         match &self.week {
             Some(week) if !week.is_empty() => week.day(index).to_vec(),
-            _ if index < 5 => vec![OFFICE_HOURS],
+            _ if index < OFFICE_DAYS => vec![OFFICE_HOURS],
             _ => Vec::new(),
         }
     }

@@ -276,3 +276,21 @@ fn scheduled_for_their_morning_lands_at_the_next_start_of_work() {
     // Saturday: Monday's.
     assert_eq!(their_next_morning(&tokyo, at_utc("2026-11-28 01:00")), at_utc("2026-11-30 00:00"));
 }
+
+#[test]
+fn the_assumed_week_is_office_hours_on_weekdays() {
+    let raw: RawWorkingHours = office_week().into();
+    let expected = serde_json::json!({
+        "mon": [["09:00", "17:00"]], "tue": [["09:00", "17:00"]], "wed": [["09:00", "17:00"]],
+        "thu": [["09:00", "17:00"]], "fri": [["09:00", "17:00"]],
+    });
+    assert_eq!(serde_json::to_value(raw).expect("json"), expected);
+    // Deciding delivery without a week reads the same hours.
+    let assumed = Availability::in_zone(zone("Europe/Berlin"));
+    let set = Availability::in_zone(zone("Europe/Berlin")).with_week(office_week());
+    let from = local(assumed.zone, "2026-12-04 18:00");
+    assert_eq!(
+        assumed.working_spans(from).take(10).collect::<Vec<_>>(),
+        set.working_spans(from).take(10).collect::<Vec<_>>()
+    );
+}
