@@ -4,6 +4,7 @@
 //! The count is the inbox the sidebar shows; the webview reports it whenever it changes, so the
 //! tray and the window never disagree.
 
+use std::sync::atomic::{AtomicU32, Ordering};
 use tauri::image::Image;
 use tauri::menu::{Menu, MenuItem, PredefinedMenuItem};
 use tauri::tray::{TrayIcon, TrayIconBuilder};
@@ -48,14 +49,25 @@ pub fn install<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<TrayIcon<R>> {
     builder.build(app)
 }
 
+/// The count the tray shows now; `u32::MAX` before the first.
+static SHOWN: AtomicU32 = AtomicU32::new(u32::MAX);
+
 /// Shows `count` threads with news: a dot on the icon and the number beside it when there are
-/// any, the plain icon otherwise.
+/// any, the plain icon otherwise. The webview reports the count on every inbox refresh; only a
+/// change reaches the tray, and the icon is redrawn only when news comes or goes (on Linux each
+/// new icon is written to a file for the panel to read).
 pub fn show_unread<R: Runtime>(app: &AppHandle<R>, count: u32) -> tauri::Result<()> {
     let Some(tray) = app.tray_by_id(TRAY_ID) else { return Ok(()) };
-    let icon = app
-        .default_window_icon()
-        .map(|icon| if count > 0 { with_dot(icon) } else { icon.clone().to_owned() });
-    tray.set_icon(icon)?;
+    let before = SHOWN.swap(count, Ordering::Relaxed);
+    if before == count {
+        return Ok(());
+    }
+    if before == u32::MAX || (before > 0) != (count > 0) {
+        let icon = app
+            .default_window_icon()
+            .map(|icon| if count > 0 { with_dot(icon) } else { icon.clone().to_owned() });
+        tray.set_icon(icon)?;
+    }
     let label = (count > 0).then(|| count.to_string());
     tray.set_title(label.as_deref())?;
     let tooltip = match count {
