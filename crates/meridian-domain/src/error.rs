@@ -23,6 +23,8 @@ pub enum DomainError {
     InvalidTimeOff(String),
     #[error("at most {max} files may be attached to one message")]
     TooManyAttachments { max: usize },
+    #[error("a reply can be scheduled at most a year ahead")]
+    ScheduleTooFar,
 }
 
 impl DomainError {
@@ -39,6 +41,7 @@ impl DomainError {
             Self::InvalidFileName(_) => "invalid_file_name",
             Self::TooManyAttachments { .. } => "too_many_attachments",
             Self::InvalidTimeOff(_) => "invalid_time_off",
+            Self::ScheduleTooFar => "schedule_too_far",
         }
     }
 }

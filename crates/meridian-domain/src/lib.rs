@@ -40,5 +40,6 @@ pub use model::{
     Tombstone, User,
 };
 pub use notify::{ReplyNotice, reply_notice, shortened};
+pub use schedule::{ScheduledMessage, ScheduledState};
 pub use scope::{ParseScopeError, ScopeId};
 pub use time_off::{Away, TimeOff};

@@ -1,7 +1,70 @@
-//! Scheduled send: when a message scheduled for "their morning" lands.
+//! Scheduled send: replies the server keeps and posts later, and when "their morning" is.
 
+use crate::attachment::Attachment;
 use crate::availability::{Availability, their_next_morning};
 use crate::clock::UnixMillis;
+use crate::error::DomainError;
+use crate::ids::{ChannelId, MessageId, ThreadId, UserId};
+use serde::{Deserialize, Serialize};
+
+/// The furthest ahead a reply may be scheduled: a little over a year, enough for "after my
+/// sabbatical" and short enough that a mistyped year is caught.
+pub const MAX_SCHEDULE_AHEAD_MS: UnixMillis = 400 * 24 * 60 * 60 * 1000;
+
+/// A reply its author asked the server to post at `deliver_at`. It lives in the author's own scope
+/// only, so nobody else learns of it before it lands; once it lands it is an ordinary message of
+/// the thread, with the same id.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ScheduledMessage {
+    pub message_id: MessageId,
+    pub thread_id: ThreadId,
+    pub channel_id: ChannelId,
+    pub author_id: UserId,
+    pub body: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<Attachment>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub urgent: bool,
+    /// When it is to land.
+    pub deliver_at: UnixMillis,
+    pub state: ScheduledState,
+}
+
+/// Where a scheduled reply stands. Only `pending` ones are still to land or may be cancelled.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum ScheduledState {
+    Pending,
+    /// Posted to the thread at `at` (server time).
+    Sent {
+        at: UnixMillis,
+    },
+    /// Withdrawn by its author before it landed.
+    Cancelled,
+    /// Could not be posted when its time came (say the author had left the channel); the text is
+    /// kept here so the author can send it again.
+    Failed {
+        code: String,
+        message: String,
+    },
+}
+
+impl ScheduledState {
+    pub fn is_pending(&self) -> bool {
+        matches!(self, Self::Pending)
+    }
+}
+
+/// Checks a requested landing time against `now`. A time already past is kept: it lands at once,
+/// which is what a reply scheduled offline for a moment that went by should do.
+pub fn deliver_at(requested: UnixMillis, now: UnixMillis) -> Result<UnixMillis, DomainError> {
+    if requested > now.saturating_add(MAX_SCHEDULE_AHEAD_MS) {
+        return Err(DomainError::ScheduleTooFar);
+    }
+    Ok(requested)
+}
 
 /// "Send at their 09:00" for several recipients: the earliest start of a recipient's next working
 /// day after `now`. The message lands then, once, for everyone; a recipient whose day starts later
@@ -40,6 +103,23 @@ mod tests {
             Delivery::Held { until: at(berlin, (2026, 12, 2), 9 * 60) },
             "Berlin hears at its own 09:00"
         );
+    }
+
+    #[test]
+    fn a_landing_time_may_be_past_but_not_more_than_a_year_ahead() {
+        let now = 1_800_000_000_000;
+        assert_eq!(deliver_at(now - 5_000, now), Ok(now - 5_000), "late: lands at once");
+        assert_eq!(deliver_at(now + MAX_SCHEDULE_AHEAD_MS, now), Ok(now + MAX_SCHEDULE_AHEAD_MS));
+        assert_eq!(deliver_at(now + MAX_SCHEDULE_AHEAD_MS + 1, now), Err(DomainError::ScheduleTooFar));
+    }
+
+    #[test]
+    fn states_are_tagged_on_the_wire() {
+        let failed = ScheduledState::Failed { code: "not_a_member".into(), message: "left".into() };
+        let json = serde_json::to_value(&failed).expect("serialize");
+        assert_eq!(json, serde_json::json!({"state": "failed", "code": "not_a_member", "message": "left"}));
+        assert!(!failed.is_pending());
+        assert!(ScheduledState::Pending.is_pending());
     }
 
     #[test]

@@ -4,7 +4,8 @@
 //! hashes, session or invite tokens. A deleted message is only its tombstone.
 
 use meridian_domain::{
-    Channel, Message, Reaction, Team, Thread, ThreadFollow, ThreadRead, Tombstone, UnixMillis, User,
+    Channel, Message, Reaction, ScheduledMessage, Team, Thread, ThreadFollow, ThreadRead, Tombstone,
+    UnixMillis, User,
 };
 use serde::{Deserialize, Serialize};
 
@@ -25,6 +26,9 @@ pub struct PersonalExport {
     pub read_cursors: Vec<ThreadRead>,
     /// Their explicit follow state of each thread they set one for.
     pub follows: Vec<ThreadFollow>,
+    /// Their replies still waiting to land at a scheduled time.
+    #[serde(default)]
+    pub scheduled: Vec<ScheduledMessage>,
 }
 
 /// `GET /v1/team/export`: everything the team has written, private channels included.

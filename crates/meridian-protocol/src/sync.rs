@@ -2,7 +2,8 @@
 
 use meridian_domain::{
     Attachment, Channel, ChannelId, ClientId, FollowState, Grant, Membership, Message, MessageId, MutationId,
-    Reaction, ScopeId, Team, Thread, ThreadFollow, ThreadId, ThreadRead, Tombstone, UnixMillis, User, UserId,
+    Reaction, ScheduledMessage, ScopeId, Team, Thread, ThreadFollow, ThreadId, ThreadRead, Tombstone,
+    UnixMillis, User, UserId,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -85,13 +86,32 @@ pub enum MutationOp {
     /// Follow, mute or go back to the implicit rule for a thread's replies.
     #[serde(rename = "thread.follow.v1")]
     FollowThread { thread_id: ThreadId, state: FollowState },
+    /// A reply the server keeps and posts to the thread at `deliver_at`, as the author, whether or
+    /// not any of the author's devices is running then. Until it lands it lives in the author's
+    /// own scope ([`Entity::Scheduled`]); it lands with `message_id`.
+    #[serde(rename = "message.schedule.v1")]
+    ScheduleMessage {
+        message_id: MessageId,
+        thread_id: ThreadId,
+        body: String,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        attachments: Vec<Attachment>,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        urgent: bool,
+        deliver_at: UnixMillis,
+    },
+    /// Withdraws a scheduled reply that has not landed yet.
+    #[serde(rename = "message.unschedule.v1")]
+    CancelScheduled { message_id: MessageId },
 }
 
 impl MutationOp {
     /// The files a new message attaches (none for other mutations).
     pub fn attachments(&self) -> &[Attachment] {
         match self {
-            Self::CreateThread { attachments, .. } | Self::CreateMessage { attachments, .. } => attachments,
+            Self::CreateThread { attachments, .. }
+            | Self::CreateMessage { attachments, .. }
+            | Self::ScheduleMessage { attachments, .. } => attachments,
             _ => &[],
         }
     }
@@ -103,7 +123,9 @@ impl MutationOp {
             | Self::CreateMessage { message_id, .. }
             | Self::EditMessage { message_id, .. }
             | Self::DeleteMessage { message_id }
-            | Self::SetReaction { message_id, .. } => Some(*message_id),
+            | Self::SetReaction { message_id, .. }
+            | Self::ScheduleMessage { message_id, .. }
+            | Self::CancelScheduled { message_id } => Some(*message_id),
             Self::JoinChannel { .. }
             | Self::LeaveChannel { .. }
             | Self::AddMember { .. }
@@ -262,6 +284,9 @@ pub enum Entity {
     ThreadRead(ThreadRead),
     /// The reader's explicit follow state of a thread; only in their own scope.
     ThreadFollow(ThreadFollow),
+    /// One of the reader's scheduled replies and where it stands; only in their own scope.
+    #[serde(rename = "scheduled_message")]
+    Scheduled(ScheduledMessage),
 }
 
 /// Frames the server sends on `/v1/live`. Pokes are hints: the client answers with a pull.

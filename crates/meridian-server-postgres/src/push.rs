@@ -13,14 +13,15 @@
 use crate::PgStore;
 use crate::blobs;
 use crate::channels;
-use crate::log::append;
 use crate::messages;
 use crate::rows::{self, db, to_db};
+use crate::scheduled;
+use crate::writes::write_plan;
 use meridian_domain::{
-    ChannelId, ClientId, Message, MessageId, MutationId, ScopeId, Thread, ThreadId, UnixMillis, User, UserId,
+    ChannelId, ClientId, MessageId, MutationId, ScopeId, Thread, ThreadId, UnixMillis, User, UserId,
 };
 use meridian_protocol::{Entity, Mutation, MutationOp, MutationResult, MutationStatus};
-use meridian_server_store::plan::{self, ChannelAccess, Facts, Plan, Write};
+use meridian_server_store::plan::{self, ChannelAccess, Facts, Write};
 use meridian_server_store::sequence::{SeqCheck, check_seq};
 use meridian_server_store::{PushOutcome, StoreError};
 use sqlx::{PgConnection, Postgres, Transaction};
@@ -91,7 +92,7 @@ struct Recorded {
 
 /// One open write transaction of a push: the client row is claimed, at most one scope row is
 /// locked, and what was settled so far waits to be recorded at commit.
-struct Settling {
+pub(crate) struct Settling {
     tx: Transaction<'static, Postgres>,
     /// Whose push this is: read cursors and follow states go to their own scope.
     author: UserId,
@@ -132,6 +133,34 @@ impl Settling {
         })
     }
 
+    /// A transaction that settles no client's mutations, for a scheduled reply landing in `tx`.
+    pub(crate) fn without_client(
+        tx: Transaction<'static, Postgres>,
+        author: UserId,
+        now: UnixMillis,
+    ) -> Self {
+        Self {
+            tx,
+            author,
+            scope: None,
+            last: 0,
+            claimed: 0,
+            now,
+            recorded: Vec::new(),
+            threads: HashMap::new(),
+            channels: HashMap::new(),
+            closed: false,
+        }
+    }
+
+    pub(crate) fn transaction(&mut self) -> &mut PgConnection {
+        &mut self.tx
+    }
+
+    pub(crate) async fn commit_alone(self) -> Result<(), StoreError> {
+        self.tx.commit().await.map_err(db)
+    }
+
     /// Records the settled results and the client's new mark, then commits.
     async fn commit(mut self, client: ClientId) -> Result<(), StoreError> {
         if self.last != self.claimed {
@@ -154,7 +183,10 @@ impl Settling {
             MutationOp::CreateMessage { thread_id, .. } => {
                 self.thread(*thread_id).await?.map(|t| t.channel_id)
             }
-            MutationOp::ReadThread { .. } | MutationOp::FollowThread { .. } => {
+            MutationOp::ReadThread { .. }
+            | MutationOp::FollowThread { .. }
+            | MutationOp::ScheduleMessage { .. }
+            | MutationOp::CancelScheduled { .. } => {
                 return Ok(Some(ScopeId::User(self.author)));
             }
             MutationOp::JoinChannel { channel_id }
@@ -263,7 +295,9 @@ impl Settling {
         Ok(status)
     }
 
-    async fn read_facts(
+    /// What `mutation` needs known before it is planned. A message it creates is looked up only
+    /// when `existing` names it.
+    pub(crate) async fn read_facts(
         &mut self,
         author: UserId,
         mutation: &Mutation,
@@ -294,6 +328,10 @@ impl Settling {
             (Some(user), Some(channel)) => channels::subject(&mut self.tx, channel, user).await?,
             _ => None,
         };
+        let scheduled = match (targets.scheduled, targets.message_id) {
+            (true, Some(id)) => scheduled::target(&mut self.tx, id).await?,
+            _ => None,
+        };
         Ok(Facts {
             mutation_id_used,
             thread,
@@ -303,6 +341,8 @@ impl Settling {
             blobs,
             subject,
             read_through_seq,
+            scheduled,
+            now: self.now,
             ..Facts::default()
         })
     }
@@ -370,7 +410,7 @@ async fn existing_messages(
 
 /// Takes the scope row's lock before the mutation reads the rows it will change, so every
 /// writer of a scope's rows holds the scope first.
-async fn lock_scope(conn: &mut PgConnection, scope: ScopeId) -> Result<(), StoreError> {
+pub(crate) async fn lock_scope(conn: &mut PgConnection, scope: ScopeId) -> Result<(), StoreError> {
     sqlx::query("SELECT 1 FROM scopes WHERE id = $1 FOR UPDATE")
         .bind(scope.to_string())
         .execute(conn)
@@ -524,93 +564,4 @@ fn writes_several_scopes(op: &MutationOp) -> bool {
             | MutationOp::RemoveMember { .. }
             | MutationOp::OpenDirect { .. }
     )
-}
-
-/// Writes a plan's rows, each with its own change-log entry, then its grants in their people's
-/// own scopes (in id order, see the module notes), and records the new head of every scope it
-/// advanced.
-async fn write_plan(
-    conn: &mut PgConnection,
-    actor: UserId,
-    plan: &Plan,
-    now: UnixMillis,
-    heads: &mut BTreeMap<ScopeId, u64>,
-) -> Result<(), StoreError> {
-    if let Some(Write::Open(_)) = plan.writes.first() {
-        crate::log::create_scope(conn, plan.scope).await?;
-    }
-    for write in &plan.writes {
-        let head = append(conn, plan.scope, &write.entity(), Some(actor), now).await?;
-        heads.insert(plan.scope, head);
-        match write {
-            Write::Thread(thread) => upsert_thread(conn, thread, head).await?,
-            Write::Message(message) => {
-                upsert_message(conn, message, head, now).await?;
-                blobs::add_refs(conn, message).await?;
-            }
-            Write::Edit { message, previous_body } => {
-                messages::edit(conn, message, previous_body, head, now).await?
-            }
-            Write::Reaction(reaction) => messages::react(conn, reaction, head).await?,
-            Write::Delete(tombstone) => messages::delete(conn, plan.scope, tombstone, head, now).await?,
-            Write::Membership(membership) => channels::set_membership(conn, membership, now).await?,
-            Write::Open(channel) => channels::insert_row(conn, channel, head, now).await?,
-            Write::Private(_) => {}
-        }
-    }
-    let mut grants: Vec<_> = plan.grants.iter().collect();
-    grants.sort_by_key(|(user, _)| *user);
-    for (user, grant) in grants {
-        let scope = ScopeId::User(*user);
-        let head = append(conn, scope, &Entity::Grant(grant.clone()), Some(actor), now).await?;
-        heads.insert(scope, head);
-    }
-    Ok(())
-}
-
-async fn upsert_thread(conn: &mut PgConnection, thread: &Thread, seq: u64) -> Result<(), StoreError> {
-    sqlx::query(
-        "INSERT INTO threads (id, channel_id, title, author_id, created_at, order_seq, last_change_seq)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)
-         ON CONFLICT (id) DO UPDATE SET title = excluded.title, last_change_seq = excluded.last_change_seq",
-    )
-    .bind(thread.id.to_string())
-    .bind(thread.channel_id.to_string())
-    .bind(&thread.title)
-    .bind(thread.author_id.to_string())
-    .bind(thread.created_at)
-    .bind(to_db(seq))
-    .bind(to_db(seq))
-    .execute(conn)
-    .await
-    .map_err(db)?;
-    Ok(())
-}
-
-async fn upsert_message(
-    conn: &mut PgConnection,
-    message: &Message,
-    seq: u64,
-    now: UnixMillis,
-) -> Result<(), StoreError> {
-    sqlx::query(
-        "INSERT INTO messages (id, thread_id, channel_id, author_id, body, created_at, order_seq,
-                               last_change_seq, server_created_at, urgent)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-         ON CONFLICT (id) DO UPDATE SET body = excluded.body, last_change_seq = excluded.last_change_seq",
-    )
-    .bind(message.id.to_string())
-    .bind(message.thread_id.to_string())
-    .bind(message.channel_id.to_string())
-    .bind(message.author_id.to_string())
-    .bind(&message.body)
-    .bind(message.created_at)
-    .bind(to_db(seq))
-    .bind(to_db(seq))
-    .bind(now)
-    .bind(message.urgent)
-    .execute(conn)
-    .await
-    .map_err(db)?;
-    Ok(())
 }

@@ -16,12 +16,13 @@ mod people;
 mod pull;
 mod push;
 mod rows;
+mod scheduled;
 mod sessions;
 mod snapshot;
 
 use async_trait::async_trait;
 use meridian_domain::{
-    BlobId, Channel, ClientId, InviteId, Role, ScopeId, SessionId, Team, UnixMillis, User, UserId,
+    BlobId, Channel, ClientId, InviteId, MessageId, Role, ScopeId, SessionId, Team, UnixMillis, User, UserId,
 };
 use meridian_protocol::{
     BlobManifest, Entity, HistoryPage, HistoryQuery, Mutation, PullRequest, PullResponse, SnapshotPage,
@@ -259,6 +260,14 @@ impl ServerStore for SqliteStore {
         now: UnixMillis,
     ) -> Result<PushOutcome, StoreError> {
         push::apply(self, author, client, mutations, now).await
+    }
+
+    async fn due_scheduled(&self, now: UnixMillis, limit: u32) -> Result<Vec<MessageId>, StoreError> {
+        scheduled::due(self, now, limit).await
+    }
+
+    async fn land_scheduled(&self, id: MessageId, now: UnixMillis) -> Result<Heads, StoreError> {
+        scheduled::land(self, id, now).await
     }
 
     async fn pull(&self, reader: &User, request: &PullRequest) -> Result<PullResponse, StoreError> {

@@ -79,5 +79,6 @@ fn key(entity: &Entity) -> (&'static str, String) {
         // In the reader's own scope, so the thread alone names the register.
         Entity::ThreadRead(read) => ("thread_read", read.thread_id.to_string()),
         Entity::ThreadFollow(follow) => ("thread_follow", follow.thread_id.to_string()),
+        Entity::Scheduled(reply) => ("scheduled", reply.message_id.to_string()),
     }
 }

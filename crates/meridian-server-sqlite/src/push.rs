@@ -13,6 +13,7 @@ use crate::channels;
 use crate::log::append;
 use crate::messages;
 use crate::rows::{self, db, to_db};
+use crate::scheduled;
 use meridian_domain::{ClientId, Message, ScopeId, Thread, ThreadId, UnixMillis, User, UserId};
 use meridian_protocol::{Entity, Mutation, MutationOp, MutationResult, MutationStatus};
 use meridian_server_store::plan::{self, Facts, Plan, Targets, Write};
@@ -148,7 +149,7 @@ async fn settle(
     heads: &mut BTreeMap<ScopeId, u64>,
 ) -> Result<MutationStatus, StoreError> {
     let targets = plan::targets(author.id, &mutation.op);
-    let mut facts = read_facts(conn, author.id, mutation, &targets).await?;
+    let mut facts = read_facts(conn, author.id, mutation, &targets, now).await?;
     if let MutationOp::OpenDirect { participants, .. } = &mutation.op {
         let mut named = participants.clone();
         named.push(author.id);
@@ -193,11 +194,13 @@ async fn settle(
     Ok(status)
 }
 
-async fn read_facts(
+/// What `mutation` by `author` needs known before it is planned, read in the caller's transaction.
+pub(crate) async fn read_facts(
     conn: &mut SqliteConnection,
     author: UserId,
     mutation: &Mutation,
     targets: &Targets,
+    now: UnixMillis,
 ) -> Result<Facts, StoreError> {
     let (mutation_id, attachments) = (mutation.id, mutation.op.attachments());
     let mutation_id_used: bool =
@@ -236,6 +239,10 @@ async fn read_facts(
         (Some(user), Some(channel)) => channels::subject(conn, channel, user).await?,
         _ => None,
     };
+    let scheduled = match (targets.scheduled, targets.message_id) {
+        (true, Some(id)) => scheduled::target(conn, id).await?,
+        _ => None,
+    };
     Ok(Facts {
         mutation_id_used,
         thread,
@@ -245,6 +252,8 @@ async fn read_facts(
         blobs,
         subject,
         read_through_seq,
+        scheduled,
+        now,
         ..Facts::default()
     })
 }
@@ -274,7 +283,7 @@ async fn read_cursor(
 
 /// Writes a plan's rows, each with its own change-log entry, then its grants in their people's
 /// own scopes, and records the new head of every scope it advanced.
-async fn write_plan(
+pub(crate) async fn write_plan(
     conn: &mut SqliteConnection,
     actor: UserId,
     plan: &Plan,
@@ -300,6 +309,7 @@ async fn write_plan(
             Write::Delete(tombstone) => messages::delete(conn, plan.scope, tombstone, head, now).await?,
             Write::Membership(membership) => channels::set_membership(conn, membership, now).await?,
             Write::Open(channel) => channels::insert_row(conn, channel, head, now).await?,
+            Write::Schedule(scheduled) => scheduled::keep(conn, scheduled).await?,
             Write::Private(_) => {}
         }
     }

@@ -42,7 +42,8 @@ pub fn team_export(entities: Vec<Entity>, exported_at: UnixMillis) -> TeamExport
             | Entity::Membership(_)
             | Entity::Grant(_)
             | Entity::ThreadRead(_)
-            | Entity::ThreadFollow(_) => {}
+            | Entity::ThreadFollow(_)
+            | Entity::Scheduled(_) => {}
         }
     }
     export
@@ -58,10 +59,14 @@ pub fn personal_export(
 ) -> PersonalExport {
     let mut read_cursors = Vec::new();
     let mut follows = Vec::new();
+    let mut scheduled = Vec::new();
     for entity in &entities {
         match entity {
             Entity::ThreadRead(read) if read.user_id == user.id => read_cursors.push(*read),
             Entity::ThreadFollow(follow) if follow.user_id == user.id => follows.push(*follow),
+            Entity::Scheduled(reply) if reply.author_id == user.id && reply.state.is_pending() => {
+                scheduled.push(reply.clone());
+            }
             _ => {}
         }
     }
@@ -71,6 +76,7 @@ pub fn personal_export(
         email,
         read_cursors,
         follows,
+        scheduled,
         messages: team.messages.into_iter().filter(|message| message.author_id == user.id).collect(),
         reactions: team.reactions.into_iter().filter(|reaction| reaction.user_id == user.id).collect(),
         user,

@@ -13,6 +13,7 @@
 //!   needs a snapshot or a reset instead;
 //! - [`snapshot`]: which rows a bootstrap snapshot or a history page carries.
 //! - [`export`]: a person's and the team's data exports, from the latest entities.
+//! - [`scheduled`]: how a scheduled reply's row reads and writes; [`plan::land`] decides its landing.
 //!
 //! With the `conformance` feature, [`conformance`] is the test suite every backend must pass.
 //!
@@ -28,6 +29,7 @@ mod error;
 pub mod export;
 pub mod plan;
 pub mod pull;
+pub mod scheduled;
 pub mod sequence;
 pub mod snapshot;
 mod store;

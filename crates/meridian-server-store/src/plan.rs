@@ -9,8 +9,9 @@ use crate::blobs::AttachedBlob;
 use meridian_domain::permissions::{self, MembershipActor, MembershipChange};
 use meridian_domain::{
     Attachment, Channel, ChannelId, DomainError, Grant, MAX_DIRECT_PARTICIPANTS, Membership, Message,
-    MessageId, Reaction, Role, ScopeId, TeamId, Thread, ThreadFollow, ThreadId, ThreadRead, Tombstone, User,
-    UserId, direct_channel_id, direct_participants, validate,
+    MessageId, MutationId, Reaction, Role, ScheduledMessage, ScheduledState, ScopeId, TeamId, Thread,
+    ThreadFollow, ThreadId, ThreadRead, Tombstone, UnixMillis, User, UserId, direct_channel_id,
+    direct_participants, schedule, validate,
 };
 use meridian_protocol::{Entity, Mutation, MutationOp, MutationStatus};
 
@@ -30,6 +31,8 @@ pub const KNOWN_MUTATIONS: &[&str] = &[
     "dm.open.v1",
     "thread.read.v1",
     "thread.follow.v1",
+    "message.schedule.v1",
+    "message.unschedule.v1",
 ];
 
 /// Whether this server can apply mutations named `name`.
@@ -38,7 +41,8 @@ pub fn understands(name: &str) -> bool {
 }
 
 /// The rows a backend reads before planning, in this order: the message, then the thread, then
-/// the channel, then the subject of a membership change or the author's read cursor of the thread.
+/// the channel, then the subject of a membership change or the author's read cursor of the thread,
+/// and the scheduled reply with the message's id.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Targets {
     /// The message created or changed, if the mutation is about one.
@@ -51,6 +55,8 @@ pub struct Targets {
     pub subject: Option<UserId>,
     /// Whether to read the author's current read cursor of the thread ([`Facts::read_through_seq`]).
     pub read_cursor: bool,
+    /// Whether to read the scheduled reply with the message's id ([`Facts::scheduled`]).
+    pub scheduled: bool,
 }
 
 impl Targets {
@@ -68,7 +74,14 @@ impl Targets {
 /// What `op` by `author` names.
 pub fn targets(author: UserId, op: &MutationOp) -> Targets {
     let message_id = op.message_id();
-    let none = Targets { message_id, thread_id: None, channel_id: None, subject: None, read_cursor: false };
+    let none = Targets {
+        message_id,
+        thread_id: None,
+        channel_id: None,
+        subject: None,
+        read_cursor: false,
+        scheduled: false,
+    };
     if let Some((channel_id, subject)) = op.membership(author) {
         return Targets { channel_id: Some(channel_id), subject: Some(subject), ..none };
     }
@@ -83,6 +96,10 @@ pub fn targets(author: UserId, op: &MutationOp) -> Targets {
             Targets { thread_id: Some(*thread_id), read_cursor: true, ..none }
         }
         MutationOp::OpenDirect { channel_id, .. } => Targets { channel_id: Some(*channel_id), ..none },
+        MutationOp::ScheduleMessage { thread_id, .. } => {
+            Targets { thread_id: Some(*thread_id), scheduled: true, ..none }
+        }
+        MutationOp::CancelScheduled { .. } => Targets { scheduled: true, ..none },
         _ => none,
     }
 }
@@ -137,6 +154,11 @@ pub struct Facts {
     pub participants: Vec<User>,
     /// The author's read cursor of the target thread, when [`Targets::read_cursor`] asked for it.
     pub read_through_seq: Option<u64>,
+    /// The scheduled reply with the target message id, whoever wrote it, when
+    /// [`Targets::scheduled`] asked for it.
+    pub scheduled: Option<ScheduledMessage>,
+    /// The server's clock in the mutation's transaction.
+    pub now: UnixMillis,
 }
 
 /// A row to write: the full post-image of an entity, which is also what the change log carries.
@@ -159,6 +181,9 @@ pub enum Write {
     Open(Channel),
     /// A read cursor or follow state: the change log of the author's own scope is its only store.
     Private(Entity),
+    /// A scheduled reply and where it stands, kept where the landing task finds it as well as in
+    /// its author's own scope.
+    Schedule(ScheduledMessage),
 }
 
 impl Write {
@@ -171,6 +196,7 @@ impl Write {
             Self::Membership(membership) => Entity::Membership(membership.clone()),
             Self::Open(channel) => Entity::Channel(channel.clone()),
             Self::Private(entity) => entity.clone(),
+            Self::Schedule(reply) => Entity::Scheduled(reply.clone()),
         }
     }
 }
@@ -251,29 +277,41 @@ pub fn plan(author: &User, mutation: &Mutation, facts: &Facts) -> Result<Plan, R
             Ok(Plan::new(ScopeId::Channel(channel.id), vec![Write::Thread(thread), Write::Message(opening)]))
         }
         MutationOp::CreateMessage { message_id, thread_id, body, attachments, urgent } => {
-            // A thread in a channel the author cannot read does not exist for them.
-            let thread = facts.thread.as_ref().ok_or_else(thread_not_found)?;
-            let channel =
-                readable_channel(author, facts).map_err(|refusal| hide_absent(refusal, thread_not_found))?;
-            if channel.id != thread.channel_id {
-                return Err(thread_not_found());
-            }
-            let body = validate::message_body(body)?;
-            let attachments = attached_files(channel, attachments, &facts.blobs)?;
-            if facts.message_exists {
+            let draft = ReplyDraft { message_id: *message_id, thread_id: *thread_id, body, attachments };
+            let reply = new_reply(author, facts, draft, mutation.client_ts, *urgent)?;
+            Ok(Plan::new(ScopeId::Channel(reply.channel_id), vec![Write::Message(reply)]))
+        }
+        MutationOp::ScheduleMessage { message_id, thread_id, body, attachments, urgent, deliver_at } => {
+            let draft = ReplyDraft { message_id: *message_id, thread_id: *thread_id, body, attachments };
+            let reply = new_reply(author, facts, draft, mutation.client_ts, *urgent)?;
+            if facts.scheduled.is_some() {
                 return Err(id_conflict());
             }
-            let reply = Message {
-                id: *message_id,
-                thread_id: *thread_id,
-                channel_id: channel.id,
+            let scheduled = ScheduledMessage {
+                message_id: reply.id,
+                thread_id: reply.thread_id,
+                channel_id: reply.channel_id,
                 author_id: author.id,
-                body,
-                created_at: mutation.client_ts,
-                attachments,
-                urgent: *urgent,
+                body: reply.body,
+                attachments: reply.attachments,
+                urgent: reply.urgent,
+                deliver_at: schedule::deliver_at(*deliver_at, facts.now)?,
+                state: ScheduledState::Pending,
             };
-            Ok(Plan::new(ScopeId::Channel(channel.id), vec![Write::Message(reply)]))
+            Ok(Plan::new(ScopeId::User(author.id), vec![Write::Schedule(scheduled)]))
+        }
+        MutationOp::CancelScheduled { .. } => {
+            // Someone else's scheduled reply does not exist for the author.
+            let scheduled = facts
+                .scheduled
+                .as_ref()
+                .filter(|scheduled| scheduled.author_id == author.id)
+                .ok_or_else(|| Rejection::new("scheduled_not_found", "no such scheduled reply"))?;
+            if !scheduled.state.is_pending() {
+                return Err(Rejection::new("not_pending", "that reply has already landed or was withdrawn"));
+            }
+            let cancelled = ScheduledMessage { state: ScheduledState::Cancelled, ..scheduled.clone() };
+            Ok(Plan::new(ScopeId::User(author.id), vec![Write::Schedule(cancelled)]))
         }
         MutationOp::EditMessage { body, .. } => {
             let (target, channel) = live_message(author, facts)?;
@@ -335,6 +373,87 @@ pub fn plan(author: &User, mutation: &Mutation, facts: &Facts) -> Result<Plan, R
             Ok(Plan::new(ScopeId::User(author.id), vec![Write::Private(Entity::ThreadFollow(follow))]))
         }
     }
+}
+
+/// What a reply is made of before it is checked.
+struct ReplyDraft<'a> {
+    message_id: MessageId,
+    thread_id: ThreadId,
+    body: &'a str,
+    attachments: &'a [Attachment],
+}
+
+/// A reply by `author` in the target thread, if they may write there and its content is valid.
+fn new_reply(
+    author: &User,
+    facts: &Facts,
+    draft: ReplyDraft<'_>,
+    created_at: UnixMillis,
+    urgent: bool,
+) -> Result<Message, Rejection> {
+    // A thread in a channel the author cannot read does not exist for them.
+    let thread = facts.thread.as_ref().ok_or_else(thread_not_found)?;
+    let channel =
+        readable_channel(author, facts).map_err(|refusal| hide_absent(refusal, thread_not_found))?;
+    if channel.id != thread.channel_id {
+        return Err(thread_not_found());
+    }
+    let body = validate::message_body(draft.body)?;
+    let attachments = attached_files(channel, draft.attachments, &facts.blobs)?;
+    if facts.message_exists {
+        return Err(id_conflict());
+    }
+    Ok(Message {
+        id: draft.message_id,
+        thread_id: draft.thread_id,
+        channel_id: channel.id,
+        author_id: author.id,
+        body,
+        created_at,
+        attachments,
+        urgent,
+    })
+}
+
+/// The reply a scheduled one becomes when it lands at `now`: a mutation no client sent, planned
+/// like any reply, so every check a reply passes is made again as things stand then. Backends
+/// read its [`targets`] and plan it with [`land`].
+pub fn landing(scheduled: &ScheduledMessage, now: UnixMillis) -> Mutation {
+    Mutation {
+        seq: 0,
+        id: MutationId::new(),
+        op: MutationOp::CreateMessage {
+            message_id: scheduled.message_id,
+            thread_id: scheduled.thread_id,
+            body: scheduled.body.clone(),
+            attachments: scheduled.attachments.clone(),
+            urgent: scheduled.urgent,
+        },
+        client_ts: now,
+    }
+}
+
+/// What landing a scheduled reply writes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Landing {
+    /// The reply in its thread's channel, unless it may no longer be posted.
+    pub reply: Option<Plan>,
+    /// Its new state in the author's own scope: sent, or failed with the reason.
+    pub record: Plan,
+}
+
+/// Lands `scheduled` as `author` (as stored now) at `now`, given the facts read for
+/// [`landing`]'s targets. A reply that may no longer be posted (the author left the channel, the
+/// thread is gone) is marked failed, keeping its text for the author.
+pub fn land(author: &User, scheduled: &ScheduledMessage, facts: &Facts, now: UnixMillis) -> Landing {
+    let (reply, state) = match plan(author, &landing(scheduled, now), facts) {
+        Ok(reply) => (Some(reply), ScheduledState::Sent { at: now }),
+        Err(refusal) => {
+            (None, ScheduledState::Failed { code: refusal.code.to_owned(), message: refusal.message })
+        }
+    };
+    let record = ScheduledMessage { state, ..scheduled.clone() };
+    Landing { reply, record: Plan::new(ScopeId::User(scheduled.author_id), vec![Write::Schedule(record)]) }
 }
 
 /// Opens a direct conversation: the channel, every participant in its member list, and a grant

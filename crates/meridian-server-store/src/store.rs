@@ -6,7 +6,7 @@ use crate::export::ExportScopes;
 use crate::{Heads, StoreError};
 use async_trait::async_trait;
 use meridian_domain::{
-    BlobId, Channel, ClientId, InviteId, Role, ScopeId, SessionId, Team, UnixMillis, User, UserId,
+    BlobId, Channel, ClientId, InviteId, MessageId, Role, ScopeId, SessionId, Team, UnixMillis, User, UserId,
 };
 use meridian_protocol::{
     BlobManifest, Entity, HistoryPage, HistoryQuery, Mutation, MutationResult, PullRequest, PullResponse,
@@ -166,6 +166,17 @@ pub trait ServerStore: Send + Sync + std::fmt::Debug + 'static {
         mutations: &[Mutation],
         now: UnixMillis,
     ) -> Result<PushOutcome, StoreError>;
+
+    /// Scheduled replies still pending whose time has come by `now`, earliest first, at most
+    /// `limit` of them.
+    async fn due_scheduled(&self, now: UnixMillis, limit: u32) -> Result<Vec<MessageId>, StoreError>;
+
+    /// Lands the scheduled reply `id` if it is still pending: in one transaction, the reply is
+    /// planned as its author as things stand now ([`crate::plan::land`]) and posted to its thread,
+    /// and its new state (sent, or failed with the reason) is written to the author's own scope.
+    /// A reply no longer pending (already landed, by this or another server instance, or
+    /// cancelled) is left alone, so landing is exactly once. Returns the scopes that advanced.
+    async fn land_scheduled(&self, id: MessageId, now: UnixMillis) -> Result<Heads, StoreError>;
 
     /// The changes after the request's cursors in every scope `reader` may read, authorized in
     /// the same read snapshot as the data.

@@ -250,6 +250,7 @@ pub(crate) async fn apply_entity(
             applied.threads.insert(follow.thread_id);
         }
         Entity::ThreadRead(_) | Entity::ThreadFollow(_) => {}
+        Entity::Scheduled(_) => {}
     }
     Ok(())
 }

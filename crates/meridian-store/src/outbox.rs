@@ -302,7 +302,9 @@ impl LocalStore {
                             | MutationOp::RemoveMember { .. }
                             | MutationOp::OpenDirect { .. }
                             | MutationOp::ReadThread { .. }
-                            | MutationOp::FollowThread { .. } => continue,
+                            | MutationOp::FollowThread { .. }
+                            | MutationOp::ScheduleMessage { .. }
+                            | MutationOp::CancelScheduled { .. } => continue,
                         };
                         let Some(message_id) = op.message_id() else { continue };
                         sqlx::query("UPDATE messages SET state = ?, error = ? WHERE id = ? AND state = ?")

@@ -71,6 +71,7 @@ async fn op_channel(tx: &mut Transaction<'_, Sqlite>, op: &MutationOp) -> Result
         | MutationOp::RemoveMember { channel_id, .. }
         | MutationOp::OpenDirect { channel_id, .. } => return Ok(Some(*channel_id)),
         MutationOp::CreateMessage { thread_id, .. }
+        | MutationOp::ScheduleMessage { thread_id, .. }
         | MutationOp::ReadThread { thread_id, .. }
         | MutationOp::FollowThread { thread_id, .. } => thread_channel(tx, *thread_id).await?,
         MutationOp::EditMessage { message_id, .. }
@@ -81,6 +82,8 @@ async fn op_channel(tx: &mut Transaction<'_, Sqlite>, op: &MutationOp) -> Result
                 .fetch_optional(&mut **tx)
                 .await?
         }
+        // Kept in the author's own scope until it lands; the server checks the channel then.
+        MutationOp::CancelScheduled { .. } => None,
     };
     named.map(|channel: String| id(&channel)).transpose()
 }

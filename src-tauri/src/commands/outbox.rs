@@ -89,5 +89,7 @@ fn describe(op: &MutationOp) -> (&'static str, String) {
         MutationOp::OpenDirect { .. } => ("Direct conversation", "open".to_owned()),
         MutationOp::ReadThread { .. } => ("Read mark", "a thread".to_owned()),
         MutationOp::FollowThread { state, .. } => ("Follow", state.as_str().to_owned()),
+        MutationOp::ScheduleMessage { body, .. } => ("Scheduled reply", short(body)),
+        MutationOp::CancelScheduled { .. } => ("Cancel", "a scheduled reply".to_owned()),
     }
 }
