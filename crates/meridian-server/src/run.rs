@@ -79,7 +79,7 @@ impl Drop for RunningServer {
 }
 
 /// Opens the database, creates the team on first start (seeding the demo if asked), and serves
-/// the API on `options.listen` until shut down.
+/// the API on `options.listen` until shut down, landing scheduled replies as their time comes.
 pub async fn spawn(options: ServerOptions) -> anyhow::Result<RunningServer> {
     let backend::Backend { store, live } = backend::open(&options.database_url, options.bus).await?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
@@ -95,6 +95,7 @@ pub async fn spawn(options: ServerOptions) -> anyhow::Result<RunningServer> {
     let local_addr = listener.local_addr()?;
     let state = AppState::with_live(store, clock, live).with_open_signup(options.open_signup);
     let stopped = state.stopped();
+    tokio::spawn(crate::landing::run(state.clone()));
     // The peer address feeds the per-address sign-in limit.
     let app = router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
     let task = tokio::spawn(async move { axum::serve(listener, app).with_graceful_shutdown(stopped).await });

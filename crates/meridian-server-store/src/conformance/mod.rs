@@ -11,7 +11,7 @@
 //! The cases cover accounts, sessions, profiles, roles and invites, exactly-once pushes (retries,
 //! gaps, rejections that a retry hears again, reused ids), edits, deletes that leave only a
 //! tombstone, reactions, files (resumable uploads, dedupe, reading through messages), read
-//! cursors and follow states, exports, paging, authorization, snapshots, history and resets,
+//! cursors and follow states, scheduled replies, exports, paging, authorization, snapshots, history and resets,
 //! membership changes with their grants and revocations, guests, and concurrency: many clients pushing at once
 //! must get a gap-free log, and racing retries of one batch must apply it once.
 
@@ -24,6 +24,7 @@ mod fixture;
 mod membership;
 mod messages;
 mod reads;
+mod scheduled;
 
 pub use accounts::*;
 pub use blobs::*;
@@ -34,6 +35,7 @@ pub use fixture::Subject;
 pub use membership::*;
 pub use messages::*;
 pub use reads::*;
+pub use scheduled::*;
 
 /// Expands to one `#[tokio::test]` per conformance case, each over a store from `$factory`, an
 /// `async fn() -> Subject`.
@@ -80,6 +82,8 @@ macro_rules! conformance_tests {
             exports_hold_the_latest_images_and_only_tombstones_of_deletes,
             a_read_cursor_never_moves_back_and_no_one_else_sees_it,
             follow_states_are_last_writer_wins_on_readable_threads_only,
+            a_scheduled_reply_lands_once_at_its_time_as_its_author,
+            a_withdrawn_or_no_longer_allowed_reply_never_lands,
         );
     };
     (@cases $factory:path; $($case:ident),* $(,)?) => {

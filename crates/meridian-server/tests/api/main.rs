@@ -19,7 +19,11 @@ mod export;
 mod files;
 mod oneshot;
 mod openapi;
+mod scheduled;
 mod team;
+
+type LiveSocket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 struct TestServer {
     server: RunningServer,
@@ -102,6 +106,14 @@ impl TestServer {
         let (status, answer) = self.call("POST", "/v1/sync/push", Some(token), Some(body)).await;
         assert_eq!(status, StatusCode::OK, "{answer}");
         serde_json::from_value(answer).expect("push response")
+    }
+
+    /// A live socket signed in with `token`.
+    async fn live(&self, token: &str) -> LiveSocket {
+        let url = self.server.base_url().replace("http://", "ws://") + "/v1/live";
+        let mut request = url.as_str().into_client_request().expect("ws request");
+        request.headers_mut().insert("authorization", format!("Bearer {token}").parse().expect("header"));
+        tokio_tungstenite::connect_async(request).await.expect("connect").0
     }
 
     async fn pull(&self, token: &str) -> PullResponse {
@@ -301,10 +313,7 @@ async fn live_sockets_get_pokes_for_readable_scopes_only() {
     let secret = t.channel("leads", true, &[ana_info.user.id]).await;
     let general = t.channel("general", false, &[]).await;
 
-    let url = t.server.base_url().replace("http://", "ws://") + "/v1/live";
-    let mut request = url.as_str().into_client_request().expect("ws request");
-    request.headers_mut().insert("authorization", format!("Bearer {kofi}").parse().expect("header"));
-    let (mut socket, _) = tokio_tungstenite::connect_async(request).await.expect("connect");
+    let mut socket = t.live(&kofi).await;
 
     let client = ClientId::new();
     t.push(&ana, client, vec![start_thread(1, &secret, "private").0]).await;
@@ -316,6 +325,7 @@ async fn live_sockets_get_pokes_for_readable_scopes_only() {
     // The thread and its opening post follow the channel's own entry.
     assert_eq!(poke, LiveFrame::Poke { scope: ScopeId::Channel(general.id), head_seq: 3 });
 
+    let url = t.server.base_url().replace("http://", "ws://") + "/v1/live";
     let unauthenticated = url.as_str().into_client_request().expect("ws request");
     let refused = tokio_tungstenite::connect_async(unauthenticated).await.expect_err("refused");
     let tungstenite::Error::Http(response) = refused else { panic!("unexpected {refused:?}") };
