@@ -1,6 +1,7 @@
 //! Several team server instances over one PostgreSQL database, as a team behind a load balancer
 //! runs them: a reply written through one instance reaches a client of another live, by a hint
-//! over LISTEN/NOTIFY, and still arrives by the client's safety poll when no hint ever comes.
+//! over LISTEN/NOTIFY, and still arrives by the client's safety poll when no hint ever comes; and
+//! scheduled replies, which every instance's landing task finds due, land once.
 
 use meridian_domain::{Channel, ChannelId, ThreadId};
 use meridian_protocol::{SessionInfo, SignUpRequest};
@@ -170,4 +171,53 @@ async fn instances_starting_together_on_an_empty_database_share_one_team() -> an
     assert_eq!((again.user.id, again.team.id), (session.user.id, session.team.id));
     second.shutdown().await?;
     first.shutdown().await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn replies_scheduled_for_the_same_moment_land_once_with_two_instances_racing() -> anyhow::Result<()> {
+    use meridian_domain::{ClientId, Clock, MessageId, MutationId, ScopeId, SystemClock};
+    use meridian_protocol::{Entity, Mutation, MutationOp, PullRequest};
+
+    let postgres = TestPostgres::start().await?;
+    let team = Team::start(&postgres.create_database().await?, true).await?;
+    let kofi = team.kofi("laptop", NO_POLL).await?;
+    let now = SystemClock.now_millis();
+    let ids: Vec<MessageId> = (0..20).map(|_| MessageId::new()).collect();
+    let schedule: Vec<Mutation> = ids
+        .iter()
+        .zip(1..)
+        .map(|(message_id, seq)| Mutation {
+            seq,
+            id: MutationId::new(),
+            op: MutationOp::ScheduleMessage {
+                message_id: *message_id,
+                thread_id: team.thread,
+                body: format!("Morning note {seq}"),
+                attachments: Vec::new(),
+                urgent: false,
+                deliver_at: now + 1_000,
+            },
+            client_ts: now,
+        })
+        .collect();
+    // Kept through one instance; both instances' landing tasks find them due at once.
+    team.second.store().apply_mutations(&team.ana.me, ClientId::new(), &schedule, now).await?;
+    kofi.wait_for_thread(team.thread, Duration::from_secs(10), |rows| ids.iter().all(|id| has(rows, *id)))
+        .await?;
+
+    // The channel's log, not the device (which keeps one row per id), shows each landed once.
+    let request = PullRequest { client_id: ClientId::new(), ..PullRequest::default() };
+    let log = team.first.store().pull(&team.kofi_session.user, &request).await?;
+    let channel = team.ana.store.thread(team.thread).await?.map(|thread| thread.channel_id);
+    let page = &log.scopes[&ScopeId::Channel(channel.ok_or_else(|| anyhow::anyhow!("no thread"))?)];
+    for id in &ids {
+        let landings = page
+            .changes
+            .iter()
+            .filter(|change| matches!(&change.entity, Entity::Message(message) if message.id == *id))
+            .count();
+        assert_eq!(landings, 1, "scheduled reply {id} landed {landings} times");
+    }
+    kofi.stop().await;
+    team.stop().await
 }
