@@ -3,6 +3,7 @@
 
 const COMMANDS: &[&str] = &[
     "session_state",
+    "app_now",
     "create_local_team",
     "join_team",
     "sign_out",

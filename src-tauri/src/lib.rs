@@ -101,6 +101,7 @@ pub fn run() {
         })
         .invoke_handler(tauri::generate_handler![
             commands::session_state,
+            commands::app_now,
             commands::create_local_team,
             commands::join_team,
             commands::sign_out,
@@ -155,7 +156,7 @@ fn on_later_start(app: &tauri::AppHandle, args: &[String]) {
 }
 
 async fn open_link(app: &tauri::AppHandle, link: links::Link) {
-    let links::Link::Thread(thread_id) = link;
+    let thread_id = link.thread;
     let state = app.state::<AppState>();
     let guard = state.session().await;
     let Some(session) = guard.as_ref() else {
@@ -168,6 +169,7 @@ async fn open_link(app: &tauri::AppHandle, link: links::Link) {
             views::OpenThreadEvent {
                 thread_id: thread_id.to_string(),
                 channel_id: thread.channel_id.to_string(),
+                message_id: link.message.map(|id| id.to_string()),
             },
         ),
         Ok(None) => tracing::info!(%thread_id, "a link named a thread that is not on this device"),

@@ -241,6 +241,17 @@ async fn scenario(session: &Session, world: &World, bus: &NotificationBus) -> an
     by_testid(session, "composer-send").await?.click().await?;
     wait_for_message(session, "Ana Lima", ana_reply).await?;
     world.bob.wait_for_thread(world.thread, WAIT, |rows| has_reply(rows, ana_reply)).await?;
+    // The UI tells days by the app's clock, started here on Wednesday 2 December: Ana's reply,
+    // written then, is under "Today" (Bob's, written at the machine's real time, are not).
+    session
+        .wait_until("Ana's reply under a \"Today\" divider", WAIT, || async {
+            let mut labels = Vec::new();
+            for divider in session.find_all("[data-testid='message-list'] .divider:not(.new)").await? {
+                labels.push(divider.text_content().await?);
+            }
+            Ok((labels.last().is_some_and(|label| label.trim() == "Today")).then_some(()))
+        })
+        .await?;
 
     // Bob answers; the app shows it and raises a desktop notification naming thread and author.
     let bob_reply = "Great, thanks Ana! Tagging the release.";

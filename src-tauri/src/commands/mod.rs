@@ -33,6 +33,13 @@ pub async fn session_state(state: State<'_, AppState>) -> CommandResult<SessionS
     })
 }
 
+/// The app's clock now (Unix milliseconds), which the UI's clock follows: it is the system time
+/// unless the app was started at another instant (see `MERIDIAN_CLOCK_START`).
+#[tauri::command]
+pub fn app_now(state: State<'_, AppState>) -> i64 {
+    state.clock().now_millis()
+}
+
 /// The inbox count the sidebar shows, for the tray icon.
 #[tauri::command]
 pub fn show_unread(app: AppHandle, count: u32) -> CommandResult<()> {

@@ -21,7 +21,8 @@ pub fn show(app: AppHandle, store: LocalStore, notice: ReplyNotice) {
             Ok(Some(thread)) => thread.channel_id.to_string(),
             _ => String::new(),
         };
-        let open = OpenThreadEvent { thread_id: notice.thread_id.to_string(), channel_id };
+        // A notice may stand for several replies: it opens the thread at the first unread.
+        let open = OpenThreadEvent { thread_id: notice.thread_id.to_string(), channel_id, message_id: None };
         let shown = tauri::async_runtime::spawn_blocking(move || raise(&app, &notice, open)).await;
         if let Ok(Err(error)) = shown {
             tracing::warn!(%error, "could not show a desktop notification");

@@ -181,6 +181,8 @@ pub struct ChangedEvent {
 pub struct OpenThreadEvent {
     pub thread_id: String,
     pub channel_id: String,
+    /// The message to open the thread at; without one it opens at the first unread.
+    pub message_id: Option<String>,
 }
 
 /// Payload of `meridian://sync-status`.

@@ -237,25 +237,41 @@ async fn jump_with_the_keyboard(session: &Session) -> anyhow::Result<()> {
 }
 
 /// Starting the app again with a `meridian://thread/…` link hands the link to the running app,
-/// which opens the thread; the second start exits at once.
+/// which opens the thread, or brings one message of it into view and marks it; the second start
+/// exits at once.
 async fn follow_a_link_from_a_second_start(session: &Session, data_dir: &Path) -> anyhow::Result<()> {
     let view = session.wait_for("[data-testid='thread-view']", WAIT).await?;
     let thread_id = view.attribute("data-thread-id").await?.ok_or_else(|| anyhow::anyhow!("no thread id"))?;
     let title = session.find("[data-testid='thread-title']").await?.text_content().await?;
-    session.wait_for("[data-testid='channel-item'][data-channel-name='random']", WAIT).await?.click().await?;
+    let first = session.find("[data-testid='message']").await?;
+    let message_id =
+        first.attribute("data-message-id").await?.ok_or_else(|| anyhow::anyhow!("no message id"))?;
+    for link in [
+        format!("meridian://thread/{thread_id}"),
+        format!("meridian://thread/{thread_id}/message/{message_id}"),
+    ] {
+        session
+            .wait_for("[data-testid='channel-item'][data-channel-name='random']", WAIT)
+            .await?
+            .click()
+            .await?;
+        session
+            .wait_until("the thread to close", WAIT, || async {
+                Ok(session.find_all("[data-testid='thread-view']").await?.is_empty().then_some(()))
+            })
+            .await?;
+        let second = tokio::process::Command::new(desktop_binary()?)
+            .arg(&link)
+            .env("MERIDIAN_DATA_DIR", data_dir)
+            .kill_on_drop(true)
+            .status();
+        let status = tokio::time::timeout(WAIT, second).await??;
+        anyhow::ensure!(status.success(), "the second start failed: {status}");
+        session.wait_for_text("[data-testid='thread-title']", &title, WAIT).await?;
+    }
     session
-        .wait_until("the thread to close", WAIT, || async {
-            Ok(session.find_all("[data-testid='thread-view']").await?.is_empty().then_some(()))
-        })
+        .wait_for(&format!(".highlighted [data-testid='message'][data-message-id='{message_id}']"), WAIT)
         .await?;
-    let second = tokio::process::Command::new(desktop_binary()?)
-        .arg(format!("meridian://thread/{thread_id}"))
-        .env("MERIDIAN_DATA_DIR", data_dir)
-        .kill_on_drop(true)
-        .status();
-    let status = tokio::time::timeout(WAIT, second).await??;
-    anyhow::ensure!(status.success(), "the second start failed: {status}");
-    session.wait_for_text("[data-testid='thread-title']", &title, WAIT).await?;
     Ok(())
 }
 

@@ -162,7 +162,7 @@ export type JoinTeamRequest = {
 export type CommandError = { code: string; message: string };
 
 export type ChangedEvent = { channels: string[]; threads: string[] };
-export type OpenThreadEvent = { threadId: string; channelId: string };
+export type OpenThreadEvent = { threadId: string; channelId: string; messageId: string | null };
 export type SyncStatus = { online: boolean; pending: number };
 
 export type ThreadHit = { threadId: string; channelId: string; channelName: string; titleHtml: string };
@@ -242,6 +242,7 @@ export type OutboxItem = {
 };
 
 export const sessionState = () => invoke<SessionState>("session_state");
+export const appNow = () => invoke<number>("app_now");
 
 export const createLocalTeam = (request: CreateLocalTeamRequest) =>
   invoke<SessionState>("create_local_team", { request });

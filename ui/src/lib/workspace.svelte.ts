@@ -296,6 +296,6 @@ export class Workspace {
 
   private async openFromNotification(target: OpenThreadEvent) {
     if (target.channelId !== this.channelId) await this.selectChannel(target.channelId);
-    await this.selectThread(target.threadId);
+    await this.selectThread(target.threadId, target.messageId);
   }
 }
