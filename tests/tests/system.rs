@@ -4,7 +4,7 @@
 use meridian_domain::{
     Channel, ChannelId, ClientId, FollowState, Message, MessageId, MutationId, ScopeId, ThreadId,
 };
-use meridian_protocol::{Change, Entity, Mutation, MutationOp, PullResponse, ScopeChanges};
+use meridian_protocol::{Change, Entity, Mutation, MutationOp, MutationStatus, PullResponse, ScopeChanges};
 use meridian_store::{DeliveryState, HeldHistory, LocalStore, ThreadState};
 use meridian_sync::{ApiClient, SyncEngine, SyncEvent, SyncOptions};
 use meridian_testkit::client::HeadlessClient;
@@ -405,6 +405,93 @@ async fn a_read_mark_and_a_mute_reach_my_other_device_only_and_the_mute_silences
     kofi.stop().await;
     phone.stop().await;
     laptop.stop().await;
+    server.shutdown().await?;
+    Ok(())
+}
+
+/// A mention reaches its person in a thread they never wrote in, and a direct message reaches
+/// the other person in the conversation, each as its own kind of notice; a reply in a thread
+/// someone does not follow reaches no one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mentions_and_direct_messages_reach_people_who_do_not_follow_the_thread() -> anyhow::Result<()> {
+    use meridian_domain::catch_up::NoticeKind;
+    use meridian_domain::{direct_channel_id, direct_participants, mentions::mention_token};
+
+    let server = TestServer::start("Acme", false).await?;
+    let channel = general_channel(&server).await?;
+    let dir = tempfile::tempdir()?;
+    let store = server.server().store();
+    let kofi = server.sign_up("Kofi", "kofi@example.com", "Africa/Accra").await?.user;
+    let mut devices = Vec::new();
+    for (name, email) in [("Ana", "ana@example.com"), ("Priya", "priya@example.com")] {
+        let session = server.sign_up(name, email, "Asia/Kolkata").await?;
+        let local = LocalStore::open(&dir.path().join(format!("{name}.db"))).await?;
+        let token = session.token.clone().ok_or_else(|| anyhow::anyhow!("no token"))?;
+        let api = ApiClient::new(&server.base_url())?.with_token(&token);
+        let (engine, events) = SyncEngine::new(local, api, session.user.id, options()).await?;
+        engine.sync_once().await?;
+        devices.push((session.user, engine, events));
+    }
+    let [(ana, ana_engine, mut ana_events), (priya, priya_engine, mut priya_events)] =
+        <[_; 2]>::try_from(devices).map_err(|_| anyhow::anyhow!("two devices"))?;
+
+    let thread_id = ThreadId::new();
+    let opening = MutationOp::CreateThread {
+        thread_id,
+        channel_id: channel.id,
+        title: "Budget".into(),
+        message_id: MessageId::new(),
+        body: "Numbers for Q1".into(),
+        attachments: Vec::new(),
+        urgent: false,
+    };
+    let team = store.team().await?.ok_or_else(|| anyhow::anyhow!("no team"))?;
+    let direct = direct_channel_id(team.id, &direct_participants(kofi.id, &[ana.id]));
+    let (direct_thread, ask) = (ThreadId::new(), format!("{} can you check them?", mention_token(priya.id)));
+    let writes = vec![
+        mutation(1, opening),
+        mutation(
+            2,
+            MutationOp::CreateMessage {
+                message_id: MessageId::new(),
+                thread_id,
+                body: ask,
+                attachments: Vec::new(),
+                urgent: false,
+            },
+        ),
+        mutation(3, MutationOp::OpenDirect { channel_id: direct, participants: vec![ana.id] }),
+        mutation(
+            4,
+            MutationOp::CreateThread {
+                thread_id: direct_thread,
+                channel_id: direct,
+                title: "Quick question".into(),
+                message_id: MessageId::new(),
+                body: "Got a minute?".into(),
+                attachments: Vec::new(),
+                urgent: false,
+            },
+        ),
+    ];
+    let outcome = store.apply_mutations(&kofi, ClientId::new(), &writes, 0).await?;
+    anyhow::ensure!(
+        outcome.results.iter().all(|result| result.status == MutationStatus::Applied),
+        "{outcome:?}"
+    );
+    for _ in 0..3 {
+        ana_engine.sync_once().await?;
+        priya_engine.sync_once().await?;
+    }
+
+    let priya_heard = drain_notices(&mut priya_events);
+    let kinds: Vec<(NoticeKind, &str)> =
+        priya_heard.iter().map(|notice| (notice.kind, notice.summary.as_str())).collect();
+    assert_eq!(kinds, [(NoticeKind::Mention, "Kofi mentioned you in “Budget”")], "{priya_heard:?}");
+    let ana_heard = drain_notices(&mut ana_events);
+    let kinds: Vec<(NoticeKind, &str)> =
+        ana_heard.iter().map(|notice| (notice.kind, notice.summary.as_str())).collect();
+    assert_eq!(kinds, [(NoticeKind::Direct, "Kofi wrote to you in “Quick question”")], "{ana_heard:?}");
     server.shutdown().await?;
     Ok(())
 }

@@ -25,7 +25,7 @@ const WAIT: Duration = Duration::from_secs(120);
 /// Mutations per push while posting the long thread.
 const PUSH_BATCH: usize = 500;
 /// The process names (as `/proc/PID/comm` shows them, cut to 15 bytes) that make up the app.
-const APP_PROCESSES: [&str; 3] = ["meridian-deskto", "WebKitWebProces", "WebKitNetworkP"];
+const APP_PROCESSES: [&str; 3] = ["meridian-deskto", "WebKitWebProces", "WebKitNetworkPr"];
 
 pub async fn run(options: &DesktopOptions) -> anyhow::Result<BenchResult> {
     let app = match &options.app {
@@ -51,6 +51,7 @@ pub async fn run(options: &DesktopOptions) -> anyhow::Result<BenchResult> {
     create_demo_team(&session).await?;
     tokio::time::sleep(Duration::from_secs(options.idle_seconds)).await;
     let idle_pss = pss_of_app_kib()?;
+    log_pss_by_process("idle with the demo team")?;
     eprintln!("idle PSS with the demo team: {} MiB", idle_pss / 1024);
 
     let server_url = session
@@ -80,6 +81,7 @@ pub async fn run(options: &DesktopOptions) -> anyhow::Result<BenchResult> {
     // Idle again, with every message synced and the long thread not yet open.
     tokio::time::sleep(Duration::from_secs(options.idle_seconds)).await;
     let synced_pss = pss_of_app_kib()?;
+    log_pss_by_process("idle with the thread synced")?;
     eprintln!("idle PSS with {} more messages synced: {} MiB", options.replies, synced_pss / 1024);
     // Timed inside the page, from the click until the frame after the opening post is in it: the
     // driver's polling would add up to its interval.
@@ -394,6 +396,19 @@ async fn post_long_thread(server_url: &str, title: &str, replies: usize) -> anyh
 /// PSS in KiB summed over every process of the app this bench started (its descendants only:
 /// other apps on the machine, such as another checkout's tests, are not counted).
 fn pss_of_app_kib() -> anyhow::Result<u64> {
+    Ok(pss_by_process()?.iter().map(|(_, kib)| kib).sum())
+}
+
+/// Logs each app process's PSS, to see where memory goes.
+fn log_pss_by_process(when: &str) -> anyhow::Result<()> {
+    let parts: Vec<String> =
+        pss_by_process()?.iter().map(|(name, kib)| format!("{name} {} MiB", kib / 1024)).collect();
+    eprintln!("PSS {when}: {}", parts.join(", "));
+    Ok(())
+}
+
+/// The PSS of each process of the app started by this bench, by process name.
+fn pss_by_process() -> anyhow::Result<Vec<(String, u64)>> {
     let mut parents = std::collections::HashMap::new();
     let mut candidates = Vec::new();
     for entry in std::fs::read_dir("/proc")? {
@@ -411,7 +426,7 @@ fn pss_of_app_kib() -> anyhow::Result<u64> {
         parents.insert(pid, ppid);
         let Ok(comm) = std::fs::read_to_string(path.join("comm")) else { continue };
         if APP_PROCESSES.contains(&comm.trim()) {
-            candidates.push((pid, path));
+            candidates.push((pid, path, comm.trim().to_owned()));
         }
     }
     let me = std::process::id();
@@ -424,17 +439,18 @@ fn pss_of_app_kib() -> anyhow::Result<u64> {
         }
         false
     };
-    let mut total = 0;
-    for (pid, path) in candidates {
+    let mut found = Vec::new();
+    for (pid, path, name) in candidates {
         if !mine(pid) {
             continue;
         }
         let Ok(rollup) = std::fs::read_to_string(path.join("smaps_rollup")) else { continue };
-        total += rollup
+        let pss = rollup
             .lines()
             .find_map(|line| line.strip_prefix("Pss:"))
             .and_then(|value| value.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
             .unwrap_or(0);
+        found.push((name, pss));
     }
-    Ok(total)
+    Ok(found)
 }

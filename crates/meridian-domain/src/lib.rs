@@ -39,7 +39,7 @@ pub use model::{
     Channel, FollowState, Grant, Membership, Message, Reaction, Role, Team, Thread, ThreadFollow, ThreadRead,
     Tombstone, User,
 };
-pub use notify::{ReplyNotice, reply_notice, shortened};
+pub use notify::{NOTICE_TEXT_CHARS, ReplyNotice, ThreadContext, reply_notice, shortened};
 pub use schedule::{ScheduledMessage, ScheduledState};
 pub use scope::{ParseScopeError, ScopeId};
 pub use time_off::{Away, TimeOff};

@@ -1,12 +1,14 @@
-//! Who is told about a reply. Unless they said otherwise, a person follows a thread they started
-//! or replied to; an explicit follow makes them follow any thread, a mute silences one whatever
-//! they wrote there. When someone else replies in a followed thread, they get a notice naming
-//! the thread and the author.
+//! Who is told about a message. Unless they said otherwise, a person follows a thread they
+//! started, replied to or were mentioned in; an explicit follow makes them follow any thread, a
+//! mute silences one whatever they wrote there. When someone else replies in a followed thread,
+//! they get a notice naming the thread and the author; a message that mentions them, or one in a
+//! direct conversation, reaches them whether or not they follow its thread.
 
 use crate::availability::Urgency;
 use crate::catch_up::{HeldNotice, NoticeKind};
 use crate::clock::UnixMillis;
 use crate::ids::{ThreadId, UserId};
+use crate::mentions::mentioned_users;
 use crate::model::{FollowState, Message, Thread, User};
 
 /// A notification to raise for one recipient.
@@ -14,6 +16,8 @@ use crate::model::{FollowState, Message, Thread, User};
 pub struct ReplyNotice {
     pub thread_id: ThreadId,
     pub summary: String,
+    /// The message as written, tokens and Markdown included: the shell makes it readable for the
+    /// recipient and short (see [`NOTICE_TEXT_CHARS`]) before it is shown or held.
     pub body: String,
     pub kind: NoticeKind,
     pub author: String,
@@ -35,46 +39,68 @@ impl ReplyNotice {
     }
 }
 
-/// Longest excerpt of the reply shown in a notification body.
-const EXCERPT_CHARS: usize = 180;
+/// The most characters of a message a notification shows.
+pub const NOTICE_TEXT_CHARS: usize = 180;
 
-/// The notice `recipient` should get for `reply`, if any.
-///
-/// `earlier_authors` are the authors of the messages that came before `reply` in the thread;
-/// with no explicit `follow` state the recipient follows the thread if they started it or are
-/// among them.
-pub fn reply_notice(
-    recipient: UserId,
-    thread: &Thread,
-    earlier_authors: &[UserId],
-    follow: FollowState,
-    reply: &Message,
-    reply_author: &User,
-) -> Option<ReplyNotice> {
-    if reply.author_id == recipient || reply.thread_id != thread.id {
-        return None;
-    }
-    let follows = match follow {
-        FollowState::Following => true,
-        FollowState::Muted => false,
-        FollowState::None => thread.author_id == recipient || earlier_authors.contains(&recipient),
-    };
-    if !follows {
-        return None;
-    }
-    Some(ReplyNotice {
-        thread_id: thread.id,
-        summary: format!("{} replied in “{}”", reply_author.display_name, thread.title),
-        body: excerpt(&reply.body),
-        kind: NoticeKind::Reply,
-        author: reply_author.display_name.clone(),
-        thread_title: thread.title.clone(),
-        urgency: reply.urgency(),
-    })
+/// What the recipient's device knows of the thread a message is in.
+#[derive(Clone, Copy, Debug)]
+pub struct ThreadContext<'a> {
+    pub thread: &'a Thread,
+    /// The thread is in a direct conversation (which the recipient is in, or they could not read
+    /// it).
+    pub direct: bool,
+    /// Who follows the thread without having said so: its earlier writers and the people
+    /// mentioned in its earlier messages (its starter follows it too).
+    pub implicit_followers: &'a [UserId],
+    /// The recipient's own follow state of the thread.
+    pub follow: FollowState,
 }
 
-fn excerpt(body: &str) -> String {
-    shortened(body, EXCERPT_CHARS)
+impl ThreadContext<'_> {
+    /// Whether `person` follows the thread: by choice, or else by having started it, written in
+    /// it or been mentioned in it.
+    fn followed_by(&self, person: UserId) -> bool {
+        match self.follow {
+            FollowState::Following => true,
+            FollowState::Muted => false,
+            FollowState::None => self.thread.author_id == person || self.implicit_followers.contains(&person),
+        }
+    }
+}
+
+/// The notice `recipient` should get for `message` in the thread `context` describes, if any.
+///
+/// A message that mentions the recipient is a mention, even in a muted or unfollowed thread: it
+/// was addressed to them by name. Otherwise a message in a direct conversation is a direct
+/// message, unless they muted its thread; anything else is a reply, told to followers only.
+pub fn reply_notice(
+    recipient: UserId,
+    context: &ThreadContext<'_>,
+    message: &Message,
+    author: &User,
+) -> Option<ReplyNotice> {
+    let thread = context.thread;
+    if message.author_id == recipient || message.thread_id != thread.id {
+        return None;
+    }
+    let (kind, summary) = if mentioned_users(&message.body).contains(&recipient) {
+        (NoticeKind::Mention, format!("{} mentioned you in “{}”", author.display_name, thread.title))
+    } else if context.direct && context.follow != FollowState::Muted {
+        (NoticeKind::Direct, format!("{} wrote to you in “{}”", author.display_name, thread.title))
+    } else if context.followed_by(recipient) {
+        (NoticeKind::Reply, format!("{} replied in “{}”", author.display_name, thread.title))
+    } else {
+        return None;
+    };
+    Some(ReplyNotice {
+        thread_id: thread.id,
+        summary,
+        body: message.body.clone(),
+        kind,
+        author: author.display_name.clone(),
+        thread_title: thread.title.clone(),
+        urgency: message.urgency(),
+    })
 }
 
 /// `text` on one line (runs of whitespace as one space), cut to at most `max` characters with
@@ -129,11 +155,24 @@ mod tests {
         }
     }
 
+    /// A notice in a thread of an ordinary channel.
+    fn notice(
+        recipient: UserId,
+        thread: &Thread,
+        followers: &[UserId],
+        follow: FollowState,
+        message: &Message,
+        author: &User,
+    ) -> Option<ReplyNotice> {
+        let context = ThreadContext { thread, direct: false, implicit_followers: followers, follow };
+        reply_notice(recipient, &context, message, author)
+    }
+
     #[test]
     fn thread_starter_hears_about_replies_from_others() {
         let (ana, kofi) = (person("Ana"), person("Kofi"));
         let thread = thread_by(&ana);
-        let notice = reply_notice(
+        let notice = notice(
             ana.id,
             &thread,
             &[ana.id],
@@ -153,7 +192,7 @@ mod tests {
         let (ana, kofi) = (person("Ana"), person("Kofi"));
         let thread = thread_by(&ana);
         let urgent = Message { urgent: true, ..reply(&thread, &kofi, "Prod is down") };
-        let notice = reply_notice(ana.id, &thread, &[], FollowState::None, &urgent, &kofi).expect("notice");
+        let notice = notice(ana.id, &thread, &[], FollowState::None, &urgent, &kofi).expect("notice");
         assert_eq!(notice.urgency, Urgency::Urgent);
     }
 
@@ -162,9 +201,7 @@ mod tests {
         let (ana, kofi, priya) = (person("Ana"), person("Kofi"), person("Priya"));
         let thread = thread_by(&ana);
         let later = reply(&thread, &priya, "Agreed");
-        assert!(
-            reply_notice(kofi.id, &thread, &[ana.id, kofi.id], FollowState::None, &later, &priya).is_some()
-        );
+        assert!(notice(kofi.id, &thread, &[ana.id, kofi.id], FollowState::None, &later, &priya).is_some());
     }
 
     #[test]
@@ -172,9 +209,9 @@ mod tests {
         let (ana, kofi, priya) = (person("Ana"), person("Kofi"), person("Priya"));
         let thread = thread_by(&ana);
         let own = reply(&thread, &ana, "Bump");
-        assert_eq!(reply_notice(ana.id, &thread, &[ana.id], FollowState::None, &own, &ana), None);
+        assert_eq!(notice(ana.id, &thread, &[ana.id], FollowState::None, &own, &ana), None);
         let other = reply(&thread, &kofi, "Hi");
-        assert_eq!(reply_notice(priya.id, &thread, &[ana.id], FollowState::None, &other, &kofi), None);
+        assert_eq!(notice(priya.id, &thread, &[ana.id], FollowState::None, &other, &kofi), None);
     }
 
     #[test]
@@ -182,22 +219,43 @@ mod tests {
         let (ana, kofi, priya) = (person("Ana"), person("Kofi"), person("Priya"));
         let thread = thread_by(&ana);
         let later = reply(&thread, &kofi, "Update");
-        assert!(reply_notice(priya.id, &thread, &[ana.id], FollowState::Following, &later, &kofi).is_some());
-        assert_eq!(reply_notice(ana.id, &thread, &[ana.id], FollowState::Muted, &later, &kofi), None);
+        assert!(notice(priya.id, &thread, &[ana.id], FollowState::Following, &later, &kofi).is_some());
+        assert_eq!(notice(ana.id, &thread, &[ana.id], FollowState::Muted, &later, &kofi), None);
         let own = reply(&thread, &priya, "Mine");
-        assert_eq!(reply_notice(priya.id, &thread, &[], FollowState::Following, &own, &priya), None);
+        assert_eq!(notice(priya.id, &thread, &[], FollowState::Following, &own, &priya), None);
     }
 
     #[test]
-    fn long_replies_are_shortened_on_one_line() {
-        let (ana, kofi) = (person("Ana"), person("Kofi"));
+    fn a_mention_reaches_its_person_in_any_thread_even_a_muted_one() {
+        let (ana, kofi, priya) = (person("Ana"), person("Kofi"), person("Priya"));
         let thread = thread_by(&ana);
-        let body = format!("first line\n\n{}", "word ".repeat(100));
-        let notice =
-            reply_notice(ana.id, &thread, &[], FollowState::None, &reply(&thread, &kofi, &body), &kofi)
-                .expect("notice");
-        assert!(!notice.body.contains('\n'));
-        assert_eq!(notice.body.chars().count(), EXCERPT_CHARS);
-        assert!(notice.body.ends_with('…'));
+        let body = format!("{} can you check the numbers?", crate::mentions::mention_token(priya.id));
+        let asked = reply(&thread, &kofi, &body);
+        for follow in [FollowState::None, FollowState::Muted] {
+            let told = notice(priya.id, &thread, &[], follow, &asked, &kofi).expect("a mention");
+            assert_eq!(told.kind, NoticeKind::Mention);
+            assert_eq!(told.summary, "Kofi mentioned you in “Launch plan”");
+        }
+        // Being mentioned once makes her follow the thread's later replies.
+        let later = reply(&thread, &ana, "Thanks both");
+        let followed =
+            notice(priya.id, &thread, &[priya.id], FollowState::None, &later, &ana).expect("reply");
+        assert_eq!(followed.kind, NoticeKind::Reply);
+    }
+
+    #[test]
+    fn a_direct_message_reaches_its_people_unless_muted() {
+        let (ana, kofi) = (person("Ana"), person("Kofi"));
+        let thread = thread_by(&kofi);
+        let first = reply(&thread, &kofi, "Got a minute?");
+        let direct =
+            |follow| ThreadContext { thread: &thread, direct: true, implicit_followers: &[], follow };
+        let told = reply_notice(ana.id, &direct(FollowState::None), &first, &kofi).expect("a direct message");
+        assert_eq!(
+            (told.kind, told.summary.as_str()),
+            (NoticeKind::Direct, "Kofi wrote to you in “Launch plan”")
+        );
+        assert_eq!(reply_notice(ana.id, &direct(FollowState::Muted), &first, &kofi), None);
+        assert_eq!(reply_notice(kofi.id, &direct(FollowState::None), &first, &kofi), None, "not one's own");
     }
 }

@@ -41,6 +41,12 @@ pub fn to_html(body: &str, reader: &Reader<'_>) -> String {
     SANITIZER.clean(&html).to_string()
 }
 
+/// `body` as the words a reader sees, on one line and at most `max` characters (cut with an
+/// ellipsis): how a notification or a list quotes a message.
+pub fn one_line(body: &str, reader: &Reader<'_>, max: usize) -> String {
+    meridian_domain::shortened(&to_plain_text(body, reader), max)
+}
+
 /// `body` as the words a reader sees, without markup, on one line per paragraph.
 pub fn to_plain_text(body: &str, reader: &Reader<'_>) -> String {
     let mut text = String::with_capacity(body.len());

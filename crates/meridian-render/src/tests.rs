@@ -117,3 +117,20 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn one_line_names_mentions_and_stays_short() {
+    let priya = UserId::new();
+    let names = |user: UserId| (user == priya).then(|| "Priya".to_owned());
+    let reader = Reader { zone: berlin(), name_of: &names };
+    let body = format!(
+        "{} can you **check**\n\nthe numbers? {}",
+        meridian_domain::mentions::mention_token(priya),
+        "word ".repeat(60)
+    );
+    let line = one_line(&body, &reader, 180);
+    assert!(line.starts_with("@Priya can you check the numbers? word"), "{line}");
+    assert!(!line.contains('\n') && !line.contains("<@"), "{line}");
+    assert_eq!(line.chars().count(), 180);
+    assert!(line.ends_with('…'));
+}

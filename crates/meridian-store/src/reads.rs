@@ -310,4 +310,45 @@ impl LocalStore {
                 .await?;
         rows.iter().map(|author| id(author)).collect()
     }
+
+    /// People @mentioned in a thread's messages, in the order they were first mentioned: they
+    /// follow it as its writers do.
+    pub async fn thread_mentions(&self, thread_id: ThreadId) -> Result<Vec<UserId>> {
+        let bodies: Vec<String> = sqlx::query_scalar(
+            "SELECT body FROM messages WHERE thread_id = ? AND instr(body, '<@') > 0 ORDER BY server_seq IS NULL, server_seq, created_at",
+        )
+        .bind(thread_id.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        let mut people = Vec::new();
+        for user in bodies.iter().flat_map(|body| meridian_domain::mentions::mentioned_users(body)) {
+            if !people.contains(&user) {
+                people.push(user);
+            }
+        }
+        Ok(people)
+    }
+
+    /// Whether `user` wrote in a thread or is mentioned in it, leaving out the messages `except`
+    /// (those just received, whose own order decides): what makes them follow it unless they said
+    /// otherwise.
+    pub async fn takes_part_in(
+        &self,
+        thread_id: ThreadId,
+        user: UserId,
+        except: &[meridian_domain::MessageId],
+    ) -> Result<bool> {
+        let except = serde_json::to_string(&except.iter().map(ToString::to_string).collect::<Vec<_>>())
+            .map_err(|error| crate::StoreError::Corrupt(error.to_string()))?;
+        Ok(sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM messages WHERE thread_id = ? AND (author_id = ? OR instr(body, ?) > 0)
+                            AND id NOT IN (SELECT value FROM json_each(?)))",
+        )
+        .bind(thread_id.to_string())
+        .bind(user.to_string())
+        .bind(meridian_domain::mentions::mention_token(user))
+        .bind(except)
+        .fetch_one(&self.pool)
+        .await?)
+    }
 }

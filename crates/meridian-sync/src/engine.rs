@@ -5,7 +5,8 @@
 use crate::api::{ApiClient, SyncError};
 use crate::live::keep_live;
 use meridian_domain::{
-    ChannelId, ClientId, FollowState, ReplyNotice, ScopeId, Thread, ThreadId, User, UserId, reply_notice,
+    ChannelId, ClientId, FollowState, MessageId, ReplyNotice, ScopeId, Thread, ThreadContext, ThreadId, User,
+    UserId, mentions::mention_token, reply_notice,
 };
 use meridian_protocol::{MutationStatus, PullRequest, PushRequest};
 use meridian_store::{Applied, LocalStore};
@@ -133,8 +134,11 @@ impl SyncEngine {
         // Scopes first loaded in this round. What reaches them before the round ends is history
         // the device is catching up on, not news, so it raises no notices.
         let mut loading = BTreeSet::new();
+        let mut in_sync = None;
         loop {
             let request = self.pull_request(None).await?;
+            // Whether this device had synced before this round, rather than signing in now.
+            let in_sync = *in_sync.get_or_insert(request.cursors.contains_key(&ScopeId::User(self.me)));
             let response = self.api.pull(&request).await?;
             for scope in &response.reset_required {
                 tracing::warn!(%scope, "the server cannot continue this scope from our cursor; loading it again");
@@ -144,8 +148,11 @@ impl SyncEngine {
                 response.reset_required.union(&response.needs_snapshot).copied().collect();
             for scope in &bootstraps {
                 pulled += self.bootstrap(*scope).await?;
+                if in_sync && self.report_new_conversation(*scope).await? {
+                    continue;
+                }
+                loading.insert(*scope);
             }
-            loading.extend(bootstraps.iter().copied());
             // A server that replays scopes instead of sending snapshots: a scope's first pages.
             loading.extend(response.scopes.keys().filter(|scope| !request.cursors.contains_key(scope)));
             let mut applied = self.store.apply_pull(&response, self.me).await?;
@@ -159,6 +166,27 @@ impl SyncEngine {
                 return Ok(pulled);
             }
         }
+    }
+
+    /// A direct conversation someone opened with me while this device was in sync holds only what
+    /// was written to me since it opened: it is news, not history, though it loads like a new
+    /// scope. Reports it as such; returns whether `scope` was one.
+    async fn report_new_conversation(&self, scope: ScopeId) -> Result<bool, SyncError> {
+        let ScopeId::Channel(channel_id) = scope else { return Ok(false) };
+        if !self.store.channel(channel_id).await?.is_some_and(|channel| channel.direct) {
+            return Ok(false);
+        }
+        let mut written = Vec::new();
+        for row in self.store.threads(channel_id).await? {
+            let messages = self.store.thread_messages(row.thread.id).await?;
+            written.extend(
+                messages.into_iter().map(|row| row.message).filter(|message| message.author_id != self.me),
+            );
+        }
+        written.sort_by_key(|message| message.created_at);
+        let applied = Applied { applied: written.len(), new_messages: written, ..Applied::default() };
+        self.report(applied).await?;
+        Ok(true)
     }
 
     async fn pull_request(&self, wait: Option<Duration>) -> Result<PullRequest, SyncError> {
@@ -185,8 +213,10 @@ impl SyncEngine {
         // Threads and authors are looked up once per answer, not once per message: a device
         // catching up receives thousands of messages in a few threads, and per-message lookups
         // were most of the time an initial sync took (bench/results/*-initial-sync.md).
-        let mut threads: HashMap<ThreadId, Option<(Thread, Vec<UserId>, FollowState)>> = HashMap::new();
+        let mut threads: HashMap<ThreadId, Option<(Thread, bool, FollowState, bool)>> = HashMap::new();
         let mut authors: HashMap<UserId, Option<User>> = HashMap::new();
+        let received: Vec<MessageId> = applied.new_messages.iter().map(|message| message.id).collect();
+        let mention = mention_token(self.me);
         for message in &applied.new_messages {
             if message.author_id == self.me {
                 continue;
@@ -195,26 +225,42 @@ impl SyncEngine {
                 Entry::Occupied(known) => known.into_mut(),
                 Entry::Vacant(slot) => {
                     let thread = match self.store.thread(message.thread_id).await? {
-                        // Every other author of the thread; `message` is not ours, so leaving it
-                        // in does not change whether we follow the thread.
                         Some(thread) => {
-                            let followers = self.store.thread_authors(thread.id, message.id).await?;
+                            let direct = self
+                                .store
+                                .channel(thread.channel_id)
+                                .await?
+                                .is_some_and(|channel| channel.direct);
+                            let takes_part = self.store.takes_part_in(thread.id, self.me, &received).await?;
                             let follow = self.store.thread_state(thread.id).await?.follow;
-                            Some((thread, followers, follow))
+                            Some((thread, direct, follow, takes_part))
                         }
                         None => None,
                     };
                     slot.insert(thread)
                 }
             };
-            let Some((thread, followers, follow)) = thread.as_ref() else { continue };
+            let Some((thread, direct, follow, takes_part)) = thread.as_ref() else { continue };
             let author = match authors.entry(message.author_id) {
                 Entry::Occupied(known) => known.into_mut(),
                 Entry::Vacant(slot) => slot.insert(self.store.user(message.author_id).await?),
             };
             let Some(author) = author.as_ref() else { continue };
-            if let Some(notice) = reply_notice(self.me, thread, followers, *follow, message, author) {
+            let me = [self.me];
+            let context = ThreadContext {
+                thread,
+                direct: *direct,
+                implicit_followers: if *takes_part { &me } else { &[] },
+                follow: *follow,
+            };
+            if let Some(notice) = reply_notice(self.me, &context, message, author) {
                 self.emit(SyncEvent::Notice(notice));
+            }
+            // Mentioned here, I follow what comes after it in this answer.
+            if message.body.contains(&mention)
+                && let Some(Some((_, _, _, takes_part))) = threads.get_mut(&message.thread_id)
+            {
+                *takes_part = true;
             }
         }
         self.emit(SyncEvent::Changed {

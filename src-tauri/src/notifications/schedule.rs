@@ -6,8 +6,10 @@
 use super::show;
 use meridian_domain::availability::{Availability, Delivery, Urgency, deliver_at, delivery};
 use meridian_domain::catch_up::catch_up;
-use meridian_domain::{Clock, ReplyNotice, UnixMillis, User, UserId};
+use meridian_domain::mentions::mentioned_users;
+use meridian_domain::{Clock, NOTICE_TEXT_CHARS, ReplyNotice, UnixMillis, User, UserId};
 use meridian_store::LocalStore;
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 use tauri::AppHandle;
@@ -67,11 +69,30 @@ impl Notifier {
         }
     }
 
+    /// A message as a notification quotes it: mentions as names, times in the person's zone, no
+    /// markup, one short line.
+    async fn readable(&self, body: &str, zone: chrono_tz::Tz) -> String {
+        let mut names = HashMap::new();
+        for user in mentioned_users(body) {
+            if let Ok(Some(person)) = self.store.user(user).await {
+                names.insert(user, person.display_name);
+            }
+        }
+        let name_of = |user: UserId| names.get(&user).cloned();
+        meridian_render::one_line(
+            body,
+            &meridian_render::Reader { zone, name_of: &name_of },
+            NOTICE_TEXT_CHARS,
+        )
+    }
+
     /// Shows `notice` now, or holds it until the person's working time (an urgent one only
     /// through do-not-disturb, as the domain's delivery rule says).
-    pub async fn notify(&self, notice: ReplyNotice) {
+    pub async fn notify(&self, mut notice: ReplyNotice) {
         let now = self.clock.now_millis();
-        match delivery(&self.availability().await, now, notice.urgency) {
+        let availability = self.availability().await;
+        notice.body = self.readable(&notice.body, availability.zone).await;
+        match delivery(&availability, now, notice.urgency) {
             Delivery::Now => show(self.app.clone(), self.store.clone(), notice),
             Delivery::Held { until } => {
                 tracing::info!(thread = %notice.thread_id, until, "holding a notification until working time");
