@@ -23,6 +23,8 @@ use std::time::Duration;
 mod local_team;
 #[path = "desktop/long_thread.rs"]
 mod long_thread;
+#[path = "desktop/scheduled.rs"]
+mod scheduled;
 #[path = "desktop/urgent.rs"]
 mod urgent;
 

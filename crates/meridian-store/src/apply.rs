@@ -249,8 +249,11 @@ pub(crate) async fn apply_entity(
             crate::thread_state::set_follow(tx, follow.thread_id, follow.state).await?;
             applied.threads.insert(follow.thread_id);
         }
-        Entity::ThreadRead(_) | Entity::ThreadFollow(_) => {}
-        Entity::Scheduled(_) => {}
+        Entity::Scheduled(scheduled) if scheduled.author_id == me => {
+            crate::scheduled::apply(tx, scheduled).await?;
+            applied.threads.insert(scheduled.thread_id);
+        }
+        Entity::ThreadRead(_) | Entity::ThreadFollow(_) | Entity::Scheduled(_) => {}
     }
     Ok(())
 }

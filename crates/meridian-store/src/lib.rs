@@ -19,6 +19,7 @@ mod outbox_review;
 mod purge;
 mod reads;
 mod rows;
+mod scheduled;
 pub mod search;
 mod thread_state;
 mod thread_window;
@@ -33,6 +34,7 @@ pub use nudges::DueNudge;
 pub use outbox::ReplyOptions;
 pub use reads::{MessageRow, ThreadRow};
 pub use rows::DeliveryState;
+pub use scheduled::{ScheduledRow, ScheduledStatus};
 pub use thread_state::ThreadState;
 pub use thread_window::{MessageKey, MessageWindow, PlacedMessage, WindowStart};
 

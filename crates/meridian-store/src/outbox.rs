@@ -251,11 +251,17 @@ impl LocalStore {
                         .bind(seq)
                         .execute(&mut *tx)
                         .await?;
-                    if let Some(MutationOp::EditMessage { message_id, .. }) = queued_op(&mut tx, seq).await? {
-                        sqlx::query("UPDATE messages SET state = 'sent' WHERE id = ? AND state = 'editing'")
+                    match queued_op(&mut tx, seq).await? {
+                        Some(MutationOp::EditMessage { message_id, .. }) => {
+                            sqlx::query(
+                                "UPDATE messages SET state = 'sent' WHERE id = ? AND state = 'editing'",
+                            )
                             .bind(message_id.to_string())
                             .execute(&mut *tx)
                             .await?;
+                        }
+                        Some(op) => crate::scheduled::accepted(&mut tx, &op).await?,
+                        None => {}
                     }
                 }
                 MutationStatus::Rejected { code, message } => {
@@ -302,9 +308,11 @@ impl LocalStore {
                             | MutationOp::RemoveMember { .. }
                             | MutationOp::OpenDirect { .. }
                             | MutationOp::ReadThread { .. }
-                            | MutationOp::FollowThread { .. }
-                            | MutationOp::ScheduleMessage { .. }
-                            | MutationOp::CancelScheduled { .. } => continue,
+                            | MutationOp::FollowThread { .. } => continue,
+                            MutationOp::ScheduleMessage { .. } | MutationOp::CancelScheduled { .. } => {
+                                crate::scheduled::refused(&mut tx, &op, &reason).await?;
+                                continue;
+                            }
                         };
                         let Some(message_id) = op.message_id() else { continue };
                         sqlx::query("UPDATE messages SET state = ?, error = ? WHERE id = ? AND state = ?")

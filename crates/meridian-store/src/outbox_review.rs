@@ -31,6 +31,7 @@ impl LocalStore {
         let op = refused_op(&mut tx, seq).await?;
         enqueue(&mut tx, &op, now).await?;
         mark_resolved(&mut tx, seq).await?;
+        crate::scheduled::retried(&mut tx, &op).await?;
         let (from, to) = match op {
             MutationOp::CreateThread { .. } | MutationOp::CreateMessage { .. } => ("rejected", "pending"),
             MutationOp::EditMessage { .. } => ("rejected", "editing"),
@@ -53,6 +54,7 @@ impl LocalStore {
         let mut tx = self.write().await?;
         let op = refused_op(&mut tx, seq).await?;
         mark_resolved(&mut tx, seq).await?;
+        crate::scheduled::discarded(&mut tx, &op).await?;
         match &op {
             MutationOp::CreateThread { thread_id, message_id, .. } => {
                 sqlx::query("DELETE FROM messages WHERE id = ? AND state = 'rejected'")

@@ -7,6 +7,7 @@ pub mod outbox;
 pub mod people;
 pub mod profile;
 mod replies;
+pub mod scheduled;
 pub mod search;
 pub mod thread_window;
 pub mod threads;

@@ -5,7 +5,7 @@ use crate::error::CommandResult;
 use crate::session::{AppState, Session};
 use meridian_domain::availability::{Availability, Status, handoff_order, status};
 use meridian_domain::local_time::{in_zone, utc_offset_minutes, wait_label, weekday_time};
-use meridian_domain::{MessageId, ThreadId, UserId, describe_week};
+use meridian_domain::{MessageId, ThreadId, User, UserId, describe_week};
 use serde::Serialize;
 use tauri::State;
 
@@ -165,6 +165,28 @@ pub(crate) async fn people_in_thread(session: &Session, thread_id: ThreadId) -> 
         if id != session.me.id && !people.contains(&id) {
             people.push(id);
         }
+    }
+    Ok(people)
+}
+
+/// Everyone a reply in `thread_id` would notify: the thread's people (see [`people_in_thread`]),
+/// then anyone `mentioned` (user ids as the composer sends them), never me, each once. People
+/// this device does not know are left out.
+pub(crate) async fn reply_recipients(
+    session: &Session,
+    thread_id: ThreadId,
+    mentioned: &[String],
+) -> CommandResult<Vec<User>> {
+    let mut ids = people_in_thread(session, thread_id).await?;
+    for mention in mentioned {
+        let id: UserId = parse_id(mention, "user")?;
+        if id != session.me.id && !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
+    let mut people = Vec::with_capacity(ids.len());
+    for id in ids {
+        people.extend(session.store.user(id).await?);
     }
     Ok(people)
 }

@@ -1,6 +1,7 @@
 //! Reading and writing conversations: channels, threads, replies, edits, deletes, reactions,
 //! drafts, and who will hear about a reply when.
 
+use super::scheduled::DeliveryPreview;
 use super::{parse_id, signed_in};
 use crate::error::{CommandError, CommandResult};
 use crate::session::{AppState, Session};
@@ -240,32 +241,32 @@ pub async fn save_draft(state: State<'_, AppState>, thread_id: String, body: Str
 }
 
 /// For everyone a reply in `thread_id` would notify (the thread's participants and anyone
-/// mentioned), when they would hear about it if sent now.
+/// mentioned), when they would hear about it if sent now, or, with `their_morning`, if sent at
+/// the first recipient's next working start, and when that is.
 #[tauri::command]
 pub async fn delivery_preview(
     state: State<'_, AppState>,
     thread_id: String,
     mentions: Option<Vec<String>>,
     urgent: Option<bool>,
-) -> CommandResult<Vec<RecipientPreview>> {
+    their_morning: Option<bool>,
+) -> CommandResult<DeliveryPreview> {
     let thread_id: ThreadId = parse_id(&thread_id, "thread")?;
     let guard = state.session().await;
     let session = signed_in(&guard)?;
-    let mut recipients = super::people::people_in_thread(session, thread_id).await?;
-    for mention in mentions.unwrap_or_default() {
-        let id: UserId = parse_id(&mention, "user")?;
-        if id != session.me.id && !recipients.contains(&id) {
-            recipients.push(id);
-        }
-    }
-    let people = People::new(session.store.users().await?);
+    let recipients =
+        super::people::reply_recipients(session, thread_id, &mentions.unwrap_or_default()).await?;
     let urgency = if urgent.unwrap_or(false) { Urgency::Urgent } else { Urgency::Normal };
     let now = state.clock().now_millis();
-    Ok(recipients
-        .into_iter()
-        .filter_map(|id| people.get(id))
+    if their_morning.unwrap_or(false) {
+        let reader = Availability::of(&session.me).zone;
+        return Ok(super::scheduled::morning_preview(&recipients, reader, now, urgency));
+    }
+    let recipients = recipients
+        .iter()
         .map(|user| RecipientPreview::new(user, preview(&Availability::of(user), now, urgency)))
-        .collect())
+        .collect();
+    Ok(DeliveryPreview { recipients, lands: None })
 }
 
 #[tauri::command]
@@ -277,7 +278,12 @@ pub async fn list_people(state: State<'_, AppState>) -> CommandResult<Vec<Person
 
 /// The stored form of what the person typed: mentions they completed become `<@id>` tokens and
 /// typed times become time tokens in their zone.
-fn compose(session: &Session, typed: &str, mentions: Vec<MentionChoice>, now: i64) -> CommandResult<String> {
+pub(crate) fn compose(
+    session: &Session,
+    typed: &str,
+    mentions: Vec<MentionChoice>,
+    now: i64,
+) -> CommandResult<String> {
     let chosen = mentions
         .into_iter()
         .map(|choice| Ok((choice.name, parse_id::<UserId>(&choice.user_id, "user")?)))

@@ -87,7 +87,30 @@ export type MessageView = {
  * a reminder at the end of their working day if none came. */
 export type ReplyExpectation = { withinMinutes: number | null; nudge: boolean };
 
-export type SendOptions = { urgent: boolean; expect?: ReplyExpectation | null };
+/** When a scheduled reply is to land: at the first recipient's next working start, or at an instant. */
+export type Schedule = { theirMorning: true } | { at: number };
+
+export type SendOptions = { urgent: boolean; expect?: ReplyExpectation | null; schedule?: Schedule | null };
+
+/** A scheduled reply still to land, or one that failed and keeps its text. */
+export type ScheduledReply = {
+  messageId: string;
+  threadId: string;
+  channelId: string;
+  threadTitle: string;
+  channelName: string;
+  /** The text as written (with tokens), for putting back into the composer. */
+  body: string;
+  urgent: boolean;
+  /** Unix milliseconds. */
+  deliverAt: number;
+  /** "Thu 09:00" in the reader's zone (with the date when a week or more away). */
+  when: string;
+  state: "pending" | "failed";
+  /** Whether the server holds it yet. */
+  confirmed: boolean;
+  error: string | null;
+};
 
 /** A person completed after "@" in the composer, as the text shows them. */
 export type MentionChoice = { name: string; userId: string };
@@ -100,6 +123,13 @@ export type RecipientPreview = {
   /** "now" or "09:00 Tue their time — in 7 h". */
   label: string;
   now: boolean;
+};
+
+/** Who hears about a reply and when; with "their morning", also when it lands. */
+export type DeliveryPreview = {
+  recipients: RecipientPreview[];
+  /** `local`: "Wed 21:00" in the reader's zone; `there`: "Thu 09:00 Tokyo", the first morning. */
+  lands: { at: number; local: string; there: string } | null;
 };
 
 /** A message in a thread window, with where it sits in the thread. */
@@ -302,8 +332,35 @@ export const setReaction = (messageId: string, emoji: string, present: boolean) 
 export const saveDraft = (threadId: string, body: string) =>
   invoke<void>("save_draft", { threadId, body });
 
-export const deliveryPreview = (threadId: string, mentions: string[] = [], urgent = false) =>
-  invoke<RecipientPreview[]>("delivery_preview", { threadId, mentions, urgent });
+export const deliveryPreview = (threadId: string, mentions: string[] = [], urgent = false, theirMorning = false) =>
+  invoke<DeliveryPreview>("delivery_preview", { threadId, mentions, urgent, theirMorning });
+
+/** Queues a reply for the server to post later; shown in the scheduled list at once. */
+export const scheduleReply = (
+  threadId: string,
+  body: string,
+  schedule: Schedule,
+  mentions: MentionChoice[] = [],
+  attachments: AttachmentView[] = [],
+  urgent = false,
+) =>
+  invoke<ScheduledReply>("schedule_reply", {
+    threadId,
+    body,
+    mentions,
+    attachments,
+    urgent,
+    ...("at" in schedule ? { deliverAt: schedule.at } : { theirMorning: true }),
+  });
+
+export const scheduledReplies = (threadId: string | null = null) =>
+  invoke<ScheduledReply[]>("scheduled_replies", { threadId });
+
+/** Withdraws a scheduled reply; resolves with its text. */
+export const cancelScheduled = (messageId: string) => invoke<string>("cancel_scheduled", { messageId });
+
+/** Puts away a failed scheduled reply; resolves with its text. */
+export const dismissScheduled = (messageId: string) => invoke<string>("dismiss_scheduled", { messageId });
 
 export const syncStatus = () => invoke<SyncStatus>("sync_status");
 

@@ -134,3 +134,34 @@ export function everyMinute(tick: (now: number) => void): () => void {
   schedule();
   return () => clearTimeout(timer);
 }
+
+/** `at` as a `datetime-local` input value ("2026-12-03T09:00") on `zone`'s wall clock. */
+export function wallClockValue(at: number, zone: string): string {
+  const parts = formatter("en-CA", {
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+    hour: "2-digit",
+    minute: "2-digit",
+    hourCycle: "h23",
+    timeZone: usableZone(zone),
+  }).formatToParts(at);
+  const part = (type: string) => parts.find((p) => p.type === type)?.value ?? "00";
+  return `${part("year")}-${part("month")}-${part("day")}T${part("hour")}:${part("minute")}`;
+}
+
+/**
+ * The instant a `datetime-local` value names on `zone`'s wall clock (not the system's), or null
+ * when it does not parse. A wall time skipped by a daylight-saving jump lands just after it.
+ */
+export function instantOnWallClock(value: string, zone: string): number | null {
+  const match = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})$/.exec(value);
+  if (!match) return null;
+  const [year, month, day, hour, minute] = match.slice(1).map(Number);
+  const wanted = Date.UTC(year, month - 1, day, hour, minute);
+  // Guess with the zone's offset at the wall time read as UTC, then correct once with the offset
+  // at the guess, which differs only near a daylight-saving change.
+  const offsetAt = (at: number) => Date.parse(`${wallClockValue(at, zone)}:00Z`) - at;
+  const guess = wanted - offsetAt(wanted);
+  return wanted - offsetAt(guess);
+}

@@ -9,6 +9,7 @@ import type {
   MessageView,
   Person,
   OpenThreadEvent,
+  ScheduledReply,
   SearchResults,
   SyncStatus,
   ThreadDetail,
@@ -31,6 +32,10 @@ export class Workspace {
   /** The inbox is shown in the middle pane instead of a channel's threads. */
   showingInbox = $state(false);
   inbox = $state<Loaded<ThreadSummary[]>>({ value: [], loading: false, error: null });
+  /** The list of scheduled replies is shown in the middle pane instead of a channel's threads. */
+  showingScheduled = $state(false);
+  /** Every scheduled reply still to land, and failed ones, soonest first. */
+  scheduled = $state<Loaded<ScheduledReply[]>>({ value: [], loading: false, error: null });
   threadId = $state<string | null>(null);
   sync = $state<SyncStatus | null>(null);
   /** What the search field holds; a non-blank query shows results instead of the thread list. */
@@ -52,12 +57,17 @@ export class Workspace {
     const subscriptions = [
       api.onChanged((change) => void this.applyChange(change)),
       api.onOpenThread((target) => void this.openFromNotification(target)),
-      api.onSyncStatus((status) => (this.sync = status)),
+      api.onSyncStatus((status) => {
+        // A refused schedule or withdrawal is settled by a push, which changes no thread.
+        if (status.pending !== this.sync?.pending) void this.refreshScheduled();
+        this.sync = status;
+      }),
       api.onOpenInbox(() => this.openInbox()),
     ];
     void this.refreshChannels();
     void this.refreshPeople();
     void this.refreshInbox();
+    void this.refreshScheduled();
     // Snoozed threads come back on their own time, without any event.
     const snoozes = setInterval(() => void this.refreshInbox(), 60_000);
     // Status events sent before this screen subscribed are gone; ask for the latest once.
@@ -86,8 +96,39 @@ export class Workspace {
   /** Shows the inbox in the middle pane. */
   openInbox() {
     this.showingInbox = true;
+    this.showingScheduled = false;
     this.setSearch("");
     void this.refreshInbox();
+  }
+
+  async refreshScheduled() {
+    try {
+      this.scheduled = { value: await api.scheduledReplies(), loading: false, error: null };
+    } catch (error) {
+      this.scheduled = { ...this.scheduled, loading: false, error: api.errorMessage(error) };
+    }
+  }
+
+  /** Shows every scheduled reply in the middle pane. */
+  openScheduled() {
+    this.showingScheduled = true;
+    this.showingInbox = false;
+    this.setSearch("");
+    void this.refreshScheduled();
+  }
+
+  /** Withdraws a scheduled reply; resolves with its text, for "Edit". */
+  async cancelScheduled(messageId: string): Promise<string> {
+    const body = await api.cancelScheduled(messageId);
+    await this.refreshScheduled();
+    return body;
+  }
+
+  /** Puts away a failed scheduled reply; resolves with its text. */
+  async dismissScheduled(messageId: string): Promise<string> {
+    const body = await api.dismissScheduled(messageId);
+    await this.refreshScheduled();
+    return body;
   }
 
   /** Opens a thread from the inbox, keeping the inbox in the middle pane. */
@@ -135,6 +176,7 @@ export class Workspace {
 
   async selectChannel(channelId: string | null) {
     this.showingInbox = false;
+    this.showingScheduled = false;
     if (channelId !== this.channelId) {
       this.channelId = channelId;
       this.threadId = null;
@@ -217,16 +259,23 @@ export class Workspace {
     }
   }
 
-  /** Sends a reply to the open thread and shows what the shell returned (usually "pending"). */
+  /** Sends a reply to the open thread and shows what the shell returned (usually "pending"), or
+   * schedules it when the options say when. */
   async send(
     body: string,
     mentions: MentionChoice[] = [],
     attachments: api.AttachmentView[] = [],
     options: api.SendOptions = { urgent: false },
-  ): Promise<MessageView> {
+  ): Promise<MessageView | ScheduledReply> {
     const detail = this.thread.value;
     if (!detail) throw { code: "no_thread", message: "Open a thread to reply." };
-    const message = await api.sendReply(detail.id, body, mentions, attachments, options);
+    const { schedule, ...now } = options;
+    if (schedule) {
+      const scheduled = await api.scheduleReply(detail.id, body, schedule, mentions, attachments, now.urgent);
+      await this.refreshScheduled();
+      return scheduled;
+    }
+    const message = await api.sendReply(detail.id, body, mentions, attachments, now);
     const messages = this.messages;
     if (messages && messages.threadId === detail.id) {
       // Reading older messages: go to the newest, where the reply is.
@@ -289,6 +338,7 @@ export class Workspace {
       this.refreshChannels(),
       this.refreshPeople(),
       this.refreshInbox(),
+      this.refreshScheduled(),
       channelChanged || listedThreadChanged ? this.refreshThreads() : null,
       openThreadChanged ? this.refreshThread() : null,
     ]);

@@ -1,0 +1,234 @@
+//! Scheduled replies on this device: shown at once with their outbox entry, kept in step with the
+//! server's view from the author's own scope, withdrawn, and never lost when refused.
+
+mod common;
+
+use common::{ops_channel, person, pull, sign_in};
+
+use meridian_domain::{
+    ChannelId, MessageId, ScheduledMessage, ScheduledState, ScopeId, Team, TeamId, Thread, ThreadId, User,
+};
+use meridian_protocol::{Entity, MutationOp, MutationResult, MutationStatus};
+use meridian_store::{LocalStore, OutboxState, ReplyOptions, ScheduledRow, ScheduledStatus};
+
+const NOW: i64 = 1_800_000_000_000;
+const LATER: i64 = NOW + 10 * 3_600_000;
+
+struct World {
+    store: LocalStore,
+    me: User,
+    channel: ChannelId,
+    thread: ThreadId,
+}
+
+async fn world() -> World {
+    let store = LocalStore::open_in_memory().await.expect("store");
+    let me = person("Ana");
+    let team = Team { id: TeamId::new(), name: "Acme".into() };
+    sign_in(&store, &me, team.id).await;
+    let channel = ops_channel(team.id);
+    let thread = Thread {
+        id: ThreadId::new(),
+        channel_id: channel.id,
+        title: "Plan".into(),
+        author_id: me.id,
+        created_at: 1,
+    };
+    let entities = vec![
+        Entity::Team(team),
+        Entity::User(me.clone()),
+        Entity::Channel(channel.clone()),
+        Entity::Thread(thread.clone()),
+    ];
+    store.apply_pull(&pull(ScopeId::Channel(channel.id), 1, entities), me.id).await.expect("pull");
+    World { store, me, channel: channel.id, thread: thread.id }
+}
+
+impl World {
+    async fn schedule(&self, body: &str) -> MessageId {
+        self.store
+            .schedule_reply(self.thread, body, ReplyOptions::default(), LATER, NOW)
+            .await
+            .expect("schedule")
+    }
+
+    async fn listed(&self) -> Vec<ScheduledRow> {
+        self.store.scheduled_replies().await.expect("list")
+    }
+
+    /// The server's view of `message_id` in `state`, as the author's own scope brings it.
+    fn image(&self, message_id: MessageId, body: &str, state: ScheduledState) -> ScheduledMessage {
+        ScheduledMessage {
+            message_id,
+            thread_id: self.thread,
+            channel_id: self.channel,
+            author_id: self.me.id,
+            body: body.into(),
+            attachments: Vec::new(),
+            urgent: false,
+            deliver_at: LATER,
+            state,
+        }
+    }
+
+    async fn server_says(&self, seq: u64, image: ScheduledMessage) {
+        let answer = pull(ScopeId::User(self.me.id), seq, vec![Entity::Scheduled(image)]);
+        self.store.apply_pull(&answer, self.me.id).await.expect("pull");
+    }
+}
+
+fn refusal(seq: u64) -> MutationResult {
+    MutationResult {
+        seq,
+        status: MutationStatus::Rejected { code: "not_a_member".into(), message: "you left".into() },
+    }
+}
+
+#[tokio::test]
+async fn a_scheduled_reply_shows_at_once_and_queues_its_write() {
+    let world = world().await;
+    world.store.save_draft(world.thread, "see you at nine", NOW).await.expect("draft");
+    let id = world.schedule("see you at nine").await;
+
+    let listed = world.listed().await;
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].message_id, id);
+    assert_eq!((listed[0].thread_title.as_str(), listed[0].channel_name.as_str()), ("Plan", "ops"));
+    assert_eq!(listed[0].deliver_at, LATER);
+    assert_eq!(listed[0].status, ScheduledStatus::Pending { confirmed: false });
+    assert!(
+        world.store.thread_messages(world.thread).await.expect("rows").is_empty(),
+        "nothing is in the thread before it lands"
+    );
+    assert_eq!(world.store.draft(world.thread).await.expect("draft"), None, "the draft became the schedule");
+
+    let queued = world.store.queued_mutations(10).await.expect("queued");
+    assert!(matches!(
+        &queued[..],
+        [m] if matches!(&m.op, MutationOp::ScheduleMessage { message_id, deliver_at, body, .. }
+            if *message_id == id && *deliver_at == LATER && body == "see you at nine")
+    ));
+
+    world.store.settle(&[MutationResult { seq: 1, status: MutationStatus::Applied }]).await.expect("settle");
+    assert_eq!(world.listed().await[0].status, ScheduledStatus::Pending { confirmed: true });
+}
+
+#[tokio::test]
+async fn invalid_schedules_are_refused_before_anything_is_written() {
+    let world = world().await;
+    let too_far = NOW + meridian_domain::schedule::MAX_SCHEDULE_AHEAD_MS + 1;
+    let store = &world.store;
+    assert!(store.schedule_reply(world.thread, "  ", ReplyOptions::default(), LATER, NOW).await.is_err());
+    assert!(store.schedule_reply(world.thread, "hi", ReplyOptions::default(), too_far, NOW).await.is_err());
+    assert!(store.schedule_reply(ThreadId::new(), "hi", ReplyOptions::default(), LATER, NOW).await.is_err());
+    assert!(world.listed().await.is_empty());
+    assert_eq!(store.queued_count().await.expect("count"), 0);
+}
+
+#[tokio::test]
+async fn the_servers_view_keeps_the_list_current() {
+    let world = world().await;
+    let sent = world.schedule("lands fine").await;
+    let cancelled = world.schedule("withdrawn on the phone").await;
+    let failed = world.schedule("cannot land").await;
+    world.server_says(1, world.image(sent, "lands fine", ScheduledState::Pending)).await;
+    assert_eq!(world.listed().await[0].status, ScheduledStatus::Pending { confirmed: true });
+
+    world.server_says(2, world.image(sent, "lands fine", ScheduledState::Sent { at: LATER })).await;
+    world.server_says(3, world.image(cancelled, "withdrawn on the phone", ScheduledState::Cancelled)).await;
+    let reason =
+        ScheduledState::Failed { code: "not_a_member".into(), message: "you left the channel".into() };
+    world.server_says(4, world.image(failed, "cannot land", reason.clone())).await;
+
+    let listed = world.listed().await;
+    assert_eq!(listed.len(), 1, "sent and cancelled ones leave the list");
+    assert_eq!(listed[0].message_id, failed);
+    assert_eq!(listed[0].body, "cannot land");
+    assert_eq!(
+        listed[0].status,
+        ScheduledStatus::Failed { reason: "you left the channel (not_a_member)".into() }
+    );
+
+    // Put away, it stays away even if the server says the same again.
+    assert_eq!(world.store.dismiss_scheduled(failed).await.expect("dismiss"), "cannot land");
+    world.server_says(5, world.image(failed, "cannot land", reason)).await;
+    assert!(world.listed().await.is_empty());
+}
+
+#[tokio::test]
+async fn another_devices_schedule_appears_and_only_my_own_count() {
+    let world = world().await;
+    let mine = world.image(MessageId::new(), "from the phone", ScheduledState::Pending);
+    let theirs = ScheduledMessage {
+        author_id: person("Bob").id,
+        ..world.image(MessageId::new(), "not mine", ScheduledState::Pending)
+    };
+    let answer =
+        pull(ScopeId::User(world.me.id), 1, vec![Entity::Scheduled(mine.clone()), Entity::Scheduled(theirs)]);
+    world.store.apply_pull(&answer, world.me.id).await.expect("pull");
+    let listed = world.listed().await;
+    assert_eq!(listed.iter().map(|row| row.message_id).collect::<Vec<_>>(), [mine.message_id]);
+}
+
+#[tokio::test]
+async fn cancelling_hides_it_at_once_and_a_refused_cancel_brings_it_back() {
+    let world = world().await;
+    let id = world.schedule("maybe not").await;
+    world.server_says(1, world.image(id, "maybe not", ScheduledState::Pending)).await;
+
+    assert_eq!(world.store.cancel_scheduled(id, NOW + 1).await.expect("cancel"), "maybe not");
+    assert!(world.listed().await.is_empty(), "gone at once");
+    // The server's older "pending" does not bring it back while the withdrawal is queued.
+    world.server_says(2, world.image(id, "maybe not", ScheduledState::Pending)).await;
+    assert!(world.listed().await.is_empty());
+    assert!(world.store.cancel_scheduled(id, NOW + 2).await.is_err(), "not twice");
+    let queued = world.store.queued_mutations(10).await.expect("queued");
+    assert!(
+        matches!(queued.last().map(|m| &m.op), Some(MutationOp::CancelScheduled { message_id }) if *message_id == id)
+    );
+
+    world
+        .store
+        .settle(&[MutationResult { seq: 1, status: MutationStatus::Applied }, refusal(2)])
+        .await
+        .expect("settle");
+    let listed = world.listed().await;
+    assert_eq!(listed.len(), 1, "a refused withdrawal shows the reply again");
+    assert_eq!(listed[0].status, ScheduledStatus::Pending { confirmed: true });
+
+    // Withdrawn for good once the server says so.
+    world.store.cancel_scheduled(id, NOW + 3).await.expect("cancel again");
+    world.store.settle(&[MutationResult { seq: 3, status: MutationStatus::Applied }]).await.expect("settle");
+    world.server_says(3, world.image(id, "maybe not", ScheduledState::Cancelled)).await;
+    assert!(world.listed().await.is_empty());
+}
+
+#[tokio::test]
+async fn a_refused_schedule_keeps_its_text_and_can_be_sent_again_or_put_away() {
+    let world = world().await;
+    let first = world.schedule("refused once").await;
+    let second = world.schedule("refused twice").await;
+    world.store.settle(&[refusal(1), refusal(2)]).await.expect("settle");
+
+    let listed = world.listed().await;
+    assert_eq!(listed.len(), 2);
+    for row in &listed {
+        assert_eq!(row.status, ScheduledStatus::Failed { reason: "you left (not_a_member)".into() });
+    }
+    assert_eq!(
+        listed.iter().map(|row| row.body.as_str()).collect::<Vec<_>>(),
+        ["refused once", "refused twice"]
+    );
+    assert_eq!(world.store.outbox_to_review().await.expect("review").len(), 2);
+
+    // Sent again from the outbox review: pending again, as a new write.
+    world.store.retry_refused(1, NOW + 1).await.expect("retry");
+    let row = world.listed().await.into_iter().find(|row| row.message_id == first).expect("kept");
+    assert_eq!(row.status, ScheduledStatus::Pending { confirmed: false });
+
+    // Put away from the list: the refused write leaves the review too, and its text comes back.
+    assert_eq!(world.store.dismiss_scheduled(second).await.expect("dismiss"), "refused twice");
+    assert!(world.listed().await.iter().all(|row| row.message_id != second));
+    let review = world.store.outbox_to_review().await.expect("review");
+    assert_eq!(review.iter().map(|entry| entry.state).collect::<Vec<_>>(), [OutboxState::Queued]);
+}

@@ -1,0 +1,119 @@
+//! Scheduled replies in the app: "Send at their morning" says when the reply lands and queues it
+//! instead of sending; the thread and the sidebar show it until it is cancelled, and "Edit" puts
+//! its text back into the composer. Landing at the time is the server's, tested against it.
+
+use super::{
+    App, THREAD_TITLE, WAIT, World, by_testid, join_as_ana_and_open_general, utc_millis, wait_for_message,
+    world,
+};
+use meridian_testkit::screenshots;
+use meridian_testkit::webdriver::{Session, WebDriverError};
+use std::path::{Path, PathBuf};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reply_scheduled_for_their_morning_can_be_cancelled_or_taken_back_to_edit() -> anyhow::Result<()> {
+    let world = world().await?;
+    // Wednesday 11:00 in São Paulo (Ana) and 23:00 in Tokyo (Bob, the only other person here):
+    // Bob's next morning is Thursday 09:00 his time, 21:00 Wednesday for Ana.
+    let app = App::launch_at(Some(utc_millis("2026-12-02 14:00:00"))).await?;
+    let outcome = schedule_cancel_and_edit(&app.session, &world).await;
+    let closed = app.close(outcome, "scheduled-reply").await;
+    world.bob.stop().await;
+    world.server.shutdown().await?;
+    closed
+}
+
+async fn schedule_cancel_and_edit(session: &Session, world: &World) -> anyhow::Result<()> {
+    join_as_ana_and_open_general(session, world).await?;
+    let thread_item = format!("[data-testid='thread-item'][data-thread-title='{THREAD_TITLE}']");
+    session.wait_for(&thread_item, WAIT).await?.click().await?;
+    wait_for_message(session, "Bob", "Adding the sync notes now.").await?;
+
+    let first = "Morning Bob — the notes look good, one question on rollback.";
+    schedule_for_their_morning(session, first, true).await?;
+    let entry = session.wait_for("[data-testid='scheduled-entry']", WAIT).await?;
+    let when = entry.find("[data-testid='scheduled-when']").await?.text_content().await?;
+    anyhow::ensure!(when.contains("Scheduled for Wed 21:00"), "the entry reads {when:?}");
+    anyhow::ensure!(composer_text(session).await?.is_empty(), "the draft was not cleared");
+    session.wait_for_text("[data-testid='scheduled-count']", "1", WAIT).await?;
+    // Nothing reaches the thread before it lands.
+    anyhow::ensure!(
+        session.find_all("[data-testid='message'][data-author='Ana Lima']").await?.is_empty(),
+        "a scheduled reply showed in the thread as sent"
+    );
+
+    // The sidebar entry lists it with its thread and time.
+    by_testid(session, "scheduled-item").await?.click().await?;
+    let listed = session
+        .wait_for(&format!("[data-testid='scheduled-list-entry'][data-thread-title='{THREAD_TITLE}']"), WAIT)
+        .await?;
+    let text = listed.text_content().await?;
+    anyhow::ensure!(text.contains("Wed 21:00") && text.contains("one question"), "the list reads {text:?}");
+    shoot_both_themes(session, "scheduled-list").await?;
+
+    // Cancelled: gone from the thread and the count.
+    by_testid(session, "scheduled-cancel").await?.click().await?;
+    wait_gone(session, "[data-testid='scheduled-entry']").await?;
+    wait_gone(session, "[data-testid='scheduled-count']").await?;
+
+    // Scheduled again, then taken back to edit: the text is in the composer once more.
+    let second = "Rollback plan attached, see you in your morning.";
+    schedule_for_their_morning(session, second, false).await?;
+    session.wait_for("[data-testid='scheduled-entry']", WAIT).await?;
+    by_testid(session, "scheduled-edit").await?.click().await?;
+    wait_gone(session, "[data-testid='scheduled-entry']").await?;
+    session
+        .wait_until("the scheduled text back in the composer", WAIT, || async {
+            Ok((composer_text(session).await? == second).then_some(()))
+        })
+        .await?;
+    wait_gone(session, "[data-testid='scheduled-count']").await
+}
+
+/// Types `text`, picks "Send at their morning", checks what the composer says, and schedules it;
+/// with `shoot`, screenshots of the menu go to `test-artifacts/` (not the docs).
+async fn schedule_for_their_morning(session: &Session, text: &str, shoot: bool) -> anyhow::Result<()> {
+    by_testid(session, "composer-input").await?.send_keys(text).await?;
+    by_testid(session, "schedule-toggle").await?.click().await?;
+    session.wait_for("[data-testid='schedule-morning'] input", WAIT).await?.click().await?;
+    session.wait_for_text("[data-testid='schedule-morning-note']", "Lands Thu 09:00 Tokyo", WAIT).await?;
+    if shoot {
+        shoot_both_themes(session, "scheduled-menu").await?;
+    }
+    session.wait_for("[data-testid='schedule-menu'] .done", WAIT).await?.click().await?;
+    let summary = by_testid(session, "schedule-summary").await?.text_content().await?;
+    anyhow::ensure!(
+        summary.contains("Lands Thu 09:00 Tokyo (Wed 21:00 your time)") && summary.contains("each told"),
+        "the composer says {summary:?}"
+    );
+    let bob = by_testid(session, "delivery-recipient").await?.text_content().await?;
+    anyhow::ensure!(bob.contains("09:00 Thu their time"), "Bob is told {bob:?}");
+    session.wait_for_text("[data-testid='composer-send']", "Schedule", WAIT).await?.click().await?;
+    Ok(())
+}
+
+async fn composer_text(session: &Session) -> Result<String, WebDriverError> {
+    let value = session
+        .execute("return document.querySelector(\"[data-testid='composer-input']\").value", &[])
+        .await?;
+    Ok(value.as_str().unwrap_or_default().to_owned())
+}
+
+async fn wait_gone(session: &Session, selector: &str) -> anyhow::Result<()> {
+    session
+        .wait_until(format!("{selector} to go"), WAIT, || async {
+            Ok(session.find_all(selector).await?.is_empty().then_some(()))
+        })
+        .await?;
+    Ok(())
+}
+
+async fn shoot_both_themes(session: &Session, name: &str) -> anyhow::Result<()> {
+    let artifacts: PathBuf = Path::new(env!("CARGO_MANIFEST_DIR")).join("../test-artifacts");
+    std::fs::create_dir_all(&artifacts)?;
+    for theme in ["light", "dark"] {
+        super::set_theme(session, theme).await?;
+        screenshots::save(session, &artifacts, &format!("{name}-{theme}")).await?;
+    }
+    super::set_theme(session, "light").await
+}
