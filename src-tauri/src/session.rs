@@ -27,14 +27,17 @@ const RESUMED_TEAM_NAME: &str = "My team";
 #[derive(Clone, Debug)]
 pub struct AppState {
     data_dir: Arc<PathBuf>,
-    session: Arc<Mutex<Option<Session>>>,
+    /// The open session. Commands take a reference to it and let go of the lock at once, so they
+    /// run side by side rather than one after another.
+    session: Arc<Mutex<Option<Arc<Session>>>>,
     clock: Arc<dyn Clock>,
 }
 
 #[derive(Debug)]
 pub struct Session {
     pub store: LocalStore,
-    pub me: User,
+    /// The signed-in person as last saved or synced; see [`Session::me`].
+    me: std::sync::RwLock<User>,
     pub team: Team,
     pub server_url: String,
     pub embedded: bool,
@@ -53,6 +56,16 @@ pub struct Session {
 }
 
 impl Session {
+    /// The signed-in person, as of now.
+    pub fn me(&self) -> User {
+        self.me.read().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
+    }
+
+    /// Keeps `user` as the signed-in person after their profile was saved.
+    pub fn set_me(&self, user: User) {
+        *self.me.write().unwrap_or_else(std::sync::PoisonError::into_inner) = user;
+    }
+
     /// Asks the engine to send what was just written.
     pub fn sync_now(&self) {
         self.sync.wake();
@@ -78,8 +91,9 @@ impl AppState {
         self.clock.as_ref()
     }
 
-    pub async fn session(&self) -> tokio::sync::MutexGuard<'_, Option<Session>> {
-        self.session.lock().await
+    /// The open session, if any. The lock is held only to take a reference.
+    pub async fn session(&self) -> Option<Arc<Session>> {
+        self.session.lock().await.clone()
     }
 
     /// Where pictures on messages are kept once fetched for `user_id`'s previews.
@@ -194,7 +208,7 @@ impl AppState {
         tauri::async_runtime::spawn(forward_events(app.clone(), notifier.clone(), status.clone(), events));
         let session = Session {
             store,
-            me,
+            me: std::sync::RwLock::new(me),
             team,
             server_url: account.server_url,
             embedded: account.embedded,
@@ -206,7 +220,7 @@ impl AppState {
             notifier: releases,
             nudger,
         };
-        *self.session.lock().await = Some(session);
+        *self.session.lock().await = Some(Arc::new(session));
         app.emit("meridian://changed", ChangedEvent { channels: vec![], threads: vec![] })?;
         Ok(())
     }
@@ -217,10 +231,13 @@ impl AppState {
         if let Err(error) = session.api.sign_out().await {
             tracing::warn!(%error, "the server did not confirm sign-out");
         }
-        session.sync.stop().await;
         session.notifier.abort();
         session.nudger.abort();
         session.store.forget_session().await?;
+        // Commands still running hold the session a moment longer; stopping sync and the
+        // embedded server needs it to ourselves.
+        let session = sole(session).await?;
+        session.sync.stop().await;
         session.store.close().await;
         if let Some(server) = session.server {
             server.shutdown().await?;
@@ -234,6 +251,24 @@ impl AppState {
 
     fn account_database(&self, user_id: UserId) -> PathBuf {
         account_database(&self.data_dir, user_id)
+    }
+}
+
+/// How long sign-out waits for commands still running to let go of the session.
+const SIGN_OUT_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// `session` once no command holds it any more.
+async fn sole(mut session: Arc<Session>) -> anyhow::Result<Session> {
+    let deadline = tokio::time::Instant::now() + SIGN_OUT_WAIT;
+    loop {
+        match Arc::try_unwrap(session) {
+            Ok(sole) => return Ok(sole),
+            Err(shared) if tokio::time::Instant::now() < deadline => {
+                session = shared;
+                tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+            }
+            Err(_) => anyhow::bail!("a command was still running when signing out; try again"),
+        }
     }
 }
 

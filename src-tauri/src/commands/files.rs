@@ -128,7 +128,7 @@ pub async fn attachment_preview(
     let (api, folder) = {
         let guard = state.session().await;
         let session = signed_in(&guard)?;
-        (session.api.clone(), state.preview_dir(session.me.id))
+        (session.api.clone(), state.preview_dir(session.me().id))
     };
     let cached = folder.join(blob.as_str().replace(':', "-"));
     if !cached.exists() {

@@ -26,7 +26,7 @@ pub async fn session_state(state: State<'_, AppState>) -> CommandResult<SessionS
     Ok(match state.session().await.as_ref() {
         None => SessionState::Setup,
         Some(session) => SessionState::Ready {
-            me: PersonView::from(&session.me),
+            me: PersonView::from(&session.me()),
             team: (&session.team).into(),
             server_url: session.server_url.clone(),
             embedded: session.embedded,
@@ -133,7 +133,7 @@ pub async fn sign_out(state: State<'_, AppState>) -> CommandResult<()> {
 /// The latest sync status, for a screen that subscribed after the last status event.
 #[tauri::command]
 pub async fn sync_status(state: State<'_, AppState>) -> CommandResult<SyncStatusEvent> {
-    Ok(signed_in(&*state.session().await)?.sync_status())
+    Ok(signed_in(&state.session().await)?.sync_status())
 }
 
 /// The account a fresh session opens on this device.
@@ -153,8 +153,8 @@ async fn ensure_signed_out(state: &AppState) -> CommandResult<()> {
 }
 
 /// The open session, or `signed_out`.
-pub(crate) fn signed_in(guard: &Option<Session>) -> CommandResult<&Session> {
-    guard.as_ref().ok_or_else(CommandError::signed_out)
+pub(crate) fn signed_in(guard: &Option<std::sync::Arc<Session>>) -> CommandResult<&Session> {
+    guard.as_deref().ok_or_else(CommandError::signed_out)
 }
 
 /// A thread this device holds, or `not_found`.

@@ -40,7 +40,7 @@ pub async fn person_card(state: State<'_, AppState>, user_id: String) -> Command
     let user = known_person(session, user_id).await?;
     let now = state.clock().now_millis();
     let them = Availability::of(&user);
-    let me = Availability::of(&session.me);
+    let me = Availability::of(&session.me());
     let (working, status) = describe_status(&them, now);
     let away_note = user
         .time_off
@@ -162,7 +162,7 @@ pub(crate) async fn people_in_thread(session: &Session, thread_id: ThreadId) -> 
     let authors = session.store.thread_authors(thread_id, MessageId::new()).await?;
     let mentioned = session.store.thread_mentions(thread_id).await?;
     for id in std::iter::once(thread.author_id).chain(authors).chain(mentioned) {
-        if id != session.me.id && !people.contains(&id) {
+        if id != session.me().id && !people.contains(&id) {
             people.push(id);
         }
     }
@@ -180,7 +180,7 @@ pub(crate) async fn reply_recipients(
     let mut ids = people_in_thread(session, thread_id).await?;
     for mention in mentioned {
         let id: UserId = parse_id(mention, "user")?;
-        if id != session.me.id && !ids.contains(&id) {
+        if id != session.me().id && !ids.contains(&id) {
             ids.push(id);
         }
     }

@@ -67,7 +67,7 @@ pub enum Pause {
 
 #[tauri::command]
 pub async fn my_profile(state: State<'_, AppState>) -> CommandResult<MyProfile> {
-    Ok(profile_view(&signed_in(&*state.session().await)?.me, state.clock().now_millis()))
+    Ok(profile_view(&signed_in(&state.session().await)?.me(), state.clock().now_millis()))
 }
 
 #[tauri::command]
@@ -135,7 +135,7 @@ pub async fn pause_notifications(state: State<'_, AppState>, pause: Pause) -> Co
 async fn me_and_api(state: &AppState) -> CommandResult<(User, ApiClient)> {
     let guard = state.session().await;
     let session = signed_in(&guard)?;
-    Ok((session.me.clone(), session.api.clone()))
+    Ok((session.me(), session.api.clone()))
 }
 
 /// Sends `request`, then keeps the answer as the session's person and has held notifications
@@ -153,12 +153,12 @@ async fn save(
             format!("Your profile could not be saved: the team server is not reachable ({other})."),
         ),
     })?;
-    let mut guard = state.session().await;
-    let session = guard.as_mut().ok_or_else(CommandError::signed_out)?;
-    session.me = user;
+    let guard = state.session().await;
+    let session = signed_in(&guard)?;
+    session.set_me(user);
     session.sync_now();
     session.reconsider_notices();
-    Ok(profile_view(&session.me, now))
+    Ok(profile_view(&session.me(), now))
 }
 
 fn profile_view(me: &User, now: UnixMillis) -> MyProfile {

@@ -179,7 +179,7 @@ pub async fn schedule_reply(
         .into_iter()
         .find(|row| row.message_id == message_id)
         .ok_or_else(|| CommandError::new("internal", "the scheduled reply vanished"))?;
-    Ok(ScheduledView::new(row, Availability::of(&session.me).zone, now))
+    Ok(ScheduledView::new(row, Availability::of(&session.me()).zone, now))
 }
 
 /// Scheduled replies still to land and failed ones, soonest first; those of one thread if given.
@@ -194,7 +194,7 @@ pub async fn scheduled_replies(
     if let Some(thread_id) = thread_id {
         known_thread(session, thread_id).await?;
     }
-    let reader = Availability::of(&session.me).zone;
+    let reader = Availability::of(&session.me()).zone;
     let now = state.clock().now_millis();
     Ok(session
         .store

@@ -50,7 +50,7 @@ pub struct MessageHitView {
 #[tauri::command]
 pub async fn search(state: State<'_, AppState>, query: String) -> CommandResult<SearchResults> {
     let guard = state.session().await;
-    let session = guard.as_ref().ok_or_else(crate::error::CommandError::signed_out)?;
+    let session = super::signed_in(&guard)?;
     let parsed = parse_query(&query);
     let expression = match_expression(&parsed.words);
     if expression.is_none() && parsed.channel.is_none() && parsed.author.is_none() {
@@ -76,7 +76,7 @@ pub async fn search(state: State<'_, AppState>, query: String) -> CommandResult<
             }
         }
     };
-    let zone = Availability::of(&session.me).zone;
+    let zone = Availability::of(&session.me()).zone;
     let filter = SearchFilter {
         expression: expression.clone(),
         channel,

@@ -116,6 +116,6 @@ async fn window_view(
 ) -> CommandResult<MessageWindowView> {
     let window = session.store.thread_window(thread_id, start, limit).await?;
     let shown: Vec<MessageId> = window.messages.iter().map(|placed| placed.row.message.id).collect();
-    let views = MessageViews::new(people, &session.me, session.store.reactions_on(&shown).await?);
+    let views = MessageViews::new(people, &session.me(), session.store.reactions_on(&shown).await?);
     Ok(MessageWindowView::new(&window, &views))
 }

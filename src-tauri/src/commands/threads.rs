@@ -48,7 +48,7 @@ pub async fn list_threads(
     let session = signed_in(&guard)?;
     let people = People::new(session.store.users().await?);
     let threads = session.store.threads(channel_id).await?;
-    Ok(threads.iter().map(|row| people.thread_summary(row, &session.me)).collect())
+    Ok(threads.iter().map(|row| people.thread_summary(row, &session.me())).collect())
 }
 
 /// What the author expects back from the person they mention first: a reply within some of that
@@ -93,7 +93,7 @@ pub async fn send_reply(
         body.push_str(&super::replies::expectation_line(addressee, expect, now)?);
     }
     let options = ReplyOptions { attachments, urgent: urgent.unwrap_or(false) };
-    let message = session.store.post_reply_with(session.me.id, thread_id, &body, options, now).await?;
+    let message = session.store.post_reply_with(session.me().id, thread_id, &body, options, now).await?;
     if let (Some(expect), Some(addressee)) = (&expect, &addressee)
         && expect.nudge
     {
@@ -107,7 +107,7 @@ pub async fn send_reply(
         error: None,
         edited: false,
     };
-    Ok(MessageViews::new(&people, &session.me, Vec::new()).view(&row))
+    Ok(MessageViews::new(&people, &session.me(), Vec::new()).view(&row))
 }
 
 /// Replaces the text of one of the signed-in person's messages.
@@ -123,7 +123,7 @@ pub async fn edit_message(
     let session = signed_in(&guard)?;
     let now = state.clock().now_millis();
     let body = compose(session, &body, mentions.unwrap_or_default(), now)?;
-    session.store.edit_message(session.me.id, message_id, &body, now).await?;
+    session.store.edit_message(session.me().id, message_id, &body, now).await?;
     session.sync_now();
     Ok(())
 }
@@ -151,7 +151,7 @@ pub async fn set_reaction(
     let session = signed_in(&guard)?;
     session
         .store
-        .set_reaction(session.me.id, message_id, &emoji, present, state.clock().now_millis())
+        .set_reaction(session.me().id, message_id, &emoji, present, state.clock().now_millis())
         .await?;
     session.sync_now();
     Ok(())
@@ -164,7 +164,7 @@ pub async fn inbox(state: State<'_, AppState>) -> CommandResult<Vec<ThreadSummar
     let session = signed_in(&guard)?;
     let people = People::new(session.store.users().await?);
     let threads = session.store.inbox(state.clock().now_millis()).await?;
-    Ok(threads.iter().map(|row| people.thread_summary(row, &session.me)).collect())
+    Ok(threads.iter().map(|row| people.thread_summary(row, &session.me())).collect())
 }
 
 /// Puts a thread out of the inbox until a time in this person's day: `later` (three hours),
@@ -180,7 +180,7 @@ pub async fn snooze_thread(
     let guard = state.session().await;
     let session = signed_in(&guard)?;
     let now = state.clock().now_millis();
-    let me = Availability::of(&session.me);
+    let me = Availability::of(&session.me());
     let at = match until.as_str() {
         "later" => now + 3 * 3_600_000,
         "morning" => meridian_domain::availability::their_next_morning(&me, now),
@@ -259,7 +259,7 @@ pub async fn delivery_preview(
     let urgency = if urgent.unwrap_or(false) { Urgency::Urgent } else { Urgency::Normal };
     let now = state.clock().now_millis();
     if their_morning.unwrap_or(false) {
-        let reader = Availability::of(&session.me).zone;
+        let reader = Availability::of(&session.me()).zone;
         return Ok(super::scheduled::morning_preview(&recipients, reader, now, urgency));
     }
     let recipients = recipients
@@ -288,5 +288,5 @@ pub(crate) fn compose(
         .into_iter()
         .map(|choice| Ok((choice.name, parse_id::<UserId>(&choice.user_id, "user")?)))
         .collect::<CommandResult<Vec<_>>>()?;
-    Ok(tokenize_typed_times(&encode_mentions(typed, &chosen), now, Availability::of(&session.me).zone))
+    Ok(tokenize_typed_times(&encode_mentions(typed, &chosen), now, Availability::of(&session.me()).zone))
 }

@@ -246,6 +246,18 @@ async fn follow_a_link_from_a_second_start(session: &Session, data_dir: &Path) -
     let first = session.find("[data-testid='message']").await?;
     let message_id =
         first.attribute("data-message-id").await?.ok_or_else(|| anyhow::anyhow!("no message id"))?;
+    // The mark lasts a moment only: record every message that gets it, however briefly.
+    session
+        .execute(
+            "window.__marked = [];
+             new MutationObserver(() => {
+               for (const row of document.querySelectorAll('.highlighted [data-testid=message]')) {
+                 window.__marked.push(row.dataset.messageId);
+               }
+             }).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['class'] });",
+            &[],
+        )
+        .await?;
     for link in [
         format!("meridian://thread/{thread_id}"),
         format!("meridian://thread/{thread_id}/message/{message_id}"),
@@ -270,7 +282,11 @@ async fn follow_a_link_from_a_second_start(session: &Session, data_dir: &Path) -
         session.wait_for_text("[data-testid='thread-title']", &title, WAIT).await?;
     }
     session
-        .wait_for(&format!(".highlighted [data-testid='message'][data-message-id='{message_id}']"), WAIT)
+        .wait_until("the linked message to be marked", WAIT, || async {
+            let marked = session.execute("return window.__marked;", &[]).await?;
+            let marked = marked.as_array().cloned().unwrap_or_default();
+            Ok(marked.iter().any(|id| id.as_str() == Some(message_id.as_str())).then_some(()))
+        })
         .await?;
     Ok(())
 }
