@@ -88,12 +88,7 @@ impl LocalStore {
             attachments: message.attachments.clone(),
             urgent,
         };
-        enqueue(&mut tx, &op, now).await?;
-        // The draft becomes the reply: both in one commit, so the text is always in one of them.
-        sqlx::query("DELETE FROM drafts WHERE thread_id = ?")
-            .bind(thread_id.to_string())
-            .execute(&mut *tx)
-            .await?;
+        enqueue_replacing_draft(&mut tx, &op, thread_id, now).await?;
         tx.commit().await?;
         Ok(message)
     }
@@ -367,6 +362,22 @@ pub(crate) fn attachments_json(message: &Message) -> Result<String> {
 }
 
 /// Appends `op` to the outbox with the next gap-free sequence number.
+/// Queues `op`, a reply written in `thread_id`'s composer, and drops the thread's draft: the draft
+/// becomes the queued write in the caller's transaction, so the text is always in one of them.
+pub(crate) async fn enqueue_replacing_draft(
+    tx: &mut Transaction<'_, Sqlite>,
+    op: &MutationOp,
+    thread_id: ThreadId,
+    now: UnixMillis,
+) -> Result<()> {
+    enqueue(tx, op, now).await?;
+    sqlx::query("DELETE FROM drafts WHERE thread_id = ?")
+        .bind(thread_id.to_string())
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
 pub(crate) async fn enqueue(
     tx: &mut Transaction<'_, Sqlite>,
     op: &MutationOp,

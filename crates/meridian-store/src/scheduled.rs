@@ -5,7 +5,7 @@
 //! the outbox entry, so a scheduled reply shows at once, offline too, and a refused one keeps its
 //! text and says why.
 
-use crate::outbox::enqueue;
+use crate::outbox::{enqueue, enqueue_replacing_draft};
 use crate::rows::id;
 use crate::{LocalStore, ReplyOptions, Result, StoreError};
 use meridian_domain::{
@@ -74,11 +74,7 @@ impl LocalStore {
         .execute(&mut *tx)
         .await?;
         let op = MutationOp::ScheduleMessage { message_id, thread_id, body, attachments, urgent, deliver_at };
-        enqueue(&mut tx, &op, now).await?;
-        sqlx::query("DELETE FROM drafts WHERE thread_id = ?")
-            .bind(thread_id.to_string())
-            .execute(&mut *tx)
-            .await?;
+        enqueue_replacing_draft(&mut tx, &op, thread_id, now).await?;
         tx.commit().await?;
         Ok(message_id)
     }

@@ -2,32 +2,14 @@
 
 mod common;
 
-use common::{ops_channel, person, pull};
+use common::anas_thread;
 
-use meridian_domain::{ScopeId, Team, TeamId, Thread, ThreadId};
-use meridian_protocol::{Entity, MutationResult, MutationStatus};
-use meridian_store::{DeliveryState, LocalStore, OutboxState};
+use meridian_protocol::{MutationResult, MutationStatus};
+use meridian_store::{DeliveryState, OutboxState};
 
 #[tokio::test]
 async fn a_refused_reply_can_be_sent_again_or_discarded_and_its_seq_is_never_reused() {
-    let store = LocalStore::open_in_memory().await.expect("store");
-    let me = person("Ana");
-    let team = Team { id: TeamId::new(), name: "Acme".into() };
-    let channel = ops_channel(team.id);
-    let thread = Thread {
-        id: ThreadId::new(),
-        channel_id: channel.id,
-        title: "Plan".into(),
-        author_id: me.id,
-        created_at: 1,
-    };
-    let entities = vec![
-        Entity::Team(team.clone()),
-        Entity::User(me.clone()),
-        Entity::Channel(channel.clone()),
-        Entity::Thread(thread.clone()),
-    ];
-    store.apply_pull(&pull(ScopeId::Channel(channel.id), 1, entities), me.id).await.expect("pull");
+    let (store, me, _, thread) = anas_thread().await;
 
     let first = store.post_reply(me.id, thread.id, "refused once", 2).await.expect("post");
     let second = store.post_reply(me.id, thread.id, "refused twice", 3).await.expect("post");

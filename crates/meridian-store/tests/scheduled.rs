@@ -3,11 +3,9 @@
 
 mod common;
 
-use common::{ops_channel, person, pull, sign_in};
+use common::{anas_thread, person, pull};
 
-use meridian_domain::{
-    ChannelId, MessageId, ScheduledMessage, ScheduledState, ScopeId, Team, TeamId, Thread, ThreadId, User,
-};
+use meridian_domain::{ChannelId, MessageId, ScheduledMessage, ScheduledState, ScopeId, ThreadId, User};
 use meridian_protocol::{Entity, MutationOp, MutationResult, MutationStatus};
 use meridian_store::{LocalStore, OutboxState, ReplyOptions, ScheduledRow, ScheduledStatus};
 
@@ -22,25 +20,7 @@ struct World {
 }
 
 async fn world() -> World {
-    let store = LocalStore::open_in_memory().await.expect("store");
-    let me = person("Ana");
-    let team = Team { id: TeamId::new(), name: "Acme".into() };
-    sign_in(&store, &me, team.id).await;
-    let channel = ops_channel(team.id);
-    let thread = Thread {
-        id: ThreadId::new(),
-        channel_id: channel.id,
-        title: "Plan".into(),
-        author_id: me.id,
-        created_at: 1,
-    };
-    let entities = vec![
-        Entity::Team(team),
-        Entity::User(me.clone()),
-        Entity::Channel(channel.clone()),
-        Entity::Thread(thread.clone()),
-    ];
-    store.apply_pull(&pull(ScopeId::Channel(channel.id), 1, entities), me.id).await.expect("pull");
+    let (store, me, channel, thread) = anas_thread().await;
     World { store, me, channel: channel.id, thread: thread.id }
 }
 

@@ -4,7 +4,7 @@
 // Each test file compiles this module on its own and uses only part of it.
 #![allow(dead_code)]
 
-use meridian_domain::{Channel, ChannelId, Role, ScopeId, TeamId, User, UserId};
+use meridian_domain::{Channel, ChannelId, Role, ScopeId, Team, TeamId, Thread, ThreadId, User, UserId};
 use meridian_protocol::{Change, Entity, PullResponse, ScopeChanges};
 use meridian_store::{Account, LocalStore};
 use std::collections::BTreeMap;
@@ -57,4 +57,28 @@ pub async fn sign_in(store: &LocalStore, me: &User, team: TeamId) {
         embedded: false,
     };
     store.save_account(&account).await.expect("account");
+}
+
+/// A fresh store with Ana signed in, and her thread "Plan" in #ops synced to it.
+pub async fn anas_thread() -> (LocalStore, User, Channel, Thread) {
+    let store = LocalStore::open_in_memory().await.expect("store");
+    let me = person("Ana");
+    let team = Team { id: TeamId::new(), name: "Acme".into() };
+    sign_in(&store, &me, team.id).await;
+    let channel = ops_channel(team.id);
+    let thread = Thread {
+        id: ThreadId::new(),
+        channel_id: channel.id,
+        title: "Plan".into(),
+        author_id: me.id,
+        created_at: 1,
+    };
+    let entities = vec![
+        Entity::Team(team),
+        Entity::User(me.clone()),
+        Entity::Channel(channel.clone()),
+        Entity::Thread(thread.clone()),
+    ];
+    store.apply_pull(&pull(ScopeId::Channel(channel.id), 1, entities), me.id).await.expect("pull");
+    (store, me, channel, thread)
 }
