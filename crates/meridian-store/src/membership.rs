@@ -79,6 +79,15 @@ impl LocalStore {
         Ok(channel)
     }
 
+    /// `channel`'s member list as this device knows it.
+    pub async fn members(&self, channel: ChannelId) -> Result<Vec<UserId>> {
+        let ids: Vec<String> = sqlx::query_scalar("SELECT user_id FROM channel_members WHERE channel_id = ?")
+            .bind(channel.to_string())
+            .fetch_all(&self.pool)
+            .await?;
+        ids.iter().map(|user| crate::rows::id(user)).collect()
+    }
+
     /// Whether `user` is in `channel`'s member list as this device knows it.
     pub async fn is_member(&self, channel: ChannelId, user: UserId) -> Result<bool> {
         let found: Option<i64> =

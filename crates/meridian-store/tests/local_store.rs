@@ -324,6 +324,7 @@ async fn assert_purged(store: &LocalStore, world: &World) {
     assert!(store.thread_messages(world.thread.id).await.expect("read").is_empty());
     assert!(!store.cursors().await.expect("cursors").contains_key(&ScopeId::Channel(world.channel.id)));
     assert!(!store.is_member(world.channel.id, world.me.id).await.expect("read"));
+    assert!(store.members(world.channel.id).await.expect("read").is_empty());
 }
 
 #[tokio::test]
@@ -348,6 +349,7 @@ async fn a_revocation_purges_the_channel_and_keeps_unsent_text() {
     store.apply_pull(&more, world.me.id).await.expect("apply");
     store.set_reaction(world.me.id, sent.id, "👍", true, 9).await.expect("react");
     assert!(store.is_member(world.channel.id, world.me.id).await.expect("read"));
+    assert_eq!(store.members(world.channel.id).await.expect("read"), [world.me.id]);
     store.post_reply(world.me.id, world.thread.id, "my unsent words", 10).await.expect("post");
 
     let revoked = meridian_domain::Grant { scope: ScopeId::Channel(world.channel.id), granted: false };

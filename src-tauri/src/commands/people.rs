@@ -154,14 +154,17 @@ pub async fn handoff_candidates(
 }
 
 /// Who a reply in `thread_id` concerns besides me: its starter, everyone who wrote in it and
-/// everyone mentioned in it (the people who follow it without having said so), once each, in that
-/// order. Who follows a thread by hand is private to them, so they are not among these.
+/// everyone mentioned in it (the people who follow it without having said so), and in a direct
+/// conversation everyone in it, once each, in that order. Who follows a thread by hand is private
+/// to them, so they are not among these.
 pub(crate) async fn people_in_thread(session: &Session, thread_id: ThreadId) -> CommandResult<Vec<UserId>> {
     let thread = known_thread(session, thread_id).await?;
     let mut people: Vec<UserId> = Vec::new();
     let authors = session.store.thread_authors(thread_id, MessageId::new()).await?;
     let mentioned = session.store.thread_mentions(thread_id).await?;
-    for id in std::iter::once(thread.author_id).chain(authors).chain(mentioned) {
+    let direct = session.store.channel(thread.channel_id).await?.is_some_and(|channel| channel.direct);
+    let conversation = if direct { session.store.members(thread.channel_id).await? } else { Vec::new() };
+    for id in std::iter::once(thread.author_id).chain(authors).chain(mentioned).chain(conversation) {
         if id != session.me().id && !people.contains(&id) {
             people.push(id);
         }
