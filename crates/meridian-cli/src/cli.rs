@@ -61,6 +61,10 @@ pub enum Command {
         /// Notify the thread's people now, even outside their working hours.
         #[arg(long)]
         urgent: bool,
+        /// Let the team server post it at this instant (RFC 3339, e.g. `2026-12-02T09:00:00+09:00`)
+        /// instead of now, whether or not this device is running then.
+        #[arg(long)]
+        at: Option<String>,
     },
     /// Save a file attached to a message this account can read.
     Download {
@@ -114,8 +118,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Post { channel, title, body } => {
             write::post(&profile.open().await?, &channel, &title, &body).await
         }
-        Command::Reply { thread, body, files, urgent } => {
-            write::reply(&profile.open().await?, &thread, &body, &files, urgent).await
+        Command::Reply { thread, body, files, urgent, at } => {
+            let session = profile.open().await?;
+            match at {
+                Some(at) => write::schedule(&session, &thread, &body, &files, urgent, &at).await,
+                None => write::reply(&session, &thread, &body, &files, urgent).await,
+            }
         }
         Command::Download { blob, output } => files::download(&profile.open().await?, &blob, &output).await,
         Command::Join { channel } => members::join(&profile.open().await?, &channel).await,

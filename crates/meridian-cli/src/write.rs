@@ -5,10 +5,10 @@
 use crate::failure::Failure;
 use crate::files::upload_all;
 use crate::profile::Session;
-use crate::read::{find_channel, parse_thread};
+use crate::read::{Zone, find_channel, parse_thread};
 use crate::sync::{Round, round};
 use meridian_domain::{Clock, MessageId, SystemClock, ThreadId};
-use meridian_store::{DeliveryState, ReplyOptions};
+use meridian_store::{DeliveryState, ReplyOptions, ScheduledStatus};
 use std::path::PathBuf;
 
 pub async fn post(session: &Session, channel: &str, title: &str, body: &str) -> anyhow::Result<()> {
@@ -42,6 +42,52 @@ pub async fn reply(
         })?;
     println!("Reply {} written in thread {thread_id}.", message.id);
     deliver(session, thread_id, message.id).await
+}
+
+/// Queues a reply for the team server to post at `at` (RFC 3339), then runs a sync round and says
+/// whether the server took it.
+pub async fn schedule(
+    session: &Session,
+    thread: &str,
+    body: &str,
+    files: &[PathBuf],
+    urgent: bool,
+    at: &str,
+) -> anyhow::Result<()> {
+    let thread_id = parse_thread(thread)?;
+    let deliver_at = chrono::DateTime::parse_from_rfc3339(at.trim())
+        .map_err(|_| {
+            Failure::new("invalid_input", format!("{at:?} is not an instant like 2026-12-02T09:00:00+09:00"))
+        })?
+        .timestamp_millis();
+    let options = ReplyOptions { attachments: upload_all(session, files).await?, urgent };
+    let id = session
+        .store
+        .schedule_reply(thread_id, body, options, deliver_at, SystemClock.now_millis())
+        .await
+        .map_err(|error| match error {
+            meridian_store::StoreError::NotFound(_) => {
+                Failure::new("unknown_thread", format!("no thread {thread_id} on this device")).into()
+            }
+            other => anyhow::Error::from(other),
+        })?;
+    let when = crate::time::local_time(deliver_at, &Zone::of(session).await?.0);
+    println!("Reply {id} scheduled for {when} in thread {thread_id}.");
+    let outcome = round(session).await?;
+    let row = session.store.scheduled_replies().await?.into_iter().find(|row| row.message_id == id);
+    match (outcome, row.map(|row| row.status)) {
+        (_, Some(ScheduledStatus::Failed { reason })) => {
+            Err(Failure::new("rejected", format!("the server refused it: {reason}")).into())
+        }
+        (Round::Offline(error), _) => {
+            println!("Queued: {error}. It reaches the server at the next `meridian sync`.");
+            Ok(())
+        }
+        (Round::Synced(_), _) => {
+            println!("The team server holds it.");
+            Ok(())
+        }
+    }
 }
 
 /// Runs a sync round and says where the write `message` stands afterwards.

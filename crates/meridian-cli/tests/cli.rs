@@ -145,18 +145,41 @@ async fn two_people_talk_through_the_cli_and_offline_replies_wait_for_the_next_s
     assert!(shown.contains("Ana: Docs and the changelog"), "{shown}");
     assert!(shown.contains(" JST] "), "times are in Kofi's zone: {shown}");
 
-    // The export is JSON holding the messages, and no session token.
+    // A reply scheduled from the command line lands by the server's own task, with Ana's CLI gone.
+    let soon = chrono::Utc::now() + chrono::Duration::seconds(2);
+    let at = soon.to_rfc3339();
+    let scheduled = ana.run(&["reply", "--thread", &thread, "--body", "Morning, Tokyo", "--at", &at]).await?;
+    assert!(
+        scheduled.contains("scheduled for") && scheduled.contains("The team server holds it."),
+        "{scheduled}"
+    );
+    let nonsense = ana.output(&["reply", "--thread", &thread, "--body", "x", "--at", "tomorrowish"]).await?;
+    assert!(!nonsense.status.success());
+    assert!(String::from_utf8_lossy(&nonsense.stderr).contains("[invalid_input]"));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    loop {
+        kofi.run(&["sync"]).await?;
+        let shown = kofi.run(&["show", "--thread", &thread]).await?;
+        if shown.contains("Ana: Morning, Tokyo") {
+            break;
+        }
+        anyhow::ensure!(std::time::Instant::now() < deadline, "the scheduled reply never landed: {shown}");
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    }
+
+    // The export is JSON holding the messages (the landed one too, once synced), and no token.
+    ana.run(&["sync"]).await?;
     let export_path = dirs.path().join("ana.json");
     ana.run(&["export", "--output", export_path.to_str().unwrap_or_default()]).await?;
     let export = read_json(&export_path)?;
-    assert_eq!(bodies(&export), ["What is left?", "Docs and the changelog"]);
+    assert_eq!(bodies(&export), ["What is left?", "Docs and the changelog", "Morning, Tokyo"]);
     assert_eq!(export["team"]["name"], "Acme");
     assert_eq!(export["outbox"].as_array().map(Vec::len), Some(0));
     assert!(!std::fs::read_to_string(&export_path)?.contains("token"));
 
     // The owner may export the whole team from the server; a member may not.
     let team_export = serde_json::from_str::<serde_json::Value>(&ana.run(&["export", "--team"]).await?)?;
-    assert_eq!(bodies(&team_export), ["What is left?", "Docs and the changelog"]);
+    assert_eq!(bodies(&team_export), ["What is left?", "Docs and the changelog", "Morning, Tokyo"]);
     assert_eq!(team_export["people"].as_array().map(Vec::len), Some(2));
     let refused = kofi.output(&["export", "--team"]).await?;
     assert!(!refused.status.success());
