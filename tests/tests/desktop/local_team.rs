@@ -183,15 +183,18 @@ async fn search_offline(session: &Session) -> anyhow::Result<()> {
 
 /// A teammate's card says their local time, how far it is from mine, and whether they work now.
 async fn see_where_a_teammate_is(session: &Session) -> anyhow::Result<()> {
-    let mut opened = false;
-    for author in session.find_all("[data-testid='message-author']").await? {
-        if author.text_content().await? == "Priya Raman" {
-            author.click().await?;
-            opened = true;
-            break;
-        }
-    }
-    anyhow::ensure!(opened, "no message by Priya in the open thread");
+    // Looked for until found: rows are redrawn while the list settles.
+    session
+        .wait_until("a message by Priya in the open thread", WAIT, || async {
+            for author in session.find_all("[data-testid='message-author']").await? {
+                if author.text_content().await? == "Priya Raman" {
+                    author.click().await?;
+                    return Ok(Some(()));
+                }
+            }
+            Ok(None)
+        })
+        .await?;
     let offset = session.wait_for("[data-testid='person-local-time']", WAIT).await?.text_content().await?;
     // The app's owner is in UTC and Priya in Kolkata.
     anyhow::ensure!(offset.contains("+5 h 30 min from you"), "local time reads {offset:?}");
@@ -243,9 +246,13 @@ async fn follow_a_link_from_a_second_start(session: &Session, data_dir: &Path) -
     let view = session.wait_for("[data-testid='thread-view']", WAIT).await?;
     let thread_id = view.attribute("data-thread-id").await?.ok_or_else(|| anyhow::anyhow!("no thread id"))?;
     let title = session.find("[data-testid='thread-title']").await?.text_content().await?;
-    let first = session.find("[data-testid='message']").await?;
-    let message_id =
-        first.attribute("data-message-id").await?.ok_or_else(|| anyhow::anyhow!("no message id"))?;
+    // Read in the page in one go: a row found first may be redrawn before it is asked about.
+    let message_id = session
+        .execute("return document.querySelector('[data-testid=message]')?.dataset.messageId ?? null;", &[])
+        .await?
+        .as_str()
+        .map(str::to_owned)
+        .ok_or_else(|| anyhow::anyhow!("no message id"))?;
     // The mark lasts a moment only: record every message that gets it, however briefly.
     session
         .execute(
