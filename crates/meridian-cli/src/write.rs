@@ -34,12 +34,7 @@ pub async fn reply(
         .store
         .post_reply_with(session.account.user_id, thread_id, body, options, SystemClock.now_millis())
         .await
-        .map_err(|error| match error {
-            meridian_store::StoreError::NotFound(_) => {
-                Failure::new("unknown_thread", format!("no thread {thread_id} on this device")).into()
-            }
-            other => anyhow::Error::from(other),
-        })?;
+        .map_err(|error| not_on_this_device(error, thread_id))?;
     println!("Reply {} written in thread {thread_id}.", message.id);
     deliver(session, thread_id, message.id).await
 }
@@ -65,12 +60,7 @@ pub async fn schedule(
         .store
         .schedule_reply(thread_id, body, options, deliver_at, SystemClock.now_millis())
         .await
-        .map_err(|error| match error {
-            meridian_store::StoreError::NotFound(_) => {
-                Failure::new("unknown_thread", format!("no thread {thread_id} on this device")).into()
-            }
-            other => anyhow::Error::from(other),
-        })?;
+        .map_err(|error| not_on_this_device(error, thread_id))?;
     let when = crate::time::local_time(deliver_at, &Zone::of(session).await?.0);
     println!("Reply {id} scheduled for {when} in thread {thread_id}.");
     let outcome = round(session).await?;
@@ -87,6 +77,16 @@ pub async fn schedule(
             println!("The team server holds it.");
             Ok(())
         }
+    }
+}
+
+/// A thread this device does not hold is the caller's mistake, with its own code.
+fn not_on_this_device(error: meridian_store::StoreError, thread_id: ThreadId) -> anyhow::Error {
+    match error {
+        meridian_store::StoreError::NotFound(_) => {
+            Failure::new("unknown_thread", format!("no thread {thread_id} on this device")).into()
+        }
+        other => anyhow::Error::from(other),
     }
 }
 

@@ -62,14 +62,9 @@ impl LocalStore {
         now: UnixMillis,
     ) -> Result<Message> {
         let ReplyOptions { attachments, urgent } = options;
-        let body = validate::message_body(body)?;
-        validate::attachment_count(attachments.len())?;
+        let body = checked_reply(body, &attachments)?;
         let mut tx = self.write().await?;
-        let channel: Option<String> = sqlx::query_scalar("SELECT channel_id FROM threads WHERE id = ?")
-            .bind(thread_id.to_string())
-            .fetch_optional(&mut *tx)
-            .await?;
-        let channel_id: ChannelId = id(&channel.ok_or(StoreError::NotFound("thread"))?)?;
+        let channel_id = thread_channel(&mut tx, thread_id).await?;
         let message = Message {
             id: MessageId::new(),
             thread_id,
@@ -362,6 +357,25 @@ pub(crate) fn attachments_json(message: &Message) -> Result<String> {
 }
 
 /// Appends `op` to the outbox with the next gap-free sequence number.
+/// A reply's text, if it and its files pass the rules the server checks too.
+pub(crate) fn checked_reply(body: &str, attachments: &[Attachment]) -> Result<String> {
+    let body = validate::message_body(body)?;
+    validate::attachment_count(attachments.len())?;
+    Ok(body)
+}
+
+/// The channel of a thread this device holds; `NotFound("thread")` otherwise.
+pub(crate) async fn thread_channel(
+    tx: &mut Transaction<'_, Sqlite>,
+    thread_id: ThreadId,
+) -> Result<ChannelId> {
+    let channel: Option<String> = sqlx::query_scalar("SELECT channel_id FROM threads WHERE id = ?")
+        .bind(thread_id.to_string())
+        .fetch_optional(&mut **tx)
+        .await?;
+    id(&channel.ok_or(StoreError::NotFound("thread"))?)
+}
+
 /// Queues `op`, a reply written in `thread_id`'s composer, and drops the thread's draft: the draft
 /// becomes the queued write in the caller's transaction, so the text is always in one of them.
 pub(crate) async fn enqueue_replacing_draft(

@@ -5,11 +5,11 @@
 //! the outbox entry, so a scheduled reply shows at once, offline too, and a refused one keeps its
 //! text and says why.
 
-use crate::outbox::{enqueue, enqueue_replacing_draft};
+use crate::outbox::{checked_reply, enqueue, enqueue_replacing_draft, thread_channel};
 use crate::rows::id;
 use crate::{LocalStore, ReplyOptions, Result, StoreError};
 use meridian_domain::{
-    ChannelId, MessageId, ScheduledMessage, ScheduledState, ThreadId, UnixMillis, schedule, validate,
+    ChannelId, MessageId, ScheduledMessage, ScheduledState, ThreadId, UnixMillis, schedule,
 };
 use meridian_protocol::MutationOp;
 use sqlx::{Sqlite, Transaction};
@@ -50,15 +50,10 @@ impl LocalStore {
         now: UnixMillis,
     ) -> Result<MessageId> {
         let ReplyOptions { attachments, urgent } = options;
-        let body = validate::message_body(body)?;
-        validate::attachment_count(attachments.len())?;
+        let body = checked_reply(body, &attachments)?;
         let deliver_at = schedule::deliver_at(deliver_at, now)?;
         let mut tx = self.write().await?;
-        let channel: Option<String> = sqlx::query_scalar("SELECT channel_id FROM threads WHERE id = ?")
-            .bind(thread_id.to_string())
-            .fetch_optional(&mut *tx)
-            .await?;
-        let channel_id: ChannelId = id(&channel.ok_or(StoreError::NotFound("thread"))?)?;
+        let channel_id = thread_channel(&mut tx, thread_id).await?;
         let message_id = MessageId::new();
         sqlx::query(
             "INSERT INTO scheduled (message_id, thread_id, channel_id, body, attachments, urgent, deliver_at, state)
