@@ -6,12 +6,11 @@
 
 use crate::access::may_read_channel;
 use crate::blobs::AttachedBlob;
-use meridian_domain::permissions::{self, MembershipActor, MembershipChange};
+use meridian_domain::permissions::MembershipChange;
 use meridian_domain::{
-    Attachment, Channel, ChannelId, DomainError, Grant, MAX_DIRECT_PARTICIPANTS, Membership, Message,
-    MessageId, MutationId, Reaction, Role, ScheduledMessage, ScheduledState, ScopeId, TeamId, Thread,
-    ThreadFollow, ThreadId, ThreadRead, Tombstone, UnixMillis, User, UserId, direct_channel_id,
-    direct_participants, schedule, validate,
+    Attachment, Channel, ChannelId, DomainError, Grant, Membership, Message, MessageId, Reaction, Role,
+    ScheduledMessage, ScheduledState, ScopeId, TeamId, Thread, ThreadFollow, ThreadId, ThreadRead, Tombstone,
+    UnixMillis, User, UserId, schedule, validate,
 };
 use meridian_protocol::{Entity, Mutation, MutationOp, MutationStatus};
 
@@ -415,129 +414,6 @@ fn new_reply(
     })
 }
 
-/// The reply a scheduled one becomes when it lands at `now`: a mutation no client sent, planned
-/// like any reply, so every check a reply passes is made again as things stand then. Backends
-/// read its [`targets`] and plan it with [`land`].
-pub fn landing(scheduled: &ScheduledMessage, now: UnixMillis) -> Mutation {
-    Mutation {
-        seq: 0,
-        id: MutationId::new(),
-        op: MutationOp::CreateMessage {
-            message_id: scheduled.message_id,
-            thread_id: scheduled.thread_id,
-            body: scheduled.body.clone(),
-            attachments: scheduled.attachments.clone(),
-            urgent: scheduled.urgent,
-        },
-        client_ts: now,
-    }
-}
-
-/// What landing a scheduled reply writes.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Landing {
-    /// The reply in its thread's channel, unless it may no longer be posted.
-    pub reply: Option<Plan>,
-    /// Its new state in the author's own scope: sent, or failed with the reason.
-    pub record: Plan,
-}
-
-/// Lands `scheduled` as `author` (as stored now) at `now`, given the facts read for
-/// [`landing`]'s targets. A reply that may no longer be posted (the author left the channel, the
-/// thread is gone) is marked failed, keeping its text for the author.
-pub fn land(author: &User, scheduled: &ScheduledMessage, facts: &Facts, now: UnixMillis) -> Landing {
-    let (reply, state) = match plan(author, &landing(scheduled, now), facts) {
-        Ok(reply) => (Some(reply), ScheduledState::Sent { at: now }),
-        Err(refusal) => {
-            (None, ScheduledState::Failed { code: refusal.code.to_owned(), message: refusal.message })
-        }
-    };
-    let record = ScheduledMessage { state, ..scheduled.clone() };
-    Landing { reply, record: Plan::new(ScopeId::User(scheduled.author_id), vec![Write::Schedule(record)]) }
-}
-
-/// Opens a direct conversation: the channel, every participant in its member list, and a grant
-/// in each participant's own scope. Opening one that exists is accepted and changes nothing.
-fn open_direct(
-    author: &User,
-    channel_id: ChannelId,
-    participants: &[UserId],
-    facts: &Facts,
-) -> Result<Plan, Rejection> {
-    let people = direct_participants(author.id, participants);
-    if people.len() < 2 || people.len() > MAX_DIRECT_PARTICIPANTS {
-        return Err(Rejection::new(
-            "invalid_participants",
-            format!("a direct conversation has 2 to {MAX_DIRECT_PARTICIPANTS} people"),
-        ));
-    }
-    let found = people
-        .iter()
-        .map(|id| facts.participants.iter().find(|user| user.id == *id))
-        .collect::<Option<Vec<&User>>>()
-        .ok_or_else(|| Rejection::new("user_not_found", "no such person"))?;
-    let team_id = facts.team_id.ok_or_else(channel_not_found)?;
-    if direct_channel_id(team_id, &people) != channel_id {
-        return Err(Rejection::new("invalid_channel_id", "that is not the id of this conversation"));
-    }
-    let scope = ScopeId::Channel(channel_id);
-    match &facts.channel {
-        Some(access) if access.channel.direct && access.is_member => return Ok(Plan::new(scope, Vec::new())),
-        Some(_) => return Err(id_conflict()),
-        None => {}
-    }
-    let mut names: Vec<&str> = found.iter().map(|user| user.display_name.as_str()).collect();
-    names.sort_unstable();
-    let channel = Channel {
-        id: channel_id,
-        team_id,
-        name: names.join(", "),
-        topic: String::new(),
-        private: true,
-        direct: true,
-    };
-    let mut plan = Plan::new(scope, vec![Write::Open(channel)]);
-    for user in &people {
-        let membership = Membership { channel_id, user_id: *user, member: true };
-        plan.writes.push(Write::Membership(membership));
-        plan.grants.push((*user, Grant { scope, granted: true }));
-    }
-    Ok(plan)
-}
-
-/// Puts the subject in or out of the channel's member list, with a grant or revocation in their
-/// own scope when that changes what they may read. Asking for the state that already holds is
-/// accepted and changes nothing, so a join made offline on two devices is not an error.
-fn change_membership(author: &User, facts: &Facts, change: MembershipChange) -> Result<Plan, Rejection> {
-    let access = facts.channel.as_ref().ok_or_else(channel_not_found)?;
-    let channel = &access.channel;
-    let moderator = matches!(author.role, Role::Owner | Role::Admin);
-    // A channel the author neither reads nor may manage does not exist for them.
-    if !moderator && !access.is_member && !may_read_channel(channel, author.role, false) {
-        return Err(if access.once_granted { not_a_member() } else { channel_not_found() });
-    }
-    if channel.direct {
-        return Err(Rejection::new("forbidden", "a direct conversation keeps the people it was opened with"));
-    }
-    let subject = facts.subject.as_ref().ok_or_else(|| Rejection::new("user_not_found", "no such person"))?;
-    let actor = MembershipActor { role: author.role, is_member: access.is_member };
-    permissions::may_change_membership(actor, change, channel.private)
-        .map_err(|denied| Rejection::new(denied.code(), denied.to_string()))?;
-    let member = matches!(change, MembershipChange::Join | MembershipChange::Add);
-    let scope = ScopeId::Channel(channel.id);
-    if subject.is_member == member {
-        return Ok(Plan::new(scope, Vec::new()));
-    }
-    let membership = Membership { channel_id: channel.id, user_id: subject.user.id, member };
-    let mut plan = Plan::new(scope, vec![Write::Membership(membership)]);
-    if let Some(granted) =
-        permissions::access_change(subject.user.role, channel.private, subject.is_member, member)
-    {
-        plan.grants.push((subject.user.id, Grant { scope, granted }));
-    }
-    Ok(plan)
-}
-
 fn not_a_member() -> Rejection {
     Rejection::new("not_a_member", "you are no longer in that conversation")
 }
@@ -636,5 +512,10 @@ fn id_conflict() -> Rejection {
     Rejection::new("id_conflict", "an entity with this id already exists")
 }
 
+mod landing;
+mod membership;
 #[cfg(test)]
 mod tests;
+
+pub use landing::{Landing, land, landing};
+use membership::{change_membership, open_direct};
