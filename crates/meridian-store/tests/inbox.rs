@@ -2,9 +2,9 @@
 
 mod common;
 
-use common::{ops_channel, person, pull, sign_in};
+use common::{message_in, ops_channel, person, pull, sign_in};
 
-use meridian_domain::{FollowState, Message, MessageId, ScopeId, Team, TeamId, Thread, ThreadId, User};
+use meridian_domain::{FollowState, ScopeId, Team, TeamId, Thread, ThreadId, User};
 use meridian_protocol::Entity;
 use meridian_store::LocalStore;
 
@@ -22,16 +22,6 @@ async fn followed_threads_with_news_are_listed_until_read_or_muted() {
         author_id: author.id,
         created_at: 1,
     };
-    let message = |thread: &Thread, author: &User, body: &str| Message {
-        id: MessageId::new(),
-        thread_id: thread.id,
-        channel_id: channel.id,
-        author_id: author.id,
-        body: body.into(),
-        created_at: 2,
-        attachments: Vec::new(),
-        urgent: false,
-    };
     let (mine, theirs) = (thread(&me, "My plan"), thread(&kofi, "Their plan"));
     let directory = vec![
         Entity::Team(team.clone()),
@@ -42,10 +32,10 @@ async fn followed_threads_with_news_are_listed_until_read_or_muted() {
     store.apply_pull(&pull(ScopeId::Team(team.id), 1, directory), me.id).await.expect("directory");
     let posts = vec![
         Entity::Thread(mine.clone()),
-        Entity::Message(message(&mine, &me, "opening")),
-        Entity::Message(message(&mine, &kofi, "a reply for me")),
+        Entity::Message(message_in(&mine, &me, "opening")),
+        Entity::Message(message_in(&mine, &kofi, "a reply for me")),
         Entity::Thread(theirs.clone()),
-        Entity::Message(message(&theirs, &kofi, "not my thread")),
+        Entity::Message(message_in(&theirs, &kofi, "not my thread")),
     ];
     store.apply_pull(&pull(ScopeId::Channel(channel.id), 1, posts), me.id).await.expect("posts");
 

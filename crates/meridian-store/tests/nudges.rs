@@ -3,9 +3,9 @@
 
 mod common;
 
-use common::{ops_channel, person, pull};
+use common::{message_in, ops_channel, person, pull};
 
-use meridian_domain::{Message, MessageId, ScopeId, Team, TeamId, Thread, ThreadId, User};
+use meridian_domain::{ScopeId, Team, TeamId, Thread, ThreadId};
 use meridian_protocol::Entity;
 use meridian_store::{DueNudge, LocalStore};
 
@@ -22,32 +22,22 @@ async fn a_nudge_is_shown_once_when_due_and_only_while_unanswered() {
         author_id: me.id,
         created_at: 1,
     };
-    let message = |thread: &Thread, author: &User, body: &str| Message {
-        id: MessageId::new(),
-        thread_id: thread.id,
-        channel_id: channel.id,
-        author_id: author.id,
-        body: body.into(),
-        created_at: 2,
-        attachments: Vec::new(),
-        urgent: false,
-    };
     let directory = [&me, &kofi, &bo].map(|user| Entity::User(user.clone()));
     let mut entities = vec![Entity::Team(team.clone()), Entity::Channel(channel.clone())];
     entities.extend(directory);
     store.apply_pull(&pull(ScopeId::Team(team.id), 1, entities), me.id).await.expect("directory");
 
     let (answered, waiting) = (thread("Answered"), thread("Waiting"));
-    let asked_answered = message(&answered, &me, "Kofi, can you check?");
-    let asked_waiting = message(&waiting, &me, "Kofi, this one too?");
+    let asked_answered = message_in(&answered, &me, "Kofi, can you check?");
+    let asked_waiting = message_in(&waiting, &me, "Kofi, this one too?");
     let posts = vec![
         Entity::Thread(answered.clone()),
         Entity::Message(asked_answered.clone()),
         Entity::Thread(waiting.clone()),
         Entity::Message(asked_waiting.clone()),
         // Someone else writing is not the addressee answering.
-        Entity::Message(message(&waiting, &bo, "I can look tomorrow")),
-        Entity::Message(message(&answered, &kofi, "Checked, all good")),
+        Entity::Message(message_in(&waiting, &bo, "I can look tomorrow")),
+        Entity::Message(message_in(&answered, &kofi, "Checked, all good")),
     ];
     store.apply_pull(&pull(ScopeId::Channel(channel.id), 1, posts), me.id).await.expect("posts");
 

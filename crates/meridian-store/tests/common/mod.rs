@@ -4,7 +4,9 @@
 // Each test file compiles this module on its own and uses only part of it.
 #![allow(dead_code)]
 
-use meridian_domain::{Channel, ChannelId, Role, ScopeId, Team, TeamId, Thread, ThreadId, User, UserId};
+use meridian_domain::{
+    Channel, ChannelId, Message, MessageId, Role, ScopeId, Team, TeamId, Thread, ThreadId, User, UserId,
+};
 use meridian_protocol::{Change, Entity, PullResponse, ScopeChanges};
 use meridian_store::{Account, LocalStore};
 use std::collections::BTreeMap;
@@ -81,4 +83,18 @@ pub async fn anas_thread() -> (LocalStore, User, Channel, Thread) {
     ];
     store.apply_pull(&pull(ScopeId::Channel(channel.id), 1, entities), me.id).await.expect("pull");
     (store, me, channel, thread)
+}
+
+/// A message by `author` in `thread`, written at a fixed instant.
+pub fn message_in(thread: &Thread, author: &User, body: &str) -> Message {
+    Message {
+        id: MessageId::new(),
+        thread_id: thread.id,
+        channel_id: thread.channel_id,
+        author_id: author.id,
+        body: body.into(),
+        created_at: 2,
+        attachments: Vec::new(),
+        urgent: false,
+    }
 }
