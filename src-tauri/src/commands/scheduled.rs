@@ -8,8 +8,8 @@ use super::{known_thread, parse_id, signed_in};
 use crate::error::{CommandError, CommandResult};
 use crate::session::AppState;
 use crate::views::RecipientPreview;
-use meridian_domain::availability::{Availability, Delivery, RecipientDelivery, Urgency, delivery};
-use meridian_domain::local_time::{in_zone, wait_label, weekday_time};
+use meridian_domain::availability::{Availability, Urgency, preview_landing};
+use meridian_domain::local_time::{in_zone, weekday_time};
 use meridian_domain::schedule::earliest_next_morning;
 use meridian_domain::time_tokens::place_name;
 use meridian_domain::{MessageId, ThreadId, UnixMillis, User};
@@ -104,20 +104,7 @@ pub(crate) fn morning_preview(
     let recipients = recipients
         .iter()
         .zip(&availabilities)
-        .map(|(user, them)| {
-            let delivery = delivery(them, at, urgency);
-            let told = match delivery {
-                Delivery::Now => at,
-                Delivery::Held { until } => until,
-            };
-            let (day, time) = weekday_time(them.zone, told).split_once(' ').map_or_else(
-                || (String::new(), String::new()),
-                |(day, time)| (day.to_owned(), time.to_owned()),
-            );
-            let label = format!("{time} {day} their time — {}", wait_label(now, told));
-            // `now` here means "as soon as it lands".
-            RecipientPreview::new(user, RecipientDelivery { delivery, label })
-        })
+        .map(|(user, them)| RecipientPreview::new(user, preview_landing(them, at, now, urgency)))
         .collect();
     let lands = MorningLanding {
         at,

@@ -14,7 +14,7 @@ mod tests;
 
 pub use delivery::{Delivery, Status, Urgency, deliver_at, delivery, end_of_workday, reply_due, status};
 pub use handoff::handoff_order;
-pub use preview::{RecipientDelivery, preview, their_next_morning};
+pub use preview::{RecipientDelivery, preview, preview_landing, their_next_morning};
 
 use crate::clock::UnixMillis;
 use crate::hours::{TimeSpan, WorkingHours};

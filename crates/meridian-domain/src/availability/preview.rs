@@ -14,16 +14,30 @@ pub struct RecipientDelivery {
 
 /// The delivery of a message sent at `now` with `urgency` to `recipient`, with its label.
 pub fn preview(recipient: &Availability, now: UnixMillis, urgency: Urgency) -> RecipientDelivery {
-    let delivery = delivery(recipient, now, urgency);
-    let label = match delivery {
-        Delivery::Now => "now".to_owned(),
-        Delivery::Held { until } => {
-            let (day, time) = weekday_time(recipient.zone, until).split_once(' ').map_or_else(
-                || (String::new(), String::new()),
-                |(day, time)| (day.to_owned(), time.to_owned()),
-            );
-            format!("{time} {day} their time — {}", wait_label(now, until))
-        }
+    preview_landing(recipient, now, now, urgency)
+}
+
+/// Like [`preview`] for a message that lands at `lands` (a scheduled one), told as seen at `now`:
+/// "now" only if the recipient hears of it at once, else when, in their time, and how long from
+/// now.
+pub fn preview_landing(
+    recipient: &Availability,
+    lands: UnixMillis,
+    now: UnixMillis,
+    urgency: Urgency,
+) -> RecipientDelivery {
+    let delivery = delivery(recipient, lands, urgency);
+    let told = match delivery {
+        Delivery::Now => lands,
+        Delivery::Held { until } => until,
+    };
+    let label = if told <= now {
+        "now".to_owned()
+    } else {
+        let (day, time) = weekday_time(recipient.zone, told)
+            .split_once(' ')
+            .map_or_else(|| (String::new(), String::new()), |(day, time)| (day.to_owned(), time.to_owned()));
+        format!("{time} {day} their time — {}", wait_label(now, told))
     };
     RecipientDelivery { delivery, label }
 }

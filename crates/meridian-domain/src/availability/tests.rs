@@ -269,6 +269,21 @@ fn the_sender_sees_when_each_recipient_hears() {
 }
 
 #[test]
+fn a_scheduled_message_is_told_when_it_lands_or_when_their_day_starts() {
+    let berlin = Availability::in_zone(zone("Europe/Berlin"));
+    // Sent Monday 17:30 CET, landing Tuesday 10:00 CET while Berlin works: told as it lands.
+    let now = at_utc("2026-11-23 16:30");
+    let lands = at_utc("2026-11-24 09:00");
+    let told = preview_landing(&berlin, lands, now, Urgency::Normal);
+    assert_eq!(told.delivery, Delivery::Now);
+    assert_eq!(told.label, "10:00 Tue their time — in 17 h");
+    // Landing Tuesday 07:00 CET, before Berlin's day: held to 09:00.
+    let early = preview_landing(&berlin, at_utc("2026-11-24 06:00"), now, Urgency::Normal);
+    assert_eq!(early.label, "09:00 Tue their time — in 16 h");
+    assert_eq!(preview_landing(&berlin, now, now, Urgency::Urgent), preview(&berlin, now, Urgency::Urgent));
+}
+
+#[test]
 fn scheduled_for_their_morning_lands_at_the_next_start_of_work() {
     let tokyo = Availability::in_zone(zone("Asia/Tokyo"));
     // Monday 10:00 JST, mid-shift: the next morning is Tuesday's.
