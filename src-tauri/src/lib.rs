@@ -9,6 +9,7 @@ mod error;
 mod instance;
 mod links;
 mod notifications;
+mod painting;
 mod session;
 mod tray;
 mod views;
@@ -72,6 +73,7 @@ pub fn run() {
         .setup(move |app| {
             let state = AppState::new(data_dir.clone(), app_clock());
             if let Some(window) = app.get_webview_window("main") {
+                painting::choose(&window);
                 window_state::restore(&window.as_ref().window(), &data_dir);
             }
             let handle = app.handle().clone();

@@ -186,7 +186,11 @@ impl App {
         let mut driver = TauriDriver::builder()
             .env("DBUS_SESSION_BUS_ADDRESS", bus.address())
             .env("MERIDIAN_DATA_DIR", data_dir.path())
-            .env("MERIDIAN_DOWNLOAD_DIR", data_dir.path().join("downloads"));
+            .env("MERIDIAN_DOWNLOAD_DIR", data_dir.path().join("downloads"))
+            // WebKit's own renderer, not the app's choice for a machine without a GPU (painting
+            // without compositing): WebKitWebDriver's screenshots hang in that mode in some states
+            // (an open popover in WebKitGTK 2.50). Setting the switch to 0 leaves WebKit's default.
+            .env("WEBKIT_DISABLE_DMABUF_RENDERER", "0");
         if let Some(start) = clock_start {
             driver = driver.env("MERIDIAN_CLOCK_START", start.to_string());
         }
