@@ -8,6 +8,7 @@ mod commands;
 mod error;
 mod instance;
 mod links;
+mod memory;
 mod notifications;
 mod painting;
 mod session;

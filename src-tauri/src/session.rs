@@ -1,6 +1,7 @@
 //! The signed-in session: the local store, the running sync engine and, for a team on this
 //! computer, the embedded team server. At most one session is open at a time.
 
+use crate::memory::Trimmer;
 use crate::notifications::Notifier;
 use crate::views::{ChangedEvent, SyncStatusEvent};
 use anyhow::Context as _;
@@ -31,6 +32,7 @@ pub struct AppState {
     /// run side by side rather than one after another.
     session: Arc<Mutex<Option<Arc<Session>>>>,
     clock: Arc<dyn Clock>,
+    trimmer: Trimmer,
 }
 
 #[derive(Debug)]
@@ -83,7 +85,12 @@ impl Session {
 
 impl AppState {
     pub fn new(data_dir: PathBuf, clock: Arc<dyn Clock>) -> Self {
-        Self { data_dir: Arc::new(data_dir), session: Arc::new(Mutex::new(None)), clock }
+        Self {
+            data_dir: Arc::new(data_dir),
+            session: Arc::new(Mutex::new(None)),
+            clock,
+            trimmer: Trimmer::start(),
+        }
     }
 
     /// "Now" for everything the app decides and stamps.
@@ -205,7 +212,13 @@ impl AppState {
                 tracing::warn!(%error, "could not merge the search index");
             }
         });
-        tauri::async_runtime::spawn(forward_events(app.clone(), notifier.clone(), status.clone(), events));
+        tauri::async_runtime::spawn(forward_events(
+            app.clone(),
+            notifier.clone(),
+            self.trimmer.clone(),
+            status.clone(),
+            events,
+        ));
         let session = Session {
             store,
             me: std::sync::RwLock::new(me),
@@ -281,12 +294,14 @@ fn account_database(data_dir: &Path, user_id: UserId) -> PathBuf {
 async fn forward_events(
     app: AppHandle,
     notifier: Notifier,
+    trimmer: Trimmer,
     status: Arc<std::sync::Mutex<SyncStatusEvent>>,
     mut events: tokio::sync::mpsc::UnboundedReceiver<SyncEvent>,
 ) {
     while let Some(event) = events.recv().await {
         let sent = match event {
             SyncEvent::Changed { channels, threads, directory } => {
+                trimmer.busy();
                 // A profile changed, maybe the person's own (from here or another device): what
                 // is held may be due at another time now.
                 if directory {
