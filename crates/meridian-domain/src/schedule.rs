@@ -31,7 +31,8 @@ pub struct ScheduledMessage {
     pub state: ScheduledState,
 }
 
-/// Where a scheduled reply stands. Only `pending` ones are still to land or may be cancelled.
+/// Where a scheduled reply stands. Only `pending` ones are still to land; pending and failed ones
+/// may be withdrawn.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "state", rename_all = "snake_case")]
@@ -41,7 +42,7 @@ pub enum ScheduledState {
     Sent {
         at: UnixMillis,
     },
-    /// Withdrawn by its author before it landed.
+    /// Withdrawn by its author before it landed, or failed and then put away (or sent by hand).
     Cancelled,
     /// Could not be posted when its time came (say the author had left the channel); the text is
     /// kept here so the author can send it again.

@@ -100,7 +100,10 @@ pub enum MutationOp {
         urgent: bool,
         deliver_at: UnixMillis,
     },
-    /// Withdraws a scheduled reply that has not landed yet.
+    /// Withdraws a scheduled reply that has not landed: a pending one, which then never lands,
+    /// or a failed one, which every device of the author then stops showing. Withdrawing one
+    /// already withdrawn is applied and changes nothing; one that landed is refused (`not_pending`).
+    /// Servers before failed ones could be withdrawn refuse those with `not_pending` too.
     #[serde(rename = "message.unschedule.v1")]
     CancelScheduled { message_id: MessageId },
 }

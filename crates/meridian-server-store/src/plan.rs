@@ -299,19 +299,7 @@ pub fn plan(author: &User, mutation: &Mutation, facts: &Facts) -> Result<Plan, R
             };
             Ok(Plan::new(ScopeId::User(author.id), vec![Write::Schedule(scheduled)]))
         }
-        MutationOp::CancelScheduled { .. } => {
-            // Someone else's scheduled reply does not exist for the author.
-            let scheduled = facts
-                .scheduled
-                .as_ref()
-                .filter(|scheduled| scheduled.author_id == author.id)
-                .ok_or_else(|| Rejection::new("scheduled_not_found", "no such scheduled reply"))?;
-            if !scheduled.state.is_pending() {
-                return Err(Rejection::new("not_pending", "that reply has already landed or was withdrawn"));
-            }
-            let cancelled = ScheduledMessage { state: ScheduledState::Cancelled, ..scheduled.clone() };
-            Ok(Plan::new(ScopeId::User(author.id), vec![Write::Schedule(cancelled)]))
-        }
+        MutationOp::CancelScheduled { .. } => withdraw_scheduled(author, facts),
         MutationOp::EditMessage { body, .. } => {
             let (target, channel) = live_message(author, facts)?;
             if target.author_id != author.id {
@@ -371,6 +359,28 @@ pub fn plan(author: &User, mutation: &Mutation, facts: &Facts) -> Result<Plan, R
             let follow = ThreadFollow { thread_id: *thread_id, user_id: author.id, state: *state };
             Ok(Plan::new(ScopeId::User(author.id), vec![Write::Private(Entity::ThreadFollow(follow))]))
         }
+    }
+}
+
+/// Withdraws one of the author's scheduled replies that has not landed: a pending one, so it
+/// never lands, or a failed one the author put away or sent by hand, so every one of their devices
+/// drops it. Withdrawing it again changes nothing, so two devices putting the same reply away
+/// both succeed.
+fn withdraw_scheduled(author: &User, facts: &Facts) -> Result<Plan, Rejection> {
+    // Someone else's scheduled reply does not exist for the author.
+    let scheduled = facts
+        .scheduled
+        .as_ref()
+        .filter(|scheduled| scheduled.author_id == author.id)
+        .ok_or_else(|| Rejection::new("scheduled_not_found", "no such scheduled reply"))?;
+    let scope = ScopeId::User(author.id);
+    match scheduled.state {
+        ScheduledState::Pending | ScheduledState::Failed { .. } => {
+            let cancelled = ScheduledMessage { state: ScheduledState::Cancelled, ..scheduled.clone() };
+            Ok(Plan::new(scope, vec![Write::Schedule(cancelled)]))
+        }
+        ScheduledState::Cancelled => Ok(Plan::new(scope, Vec::new())),
+        ScheduledState::Sent { .. } => Err(Rejection::new("not_pending", "that reply has already landed")),
     }
 }
 

@@ -84,6 +84,7 @@ macro_rules! conformance_tests {
             follow_states_are_last_writer_wins_on_readable_threads_only,
             a_scheduled_reply_lands_once_at_its_time_as_its_author,
             a_withdrawn_or_no_longer_allowed_reply_never_lands,
+            a_failed_reply_put_away_or_sent_by_hand_leaves_every_device_of_its_author,
         );
     };
     (@cases $factory:path; $($case:ident),* $(,)?) => {

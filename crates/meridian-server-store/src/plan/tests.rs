@@ -433,7 +433,7 @@ fn a_scheduled_reply_is_kept_in_its_author_scope_until_it_lands() {
 }
 
 #[test]
-fn only_the_author_cancels_and_only_while_pending() {
+fn only_the_author_withdraws_and_only_before_it_lands() {
     let (ana, general) = (author(), channel(false));
     let thread = existing_thread(&general);
     let facts = Facts { thread: Some(thread.clone()), ..facts_for(&general, false) };
@@ -449,8 +449,31 @@ fn only_the_author_cancels_and_only_while_pending() {
 
     assert_eq!(rejected_code(plan(&author(), &cancel, &with(&pending))), "scheduled_not_found");
     assert_eq!(rejected_code(plan(&ana, &cancel, &Facts::default())), "scheduled_not_found");
-    let sent = ScheduledMessage { state: ScheduledState::Sent { at: 9 }, ..pending };
+    let sent = ScheduledMessage { state: ScheduledState::Sent { at: 9 }, ..pending.clone() };
     assert_eq!(rejected_code(plan(&ana, &cancel, &with(&sent))), "not_pending");
+
+    let withdrawn = ScheduledMessage { state: ScheduledState::Cancelled, ..pending };
+    let again = plan(&ana, &cancel, &with(&withdrawn)).expect("a second withdrawal is accepted");
+    assert_eq!((again.scope, again.writes), (ScopeId::User(ana.id), Vec::new()), "and changes nothing");
+}
+
+#[test]
+fn a_failed_reply_put_away_is_withdrawn_for_every_device_of_its_author() {
+    let (ana, general) = (author(), channel(false));
+    let thread = existing_thread(&general);
+    let facts = Facts { thread: Some(thread.clone()), ..facts_for(&general, false) };
+    let pending = kept(&plan(&ana, &scheduled_reply(&thread, 5), &facts).expect("plan")).clone();
+    let state = ScheduledState::Failed { code: "not_a_member".into(), message: "you left".into() };
+    let failed = ScheduledMessage { state, ..pending };
+    let with_failed = Facts { scheduled: Some(failed.clone()), ..Facts::default() };
+    let cancel = mutation(MutationOp::CancelScheduled { message_id: failed.message_id });
+
+    let put_away = plan(&ana, &cancel, &with_failed).expect("a failed reply may be withdrawn");
+    assert_eq!(put_away.scope, ScopeId::User(ana.id), "only her own devices hear of it");
+    let withdrawn = kept(&put_away);
+    assert_eq!(withdrawn.state, ScheduledState::Cancelled);
+    assert_eq!((withdrawn.body.as_str(), withdrawn.deliver_at), (failed.body.as_str(), failed.deliver_at));
+    assert_eq!(rejected_code(plan(&author(), &cancel, &with_failed)), "scheduled_not_found", "only hers");
 }
 
 #[test]
