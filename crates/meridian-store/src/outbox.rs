@@ -332,7 +332,10 @@ impl LocalStore {
     }
 }
 
-async fn insert_pending_message(tx: &mut Transaction<'_, Sqlite>, message: &Message) -> Result<()> {
+pub(crate) async fn insert_pending_message(
+    tx: &mut Transaction<'_, Sqlite>,
+    message: &Message,
+) -> Result<()> {
     sqlx::query(
         "INSERT INTO messages (id, thread_id, channel_id, author_id, body, created_at, attachments, server_seq, state,
                                urgent)
