@@ -3,8 +3,9 @@
 
 mod common;
 
-use common::{anas_thread, person, pull};
+use common::{anas_thread, message_in, person, pull};
 
+use meridian_domain::mentions::mention_token;
 use meridian_domain::{
     Attachment, BlobId, ChannelId, MessageId, ScheduledMessage, ScheduledState, ScopeId, ThreadId, User,
 };
@@ -290,4 +291,33 @@ async fn a_refused_schedule_keeps_its_text_and_can_be_sent_again_or_put_away() {
     let review = world.store.outbox_to_review().await.expect("review");
     assert_eq!(review.iter().map(|entry| entry.state).collect::<Vec<_>>(), [OutboxState::Queued]);
     assert_eq!(review.len(), 1, "the server never held it: no withdrawal is queued");
+}
+
+#[tokio::test]
+async fn their_morning_is_aimed_at_the_threads_people_then_the_people_mentioned() {
+    let world = world().await;
+    let (bob, chen, eve, stranger) = (person("Bob"), person("Chen"), person("Eve"), person("Dana"));
+    let thread = world.store.thread(world.thread).await.expect("read").expect("Ana's thread");
+    let asks_chen = message_in(&thread, &bob, &format!("{} can you check?", mention_token(chen.id)));
+    let entities = vec![
+        Entity::User(bob.clone()),
+        Entity::User(chen.clone()),
+        Entity::User(eve.clone()),
+        Entity::Message(asks_chen),
+        Entity::Message(message_in(&thread, &world.me, "thanks")),
+    ];
+    world
+        .store
+        .apply_pull(&pull(ScopeId::Channel(world.channel), 5, entities), world.me.id)
+        .await
+        .expect("pull");
+
+    let people = world.store.thread_people(world.me.id, world.thread).await.expect("people");
+    assert_eq!(people, [bob.id, chen.id], "who wrote, then who was mentioned; never me, who started it");
+    let mentions = [eve.id, bob.id, stranger.id, world.me.id];
+    let recipients =
+        world.store.reply_recipients(world.me.id, world.thread, &mentions).await.expect("recipients");
+    let names: Vec<&str> = recipients.iter().map(|user| user.display_name.as_str()).collect();
+    assert_eq!(names, ["Bob", "Chen", "Eve"], "each once; people this device does not know are left out");
+    assert!(world.store.thread_people(world.me.id, ThreadId::new()).await.is_err(), "an unknown thread");
 }

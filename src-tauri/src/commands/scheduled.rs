@@ -10,7 +10,7 @@ use crate::session::AppState;
 use crate::views::{MessageView, RecipientPreview};
 use meridian_domain::availability::{Availability, Urgency, preview_landing};
 use meridian_domain::local_time::{in_zone, weekday_time};
-use meridian_domain::schedule::earliest_next_morning;
+use meridian_domain::schedule::{Morning, earliest_next_morning};
 use meridian_domain::time_tokens::place_name;
 use meridian_domain::{MessageId, ThreadId, UnixMillis, User};
 use meridian_store::{ReplyOptions, ScheduledRow, ScheduledStatus, StoreError};
@@ -94,13 +94,10 @@ pub(crate) fn morning_preview(
     urgency: Urgency,
 ) -> DeliveryPreview {
     let availabilities: Vec<Availability> = recipients.iter().map(Availability::of).collect();
-    let Some(at) = earliest_next_morning(&availabilities, now) else {
+    let Some(Morning { at, first }) = earliest_next_morning(&availabilities, now) else {
         return DeliveryPreview { recipients: Vec::new(), lands: None };
     };
-    let first = availabilities
-        .iter()
-        .find(|them| meridian_domain::availability::their_next_morning(them, now) == at)
-        .map_or(reader, |them| them.zone);
+    let first = availabilities[first].zone;
     let recipients = recipients
         .iter()
         .zip(&availabilities)
@@ -144,12 +141,13 @@ pub async fn schedule_reply(
             let mentioned: Vec<String> = mentions.iter().map(|choice| choice.user_id.clone()).collect();
             let recipients = super::people::reply_recipients(session, thread_id, &mentioned).await?;
             let availabilities: Vec<Availability> = recipients.iter().map(Availability::of).collect();
-            earliest_next_morning(&availabilities, now).ok_or_else(|| {
+            let morning = earliest_next_morning(&availabilities, now).ok_or_else(|| {
                 CommandError::new(
                     "no_recipients",
                     "Nobody else is in this thread yet, so there is no morning to aim for. Pick a time instead.",
                 )
-            })?
+            })?;
+            morning.at
         }
         _ => {
             return Err(CommandError::new("invalid_input", "Give either a time or their morning, not both."));
