@@ -126,6 +126,13 @@ async fn replies_reach_the_other_client_live_and_offline_writes_arrive_exactly_o
         "{notices:?}"
     );
     assert!(notices.iter().all(|notice| notice.thread_id == thread.id));
+    // Each names the reply that raised it, so clicking it opens the thread there.
+    let kofis: std::collections::BTreeSet<_> =
+        settled.iter().filter(|row| row.message.author_id == kofi.me.id).map(|row| row.message.id).collect();
+    assert!(
+        notices.iter().all(|notice| notice.message_id.is_some_and(|id| kofis.contains(&id))),
+        "{notices:?}"
+    );
 
     fresh.stop().await;
     kofi.stop().await;
