@@ -5,7 +5,8 @@
 //! uploaded file, and after every step each person can fetch exactly the files they uploaded or
 //! that a live message in a channel they read now carries. The team scope never names
 //! a channel, so a guest among the people never learns a public channel's name (sync.md §18 I9,
-//! I9b).
+//! I9b). Nudges about one's posts reach one's own devices and nobody else, the person awaited
+//! included.
 
 use futures_util::StreamExt;
 use meridian_domain::permissions::{self, MembershipActor, MembershipChange};
@@ -108,6 +109,9 @@ enum Step {
     Add(usize, usize, usize),
     /// (actor, subject, channel): remove the subject.
     Remove(usize, usize, usize),
+    /// The author of the `pick`-th (mod count) post still live keeps a nudge about it, awaiting
+    /// the reply of the given person.
+    Nudge(usize, usize),
 }
 
 #[derive(Clone, Debug)]
@@ -125,6 +129,7 @@ fn step(channels: usize) -> impl Strategy<Value = Step> {
         1 => (0..PEOPLE, 0..channels).prop_map(|(p, c)| Step::Leave(p, c)),
         2 => (0..PEOPLE, 0..PEOPLE, 0..channels).prop_map(|(a, s, c)| Step::Add(a, s, c)),
         2 => (0..PEOPLE, 0..PEOPLE, 0..channels).prop_map(|(a, s, c)| Step::Remove(a, s, c)),
+        1 => (any::<usize>(), 0..PEOPLE).prop_map(|(pick, awaited)| Step::Nudge(pick, awaited)),
     ]
 }
 
@@ -209,6 +214,13 @@ async fn catch_up(
                 if let (ScopeId::Team(_), Entity::Channel(channel)) = (scope, &change.entity) {
                     anyhow::bail!("the team scope named #{}", channel.name);
                 }
+                if let Entity::Nudge(nudge) = &change.entity {
+                    anyhow::ensure!(
+                        nudge.author_id == user.id,
+                        "{} received another's nudge",
+                        user.display_name
+                    );
+                }
             }
             device.cursors.insert(*scope, page.to);
         }
@@ -271,6 +283,11 @@ async fn run_case(case: Case) -> anyhow::Result<()> {
     let mut files = files::Files::new()?;
     // Opening messages the server accepted and nobody deleted yet: (message, author, channel).
     let mut live_posts: Vec<(MessageId, usize, ChannelId)> = Vec::new();
+    // Nudges the server kept: (author, the post they await a reply to).
+    let mut nudged: BTreeSet<(usize, MessageId)> = BTreeSet::new();
+    // Every post of this case: the server and the people are shared with earlier cases, whose
+    // nudges stay in their authors' scopes.
+    let mut case_posts: BTreeSet<MessageId> = BTreeSet::new();
     for step in &case.steps {
         let before = lock(&shared.channels)?.clone();
         let (actor, op, membership) = match *step {
@@ -293,6 +310,16 @@ async fn run_case(case: Case) -> anyhow::Result<()> {
                     continue;
                 };
                 (author, MutationOp::DeleteMessage { message_id }, None)
+            }
+            Step::Nudge(pick, awaited) => {
+                let Some(&(message_id, author, _)) = live_posts.get(pick % live_posts.len().max(1)) else {
+                    continue;
+                };
+                (
+                    author,
+                    MutationOp::SetNudge { message_id, addressee_id: people[awaited].id, due_at: 0 },
+                    None,
+                )
             }
             Step::Join(person, channel) => {
                 let channel_id = channel_ids[channel];
@@ -323,6 +350,7 @@ async fn run_case(case: Case) -> anyhow::Result<()> {
                     );
                     posted.insert(*thread_id, *channel_id);
                     live_posts.push((*message_id, actor, *channel_id));
+                    case_posts.insert(*message_id);
                     for attachment in attachments {
                         files.attached(&attachment.blob_id, *message_id, *channel_id);
                     }
@@ -351,6 +379,23 @@ async fn run_case(case: Case) -> anyhow::Result<()> {
                     anyhow::ensure!(
                         matches!(verdict, MutationStatus::Rejected { .. }),
                         "a delete by an author who lost the channel was {verdict:?}"
+                    );
+                }
+            }
+            (MutationOp::SetNudge { message_id, addressee_id, .. }, _) => {
+                let channel_id = live_posts
+                    .iter()
+                    .find(|(live, _, _)| live == message_id)
+                    .map(|(_, _, channel)| *channel)
+                    .ok_or_else(|| anyhow::anyhow!("nudged about an unknown post"))?;
+                let readable = may_read(&people[actor], ScopeId::Channel(channel_id), &before);
+                if readable && *addressee_id != people[actor].id {
+                    anyhow::ensure!(verdict == MutationStatus::Applied, "{step:?} was {verdict:?}");
+                    nudged.insert((actor, *message_id));
+                } else {
+                    anyhow::ensure!(
+                        matches!(verdict, MutationStatus::Rejected { .. }),
+                        "{step:?} was {verdict:?}"
                     );
                 }
             }
@@ -408,6 +453,7 @@ async fn run_case(case: Case) -> anyhow::Result<()> {
     for (index, user) in people.iter().enumerate() {
         let mut cursors = BTreeMap::new();
         let mut received = BTreeSet::new();
+        let mut nudges = BTreeSet::new();
         loop {
             let request = PullRequest {
                 client_id: ClientId::new(),
@@ -419,10 +465,17 @@ async fn run_case(case: Case) -> anyhow::Result<()> {
             for (scope, page) in &response.scopes {
                 anyhow::ensure!(may_read(user, *scope, &channels), "{} received {scope}", user.display_name);
                 for change in &page.changes {
-                    if let Entity::Thread(thread) = &change.entity
-                        && posted.contains_key(&thread.id)
-                    {
-                        received.insert(thread.id);
+                    match &change.entity {
+                        Entity::Thread(thread) if posted.contains_key(&thread.id) => {
+                            received.insert(thread.id);
+                        }
+                        Entity::Nudge(nudge) if nudge.author_id != user.id => {
+                            anyhow::bail!("{} received another's nudge", user.display_name)
+                        }
+                        Entity::Nudge(nudge) if case_posts.contains(&nudge.message_id) => {
+                            nudges.insert((index, nudge.message_id));
+                        }
+                        _ => {}
                     }
                 }
                 cursors.insert(*scope, page.to);
@@ -443,6 +496,9 @@ async fn run_case(case: Case) -> anyhow::Result<()> {
             received.len(),
             wanted.len()
         );
+        let theirs: BTreeSet<(usize, MessageId)> =
+            nudged.iter().filter(|(author, _)| *author == index).copied().collect();
+        anyhow::ensure!(nudges == theirs, "{} holds nudges {nudges:?}, kept {theirs:?}", user.display_name);
     }
     for socket in sockets {
         socket.abort();

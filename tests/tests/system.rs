@@ -13,6 +13,9 @@ use meridian_testkit::server::TestServer;
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
+#[path = "system/nudges.rs"]
+mod nudges;
+
 /// Long enough that only a WebSocket poke, not the safety poll, can deliver within a second.
 fn options() -> SyncOptions {
     SyncOptions { safety_poll: Duration::from_secs(60), ..SyncOptions::default() }

@@ -298,7 +298,8 @@ impl LocalStore {
                             | MutationOp::RemoveMember { .. }
                             | MutationOp::OpenDirect { .. }
                             | MutationOp::ReadThread { .. }
-                            | MutationOp::FollowThread { .. } => continue,
+                            | MutationOp::FollowThread { .. }
+                            | MutationOp::SetNudge { .. } => continue,
                             MutationOp::ScheduleMessage { .. } | MutationOp::CancelScheduled { .. } => {
                                 crate::scheduled::refused(&mut tx, &op, &reason).await?;
                                 continue;
