@@ -25,6 +25,8 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
 #[path = "no_leak/files.rs"]
 mod files;
+#[path = "no_leak/nudges.rs"]
+mod nudges;
 
 const PEOPLE: usize = 4;
 /// The person who is a guest: reads only the channels they were added to.
@@ -129,7 +131,7 @@ fn step(channels: usize) -> impl Strategy<Value = Step> {
         1 => (0..PEOPLE, 0..channels).prop_map(|(p, c)| Step::Leave(p, c)),
         2 => (0..PEOPLE, 0..PEOPLE, 0..channels).prop_map(|(a, s, c)| Step::Add(a, s, c)),
         2 => (0..PEOPLE, 0..PEOPLE, 0..channels).prop_map(|(a, s, c)| Step::Remove(a, s, c)),
-        1 => (any::<usize>(), 0..PEOPLE).prop_map(|(pick, awaited)| Step::Nudge(pick, awaited)),
+        2 => (any::<usize>(), 0..PEOPLE).prop_map(|(pick, awaited)| Step::Nudge(pick, awaited)),
     ]
 }
 
@@ -214,13 +216,7 @@ async fn catch_up(
                 if let (ScopeId::Team(_), Entity::Channel(channel)) = (scope, &change.entity) {
                     anyhow::bail!("the team scope named #{}", channel.name);
                 }
-                if let Entity::Nudge(nudge) = &change.entity {
-                    anyhow::ensure!(
-                        nudge.author_id == user.id,
-                        "{} received another's nudge",
-                        user.display_name
-                    );
-                }
+                nudges::Nudges::check_received(user, &change.entity)?;
             }
             device.cursors.insert(*scope, page.to);
         }
@@ -283,11 +279,7 @@ async fn run_case(case: Case) -> anyhow::Result<()> {
     let mut files = files::Files::new()?;
     // Opening messages the server accepted and nobody deleted yet: (message, author, channel).
     let mut live_posts: Vec<(MessageId, usize, ChannelId)> = Vec::new();
-    // Nudges the server kept: (author, the post they await a reply to).
-    let mut nudged: BTreeSet<(usize, MessageId)> = BTreeSet::new();
-    // Every post of this case: the server and the people are shared with earlier cases, whose
-    // nudges stay in their authors' scopes.
-    let mut case_posts: BTreeSet<MessageId> = BTreeSet::new();
+    let mut nudges = nudges::Nudges::default();
     for step in &case.steps {
         let before = lock(&shared.channels)?.clone();
         let (actor, op, membership) = match *step {
@@ -350,7 +342,7 @@ async fn run_case(case: Case) -> anyhow::Result<()> {
                     );
                     posted.insert(*thread_id, *channel_id);
                     live_posts.push((*message_id, actor, *channel_id));
-                    case_posts.insert(*message_id);
+                    nudges.posted(*message_id);
                     for attachment in attachments {
                         files.attached(&attachment.blob_id, *message_id, *channel_id);
                     }
@@ -389,15 +381,9 @@ async fn run_case(case: Case) -> anyhow::Result<()> {
                     .map(|(_, _, channel)| *channel)
                     .ok_or_else(|| anyhow::anyhow!("nudged about an unknown post"))?;
                 let readable = may_read(&people[actor], ScopeId::Channel(channel_id), &before);
-                if readable && *addressee_id != people[actor].id {
-                    anyhow::ensure!(verdict == MutationStatus::Applied, "{step:?} was {verdict:?}");
-                    nudged.insert((actor, *message_id));
-                } else {
-                    anyhow::ensure!(
-                        matches!(verdict, MutationStatus::Rejected { .. }),
-                        "{step:?} was {verdict:?}"
-                    );
-                }
+                let addressee = people.iter().find(|person| person.id == *addressee_id);
+                let addressee = addressee.ok_or_else(|| anyhow::anyhow!("an unknown addressee"))?;
+                nudges.settled((actor, &people[actor]), *message_id, addressee, readable, &verdict)?;
             }
             (_, Some((subject, change))) => {
                 let (channel_id, _) = op.membership(people[actor].id).ok_or_else(|| anyhow::anyhow!("op"))?;
@@ -453,7 +439,7 @@ async fn run_case(case: Case) -> anyhow::Result<()> {
     for (index, user) in people.iter().enumerate() {
         let mut cursors = BTreeMap::new();
         let mut received = BTreeSet::new();
-        let mut nudges = BTreeSet::new();
+        let mut entities = Vec::new();
         loop {
             let request = PullRequest {
                 client_id: ClientId::new(),
@@ -465,18 +451,12 @@ async fn run_case(case: Case) -> anyhow::Result<()> {
             for (scope, page) in &response.scopes {
                 anyhow::ensure!(may_read(user, *scope, &channels), "{} received {scope}", user.display_name);
                 for change in &page.changes {
-                    match &change.entity {
-                        Entity::Thread(thread) if posted.contains_key(&thread.id) => {
-                            received.insert(thread.id);
-                        }
-                        Entity::Nudge(nudge) if nudge.author_id != user.id => {
-                            anyhow::bail!("{} received another's nudge", user.display_name)
-                        }
-                        Entity::Nudge(nudge) if case_posts.contains(&nudge.message_id) => {
-                            nudges.insert((index, nudge.message_id));
-                        }
-                        _ => {}
+                    if let Entity::Thread(thread) = &change.entity
+                        && posted.contains_key(&thread.id)
+                    {
+                        received.insert(thread.id);
                     }
+                    entities.push(change.entity.clone());
                 }
                 cursors.insert(*scope, page.to);
             }
@@ -496,9 +476,7 @@ async fn run_case(case: Case) -> anyhow::Result<()> {
             received.len(),
             wanted.len()
         );
-        let theirs: BTreeSet<(usize, MessageId)> =
-            nudged.iter().filter(|(author, _)| *author == index).copied().collect();
-        anyhow::ensure!(nudges == theirs, "{} holds nudges {nudges:?}, kept {theirs:?}", user.display_name);
+        nudges.check_fresh_device((index, user), &entities)?;
     }
     for socket in sockets {
         socket.abort();
