@@ -21,6 +21,7 @@ const COMMANDS: &[&str] = &[
     "scheduled_replies",
     "cancel_scheduled",
     "dismiss_scheduled",
+    "send_scheduled_now",
     "search",
     "person_card",
     "handoff_candidates",

@@ -124,6 +124,7 @@ pub fn run() {
             commands::scheduled::scheduled_replies,
             commands::scheduled::cancel_scheduled,
             commands::scheduled::dismiss_scheduled,
+            commands::scheduled::send_scheduled_now,
             commands::threads::mark_thread_read,
             commands::threads::inbox,
             commands::threads::snooze_thread,

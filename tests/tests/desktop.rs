@@ -106,6 +106,35 @@ async fn wait_for_message(session: &Session, author: &str, needle: &str) -> anyh
     Ok(())
 }
 
+/// Records every message that gets the mark a linked or notified message gets, however briefly
+/// it lasts; [`wait_until_marked`] then waits for one.
+async fn record_marked_messages(session: &Session) -> anyhow::Result<()> {
+    session
+        .execute(
+            "window.__marked = [];
+             new MutationObserver(() => {
+               for (const row of document.querySelectorAll('.highlighted [data-testid=message]')) {
+                 window.__marked.push(row.dataset.messageId);
+               }
+             }).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['class'] });",
+            &[],
+        )
+        .await?;
+    Ok(())
+}
+
+/// Waits until the message `message_id` has been marked since [`record_marked_messages`].
+async fn wait_until_marked(session: &Session, message_id: &str) -> anyhow::Result<()> {
+    session
+        .wait_until(format!("message {message_id} to be marked"), WAIT, || async {
+            let marked = session.execute("return window.__marked;", &[]).await?;
+            let marked = marked.as_array().cloned().unwrap_or_default();
+            Ok(marked.iter().any(|id| id.as_str() == Some(message_id)).then_some(()))
+        })
+        .await?;
+    Ok(())
+}
+
 fn has_reply(rows: &[MessageRow], needle: &str) -> bool {
     rows.iter().any(|row| row.message.body.contains(needle))
 }
@@ -261,7 +290,7 @@ async fn scenario(session: &Session, world: &World, bus: &NotificationBus) -> an
 
     // Bob answers; the app shows it and raises a desktop notification naming thread and author.
     let bob_reply = "Great, thanks Ana! Tagging the release.";
-    world.bob.reply(world.thread, bob_reply).await?;
+    let bobs = world.bob.reply(world.thread, bob_reply).await?;
     wait_for_message(session, "Bob", bob_reply).await?;
     let expected_summary = format!("Bob replied in “{THREAD_TITLE}”");
     let notice = bus.wait_for(|n| n.summary == expected_summary, WAIT).await?;
@@ -270,7 +299,7 @@ async fn scenario(session: &Session, world: &World, bus: &NotificationBus) -> an
     assert!(notice.has_action("default"), "a click must be able to open the thread");
     shoot_both_themes(session, "thread-view").await?;
 
-    // Clicking the notification brings the thread back after navigating away.
+    // Clicking the notification brings the thread back after navigating away, at Bob's reply.
     session.wait_for("[data-testid='channel-item'][data-channel-name='random']", WAIT).await?.click().await?;
     session
         .wait_until("the thread to close after switching channel", WAIT, || async {
@@ -283,8 +312,10 @@ async fn scenario(session: &Session, world: &World, bus: &NotificationBus) -> an
             Ok(Some(()))
         })
         .await?;
+    record_marked_messages(session).await?;
     bus.click(notice.id).await?;
     session.wait_for_text("[data-testid='thread-title']", THREAD_TITLE, WAIT).await?;
+    wait_until_marked(session, &bobs.id.to_string()).await?;
 
     // Away from the thread, Bob's next reply lands in Ana's inbox; "Done" clears it.
     session.wait_for("[data-testid='channel-item'][data-channel-name='random']", WAIT).await?.click().await?;

@@ -5,7 +5,8 @@
 //! uploaded file, and after every step each person can fetch exactly the files they uploaded or
 //! that a live message in a channel they read now carries. The team scope never names
 //! a channel, so a guest among the people never learns a public channel's name (sync.md §18 I9,
-//! I9b).
+//! I9b). Nudges about one's posts reach one's own devices and nobody else, the person awaited
+//! included.
 
 use futures_util::StreamExt;
 use meridian_domain::permissions::{self, MembershipActor, MembershipChange};
@@ -24,6 +25,8 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
 #[path = "no_leak/files.rs"]
 mod files;
+#[path = "no_leak/nudges.rs"]
+mod nudges;
 
 const PEOPLE: usize = 4;
 /// The person who is a guest: reads only the channels they were added to.
@@ -108,6 +111,9 @@ enum Step {
     Add(usize, usize, usize),
     /// (actor, subject, channel): remove the subject.
     Remove(usize, usize, usize),
+    /// The author of the `pick`-th (mod count) post still live keeps a nudge about it, awaiting
+    /// the reply of the given person.
+    Nudge(usize, usize),
 }
 
 #[derive(Clone, Debug)]
@@ -125,6 +131,7 @@ fn step(channels: usize) -> impl Strategy<Value = Step> {
         1 => (0..PEOPLE, 0..channels).prop_map(|(p, c)| Step::Leave(p, c)),
         2 => (0..PEOPLE, 0..PEOPLE, 0..channels).prop_map(|(a, s, c)| Step::Add(a, s, c)),
         2 => (0..PEOPLE, 0..PEOPLE, 0..channels).prop_map(|(a, s, c)| Step::Remove(a, s, c)),
+        2 => (any::<usize>(), 0..PEOPLE).prop_map(|(pick, awaited)| Step::Nudge(pick, awaited)),
     ]
 }
 
@@ -209,6 +216,7 @@ async fn catch_up(
                 if let (ScopeId::Team(_), Entity::Channel(channel)) = (scope, &change.entity) {
                     anyhow::bail!("the team scope named #{}", channel.name);
                 }
+                nudges::Nudges::check_received(user, &change.entity)?;
             }
             device.cursors.insert(*scope, page.to);
         }
@@ -271,6 +279,7 @@ async fn run_case(case: Case) -> anyhow::Result<()> {
     let mut files = files::Files::new()?;
     // Opening messages the server accepted and nobody deleted yet: (message, author, channel).
     let mut live_posts: Vec<(MessageId, usize, ChannelId)> = Vec::new();
+    let mut nudges = nudges::Nudges::default();
     for step in &case.steps {
         let before = lock(&shared.channels)?.clone();
         let (actor, op, membership) = match *step {
@@ -293,6 +302,16 @@ async fn run_case(case: Case) -> anyhow::Result<()> {
                     continue;
                 };
                 (author, MutationOp::DeleteMessage { message_id }, None)
+            }
+            Step::Nudge(pick, awaited) => {
+                let Some(&(message_id, author, _)) = live_posts.get(pick % live_posts.len().max(1)) else {
+                    continue;
+                };
+                (
+                    author,
+                    MutationOp::SetNudge { message_id, addressee_id: people[awaited].id, due_at: 0 },
+                    None,
+                )
             }
             Step::Join(person, channel) => {
                 let channel_id = channel_ids[channel];
@@ -323,6 +342,7 @@ async fn run_case(case: Case) -> anyhow::Result<()> {
                     );
                     posted.insert(*thread_id, *channel_id);
                     live_posts.push((*message_id, actor, *channel_id));
+                    nudges.posted(*message_id);
                     for attachment in attachments {
                         files.attached(&attachment.blob_id, *message_id, *channel_id);
                     }
@@ -353,6 +373,17 @@ async fn run_case(case: Case) -> anyhow::Result<()> {
                         "a delete by an author who lost the channel was {verdict:?}"
                     );
                 }
+            }
+            (MutationOp::SetNudge { message_id, addressee_id, .. }, _) => {
+                let channel_id = live_posts
+                    .iter()
+                    .find(|(live, _, _)| live == message_id)
+                    .map(|(_, _, channel)| *channel)
+                    .ok_or_else(|| anyhow::anyhow!("nudged about an unknown post"))?;
+                let readable = may_read(&people[actor], ScopeId::Channel(channel_id), &before);
+                let addressee = people.iter().find(|person| person.id == *addressee_id);
+                let addressee = addressee.ok_or_else(|| anyhow::anyhow!("an unknown addressee"))?;
+                nudges.settled((actor, &people[actor]), *message_id, addressee, readable, &verdict)?;
             }
             (_, Some((subject, change))) => {
                 let (channel_id, _) = op.membership(people[actor].id).ok_or_else(|| anyhow::anyhow!("op"))?;
@@ -408,6 +439,7 @@ async fn run_case(case: Case) -> anyhow::Result<()> {
     for (index, user) in people.iter().enumerate() {
         let mut cursors = BTreeMap::new();
         let mut received = BTreeSet::new();
+        let mut entities = Vec::new();
         loop {
             let request = PullRequest {
                 client_id: ClientId::new(),
@@ -424,6 +456,7 @@ async fn run_case(case: Case) -> anyhow::Result<()> {
                     {
                         received.insert(thread.id);
                     }
+                    entities.push(change.entity.clone());
                 }
                 cursors.insert(*scope, page.to);
             }
@@ -443,6 +476,7 @@ async fn run_case(case: Case) -> anyhow::Result<()> {
             received.len(),
             wanted.len()
         );
+        nudges.check_fresh_device((index, user), &entities)?;
     }
     for socket in sockets {
         socket.abort();

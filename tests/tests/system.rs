@@ -13,6 +13,9 @@ use meridian_testkit::server::TestServer;
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
+#[path = "system/nudges.rs"]
+mod nudges;
+
 /// Long enough that only a WebSocket poke, not the safety poll, can deliver within a second.
 fn options() -> SyncOptions {
     SyncOptions { safety_poll: Duration::from_secs(60), ..SyncOptions::default() }
@@ -126,6 +129,13 @@ async fn replies_reach_the_other_client_live_and_offline_writes_arrive_exactly_o
         "{notices:?}"
     );
     assert!(notices.iter().all(|notice| notice.thread_id == thread.id));
+    // Each names the reply that raised it, so clicking it opens the thread there.
+    let kofis: std::collections::BTreeSet<_> =
+        settled.iter().filter(|row| row.message.author_id == kofi.me.id).map(|row| row.message.id).collect();
+    assert!(
+        notices.iter().all(|notice| notice.message_id.is_some_and(|id| kofis.contains(&id))),
+        "{notices:?}"
+    );
 
     fresh.stop().await;
     kofi.stop().await;

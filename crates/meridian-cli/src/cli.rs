@@ -65,6 +65,10 @@ pub enum Command {
         /// instead of now, whether or not this device is running then.
         #[arg(long)]
         at: Option<String>,
+        /// Let the team server post it when the first recipient's working day starts; the others
+        /// are told at the start of their own.
+        #[arg(long, conflicts_with = "at")]
+        their_morning: bool,
     },
     /// Save a file attached to a message this account can read.
     Download {
@@ -118,10 +122,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Post { channel, title, body } => {
             write::post(&profile.open().await?, &channel, &title, &body).await
         }
-        Command::Reply { thread, body, files, urgent, at } => {
+        Command::Reply { thread, body, files, urgent, at, their_morning } => {
             let session = profile.open().await?;
-            match at {
-                Some(at) => write::schedule(&session, &thread, &body, &files, urgent, &at).await,
+            let when = match (at, their_morning) {
+                (Some(at), _) => Some(write::When::At(at)),
+                (None, true) => Some(write::When::TheirMorning),
+                (None, false) => None,
+            };
+            match when {
+                Some(when) => write::schedule(&session, &thread, &body, &files, urgent, when).await,
                 None => write::reply(&session, &thread, &body, &files, urgent).await,
             }
         }

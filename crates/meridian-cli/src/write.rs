@@ -7,7 +7,10 @@ use crate::files::upload_all;
 use crate::profile::Session;
 use crate::read::{Zone, find_channel, parse_thread};
 use crate::sync::{Round, round};
-use meridian_domain::{Clock, MessageId, SystemClock, ThreadId};
+use meridian_domain::availability::Availability;
+use meridian_domain::mentions::mentioned_users;
+use meridian_domain::schedule::{Morning, earliest_next_morning};
+use meridian_domain::{Clock, MessageId, SystemClock, ThreadId, UnixMillis};
 use meridian_store::{DeliveryState, ReplyOptions, ScheduledStatus};
 use std::path::PathBuf;
 
@@ -39,7 +42,16 @@ pub async fn reply(
     deliver(session, thread_id, message.id).await
 }
 
-/// Queues a reply for the team server to post at `at` (RFC 3339), then runs a sync round and says
+/// When a scheduled reply is to land.
+#[derive(Debug)]
+pub enum When {
+    /// At this instant, RFC 3339.
+    At(String),
+    /// At the start of the first recipient's next working day.
+    TheirMorning,
+}
+
+/// Queues a reply for the team server to post `when` says, then runs a sync round and says
 /// whether the server took it.
 pub async fn schedule(
     session: &Session,
@@ -47,22 +59,35 @@ pub async fn schedule(
     body: &str,
     files: &[PathBuf],
     urgent: bool,
-    at: &str,
+    when: When,
 ) -> anyhow::Result<()> {
     let thread_id = parse_thread(thread)?;
-    let deliver_at = chrono::DateTime::parse_from_rfc3339(at.trim())
-        .map_err(|_| {
-            Failure::new("invalid_input", format!("{at:?} is not an instant like 2026-12-02T09:00:00+09:00"))
-        })?
-        .timestamp_millis();
+    let now = SystemClock.now_millis();
+    let zone = Zone::of(session).await?.0;
+    let (deliver_at, said, lands) = match when {
+        When::At(at) => {
+            let deliver_at = chrono::DateTime::parse_from_rfc3339(at.trim())
+                .map_err(|_| {
+                    Failure::new(
+                        "invalid_input",
+                        format!("{at:?} is not an instant like 2026-12-02T09:00:00+09:00"),
+                    )
+                })?
+                .timestamp_millis();
+            (deliver_at, format!("for {}", crate::time::local_time(deliver_at, &zone)), Vec::new())
+        }
+        When::TheirMorning => their_morning(session, thread_id, body, now, &zone).await?,
+    };
     let options = ReplyOptions { attachments: upload_all(session, files).await?, urgent };
     let id = session
         .store
-        .schedule_reply(thread_id, body, options, deliver_at, SystemClock.now_millis())
+        .schedule_reply(thread_id, body, options, deliver_at, now)
         .await
         .map_err(|error| not_on_this_device(error, thread_id))?;
-    let when = crate::time::local_time(deliver_at, &Zone::of(session).await?.0);
-    println!("Reply {id} scheduled for {when} in thread {thread_id}.");
+    println!("Reply {id} scheduled {said} in thread {thread_id}.");
+    for line in lands {
+        println!("{line}");
+    }
     let outcome = round(session).await?;
     let row = session.store.scheduled_replies().await?.into_iter().find(|row| row.message_id == id);
     match (outcome, row.map(|row| row.status)) {
@@ -78,6 +103,42 @@ pub async fn schedule(
             Ok(())
         }
     }
+}
+
+/// When a reply in `thread_id` sent at "their morning" lands, as the desktop's composer reckons
+/// it, and how to say so: whose morning it is, then when that is for them and for the sender (in
+/// `mine`), and that anyone else is told at the start of their own day.
+async fn their_morning(
+    session: &Session,
+    thread_id: ThreadId,
+    body: &str,
+    now: UnixMillis,
+    mine: &str,
+) -> anyhow::Result<(UnixMillis, String, Vec<String>)> {
+    let recipients = session
+        .store
+        .reply_recipients(session.account.user_id, thread_id, &mentioned_users(body))
+        .await
+        .map_err(|error| not_on_this_device(error, thread_id))?;
+    let availabilities: Vec<Availability> = recipients.iter().map(Availability::of).collect();
+    let Some(Morning { at, first }) = earliest_next_morning(&availabilities, now) else {
+        return Err(Failure::new(
+            "no_recipients",
+            "nobody else is in this thread yet, so there is no morning to aim for; give a time with --at",
+        )
+        .into());
+    };
+    let them = &recipients[first];
+    let mut lands = vec![format!(
+        "It lands {there} for {name}, {here} for you.",
+        there = crate::time::local_time(at, &them.time_zone),
+        name = them.display_name,
+        here = crate::time::local_time(at, mine),
+    )];
+    if recipients.len() > 1 {
+        lands.push("The others in the thread are told when their own working day starts.".to_owned());
+    }
+    Ok((at, format!("for {}'s morning", them.display_name), lands))
 }
 
 /// A thread this device does not hold is the caller's mistake, with its own code.

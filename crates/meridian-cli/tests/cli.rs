@@ -1,7 +1,9 @@
 //! The real `meridian` binary against a real team server on loopback: two people sign up, post,
 //! reply and read each other; a reply written while the network is cut stays queued and is
-//! delivered by the next `sync`; `tail` prints a message as it arrives.
+//! delivered by the next `sync`; `tail` prints a message as it arrives; a reply scheduled for
+//! "their morning" says when it lands for the recipient and for the sender.
 
+use meridian_domain::availability::{Availability, their_next_morning};
 use meridian_domain::{Channel, ChannelId, ThreadId};
 use meridian_testkit::proxy::Proxy;
 use meridian_testkit::server::{TEST_PASSWORD, TestServer};
@@ -243,6 +245,53 @@ async fn two_people_talk_through_the_cli_and_offline_replies_wait_for_the_next_s
     assert!(right.status.success(), "{}", String::from_utf8_lossy(&right.stderr));
     let shown = ana.run(&["show", "--thread", &thread]).await?;
     assert!(shown.contains("Ana: Written on the train") && !shown.contains("(queued)"), "{shown}");
+    server.shutdown().await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reply_scheduled_for_their_morning_says_when_it_lands_for_both() -> anyhow::Result<()> {
+    let server = TestServer::start("Acme", false).await?;
+    general_channel(&server).await?;
+    let dirs = tempfile::tempdir()?;
+    let (ana, kofi) = (Cli { dir: dirs.path().join("ana") }, Cli { dir: dirs.path().join("kofi") });
+    let url = server.base_url();
+    ana.run(&signup_args(&url, "ana@example.com", "Ana", "America/Los_Angeles")).await?;
+    let posted = ana.run(&["post", "--channel", "general", "--title", "Rollout", "--body", "Ready?"]).await?;
+    let thread = thread_id(&posted)?.to_string();
+    let morning = ["reply", "--thread", thread.as_str(), "--body", "Go ahead", "--their-morning"];
+
+    // Nobody else is in the thread yet: there is no morning to aim for.
+    let alone = ana.output(&morning).await?;
+    assert_eq!(alone.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&alone.stderr).contains("[no_recipients]"), "{alone:?}");
+    let both = ana.output(&[&morning[..], &["--at", "2026-12-02T09:00:00+09:00"]].concat()).await?;
+    assert_eq!(both.status.code(), Some(2), "a time and their morning cannot both be given");
+
+    kofi.run(&signup_args(&url, "kofi@example.com", "Kofi", "Asia/Tokyo")).await?;
+    kofi.run(&["reply", "--thread", &thread, "--body", "Yes, tomorrow."]).await?;
+    ana.run(&["sync"]).await?;
+    let before = chrono::Utc::now().timestamp_millis();
+    let scheduled = ana.run(&morning).await?;
+    let after = chrono::Utc::now().timestamp_millis();
+
+    // It lands at the start of Kofi's next working day, said in his zone and in Ana's.
+    let kofi_day = Availability::in_zone(chrono_tz::Asia::Tokyo);
+    let said = |at: i64| {
+        let instant = chrono::DateTime::from_timestamp_millis(at).expect("an instant");
+        let zoned =
+            |zone: chrono_tz::Tz| instant.with_timezone(&zone).format("%Y-%m-%d %H:%M %Z").to_string();
+        format!(
+            "It lands {} for Kofi, {} for you.",
+            zoned(chrono_tz::Asia::Tokyo),
+            zoned(chrono_tz::America::Los_Angeles)
+        )
+    };
+    let expected = [their_next_morning(&kofi_day, before), their_next_morning(&kofi_day, after)].map(said);
+    assert!(scheduled.contains("scheduled for Kofi's morning"), "{scheduled}");
+    assert!(expected.iter().any(|line| scheduled.contains(line)), "{scheduled}\nexpected {expected:?}");
+    assert!(scheduled.contains(" 09:00 JST for Kofi"), "{scheduled}");
+    assert!(scheduled.contains("The team server holds it."), "{scheduled}");
     server.shutdown().await?;
     Ok(())
 }

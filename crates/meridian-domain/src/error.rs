@@ -25,6 +25,8 @@ pub enum DomainError {
     TooManyAttachments { max: usize },
     #[error("a reply can be scheduled at most a year ahead")]
     ScheduleTooFar,
+    #[error("a nudge can be set at most a year ahead")]
+    NudgeTooFar,
 }
 
 impl DomainError {
@@ -42,6 +44,7 @@ impl DomainError {
             Self::TooManyAttachments { .. } => "too_many_attachments",
             Self::InvalidTimeOff(_) => "invalid_time_off",
             Self::ScheduleTooFar => "schedule_too_far",
+            Self::NudgeTooFar => "nudge_too_far",
         }
     }
 }

@@ -16,6 +16,7 @@ pub mod local_time;
 pub mod mentions;
 mod model;
 mod notify;
+pub mod nudge;
 #[cfg(feature = "openapi")]
 mod openapi;
 pub mod permissions;
@@ -40,6 +41,7 @@ pub use model::{
     Tombstone, User,
 };
 pub use notify::{NOTICE_TEXT_CHARS, ReplyNotice, ThreadContext, reply_notice, shortened};
+pub use nudge::Nudge;
 pub use schedule::{ScheduledMessage, ScheduledState};
 pub use scope::{ParseScopeError, ScopeId};
 pub use time_off::{Away, TimeOff};

@@ -7,7 +7,7 @@
 use crate::availability::Urgency;
 use crate::catch_up::{HeldNotice, NoticeKind};
 use crate::clock::UnixMillis;
-use crate::ids::{ThreadId, UserId};
+use crate::ids::{MessageId, ThreadId, UserId};
 use crate::mentions::mentioned_users;
 use crate::model::{FollowState, Message, Thread, User};
 
@@ -15,6 +15,10 @@ use crate::model::{FollowState, Message, Thread, User};
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ReplyNotice {
     pub thread_id: ThreadId,
+    /// The message that raised it, which a click brings into view; `None` for a notice that
+    /// stands for several messages (a catch-up summary), which opens the thread where its reader
+    /// left off.
+    pub message_id: Option<MessageId>,
     pub summary: String,
     /// The message as written, tokens and Markdown included: the shell makes it readable for the
     /// recipient and short (see [`NOTICE_TEXT_CHARS`]) before it is shown or held.
@@ -94,6 +98,7 @@ pub fn reply_notice(
     };
     Some(ReplyNotice {
         thread_id: thread.id,
+        message_id: Some(message.id),
         summary,
         body: message.body.clone(),
         kind,
@@ -172,18 +177,13 @@ mod tests {
     fn thread_starter_hears_about_replies_from_others() {
         let (ana, kofi) = (person("Ana"), person("Kofi"));
         let thread = thread_by(&ana);
-        let notice = notice(
-            ana.id,
-            &thread,
-            &[ana.id],
-            FollowState::None,
-            &reply(&thread, &kofi, "Looks good"),
-            &kofi,
-        )
-        .expect("notice");
+        let looks_good = reply(&thread, &kofi, "Looks good");
+        let notice =
+            notice(ana.id, &thread, &[ana.id], FollowState::None, &looks_good, &kofi).expect("notice");
         assert_eq!(notice.summary, "Kofi replied in “Launch plan”");
         assert_eq!(notice.body, "Looks good");
         assert_eq!(notice.thread_id, thread.id);
+        assert_eq!(notice.message_id, Some(looks_good.id), "a click opens the thread at this reply");
         assert_eq!(notice.urgency, Urgency::Normal);
     }
 

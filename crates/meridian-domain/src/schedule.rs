@@ -31,7 +31,8 @@ pub struct ScheduledMessage {
     pub state: ScheduledState,
 }
 
-/// Where a scheduled reply stands. Only `pending` ones are still to land or may be cancelled.
+/// Where a scheduled reply stands. Only `pending` ones are still to land; pending and failed ones
+/// may be withdrawn.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "state", rename_all = "snake_case")]
@@ -41,7 +42,7 @@ pub enum ScheduledState {
     Sent {
         at: UnixMillis,
     },
-    /// Withdrawn by its author before it landed.
+    /// Withdrawn by its author before it landed, or failed and then put away (or sent by hand).
     Cancelled,
     /// Could not be posted when its time came (say the author had left the channel); the text is
     /// kept here so the author can send it again.
@@ -66,16 +67,26 @@ pub fn deliver_at(requested: UnixMillis, now: UnixMillis) -> Result<UnixMillis, 
     Ok(requested)
 }
 
+/// When a reply sent at "their morning" lands, and whose morning that is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Morning {
+    pub at: UnixMillis,
+    /// Among the recipients given, the index of the one whose working day starts then (the first
+    /// of them if several start at once).
+    pub first: usize,
+}
+
 /// "Send at their 09:00" for several recipients: the earliest start of a recipient's next working
 /// day after `now`. The message lands then, once, for everyone; a recipient whose day starts later
 /// is still off-hours at that instant, so their own notifier holds the notification until their day
 /// starts. Each recipient is therefore told at the start of their own day. `None` without
 /// recipients.
-pub fn earliest_next_morning<'a>(
-    recipients: impl IntoIterator<Item = &'a Availability>,
-    now: UnixMillis,
-) -> Option<UnixMillis> {
-    recipients.into_iter().map(|recipient| their_next_morning(recipient, now)).min()
+pub fn earliest_next_morning(recipients: &[Availability], now: UnixMillis) -> Option<Morning> {
+    recipients
+        .iter()
+        .enumerate()
+        .map(|(first, recipient)| Morning { at: their_next_morning(recipient, now), first })
+        .min_by_key(|morning| morning.at)
 }
 
 #[cfg(test)]
@@ -95,8 +106,10 @@ mod tests {
         // Tuesday 2026-12-01, 20:00 in Berlin = Wednesday 04:00 in Tokyo.
         let now = at(berlin, (2026, 12, 1), 20 * 60);
         let people = [Availability::in_zone(tokyo), Availability::in_zone(berlin)];
-        let lands = earliest_next_morning(&people, now).expect("recipients");
-        assert_eq!(lands, at(tokyo, (2026, 12, 2), 9 * 60), "Tokyo's 09:00 comes first");
+        let morning = earliest_next_morning(&people, now).expect("recipients");
+        assert_eq!(morning.first, 0, "Tokyo's 09:00 comes first");
+        let lands = morning.at;
+        assert_eq!(lands, at(tokyo, (2026, 12, 2), 9 * 60));
         assert_eq!(delivery(&people[0], lands, Urgency::Normal), Delivery::Now);
         assert_eq!(
             delivery(&people[1], lands, Urgency::Normal),
@@ -124,6 +137,15 @@ mod tests {
 
     #[test]
     fn no_recipients_no_morning() {
-        assert_eq!(earliest_next_morning([], 0), None);
+        assert_eq!(earliest_next_morning(&[], 0), None);
+    }
+
+    #[test]
+    fn of_two_mornings_at_once_the_first_recipient_is_named() {
+        let (london, lisbon) = (chrono_tz::Europe::London, chrono_tz::Europe::Lisbon);
+        let now = at(london, (2026, 12, 1), 20 * 60);
+        let people = [Availability::in_zone(lisbon), Availability::in_zone(london)];
+        let morning = earliest_next_morning(&people, now).expect("recipients");
+        assert_eq!((morning.at, morning.first), (at(lisbon, (2026, 12, 2), 9 * 60), 0));
     }
 }

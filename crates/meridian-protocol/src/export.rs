@@ -4,7 +4,7 @@
 //! hashes, session or invite tokens. A deleted message is only its tombstone.
 
 use meridian_domain::{
-    Channel, Message, Reaction, ScheduledMessage, Team, Thread, ThreadFollow, ThreadRead, Tombstone,
+    Channel, Message, Nudge, Reaction, ScheduledMessage, Team, Thread, ThreadFollow, ThreadRead, Tombstone,
     UnixMillis, User,
 };
 use serde::{Deserialize, Serialize};
@@ -29,6 +29,9 @@ pub struct PersonalExport {
     /// Their replies still waiting to land at a scheduled time.
     #[serde(default)]
     pub scheduled: Vec<ScheduledMessage>,
+    /// The reminders they keep about their messages awaiting someone's reply.
+    #[serde(default)]
+    pub nudges: Vec<Nudge>,
 }
 
 /// `GET /v1/team/export`: everything the team has written, private channels included.

@@ -2,7 +2,7 @@
 
 use meridian_domain::{
     Attachment, Channel, ChannelId, ClientId, FollowState, Grant, Membership, Message, MessageId, MutationId,
-    Reaction, ScheduledMessage, ScopeId, Team, Thread, ThreadFollow, ThreadId, ThreadRead, Tombstone,
+    Nudge, Reaction, ScheduledMessage, ScopeId, Team, Thread, ThreadFollow, ThreadId, ThreadRead, Tombstone,
     UnixMillis, User, UserId,
 };
 use serde::{Deserialize, Serialize};
@@ -100,9 +100,18 @@ pub enum MutationOp {
         urgent: bool,
         deliver_at: UnixMillis,
     },
-    /// Withdraws a scheduled reply that has not landed yet.
+    /// Withdraws a scheduled reply that has not landed: a pending one, which then never lands,
+    /// or a failed one, which every device of the author then stops showing. Withdrawing one
+    /// already withdrawn is applied and changes nothing; one that landed is refused (`not_pending`).
+    /// Servers before failed ones could be withdrawn refuse those with `not_pending` too.
     #[serde(rename = "message.unschedule.v1")]
     CancelScheduled { message_id: MessageId },
+    /// "Nudge me at their end of day": remind the author at `due_at` if `addressee_id` has not
+    /// written in the thread since `message_id`, one of the author's own messages. Kept in the
+    /// author's own scope only ([`Entity::Nudge`]), so each of their devices reminds them and
+    /// nobody else learns of it; setting it again replaces it.
+    #[serde(rename = "message.nudge.v1")]
+    SetNudge { message_id: MessageId, addressee_id: UserId, due_at: UnixMillis },
 }
 
 impl MutationOp {
@@ -125,7 +134,8 @@ impl MutationOp {
             | Self::DeleteMessage { message_id }
             | Self::SetReaction { message_id, .. }
             | Self::ScheduleMessage { message_id, .. }
-            | Self::CancelScheduled { message_id } => Some(*message_id),
+            | Self::CancelScheduled { message_id }
+            | Self::SetNudge { message_id, .. } => Some(*message_id),
             Self::JoinChannel { .. }
             | Self::LeaveChannel { .. }
             | Self::AddMember { .. }
@@ -287,6 +297,8 @@ pub enum Entity {
     /// One of the reader's scheduled replies and where it stands; only in their own scope.
     #[serde(rename = "scheduled_message")]
     Scheduled(ScheduledMessage),
+    /// One of the reader's nudges about their own messages; only in their own scope.
+    Nudge(Nudge),
 }
 
 /// Frames the server sends on `/v1/live`. Pokes are hints: the client answers with a pull.

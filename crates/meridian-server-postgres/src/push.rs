@@ -186,7 +186,8 @@ impl Settling {
             MutationOp::ReadThread { .. }
             | MutationOp::FollowThread { .. }
             | MutationOp::ScheduleMessage { .. }
-            | MutationOp::CancelScheduled { .. } => {
+            | MutationOp::CancelScheduled { .. }
+            | MutationOp::SetNudge { .. } => {
                 return Ok(Some(ScopeId::User(self.author)));
             }
             MutationOp::JoinChannel { channel_id }
@@ -324,7 +325,7 @@ impl Settling {
             (true, Some(thread_id)) => read_cursor(&mut self.tx, author, thread_id).await?,
             _ => None,
         };
-        let subject = match (targets.subject, targets.channel_id) {
+        let subject = match (targets.subject, targets.channel(thread.as_ref())) {
             (Some(user), Some(channel)) => channels::subject(&mut self.tx, channel, user).await?,
             _ => None,
         };

@@ -80,5 +80,7 @@ fn key(entity: &Entity) -> (&'static str, String) {
         Entity::ThreadRead(read) => ("thread_read", read.thread_id.to_string()),
         Entity::ThreadFollow(follow) => ("thread_follow", follow.thread_id.to_string()),
         Entity::Scheduled(reply) => ("scheduled", reply.message_id.to_string()),
+        // One nudge per awaited message.
+        Entity::Nudge(nudge) => ("nudge", nudge.message_id.to_string()),
     }
 }

@@ -235,7 +235,7 @@ pub(crate) async fn read_facts(
         (true, Some(thread_id)) => read_cursor(conn, author, thread_id).await?,
         _ => None,
     };
-    let subject = match (targets.subject, targets.channel_id) {
+    let subject = match (targets.subject, targets.channel(thread.as_ref())) {
         (Some(user), Some(channel)) => channels::subject(conn, channel, user).await?,
         _ => None,
     };

@@ -43,14 +43,15 @@ pub fn team_export(entities: Vec<Entity>, exported_at: UnixMillis) -> TeamExport
             | Entity::Grant(_)
             | Entity::ThreadRead(_)
             | Entity::ThreadFollow(_)
-            | Entity::Scheduled(_) => {}
+            | Entity::Scheduled(_)
+            | Entity::Nudge(_) => {}
         }
     }
     export
 }
 
 /// `user`'s own data from the latest entities of [`ExportScopes::ReadableBy`] them (their own
-/// scope included, which holds their read cursors and follow states).
+/// scope included, which holds their read cursors, follow states, scheduled replies and nudges).
 pub fn personal_export(
     user: User,
     email: String,
@@ -60,6 +61,7 @@ pub fn personal_export(
     let mut read_cursors = Vec::new();
     let mut follows = Vec::new();
     let mut scheduled = Vec::new();
+    let mut nudges = Vec::new();
     for entity in &entities {
         match entity {
             Entity::ThreadRead(read) if read.user_id == user.id => read_cursors.push(*read),
@@ -67,6 +69,7 @@ pub fn personal_export(
             Entity::Scheduled(reply) if reply.author_id == user.id && reply.state.is_pending() => {
                 scheduled.push(reply.clone());
             }
+            Entity::Nudge(nudge) if nudge.author_id == user.id => nudges.push(nudge.clone()),
             _ => {}
         }
     }
@@ -77,6 +80,7 @@ pub fn personal_export(
         read_cursors,
         follows,
         scheduled,
+        nudges,
         messages: team.messages.into_iter().filter(|message| message.author_id == user.id).collect(),
         reactions: team.reactions.into_iter().filter(|reaction| reaction.user_id == user.id).collect(),
         user,

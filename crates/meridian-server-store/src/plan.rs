@@ -9,8 +9,7 @@ use crate::blobs::AttachedBlob;
 use meridian_domain::permissions::MembershipChange;
 use meridian_domain::{
     Attachment, Channel, ChannelId, DomainError, Grant, Membership, Message, MessageId, Reaction, Role,
-    ScheduledMessage, ScheduledState, ScopeId, TeamId, Thread, ThreadFollow, ThreadId, ThreadRead, Tombstone,
-    UnixMillis, User, UserId, schedule, validate,
+    ScheduledMessage, ScopeId, TeamId, Thread, ThreadId, Tombstone, UnixMillis, User, UserId, validate,
 };
 use meridian_protocol::{Entity, Mutation, MutationOp, MutationStatus};
 
@@ -32,6 +31,7 @@ pub const KNOWN_MUTATIONS: &[&str] = &[
     "thread.follow.v1",
     "message.schedule.v1",
     "message.unschedule.v1",
+    "message.nudge.v1",
 ];
 
 /// Whether this server can apply mutations named `name`.
@@ -50,7 +50,8 @@ pub struct Targets {
     pub thread_id: Option<ThreadId>,
     /// The channel named by the mutation; `None` means the channel of the thread.
     pub channel_id: Option<ChannelId>,
-    /// The person who joins or leaves, for membership changes.
+    /// The person who joins or leaves, for membership changes; whose reply a nudge awaits.
+    /// Backends read them with their membership of the target channel.
     pub subject: Option<UserId>,
     /// Whether to read the author's current read cursor of the thread ([`Facts::read_through_seq`]).
     pub read_cursor: bool,
@@ -99,11 +100,12 @@ pub fn targets(author: UserId, op: &MutationOp) -> Targets {
             Targets { thread_id: Some(*thread_id), scheduled: true, ..none }
         }
         MutationOp::CancelScheduled { .. } => Targets { scheduled: true, ..none },
+        MutationOp::SetNudge { addressee_id, .. } => Targets { subject: Some(*addressee_id), ..none },
         _ => none,
     }
 }
 
-/// The person a membership change is about, as stored.
+/// The person a membership change or a nudge is about, as stored.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Subject {
     pub user: User,
@@ -178,7 +180,8 @@ pub enum Write {
     Membership(Membership),
     /// Creates a channel and its scope; the first write of the plan that has it.
     Open(Channel),
-    /// A read cursor or follow state: the change log of the author's own scope is its only store.
+    /// A read cursor, follow state or nudge: the change log of the author's own scope is its only
+    /// store.
     Private(Entity),
     /// A scheduled reply and where it stands, kept where the landing task finds it as well as in
     /// its author's own scope.
@@ -282,36 +285,9 @@ pub fn plan(author: &User, mutation: &Mutation, facts: &Facts) -> Result<Plan, R
         }
         MutationOp::ScheduleMessage { message_id, thread_id, body, attachments, urgent, deliver_at } => {
             let draft = ReplyDraft { message_id: *message_id, thread_id: *thread_id, body, attachments };
-            let reply = new_reply(author, facts, draft, mutation.client_ts, *urgent)?;
-            if facts.scheduled.is_some() {
-                return Err(id_conflict());
-            }
-            let scheduled = ScheduledMessage {
-                message_id: reply.id,
-                thread_id: reply.thread_id,
-                channel_id: reply.channel_id,
-                author_id: author.id,
-                body: reply.body,
-                attachments: reply.attachments,
-                urgent: reply.urgent,
-                deliver_at: schedule::deliver_at(*deliver_at, facts.now)?,
-                state: ScheduledState::Pending,
-            };
-            Ok(Plan::new(ScopeId::User(author.id), vec![Write::Schedule(scheduled)]))
+            schedule_reply(author, facts, draft, mutation.client_ts, *urgent, *deliver_at)
         }
-        MutationOp::CancelScheduled { .. } => {
-            // Someone else's scheduled reply does not exist for the author.
-            let scheduled = facts
-                .scheduled
-                .as_ref()
-                .filter(|scheduled| scheduled.author_id == author.id)
-                .ok_or_else(|| Rejection::new("scheduled_not_found", "no such scheduled reply"))?;
-            if !scheduled.state.is_pending() {
-                return Err(Rejection::new("not_pending", "that reply has already landed or was withdrawn"));
-            }
-            let cancelled = ScheduledMessage { state: ScheduledState::Cancelled, ..scheduled.clone() };
-            Ok(Plan::new(ScopeId::User(author.id), vec![Write::Schedule(cancelled)]))
-        }
+        MutationOp::CancelScheduled { .. } => withdraw_scheduled(author, facts),
         MutationOp::EditMessage { body, .. } => {
             let (target, channel) = live_message(author, facts)?;
             if target.author_id != author.id {
@@ -356,20 +332,11 @@ pub fn plan(author: &User, mutation: &Mutation, facts: &Facts) -> Result<Plan, R
             open_direct(author, *channel_id, participants, facts)
         }
         MutationOp::ReadThread { thread_id, read_through_seq } => {
-            readable_thread(author, facts)?;
-            let scope = ScopeId::User(author.id);
-            // A max-register: a mark at or below the current cursor is applied as a no-op.
-            if facts.read_through_seq.is_some_and(|current| current >= *read_through_seq) {
-                return Ok(Plan::new(scope, Vec::new()));
-            }
-            let read =
-                ThreadRead { thread_id: *thread_id, user_id: author.id, read_through_seq: *read_through_seq };
-            Ok(Plan::new(scope, vec![Write::Private(Entity::ThreadRead(read))]))
+            read_thread(author, facts, *thread_id, *read_through_seq)
         }
-        MutationOp::FollowThread { thread_id, state } => {
-            readable_thread(author, facts)?;
-            let follow = ThreadFollow { thread_id: *thread_id, user_id: author.id, state: *state };
-            Ok(Plan::new(ScopeId::User(author.id), vec![Write::Private(Entity::ThreadFollow(follow))]))
+        MutationOp::FollowThread { thread_id, state } => follow_thread(author, facts, *thread_id, *state),
+        MutationOp::SetNudge { message_id, addressee_id, due_at } => {
+            set_nudge(author, facts, *message_id, *addressee_id, *due_at)
         }
     }
 }
@@ -514,8 +481,10 @@ fn id_conflict() -> Rejection {
 
 mod landing;
 mod membership;
+mod own_scope;
 #[cfg(test)]
 mod tests;
 
 pub use landing::{Landing, land, landing};
 use membership::{change_membership, open_direct};
+use own_scope::{follow_thread, read_thread, schedule_reply, set_nudge, withdraw_scheduled};

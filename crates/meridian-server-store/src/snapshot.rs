@@ -30,6 +30,7 @@ pub fn row_key(entity: &Entity) -> String {
         Entity::ThreadRead(read) => format!("7read:{}", read.thread_id),
         Entity::ThreadFollow(follow) => format!("7follow:{}", follow.thread_id),
         Entity::Scheduled(reply) => format!("8scheduled:{}", reply.message_id),
+        Entity::Nudge(nudge) => format!("8nudge:{}", nudge.message_id),
         Entity::Thread(thread) => format!("3thread:{}", thread.id),
         Entity::Message(message) => format!("4message:{}", message.id),
         Entity::MessageDeleted(tombstone) => format!("4message:{}", tombstone.id),
@@ -117,7 +118,7 @@ fn with_threads_and_reactions(
             Entity::Reaction(reaction) => reaction.present && kept.contains(&reaction.message_id),
             Entity::MessageDeleted(_) => false,
             // A channel's member list is part of its directory; a person's latest grants, read
-            // cursors, follow states and scheduled replies are what their own scope holds.
+            // cursors, follow states, scheduled replies and nudges are what their own scope holds.
             Entity::Team(_)
             | Entity::User(_)
             | Entity::Channel(_)
@@ -125,7 +126,8 @@ fn with_threads_and_reactions(
             | Entity::Grant(_)
             | Entity::ThreadRead(_)
             | Entity::ThreadFollow(_)
-            | Entity::Scheduled(_) => keep_directory,
+            | Entity::Scheduled(_)
+            | Entity::Nudge(_) => keep_directory,
         })
         .collect()
 }

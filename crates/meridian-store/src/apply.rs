@@ -253,7 +253,8 @@ pub(crate) async fn apply_entity(
             crate::scheduled::apply(tx, scheduled).await?;
             applied.threads.insert(scheduled.thread_id);
         }
-        Entity::ThreadRead(_) | Entity::ThreadFollow(_) | Entity::Scheduled(_) => {}
+        Entity::Nudge(nudge) if nudge.author_id == me => crate::nudges::apply(tx, nudge).await?,
+        Entity::ThreadRead(_) | Entity::ThreadFollow(_) | Entity::Scheduled(_) | Entity::Nudge(_) => {}
     }
     Ok(())
 }

@@ -42,8 +42,8 @@ impl LocalStore {
     ) -> Result<()> {
         sqlx::query(
             "INSERT INTO held_notices (thread_id, kind, thread_title, author, summary, body, held_at, release_at,
-                                       urgent)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                       urgent, message_id)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(notice.thread_id.to_string())
         .bind(kind_name(notice.kind))
@@ -54,6 +54,7 @@ impl LocalStore {
         .bind(held_at)
         .bind(release_at)
         .bind(notice.urgency == Urgency::Urgent)
+        .bind(notice.message_id.map(|message| message.to_string()))
         .execute(&self.pool)
         .await?;
         Ok(())
@@ -85,8 +86,9 @@ impl LocalStore {
     /// transaction, so each comes out once.
     async fn release_where(&self, condition: &str, value: i64) -> Result<Vec<HeldRow>> {
         let mut tx = self.write().await?;
-        let rows: Vec<(String, String, String, String, String, String, i64)> = sqlx::query_as(&format!(
-            "SELECT thread_id, kind, thread_title, author, summary, body, held_at FROM held_notices
+        type Row = (String, Option<String>, String, String, String, String, String, i64);
+        let rows: Vec<Row> = sqlx::query_as(&format!(
+            "SELECT thread_id, message_id, kind, thread_title, author, summary, body, held_at FROM held_notices
              WHERE {condition} ORDER BY held_at, id"
         ))
         .bind(value)
@@ -98,10 +100,11 @@ impl LocalStore {
             .await?;
         tx.commit().await?;
         rows.into_iter()
-            .map(|(thread_id, kind, thread_title, author, summary, body, held_at)| {
+            .map(|(thread_id, message_id, kind, thread_title, author, summary, body, held_at)| {
                 Ok(HeldRow {
                     notice: ReplyNotice {
                         thread_id: id(&thread_id)?,
+                        message_id: message_id.as_deref().map(id).transpose()?,
                         summary,
                         body,
                         kind: parse_kind(&kind)?,
@@ -120,11 +123,12 @@ impl LocalStore {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use meridian_domain::ThreadId;
+    use meridian_domain::{MessageId, ThreadId};
 
     fn notice(author: &str) -> ReplyNotice {
         ReplyNotice {
             thread_id: ThreadId::new(),
+            message_id: Some(MessageId::new()),
             summary: format!("{author} replied in “Plan”"),
             body: "ok".to_owned(),
             kind: NoticeKind::Reply,
@@ -144,10 +148,16 @@ mod tests {
         assert_eq!(store.next_release().await.expect("next"), Some(100));
         assert!(store.release_due(99).await.expect("none due").is_empty());
         let due = store.release_due(150).await.expect("due");
-        assert_eq!(due, vec![HeldRow { notice: ana, held_at: 10 }]);
+        assert_eq!(due, vec![HeldRow { notice: ana, held_at: 10 }], "with the message it opens at");
         assert!(store.release_due(150).await.expect("again").is_empty());
         assert_eq!(store.release_due(1_000).await.expect("rest").len(), 1);
         assert_eq!(store.next_release().await.expect("next"), None);
+
+        // One held before notices carried their message comes out without one.
+        let older = ReplyNotice { message_id: None, ..notice("Lea") };
+        store.hold_notice(&older, 30, 300).await.expect("hold");
+        let out = store.release_due(300).await.expect("due");
+        assert_eq!(out, vec![HeldRow { notice: older, held_at: 30 }]);
     }
 
     #[tokio::test]

@@ -18,6 +18,7 @@ mod outbox;
 mod outbox_review;
 mod purge;
 mod reads;
+mod recipients;
 mod rows;
 mod scheduled;
 pub mod search;

@@ -298,7 +298,8 @@ impl LocalStore {
                             | MutationOp::RemoveMember { .. }
                             | MutationOp::OpenDirect { .. }
                             | MutationOp::ReadThread { .. }
-                            | MutationOp::FollowThread { .. } => continue,
+                            | MutationOp::FollowThread { .. }
+                            | MutationOp::SetNudge { .. } => continue,
                             MutationOp::ScheduleMessage { .. } | MutationOp::CancelScheduled { .. } => {
                                 crate::scheduled::refused(&mut tx, &op, &reason).await?;
                                 continue;
@@ -332,7 +333,10 @@ impl LocalStore {
     }
 }
 
-async fn insert_pending_message(tx: &mut Transaction<'_, Sqlite>, message: &Message) -> Result<()> {
+pub(crate) async fn insert_pending_message(
+    tx: &mut Transaction<'_, Sqlite>,
+    message: &Message,
+) -> Result<()> {
     sqlx::query(
         "INSERT INTO messages (id, thread_id, channel_id, author_id, body, created_at, attachments, server_seq, state,
                                urgent)

@@ -76,7 +76,8 @@ async fn op_channel(tx: &mut Transaction<'_, Sqlite>, op: &MutationOp) -> Result
         | MutationOp::FollowThread { thread_id, .. } => thread_channel(tx, *thread_id).await?,
         MutationOp::EditMessage { message_id, .. }
         | MutationOp::DeleteMessage { message_id }
-        | MutationOp::SetReaction { message_id, .. } => {
+        | MutationOp::SetReaction { message_id, .. }
+        | MutationOp::SetNudge { message_id, .. } => {
             sqlx::query_scalar("SELECT channel_id FROM messages WHERE id = ?")
                 .bind(message_id.to_string())
                 .fetch_optional(&mut **tx)

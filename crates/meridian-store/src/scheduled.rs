@@ -5,11 +5,14 @@
 //! the outbox entry, so a scheduled reply shows at once, offline too, and a refused one keeps its
 //! text and says why.
 
-use crate::outbox::{checked_reply, enqueue, enqueue_replacing_draft, thread_channel};
+use crate::outbox::{
+    checked_reply, enqueue, enqueue_replacing_draft, insert_pending_message, thread_channel,
+};
 use crate::rows::id;
 use crate::{LocalStore, ReplyOptions, Result, StoreError};
 use meridian_domain::{
-    ChannelId, MessageId, ScheduledMessage, ScheduledState, ThreadId, UnixMillis, schedule,
+    Attachment, ChannelId, Message, MessageId, ScheduledMessage, ScheduledState, ThreadId, UnixMillis,
+    UserId, schedule,
 };
 use meridian_protocol::MutationOp;
 use sqlx::{Sqlite, Transaction};
@@ -91,35 +94,51 @@ impl LocalStore {
         Ok(body)
     }
 
-    /// Puts away a failed scheduled reply, with the refused write behind it if there is one.
-    /// Returns its text, so the person may send it another way.
-    pub async fn dismiss_scheduled(&self, message_id: MessageId) -> Result<String> {
+    /// Puts away a failed scheduled reply. One the server refused takes its refused write out of
+    /// the outbox review; one the server holds (it could not land) is withdrawn there too, so the
+    /// person's other devices drop it. Returns its text, so the person may send it another way.
+    pub async fn dismiss_scheduled(&self, message_id: MessageId, now: UnixMillis) -> Result<String> {
         let mut tx = self.write().await?;
-        let body: Option<String> = sqlx::query_scalar(
-            "UPDATE scheduled SET state = 'dismissed' WHERE message_id = ? AND state = 'failed' RETURNING body",
-        )
-        .bind(message_id.to_string())
-        .fetch_optional(&mut *tx)
-        .await?;
-        let body = body.ok_or(StoreError::NotFound("failed scheduled reply"))?;
-        let refused: Vec<(i64, String)> =
-            sqlx::query_as("SELECT seq, op FROM outbox WHERE state = 'rejected' AND resolved = 0")
-                .fetch_all(&mut *tx)
-                .await?;
-        for (seq, op) in refused {
-            let scheduled_here = matches!(
-                serde_json::from_str::<MutationOp>(&op),
-                Ok(MutationOp::ScheduleMessage { message_id: refused, .. }) if refused == message_id
-            );
-            if scheduled_here {
-                sqlx::query("UPDATE outbox SET resolved = 1 WHERE seq = ?")
-                    .bind(seq)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-        }
+        let failed = failed(&mut tx, message_id).await?;
+        put_away(&mut tx, message_id, now).await?;
         tx.commit().await?;
-        Ok(body)
+        Ok(failed.body)
+    }
+
+    /// "Send now" for a failed scheduled reply: posts it as an ordinary reply, with its text, files
+    /// and urgency, under the id it was scheduled with, and puts the failed one away, in one
+    /// transaction. The same id means two devices sending it by hand post it once: the server
+    /// refuses the second. The thread's draft stays: it is not what is sent.
+    pub async fn send_scheduled_now(
+        &self,
+        author: UserId,
+        message_id: MessageId,
+        now: UnixMillis,
+    ) -> Result<Message> {
+        let mut tx = self.write().await?;
+        let failed = failed(&mut tx, message_id).await?;
+        let message = Message {
+            id: message_id,
+            thread_id: failed.thread_id,
+            channel_id: thread_channel(&mut tx, failed.thread_id).await?,
+            author_id: author,
+            body: failed.body,
+            created_at: now,
+            attachments: failed.attachments,
+            urgent: failed.urgent,
+        };
+        insert_pending_message(&mut tx, &message).await?;
+        let reply = MutationOp::CreateMessage {
+            message_id,
+            thread_id: message.thread_id,
+            body: message.body.clone(),
+            attachments: message.attachments.clone(),
+            urgent: message.urgent,
+        };
+        enqueue(&mut tx, &reply, now).await?;
+        put_away(&mut tx, message_id, now).await?;
+        tx.commit().await?;
+        Ok(message)
     }
 
     /// Scheduled replies still to land, and failed ones not put away, soonest first.
@@ -252,6 +271,53 @@ pub(crate) async fn discarded(tx: &mut Transaction<'_, Sqlite>, op: &MutationOp)
         }
         _ => Ok(()),
     }
+}
+
+/// What a failed scheduled reply holds.
+struct Failed {
+    thread_id: ThreadId,
+    body: String,
+    attachments: Vec<Attachment>,
+    urgent: bool,
+}
+
+/// The failed scheduled reply `message_id`; `NotFound` if it is not failed (or not here).
+async fn failed(tx: &mut Transaction<'_, Sqlite>, message_id: MessageId) -> Result<Failed> {
+    let row: Option<(String, String, String, bool)> = sqlx::query_as(
+        "SELECT thread_id, body, attachments, urgent FROM scheduled WHERE message_id = ? AND state = 'failed'",
+    )
+    .bind(message_id.to_string())
+    .fetch_optional(&mut **tx)
+    .await?;
+    let (thread_id, body, attachments, urgent) = row.ok_or(StoreError::NotFound("failed scheduled reply"))?;
+    let attachments = serde_json::from_str(&attachments)
+        .map_err(|error| StoreError::Corrupt(format!("scheduled reply {message_id}: {error}")))?;
+    Ok(Failed { thread_id: id(&thread_id)?, body, attachments, urgent })
+}
+
+/// Takes a failed scheduled reply off the list. If this device's scheduling of it was refused, the
+/// server never held it: the refused write is resolved. Otherwise it failed on the server when its
+/// time came, and the withdrawal is queued so the server marks it cancelled for every device.
+async fn put_away(tx: &mut Transaction<'_, Sqlite>, message_id: MessageId, now: UnixMillis) -> Result<()> {
+    move_state(tx, message_id, "failed", "dismissed", None).await?;
+    let refused: Vec<(i64, String)> =
+        sqlx::query_as("SELECT seq, op FROM outbox WHERE state = 'rejected' AND resolved = 0")
+            .fetch_all(&mut **tx)
+            .await?;
+    let mut refused_here = false;
+    for (seq, op) in refused {
+        if matches!(
+            serde_json::from_str::<MutationOp>(&op),
+            Ok(MutationOp::ScheduleMessage { message_id: refused, .. }) if refused == message_id
+        ) {
+            refused_here = true;
+            sqlx::query("UPDATE outbox SET resolved = 1 WHERE seq = ?").bind(seq).execute(&mut **tx).await?;
+        }
+    }
+    if !refused_here {
+        enqueue(tx, &MutationOp::CancelScheduled { message_id }, now).await?;
+    }
+    Ok(())
 }
 
 async fn move_state(

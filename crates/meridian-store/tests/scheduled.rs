@@ -3,11 +3,14 @@
 
 mod common;
 
-use common::{anas_thread, person, pull};
+use common::{anas_thread, message_in, person, pull};
 
-use meridian_domain::{ChannelId, MessageId, ScheduledMessage, ScheduledState, ScopeId, ThreadId, User};
+use meridian_domain::mentions::mention_token;
+use meridian_domain::{
+    Attachment, BlobId, ChannelId, MessageId, ScheduledMessage, ScheduledState, ScopeId, ThreadId, User,
+};
 use meridian_protocol::{Entity, MutationOp, MutationResult, MutationStatus};
-use meridian_store::{LocalStore, OutboxState, ReplyOptions, ScheduledRow, ScheduledStatus};
+use meridian_store::{DeliveryState, LocalStore, OutboxState, ReplyOptions, ScheduledRow, ScheduledStatus};
 
 const NOW: i64 = 1_800_000_000_000;
 const LATER: i64 = NOW + 10 * 3_600_000;
@@ -129,10 +132,86 @@ async fn the_servers_view_keeps_the_list_current() {
         ScheduledStatus::Failed { reason: "you left the channel (not_a_member)".into() }
     );
 
-    // Put away, it stays away even if the server says the same again.
-    assert_eq!(world.store.dismiss_scheduled(failed).await.expect("dismiss"), "cannot land");
+    // Put away, it stays away even if the server says the same again, and the server is asked to
+    // withdraw it so her other devices drop it too.
+    assert_eq!(world.store.dismiss_scheduled(failed, NOW + 1).await.expect("dismiss"), "cannot land");
     world.server_says(5, world.image(failed, "cannot land", reason)).await;
     assert!(world.listed().await.is_empty());
+    let queued = world.store.queued_mutations(10).await.expect("queued");
+    assert!(
+        matches!(queued.last().map(|m| &m.op), Some(MutationOp::CancelScheduled { message_id }) if *message_id == failed),
+        "{queued:?}"
+    );
+    assert!(world.store.dismiss_scheduled(failed, NOW + 2).await.is_err(), "not twice");
+    world.server_says(6, world.image(failed, "cannot land", ScheduledState::Cancelled)).await;
+    assert!(world.listed().await.is_empty());
+}
+
+#[tokio::test]
+async fn sending_a_failed_reply_now_posts_it_as_a_reply_and_puts_it_away() {
+    let world = world().await;
+    let file = Attachment {
+        blob_id: BlobId::from_hash([7; 32]),
+        name: "rollback.pdf".into(),
+        mime: "application/pdf".into(),
+        size: 42,
+    };
+    let options = ReplyOptions { attachments: vec![file.clone()], urgent: true };
+    let id = world
+        .store
+        .schedule_reply(world.thread, "rollback plan", options, LATER, NOW)
+        .await
+        .expect("schedule");
+    world.store.settle(&[MutationResult { seq: 1, status: MutationStatus::Applied }]).await.expect("settle");
+    let reason = ScheduledState::Failed { code: "not_a_member".into(), message: "you left".into() };
+    let failed = ScheduledMessage {
+        attachments: vec![file.clone()],
+        urgent: true,
+        ..world.image(id, "rollback plan", reason)
+    };
+    world.server_says(1, failed).await;
+    world.store.save_draft(world.thread, "something else", NOW).await.expect("draft");
+
+    let sent = world.store.send_scheduled_now(world.me.id, id, LATER + 5).await.expect("send now");
+    assert_eq!((sent.id, sent.body.as_str(), sent.urgent), (id, "rollback plan", true), "the reply it was");
+    assert_eq!((sent.attachments, sent.created_at), (vec![file], LATER + 5));
+    let rows = world.store.thread_messages(world.thread).await.expect("rows");
+    assert_eq!(
+        rows.iter().map(|row| (row.message.id, row.state)).collect::<Vec<_>>(),
+        [(id, DeliveryState::Pending)]
+    );
+    assert!(world.listed().await.is_empty(), "the failed one is put away");
+    assert_eq!(
+        world.store.draft(world.thread).await.expect("draft").as_deref(),
+        Some("something else"),
+        "the draft is not what was sent"
+    );
+    let queued: Vec<MutationOp> =
+        world.store.queued_mutations(10).await.expect("queued").into_iter().map(|m| m.op).collect();
+    assert!(
+        matches!(&queued[..], [
+            MutationOp::CreateMessage { message_id: reply, urgent: true, attachments, .. },
+            MutationOp::CancelScheduled { message_id: withdrawn },
+        ] if *reply == id && *withdrawn == id && attachments.len() == 1),
+        "an ordinary reply, then the withdrawal: {queued:?}"
+    );
+    assert!(world.store.send_scheduled_now(world.me.id, id, LATER + 6).await.is_err(), "only once");
+}
+
+#[tokio::test]
+async fn a_refused_schedule_sent_now_needs_no_withdrawal() {
+    let world = world().await;
+    let id = world.schedule("refused, then sent").await;
+    world.store.settle(&[refusal(1)]).await.expect("settle");
+    world.store.send_scheduled_now(world.me.id, id, NOW + 1).await.expect("send now");
+    let queued: Vec<MutationOp> =
+        world.store.queued_mutations(10).await.expect("queued").into_iter().map(|m| m.op).collect();
+    assert!(
+        matches!(&queued[..], [MutationOp::CreateMessage { message_id, .. }] if *message_id == id),
+        "the server never held it: nothing to withdraw: {queued:?}"
+    );
+    let review = world.store.outbox_to_review().await.expect("review");
+    assert_eq!(review.iter().map(|entry| entry.state).collect::<Vec<_>>(), [OutboxState::Queued], "resolved");
 }
 
 #[tokio::test]
@@ -207,8 +286,38 @@ async fn a_refused_schedule_keeps_its_text_and_can_be_sent_again_or_put_away() {
     assert_eq!(row.status, ScheduledStatus::Pending { confirmed: false });
 
     // Put away from the list: the refused write leaves the review too, and its text comes back.
-    assert_eq!(world.store.dismiss_scheduled(second).await.expect("dismiss"), "refused twice");
+    assert_eq!(world.store.dismiss_scheduled(second, NOW + 2).await.expect("dismiss"), "refused twice");
     assert!(world.listed().await.iter().all(|row| row.message_id != second));
     let review = world.store.outbox_to_review().await.expect("review");
     assert_eq!(review.iter().map(|entry| entry.state).collect::<Vec<_>>(), [OutboxState::Queued]);
+    assert_eq!(review.len(), 1, "the server never held it: no withdrawal is queued");
+}
+
+#[tokio::test]
+async fn their_morning_is_aimed_at_the_threads_people_then_the_people_mentioned() {
+    let world = world().await;
+    let (bob, chen, eve, stranger) = (person("Bob"), person("Chen"), person("Eve"), person("Dana"));
+    let thread = world.store.thread(world.thread).await.expect("read").expect("Ana's thread");
+    let asks_chen = message_in(&thread, &bob, &format!("{} can you check?", mention_token(chen.id)));
+    let entities = vec![
+        Entity::User(bob.clone()),
+        Entity::User(chen.clone()),
+        Entity::User(eve.clone()),
+        Entity::Message(asks_chen),
+        Entity::Message(message_in(&thread, &world.me, "thanks")),
+    ];
+    world
+        .store
+        .apply_pull(&pull(ScopeId::Channel(world.channel), 5, entities), world.me.id)
+        .await
+        .expect("pull");
+
+    let people = world.store.thread_people(world.me.id, world.thread).await.expect("people");
+    assert_eq!(people, [bob.id, chen.id], "who wrote, then who was mentioned; never me, who started it");
+    let mentions = [eve.id, bob.id, stranger.id, world.me.id];
+    let recipients =
+        world.store.reply_recipients(world.me.id, world.thread, &mentions).await.expect("recipients");
+    let names: Vec<&str> = recipients.iter().map(|user| user.display_name.as_str()).collect();
+    assert_eq!(names, ["Bob", "Chen", "Eve"], "each once; people this device does not know are left out");
+    assert!(world.store.thread_people(world.me.id, ThreadId::new()).await.is_err(), "an unknown thread");
 }

@@ -91,5 +91,6 @@ fn describe(op: &MutationOp) -> (&'static str, String) {
         MutationOp::FollowThread { state, .. } => ("Follow", state.as_str().to_owned()),
         MutationOp::ScheduleMessage { body, .. } => ("Scheduled reply", short(body)),
         MutationOp::CancelScheduled { .. } => ("Cancel", "a scheduled reply".to_owned()),
+        MutationOp::SetNudge { .. } => ("Nudge", "a reminder at the end of their day".to_owned()),
     }
 }

@@ -5,7 +5,7 @@ use crate::error::CommandResult;
 use crate::session::{AppState, Session};
 use meridian_domain::availability::{Availability, Status, handoff_order, status};
 use meridian_domain::local_time::{in_zone, utc_offset_minutes, wait_label, weekday_time};
-use meridian_domain::{MessageId, ThreadId, User, UserId, describe_week};
+use meridian_domain::{ThreadId, User, UserId, describe_week};
 use serde::Serialize;
 use tauri::State;
 
@@ -153,43 +153,22 @@ pub async fn handoff_candidates(
         .collect())
 }
 
-/// Who a reply in `thread_id` concerns besides me: its starter, everyone who wrote in it and
-/// everyone mentioned in it (the people who follow it without having said so), and in a direct
-/// conversation everyone in it, once each, in that order. Who follows a thread by hand is private
-/// to them, so they are not among these.
+/// Who a reply in `thread_id` concerns besides me (see [`meridian_store::LocalStore::thread_people`]).
 pub(crate) async fn people_in_thread(session: &Session, thread_id: ThreadId) -> CommandResult<Vec<UserId>> {
-    let thread = known_thread(session, thread_id).await?;
-    let mut people: Vec<UserId> = Vec::new();
-    let authors = session.store.thread_authors(thread_id, MessageId::new()).await?;
-    let mentioned = session.store.thread_mentions(thread_id).await?;
-    let direct = session.store.channel(thread.channel_id).await?.is_some_and(|channel| channel.direct);
-    let conversation = if direct { session.store.members(thread.channel_id).await? } else { Vec::new() };
-    for id in std::iter::once(thread.author_id).chain(authors).chain(mentioned).chain(conversation) {
-        if id != session.me().id && !people.contains(&id) {
-            people.push(id);
-        }
-    }
-    Ok(people)
+    known_thread(session, thread_id).await?;
+    Ok(session.store.thread_people(session.me().id, thread_id).await?)
 }
 
-/// Everyone a reply in `thread_id` would notify: the thread's people (see [`people_in_thread`]),
-/// then anyone `mentioned` (user ids as the composer sends them), never me, each once. People
-/// this device does not know are left out.
+/// Everyone a reply in `thread_id` would notify: the thread's people, then anyone `mentioned`
+/// (user ids as the composer sends them), never me, each once; people this device does not know
+/// are left out (see [`meridian_store::LocalStore::reply_recipients`]).
 pub(crate) async fn reply_recipients(
     session: &Session,
     thread_id: ThreadId,
     mentioned: &[String],
 ) -> CommandResult<Vec<User>> {
-    let mut ids = people_in_thread(session, thread_id).await?;
-    for mention in mentioned {
-        let id: UserId = parse_id(mention, "user")?;
-        if id != session.me().id && !ids.contains(&id) {
-            ids.push(id);
-        }
-    }
-    let mut people = Vec::with_capacity(ids.len());
-    for id in ids {
-        people.extend(session.store.user(id).await?);
-    }
-    Ok(people)
+    let mentioned: Vec<UserId> =
+        mentioned.iter().map(|mention| parse_id(mention, "user")).collect::<CommandResult<_>>()?;
+    known_thread(session, thread_id).await?;
+    Ok(session.store.reply_recipients(session.me().id, thread_id, &mentioned).await?)
 }

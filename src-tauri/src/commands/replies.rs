@@ -52,7 +52,7 @@ pub fn expectation_line(
 }
 
 /// Keeps a reminder for the end of the addressee's working day (or of their next one, if they are
-/// off now).
+/// off now), on every device of the signed-in person.
 pub async fn keep_nudge(
     session: &Session,
     thread_id: ThreadId,
@@ -66,6 +66,6 @@ pub async fn keep_nudge(
             format!("{} has no working day ahead to nudge at.", addressee.display_name),
         )
     })?;
-    session.store.add_nudge(thread_id, message_id, addressee.id, due).await?;
+    session.store.add_nudge(thread_id, message_id, addressee.id, due, now).await?;
     Ok(())
 }

@@ -1,19 +1,19 @@
 //! Scheduled replies: "send at their morning" or at a chosen time. The server keeps them and
-//! posts them then, even with this app closed; these commands queue them, list them and
-//! withdraw them.
+//! posts them then, even with this app closed; these commands queue them, list them, withdraw
+//! them, and send or put away one that failed.
 
 use super::files::AttachmentView;
-use super::threads::{MentionChoice, compose};
+use super::threads::{MentionChoice, compose, pending_view};
 use super::{known_thread, parse_id, signed_in};
 use crate::error::{CommandError, CommandResult};
 use crate::session::AppState;
-use crate::views::RecipientPreview;
+use crate::views::{MessageView, RecipientPreview};
 use meridian_domain::availability::{Availability, Urgency, preview_landing};
 use meridian_domain::local_time::{in_zone, weekday_time};
-use meridian_domain::schedule::earliest_next_morning;
+use meridian_domain::schedule::{Morning, earliest_next_morning};
 use meridian_domain::time_tokens::place_name;
 use meridian_domain::{MessageId, ThreadId, UnixMillis, User};
-use meridian_store::{ReplyOptions, ScheduledRow, ScheduledStatus};
+use meridian_store::{ReplyOptions, ScheduledRow, ScheduledStatus, StoreError};
 use serde::Serialize;
 use tauri::State;
 
@@ -94,13 +94,10 @@ pub(crate) fn morning_preview(
     urgency: Urgency,
 ) -> DeliveryPreview {
     let availabilities: Vec<Availability> = recipients.iter().map(Availability::of).collect();
-    let Some(at) = earliest_next_morning(&availabilities, now) else {
+    let Some(Morning { at, first }) = earliest_next_morning(&availabilities, now) else {
         return DeliveryPreview { recipients: Vec::new(), lands: None };
     };
-    let first = availabilities
-        .iter()
-        .find(|them| meridian_domain::availability::their_next_morning(them, now) == at)
-        .map_or(reader, |them| them.zone);
+    let first = availabilities[first].zone;
     let recipients = recipients
         .iter()
         .zip(&availabilities)
@@ -144,12 +141,13 @@ pub async fn schedule_reply(
             let mentioned: Vec<String> = mentions.iter().map(|choice| choice.user_id.clone()).collect();
             let recipients = super::people::reply_recipients(session, thread_id, &mentioned).await?;
             let availabilities: Vec<Availability> = recipients.iter().map(Availability::of).collect();
-            earliest_next_morning(&availabilities, now).ok_or_else(|| {
+            let morning = earliest_next_morning(&availabilities, now).ok_or_else(|| {
                 CommandError::new(
                     "no_recipients",
                     "Nobody else is in this thread yet, so there is no morning to aim for. Pick a time instead.",
                 )
-            })?
+            })?;
+            morning.at
         }
         _ => {
             return Err(CommandError::new("invalid_input", "Give either a time or their morning, not both."));
@@ -205,13 +203,52 @@ pub async fn cancel_scheduled(state: State<'_, AppState>, message_id: String) ->
     Ok(body)
 }
 
-/// Puts away a failed scheduled reply; answers its text, for sending it another way.
+/// Puts away a failed scheduled reply, on every device of the signed-in person; answers its text,
+/// for sending it another way.
 #[tauri::command]
 pub async fn dismiss_scheduled(state: State<'_, AppState>, message_id: String) -> CommandResult<String> {
     let message_id: MessageId = parse_id(&message_id, "message")?;
     let guard = state.session().await;
     let session = signed_in(&guard)?;
-    Ok(session.store.dismiss_scheduled(message_id).await?)
+    let body = session
+        .store
+        .dismiss_scheduled(message_id, state.clock().now_millis())
+        .await
+        .map_err(no_longer_failed)?;
+    session.sync_now();
+    Ok(body)
+}
+
+/// "Send now" for a failed scheduled reply: posts it as an ordinary reply, with its text, files
+/// and urgency, and puts the failed one away on every device. Answers the reply as the thread
+/// shows it.
+#[tauri::command]
+pub async fn send_scheduled_now(
+    state: State<'_, AppState>,
+    message_id: String,
+) -> CommandResult<MessageView> {
+    let message_id: MessageId = parse_id(&message_id, "message")?;
+    let guard = state.session().await;
+    let session = signed_in(&guard)?;
+    let now = state.clock().now_millis();
+    let message =
+        session.store.send_scheduled_now(session.me().id, message_id, now).await.map_err(no_longer_failed)?;
+    session.sync_now();
+    pending_view(session, message).await
+}
+
+/// Says plainly why a failed reply could not be sent or put away.
+fn no_longer_failed(error: StoreError) -> CommandError {
+    match error {
+        StoreError::NotFound("thread") => CommandError::new(
+            "not_found",
+            "Its thread is no longer on this device, so the reply cannot be sent there.",
+        ),
+        StoreError::NotFound(_) => {
+            CommandError::new("not_found", "That reply is no longer waiting here; it was sent or put away.")
+        }
+        other => other.into(),
+    }
 }
 
 /// "Thu 09:00" within the coming week, "Thu 14 Jan 09:00" further out, in the reader's zone.

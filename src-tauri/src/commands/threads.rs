@@ -11,7 +11,7 @@ use crate::views::{
 use meridian_domain::availability::{Availability, Urgency, preview};
 use meridian_domain::mentions::encode_mentions;
 use meridian_domain::time_tokens::tokenize_typed_times;
-use meridian_domain::{FollowState, MessageId, ThreadId, UserId};
+use meridian_domain::{FollowState, Message, MessageId, ThreadId, UserId};
 use meridian_store::ReplyOptions;
 use serde::Deserialize;
 use tauri::State;
@@ -100,6 +100,11 @@ pub async fn send_reply(
         super::replies::keep_nudge(session, thread_id, message.id, addressee, now).await?;
     }
     session.sync_now();
+    pending_view(session, message).await
+}
+
+/// A reply just written on this device, as the thread shows it until the server confirms it.
+pub(crate) async fn pending_view(session: &Session, message: Message) -> CommandResult<MessageView> {
     let people = People::new(session.store.users().await?);
     let row = meridian_store::MessageRow {
         message,

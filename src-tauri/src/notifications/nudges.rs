@@ -52,6 +52,8 @@ async fn remind(store: &LocalStore, notifier: &Notifier, now: i64) {
         };
         let notice = ReplyNotice {
             thread_id: nudge.thread_id,
+            // The message still awaiting its reply.
+            message_id: Some(nudge.message_id),
             summary: format!("No reply from {name} yet"),
             body: format!("Their working day is ending. “{title}” is still waiting on them."),
             kind: NoticeKind::Reply,

@@ -168,6 +168,8 @@ impl Notifier {
                     let first = &several[0].notice;
                     let notice = ReplyNotice {
                         thread_id: summary.open,
+                        // It stands for several messages: the thread opens at its first unread.
+                        message_id: None,
                         summary: summary.summary,
                         body: summary.body,
                         kind: first.kind,

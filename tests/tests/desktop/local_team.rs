@@ -254,17 +254,7 @@ async fn follow_a_link_from_a_second_start(session: &Session, data_dir: &Path) -
         .map(str::to_owned)
         .ok_or_else(|| anyhow::anyhow!("no message id"))?;
     // The mark lasts a moment only: record every message that gets it, however briefly.
-    session
-        .execute(
-            "window.__marked = [];
-             new MutationObserver(() => {
-               for (const row of document.querySelectorAll('.highlighted [data-testid=message]')) {
-                 window.__marked.push(row.dataset.messageId);
-               }
-             }).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['class'] });",
-            &[],
-        )
-        .await?;
+    super::record_marked_messages(session).await?;
     for link in [
         format!("meridian://thread/{thread_id}"),
         format!("meridian://thread/{thread_id}/message/{message_id}"),
@@ -288,14 +278,7 @@ async fn follow_a_link_from_a_second_start(session: &Session, data_dir: &Path) -
         anyhow::ensure!(status.success(), "the second start failed: {status}");
         session.wait_for_text("[data-testid='thread-title']", &title, WAIT).await?;
     }
-    session
-        .wait_until("the linked message to be marked", WAIT, || async {
-            let marked = session.execute("return window.__marked;", &[]).await?;
-            let marked = marked.as_array().cloned().unwrap_or_default();
-            Ok(marked.iter().any(|id| id.as_str() == Some(message_id.as_str())).then_some(()))
-        })
-        .await?;
-    Ok(())
+    super::wait_until_marked(session, &message_id).await
 }
 
 /// Script tags, event handlers, `javascript:` links and broken HTML arrive as harmless text.

@@ -1,11 +1,15 @@
 //! Scheduled replies in the app: "Send at their morning" says when the reply lands and queues it
 //! instead of sending; the thread and the sidebar show it until it is cancelled, and "Edit" puts
-//! its text back into the composer. Landing at the time is the server's, tested against it.
+//! its text back into the composer. Landing at the time is the server's, tested against it; one
+//! that could not land is sent by hand with "Send now", and leaves the server's list too.
 
 use super::{
-    App, THREAD_TITLE, WAIT, World, by_testid, join_as_ana_and_open_general, utc_millis, wait_for_message,
-    world,
+    App, THREAD_TITLE, WAIT, World, by_testid, join_as_ana_and_open_general, utc_millis, wait_for_channel,
+    wait_for_message, world,
 };
+use meridian_domain::{Channel, ChannelId, ClientId, Clock, ScheduledState, ScopeId, SystemClock, ThreadId};
+use meridian_protocol::{Entity, PullRequest};
+use meridian_store::{DeliveryState, MessageRow};
 use meridian_testkit::screenshots;
 use meridian_testkit::webdriver::{Session, WebDriverError};
 use std::path::{Path, PathBuf};
@@ -68,6 +72,125 @@ async fn schedule_cancel_and_edit(session: &Session, world: &World) -> anyhow::R
         })
         .await?;
     wait_gone(session, "[data-testid='scheduled-count']").await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reply_that_could_not_land_is_sent_now_by_hand() -> anyhow::Result<()> {
+    let world = world().await?;
+    // A private channel of Ana and Bob, where Bob can take Ana out and bring her back.
+    let store = world.server.server().store();
+    let launch = Channel {
+        id: ChannelId::new(),
+        team_id: world.ana.team.id,
+        name: "launch".into(),
+        topic: String::new(),
+        private: true,
+        direct: false,
+    };
+    store.create_channel(&launch, &[world.ana.user.id, world.bob.me.id], SystemClock.now_millis()).await?;
+    world.bob.sync_now();
+    wait_for_channel(&world.bob, "launch").await?;
+    let now = SystemClock.now_millis();
+    let (thread, _) =
+        world.bob.store.start_thread(world.bob.me.id, launch.id, "Go/no-go", "Ready?", now).await?;
+    world.bob.sync_now();
+    world
+        .bob
+        .wait_for_thread(thread.id, WAIT, |rows| rows.iter().all(|row| row.state == DeliveryState::Sent))
+        .await?;
+
+    let app = App::launch_at(Some(utc_millis("2026-12-02 14:00:00"))).await?;
+    let outcome = send_a_failed_reply_now(&app.session, &world, &launch, thread.id).await;
+    let closed = app.close(outcome, "scheduled-send-now").await;
+    world.bob.stop().await;
+    world.server.shutdown().await?;
+    closed
+}
+
+async fn send_a_failed_reply_now(
+    session: &Session,
+    world: &World,
+    launch: &Channel,
+    thread: ThreadId,
+) -> anyhow::Result<()> {
+    join_as_ana_and_open_general(session, world).await?;
+    let channel_item = "[data-testid='channel-item'][data-channel-name='launch']";
+    session.wait_for(channel_item, WAIT).await?.click().await?;
+    session
+        .wait_for("[data-testid='thread-item'][data-thread-title='Go/no-go']", WAIT)
+        .await?
+        .click()
+        .await?;
+    wait_for_message(session, "Bob", "Ready?").await?;
+    let text = "Go from my side, Bob.";
+    schedule_for_their_morning(session, text, false).await?;
+    session.wait_for("[data-testid='scheduled-entry'][data-state='pending']", WAIT).await?;
+    let store = world.server.server().store();
+    let scheduled = eventually("the server to hold the scheduled reply", || async {
+        Ok(store.due_scheduled(i64::MAX, 10).await?.first().copied())
+    })
+    .await?;
+
+    // Bob takes Ana out before it lands, so it cannot land; then he brings her back.
+    session
+        .wait_for("[data-testid='channel-item'][data-channel-name='general']", WAIT)
+        .await?
+        .click()
+        .await?;
+    let now = SystemClock.now_millis();
+    world.bob.store.remove_member(launch.id, world.ana.user.id, now).await?;
+    world.bob.sync_now();
+    wait_gone(session, channel_item).await?;
+    store.land_scheduled(scheduled, SystemClock.now_millis()).await?;
+    world.bob.store.add_member(launch.id, world.ana.user.id, SystemClock.now_millis()).await?;
+    world.bob.sync_now();
+
+    // Back in the thread, the reply says why it was not sent; "Send now" posts it as a reply.
+    session.wait_for(channel_item, WAIT).await?.click().await?;
+    session
+        .wait_for("[data-testid='thread-item'][data-thread-title='Go/no-go']", WAIT)
+        .await?
+        .click()
+        .await?;
+    let failed = session.wait_for("[data-testid='scheduled-entry'][data-state='failed']", WAIT).await?;
+    let why = failed.find("[data-testid='scheduled-when']").await?.text_content().await?;
+    anyhow::ensure!(why.contains("Not sent") && why.contains("not_a_member"), "the entry reads {why:?}");
+    by_testid(session, "scheduled-send-now").await?.click().await?;
+    wait_for_message(session, "Ana Lima", text).await?;
+    wait_gone(session, "[data-testid='scheduled-entry']").await?;
+    let posted =
+        |rows: &[MessageRow]| rows.iter().any(|row| row.message.id == scheduled && row.message.body == text);
+    world.bob.wait_for_thread(thread, WAIT, posted).await?;
+
+    // The server no longer lists it for any of Ana's devices.
+    let request = PullRequest { client_id: ClientId::new(), ..PullRequest::default() };
+    eventually("the server to mark it withdrawn", || async {
+        let answer = store.pull(&world.ana.user, &request).await?;
+        let latest = answer.scopes.get(&ScopeId::User(world.ana.user.id)).and_then(|page| {
+            page.changes.iter().rev().find_map(|change| match &change.entity {
+                Entity::Scheduled(reply) if reply.message_id == scheduled => Some(reply.state.clone()),
+                _ => None,
+            })
+        });
+        Ok((latest == Some(ScheduledState::Cancelled)).then_some(()))
+    })
+    .await
+}
+
+/// Polls `check` until it finds something, for what the server holds rather than what the page
+/// shows.
+async fn eventually<T, Fut>(what: &str, mut check: impl FnMut() -> Fut) -> anyhow::Result<T>
+where
+    Fut: std::future::Future<Output = anyhow::Result<Option<T>>>,
+{
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        if let Some(found) = check().await? {
+            return Ok(found);
+        }
+        anyhow::ensure!(tokio::time::Instant::now() < deadline, "waited {WAIT:?} for {what}");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
 }
 
 /// Types `text`, picks "Send at their morning", checks what the composer says, and schedules it;

@@ -359,8 +359,11 @@ export const scheduledReplies = (threadId: string | null = null) =>
 /** Withdraws a scheduled reply; resolves with its text. */
 export const cancelScheduled = (messageId: string) => invoke<string>("cancel_scheduled", { messageId });
 
-/** Puts away a failed scheduled reply; resolves with its text. */
+/** Puts away a failed scheduled reply, on every device; resolves with its text. */
 export const dismissScheduled = (messageId: string) => invoke<string>("dismiss_scheduled", { messageId });
+
+/** Sends a failed scheduled reply now, as an ordinary reply; resolves with it as the thread shows it. */
+export const sendScheduledNow = (messageId: string) => invoke<MessageView>("send_scheduled_now", { messageId });
 
 export const syncStatus = () => invoke<SyncStatus>("sync_status");
 

@@ -131,6 +131,13 @@ export class Workspace {
     return body;
   }
 
+  /** Sends a failed scheduled reply now; it shows in its thread like a reply just sent. */
+  async sendScheduledNow(reply: ScheduledReply) {
+    const message = await api.sendScheduledNow(reply.messageId);
+    await this.refreshScheduled();
+    await this.showOwn(reply.threadId, message);
+  }
+
   /** Opens a thread from the inbox, keeping the inbox in the middle pane. */
   async openFromInbox(channelId: string, threadId: string) {
     this.channelId = channelId;
@@ -279,13 +286,18 @@ export class Workspace {
       return scheduled;
     }
     const message = await api.sendReply(detail.id, body, mentions, attachments, now);
+    await this.showOwn(detail.id, message);
+    return message;
+  }
+
+  /** Shows a reply just written in `threadId` if that thread is open. */
+  private async showOwn(threadId: string, message: MessageView) {
     const messages = this.messages;
-    if (messages && messages.threadId === detail.id) {
+    if (messages && messages.threadId === threadId) {
       // Reading older messages: go to the newest, where the reply is.
       if (messages.moreAfter) await messages.latest();
       else messages.addOwn(message);
     }
-    return message;
   }
 
   /** Searches as the person types, a moment after the last key. */

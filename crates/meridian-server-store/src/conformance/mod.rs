@@ -11,7 +11,7 @@
 //! The cases cover accounts, sessions, profiles, roles and invites, exactly-once pushes (retries,
 //! gaps, rejections that a retry hears again, reused ids), edits, deletes that leave only a
 //! tombstone, reactions, files (resumable uploads, dedupe, reading through messages), read
-//! cursors and follow states, scheduled replies, exports, paging, authorization, snapshots, history and resets,
+//! cursors and follow states, scheduled replies, nudges, exports, paging, authorization, snapshots, history and resets,
 //! membership changes with their grants and revocations, guests, and concurrency: many clients pushing at once
 //! must get a gap-free log, and racing retries of one batch must apply it once.
 
@@ -23,6 +23,7 @@ mod exports;
 mod fixture;
 mod membership;
 mod messages;
+mod nudges;
 mod reads;
 mod scheduled;
 
@@ -34,6 +35,7 @@ pub use exports::*;
 pub use fixture::Subject;
 pub use membership::*;
 pub use messages::*;
+pub use nudges::*;
 pub use reads::*;
 pub use scheduled::*;
 
@@ -84,6 +86,8 @@ macro_rules! conformance_tests {
             follow_states_are_last_writer_wins_on_readable_threads_only,
             a_scheduled_reply_lands_once_at_its_time_as_its_author,
             a_withdrawn_or_no_longer_allowed_reply_never_lands,
+            a_failed_reply_put_away_or_sent_by_hand_leaves_every_device_of_its_author,
+            a_nudge_reaches_every_device_of_its_author_and_nobody_else,
         );
     };
     (@cases $factory:path; $($case:ident),* $(,)?) => {

@@ -1,5 +1,6 @@
 //! Scheduled replies: kept in the author's own scope, landed once at their time as the author
-//! with access checked again then, and withdrawable only by the author while pending.
+//! with access checked again then, and withdrawable only by the author before they land (while
+//! pending, or once failed, so all the author's devices drop it).
 
 use super::fixture::{Fixture, NOW, Subject, bodies, start_thread, statuses};
 use meridian_domain::{
@@ -143,4 +144,78 @@ pub async fn a_withdrawn_or_no_longer_allowed_reply_never_lands(subject: Subject
     let (sneaky, _) = schedule(1, thread, "hello?", NOW);
     let refused = f.store.apply_mutations(&lea, ClientId::new(), &[sneaky], NOW).await.expect("push");
     assert_eq!(rejection_code(&refused), "thread_not_found");
+}
+
+pub async fn a_failed_reply_put_away_or_sent_by_hand_leaves_every_device_of_its_author(subject: Subject) {
+    let f = Fixture::new(subject).await;
+    let (ana, kofi) = (f.person("Ana").await, f.person("Kofi").await);
+    let secret = f.channel("secret", true, &[ana.id, kofi.id]).await;
+    let (opening, thread) = start_thread(1, &secret, "Plans");
+    let kofi_client = ClientId::new();
+    f.store.apply_mutations(&kofi, kofi_client, &[opening], NOW).await.expect("thread");
+    let channel = ScopeId::Channel(secret.id);
+    let (laptop, phone) = (ClientId::new(), ClientId::new());
+    let (by_hand, by_hand_id) = schedule(1, thread, "Sent by hand", NOW + HOUR);
+    let (put_away, put_away_id) = schedule(2, thread, "Put away", NOW + HOUR);
+    let leave = Mutation {
+        seq: 3,
+        id: MutationId::new(),
+        op: MutationOp::LeaveChannel { channel_id: secret.id },
+        client_ts: NOW,
+    };
+    f.store.apply_mutations(&ana, laptop, &[by_hand, put_away, leave], NOW).await.expect("schedule, leave");
+    for id in [by_hand_id, put_away_id] {
+        f.store.land_scheduled(id, NOW + HOUR).await.expect("land");
+    }
+    let phone_sees = f.pull(&ana, phone).await;
+    assert!(matches!(
+        scheduled_in(&phone_sees, &ana, put_away_id).map(|s| s.state),
+        Some(ScheduledState::Failed { .. })
+    ));
+
+    // Put away on the laptop: the phone's next pull has it withdrawn, text kept, and it never lands.
+    let withdrawn =
+        f.store.apply_mutations(&ana, laptop, &[cancel(4, put_away_id)], NOW).await.expect("put away");
+    assert_eq!(statuses(&withdrawn), vec![MutationStatus::Applied]);
+    assert_eq!(
+        withdrawn.heads.iter().map(|(scope, _)| *scope).collect::<Vec<_>>(),
+        vec![ScopeId::User(ana.id)]
+    );
+    let gone = scheduled_in(&f.pull(&ana, phone).await, &ana, put_away_id).expect("still hers");
+    assert_eq!((gone.state, gone.body.as_str()), (ScheduledState::Cancelled, "Put away"));
+    assert!(f.store.land_scheduled(put_away_id, NOW + 2 * HOUR).await.expect("land").is_empty());
+    // The phone put it away too before it heard: settled, and nothing changes.
+    let again = f.store.apply_mutations(&ana, phone, &[cancel(1, put_away_id)], NOW).await.expect("again");
+    assert_eq!(statuses(&again), vec![MutationStatus::Applied]);
+    assert!(again.heads.is_empty(), "a second withdrawal advances no scope: {:?}", again.heads);
+
+    // Back in the channel, "Send now" posts an ordinary reply under the scheduled id and withdraws
+    // the failed one in the same push.
+    let add_back = Mutation {
+        seq: 2,
+        id: MutationId::new(),
+        op: MutationOp::AddMember { channel_id: secret.id, user_id: ana.id },
+        client_ts: NOW,
+    };
+    f.store.apply_mutations(&kofi, kofi_client, &[add_back], NOW).await.expect("add back");
+    let send_now = Mutation {
+        seq: 5,
+        id: MutationId::new(),
+        op: MutationOp::CreateMessage {
+            message_id: by_hand_id,
+            thread_id: thread,
+            body: "Sent by hand".into(),
+            attachments: Vec::new(),
+            urgent: false,
+        },
+        client_ts: NOW + 2 * HOUR,
+    };
+    let sent =
+        f.store.apply_mutations(&ana, laptop, &[send_now, cancel(6, by_hand_id)], NOW).await.expect("send");
+    assert_eq!(statuses(&sent), vec![MutationStatus::Applied, MutationStatus::Applied]);
+    let kofi_sees = f.pull(&kofi, ClientId::new()).await;
+    assert_eq!(bodies(&kofi_sees, channel), vec!["Plans", "Sent by hand"]);
+    assert!(scheduled_in(&kofi_sees, &ana, by_hand_id).is_none(), "nobody else ever sees it scheduled");
+    let phone_sees = f.pull(&ana, phone).await;
+    assert_eq!(scheduled_in(&phone_sees, &ana, by_hand_id).map(|s| s.state), Some(ScheduledState::Cancelled));
 }

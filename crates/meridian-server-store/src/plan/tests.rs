@@ -1,5 +1,7 @@
 //! The planner against hand-made facts: every accepted shape and every refusal code.
 
+mod own_scope;
+
 use super::*;
 use meridian_domain::{FollowState, MutationId, Role, TeamId, UserId};
 
@@ -165,6 +167,8 @@ fn known_names_match_the_wire_names() {
         MutationOp::LeaveChannel { channel_id },
         MutationOp::AddMember { channel_id, user_id },
         MutationOp::RemoveMember { channel_id, user_id },
+        MutationOp::CancelScheduled { message_id: MessageId::new() },
+        MutationOp::SetNudge { message_id: MessageId::new(), addressee_id: user_id, due_at: 0 },
     ] {
         let json = serde_json_name(&op);
         assert!(understands(&json), "{json} is not listed");
@@ -347,136 +351,4 @@ fn someone_who_lost_a_channel_is_told_so() {
         access.once_granted = true;
     }
     assert_eq!(rejected_code(plan(&ana, &reply(&thread, "hi"), &facts)), "not_a_member");
-}
-
-#[test]
-fn read_marks_are_a_max_register_in_the_readers_own_scope() {
-    let (ana, general) = (author(), channel(false));
-    let thread = existing_thread(&general);
-    let mark = |through| mutation(MutationOp::ReadThread { thread_id: thread.id, read_through_seq: through });
-    let facts = |current| Facts {
-        thread: Some(thread.clone()),
-        read_through_seq: current,
-        ..facts_for(&general, false)
-    };
-    let targets = targets(ana.id, &mark(1).op);
-    assert!(targets.read_cursor && targets.message_id.is_none());
-
-    let first = plan(&ana, &mark(7), &facts(None)).expect("first mark");
-    assert_eq!(first.scope, ScopeId::User(ana.id));
-    let read = ThreadRead { thread_id: thread.id, user_id: ana.id, read_through_seq: 7 };
-    assert_eq!(first.writes, vec![Write::Private(Entity::ThreadRead(read))]);
-    for stale in [3, 7] {
-        let unchanged = plan(&ana, &mark(stale), &facts(Some(7))).expect("a stale mark is settled");
-        assert!(unchanged.writes.is_empty(), "a mark at {stale} must not move the cursor back");
-    }
-    assert_eq!(plan(&ana, &mark(9), &facts(Some(7))).expect("forward").writes.len(), 1);
-}
-
-#[test]
-fn follow_states_need_a_readable_thread() {
-    let (ana, secret) = (author(), channel(true));
-    let thread = existing_thread(&secret);
-    let mute = mutation(MutationOp::FollowThread { thread_id: thread.id, state: FollowState::Muted });
-    let outsider = Facts { thread: Some(thread.clone()), ..facts_for(&secret, false) };
-    assert_eq!(plan(&ana, &mute, &outsider).expect_err("hidden").code, "thread_not_found");
-    assert_eq!(plan(&ana, &mute, &Facts::default()).expect_err("absent").code, "thread_not_found");
-    let member = Facts { thread: Some(thread.clone()), ..facts_for(&secret, true) };
-    let muted = plan(&ana, &mute, &member).expect("member");
-    let follow = ThreadFollow { thread_id: thread.id, user_id: ana.id, state: FollowState::Muted };
-    assert_eq!(muted.writes, vec![Write::Private(Entity::ThreadFollow(follow))]);
-}
-
-fn scheduled_reply(thread: &Thread, deliver_at: UnixMillis) -> Mutation {
-    mutation(MutationOp::ScheduleMessage {
-        message_id: MessageId::new(),
-        thread_id: thread.id,
-        body: "Morning! ".into(),
-        attachments: Vec::new(),
-        urgent: false,
-        deliver_at,
-    })
-}
-
-fn kept(plan: &Plan) -> &ScheduledMessage {
-    match plan.writes.as_slice() {
-        [Write::Schedule(scheduled)] => scheduled,
-        writes => panic!("unexpected writes: {writes:?}"),
-    }
-}
-
-#[test]
-fn a_scheduled_reply_is_kept_in_its_author_scope_until_it_lands() {
-    let (ana, general) = (author(), channel(false));
-    let thread = existing_thread(&general);
-    let now = 1_700_000_000_000;
-    let facts = Facts { thread: Some(thread.clone()), now, ..facts_for(&general, false) };
-    let plan = plan(&ana, &scheduled_reply(&thread, now + 3_600_000), &facts).expect("plan");
-    assert_eq!(plan.scope, ScopeId::User(ana.id), "nobody else learns of it before it lands");
-    let scheduled = kept(&plan);
-    assert_eq!((scheduled.body.as_str(), scheduled.deliver_at), ("Morning!", now + 3_600_000));
-    assert_eq!((scheduled.channel_id, scheduled.author_id), (general.id, ana.id));
-    assert_eq!(scheduled.state, ScheduledState::Pending);
-
-    let too_far = scheduled_reply(&thread, now + schedule::MAX_SCHEDULE_AHEAD_MS + 1);
-    assert_eq!(rejected_code(super::plan(&ana, &too_far, &facts)), "schedule_too_far");
-    let secret = channel(true);
-    let hidden = existing_thread(&secret);
-    let outsider = Facts { thread: Some(hidden.clone()), now, ..facts_for(&secret, false) };
-    assert_eq!(
-        rejected_code(super::plan(&ana, &scheduled_reply(&hidden, now), &outsider)),
-        "thread_not_found",
-        "scheduling checks access like replying"
-    );
-    let taken = Facts { scheduled: Some(scheduled.clone()), ..facts.clone() };
-    assert_eq!(rejected_code(super::plan(&ana, &scheduled_reply(&thread, now), &taken)), "id_conflict");
-}
-
-#[test]
-fn only_the_author_cancels_and_only_while_pending() {
-    let (ana, general) = (author(), channel(false));
-    let thread = existing_thread(&general);
-    let facts = Facts { thread: Some(thread.clone()), ..facts_for(&general, false) };
-    let pending = kept(&plan(&ana, &scheduled_reply(&thread, 5), &facts).expect("plan")).clone();
-    let cancel = mutation(MutationOp::CancelScheduled { message_id: pending.message_id });
-    let with =
-        |scheduled: &ScheduledMessage| Facts { scheduled: Some(scheduled.clone()), ..Facts::default() };
-
-    let cancelled = plan(&ana, &cancel, &with(&pending)).expect("cancel");
-    assert_eq!(cancelled.scope, ScopeId::User(ana.id));
-    assert_eq!(kept(&cancelled).state, ScheduledState::Cancelled);
-    assert_eq!(kept(&cancelled).body, pending.body, "the text stays with its author");
-
-    assert_eq!(rejected_code(plan(&author(), &cancel, &with(&pending))), "scheduled_not_found");
-    assert_eq!(rejected_code(plan(&ana, &cancel, &Facts::default())), "scheduled_not_found");
-    let sent = ScheduledMessage { state: ScheduledState::Sent { at: 9 }, ..pending };
-    assert_eq!(rejected_code(plan(&ana, &cancel, &with(&sent))), "not_pending");
-}
-
-#[test]
-fn landing_posts_the_reply_as_things_stand_then() {
-    let (ana, secret) = (author(), channel(true));
-    let thread = existing_thread(&secret);
-    let member = Facts { thread: Some(thread.clone()), ..facts_for(&secret, true) };
-    let pending = kept(&plan(&ana, &scheduled_reply(&thread, 5), &member).expect("plan")).clone();
-
-    let targets = targets(ana.id, &landing(&pending, 10).op);
-    assert_eq!((targets.message_id, targets.thread_id), (Some(pending.message_id), Some(thread.id)));
-    let landed = land(&ana, &pending, &member, 10);
-    let reply = landed.reply.expect("still a member: it lands");
-    assert_eq!(reply.scope, ScopeId::Channel(secret.id));
-    assert!(matches!(&reply.writes[..], [Write::Message(m)]
-        if m.id == pending.message_id && m.author_id == ana.id && m.created_at == 10));
-    assert_eq!(landed.record.scope, ScopeId::User(ana.id));
-    assert_eq!(kept(&landed.record).state, ScheduledState::Sent { at: 10 });
-
-    let left = Facts {
-        channel: Some(ChannelAccess { channel: secret.clone(), is_member: false, once_granted: true }),
-        ..member
-    };
-    let refused = land(&ana, &pending, &left, 10);
-    assert!(refused.reply.is_none(), "left the channel before it landed: nothing is posted");
-    assert!(
-        matches!(&kept(&refused.record).state, ScheduledState::Failed { code, .. } if code == "not_a_member")
-    );
 }

@@ -1,0 +1,52 @@
+//! Who a reply in a thread concerns: the people the desktop's delivery preview lists and whose
+//! morning "send at their morning" aims for, from the desktop and the command line alike.
+
+use crate::{LocalStore, Result, StoreError};
+use meridian_domain::{MessageId, ThreadId, User, UserId};
+
+impl LocalStore {
+    /// Who a reply in `thread_id` concerns besides `me`: its starter, everyone who wrote in it
+    /// and everyone mentioned in it (the people who follow it without having said so), and in a
+    /// direct conversation everyone in it, once each, in that order. Who follows a thread by hand
+    /// is private to them, so they are not among these. `NotFound("thread")` for a thread this
+    /// device does not hold.
+    pub async fn thread_people(&self, me: UserId, thread_id: ThreadId) -> Result<Vec<UserId>> {
+        let thread = self.thread(thread_id).await?.ok_or(StoreError::NotFound("thread"))?;
+        // No message has a fresh id: every writer counts.
+        let writers = self.thread_authors(thread_id, MessageId::new()).await?;
+        let mentioned = self.thread_mentions(thread_id).await?;
+        let direct = self.channel(thread.channel_id).await?.is_some_and(|channel| channel.direct);
+        let conversation = if direct { self.members(thread.channel_id).await? } else { Vec::new() };
+        let everyone = std::iter::once(thread.author_id).chain(writers).chain(mentioned).chain(conversation);
+        Ok(once_each_but(me, everyone))
+    }
+
+    /// Everyone a reply in `thread_id` mentioning `mentions` would notify: the thread's people
+    /// (see [`LocalStore::thread_people`]), then the people mentioned, never `me`, each once.
+    /// People this device does not know are left out.
+    pub async fn reply_recipients(
+        &self,
+        me: UserId,
+        thread_id: ThreadId,
+        mentions: &[UserId],
+    ) -> Result<Vec<User>> {
+        let ids = self.thread_people(me, thread_id).await?;
+        let ids = once_each_but(me, ids.into_iter().chain(mentions.iter().copied()));
+        let mut people = Vec::with_capacity(ids.len());
+        for id in ids {
+            people.extend(self.user(id).await?);
+        }
+        Ok(people)
+    }
+}
+
+/// `people` in order, each once, without `me`.
+fn once_each_but(me: UserId, people: impl IntoIterator<Item = UserId>) -> Vec<UserId> {
+    let mut once: Vec<UserId> = Vec::new();
+    for person in people {
+        if person != me && !once.contains(&person) {
+            once.push(person);
+        }
+    }
+    once
+}
