@@ -42,6 +42,11 @@ use std::time::Duration;
 
 /// Concurrent readers; pulls are short, and the machine this targets is small.
 const READERS: u32 = 4;
+/// SQLite's page cache per connection, in KiB when negative (its default is 2 MiB). The server
+/// also runs inside the desktop app for a team on this computer, where every connection's cache
+/// counts against the app's memory; the operating system caches the file for all of them. Posts
+/// through it measured the same with 512 KiB as with 2 MiB (1,600–2,100 a second, 16 clients).
+const PAGE_CACHE: &str = "-512";
 
 /// A team server store in one SQLite file. Cheap to clone.
 #[derive(Clone, Debug)]
@@ -65,7 +70,8 @@ impl SqliteStore {
             // FULL: a push acknowledged to a client survives power loss, not only a crash.
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10));
+            .busy_timeout(Duration::from_secs(10))
+            .pragma("cache_size", PAGE_CACHE);
         // The one writer connection is never recycled: an in-memory database lives only as long
         // as a connection to it stays open.
         let writer = SqlitePoolOptions::new()
