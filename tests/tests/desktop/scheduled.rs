@@ -115,12 +115,7 @@ async fn send_a_failed_reply_now(
 ) -> anyhow::Result<()> {
     join_as_ana_and_open_general(session, world).await?;
     let channel_item = "[data-testid='channel-item'][data-channel-name='launch']";
-    session.wait_for(channel_item, WAIT).await?.click().await?;
-    session
-        .wait_for("[data-testid='thread-item'][data-thread-title='Go/no-go']", WAIT)
-        .await?
-        .click()
-        .await?;
+    open_go_no_go(session, channel_item).await?;
     wait_for_message(session, "Bob", "Ready?").await?;
     let text = "Go from my side, Bob.";
     schedule_for_their_morning(session, text, false).await?;
@@ -146,12 +141,7 @@ async fn send_a_failed_reply_now(
     world.bob.sync_now();
 
     // Back in the thread, the reply says why it was not sent; "Send now" posts it as a reply.
-    session.wait_for(channel_item, WAIT).await?.click().await?;
-    session
-        .wait_for("[data-testid='thread-item'][data-thread-title='Go/no-go']", WAIT)
-        .await?
-        .click()
-        .await?;
+    open_go_no_go(session, channel_item).await?;
     let failed = session.wait_for("[data-testid='scheduled-entry'][data-state='failed']", WAIT).await?;
     let why = failed.find("[data-testid='scheduled-when']").await?.text_content().await?;
     anyhow::ensure!(why.contains("Not sent") && why.contains("not_a_member"), "the entry reads {why:?}");
@@ -239,4 +229,15 @@ async fn shoot_both_themes(session: &Session, name: &str) -> anyhow::Result<()> 
         screenshots::save(session, &artifacts, &format!("{name}-{theme}")).await?;
     }
     super::set_theme(session, "light").await
+}
+
+/// Opens #launch (`channel_item`) and its "Go/no-go" thread.
+async fn open_go_no_go(session: &Session, channel_item: &str) -> anyhow::Result<()> {
+    session.wait_for(channel_item, WAIT).await?.click().await?;
+    session
+        .wait_for("[data-testid='thread-item'][data-thread-title='Go/no-go']", WAIT)
+        .await?
+        .click()
+        .await?;
+    Ok(())
 }
