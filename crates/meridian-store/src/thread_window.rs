@@ -105,11 +105,15 @@ impl LocalStore {
     ) -> Result<MessageWindow> {
         let mut tx = self.pool.begin().await?;
         let conn = &mut *tx;
-        let total: i64 =
-            sqlx::query_scalar("SELECT COUNT(*) FROM messages WHERE thread_id = ? AND state != 'deleting'")
-                .bind(thread_id.to_string())
-                .fetch_one(&mut *conn)
-                .await?;
+        // Two counts that each read an index alone (`messages_by_thread`, and the small one of
+        // messages being deleted) rather than every row of the thread.
+        let total: i64 = sqlx::query_scalar(
+            "SELECT (SELECT COUNT(*) FROM messages WHERE thread_id = ?1)
+                  - (SELECT COUNT(*) FROM messages WHERE thread_id = ?1 AND state = 'deleting')",
+        )
+        .bind(thread_id.to_string())
+        .fetch_one(&mut *conn)
+        .await?;
         let mut window = match start {
             WindowStart::Latest => latest(conn, thread_id, limit).await?,
             WindowStart::Around { message, before, after } => match key_of(conn, thread_id, message).await? {
