@@ -152,7 +152,7 @@ pub async fn run(options: &DesktopOptions) -> anyhow::Result<BenchResult> {
             "Cold start includes creating the WebDriver session: an upper bound.".into(),
             "PSS sums the app and its WebKit web and network processes; Xvfb is not counted; the maximum is sampled every 250 ms.".into(),
             "First paint: from a click inside the page until the frame after the opening post was put in the page has been painted (the page is watched for changes; a row put in while a frame is laid out counts a frame late); the thread opens at its first unread message, here its first.".into(),
-            "Reopen: from a click inside the page until the frame after the newest reply is in the page; open_thread: the median of five calls from the page (command and IPC).".into(),
+            "Reopen: from a click inside the page until the frame after the newest reply was put in the page has been painted; open_thread: the median of five calls from the page (command and IPC).".into(),
             if options.skip_scroll {
                 "Scroll: skipped in this run (--skip-scroll); the scroll columns are zero.".into()
             } else {
