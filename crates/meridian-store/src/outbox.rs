@@ -75,14 +75,7 @@ impl LocalStore {
             attachments,
             urgent,
         };
-        insert_pending_message(&mut tx, &message).await?;
-        let op = MutationOp::CreateMessage {
-            message_id: message.id,
-            thread_id,
-            body: message.body.clone(),
-            attachments: message.attachments.clone(),
-            urgent,
-        };
+        let op = insert_pending_reply(&mut tx, &message).await?;
         enqueue_replacing_draft(&mut tx, &op, thread_id, now).await?;
         tx.commit().await?;
         Ok(message)
@@ -354,6 +347,21 @@ pub(crate) async fn insert_pending_message(
     .execute(&mut **tx)
     .await?;
     Ok(())
+}
+
+/// Keeps a reply on this device as pending and answers the mutation that posts it.
+pub(crate) async fn insert_pending_reply(
+    tx: &mut Transaction<'_, Sqlite>,
+    message: &Message,
+) -> Result<MutationOp> {
+    insert_pending_message(tx, message).await?;
+    Ok(MutationOp::CreateMessage {
+        message_id: message.id,
+        thread_id: message.thread_id,
+        body: message.body.clone(),
+        attachments: message.attachments.clone(),
+        urgent: message.urgent,
+    })
 }
 
 pub(crate) fn attachments_json(message: &Message) -> Result<String> {

@@ -5,9 +5,7 @@
 //! the outbox entry, so a scheduled reply shows at once, offline too, and a refused one keeps its
 //! text and says why.
 
-use crate::outbox::{
-    checked_reply, enqueue, enqueue_replacing_draft, insert_pending_message, thread_channel,
-};
+use crate::outbox::{checked_reply, enqueue, enqueue_replacing_draft, insert_pending_reply, thread_channel};
 use crate::rows::id;
 use crate::{LocalStore, ReplyOptions, Result, StoreError};
 use meridian_domain::{
@@ -127,14 +125,7 @@ impl LocalStore {
             attachments: failed.attachments,
             urgent: failed.urgent,
         };
-        insert_pending_message(&mut tx, &message).await?;
-        let reply = MutationOp::CreateMessage {
-            message_id,
-            thread_id: message.thread_id,
-            body: message.body.clone(),
-            attachments: message.attachments.clone(),
-            urgent: message.urgent,
-        };
+        let reply = insert_pending_reply(&mut tx, &message).await?;
         enqueue(&mut tx, &reply, now).await?;
         put_away(&mut tx, message_id, now).await?;
         tx.commit().await?;
