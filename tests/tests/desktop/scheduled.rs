@@ -145,6 +145,7 @@ async fn send_a_failed_reply_now(
     let failed = session.wait_for("[data-testid='scheduled-entry'][data-state='failed']", WAIT).await?;
     let why = failed.find("[data-testid='scheduled-when']").await?.text_content().await?;
     anyhow::ensure!(why.contains("Not sent") && why.contains("not_a_member"), "the entry reads {why:?}");
+    shoot_both_themes(session, "scheduled-failed").await?;
     by_testid(session, "scheduled-send-now").await?.click().await?;
     wait_for_message(session, "Ana Lima", text).await?;
     wait_gone(session, "[data-testid='scheduled-entry']").await?;
