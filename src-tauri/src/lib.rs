@@ -51,6 +51,7 @@ fn data_dir() -> PathBuf {
 
 pub fn run() {
     init_logging();
+    memory::keep_arenas_lean();
     let data_dir = data_dir();
     if let Err(error) = std::fs::create_dir_all(&data_dir) {
         tracing::error!(%error, dir = %data_dir.display(), "cannot create the data directory");

@@ -24,6 +24,12 @@ const SEARCH_MERGE_DELAY: std::time::Duration = std::time::Duration::from_secs(3
 /// The embedded server only names a team when it creates one; on resume the team exists already.
 const RESUMED_TEAM_NAME: &str = "My team";
 
+/// What SQLite may keep in memory, for the local store and an embedded team server together.
+/// Without a cap each connection's page cache grows to 2 MiB (the local store's four) or 512 KiB
+/// (the server's), and stays: measured with 100,000 messages synced, the cap saved 7 MiB, and
+/// opening a long thread was no slower (bench/results/2026-11-26-desktop-windowed.md).
+const SQLITE_MEMORY: u32 = 8 << 20;
+
 /// Shared state of the app; cheap to clone.
 #[derive(Clone, Debug)]
 pub struct AppState {
@@ -191,6 +197,7 @@ impl AppState {
         team: Team,
         server: Option<RunningServer>,
     ) -> anyhow::Result<()> {
+        store.limit_sqlite_memory(SQLITE_MEMORY).await?;
         let api = ApiClient::new(&account.server_url)?.with_token(&account.token);
         let (engine, events) =
             SyncEngine::new(store.clone(), api.clone(), me.id, SyncOptions::default()).await?;

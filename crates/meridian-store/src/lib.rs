@@ -118,8 +118,38 @@ impl LocalStore {
         Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
     }
 
+    /// Caps the memory SQLite keeps in this whole process, near `bytes`: every database open in it
+    /// (this store, and others such as an embedded team server) shares the cap. Past it, page
+    /// caches reuse their pages instead of growing; a query that needs more still gets it.
+    pub async fn limit_sqlite_memory(&self, bytes: u32) -> Result<()> {
+        // A pragma takes no bound parameters; the value is a number, written out.
+        sqlx::query(&format!("PRAGMA soft_heap_limit = {bytes}")).execute(&self.pool).await?;
+        Ok(())
+    }
+
     /// Closes every connection, waiting for them to finish.
     pub async fn close(&self) {
         self.pool.close().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::LocalStore;
+
+    async fn soft_heap_limit(store: &LocalStore) -> i64 {
+        sqlx::query_scalar("PRAGMA soft_heap_limit").fetch_one(&store.pool).await.unwrap()
+    }
+
+    #[tokio::test]
+    async fn the_sqlite_memory_cap_holds_for_every_database_in_the_process() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = LocalStore::open(&dir.path().join("mine.db")).await.unwrap();
+        let other = LocalStore::open(&dir.path().join("theirs.db")).await.unwrap();
+        store.limit_sqlite_memory(8 << 20).await.unwrap();
+        assert_eq!(soft_heap_limit(&store).await, 8 << 20);
+        assert_eq!(soft_heap_limit(&other).await, 8 << 20, "one cap for the whole process");
+        store.limit_sqlite_memory(0).await.unwrap();
+        assert_eq!(soft_heap_limit(&other).await, 0, "0 lifts it");
     }
 }
