@@ -18,7 +18,7 @@ mod window_state;
 
 use meridian_domain::{Clock, OffsetClock, SystemClock};
 use session::AppState;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use tauri::Manager;
 
@@ -39,6 +39,9 @@ fn app_clock() -> Arc<dyn Clock> {
     }
 }
 
+/// The log of the running instance, in the data directory, started afresh at each start.
+const LOG_FILE: &str = "meridian.log";
+
 /// The app's identifier, which names its data directory (as in tauri.conf.json).
 const IDENTIFIER: &str = "app.meridian.desktop";
 
@@ -50,15 +53,18 @@ fn data_dir() -> PathBuf {
 }
 
 pub fn run() {
-    init_logging();
-    memory::keep_arenas_lean();
     let data_dir = data_dir();
     if let Err(error) = std::fs::create_dir_all(&data_dir) {
-        tracing::error!(%error, dir = %data_dir.display(), "cannot create the data directory");
+        eprintln!("Meridian cannot create its data directory {}: {error}", data_dir.display());
         std::process::exit(1);
     }
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let listener = match instance::claim(&data_dir, &args) {
+    let claim = instance::claim(&data_dir, &args);
+    // Only the running instance writes the log file; one that hands over to it leaves it alone.
+    let log_file = matches!(claim, Ok(instance::Claim::First(_))).then(|| data_dir.join(LOG_FILE));
+    init_logging(log_file.as_deref());
+    memory::keep_arenas_lean();
+    let listener = match claim {
         Ok(instance::Claim::First(listener)) => Some(listener),
         Ok(instance::Claim::Forwarded) => {
             tracing::info!("Meridian is already running; handed over to it");
@@ -186,8 +192,21 @@ async fn open_link(app: &tauri::AppHandle, link: links::Link) {
     }
 }
 
-fn init_logging() {
+/// Logs to standard error and, when given, to `file`, started afresh at each start so it stays
+/// small: what the app did this run, for someone looking into a problem.
+fn init_logging(file: Option<&Path>) {
+    use tracing_subscriber::fmt::writer::{BoxMakeWriter, MakeWriterExt};
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).try_init();
+    let (writer, failure) = match file.map(|path| (path, std::fs::File::create(path))) {
+        Some((_, Ok(log))) => (BoxMakeWriter::new(std::io::stderr.and(Arc::new(log))), None),
+        Some((path, Err(error))) => (BoxMakeWriter::new(std::io::stderr), Some((path, error))),
+        None => (BoxMakeWriter::new(std::io::stderr), None),
+    };
+    // Colours only for a terminal alone: the file would keep their escape codes.
+    let ansi = file.is_none() && std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(writer).with_ansi(ansi).try_init();
+    if let Some((path, error)) = failure {
+        tracing::warn!(%error, file = %path.display(), "logging to standard error only");
+    }
 }

@@ -49,6 +49,13 @@ fn docs_screenshots() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/screenshots")
 }
 
+/// Where screenshots that are not documentation go (failures, states worth a look); made if needed.
+fn test_artifacts() -> anyhow::Result<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../test-artifacts");
+    std::fs::create_dir_all(&dir)?;
+    Ok(dir)
+}
+
 async fn by_testid(session: &Session, id: &str) -> anyhow::Result<meridian_testkit::webdriver::Element> {
     Ok(session.wait_for(&format!("[data-testid='{id}']"), WAIT).await?)
 }
@@ -195,6 +202,23 @@ fn utc_millis(text: &str) -> i64 {
         .timestamp_millis()
 }
 
+/// How the app under test paints its window.
+#[derive(Clone, Copy, Debug)]
+enum Painting {
+    /// WebKit's own renderer. WebKitWebDriver's screenshots hang in some states (an open popover,
+    /// WebKitGTK 2.50) when the app paints without compositing, so tests that take screenshots
+    /// ask for WebKit's default.
+    WebKitDefault,
+    /// The app's own choice for this machine, as people run it: without a GPU render node, no
+    /// compositing.
+    AsShipped,
+}
+
+/// The line the app logs when it chose to paint without compositing.
+const PAINTING_WITHOUT_COMPOSITING: &str = "painting without compositing";
+/// The app's log of this run, in its data directory.
+const LOG_FILE: &str = "meridian.log";
+
 /// The real app with a fresh data directory, its notifications going to a private bus.
 struct App {
     bus: NotificationBus,
@@ -210,16 +234,20 @@ impl App {
 
     /// Launches with the app's clock starting at `clock_start` (Unix ms), if given.
     async fn launch_at(clock_start: Option<i64>) -> anyhow::Result<Self> {
+        Self::launch_with(clock_start, Painting::WebKitDefault).await
+    }
+
+    async fn launch_with(clock_start: Option<i64>, painting: Painting) -> anyhow::Result<Self> {
         let bus = NotificationBus::start().await?;
         let data_dir = tempfile::tempdir()?;
         let mut driver = TauriDriver::builder()
             .env("DBUS_SESSION_BUS_ADDRESS", bus.address())
             .env("MERIDIAN_DATA_DIR", data_dir.path())
-            .env("MERIDIAN_DOWNLOAD_DIR", data_dir.path().join("downloads"))
-            // WebKit's own renderer, not the app's choice for a machine without a GPU (painting
-            // without compositing): WebKitWebDriver's screenshots hang in that mode in some states
-            // (an open popover in WebKitGTK 2.50). Setting the switch to 0 leaves WebKit's default.
-            .env("WEBKIT_DISABLE_DMABUF_RENDERER", "0");
+            .env("MERIDIAN_DOWNLOAD_DIR", data_dir.path().join("downloads"));
+        if let Painting::WebKitDefault = painting {
+            // Setting WebKit's switch, even to 0 (its default), overrides the app's choice.
+            driver = driver.env("WEBKIT_DISABLE_DMABUF_RENDERER", "0");
+        }
         if let Some(start) = clock_start {
             driver = driver.env("MERIDIAN_CLOCK_START", start.to_string());
         }
@@ -236,10 +264,15 @@ impl App {
         Ok(Self { bus, session, driver, data_dir })
     }
 
+    /// What the app logged so far.
+    fn log(&self) -> String {
+        std::fs::read_to_string(self.data_dir.path().join(LOG_FILE)).unwrap_or_default()
+    }
+
     /// Closes the app; when the test failed, first saves a screenshot and the driver's log.
     async fn close(self, outcome: anyhow::Result<()>, name: &str) -> anyhow::Result<()> {
         if outcome.is_err() {
-            let failures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../test-artifacts");
+            let failures = test_artifacts()?;
             match screenshots::save(&self.session, &failures, &format!("{name}-failure")).await {
                 Ok(path) => eprintln!("screenshot of the failure: {}", path.display()),
                 Err(error) => eprintln!("could not save a failure screenshot: {error}"),

@@ -1,9 +1,14 @@
 //! A thread far longer than a screen, in the real app: it opens at the first unread message even
 //! hundreds back, only rows near the viewport are in the page, and scrolling reaches both ends.
+//! The app paints as it does for people (see `Painting::AsShipped`): on a machine without a GPU,
+//! without compositing, the mode no other WebDriver test covers.
 
-use super::{App, THREAD_TITLE, WAIT, World, by_testid, world};
+use super::{
+    App, PAINTING_WITHOUT_COMPOSITING, Painting, THREAD_TITLE, WAIT, World, by_testid, test_artifacts, world,
+};
 use meridian_domain::{Clock, SystemClock, ThreadId};
 use meridian_testkit::client::HeadlessClient;
+use meridian_testkit::screenshots;
 use meridian_testkit::server::TEST_PASSWORD;
 use meridian_testkit::webdriver::Session;
 
@@ -13,8 +18,11 @@ const FEW_ROWS: u64 = 60;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_long_thread_opens_at_the_first_unread_and_keeps_few_rows_in_the_page() -> anyhow::Result<()> {
     let world = world().await?;
-    let app = App::launch().await?;
-    let outcome = read_a_long_thread(&app.session, &world).await;
+    let app = App::launch_with(None, Painting::AsShipped).await?;
+    let mut outcome = read_a_long_thread(&app.session, &world).await;
+    if outcome.is_ok() {
+        outcome = painted_as_this_machine_calls_for(&app.log());
+    }
     let closed = app.close(outcome, "long-thread").await;
     world.bob.stop().await;
     world.server.shutdown().await?;
@@ -81,6 +89,21 @@ async fn read_a_long_thread(session: &Session, world: &World) -> anyhow::Result<
         })
         .await?;
     few_rows(session).await?;
+    // A look at the top of the thread as painted in this mode (no popover open: see `Painting`).
+    screenshots::save(session, &test_artifacts()?, "long-thread-as-shipped").await?;
+    Ok(())
+}
+
+/// Without a GPU render node the app said it paints without compositing; with one, it did not.
+fn painted_as_this_machine_calls_for(log: &str) -> anyhow::Result<()> {
+    let gpu = std::fs::read_dir("/dev/dri").is_ok_and(|entries| {
+        entries.flatten().any(|entry| entry.file_name().to_string_lossy().starts_with("renderD"))
+    });
+    let without_compositing = log.contains(PAINTING_WITHOUT_COMPOSITING);
+    anyhow::ensure!(
+        without_compositing != gpu,
+        "GPU render node: {gpu}; the app painting without compositing: {without_compositing}"
+    );
     Ok(())
 }
 

@@ -12,7 +12,6 @@ use meridian_protocol::{Entity, PullRequest};
 use meridian_store::{DeliveryState, MessageRow};
 use meridian_testkit::screenshots;
 use meridian_testkit::webdriver::{Session, WebDriverError};
-use std::path::{Path, PathBuf};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_reply_scheduled_for_their_morning_can_be_cancelled_or_taken_back_to_edit() -> anyhow::Result<()> {
@@ -223,8 +222,7 @@ async fn wait_gone(session: &Session, selector: &str) -> anyhow::Result<()> {
 }
 
 async fn shoot_both_themes(session: &Session, name: &str) -> anyhow::Result<()> {
-    let artifacts: PathBuf = Path::new(env!("CARGO_MANIFEST_DIR")).join("../test-artifacts");
-    std::fs::create_dir_all(&artifacts)?;
+    let artifacts = super::test_artifacts()?;
     for theme in ["light", "dark"] {
         super::set_theme(session, theme).await?;
         screenshots::save(session, &artifacts, &format!("{name}-{theme}")).await?;
