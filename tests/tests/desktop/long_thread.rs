@@ -89,6 +89,15 @@ async fn read_a_long_thread(session: &Session, world: &World) -> anyhow::Result<
         })
         .await?;
     few_rows(session).await?;
+    // Bob's replies, seconds apart, read as one run under his name: only the first shows it.
+    let named = session
+        .execute(
+            "return [...document.querySelectorAll('[data-testid=message]')].slice(0, 6)
+               .map((m) => m.dataset.continued === 'true' ? '' : m.dataset.author);",
+            &[],
+        )
+        .await?;
+    anyhow::ensure!(named == serde_json::json!(["Bob", "", "", "", "", ""]), "names shown: {named}");
     // A look at the top of the thread as painted in this mode (no popover open: see `Painting`).
     screenshots::save(session, &test_artifacts()?, "long-thread-as-shipped").await?;
     Ok(())
