@@ -506,6 +506,24 @@ async fn message_containing(
 }
 
 /// Clicks a control that only shows while its message is hovered or focused.
+/// Presses one of a message's actions (`react-button`, `edit-button`, `delete-button`): the
+/// toolbar is built when the message holds the focus, as from the keyboard.
+async fn message_action(
+    session: &Session,
+    message: &meridian_testkit::webdriver::Element,
+    action: &str,
+) -> anyhow::Result<()> {
+    session.execute("arguments[0].focus()", &[message.to_json()]).await?;
+    let selector = format!("[data-testid='{action}']");
+    let button = session
+        .wait_until(format!("the message's {action}"), WAIT, || async {
+            Ok(message.find_all(&selector).await?.into_iter().next())
+        })
+        .await?;
+    button.click().await?;
+    Ok(())
+}
+
 async fn click_hidden(
     session: &Session,
     element: &meridian_testkit::webdriver::Element,

@@ -3,8 +3,8 @@
 //! the keyboard; links from a second start; handoff and reply deadlines; the outbox.
 
 use super::{
-    App, WAIT, availability, by_testid, click_hidden, desktop_binary, docs_screenshots, message_containing,
-    shoot_both_themes,
+    App, WAIT, availability, by_testid, click_hidden, desktop_binary, docs_screenshots, message_action,
+    message_containing, shoot_both_themes,
 };
 use meridian_testkit::screenshots;
 use meridian_testkit::webdriver::Session;
@@ -69,7 +69,7 @@ async fn converse(session: &Session) -> anyhow::Result<()> {
     anyhow::ensure!(time.contains("15:00") || time.contains(':'), "time token shows {time:?}");
 
     // React with 🎉; the chip shows one reaction, chosen by me.
-    click_hidden(session, &message.find("[data-testid='react-button']").await?).await?;
+    message_action(session, &message, "react-button").await?;
     session.wait_for("[data-testid='reaction-option'][data-emoji='🎉']", WAIT).await?.click().await?;
     let chip =
         session.wait_for("[data-testid='reaction'][data-emoji='🎉'][aria-pressed='true']", WAIT).await?;
@@ -78,7 +78,7 @@ async fn converse(session: &Session) -> anyhow::Result<()> {
 
     // Edit: the new text replaces the old and the message says it was edited.
     let message = message_containing(session, "Ship it").await?;
-    click_hidden(session, &message.find("[data-testid='edit-button']").await?).await?;
+    message_action(session, &message, "edit-button").await?;
     let editor = by_testid(session, "edit-input").await?;
     editor.clear().await?;
     // Enter saves, as in the composer.
@@ -87,7 +87,7 @@ async fn converse(session: &Session) -> anyhow::Result<()> {
     edited.find("[data-testid='message-edited']").await?;
 
     // Delete: confirmed, and gone from the thread.
-    click_hidden(session, &edited.find("[data-testid='delete-button']").await?).await?;
+    message_action(session, &edited, "delete-button").await?;
     by_testid(session, "delete-confirm").await?.click().await?;
     session
         .wait_until("the deleted message to disappear", WAIT, || async {
