@@ -294,6 +294,10 @@ pub enum Entity {
     ThreadRead(ThreadRead),
     /// The reader's explicit follow state of a thread; only in their own scope.
     ThreadFollow(ThreadFollow),
+    /// Whether someone follows a thread by hand, in its channel's scope, so the channel knows who
+    /// to hand the thread over to. Only `following` or `none`: muting stays private, as none.
+    #[serde(rename = "thread_follower")]
+    Follower(ThreadFollow),
     /// One of the reader's scheduled replies and where it stands; only in their own scope.
     #[serde(rename = "scheduled_message")]
     Scheduled(ScheduledMessage),

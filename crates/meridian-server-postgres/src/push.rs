@@ -8,7 +8,8 @@
 //! limit. Locks are always taken client row, then scope row, then message rows. A transaction
 //! holds one scope row, except for a membership change or a new direct conversation, which
 //! settles in a transaction of its own and then locks the people's own scopes it grants or
-//! revokes, in id order: pushes on several instances cannot deadlock.
+//! revokes, in id order; a follow, which also tells the thread's channel, settles alone too, its
+//! channel's scope locked before the author's own: pushes on several instances cannot deadlock.
 
 use crate::PgStore;
 use crate::blobs;
@@ -180,11 +181,12 @@ impl Settling {
     async fn scope_of(&mut self, op: &MutationOp) -> Result<Option<ScopeId>, StoreError> {
         let channel = match op {
             MutationOp::CreateThread { channel_id, .. } => Some(*channel_id),
-            MutationOp::CreateMessage { thread_id, .. } => {
+            // A follow also tells the thread's channel: its scope is locked first, then the
+            // author's own, the order a membership change takes too.
+            MutationOp::CreateMessage { thread_id, .. } | MutationOp::FollowThread { thread_id, .. } => {
                 self.thread(*thread_id).await?.map(|t| t.channel_id)
             }
             MutationOp::ReadThread { .. }
-            | MutationOp::FollowThread { .. }
             | MutationOp::ScheduleMessage { .. }
             | MutationOp::CancelScheduled { .. }
             | MutationOp::SetNudge { .. } => {
@@ -564,5 +566,6 @@ fn writes_several_scopes(op: &MutationOp) -> bool {
             | MutationOp::AddMember { .. }
             | MutationOp::RemoveMember { .. }
             | MutationOp::OpenDirect { .. }
+            | MutationOp::FollowThread { .. }
     )
 }

@@ -14,8 +14,8 @@ use sqlx::PgConnection;
 use std::collections::BTreeMap;
 
 /// Writes a plan's rows, each with its own change-log entry, then its grants in their people's
-/// own scopes (in id order, see `push`'s module notes), and records the new head of every scope it
-/// advanced.
+/// own scopes (in id order, see `push`'s module notes), then what it shares with another scope,
+/// and records the new head of every scope it advanced.
 pub(crate) async fn write_plan(
     conn: &mut PgConnection,
     actor: UserId,
@@ -52,6 +52,10 @@ pub(crate) async fn write_plan(
         let scope = ScopeId::User(*user);
         let head = append(conn, scope, &Entity::Grant(grant.clone()), Some(actor), now).await?;
         heads.insert(scope, head);
+    }
+    for (scope, entity) in &plan.shared {
+        let head = append(conn, *scope, entity, Some(actor), now).await?;
+        heads.insert(*scope, head);
     }
     Ok(())
 }

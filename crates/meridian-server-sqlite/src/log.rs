@@ -79,6 +79,7 @@ fn key(entity: &Entity) -> (&'static str, String) {
         // In the reader's own scope, so the thread alone names the register.
         Entity::ThreadRead(read) => ("thread_read", read.thread_id.to_string()),
         Entity::ThreadFollow(follow) => ("thread_follow", follow.thread_id.to_string()),
+        Entity::Follower(follow) => ("thread_follower", format!("{}:{}", follow.thread_id, follow.user_id)),
         Entity::Scheduled(reply) => ("scheduled", reply.message_id.to_string()),
         // One nudge per awaited message.
         Entity::Nudge(nudge) => ("nudge", nudge.message_id.to_string()),

@@ -282,7 +282,8 @@ async fn read_cursor(
 }
 
 /// Writes a plan's rows, each with its own change-log entry, then its grants in their people's
-/// own scopes, and records the new head of every scope it advanced.
+/// own scopes, then what it shares with another scope, and records the new head of every scope it
+/// advanced.
 pub(crate) async fn write_plan(
     conn: &mut SqliteConnection,
     actor: UserId,
@@ -317,6 +318,10 @@ pub(crate) async fn write_plan(
         let scope = ScopeId::User(*user);
         let head = append(conn, scope, &Entity::Grant(grant.clone()), Some(actor), now).await?;
         heads.insert(scope, head);
+    }
+    for (scope, entity) in &plan.shared {
+        let head = append(conn, *scope, entity, Some(actor), now).await?;
+        heads.insert(*scope, head);
     }
     Ok(())
 }

@@ -36,13 +36,15 @@ pub fn team_export(entities: Vec<Entity>, exported_at: UnixMillis) -> TeamExport
             }
             Entity::MessageDeleted(tombstone) => export.deleted_messages.push(tombstone),
             Entity::Membership(membership) if membership.member => export.members.push(membership),
-            // Private to each person (a personal export carries its owner's), or not current.
+            // Private to each person (a personal export carries its owner's), or not current; who
+            // follows what is each person's own, carried as their follow states.
             Entity::Message(_)
             | Entity::Reaction(_)
             | Entity::Membership(_)
             | Entity::Grant(_)
             | Entity::ThreadRead(_)
             | Entity::ThreadFollow(_)
+            | Entity::Follower(_)
             | Entity::Scheduled(_)
             | Entity::Nudge(_) => {}
         }

@@ -204,19 +204,21 @@ impl Write {
 }
 
 /// An accepted mutation: the writes, in order, each taking the next seq of `scope`, then the
-/// grants, each taking the next seq of its person's own scope in the same transaction
-/// (sync.md §5.2, §5.4). An accepted plan without writes changes nothing (a repeated join, or a
-/// read cursor that would move back).
+/// grants, each taking the next seq of its person's own scope, then what is shared with another
+/// scope, all in the same transaction (sync.md §5.2, §5.4). An accepted plan without writes
+/// changes nothing (a repeated join, or a read cursor that would move back).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Plan {
     pub scope: ScopeId,
     pub writes: Vec<Write>,
     pub grants: Vec<(UserId, Grant)>,
+    /// Entries for other scopes' logs only (no rows): a follow shared with its channel.
+    pub shared: Vec<(ScopeId, Entity)>,
 }
 
 impl Plan {
     fn new(scope: ScopeId, writes: Vec<Write>) -> Self {
-        Self { scope, writes, grants: Vec::new() }
+        Self { scope, writes, grants: Vec::new(), shared: Vec::new() }
     }
 }
 

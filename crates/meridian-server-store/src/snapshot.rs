@@ -29,6 +29,7 @@ pub fn row_key(entity: &Entity) -> String {
         Entity::Grant(grant) => format!("6grant:{}", grant.scope),
         Entity::ThreadRead(read) => format!("7read:{}", read.thread_id),
         Entity::ThreadFollow(follow) => format!("7follow:{}", follow.thread_id),
+        Entity::Follower(follow) => format!("7follower:{}:{}", follow.thread_id, follow.user_id),
         Entity::Scheduled(reply) => format!("8scheduled:{}", reply.message_id),
         Entity::Nudge(nudge) => format!("8nudge:{}", nudge.message_id),
         Entity::Thread(thread) => format!("3thread:{}", thread.id),
@@ -117,8 +118,9 @@ fn with_threads_and_reactions(
             Entity::Thread(thread) => threads.contains(&thread.id),
             Entity::Reaction(reaction) => reaction.present && kept.contains(&reaction.message_id),
             Entity::MessageDeleted(_) => false,
-            // A channel's member list is part of its directory; a person's latest grants, read
-            // cursors, follow states, scheduled replies and nudges are what their own scope holds.
+            // A channel's member list and who follows its threads are part of its directory; a
+            // person's latest grants, read cursors, follow states, scheduled replies and nudges are
+            // what their own scope holds.
             Entity::Team(_)
             | Entity::User(_)
             | Entity::Channel(_)
@@ -126,6 +128,7 @@ fn with_threads_and_reactions(
             | Entity::Grant(_)
             | Entity::ThreadRead(_)
             | Entity::ThreadFollow(_)
+            | Entity::Follower(_)
             | Entity::Scheduled(_)
             | Entity::Nudge(_) => keep_directory,
         })

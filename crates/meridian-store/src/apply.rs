@@ -4,7 +4,7 @@
 
 use crate::rows::{seq_from_sql, seq_to_sql};
 use crate::{DeliveryState, LocalStore, Result};
-use meridian_domain::{ChannelId, Message, MessageId, Reaction, ScopeId, ThreadId, UserId};
+use meridian_domain::{ChannelId, FollowState, Message, MessageId, Reaction, ScopeId, ThreadId, UserId};
 use meridian_protocol::{Entity, PullResponse, ScopeChanges};
 use sqlx::{Sqlite, Transaction};
 use std::collections::{BTreeMap, BTreeSet};
@@ -254,7 +254,24 @@ pub(crate) async fn apply_entity(
             applied.threads.insert(scheduled.thread_id);
         }
         Entity::Nudge(nudge) if nudge.author_id == me => crate::nudges::apply(tx, nudge).await?,
-        Entity::ThreadRead(_) | Entity::ThreadFollow(_) | Entity::Scheduled(_) | Entity::Nudge(_) => {}
+        // Another's follow as their channel shows it; this person's own is their follow state.
+        Entity::Follower(follow) if follow.user_id != me => {
+            let statement = if follow.state == FollowState::Following {
+                "INSERT OR IGNORE INTO thread_followers (thread_id, user_id) VALUES (?, ?)"
+            } else {
+                "DELETE FROM thread_followers WHERE thread_id = ? AND user_id = ?"
+            };
+            sqlx::query(statement)
+                .bind(follow.thread_id.to_string())
+                .bind(follow.user_id.to_string())
+                .execute(&mut **tx)
+                .await?;
+        }
+        Entity::ThreadRead(_)
+        | Entity::ThreadFollow(_)
+        | Entity::Follower(_)
+        | Entity::Scheduled(_)
+        | Entity::Nudge(_) => {}
     }
     Ok(())
 }

@@ -29,6 +29,7 @@ pub(crate) async fn purge_scope(tx: &mut Transaction<'_, Sqlite>, scope: ScopeId
         for statement in [
             "DELETE FROM reactions WHERE message_id IN (SELECT id FROM messages WHERE channel_id = ?)",
             "DELETE FROM messages WHERE channel_id = ?",
+            "DELETE FROM thread_followers WHERE thread_id IN (SELECT id FROM threads WHERE channel_id = ?)",
             "DELETE FROM threads WHERE channel_id = ?",
             "DELETE FROM channel_members WHERE channel_id = ?",
             "DELETE FROM channels WHERE id = ?",

@@ -6,18 +6,22 @@ use meridian_domain::{MessageId, ThreadId, User, UserId};
 
 impl LocalStore {
     /// Who a reply in `thread_id` concerns besides `me`: its starter, everyone who wrote in it
-    /// and everyone mentioned in it (the people who follow it without having said so), and in a
-    /// direct conversation everyone in it, once each, in that order. Who follows a thread by hand
-    /// is private to them, so they are not among these. `NotFound("thread")` for a thread this
-    /// device does not hold.
+    /// and everyone mentioned in it (the people who follow it without having said so), everyone
+    /// who follows it by hand (as its channel shows), and in a direct conversation everyone in it,
+    /// once each, in that order. `NotFound("thread")` for a thread this device does not hold.
     pub async fn thread_people(&self, me: UserId, thread_id: ThreadId) -> Result<Vec<UserId>> {
         let thread = self.thread(thread_id).await?.ok_or(StoreError::NotFound("thread"))?;
         // No message has a fresh id: every writer counts.
         let writers = self.thread_authors(thread_id, MessageId::new()).await?;
         let mentioned = self.thread_mentions(thread_id).await?;
+        let followers = self.thread_followers(thread_id).await?;
         let direct = self.channel(thread.channel_id).await?.is_some_and(|channel| channel.direct);
         let conversation = if direct { self.members(thread.channel_id).await? } else { Vec::new() };
-        let everyone = std::iter::once(thread.author_id).chain(writers).chain(mentioned).chain(conversation);
+        let everyone = std::iter::once(thread.author_id)
+            .chain(writers)
+            .chain(mentioned)
+            .chain(followers)
+            .chain(conversation);
         Ok(once_each_but(me, everyone))
     }
 
@@ -37,6 +41,17 @@ impl LocalStore {
             people.extend(self.user(id).await?);
         }
         Ok(people)
+    }
+
+    /// Who follows `thread_id` by hand, as its channel shows: never this device's own person
+    /// (their follow state is theirs), never anyone who muted it.
+    pub async fn thread_followers(&self, thread_id: ThreadId) -> Result<Vec<UserId>> {
+        let ids: Vec<String> =
+            sqlx::query_scalar("SELECT user_id FROM thread_followers WHERE thread_id = ? ORDER BY user_id")
+                .bind(thread_id.to_string())
+                .fetch_all(&self.pool)
+                .await?;
+        ids.iter().map(|id| crate::rows::id(id)).collect()
     }
 }
 

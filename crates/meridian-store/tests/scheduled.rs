@@ -7,7 +7,8 @@ use common::{anas_thread, message_in, person, pull};
 
 use meridian_domain::mentions::mention_token;
 use meridian_domain::{
-    Attachment, BlobId, ChannelId, MessageId, ScheduledMessage, ScheduledState, ScopeId, ThreadId, User,
+    Attachment, BlobId, ChannelId, FollowState, MessageId, ScheduledMessage, ScheduledState, ScopeId,
+    ThreadFollow, ThreadId, User,
 };
 use meridian_protocol::{Entity, MutationOp, MutationResult, MutationStatus};
 use meridian_store::{DeliveryState, LocalStore, OutboxState, ReplyOptions, ScheduledRow, ScheduledStatus};
@@ -320,4 +321,36 @@ async fn their_morning_is_aimed_at_the_threads_people_then_the_people_mentioned(
     let names: Vec<&str> = recipients.iter().map(|user| user.display_name.as_str()).collect();
     assert_eq!(names, ["Bob", "Chen", "Eve"], "each once; people this device does not know are left out");
     assert!(world.store.thread_people(world.me.id, ThreadId::new()).await.is_err(), "an unknown thread");
+}
+
+#[tokio::test]
+async fn people_who_follow_by_hand_count_as_the_threads_people_until_they_stop_or_mute() {
+    let world = world().await;
+    let (bob, chen) = (person("Bob"), person("Chen"));
+    let follower = |user: &User, state| {
+        Entity::Follower(ThreadFollow { thread_id: world.thread, user_id: user.id, state })
+    };
+    let channel = ScopeId::Channel(world.channel);
+    let entities = vec![
+        Entity::User(bob.clone()),
+        Entity::User(chen.clone()),
+        follower(&chen, FollowState::Following),
+        follower(&bob, FollowState::Following),
+        // This person's own follow is their follow state, never one of "the thread's people".
+        follower(&world.me, FollowState::Following),
+    ];
+    world.store.apply_pull(&pull(channel, 5, entities), world.me.id).await.expect("pull");
+    let people = world.store.thread_people(world.me.id, world.thread).await.expect("people");
+    let mut expected = vec![bob.id, chen.id];
+    expected.sort();
+    assert_eq!(people, expected, "the followers, in a stable order, without me");
+
+    // Bob mutes: the channel shows him as not following, and he is no longer among them.
+    world
+        .store
+        .apply_pull(&pull(channel, 10, vec![follower(&bob, FollowState::None)]), world.me.id)
+        .await
+        .expect("pull");
+    let people = world.store.thread_people(world.me.id, world.thread).await.expect("people");
+    assert_eq!(people, [chen.id]);
 }

@@ -84,6 +84,7 @@ macro_rules! conformance_tests {
             exports_hold_the_latest_images_and_only_tombstones_of_deletes,
             a_read_cursor_never_moves_back_and_no_one_else_sees_it,
             follow_states_are_last_writer_wins_on_readable_threads_only,
+            who_follows_a_thread_is_shared_with_its_channel_but_muting_is_not,
             a_scheduled_reply_lands_once_at_its_time_as_its_author,
             a_withdrawn_or_no_longer_allowed_reply_never_lands,
             a_failed_reply_put_away_or_sent_by_hand_leaves_every_device_of_its_author,

@@ -1,5 +1,6 @@
 //! Read cursors and follow states: private to their owner, in their own scope; cursors are
-//! max-registers, follow states last-writer-wins registers (sync.md §10).
+//! max-registers, follow states last-writer-wins registers (sync.md §10). Whether someone follows
+//! a thread, never whether they muted it, is also shared with the thread's channel.
 
 use super::fixture::{Fixture, NOW, Subject, start_thread, statuses};
 use meridian_domain::{ClientId, FollowState, MutationId, ScopeId, ThreadId, User};
@@ -102,4 +103,74 @@ pub async fn follow_states_are_last_writer_wins_on_readable_threads_only(subject
         );
     }
     assert!(outcome.heads.is_empty());
+}
+
+/// The latest follow of `person` on `thread` that `response` carried in `scope`'s log as shared
+/// with a channel.
+fn shown_follow(
+    response: &PullResponse,
+    scope: ScopeId,
+    person: &User,
+    thread: ThreadId,
+) -> Option<FollowState> {
+    let page = response.scopes.get(&scope)?;
+    page.changes.iter().rev().find_map(|change| match &change.entity {
+        Entity::Follower(follow) if follow.user_id == person.id && follow.thread_id == thread => {
+            Some(follow.state)
+        }
+        _ => None,
+    })
+}
+
+pub async fn who_follows_a_thread_is_shared_with_its_channel_but_muting_is_not(subject: Subject) {
+    let f = Fixture::new(subject).await;
+    let (ana, kofi, mei) = (f.person("Ana").await, f.person("Kofi").await, f.person("Mei").await);
+    let general = f.channel("general", false, &[]).await;
+    let hidden = f.channel("hidden", true, &[kofi.id]).await;
+    let (opening, thread) = start_thread(1, &general, "Hand me over");
+    let (secret, secret_thread) = start_thread(2, &hidden, "Members only");
+    f.store.apply_mutations(&kofi, ClientId::new(), &[opening, secret], NOW).await.expect("threads");
+    let channel = ScopeId::Channel(general.id);
+
+    // Ana follows by hand: her own scope holds her state, the channel's says she follows.
+    let client = ClientId::new();
+    let outcome = f
+        .store
+        .apply_mutations(&ana, client, &[follow(1, thread, FollowState::Following)], NOW)
+        .await
+        .expect("follow");
+    assert_eq!(statuses(&outcome), vec![MutationStatus::Applied]);
+    let advanced: Vec<ScopeId> = outcome.heads.iter().map(|(scope, _)| *scope).collect();
+    assert!(advanced.contains(&channel) && advanced.contains(&ScopeId::User(ana.id)), "{advanced:?}");
+    let kofi_sees = f.pull(&kofi, ClientId::new()).await;
+    assert_eq!(shown_follow(&kofi_sees, channel, &ana, thread), Some(FollowState::Following));
+
+    // Muting reads as not following; the channel never learns it was muted.
+    f.store.apply_mutations(&ana, client, &[follow(2, thread, FollowState::Muted)], NOW).await.expect("mute");
+    let kofi_sees = f.pull(&kofi, ClientId::new()).await;
+    assert_eq!(shown_follow(&kofi_sees, channel, &ana, thread), Some(FollowState::None));
+    let shared: Vec<FollowState> = kofi_sees.scopes[&channel]
+        .changes
+        .iter()
+        .filter_map(|change| match &change.entity {
+            Entity::Follower(follow) => Some(follow.state),
+            _ => None,
+        })
+        .collect();
+    assert!(!shared.contains(&FollowState::Muted), "{shared:?}");
+
+    // A private channel's followers stay among its members.
+    f.store
+        .apply_mutations(&kofi, ClientId::new(), &[follow(1, secret_thread, FollowState::Following)], NOW)
+        .await
+        .expect("kofi follows");
+    let mei_sees = f.pull(&mei, ClientId::new()).await;
+    assert!(!mei_sees.scopes.contains_key(&ScopeId::Channel(hidden.id)));
+    assert!(
+        mei_sees.scopes.values().flat_map(|page| &page.changes).all(|change| !matches!(
+            &change.entity,
+            Entity::Follower(follow) if follow.thread_id == secret_thread
+        )),
+        "Mei never learns who follows a thread she cannot read"
+    );
 }

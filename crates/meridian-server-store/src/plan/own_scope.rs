@@ -76,16 +76,24 @@ pub(super) fn read_thread(
     Ok(Plan::new(scope, vec![Write::Private(Entity::ThreadRead(read))]))
 }
 
-/// Sets the author's follow state of a thread, last writer wins.
+/// Sets the author's follow state of a thread, last writer wins, and tells the thread's channel
+/// whether they follow it: a muted thread reads there as not followed.
 pub(super) fn follow_thread(
     author: &User,
     facts: &Facts,
     thread_id: ThreadId,
     state: FollowState,
 ) -> Result<Plan, Rejection> {
-    readable_thread(author, facts)?;
+    let thread = readable_thread(author, facts)?;
     let follow = ThreadFollow { thread_id, user_id: author.id, state };
-    Ok(Plan::new(ScopeId::User(author.id), vec![Write::Private(Entity::ThreadFollow(follow))]))
+    let mut plan = Plan::new(ScopeId::User(author.id), vec![Write::Private(Entity::ThreadFollow(follow))]);
+    let shown = match state {
+        FollowState::Following => FollowState::Following,
+        FollowState::None | FollowState::Muted => FollowState::None,
+    };
+    let follower = ThreadFollow { state: shown, ..follow };
+    plan.shared.push((ScopeId::Channel(thread.channel_id), Entity::Follower(follower)));
+    Ok(plan)
 }
 
 /// Keeps a nudge about the author's own message, awaiting a reply from someone else in the team;

@@ -42,6 +42,24 @@ fn follow_states_need_a_readable_thread() {
     assert_eq!(muted.writes, vec![Write::Private(Entity::ThreadFollow(follow))]);
 }
 
+#[test]
+fn the_channel_learns_who_follows_a_thread_but_not_who_muted_it() {
+    let (ana, general) = (author(), channel(false));
+    let thread = existing_thread(&general);
+    let member = Facts { thread: Some(thread.clone()), ..facts_for(&general, true) };
+    let shared = |state| {
+        let set = mutation(MutationOp::FollowThread { thread_id: thread.id, state });
+        plan(&ana, &set, &member).expect("member").shared
+    };
+    let shown = |state| {
+        let follower = ThreadFollow { thread_id: thread.id, user_id: ana.id, state };
+        vec![(ScopeId::Channel(general.id), Entity::Follower(follower))]
+    };
+    assert_eq!(shared(FollowState::Following), shown(FollowState::Following));
+    assert_eq!(shared(FollowState::Muted), shown(FollowState::None), "muting reads as not following");
+    assert_eq!(shared(FollowState::None), shown(FollowState::None));
+}
+
 fn scheduled_reply(thread: &Thread, deliver_at: UnixMillis) -> Mutation {
     mutation(MutationOp::ScheduleMessage {
         message_id: MessageId::new(),
