@@ -103,6 +103,12 @@ pub async fn hand_off_the_thread(session: &Session) -> anyhow::Result<()> {
         anyhow::ensure!(!(working && seen_waiting), "someone working is listed after someone who is not");
         seen_waiting |= !working;
     }
+    // Chloe never wrote in the demo thread but follows it by hand, which its channel shows.
+    let mut names = Vec::new();
+    for candidate in &candidates {
+        names.push(candidate.attribute("data-name").await?.unwrap_or_default());
+    }
+    anyhow::ensure!(names.iter().any(|name| name == "Chloe Martin"), "candidates: {names:?}");
     let first = candidates[0].attribute("data-name").await?.unwrap_or_default();
     screenshots::save(session, &docs_screenshots(), "handoff-light").await?;
     by_testid(session, "handoff-note")

@@ -8,7 +8,8 @@
 mod script;
 
 use meridian_domain::{
-    Channel, ChannelId, ClientId, MessageId, MutationId, Team, ThreadId, UnixMillis, User, UserId,
+    Channel, ChannelId, ClientId, FollowState, MessageId, MutationId, Team, ThreadId, UnixMillis, User,
+    UserId,
 };
 use meridian_protocol::{Mutation, MutationOp, MutationStatus};
 use meridian_server_store::{ServerStore, StoreError};
@@ -83,6 +84,12 @@ pub async fn seed_demo(
                     attachments: Vec::new(),
                     urgent: false,
                 },
+                None => continue,
+            },
+            What::Follow { key } => match threads.get(key) {
+                Some(thread_id) => {
+                    MutationOp::FollowThread { thread_id: *thread_id, state: FollowState::Following }
+                }
                 None => continue,
             },
         };
@@ -175,6 +182,7 @@ mod tests {
                     assert!(started.contains(key), "reply before thread {key} starts");
                     assert!(!body.trim().is_empty());
                 }
+                What::Follow { key } => assert!(started.contains(key), "follow before thread {key} starts"),
             }
         }
         assert!(started.len() >= 6, "about six threads");

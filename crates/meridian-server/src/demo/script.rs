@@ -101,6 +101,10 @@ pub(super) enum What {
         key: &'static str,
         body: &'static str,
     },
+    /// Follows the thread by hand, without writing in it.
+    Follow {
+        key: &'static str,
+    },
 }
 
 pub(super) struct Post {
@@ -122,6 +126,10 @@ const fn start(
 
 const fn reply(minutes_ago: i64, who: Who, key: &'static str, body: &'static str) -> Post {
     Post { minutes_ago, who, what: What::Reply { key, body } }
+}
+
+const fn follow(minutes_ago: i64, who: Who, key: &'static str) -> Post {
+    Post { minutes_ago, who, what: What::Follow { key } }
 }
 
 /// The conversation, oldest first, over the last two days.
@@ -295,6 +303,8 @@ pub(super) const POSTS: &[Post] = &[
         "checklist",
         "Added both. The migration dry-run took 4 minutes on the staging copy, well inside the window.",
     ),
+    // Chloe runs support: she follows the release without a word, ready to take it over.
+    follow(1000, CHLOE, "checklist"),
     reply(900, LUCAS, "intros", "São Paulo. My mornings overlap with Europe and my afternoons with LA."),
     start(
         720,
