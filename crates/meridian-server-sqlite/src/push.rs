@@ -4,8 +4,10 @@
 //! batch settles it from the same mark.
 //!
 //! One transaction per push rather than per mutation is group commit: with `synchronous=FULL`
-//! every commit waits for an fsync, and that wait, not the SQL, bounds the posts per second a
-//! server can durably take (see `bench/results/`).
+//! every commit waits for an fsync. Each statement is also a round trip to SQLite's worker
+//! thread, which costs most when the machine is otherwise idle (a sleeping core must wake), so a
+//! push reads once what all its mutations need to know (which ids were used, which messages
+//! exist, threads and channel access) and writes the client's mark once (see `bench/results/`).
 
 use crate::SqliteStore;
 use crate::blobs;
@@ -14,13 +16,15 @@ use crate::log::append;
 use crate::messages;
 use crate::rows::{self, db, to_db};
 use crate::scheduled;
+use meridian_domain::{ChannelId, MessageId, MutationId};
 use meridian_domain::{ClientId, Message, ScopeId, Thread, ThreadId, UnixMillis, User, UserId};
 use meridian_protocol::{Entity, Mutation, MutationOp, MutationResult, MutationStatus};
+use meridian_server_store::plan::ChannelAccess;
 use meridian_server_store::plan::{self, Facts, Plan, Targets, Write};
 use meridian_server_store::sequence::{SeqCheck, check_seq};
 use meridian_server_store::{PushOutcome, StoreError};
 use sqlx::SqliteConnection;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 pub(crate) async fn apply(
     store: &SqliteStore,
@@ -38,14 +42,25 @@ pub(crate) async fn apply(
     let mut tx = store.write().await?;
     // The write lock, held from here to the commit, serializes pushes from the same client, so
     // the mark read once stays true for the whole batch.
-    let mut last = claim_client(&mut tx, author.id, client, now).await?;
+    let claimed = claim_client(&mut tx, author.id, client, now).await?;
+    let mut last = claimed;
+    let mut seen = Seen::read(&mut tx, mutations).await?;
+    let mut verdicts = Vec::new();
     for mutation in mutations {
         let check = check_seq(last, mutation.seq);
         let status = match check {
-            SeqCheck::Duplicate => earlier_verdict(&mut tx, client, mutation.seq).await?,
+            SeqCheck::Duplicate => {
+                match verdicts.iter().find(|verdict: &&Verdict| verdict.seq == mutation.seq) {
+                    // Sent twice in this push: the answer the first got.
+                    Some(verdict) => repeated(&verdict.status),
+                    None => earlier_verdict(&mut tx, client, mutation.seq).await?,
+                }
+            }
             SeqCheck::Gap => MutationStatus::Gap,
             SeqCheck::Next => {
-                let status = settle(&mut tx, author, client, mutation, now, &mut heads).await?;
+                let verdict = settle(&mut tx, author, mutation, now, &mut heads, &mut seen).await?;
+                let status = verdict.status.clone();
+                verdicts.push(verdict);
                 last = mutation.seq;
                 status
             }
@@ -55,11 +70,73 @@ pub(crate) async fn apply(
             break;
         }
     }
+    record(&mut tx, client, &verdicts, now).await?;
+    if last != claimed {
+        sqlx::query("UPDATE clients SET last_mutation_seq = ? WHERE id = ?")
+            .bind(to_db(last))
+            .bind(client.to_string())
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+    }
     // Nothing is answered before this commit: a failure above rolls the whole batch back.
     tx.commit().await.map_err(db)?;
     outcome.last_mutation_seq = last;
     outcome.heads = heads.into_iter().collect();
     Ok(outcome)
+}
+
+/// How a mutation was settled, recorded with the push.
+struct Verdict {
+    seq: u64,
+    /// The mutation's id, unless an earlier write used it.
+    mutation_id: Option<MutationId>,
+    status: MutationStatus,
+}
+
+/// The answer a mutation settled earlier gets when sent again: `duplicate` if it was applied,
+/// else the refusal it got.
+fn repeated(status: &MutationStatus) -> MutationStatus {
+    match status {
+        MutationStatus::Applied => MutationStatus::Duplicate,
+        refusal => refusal.clone(),
+    }
+}
+
+/// Records every verdict of the push in one statement.
+async fn record(
+    conn: &mut SqliteConnection,
+    client: ClientId,
+    verdicts: &[Verdict],
+    now: UnixMillis,
+) -> Result<(), StoreError> {
+    if verdicts.is_empty() {
+        return Ok(());
+    }
+    let mut rows = Vec::with_capacity(verdicts.len());
+    for verdict in verdicts {
+        let (label, result) = match &verdict.status {
+            MutationStatus::Applied => ("applied", "{}".to_owned()),
+            other => {
+                ("rejected", serde_json::to_string(other).map_err(|e| StoreError::Backend(e.to_string()))?)
+            }
+        };
+        let id = verdict.mutation_id.map(|id| id.to_string());
+        rows.push(serde_json::json!([to_db(verdict.seq), id, label, result]));
+    }
+    sqlx::query(
+        "INSERT INTO mutation_results (client_id, mutation_seq, mutation_id, status, result, created_at)
+         SELECT ?1, json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'),
+                json_extract(value, '$[3]'), ?2
+         FROM json_each(?3)",
+    )
+    .bind(client.to_string())
+    .bind(now)
+    .bind(serde_json::Value::from(rows).to_string())
+    .execute(conn)
+    .await
+    .map_err(db)?;
+    Ok(())
 }
 
 /// The answer a retried mutation gets: `duplicate` if it was applied, or the refusal it got the
@@ -139,17 +216,88 @@ fn owned_mark(row: &sqlx::sqlite::SqliteRow, user: UserId) -> Result<u64, StoreE
     Ok(rows::from_db(rows::int(row, "last_mutation_seq")?))
 }
 
-/// Applies or rejects the client's next mutation and records the answer.
+/// What a push knows without asking again, read in its transaction and kept true as it settles.
+/// Without a read beforehand ([`Seen::nothing`]) every question goes to the database.
+#[derive(Default)]
+pub(crate) struct Seen {
+    read: bool,
+    /// Mutation ids recorded before this push, and those it recorded.
+    used_ids: HashSet<MutationId>,
+    /// Messages named by the push that exist, and those it created.
+    existing: HashSet<MessageId>,
+    threads: HashMap<ThreadId, Thread>,
+    access: HashMap<ChannelId, Option<ChannelAccess>>,
+}
+
+impl Seen {
+    pub(crate) fn nothing() -> Self {
+        Self::default()
+    }
+
+    /// Reads which of the ids `mutations` carry were used, and which messages they name exist.
+    async fn read(conn: &mut SqliteConnection, mutations: &[Mutation]) -> Result<Self, StoreError> {
+        let ids: Vec<String> = mutations.iter().map(|mutation| mutation.id.to_string()).collect();
+        let used: Vec<String> = sqlx::query_scalar(
+            "SELECT mutation_id FROM mutation_results WHERE mutation_id IN (SELECT value FROM json_each(?))",
+        )
+        .bind(serde_json::Value::from(ids).to_string())
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(db)?;
+        let named: Vec<String> = mutations
+            .iter()
+            .filter_map(|mutation| mutation.op.message_id())
+            .map(|id| id.to_string())
+            .collect();
+        let existing: Vec<String> =
+            sqlx::query_scalar("SELECT id FROM messages WHERE id IN (SELECT value FROM json_each(?))")
+                .bind(serde_json::Value::from(named).to_string())
+                .fetch_all(&mut *conn)
+                .await
+                .map_err(db)?;
+        Ok(Self {
+            read: true,
+            used_ids: used.iter().map(|id| rows::parse_text(id)).collect::<Result<_, _>>()?,
+            existing: existing.iter().map(|id| rows::parse_text(id)).collect::<Result<_, _>>()?,
+            ..Self::default()
+        })
+    }
+
+    /// After `plan` was written for `mutation`: its id is used, what it created exists, and
+    /// what it changed is read afresh next time.
+    fn settled(&mut self, mutation: &Mutation, plan: Option<&Plan>) {
+        self.used_ids.insert(mutation.id);
+        let Some(plan) = plan else { return };
+        for write in &plan.writes {
+            match write {
+                Write::Message(message) => {
+                    self.existing.insert(message.id);
+                }
+                Write::Thread(thread) => {
+                    self.threads.remove(&thread.id);
+                }
+                Write::Membership(_) | Write::Open(_) => self.access.clear(),
+                _ => {}
+            }
+        }
+        if !plan.grants.is_empty() {
+            self.access.clear();
+        }
+    }
+}
+
+/// Applies or rejects the client's next mutation; recording the verdict and the client's mark is
+/// the caller's.
 async fn settle(
     conn: &mut SqliteConnection,
     author: &User,
-    client: ClientId,
     mutation: &Mutation,
     now: UnixMillis,
     heads: &mut BTreeMap<ScopeId, u64>,
-) -> Result<MutationStatus, StoreError> {
+    seen: &mut Seen,
+) -> Result<Verdict, StoreError> {
     let targets = plan::targets(author.id, &mutation.op);
-    let mut facts = read_facts(conn, author.id, mutation, &targets, now).await?;
+    let mut facts = read_facts(conn, author.id, mutation, &targets, now, seen).await?;
     if let MutationOp::OpenDirect { participants, .. } = &mutation.op {
         let mut named = participants.clone();
         named.push(author.id);
@@ -159,75 +307,77 @@ async fn settle(
     let status = match plan::plan(author, mutation, &facts) {
         Ok(plan) => {
             write_plan(conn, author.id, &plan, now, heads).await?;
+            seen.settled(mutation, Some(&plan));
             MutationStatus::Applied
         }
         Err(rejection) => {
             tracing::debug!(code = rejection.code, seq = mutation.seq, "mutation rejected");
+            seen.settled(mutation, None);
             rejection.into()
         }
     };
-    sqlx::query("UPDATE clients SET last_mutation_seq = ? WHERE id = ?")
-        .bind(to_db(mutation.seq))
-        .bind(client.to_string())
-        .execute(&mut *conn)
-        .await
-        .map_err(db)?;
-    let (label, result) = match &status {
-        MutationStatus::Applied => ("applied", "{}".to_owned()),
-        other => ("rejected", serde_json::to_string(other).map_err(|e| StoreError::Backend(e.to_string()))?),
-    };
     // The id stays with the write that first used it; a reuse is recorded without it.
-    let recorded_id = (!facts.mutation_id_used).then(|| mutation.id.to_string());
-    sqlx::query(
-        "INSERT INTO mutation_results (client_id, mutation_seq, mutation_id, status, result, created_at)
-         VALUES (?, ?, ?, ?, ?, ?)",
-    )
-    .bind(client.to_string())
-    .bind(to_db(mutation.seq))
-    .bind(recorded_id)
-    .bind(label)
-    .bind(result)
-    .bind(now)
-    .execute(conn)
-    .await
-    .map_err(db)?;
-    Ok(status)
+    let mutation_id = (!facts.mutation_id_used).then_some(mutation.id);
+    Ok(Verdict { seq: mutation.seq, mutation_id, status })
 }
 
-/// What `mutation` by `author` needs known before it is planned, read in the caller's transaction.
+/// What `mutation` by `author` needs known before it is planned, read in the caller's transaction;
+/// what `seen` knows already is not asked again.
 pub(crate) async fn read_facts(
     conn: &mut SqliteConnection,
     author: UserId,
     mutation: &Mutation,
     targets: &Targets,
     now: UnixMillis,
+    seen: &mut Seen,
 ) -> Result<Facts, StoreError> {
     let (mutation_id, attachments) = (mutation.id, mutation.op.attachments());
-    let mutation_id_used: bool =
+    let mutation_id_used = if seen.read {
+        seen.used_ids.contains(&mutation_id)
+    } else {
         sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM mutation_results WHERE mutation_id = ?)")
             .bind(mutation_id.to_string())
             .fetch_one(&mut *conn)
             .await
-            .map_err(db)?;
+            .map_err(db)?
+    };
     let message = match targets.message_id {
+        // A message the push's read did not find, and that it did not create, does not exist.
+        Some(id) if seen.read && !seen.existing.contains(&id) => None,
         Some(id) => messages::target(conn, id).await?,
         None => None,
     };
     let thread = match targets.thread(message.as_ref()) {
-        Some(thread_id) => {
-            sqlx::query("SELECT id, channel_id, title, author_id, created_at FROM threads WHERE id = ?")
+        Some(thread_id) => match seen.threads.get(&thread_id) {
+            Some(thread) => Some(thread.clone()),
+            None => {
+                let thread = sqlx::query(
+                    "SELECT id, channel_id, title, author_id, created_at FROM threads WHERE id = ?",
+                )
                 .bind(thread_id.to_string())
                 .fetch_optional(&mut *conn)
                 .await
                 .map_err(db)?
                 .as_ref()
                 .map(rows::thread)
-                .transpose()?
-        }
+                .transpose()?;
+                if let Some(thread) = &thread {
+                    seen.threads.insert(thread.id, thread.clone());
+                }
+                thread
+            }
+        },
         None => None,
     };
     let channel = match targets.channel(thread.as_ref()) {
-        Some(id) => channels::access(conn, id, author).await?,
+        Some(id) => match seen.access.get(&id) {
+            Some(access) => access.clone(),
+            None => {
+                let access = channels::access(conn, id, author).await?;
+                seen.access.insert(id, access.clone());
+                access
+            }
+        },
         None => None,
     };
     let blobs = blobs::attached(conn, author, attachments).await?;

@@ -36,6 +36,11 @@ pub(crate) fn parsed<T: FromStr>(row: &SqliteRow, column: &str) -> Result<T, Sto
     value.parse().map_err(|_| StoreError::Backend(format!("unreadable {column} {value:?} in the database")))
 }
 
+/// Parses an id (or anything else with `FromStr`) read as text.
+pub(crate) fn parse_text<T: FromStr>(value: &str) -> Result<T, StoreError> {
+    value.parse().map_err(|_| StoreError::Backend(format!("unreadable value {value:?} in the database")))
+}
+
 /// The columns [`user`] reads, for `SELECT`s from `users` aliased `u`.
 pub(crate) const USER_COLUMNS: &str =
     "u.id, u.display_name, u.time_zone, u.role, u.working_hours, u.time_off";

@@ -2,7 +2,7 @@
 
 use crate::SqliteStore;
 use crate::accounts;
-use crate::push::{read_facts, write_plan};
+use crate::push::{Seen, read_facts, write_plan};
 use crate::rows::{db, to_db};
 use meridian_domain::{MessageId, ScheduledMessage, UnixMillis};
 use meridian_server_store::scheduled::{decode, encode};
@@ -72,7 +72,7 @@ pub(crate) async fn land(store: &SqliteStore, id: MessageId, now: UnixMillis) ->
         .ok_or_else(|| StoreError::Backend(format!("the author of scheduled reply {id} is gone")))?;
     let reply = plan::landing(&scheduled, now);
     let targets = plan::targets(author.id, &reply.op);
-    let facts = read_facts(&mut tx, author.id, &reply, &targets, now).await?;
+    let facts = read_facts(&mut tx, author.id, &reply, &targets, now, &mut Seen::nothing()).await?;
     let landing = plan::land(&author, &scheduled, &facts, now);
     let mut heads = BTreeMap::new();
     if let Some(posted) = &landing.reply {
