@@ -23,7 +23,7 @@ use meridian_domain::{
 };
 use meridian_protocol::{Entity, Mutation, MutationOp, MutationResult, MutationStatus};
 use meridian_server_store::plan::{self, ChannelAccess, Facts, Write};
-use meridian_server_store::sequence::{SeqCheck, check_seq};
+use meridian_server_store::sequence::{SeqCheck, check_seq, recorded_verdict};
 use meridian_server_store::{PushOutcome, StoreError};
 use sqlx::{PgConnection, Postgres, Transaction};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -437,12 +437,7 @@ async fn record_results(
     let mut labels = Vec::with_capacity(recorded.len());
     let mut results = Vec::with_capacity(recorded.len());
     for entry in recorded {
-        let (label, result) = match &entry.status {
-            MutationStatus::Applied => ("applied", "{}".to_owned()),
-            other => {
-                ("rejected", serde_json::to_string(other).map_err(|e| StoreError::Backend(e.to_string()))?)
-            }
-        };
+        let (label, result) = recorded_verdict(&entry.status)?;
         seqs.push(to_db(entry.seq));
         ids.push(entry.mutation_id.clone());
         labels.push(label);

@@ -21,7 +21,7 @@ use meridian_domain::{ClientId, Message, ScopeId, Thread, ThreadId, UnixMillis, 
 use meridian_protocol::{Entity, Mutation, MutationOp, MutationResult, MutationStatus};
 use meridian_server_store::plan::ChannelAccess;
 use meridian_server_store::plan::{self, Facts, Plan, Targets, Write};
-use meridian_server_store::sequence::{SeqCheck, check_seq};
+use meridian_server_store::sequence::{SeqCheck, check_seq, recorded_verdict};
 use meridian_server_store::{PushOutcome, StoreError};
 use sqlx::SqliteConnection;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -115,12 +115,7 @@ async fn record(
     }
     let mut rows = Vec::with_capacity(verdicts.len());
     for verdict in verdicts {
-        let (label, result) = match &verdict.status {
-            MutationStatus::Applied => ("applied", "{}".to_owned()),
-            other => {
-                ("rejected", serde_json::to_string(other).map_err(|e| StoreError::Backend(e.to_string()))?)
-            }
-        };
+        let (label, result) = recorded_verdict(&verdict.status)?;
         let id = verdict.mutation_id.map(|id| id.to_string());
         rows.push(serde_json::json!([to_db(verdict.seq), id, label, result]));
     }

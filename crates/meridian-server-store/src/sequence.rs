@@ -26,6 +26,19 @@ pub fn check_seq(last_settled: u64, seq: u64) -> SeqCheck {
     }
 }
 
+/// How a settled mutation's answer is recorded: its status label and, for a refusal, the answer
+/// itself as JSON, so a retry after a lost answer is told the same (both backends store these).
+pub fn recorded_verdict(
+    status: &meridian_protocol::MutationStatus,
+) -> Result<(&'static str, String), crate::StoreError> {
+    match status {
+        meridian_protocol::MutationStatus::Applied => Ok(("applied", "{}".to_owned())),
+        refusal => serde_json::to_string(refusal)
+            .map(|answer| ("rejected", answer))
+            .map_err(|error| crate::StoreError::Backend(error.to_string())),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
