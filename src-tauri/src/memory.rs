@@ -51,7 +51,8 @@ async fn after_each_burst(work: Arc<Notify>, quiet: Duration, release: impl Fn()
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 const ALLOCATOR_THRESHOLD: libc::c_int = 128 * 1024;
 
-/// Fixes the allocator's thresholds; called first thing, before other threads start.
+/// Fixes the allocator's thresholds; called at start, before the runtime, the stores and sync
+/// allocate anything large.
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 #[allow(unsafe_code)] // A foreign call of the shell; see the SAFETY note.
 pub fn keep_arenas_lean() {
