@@ -39,16 +39,25 @@ impl LocalStore {
         rows.into_iter().map(|(scope, seq)| Ok((crate::rows::id(&scope)?, seq_from_sql(seq)))).collect()
     }
 
-    /// Applies a pull answer. Scopes the answer says are lost are purged first; then scopes are
-    /// taken in order (the team directory first, so authors are known before their messages);
-    /// within a scope only the changes right after the cursor count.
+    /// Applies a pull answer. Scopes the answer says are lost are purged first. Then the team
+    /// directory, so authors are known before their messages, and the user's own scope, so a
+    /// revocation purges a channel before that channel's changes in the same answer are taken
+    /// (an answer only carries channels readable when it was made); a channel's data never comes
+    /// back when the same answer is applied again. Within a scope only the changes right after
+    /// the cursor count.
     pub async fn apply_pull(&self, response: &PullResponse, me: UserId) -> Result<Applied> {
         let mut applied = Applied::default();
         let mut tx = self.write().await?;
         for scope in &response.removed_scopes {
             purge(&mut tx, *scope, &mut applied).await?;
         }
-        for (scope, changes) in &response.scopes {
+        let mut scopes: Vec<_> = response.scopes.iter().collect();
+        scopes.sort_by_key(|(scope, _)| match scope {
+            ScopeId::Team(_) => 0,
+            ScopeId::User(_) => 1,
+            ScopeId::Channel(_) => 2,
+        });
+        for (scope, changes) in scopes {
             apply_scope(&mut tx, *scope, changes, me, &mut applied).await?;
         }
         tx.commit().await?;
@@ -68,7 +77,8 @@ async fn apply_scope(
         .bind(&key)
         .fetch_optional(&mut **tx)
         .await?;
-    let mut cursor = cursor.map_or(0, seq_from_sql);
+    let start = cursor.map_or(0, seq_from_sql);
+    let mut cursor = start;
     let first_load = cursor == 0;
     for change in &changes.changes {
         if change.seq <= cursor {
@@ -82,6 +92,10 @@ async fn apply_scope(
         apply_entity(tx, &change.entity, change.seq, me, first_load, applied).await?;
         cursor = change.seq;
         applied.applied += 1;
+    }
+    if cursor == start {
+        // Nothing new: a scope without a cursor (never loaded, or just purged) stays without one.
+        return Ok(());
     }
     sqlx::query(
         "INSERT INTO cursors (scope, seq) VALUES (?, ?) ON CONFLICT (scope) DO UPDATE SET seq = excluded.seq",
