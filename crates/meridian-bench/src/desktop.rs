@@ -93,20 +93,25 @@ pub async fn run(options: &DesktopOptions) -> anyhow::Result<BenchResult> {
     shoot(&session, options, "long-thread-opened").await?;
     // It opened at its first unread message, its very first. Opened again, from another thread,
     // it opens at its newest messages; timed inside the page, without the driver's polling.
-    session.find("[data-testid='thread-item']:not(.active)").await?.click().await?;
-    session
-        .wait_until("another thread to open", WAIT, || async {
-            let title = session.find("[data-testid='thread-title']").await?.text_content().await?;
-            Ok((title != title_of_long).then_some(()))
-        })
-        .await?;
-    let reopened = click_and_time(&session, &item, &format!("Reply {}:", options.replies)).await?;
+    let newest = format!("Reply {}:", options.replies);
+    open_another_thread(&session, &title_of_long).await?;
+    let reopened = click_and_time(&session, &item, &newest).await?;
     eprintln!("reopening, ms after the click: {reopened}");
     let reopened = reopened["done"].as_f64().unwrap_or_default();
     let command = open_thread_command_ms(&session).await?;
     eprintln!(
         "opened again at its newest after {reopened:.0} ms (in the page); open_thread alone {command:.0} ms"
     );
+    // Once more after the pointer rested on the thread, as a person's does before a click: the
+    // app reads the thread ahead, and the time still runs from the click.
+    open_another_thread(&session, &title_of_long).await?;
+    session
+        .execute("arguments[0].dispatchEvent(new PointerEvent('pointerenter'))", &[item.to_json()])
+        .await?;
+    tokio::time::sleep(POINTER_REST).await;
+    let rested = click_and_time(&session, &item, &newest).await?;
+    eprintln!("reopening after the pointer rested, ms after the click: {rested}");
+    let rested = rested["done"].as_f64().unwrap_or_default();
     let thread = if options.skip_scroll {
         Scrolled::default()
     } else {
@@ -139,6 +144,7 @@ pub async fn run(options: &DesktopOptions) -> anyhow::Result<BenchResult> {
             ("idle_pss_mib_thread_synced", json!(synced_pss / 1024)),
             ("thread_first_paint_ms", json!(first_paint)),
             ("thread_reopen_at_newest_in_page_ms", json!(reopened)),
+            ("thread_reopen_after_pointer_rest_ms", json!(rested)),
             ("open_thread_command_ms", json!(command)),
             ("thread_scroll_to_top_ms", json!(thread.scroll_ms)),
             ("scroll_frames", json!(thread.frames)),
@@ -155,6 +161,7 @@ pub async fn run(options: &DesktopOptions) -> anyhow::Result<BenchResult> {
             "PSS sums the app and its WebKit web and network processes; Xvfb is not counted; the maximum is sampled every 250 ms.".into(),
             "First paint: from a click inside the page until the frame after the opening post was put in the page has been painted (the page is watched for changes; a row put in while a frame is laid out counts a frame late); the thread opens at its first unread message, here its first.".into(),
             "Reopen: from a click inside the page until the frame after the newest reply was put in the page has been painted; open_thread: the median of five calls from the page (command and IPC).".into(),
+            format!("Reopen after pointer rest: the same, after the pointer rested on the thread for {} ms before the click (the app reads the thread ahead).", POINTER_REST.as_millis()),
             if options.skip_scroll {
                 "Scroll: skipped in this run (--skip-scroll); the scroll columns are zero.".into()
             } else {
@@ -163,6 +170,22 @@ pub async fn run(options: &DesktopOptions) -> anyhow::Result<BenchResult> {
             "Idle PSS with the thread synced: after every reply is on the device, before the thread is opened.".into(),
         ],
     })
+}
+
+/// How long the pointer rests on a thread before the click, in the read-ahead reopen: less than
+/// people's pointers usually do.
+const POINTER_REST: Duration = Duration::from_millis(150);
+
+/// Opens a thread other than the one titled `title`, and waits until it shows.
+async fn open_another_thread(session: &Session, title: &str) -> anyhow::Result<()> {
+    session.find("[data-testid='thread-item']:not(.active)").await?.click().await?;
+    session
+        .wait_until("another thread to open", WAIT, || async {
+            let shown = session.find("[data-testid='thread-title']").await?.text_content().await?;
+            Ok((shown != title).then_some(()))
+        })
+        .await?;
+    Ok(())
 }
 
 /// Clicks `item` from inside the page and answers, in ms after the click, when the message list

@@ -10,7 +10,7 @@ use meridian_domain::{Clock, SystemClock, ThreadId};
 use meridian_testkit::client::HeadlessClient;
 use meridian_testkit::screenshots;
 use meridian_testkit::server::TEST_PASSWORD;
-use meridian_testkit::webdriver::Session;
+use meridian_testkit::webdriver::{Element, Session};
 
 /// Fewer message rows than this in the page: the list is virtualised.
 const FEW_ROWS: u64 = 60;
@@ -47,9 +47,18 @@ async fn read_a_long_thread(session: &Session, world: &World) -> anyhow::Result<
     shown(session, "Early reply 120:").await?;
     leave_the_thread(session).await?;
 
-    // 300 more replies later, the thread opens at the first of them, 300 back from the newest.
+    // Ana's pointer rests on the thread, which reads it ahead of a click. 300 more replies come
+    // in before she clicks (without moving the pointer again): what was read ahead is dropped, and
+    // the thread opens at the first of them, 300 back from the newest.
+    let item = thread_item_counting(session, 121).await?;
+    session
+        .execute("arguments[0].dispatchEvent(new PointerEvent('pointerenter'))", &[item.to_json()])
+        .await?;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     post_replies(&world.bob, world.thread, "Later reply", 300).await?;
-    open_when_it_has(session, 421).await?;
+    let item = thread_item_counting(session, 421).await?;
+    session.execute("arguments[0].click()", &[item.to_json()]).await?;
+    session.wait_for_text("[data-testid='thread-title']", THREAD_TITLE, WAIT).await?;
     let marked = session
         .wait_until("the New divider above the first later reply, in view", WAIT, || async {
             Ok(session
@@ -133,14 +142,21 @@ async fn post_replies(
 
 /// Opens the thread from #general once its list entry counts `replies`.
 async fn open_when_it_has(session: &Session, replies: usize) -> anyhow::Result<()> {
-    session
-        .wait_for("[data-testid='channel-item'][data-channel-name='general']", WAIT)
-        .await?
-        .click()
-        .await?;
+    thread_item_counting(session, replies).await?.click().await?;
+    session.wait_for_text("[data-testid='thread-title']", THREAD_TITLE, WAIT).await?;
+    Ok(())
+}
+
+/// The thread's entry in #general's list, once it counts `replies`.
+async fn thread_item_counting(session: &Session, replies: usize) -> anyhow::Result<Element> {
+    let general = "[data-testid='channel-item'][data-channel-name='general']";
+    let general = session.wait_for(general, WAIT).await?;
+    if general.attribute("aria-current").await?.is_none() {
+        general.click().await?;
+    }
     let item = format!("[data-testid='thread-item'][data-thread-title='{THREAD_TITLE}']");
     let expected = format!("{replies} replies");
-    let item = session
+    session
         .wait_until(format!("the thread list to count {expected}"), WAIT * 3, || async {
             for item in session.find_all(&item).await? {
                 if item.text_content().await?.contains(&expected) {
@@ -149,10 +165,8 @@ async fn open_when_it_has(session: &Session, replies: usize) -> anyhow::Result<(
             }
             Ok(None)
         })
-        .await?;
-    item.click().await?;
-    session.wait_for_text("[data-testid='thread-title']", THREAD_TITLE, WAIT).await?;
-    Ok(())
+        .await
+        .map_err(Into::into)
 }
 
 async fn leave_the_thread(session: &Session) -> anyhow::Result<()> {
