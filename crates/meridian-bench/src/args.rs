@@ -48,6 +48,10 @@ pub struct DesktopOptions {
     /// Leaves out scrolling through the long thread (minutes for 100,000 replies).
     #[arg(long)]
     pub skip_scroll: bool,
+    /// Rests the pointer on the long thread before the click that first opens it, as a person's
+    /// pointer does; the time still runs from the click.
+    #[arg(long)]
+    pub rest_before_first_open: bool,
 }
 
 #[derive(Debug, ClapArgs)]

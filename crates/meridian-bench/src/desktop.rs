@@ -87,6 +87,9 @@ pub async fn run(options: &DesktopOptions) -> anyhow::Result<BenchResult> {
     eprintln!("idle PSS with {} more messages synced: {} MiB", options.replies, synced_pss / 1024);
     // Timed inside the page, from the click until the frame after the opening post is in it: the
     // driver's polling would add up to its interval.
+    if options.rest_before_first_open {
+        rest_pointer_on(&session, &item).await?;
+    }
     let opened = click_and_time(&session, &item, "Opening post").await?;
     eprintln!("opening, ms after the click: {opened}");
     let first_paint = opened["done"].as_f64().unwrap_or_default();
@@ -105,10 +108,7 @@ pub async fn run(options: &DesktopOptions) -> anyhow::Result<BenchResult> {
     // Once more after the pointer rested on the thread, as a person's does before a click: the
     // app reads the thread ahead, and the time still runs from the click.
     open_another_thread(&session, &title_of_long).await?;
-    session
-        .execute("arguments[0].dispatchEvent(new PointerEvent('pointerenter'))", &[item.to_json()])
-        .await?;
-    tokio::time::sleep(POINTER_REST).await;
+    rest_pointer_on(&session, &item).await?;
     let rested = click_and_time(&session, &item, &newest).await?;
     eprintln!("reopening after the pointer rested, ms after the click: {rested}");
     let rested = rested["done"].as_f64().unwrap_or_default();
@@ -159,7 +159,14 @@ pub async fn run(options: &DesktopOptions) -> anyhow::Result<BenchResult> {
             format!("App binary: {} (build profile as given).", app.display()),
             "Cold start includes creating the WebDriver session: an upper bound.".into(),
             "PSS sums the app and its WebKit web and network processes; Xvfb is not counted; the maximum is sampled every 250 ms.".into(),
-            "First paint: from a click inside the page until the frame after the opening post was put in the page has been painted (the page is watched for changes; a row put in while a frame is laid out counts a frame late); the thread opens at its first unread message, here its first.".into(),
+            format!(
+                "First paint: from a click inside the page until the frame after the opening post was put in the page has been painted (the page is watched for changes; a row put in while a frame is laid out counts a frame late); the thread opens at its first unread message, here its first.{}",
+                if options.rest_before_first_open {
+                    format!(" In this run the pointer rested on the thread for {} ms before the click (--rest-before-first-open).", POINTER_REST.as_millis())
+                } else {
+                    " The pointer did not rest on the thread first: nothing was read ahead.".to_owned()
+                }
+            ),
             "Reopen: from a click inside the page until the frame after the newest reply was put in the page has been painted; open_thread: the median of five calls from the page (command and IPC).".into(),
             format!("Reopen after pointer rest: the same, after the pointer rested on the thread for {} ms before the click (the app reads the thread ahead).", POINTER_REST.as_millis()),
             if options.skip_scroll {
@@ -175,6 +182,15 @@ pub async fn run(options: &DesktopOptions) -> anyhow::Result<BenchResult> {
 /// How long the pointer rests on a thread before the click, in the read-ahead reopen: less than
 /// people's pointers usually do.
 const POINTER_REST: Duration = Duration::from_millis(150);
+
+/// Rests the pointer on `item` for `POINTER_REST`.
+async fn rest_pointer_on(session: &Session, item: &Element) -> anyhow::Result<()> {
+    session
+        .execute("arguments[0].dispatchEvent(new PointerEvent('pointerenter'))", &[item.to_json()])
+        .await?;
+    tokio::time::sleep(POINTER_REST).await;
+    Ok(())
+}
 
 /// Opens a thread other than the one titled `title`, and waits until it shows.
 async fn open_another_thread(session: &Session, title: &str) -> anyhow::Result<()> {

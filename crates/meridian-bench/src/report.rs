@@ -41,7 +41,7 @@ pub fn write(dir: &Path, result: &BenchResult) -> anyhow::Result<()> {
     append(&dir.join(format!("{stem}.json")), &lines)?;
 
     let mut text = format!(
-        "\n### {} at {} (commit {}, {} CPUs, load average {}, {} build)\n\n{table}",
+        "\n### {} at {} (commit {}, {} CPUs, load average {}, bench built as {})\n\n{table}",
         result.scenario,
         now.format("%Y-%m-%d %H:%M UTC"),
         context.commit,
