@@ -77,15 +77,17 @@ impl Device {
         };
         let response = self.api.pull(&request).await?;
         let more = response.has_more();
+        // Scopes this pull purged: their cursors restarted from nothing.
+        let mut purged_now = BTreeSet::new();
         match fault {
             Fault::Lost => {}
             Fault::None => {
                 let applied = self.store.apply_pull(&response, self.me.id).await?;
-                self.purged.extend(applied.purged);
+                purged_now.extend(applied.purged);
             }
             Fault::Duplicated => {
                 let applied = self.store.apply_pull(&response, self.me.id).await?;
-                self.purged.extend(applied.purged);
+                purged_now.extend(applied.purged);
                 let again = self.store.apply_pull(&response, self.me.id).await?;
                 anyhow::ensure!(
                     again.is_empty(),
@@ -95,7 +97,8 @@ impl Device {
             }
             Fault::Stale => {
                 let applied = self.store.apply_pull(&response, self.me.id).await?;
-                self.purged.extend(applied.purged);
+                purged_now.extend(applied.purged);
+                self.purged.extend(purged_now.iter().copied());
                 if let Some(old) = self.received.first().cloned() {
                     let replayed = self.store.apply_pull(&old, self.me.id).await?;
                     // An answer from before a purge brings that scope's rows back until the next
@@ -112,16 +115,20 @@ impl Device {
                 }
             }
         }
+        self.purged.extend(purged_now.iter().copied());
         self.received.push(response);
-        self.check_cursors_only_advance().await?;
+        self.check_cursors_only_advance(&purged_now).await?;
         Ok(more)
     }
 
-    pub async fn check_cursors_only_advance(&mut self) -> anyhow::Result<()> {
+    /// Checks that no cursor moved back since the last check, but for the explicit reset of a
+    /// purge: a scope purged by the pull just made (`purged_now`) starts again from nothing, so
+    /// a stale answer replayed after it may leave any cursor there (its rows come back until the
+    /// next pull purges them again, checked at quiescence); one purged before stays gone.
+    pub async fn check_cursors_only_advance(&mut self, purged_now: &BTreeSet<ScopeId>) -> anyhow::Result<()> {
         let now = self.store.cursors().await?;
         for (scope, before) in &self.cursors {
-            // A purged scope's cursor goes with it: the explicit reset after losing access.
-            if self.purged.contains(scope) && !now.contains_key(scope) {
+            if purged_now.contains(scope) || (self.purged.contains(scope) && !now.contains_key(scope)) {
                 continue;
             }
             let after = now.get(scope).copied().unwrap_or(0);
