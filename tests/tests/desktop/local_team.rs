@@ -23,6 +23,7 @@ async fn a_team_on_this_computer_starts_with_a_demo_team_across_time_zones() -> 
         availability::hand_off_the_thread(&app.session).await?;
         availability::expect_a_reply(&app.session).await?;
         jump_with_the_keyboard(&app.session).await?;
+        keep_a_draft_left_at_once(&app.session).await?;
         follow_a_link_from_a_second_start(&app.session, app.data_dir.path()).await?;
         // Everything written above reached the embedded server: the outbox says so.
         by_testid(&app.session, "sync-status").await?.click().await?;
@@ -236,6 +237,25 @@ async fn jump_with_the_keyboard(session: &Session) -> anyhow::Result<()> {
     // Alt+↑ moves to the thread above in the list: the one most recently active.
     by_testid(session, "composer-input").await?.send_keys("\u{E00A}\u{E013}").await?;
     session.wait_for_text("[data-testid='thread-title']", "Release checklist for 2.0", WAIT).await?;
+    Ok(())
+}
+
+/// A reply half written when the reader moves to another thread at once, before the composer
+/// has paused to save, is still there when they come back.
+async fn keep_a_draft_left_at_once(session: &Session) -> anyhow::Result<()> {
+    let draft = "Half a thought about the rollback";
+    let composer = by_testid(session, "composer-input").await?;
+    // The last keystroke and Alt+↓ to the next thread, in one go.
+    composer.send_keys(&format!("{draft}\u{E00A}\u{E015}")).await?;
+    session.wait_for_text("[data-testid='thread-title']", "Incident", WAIT).await?;
+    by_testid(session, "composer-input").await?.send_keys("\u{E00A}\u{E013}").await?;
+    session.wait_for_text("[data-testid='thread-title']", "Release checklist for 2.0", WAIT).await?;
+    let kept = session
+        .execute("return document.querySelector(\"[data-testid='composer-input']\").value", &[])
+        .await?;
+    anyhow::ensure!(kept.as_str() == Some(draft), "the draft came back as {kept}");
+    // Cleared again, which is kept too.
+    by_testid(session, "composer-input").await?.send_keys("\u{E009}a\u{E003}").await?;
     Ok(())
 }
 
