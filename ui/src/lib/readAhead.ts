@@ -6,7 +6,7 @@ import type { Workspace } from "./workspace.svelte";
 
 /** How long the pointer or focus rests on a thread before it is read: long enough that sweeping
  * across a list reads nothing. */
-const REST_MS = 60;
+export const REST_MS = 60;
 
 /** Reads `threadId` ahead when the pointer or focus rests on the element, or the pointer is
  * pressed on it. */
