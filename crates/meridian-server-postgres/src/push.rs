@@ -23,7 +23,9 @@ use meridian_domain::{
 };
 use meridian_protocol::{Entity, Mutation, MutationOp, MutationResult, MutationStatus};
 use meridian_server_store::plan::{self, ChannelAccess, Facts, Write};
-use meridian_server_store::sequence::{SeqCheck, check_seq, recorded_verdict};
+use meridian_server_store::sequence::{
+    SeqCheck, check_seq, recalled_verdict, recorded_verdict, repeated_verdict,
+};
 use meridian_server_store::{PushOutcome, StoreError};
 use sqlx::{PgConnection, Postgres, Transaction};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -246,10 +248,7 @@ impl Settling {
     /// the first time, so a client whose first answer was lost still learns it was refused.
     async fn earlier_verdict(&mut self, client: ClientId, seq: u64) -> Result<MutationStatus, StoreError> {
         if let Some(recorded) = self.recorded.iter().find(|recorded| recorded.seq == seq) {
-            return Ok(match &recorded.status {
-                MutationStatus::Applied => MutationStatus::Duplicate,
-                other => other.clone(),
-            });
+            return Ok(repeated_verdict(&recorded.status));
         }
         earlier_verdict(&mut self.tx, client, seq).await
     }
@@ -475,11 +474,7 @@ async fn earlier_verdict(
     .fetch_optional(conn)
     .await
     .map_err(db)?;
-    Ok(match row {
-        Some((status, result)) if status == "rejected" => serde_json::from_str(&result)
-            .map_err(|error| StoreError::Backend(format!("stored verdict of {client}/{seq}: {error}")))?,
-        _ => MutationStatus::Duplicate,
-    })
+    recalled_verdict(client, seq, row)
 }
 
 /// The client's high-water mark without claiming it (an empty push).

@@ -21,7 +21,9 @@ use meridian_domain::{ClientId, Message, ScopeId, Thread, ThreadId, UnixMillis, 
 use meridian_protocol::{Entity, Mutation, MutationOp, MutationResult, MutationStatus};
 use meridian_server_store::plan::ChannelAccess;
 use meridian_server_store::plan::{self, Facts, Plan, Targets, Write};
-use meridian_server_store::sequence::{SeqCheck, check_seq, recorded_verdict};
+use meridian_server_store::sequence::{
+    SeqCheck, check_seq, recalled_verdict, recorded_verdict, repeated_verdict,
+};
 use meridian_server_store::{PushOutcome, StoreError};
 use sqlx::SqliteConnection;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -52,7 +54,7 @@ pub(crate) async fn apply(
             SeqCheck::Duplicate => {
                 match verdicts.iter().find(|verdict: &&Verdict| verdict.seq == mutation.seq) {
                     // Sent twice in this push: the answer the first got.
-                    Some(verdict) => repeated(&verdict.status),
+                    Some(verdict) => repeated_verdict(&verdict.status),
                     None => earlier_verdict(&mut tx, client, mutation.seq).await?,
                 }
             }
@@ -92,15 +94,6 @@ struct Verdict {
     /// The mutation's id, unless an earlier write used it.
     mutation_id: Option<MutationId>,
     status: MutationStatus,
-}
-
-/// The answer a mutation settled earlier gets when sent again: `duplicate` if it was applied,
-/// else the refusal it got.
-fn repeated(status: &MutationStatus) -> MutationStatus {
-    match status {
-        MutationStatus::Applied => MutationStatus::Duplicate,
-        refusal => refusal.clone(),
-    }
 }
 
 /// Records every verdict of the push in one statement.
@@ -149,11 +142,7 @@ async fn earlier_verdict(
     .fetch_optional(conn)
     .await
     .map_err(db)?;
-    Ok(match row {
-        Some((status, result)) if status == "rejected" => serde_json::from_str(&result)
-            .map_err(|error| StoreError::Backend(format!("stored verdict of {client}/{seq}: {error}")))?,
-        _ => MutationStatus::Duplicate,
-    })
+    recalled_verdict(client, seq, row)
 }
 
 /// The client's high-water mark without claiming it (an empty push).

@@ -39,6 +39,31 @@ pub fn recorded_verdict(
     }
 }
 
+/// The answer a mutation settled before gets when it is sent again: `duplicate` if it was
+/// applied, else the refusal it got, so a client whose first answer was lost still learns it.
+pub fn repeated_verdict(first: &meridian_protocol::MutationStatus) -> meridian_protocol::MutationStatus {
+    match first {
+        meridian_protocol::MutationStatus::Applied => meridian_protocol::MutationStatus::Duplicate,
+        refusal => refusal.clone(),
+    }
+}
+
+/// The answer a retry of `client`'s mutation `seq` gets from what [`recorded_verdict`] stored
+/// for it: the refusal again, else `duplicate` (also when no record is found: a seq at or below
+/// the client's mark was settled).
+pub fn recalled_verdict(
+    client: meridian_domain::ClientId,
+    seq: u64,
+    recorded: Option<(String, String)>,
+) -> Result<meridian_protocol::MutationStatus, crate::StoreError> {
+    match recorded {
+        Some((label, answer)) if label == "rejected" => serde_json::from_str(&answer).map_err(|error| {
+            crate::StoreError::Backend(format!("stored verdict of {client}/{seq}: {error}"))
+        }),
+        _ => Ok(meridian_protocol::MutationStatus::Duplicate),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
