@@ -234,21 +234,24 @@ export class Workspace {
    * on it), so the click finds it read. Nothing changes until it is opened.
    */
   readAhead(threadId: string) {
-    if (threadId === this.threadId) return;
-    const ahead = this.ahead;
-    if (ahead?.threadId === threadId && performance.now() - ahead.at < READ_AHEAD_FRESH_MS) return;
+    if (threadId === this.threadId || this.freshReadAhead(threadId)) return;
     const answer = api.openThread(threadId);
     // A failed read ahead is read again by the opening itself.
     answer.catch(() => undefined);
     this.ahead = { threadId, at: performance.now(), answer };
   }
 
+  /** What was read ahead of `threadId`, while still fresh. */
+  private freshReadAhead(threadId: string) {
+    const ahead = this.ahead;
+    return ahead?.threadId === threadId && performance.now() - ahead.at < READ_AHEAD_FRESH_MS ? ahead : null;
+  }
+
   /** The answer read ahead for opening `threadId` at its usual place, taken once while fresh. */
   private takeReadAhead(threadId: string, atMessage: string | null): Promise<ThreadDetail> | null {
-    const ahead = this.ahead;
+    const ahead = atMessage === null ? this.freshReadAhead(threadId) : null;
     this.ahead = null;
-    const fresh = ahead && performance.now() - ahead.at < READ_AHEAD_FRESH_MS;
-    return fresh && ahead.threadId === threadId && atMessage === null ? ahead.answer : null;
+    return ahead?.answer ?? null;
   }
 
   /** Drops what was read ahead of `threadId` once it changed. */
