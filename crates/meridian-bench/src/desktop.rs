@@ -185,9 +185,7 @@ const POINTER_REST: Duration = Duration::from_millis(150);
 
 /// Rests the pointer on `item` for `POINTER_REST`.
 async fn rest_pointer_on(session: &Session, item: &Element) -> anyhow::Result<()> {
-    session
-        .execute("arguments[0].dispatchEvent(new PointerEvent('pointerenter'))", &[item.to_json()])
-        .await?;
+    session.pointer_enter(item).await?;
     tokio::time::sleep(POINTER_REST).await;
     Ok(())
 }

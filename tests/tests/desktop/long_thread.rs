@@ -51,9 +51,7 @@ async fn read_a_long_thread(session: &Session, world: &World) -> anyhow::Result<
     // in before she clicks (without moving the pointer again): what was read ahead is dropped, and
     // the thread opens at the first of them, 300 back from the newest.
     let item = thread_item_counting(session, 121).await?;
-    session
-        .execute("arguments[0].dispatchEvent(new PointerEvent('pointerenter'))", &[item.to_json()])
-        .await?;
+    session.pointer_enter(&item).await?;
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     post_replies(&world.bob, world.thread, "Later reply", 300).await?;
     let item = thread_item_counting(session, 421).await?;

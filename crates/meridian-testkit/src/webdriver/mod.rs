@@ -96,6 +96,14 @@ impl Session {
         self.connection.post("execute script", "/execute/sync", body).await
     }
 
+    /// Tells `element` the pointer entered it, as a pointer coming to rest on it would, without
+    /// the press a driver's click adds.
+    pub async fn pointer_enter(&self, element: &Element) -> Result<(), WebDriverError> {
+        self.execute("arguments[0].dispatchEvent(new PointerEvent('pointerenter'))", &[element.to_json()])
+            .await?;
+        Ok(())
+    }
+
     /// The document's title.
     pub async fn title(&self) -> Result<String, WebDriverError> {
         let value = self.connection.get("get title", "/title").await?;
