@@ -505,7 +505,6 @@ async fn message_containing(
         .map_err(Into::into)
 }
 
-/// Clicks a control that only shows while its message is hovered or focused.
 /// Presses one of a message's actions (`react-button`, `edit-button`, `delete-button`): the
 /// toolbar is built when the message holds the focus, as from the keyboard.
 async fn message_action(
@@ -524,6 +523,7 @@ async fn message_action(
     Ok(())
 }
 
+/// Clicks a control that only shows while its message is hovered or focused.
 async fn click_hidden(
     session: &Session,
     element: &meridian_testkit::webdriver::Element,

@@ -98,7 +98,6 @@ impl Device {
             Fault::Stale => {
                 let applied = self.store.apply_pull(&response, self.me.id).await?;
                 purged_now.extend(applied.purged);
-                self.purged.extend(purged_now.iter().copied());
                 if let Some(old) = self.received.first().cloned() {
                     let replayed = self.store.apply_pull(&old, self.me.id).await?;
                     // An answer from before a purge brings that scope's rows back until the next
@@ -106,10 +105,11 @@ impl Device {
                     let purged_only = replayed
                         .channels
                         .iter()
-                        .all(|channel| self.purged.contains(&ScopeId::Channel(*channel)));
+                        .map(|channel| ScopeId::Channel(*channel))
+                        .all(|scope| purged_now.contains(&scope) || self.purged.contains(&scope));
                     anyhow::ensure!(
                         replayed.is_empty() || purged_only,
-                        "a stale answer changed something: {replayed:?} (purged {:?})",
+                        "a stale answer changed something: {replayed:?} (purged {:?}, now {purged_now:?})",
                         self.purged
                     );
                 }
