@@ -41,6 +41,7 @@ const COMMANDS: &[&str] = &[
     "list_people",
     "sync_status",
     "show_unread",
+    "close_window",
 ];
 
 fn main() {

@@ -4,6 +4,7 @@
 //! Nothing here holds business rules or SQL; commands translate between the webview and the
 //! libraries, and sync events are forwarded to the webview and the notification service.
 
+mod closing;
 mod commands;
 mod error;
 mod instance;
@@ -105,8 +106,10 @@ pub fn run() {
             Ok(())
         })
         .on_window_event(move |window, event| {
-            if let tauri::WindowEvent::CloseRequested { .. } = event {
+            if let tauri::WindowEvent::CloseRequested { api, .. } = event {
                 window_state::save(window, &window_dir);
+                api.prevent_close();
+                closing::hold(window);
             }
         })
         .invoke_handler(tauri::generate_handler![
@@ -149,6 +152,7 @@ pub fn run() {
             commands::files::attachment_preview,
             commands::outbox::retry_write,
             commands::outbox::discard_write,
+            closing::close_window,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     if let Err(error) = result {

@@ -39,7 +39,7 @@ pub fn install<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<TrayIcon<R>> {
                         tracing::warn!(%error, "could not open the inbox");
                     }
                 }
-                QUIT => app.exit(0),
+                QUIT => crate::closing::quit(app),
                 _ => {}
             }
         });

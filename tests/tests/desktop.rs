@@ -216,6 +216,8 @@ enum Painting {
 
 /// The line the app logs when it chose to paint without compositing.
 const PAINTING_WITHOUT_COMPOSITING: &str = "painting without compositing";
+/// The line the app logs when it closed its window without the page's answer.
+const CLOSED_WITHOUT_THE_PAGE: &str = "the page did not answer a close in time";
 /// The app's log of this run, in its data directory.
 const LOG_FILE: &str = "meridian.log";
 
@@ -262,6 +264,36 @@ impl App {
             )
             .await?;
         Ok(Self { bus, session, driver, data_dir })
+    }
+
+    /// The app's own process (not tauri-driver's or WebKit's): the one started with this data
+    /// directory.
+    fn process(&self) -> anyhow::Result<u32> {
+        let wanted = format!("MERIDIAN_DATA_DIR={}", self.data_dir.path().display());
+        for entry in std::fs::read_dir("/proc")? {
+            let path = entry?.path();
+            let Some(pid) = path.file_name().and_then(|name| name.to_str()?.parse::<u32>().ok()) else {
+                continue;
+            };
+            // `comm` is cut to 15 bytes.
+            let is_app =
+                std::fs::read_to_string(path.join("comm")).is_ok_and(|comm| comm.trim() == "meridian-deskto");
+            let environ =
+                if is_app { std::fs::read(path.join("environ")).unwrap_or_default() } else { Vec::new() };
+            if environ.split(|byte| *byte == 0).any(|variable| variable == wanted.as_bytes()) {
+                return Ok(pid);
+            }
+        }
+        anyhow::bail!("no app process runs with {wanted}")
+    }
+
+    /// Starts the app again on the same data directory, in a new WebDriver session, after it
+    /// exited on its own.
+    async fn restart(&mut self) -> anyhow::Result<()> {
+        // The driver holds one session at a time, and still holds the one whose app is gone.
+        let _ = self.session.end().await;
+        self.session = self.driver.new_session(&desktop_binary()?).await?;
+        Ok(())
     }
 
     /// What the app logged so far.

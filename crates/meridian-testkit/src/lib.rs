@@ -13,6 +13,7 @@
 //!   the real local store and sync engine; [`proxy`] cuts and restores a client's network.
 //! - [`postgres`] starts a private PostgreSQL server for tests of the PostgreSQL backend.
 //! - [`screenshots`] saves screenshots after letting the webview paint.
+//! - [`x11`] asks an app's window to close as a window manager would.
 //!
 //! A typical end-to-end test:
 //!
@@ -43,3 +44,4 @@ pub mod screenshots;
 pub mod server;
 pub mod tauri_driver;
 pub mod webdriver;
+pub mod x11;

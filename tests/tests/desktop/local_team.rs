@@ -3,16 +3,16 @@
 //! the keyboard; links from a second start; handoff and reply deadlines; the outbox.
 
 use super::{
-    App, WAIT, availability, by_testid, click_hidden, desktop_binary, docs_screenshots, message_action,
-    message_containing, shoot_both_themes,
+    App, CLOSED_WITHOUT_THE_PAGE, WAIT, availability, by_testid, click_hidden, desktop_binary,
+    docs_screenshots, message_action, message_containing, shoot_both_themes,
 };
-use meridian_testkit::screenshots;
 use meridian_testkit::webdriver::Session;
+use meridian_testkit::{screenshots, x11};
 use std::path::Path;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_team_on_this_computer_starts_with_a_demo_team_across_time_zones() -> anyhow::Result<()> {
-    let app = App::launch().await?;
+    let mut app = App::launch().await?;
     let outcome = async {
         create_local_team(&app.session, app.data_dir.path()).await?;
         converse(&app.session).await?;
@@ -24,6 +24,7 @@ async fn a_team_on_this_computer_starts_with_a_demo_team_across_time_zones() -> 
         availability::expect_a_reply(&app.session).await?;
         jump_with_the_keyboard(&app.session).await?;
         keep_a_draft_left_at_once(&app.session).await?;
+        keep_a_draft_when_the_window_closes(&mut app).await?;
         follow_a_link_from_a_second_start(&app.session, app.data_dir.path()).await?;
         // Everything written above reached the embedded server: the outbox says so.
         by_testid(&app.session, "sync-status").await?.click().await?;
@@ -256,6 +257,47 @@ async fn keep_a_draft_left_at_once(session: &Session) -> anyhow::Result<()> {
     anyhow::ensure!(kept.as_str() == Some(draft), "the draft came back as {kept}");
     // Cleared again, which is kept too.
     by_testid(session, "composer-input").await?.send_keys("\u{E009}a\u{E003}").await?;
+    Ok(())
+}
+
+/// A reply typed just before the window is closed (its ✕, Alt+F4), too soon for the composer's
+/// pause to save it, is there when the app starts again.
+async fn keep_a_draft_when_the_window_closes(app: &mut App) -> anyhow::Result<()> {
+    let draft = "Last words before closing the window";
+    let title = app.session.find("[data-testid='thread-title']").await?.text_content().await?;
+    let channel = app.session.find("[data-testid='thread-channel']").await?.text_content().await?;
+    let pid = app.process()?;
+    by_testid(&app.session, "composer-input").await?.send_keys(draft).await?;
+    x11::ask_windows_of_process_to_close(pid)?;
+    let gone = std::path::PathBuf::from(format!("/proc/{pid}"));
+    app.session
+        .wait_until("the app to exit after its window closed", WAIT, || async {
+            Ok((!gone.exists()).then_some(()))
+        })
+        .await?;
+    // The page saved and let the window go: the shell did not have to close it without an answer
+    // (by when the composer's own pause would have saved the draft too).
+    anyhow::ensure!(!app.log().contains(CLOSED_WITHOUT_THE_PAGE), "the page never answered the close");
+    app.restart().await?;
+
+    let session = &app.session;
+    let channel = format!("[data-testid='channel-item'][data-channel-name='{}']", channel.trim());
+    session.wait_for(&channel, WAIT).await?.click().await?;
+    let thread = format!("[data-testid='thread-item'][data-thread-title='{title}']");
+    session.wait_for(&thread, WAIT).await?.click().await?;
+    session.wait_for_text("[data-testid='thread-title']", &title, WAIT).await?;
+    let kept = session
+        .wait_until("the draft in the composer", WAIT, || async {
+            let value = session
+                .execute(
+                    "return document.querySelector(\"[data-testid='composer-input']\")?.value ?? null",
+                    &[],
+                )
+                .await?;
+            Ok(value.as_str().map(str::to_owned))
+        })
+        .await?;
+    anyhow::ensure!(kept == draft, "the draft came back as {kept:?}");
     Ok(())
 }
 

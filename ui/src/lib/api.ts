@@ -407,6 +407,11 @@ export const onOpenInbox = (handler: () => void): Promise<UnlistenFn> =>
 
 export const showUnread = (count: number) => invoke<void>("show_unread", { count });
 
+/** The window is about to close; it waits for [closeWindow], or a short while. */
+export const onClosing = (handler: () => void): Promise<UnlistenFn> => listen("meridian://closing", () => handler());
+
+export const closeWindow = () => invoke<void>("close_window");
+
 export const onSyncStatus = (handler: (status: SyncStatus) => void): Promise<UnlistenFn> =>
   listen<SyncStatus>("meridian://sync-status", (event) => handler(event.payload));
 

@@ -188,6 +188,12 @@ impl Session {
 
     /// Ends the session, which closes the app.
     pub async fn delete(mut self) -> Result<(), WebDriverError> {
+        self.end().await
+    }
+
+    /// Ends the session in place, for a caller that keeps the value until it has the next one
+    /// (the driver holds one session at a time); nothing works on it afterwards.
+    pub async fn end(&mut self) -> Result<(), WebDriverError> {
         self.deleted = true;
         self.connection.send("delete session", reqwest::Method::DELETE, "", None).await.map(drop)
     }
