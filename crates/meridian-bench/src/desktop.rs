@@ -33,17 +33,22 @@ pub async fn run(options: &DesktopOptions) -> anyhow::Result<BenchResult> {
         None => sibling_binary()?,
     };
     let mut cold_starts = Vec::new();
+    let mut polled_starts = Vec::new();
     for _ in 0..options.starts {
         let dir = tempfile::tempdir()?;
         let driver = launch(dir.path()).await?;
-        let started = Instant::now();
+        let (started, started_at) = (Instant::now(), unix_ms());
         let session = driver.new_session(&app).await?;
         session.wait_for("[data-testid='create-team-card']", WAIT).await?;
-        cold_starts.push(started.elapsed().as_secs_f64() * 1_000.0);
+        polled_starts.push(started.elapsed().as_secs_f64() * 1_000.0);
+        cold_starts.push(first_screen_painted_at(&session).await? - started_at);
         session.delete().await?;
     }
     cold_starts.sort_by(f64::total_cmp);
-    eprintln!("cold start to a usable window: {cold_starts:?} ms");
+    polled_starts.sort_by(f64::total_cmp);
+    eprintln!(
+        "cold start to a painted first screen: {cold_starts:?} ms; found by polling: {polled_starts:?} ms"
+    );
 
     let dir = tempfile::tempdir()?;
     let driver = launch(dir.path()).await?;
@@ -139,6 +144,7 @@ pub async fn run(options: &DesktopOptions) -> anyhow::Result<BenchResult> {
         rows: vec![vec![
             ("cold_start_ms_median", json!(cold_starts[cold_starts.len() / 2])),
             ("cold_start_ms_max", json!(cold_starts.last().copied().unwrap_or_default())),
+            ("cold_start_polled_ms_median", json!(polled_starts[polled_starts.len() / 2])),
             ("idle_pss_mib_demo_team", json!(idle_pss / 1024)),
             ("thread_replies", json!(options.replies)),
             ("idle_pss_mib_thread_synced", json!(synced_pss / 1024)),
@@ -157,7 +163,10 @@ pub async fn run(options: &DesktopOptions) -> anyhow::Result<BenchResult> {
         ]],
         notes: vec![
             format!("App binary: {} (build profile as given).", app.display()),
-            "Cold start includes creating the WebDriver session: an upper bound.".into(),
+            "Cold start: from asking the driver for a session (it starts the app; an upper bound) until \
+             the first screen was painted, as the page marks it; `cold_start_polled` until the driver, \
+             polling every 100 ms, found it."
+                .into(),
             "PSS sums the app and its WebKit web and network processes; Xvfb is not counted; the maximum is sampled every 250 ms.".into(),
             format!(
                 "First paint: from a click inside the page until the frame after the opening post was put in the page has been painted (the page is watched for changes; a row put in while a frame is laid out counts a frame late); the thread opens at its first unread message, here its first.{}",
@@ -200,6 +209,31 @@ async fn open_another_thread(session: &Session, title: &str) -> anyhow::Result<(
         })
         .await?;
     Ok(())
+}
+
+/// The wall clock now, in Unix milliseconds, as the page's `performance.timeOrigin` counts.
+fn unix_ms() -> f64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0.0, |since| since.as_secs_f64() * 1_000.0)
+}
+
+/// When the app's first screen was painted, in Unix milliseconds, as the page marked it: the
+/// driver's polling for the screen would add up to its interval.
+async fn first_screen_painted_at(session: &Session) -> anyhow::Result<f64> {
+    let at = session
+        .wait_until("the first screen's paint mark", WAIT, || async {
+            let at = session
+                .execute(
+                    "const mark = performance.getEntriesByName('meridian:first-screen')[0];
+                     return mark ? performance.timeOrigin + mark.startTime : null;",
+                    &[],
+                )
+                .await?;
+            Ok(at.as_f64())
+        })
+        .await?;
+    Ok(at)
 }
 
 /// Clicks `item` from inside the page and answers, in ms after the click, when the message list
