@@ -7,7 +7,7 @@
 #[path = "desktop/availability.rs"]
 mod availability;
 
-use meridian_domain::{Channel, Clock, SystemClock, ThreadId};
+use meridian_domain::{Channel, Clock, OffsetClock, SystemClock, ThreadId};
 use meridian_store::MessageRow;
 use meridian_sync::SyncOptions;
 use meridian_testkit::client::HeadlessClient;
@@ -17,6 +17,7 @@ use meridian_testkit::server::{TEST_PASSWORD, TestServer};
 use meridian_testkit::tauri_driver::TauriDriver;
 use meridian_testkit::webdriver::Session;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 #[path = "desktop/local_team.rs"]
@@ -156,6 +157,12 @@ struct World {
 
 /// A seeded demo team, Ana's account for the app, and Bob on the test side with a fresh thread.
 async fn world() -> anyhow::Result<World> {
+    world_with_clock(Arc::new(SystemClock)).await
+}
+
+/// The same, with Bob writing at `clock`'s time: the app's, when it runs at another instant, so
+/// his messages and Ana's read as one conversation.
+async fn world_with_clock(clock: Arc<dyn Clock>) -> anyhow::Result<World> {
     let server = TestServer::start("Northwind", true).await?;
     let ana = server.sign_up("Ana Lima", "ana@example.com", "America/Sao_Paulo").await?;
     let bob_session = server.sign_up("Bob", "bob@example.com", "Asia/Tokyo").await?;
@@ -166,7 +173,8 @@ async fn world() -> anyhow::Result<World> {
         &bob_session,
         SyncOptions::default(),
     )
-    .await?;
+    .await?
+    .with_clock(clock);
     let general = wait_for_channel(&bob, "general").await?;
     let (thread, _) = bob
         .store
@@ -175,7 +183,7 @@ async fn world() -> anyhow::Result<World> {
             general.id,
             THREAD_TITLE,
             "Draft is up — anything missing?",
-            SystemClock.now_millis(),
+            bob.now_millis(),
         )
         .await?;
     bob.reply(thread.id, "Adding the sync notes now.").await?;
@@ -318,9 +326,10 @@ impl App {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_reply_travels_through_the_server_and_comes_back_as_a_notification() -> anyhow::Result<()> {
-    let world = world().await?;
-    // Wednesday 11:00 in São Paulo, Ana's zone: inside her working hours.
-    let app = App::launch_at(Some(utc_millis("2026-12-02 14:00:00"))).await?;
+    // Wednesday 11:00 in São Paulo, Ana's zone: inside her working hours. Bob's day runs alongside.
+    let start = utc_millis("2026-12-02 14:00:00");
+    let world = world_with_clock(Arc::new(OffsetClock::starting_at(start))).await?;
+    let app = App::launch_at(Some(start)).await?;
     let outcome = scenario(&app.session, &world, &app.bus).await;
     let closed = app.close(outcome, "desktop").await;
     world.bob.stop().await;
@@ -350,7 +359,7 @@ async fn scenario(session: &Session, world: &World, bus: &NotificationBus) -> an
     wait_for_message(session, "Ana Lima", ana_reply).await?;
     world.bob.wait_for_thread(world.thread, WAIT, |rows| has_reply(rows, ana_reply)).await?;
     // The UI tells days by the app's clock, started here on Wednesday 2 December: Ana's reply,
-    // written then, is under "Today" (Bob's, written at the machine's real time, are not).
+    // written then, is under "Today".
     session
         .wait_until("Ana's reply under a \"Today\" divider", WAIT, || async {
             let mut labels = Vec::new();

@@ -6,6 +6,7 @@ use meridian_protocol::SessionInfo;
 use meridian_store::{Account, LocalStore, MessageRow};
 use meridian_sync::{ApiClient, SyncEngine, SyncEvent, SyncHandle, SyncOptions};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc::UnboundedReceiver;
 
@@ -16,6 +17,8 @@ pub struct HeadlessClient {
     pub path: PathBuf,
     sync: SyncHandle,
     pub events: UnboundedReceiver<SyncEvent>,
+    /// When this client's replies are written: the machine's time unless told otherwise.
+    clock: Arc<dyn Clock>,
 }
 
 impl HeadlessClient {
@@ -51,12 +54,24 @@ impl HeadlessClient {
             store.account().await?.ok_or_else(|| anyhow::anyhow!("no account in {}", path.display()))?;
         let api = ApiClient::new(&account.server_url)?.with_token(&account.token);
         let (engine, events) = SyncEngine::new(store.clone(), api, me.id, options).await?;
-        Ok(Self { store, me, path, sync: engine.spawn(), events })
+        Ok(Self { store, me, path, sync: engine.spawn(), events, clock: Arc::new(SystemClock) })
+    }
+
+    /// Writes replies at `clock`'s time, as a person whose day runs alongside an app under test
+    /// started at another instant.
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// This client's time now (Unix milliseconds).
+    pub fn now_millis(&self) -> i64 {
+        self.clock.now_millis()
     }
 
     /// Replies as the desktop app does: locally first, then a nudge to sync.
     pub async fn reply(&self, thread: ThreadId, body: &str) -> anyhow::Result<Message> {
-        let message = self.store.post_reply(self.me.id, thread, body, SystemClock.now_millis()).await?;
+        let message = self.store.post_reply(self.me.id, thread, body, self.clock.now_millis()).await?;
         self.sync.wake();
         Ok(message)
     }
