@@ -4,17 +4,25 @@
 //!
 //! The run also writes screenshots of the main screens, light and dark, to `docs/screenshots/`.
 
+#[path = "desktop/app.rs"]
+mod app;
 #[path = "desktop/availability.rs"]
 mod availability;
+#[path = "desktop/seeded_team.rs"]
+mod seeded_team;
 
-use meridian_domain::{Channel, Clock, OffsetClock, SystemClock, ThreadId};
-use meridian_store::MessageRow;
+use app::{
+    App, CLOSED_WITHOUT_THE_PAGE, PAINTING_WITHOUT_COMPOSITING, Painting, desktop_binary, test_artifacts,
+};
+use seeded_team::{
+    World, has_reply, join_as_ana_and_open_general, utc_millis, wait_for_channel, world, world_with_clock,
+};
+
+use meridian_domain::OffsetClock;
 use meridian_sync::SyncOptions;
 use meridian_testkit::client::HeadlessClient;
 use meridian_testkit::notifications::NotificationBus;
 use meridian_testkit::screenshots;
-use meridian_testkit::server::{TEST_PASSWORD, TestServer};
-use meridian_testkit::tauri_driver::TauriDriver;
 use meridian_testkit::webdriver::Session;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -32,29 +40,8 @@ mod urgent;
 const THREAD_TITLE: &str = "Release notes for 0.1";
 const WAIT: Duration = Duration::from_secs(20);
 
-/// The desktop binary built beside this test (`target/<profile>/meridian-desktop`).
-fn desktop_binary() -> anyhow::Result<PathBuf> {
-    let exe = std::env::current_exe()?;
-    let profile_dir =
-        exe.parent().and_then(Path::parent).ok_or_else(|| anyhow::anyhow!("unexpected test path"))?;
-    let binary = profile_dir.join("meridian-desktop");
-    anyhow::ensure!(
-        binary.exists(),
-        "{} is missing: build the app first (`cargo build --workspace --all-targets`)",
-        binary.display()
-    );
-    Ok(binary)
-}
-
 fn docs_screenshots() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/screenshots")
-}
-
-/// Where screenshots that are not documentation go (failures, states worth a look); made if needed.
-fn test_artifacts() -> anyhow::Result<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../test-artifacts");
-    std::fs::create_dir_all(&dir)?;
-    Ok(dir)
 }
 
 async fn by_testid(session: &Session, id: &str) -> anyhow::Result<meridian_testkit::webdriver::Element> {
@@ -79,23 +66,6 @@ async fn shoot_both_themes(session: &Session, name: &str) -> anyhow::Result<()> 
         screenshots::save(session, &docs_screenshots(), &format!("{name}-{theme}")).await?;
     }
     set_theme(session, "light").await
-}
-
-/// Joins the test server as Ana from the welcome screen, then opens #general.
-async fn join_as_ana_and_open_general(session: &Session, world: &World) -> anyhow::Result<()> {
-    by_testid(session, "join-team-card").await?.click().await?;
-    let url = by_testid(session, "join-server-url").await?;
-    url.clear().await?;
-    url.send_keys(&world.server.base_url()).await?;
-    by_testid(session, "join-email").await?.send_keys("ana@example.com").await?;
-    by_testid(session, "join-password").await?.send_keys(TEST_PASSWORD).await?;
-    by_testid(session, "join-submit").await?.click().await?;
-    session
-        .wait_for("[data-testid='channel-item'][data-channel-name='general']", WAIT)
-        .await?
-        .click()
-        .await?;
-    Ok(())
 }
 
 /// Waits until the open thread shows a message by `author` whose text contains `needle`.
@@ -141,187 +111,6 @@ async fn wait_until_marked(session: &Session, message_id: &str) -> anyhow::Resul
         })
         .await?;
     Ok(())
-}
-
-fn has_reply(rows: &[MessageRow], needle: &str) -> bool {
-    rows.iter().any(|row| row.message.body.contains(needle))
-}
-
-struct World {
-    server: TestServer,
-    ana: meridian_protocol::SessionInfo,
-    bob: HeadlessClient,
-    thread: ThreadId,
-    _dir: tempfile::TempDir,
-}
-
-/// A seeded demo team, Ana's account for the app, and Bob on the test side with a fresh thread.
-async fn world() -> anyhow::Result<World> {
-    world_with_clock(Arc::new(SystemClock)).await
-}
-
-/// The same, with Bob writing at `clock`'s time: the app's, when it runs at another instant, so
-/// his messages and Ana's read as one conversation.
-async fn world_with_clock(clock: Arc<dyn Clock>) -> anyhow::Result<World> {
-    let server = TestServer::start("Northwind", true).await?;
-    let ana = server.sign_up("Ana Lima", "ana@example.com", "America/Sao_Paulo").await?;
-    let bob_session = server.sign_up("Bob", "bob@example.com", "Asia/Tokyo").await?;
-    let dir = tempfile::tempdir()?;
-    let bob = HeadlessClient::open(
-        &dir.path().join("bob.db"),
-        &server.base_url(),
-        &bob_session,
-        SyncOptions::default(),
-    )
-    .await?
-    .with_clock(clock);
-    let general = wait_for_channel(&bob, "general").await?;
-    let (thread, _) = bob
-        .store
-        .start_thread(
-            bob.me.id,
-            general.id,
-            THREAD_TITLE,
-            "Draft is up — anything missing?",
-            bob.now_millis(),
-        )
-        .await?;
-    bob.reply(thread.id, "Adding the sync notes now.").await?;
-    Ok(World { server, ana, bob, thread: thread.id, _dir: dir })
-}
-
-async fn wait_for_channel(client: &HeadlessClient, name: &str) -> anyhow::Result<Channel> {
-    let deadline = tokio::time::Instant::now() + WAIT;
-    loop {
-        if let Some((channel, _)) =
-            client.store.channels().await?.into_iter().find(|(channel, _)| channel.name == name)
-        {
-            return Ok(channel);
-        }
-        anyhow::ensure!(tokio::time::Instant::now() < deadline, "#{name} never reached the client");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
-
-fn utc_millis(text: &str) -> i64 {
-    chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S")
-        .expect("a UTC time")
-        .and_utc()
-        .timestamp_millis()
-}
-
-/// How the app under test paints its window.
-#[derive(Clone, Copy, Debug)]
-enum Painting {
-    /// WebKit's own renderer. WebKitWebDriver's screenshots hang in some states (an open popover,
-    /// WebKitGTK 2.50) when the app paints without compositing, so tests that take screenshots
-    /// ask for WebKit's default.
-    WebKitDefault,
-    /// The app's own choice for this machine, as people run it: without a GPU render node, no
-    /// compositing.
-    AsShipped,
-}
-
-/// The line the app logs when it chose to paint without compositing.
-const PAINTING_WITHOUT_COMPOSITING: &str = "painting without compositing";
-/// The line the app logs when it closed its window without the page's answer.
-const CLOSED_WITHOUT_THE_PAGE: &str = "the page did not answer a close in time";
-/// The app's log of this run, in its data directory.
-const LOG_FILE: &str = "meridian.log";
-
-/// The real app with a fresh data directory, its notifications going to a private bus.
-struct App {
-    bus: NotificationBus,
-    session: Session,
-    driver: TauriDriver,
-    data_dir: tempfile::TempDir,
-}
-
-impl App {
-    async fn launch() -> anyhow::Result<Self> {
-        Self::launch_at(None).await
-    }
-
-    /// Launches with the app's clock starting at `clock_start` (Unix ms), if given.
-    async fn launch_at(clock_start: Option<i64>) -> anyhow::Result<Self> {
-        Self::launch_with(clock_start, Painting::WebKitDefault).await
-    }
-
-    async fn launch_with(clock_start: Option<i64>, painting: Painting) -> anyhow::Result<Self> {
-        let bus = NotificationBus::start().await?;
-        let data_dir = tempfile::tempdir()?;
-        let mut driver = TauriDriver::builder()
-            .env("DBUS_SESSION_BUS_ADDRESS", bus.address())
-            .env("MERIDIAN_DATA_DIR", data_dir.path())
-            .env("MERIDIAN_DOWNLOAD_DIR", data_dir.path().join("downloads"));
-        if let Painting::WebKitDefault = painting {
-            // Setting WebKit's switch, even to 0 (its default), overrides the app's choice.
-            driver = driver.env("WEBKIT_DISABLE_DMABUF_RENDERER", "0");
-        }
-        if let Some(start) = clock_start {
-            driver = driver.env("MERIDIAN_CLOCK_START", start.to_string());
-        }
-        let driver = driver.start().await?;
-        let session = driver.new_session(&desktop_binary()?).await?;
-        // The page is in place before its first frame is painted, and keys sent to it before then
-        // were refused now and then under load: wait for two frames.
-        session
-            .execute(
-                "return new Promise((painted) => requestAnimationFrame(() => requestAnimationFrame(painted)))",
-                &[],
-            )
-            .await?;
-        Ok(Self { bus, session, driver, data_dir })
-    }
-
-    /// The app's own process (not tauri-driver's or WebKit's): the one started with this data
-    /// directory.
-    fn process(&self) -> anyhow::Result<u32> {
-        let wanted = format!("MERIDIAN_DATA_DIR={}", self.data_dir.path().display());
-        for entry in std::fs::read_dir("/proc")? {
-            let path = entry?.path();
-            let Some(pid) = path.file_name().and_then(|name| name.to_str()?.parse::<u32>().ok()) else {
-                continue;
-            };
-            // `comm` is cut to 15 bytes.
-            let is_app =
-                std::fs::read_to_string(path.join("comm")).is_ok_and(|comm| comm.trim() == "meridian-deskto");
-            let environ =
-                if is_app { std::fs::read(path.join("environ")).unwrap_or_default() } else { Vec::new() };
-            if environ.split(|byte| *byte == 0).any(|variable| variable == wanted.as_bytes()) {
-                return Ok(pid);
-            }
-        }
-        anyhow::bail!("no app process runs with {wanted}")
-    }
-
-    /// Starts the app again on the same data directory, in a new WebDriver session, after it
-    /// exited on its own.
-    async fn restart(&mut self) -> anyhow::Result<()> {
-        // The driver holds one session at a time, and still holds the one whose app is gone.
-        let _ = self.session.end().await;
-        self.session = self.driver.new_session(&desktop_binary()?).await?;
-        Ok(())
-    }
-
-    /// What the app logged so far.
-    fn log(&self) -> String {
-        std::fs::read_to_string(self.data_dir.path().join(LOG_FILE)).unwrap_or_default()
-    }
-
-    /// Closes the app; when the test failed, first saves a screenshot and the driver's log.
-    async fn close(self, outcome: anyhow::Result<()>, name: &str) -> anyhow::Result<()> {
-        if outcome.is_err() {
-            let failures = test_artifacts()?;
-            match screenshots::save(&self.session, &failures, &format!("{name}-failure")).await {
-                Ok(path) => eprintln!("screenshot of the failure: {}", path.display()),
-                Err(error) => eprintln!("could not save a failure screenshot: {error}"),
-            }
-            eprintln!("tauri-driver log:\n{}", self.driver.log());
-        }
-        self.session.delete().await?;
-        outcome
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

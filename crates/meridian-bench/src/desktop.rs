@@ -2,13 +2,21 @@
 //! tauri-driver and WebKitWebDriver.
 //!
 //! - cold start: from asking the driver for a session (which launches the app) until the first
-//!   screen can be used;
+//!   screen has been painted, as the page marks it;
 //! - idle memory: PSS summed over the app and its WebKit processes (`/proc/PID/smaps_rollup`)
 //!   with the demo team loaded and the app left alone;
 //! - a long thread: a thread of `replies` replies posted to the app's own team server through
 //!   the HTTP API; the time from clicking it until its first message is painted, then scrolling
 //!   it from the bottom to the top a screen per frame: how long that takes, the longest frame,
 //!   and the most memory the app used on the way.
+
+mod memory;
+mod page_timing;
+
+use memory::{log_pss_by_process, pss_of_app_kib};
+use page_timing::{
+    Scrolled, click_and_time, first_screen_painted_at, open_thread_command_ms, scroll_to_the_top, unix_ms,
+};
 
 use crate::args::DesktopOptions;
 use crate::report::BenchResult;
@@ -24,8 +32,6 @@ use std::time::{Duration, Instant};
 const WAIT: Duration = Duration::from_secs(120);
 /// Mutations per push while posting the long thread.
 const PUSH_BATCH: usize = 500;
-/// The process names (as `/proc/PID/comm` shows them, cut to 15 bytes) that make up the app.
-const APP_PROCESSES: [&str; 3] = ["meridian-deskto", "WebKitWebProces", "WebKitNetworkPr"];
 
 pub async fn run(options: &DesktopOptions) -> anyhow::Result<BenchResult> {
     let app = match &options.app {
@@ -211,194 +217,10 @@ async fn open_another_thread(session: &Session, title: &str) -> anyhow::Result<(
     Ok(())
 }
 
-/// The wall clock now, in Unix milliseconds, as the page's `performance.timeOrigin` counts.
-fn unix_ms() -> f64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0.0, |since| since.as_secs_f64() * 1_000.0)
-}
-
-/// When the app's first screen was painted, in Unix milliseconds, as the page marked it: the
-/// driver's polling for the screen would add up to its interval.
-async fn first_screen_painted_at(session: &Session) -> anyhow::Result<f64> {
-    let at = session
-        .wait_until("the first screen's paint mark", WAIT, || async {
-            let at = session
-                .execute(
-                    "const mark = performance.getEntriesByName('meridian:first-screen')[0];
-                     return mark ? performance.timeOrigin + mark.startTime : null;",
-                    &[],
-                )
-                .await?;
-            Ok(at.as_f64())
-        })
-        .await?;
-    Ok(at)
-}
-
-/// Clicks `item` from inside the page and answers, in ms after the click, when the message list
-/// (`view`), any message (`any`) and a message containing `text` (`drawn`) were put in the page,
-/// and when the next frame after that had been painted (`done`).
-///
-/// The page is watched for changes rather than polled each frame, which saw a change a frame
-/// late; `done` is a task queued from the next animation frame, which runs once that frame is
-/// painted. A row the list puts in while laying out a frame is painted in that frame already, so
-/// for it `done` is a frame late: an upper bound.
-async fn click_and_time(session: &Session, item: &Element, text: &str) -> anyhow::Result<serde_json::Value> {
-    session
-        .execute(
-            "const item = arguments[0];
-             const wanted = arguments[1];
-             const marks = {};
-             let started;
-             return new Promise((resolve) => {
-               const check = () => {
-                 const now = performance.now() - started;
-                 if (!marks.view && document.querySelector('[data-testid=message-list]')) marks.view = now;
-                 if (!marks.any && document.querySelector('[data-testid=message-list] [data-testid=message]')) marks.any = now;
-                 const bodies = [...document.querySelectorAll('[data-testid=message-body]')];
-                 if (!bodies.some((body) => body.textContent.includes(wanted))) return;
-                 marks.drawn = now;
-                 watcher.disconnect();
-                 requestAnimationFrame(() => {
-                   const painted = new MessageChannel();
-                   painted.port1.onmessage = () => {
-                     marks.done = performance.now() - started;
-                     // The app's own User Timing marks since the click.
-                     for (const mark of performance.getEntriesByType('mark')) {
-                       if (mark.startTime >= started) marks[mark.name] = Math.round(mark.startTime - started);
-                     }
-                     performance.clearMarks();
-                     resolve(marks);
-                   };
-                   painted.port2.postMessage(null);
-                 });
-               };
-               const watcher = new MutationObserver(check);
-               watcher.observe(document.body, { childList: true, subtree: true, characterData: true });
-               started = performance.now();
-               item.click();
-             });",
-            &[item.to_json(), json!(text)],
-        )
-        .await
-        .map_err(Into::into)
-}
-
 /// How long `replies` new messages may take to reach the app: generous, since the app pulls them
 /// page by page while they are posted.
 fn sync_wait(replies: usize) -> Duration {
     WAIT + Duration::from_millis(replies as u64 * 2)
-}
-
-/// What scrolling the long thread from its bottom to its top cost.
-#[derive(Default)]
-struct Scrolled {
-    scroll_ms: f64,
-    frames: u64,
-    longest_frame_ms: f64,
-    frames_over_50ms: u64,
-    max_pss_kib: u64,
-    /// The most message rows in the page at once.
-    max_rows: u64,
-    /// The most messages the UI held in memory at once.
-    max_held: u64,
-}
-
-/// Scrolls the open thread up one screen per animation frame until its first message shows,
-/// in slices short enough for the driver's script timeout, sampling memory meanwhile.
-async fn scroll_to_the_top(session: &Session, options: &DesktopOptions) -> anyhow::Result<Scrolled> {
-    const SLICE: &str = "
-        const list = document.querySelector('[data-testid=message-list]');
-        const frame = () => new Promise((resolve) => requestAnimationFrame(resolve));
-        const started = performance.now();
-        let last = started, frames = 0, longest = 0, slow = 0, done = false, rows = 0, held = 0;
-        while (performance.now() - started < 5000) {
-            list.scrollTop -= list.clientHeight;
-            await frame();
-            const now = performance.now();
-            longest = Math.max(longest, now - last);
-            if (now - last > 50) slow += 1;
-            last = now;
-            frames += 1;
-            rows = Math.max(rows, list.querySelectorAll('[data-testid=message]').length);
-            held = Math.max(held, Number(list.dataset.held));
-            if (list.scrollTop <= 0 && list.dataset.moreBefore === 'false'
-                && list.getAttribute('aria-busy') !== 'true') { done = true; break; }
-        }
-        return { frames, longest, slow, done, rows, held };";
-    let sampling = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
-    let sampler = tokio::spawn({
-        let sampling = sampling.clone();
-        async move {
-            let mut max = 0;
-            while sampling.load(std::sync::atomic::Ordering::Relaxed) {
-                max = max.max(pss_of_app_kib().unwrap_or(0));
-                tokio::time::sleep(Duration::from_millis(250)).await;
-            }
-            max
-        }
-    });
-    let started = Instant::now();
-    let (mut frames, mut longest, mut slow, mut rows, mut held) = (0, 0.0_f64, 0, 0, 0);
-    let outcome = loop {
-        let slice = session.execute(&format!("return (async () => {{ {SLICE} }})()"), &[]).await?;
-        if frames == 0 {
-            shoot(session, options, "long-thread-scrolling").await?;
-        }
-        frames += slice["frames"].as_u64().unwrap_or(0);
-        longest = longest.max(slice["longest"].as_f64().unwrap_or(0.0));
-        slow += slice["slow"].as_u64().unwrap_or(0);
-        rows = rows.max(slice["rows"].as_u64().unwrap_or(0));
-        held = held.max(slice["held"].as_u64().unwrap_or(0));
-        if slice["done"].as_bool() == Some(true) {
-            break Ok(started.elapsed().as_secs_f64() * 1_000.0);
-        }
-        if started.elapsed() > WAIT * 5 {
-            break Err(anyhow::anyhow!("the top of the thread never showed"));
-        }
-    };
-    sampling.store(false, std::sync::atomic::Ordering::Relaxed);
-    let max_pss_kib = sampler.await?;
-    let scroll_ms = outcome?;
-    session.wait_for("[data-testid='message'] [data-testid='message-body']", WAIT).await?;
-    let top = session
-        .execute(
-            "return [...document.querySelectorAll('[data-testid=message-body]')]
-                .some((body) => body.textContent.includes('Opening post'))",
-            &[],
-        )
-        .await?;
-    anyhow::ensure!(top.as_bool() == Some(true), "scrolled to the top, but the opening post is not shown");
-    Ok(Scrolled {
-        scroll_ms,
-        frames,
-        longest_frame_ms: longest,
-        frames_over_50ms: slow,
-        max_pss_kib,
-        max_rows: rows,
-        max_held: held,
-    })
-}
-
-/// The median time of five `open_thread` calls for the open thread, from the page.
-async fn open_thread_command_ms(session: &Session) -> anyhow::Result<f64> {
-    let times = session
-        .execute(
-            "return (async () => {
-               const threadId = document.querySelector('[data-testid=thread-view]').dataset.threadId;
-               const times = [];
-               for (let i = 0; i < 5; i++) {
-                 const started = performance.now();
-                 await window.__TAURI_INTERNALS__.invoke('open_thread', { threadId });
-                 times.push(performance.now() - started);
-               }
-               return times.sort((a, b) => a - b);
-             })()",
-            &[],
-        )
-        .await?;
-    Ok(times.get(2).and_then(serde_json::Value::as_f64).unwrap_or_default())
 }
 
 /// Saves a screenshot when asked to (`--screenshots`).
@@ -485,66 +307,4 @@ async fn post_long_thread(server_url: &str, title: &str, replies: usize) -> anyh
         api.push(&PushRequest { client_id, mutations: batch.to_vec() }).await?;
     }
     Ok(())
-}
-
-/// PSS in KiB summed over every process of the app this bench started (its descendants only:
-/// other apps on the machine, such as another checkout's tests, are not counted).
-fn pss_of_app_kib() -> anyhow::Result<u64> {
-    Ok(pss_by_process()?.iter().map(|(_, kib)| kib).sum())
-}
-
-/// Logs each app process's PSS, to see where memory goes.
-fn log_pss_by_process(when: &str) -> anyhow::Result<()> {
-    let parts: Vec<String> =
-        pss_by_process()?.iter().map(|(name, kib)| format!("{name} {} MiB", kib / 1024)).collect();
-    eprintln!("PSS {when}: {}", parts.join(", "));
-    Ok(())
-}
-
-/// The PSS of each process of the app started by this bench, by process name.
-fn pss_by_process() -> anyhow::Result<Vec<(String, u64)>> {
-    let mut parents = std::collections::HashMap::new();
-    let mut candidates = Vec::new();
-    for entry in std::fs::read_dir("/proc")? {
-        let path = entry?.path();
-        let Some(pid) = path.file_name().and_then(|name| name.to_str()?.parse::<u32>().ok()) else {
-            continue;
-        };
-        let Ok(stat) = std::fs::read_to_string(path.join("stat")) else { continue };
-        // `pid (comm) state ppid …`; comm may hold spaces and parentheses, so read after the last ')'.
-        let Some(ppid) =
-            stat.rsplit_once(')').and_then(|(_, rest)| rest.split_whitespace().nth(1)?.parse().ok())
-        else {
-            continue;
-        };
-        parents.insert(pid, ppid);
-        let Ok(comm) = std::fs::read_to_string(path.join("comm")) else { continue };
-        if APP_PROCESSES.contains(&comm.trim()) {
-            candidates.push((pid, path, comm.trim().to_owned()));
-        }
-    }
-    let me = std::process::id();
-    let mine = |mut pid: u32| {
-        while let Some(&parent) = parents.get(&pid) {
-            if parent == me {
-                return true;
-            }
-            pid = parent;
-        }
-        false
-    };
-    let mut found = Vec::new();
-    for (pid, path, name) in candidates {
-        if !mine(pid) {
-            continue;
-        }
-        let Ok(rollup) = std::fs::read_to_string(path.join("smaps_rollup")) else { continue };
-        let pss = rollup
-            .lines()
-            .find_map(|line| line.strip_prefix("Pss:"))
-            .and_then(|value| value.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
-            .unwrap_or(0);
-        found.push((name, pss));
-    }
-    Ok(found)
 }
