@@ -14,6 +14,7 @@ const COMMANDS: &[&str] = &[
     "send_reply",
     "edit_message",
     "delete_message",
+    "message_history",
     "set_reaction",
     "save_draft",
     "delivery_preview",

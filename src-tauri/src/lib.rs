@@ -127,6 +127,7 @@ pub fn run() {
             commands::threads::send_reply,
             commands::threads::edit_message,
             commands::threads::delete_message,
+            commands::history::message_history,
             commands::threads::set_reaction,
             commands::threads::save_draft,
             commands::threads::delivery_preview,

@@ -15,6 +15,8 @@ use std::time::{Duration, Instant};
 
 #[path = "system/nudges.rs"]
 mod nudges;
+#[path = "system/revisions.rs"]
+mod revisions;
 
 /// Long enough that only a WebSocket poke, not the safety poll, can deliver within a second.
 fn options() -> SyncOptions {

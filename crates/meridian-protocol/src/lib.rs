@@ -10,6 +10,7 @@ mod blobs;
 mod bootstrap;
 mod error;
 mod export;
+mod revisions;
 mod sync;
 
 pub use accounts::{
@@ -24,6 +25,7 @@ pub use blobs::{
 pub use bootstrap::{HistoryPage, HistoryQuery, SnapshotPage, SnapshotQuery, SnapshotRow};
 pub use error::{ApiError, ErrorCode};
 pub use export::{PersonalExport, TeamExport};
+pub use revisions::{MessageRevision, MessageRevisions};
 pub use sync::{
     Change, Entity, LiveFrame, Mutation, MutationOp, MutationResult, MutationStatus, PullRequest,
     PullResponse, PushRequest, PushResponse, ScopeChanges,

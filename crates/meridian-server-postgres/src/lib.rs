@@ -21,6 +21,7 @@ mod messages;
 mod people;
 mod pull;
 mod push;
+mod revisions;
 mod rows;
 mod scheduled;
 mod sessions;
@@ -32,8 +33,8 @@ use meridian_domain::{
     BlobId, Channel, ClientId, InviteId, MessageId, Role, ScopeId, SessionId, Team, UnixMillis, User, UserId,
 };
 use meridian_protocol::{
-    BlobManifest, Entity, HistoryPage, HistoryQuery, Mutation, PullRequest, PullResponse, SnapshotPage,
-    SnapshotQuery,
+    BlobManifest, Entity, HistoryPage, HistoryQuery, MessageRevisions, Mutation, PullRequest, PullResponse,
+    SnapshotPage, SnapshotQuery,
 };
 use meridian_server_store::accounts::{Invite, ProfileUpdate, SessionRecord};
 use meridian_server_store::blobs::StoredBlob;
@@ -291,6 +292,17 @@ impl ServerStore for PgStore {
         let page = snapshot::history(&mut tx, reader, scope, query).await?;
         tx.commit().await.map_err(db)?;
         Ok(page)
+    }
+
+    async fn message_revisions(
+        &self,
+        reader: &User,
+        message: MessageId,
+    ) -> Result<MessageRevisions, StoreError> {
+        let mut tx = self.read().await?;
+        let revisions = revisions::message_revisions(&mut tx, reader, message).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(revisions)
     }
 
     async fn readable_scopes(&self, user: UserId) -> Result<Vec<ScopeId>, StoreError> {

@@ -15,6 +15,7 @@ mod messages;
 mod people;
 mod pull;
 mod push;
+mod revisions;
 mod rows;
 mod scheduled;
 mod sessions;
@@ -25,8 +26,8 @@ use meridian_domain::{
     BlobId, Channel, ClientId, InviteId, MessageId, Role, ScopeId, SessionId, Team, UnixMillis, User, UserId,
 };
 use meridian_protocol::{
-    BlobManifest, Entity, HistoryPage, HistoryQuery, Mutation, PullRequest, PullResponse, SnapshotPage,
-    SnapshotQuery,
+    BlobManifest, Entity, HistoryPage, HistoryQuery, MessageRevisions, Mutation, PullRequest, PullResponse,
+    SnapshotPage, SnapshotQuery,
 };
 use meridian_server_store::accounts::{Invite, ProfileUpdate, SessionRecord};
 use meridian_server_store::blobs::StoredBlob;
@@ -305,6 +306,17 @@ impl ServerStore for SqliteStore {
         let page = snapshot::history(&mut tx, reader, scope, query).await?;
         tx.commit().await.map_err(db)?;
         Ok(page)
+    }
+
+    async fn message_revisions(
+        &self,
+        reader: &User,
+        message: MessageId,
+    ) -> Result<MessageRevisions, StoreError> {
+        let mut tx = self.read().await?;
+        let revisions = revisions::message_revisions(&mut tx, reader, message).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(revisions)
     }
 
     async fn readable_scopes(&self, user: UserId) -> Result<Vec<ScopeId>, StoreError> {

@@ -9,8 +9,8 @@ use meridian_domain::{
     BlobId, Channel, ClientId, InviteId, MessageId, Role, ScopeId, SessionId, Team, UnixMillis, User, UserId,
 };
 use meridian_protocol::{
-    BlobManifest, Entity, HistoryPage, HistoryQuery, Mutation, MutationResult, PullRequest, PullResponse,
-    SnapshotPage, SnapshotQuery,
+    BlobManifest, Entity, HistoryPage, HistoryQuery, MessageRevisions, Mutation, MutationResult, PullRequest,
+    PullResponse, SnapshotPage, SnapshotQuery,
 };
 
 /// What a push did.
@@ -202,6 +202,18 @@ pub trait ServerStore: Send + Sync + std::fmt::Debug + 'static {
         scope: ScopeId,
         query: &HistoryQuery,
     ) -> Result<HistoryPage, StoreError>;
+
+    /// The texts `message` had before each of its edits, oldest first, with its text now, so a
+    /// client can show its edit history. Authorized in the same read snapshot as the rows: the
+    /// reader must be able to read the message's channel. A message that does not exist, was
+    /// deleted (deleting drops its revisions) or is in a channel the reader may not read is
+    /// [`StoreError::NotFound`]`("message")` alike, so a private message's existence does not
+    /// leak.
+    async fn message_revisions(
+        &self,
+        reader: &User,
+        message: MessageId,
+    ) -> Result<MessageRevisions, StoreError>;
 
     /// Every scope `user` may read now.
     async fn readable_scopes(&self, user: UserId) -> Result<Vec<ScopeId>, StoreError>;

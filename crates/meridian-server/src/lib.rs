@@ -18,6 +18,7 @@ mod export;
 mod ids;
 mod landing;
 mod live;
+mod messages;
 mod openapi;
 mod routes;
 mod run;

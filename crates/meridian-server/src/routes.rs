@@ -9,7 +9,7 @@ use crate::body::MAX_BODY_BYTES;
 use crate::error::ApiFailure;
 use crate::openapi::{ApiDoc, Document};
 use crate::state::AppState;
-use crate::{account, auth, blobs, export, live, openapi, sync, team};
+use crate::{account, auth, blobs, export, live, messages, openapi, sync, team};
 use axum::extract::{DefaultBodyLimit, Request};
 use axum::{Extension, Json, Router};
 use meridian_protocol::ErrorCode;
@@ -62,6 +62,7 @@ fn documented_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(sync::pull))
         .routes(routes!(sync::snapshot))
         .routes(routes!(sync::history))
+        .routes(routes!(messages::revisions))
         .routes(routes!(live::connect))
         .routes(routes!(blobs::begin))
         .routes(routes!(blobs::complete))

@@ -1,9 +1,10 @@
 //! The team server's HTTP API as the client sees it.
 
-use meridian_domain::{ScopeId, User};
+use meridian_domain::{MessageId, ScopeId, User};
 use meridian_protocol::{
-    ApiError, ErrorCode, HistoryPage, HistoryQuery, PullRequest, PullResponse, PushRequest, PushResponse,
-    SessionInfo, SignInRequest, SignUpRequest, SnapshotPage, SnapshotQuery, TeamExport, UpdateProfileRequest,
+    ApiError, ErrorCode, HistoryPage, HistoryQuery, MessageRevisions, PullRequest, PullResponse, PushRequest,
+    PushResponse, SessionInfo, SignInRequest, SignUpRequest, SnapshotPage, SnapshotQuery, TeamExport,
+    UpdateProfileRequest,
 };
 use reqwest::{Client, RequestBuilder, StatusCode};
 use serde::Serialize;
@@ -140,6 +141,14 @@ impl ApiClient {
     /// A page of a scope's older messages (sync.md §8.4).
     pub async fn history(&self, scope: ScopeId, query: &HistoryQuery) -> Result<HistoryPage, SyncError> {
         self.get(&format!("/v1/scopes/{scope}/history"), query).await
+    }
+
+    /// The texts `message` had before each edit, oldest first, with its text now. A message the
+    /// caller may not read, or one deleted, answers `not_found` like an unknown one.
+    pub async fn message_revisions(&self, message: MessageId) -> Result<MessageRevisions, SyncError> {
+        let path = format!("/v1/messages/{message}/revisions");
+        let response = self.authorized(self.http.get(self.url(&path))).send().await?;
+        Ok(check(response).await?.json().await?)
     }
 
     /// The WebSocket address of the live channel.

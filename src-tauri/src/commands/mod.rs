@@ -3,6 +3,7 @@
 //! in [`threads`].
 
 pub mod files;
+pub mod history;
 pub mod outbox;
 pub mod people;
 pub mod profile;

@@ -85,17 +85,22 @@ impl<'a> MessageViews<'a> {
         Self { people, me: me.id, reader_zone: Availability::of(me).zone, reactions: by_message }
     }
 
+    /// `body` rendered for this reader (mentions by name, time tokens in their zone) and
+    /// sanitized: safe to insert as HTML.
+    pub fn body_html(&self, body: &str) -> String {
+        let name_of = |user: UserId| self.people.get(user).map(|person| person.display_name.clone());
+        meridian_render::to_html(body, &Reader { zone: self.reader_zone, name_of: &name_of })
+    }
+
     pub fn view(&self, row: &MessageRow) -> MessageView {
         let (author_name, author_time_zone) = self.people.name(row.message.author_id);
-        let name_of = |user: UserId| self.people.get(user).map(|person| person.display_name.clone());
-        let reader = Reader { zone: self.reader_zone, name_of: &name_of };
         MessageView {
             id: row.message.id.to_string(),
             author_id: row.message.author_id.to_string(),
             author_name,
             author_time_zone,
             body: row.message.body.clone(),
-            body_html: meridian_render::to_html(&row.message.body, &reader),
+            body_html: self.body_html(&row.message.body),
             created_at: row.message.created_at,
             state: row.state.as_str(),
             error: row.error.clone(),

@@ -88,6 +88,42 @@ async fn converse(session: &Session) -> anyhow::Result<()> {
     let edited = message_containing(session, "Shipped on time").await?;
     edited.find("[data-testid='message-edited']").await?;
 
+    // Its history, read from the team server once the edit reached it: the text now, then the
+    // text first posted.
+    let edited = session
+        .wait_until("the edit to reach the embedded server", WAIT, || async {
+            for message in session.find_all("[data-testid='message'][data-state='sent']").await? {
+                if message.text_content().await?.contains("Shipped on time") {
+                    return Ok(Some(message));
+                }
+            }
+            Ok(None)
+        })
+        .await?;
+    edited.find("[data-testid='message-edited']").await?.click().await?;
+    let versions = session
+        .wait_until("two versions in the edit history", WAIT, || async {
+            let mut texts = Vec::new();
+            for body in session.find_all("[data-testid='edit-version-body']").await? {
+                texts.push(body.text_content().await?);
+            }
+            Ok((texts.len() == 2).then_some(texts))
+        })
+        .await?;
+    anyhow::ensure!(
+        versions[0].contains("Shipped on time")
+            && versions[1].contains("Ship it")
+            && !versions[1].contains("Shipped"),
+        "the edit history shows {versions:?}"
+    );
+    shoot_both_themes(session, "edit-history").await?;
+    edited.find("[data-testid='message-edited']").await?.click().await?;
+    session
+        .wait_until("the edit history to close", WAIT, || async {
+            Ok(session.find_all("[data-testid='edit-history']").await?.is_empty().then_some(()))
+        })
+        .await?;
+
     // Delete: confirmed, and gone from the thread.
     message_action(session, &edited, "delete-button").await?;
     by_testid(session, "delete-confirm").await?.click().await?;

@@ -326,6 +326,12 @@ export const editMessage = (messageId: string, body: string, mentions: MentionCh
 
 export const deleteMessage = (messageId: string) => invoke<void>("delete_message", { messageId });
 
+/** One text a message had: the current one first, then each earlier one with when it was replaced. */
+export type MessageVersion = { bodyHtml: string; replacedAt: number | null };
+
+/** Asks the team server for a message's edit history; rejects with code `offline` when it is not reachable. */
+export const messageHistory = (messageId: string) => invoke<MessageVersion[]>("message_history", { messageId });
+
 export const setReaction = (messageId: string, emoji: string, present: boolean) =>
   invoke<void>("set_reaction", { messageId, emoji, present });
 

@@ -9,7 +9,7 @@ pub(crate) fn mutation(seq: u64, op: MutationOp) -> Mutation {
     Mutation { seq, id: MutationId::new(), op, client_ts: NOW }
 }
 
-fn edit(seq: u64, message_id: MessageId, body: &str) -> Mutation {
+pub(crate) fn edit(seq: u64, message_id: MessageId, body: &str) -> Mutation {
     mutation(seq, MutationOp::EditMessage { message_id, body: body.into() })
 }
 

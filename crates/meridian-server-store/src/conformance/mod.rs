@@ -9,8 +9,8 @@
 //! ```
 //!
 //! The cases cover accounts, sessions, profiles, roles and invites, exactly-once pushes (retries,
-//! gaps, rejections that a retry hears again, reused ids), edits, deletes that leave only a
-//! tombstone, reactions, files (resumable uploads, dedupe, reading through messages), read
+//! gaps, rejections that a retry hears again, reused ids), edits and their history, deletes that
+//! leave only a tombstone, reactions, files (resumable uploads, dedupe, reading through messages), read
 //! cursors and follow states, scheduled replies, nudges, exports, paging, authorization, snapshots, history and resets,
 //! membership changes with their grants and revocations, guests, and concurrency: many clients pushing at once
 //! must get a gap-free log, and racing retries of one batch must apply it once.
@@ -25,6 +25,7 @@ mod membership;
 mod messages;
 mod nudges;
 mod reads;
+mod revisions;
 mod scheduled;
 
 pub use accounts::*;
@@ -37,6 +38,7 @@ pub use membership::*;
 pub use messages::*;
 pub use nudges::*;
 pub use reads::*;
+pub use revisions::*;
 pub use scheduled::*;
 
 /// Expands to one `#[tokio::test]` per conformance case, each over a store from `$factory`, an
@@ -67,6 +69,8 @@ macro_rules! conformance_tests {
             a_delete_leaves_only_the_tombstone,
             reactions_are_set_and_unset,
             a_retried_refusal_of_an_edit_repeats_it,
+            an_edit_history_holds_the_replaced_texts_oldest_first,
+            an_edit_history_is_not_found_unless_the_message_is_readable_and_not_deleted,
             a_snapshot_and_its_tail_equal_the_replayed_log,
             a_channel_snapshot_holds_the_latest_messages_and_history_the_rest,
             snapshots_and_history_of_unreadable_scopes_are_refused,
