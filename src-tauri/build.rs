@@ -12,6 +12,8 @@ const COMMANDS: &[&str] = &[
     "open_thread",
     "thread_page",
     "send_reply",
+    "start_thread",
+    "open_direct",
     "edit_message",
     "delete_message",
     "message_history",

@@ -125,6 +125,8 @@ pub fn run() {
             commands::thread_window::open_thread,
             commands::thread_window::thread_page,
             commands::threads::send_reply,
+            commands::conversations::start_thread,
+            commands::conversations::open_direct,
             commands::threads::edit_message,
             commands::threads::delete_message,
             commands::history::message_history,

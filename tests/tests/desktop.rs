@@ -8,6 +8,8 @@
 mod app;
 #[path = "desktop/availability.rs"]
 mod availability;
+#[path = "desktop/conversations.rs"]
+mod conversations;
 #[path = "desktop/seeded_team.rs"]
 mod seeded_team;
 

@@ -114,6 +114,12 @@ impl LocalStore {
         .bind(thread_id.to_string())
         .fetch_one(&mut *conn)
         .await?;
+        let start = match start {
+            WindowStart::Before(key) => WindowStart::Before(current_key(conn, thread_id, key).await?),
+            WindowStart::After(key) => WindowStart::After(current_key(conn, thread_id, key).await?),
+            WindowStart::From(key) => WindowStart::From(current_key(conn, thread_id, key).await?),
+            other => other,
+        };
         let mut window = match start {
             WindowStart::Latest => latest(conn, thread_id, limit).await?,
             WindowStart::Around { message, before, after } => match key_of(conn, thread_id, message).await? {
@@ -304,6 +310,21 @@ async fn at(
         }
     };
     record.map(PlacedRecord::into_placed).transpose()
+}
+
+/// Where the message `key` names stands now. A cursor handed out while its message was local
+/// outlives the message's confirmation, which moves it among the confirmed ones: read from its new
+/// place rather than from a local place that is now empty. A confirmed key stays as it is (a
+/// deleted message's cursor still reads from where it was).
+async fn current_key(
+    conn: &mut SqliteConnection,
+    thread_id: ThreadId,
+    key: MessageKey,
+) -> Result<MessageKey> {
+    match key {
+        MessageKey::Local { id, .. } => Ok(key_of(conn, thread_id, id).await?.unwrap_or(key)),
+        confirmed @ MessageKey::Confirmed(_) => Ok(confirmed),
+    }
 }
 
 async fn key_of(

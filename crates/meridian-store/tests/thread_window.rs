@@ -199,6 +199,27 @@ async fn reading_again_from_a_cursor_includes_its_message_and_what_came_since() 
 }
 
 #[tokio::test]
+async fn a_cursor_taken_while_its_message_was_local_reads_it_once_confirmed() {
+    let world = world(3, 0).await;
+    let reply = world.store.post_reply(world.me, world.thread, "first words", 9_000).await.expect("reply");
+    let shown = world.store.thread_window(world.thread, WindowStart::Latest, 10).await.expect("latest");
+    let local = shown.messages.last().expect("the reply").key;
+    assert!(matches!(local, MessageKey::Local { .. }), "the reply is local: {local:?}");
+    // The server confirms it after the thread (seq 1) and the three posts (seqs 2 to 4).
+    let confirmed = pull(ScopeId::Channel(reply.channel_id), 5, vec![Entity::Message(reply.clone())]);
+    world.store.apply_pull(&confirmed, world.me).await.expect("confirmed");
+
+    let again = world.store.thread_window(world.thread, WindowStart::From(local), 10).await.expect("from");
+    assert_eq!(ids(&again), [reply.id]);
+    assert!(again.more_before && !again.more_after);
+    let before =
+        world.store.thread_window(world.thread, WindowStart::Before(local), 10).await.expect("before");
+    assert_eq!(ids(&before), world.ids);
+    let after = world.store.thread_window(world.thread, WindowStart::After(local), 10).await.expect("after");
+    assert!(ids(&after).is_empty() && !after.more_after);
+}
+
+#[tokio::test]
 async fn reactions_are_read_for_the_window_only() {
     let world = world(5, 0).await;
     for (message, emoji) in [(world.ids[1], "🎉"), (world.ids[3], "👀"), (world.ids[1], "🚀")] {

@@ -3,7 +3,7 @@
 //! the keyboard; links from a second start; handoff and reply deadlines; the outbox.
 
 use super::{
-    App, CLOSED_WITHOUT_THE_PAGE, WAIT, availability, by_testid, click_hidden, desktop_binary,
+    App, CLOSED_WITHOUT_THE_PAGE, WAIT, availability, by_testid, click_hidden, conversations, desktop_binary,
     docs_screenshots, message_action, message_containing, shoot_both_themes,
 };
 use meridian_testkit::webdriver::Session;
@@ -16,6 +16,7 @@ async fn a_team_on_this_computer_starts_with_a_demo_team_across_time_zones() -> 
     let outcome = async {
         create_local_team(&app.session, app.data_dir.path()).await?;
         converse(&app.session).await?;
+        conversations::start_a_thread_and_a_direct_conversation(&app.session).await?;
         show_hostile_content_harmlessly(&app.session).await?;
         share_a_file(&app.session, app.data_dir.path()).await?;
         search_offline(&app.session).await?;
@@ -123,6 +124,14 @@ async fn converse(session: &Session) -> anyhow::Result<()> {
             Ok(session.find_all("[data-testid='edit-history']").await?.is_empty().then_some(()))
         })
         .await?;
+    // The list places its rows again once it has measured the shorter one: two frames, so the
+    // next click lands where the button is.
+    session
+        .execute(
+            "return new Promise((settled) => requestAnimationFrame(() => requestAnimationFrame(settled)))",
+            &[],
+        )
+        .await?;
 
     // Delete: confirmed, and gone from the thread.
     message_action(session, &edited, "delete-button").await?;
@@ -206,8 +215,18 @@ async fn share_a_picture(session: &Session, data_dir: &Path) -> anyhow::Result<(
 async fn search_offline(session: &Session) -> anyhow::Result<()> {
     let input = by_testid(session, "search-input").await?;
     input.send_keys("in:#engineering rollb").await?;
-    let hit = session.wait_for("[data-testid='search-hit']", WAIT).await?;
-    let marked = hit.find("mark").await?.text_content().await?;
+    // Read in the page in one go: results found first may be redrawn as syncing changes arrive.
+    let marked = session
+        .wait_until("a highlighted search hit", WAIT, || async {
+            let marked = session
+                .execute(
+                    "return document.querySelector('[data-testid=search-hit] mark')?.textContent ?? null",
+                    &[],
+                )
+                .await?;
+            Ok(marked.as_str().map(str::to_owned))
+        })
+        .await?;
     anyhow::ensure!(marked.to_lowercase().starts_with("rollb"), "highlighted {marked:?}");
     shoot_both_themes(session, "search").await?;
     session.wait_for("[data-testid='search-hit']", WAIT).await?.click().await?;

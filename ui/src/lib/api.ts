@@ -295,6 +295,13 @@ export const openThread = (threadId: string, atMessage: string | null = null) =>
 export const threadPage = (threadId: string, direction: PageDirection, cursor: string | null, limit: number) =>
   invoke<MessageWindow>("thread_page", { threadId, direction, cursor, limit });
 
+/** Starts a thread with its opening post; answers the new thread's id. */
+export const startThread = (channelId: string, title: string, body: string, mentions: MentionChoice[] = []) =>
+  invoke<string>("start_thread", { channelId, title, body, mentions });
+
+/** Opens (or finds again) the direct conversation with a person. */
+export const openDirect = (userId: string) => invoke<ChannelSummary>("open_direct", { userId });
+
 export const sendReply = (
   threadId: string,
   body: string,

@@ -40,6 +40,8 @@ export class Workspace {
   /** Every scheduled reply still to land, and failed ones, soonest first. */
   scheduled = $state<Loaded<ScheduledReply[]>>({ value: [], loading: false, error: null });
   threadId = $state<string | null>(null);
+  /** The channel a new thread is being written in, shown in place of a thread. */
+  composingIn = $state<string | null>(null);
   sync = $state<SyncStatus | null>(null);
   /** What the search field holds; a non-blank query shows results instead of the thread list. */
   searchQuery = $state("");
@@ -191,6 +193,7 @@ export class Workspace {
   async selectChannel(channelId: string | null) {
     this.showingInbox = false;
     this.showingScheduled = false;
+    this.composingIn = null;
     if (channelId !== this.channelId) {
       this.channelId = channelId;
       this.threadId = null;
@@ -218,8 +221,36 @@ export class Workspace {
     }
   }
 
+  /** Shows the form for a new thread in the selected channel, in place of the open thread. */
+  composeThread() {
+    if (this.channelId === null) return;
+    this.composingIn = this.channelId;
+    this.threadId = null;
+    this.thread = { value: null, loading: false, error: null };
+    this.messages = null;
+  }
+
+  /** Starts the thread being written, then opens it; rejects with the command's error. */
+  async startThread(title: string, body: string, mentions: api.MentionChoice[]) {
+    const channelId = this.composingIn;
+    if (channelId === null) return;
+    const threadId = await api.startThread(channelId, title, body, mentions);
+    await this.refreshThreads();
+    await this.selectThread(threadId);
+    void this.refreshChannels();
+  }
+
+  /** Opens the direct conversation with a person, ready for a first thread if it has none. */
+  async messagePerson(userId: string) {
+    const channel = await api.openDirect(userId);
+    await this.refreshChannels();
+    await this.selectChannel(channel.id);
+    if (this.threads.value.length === 0) this.composeThread();
+  }
+
   /** Opens a thread, around `atMessage` when given (else at the first unread, else the newest). */
   async selectThread(threadId: string, atMessage: string | null = null) {
+    this.composingIn = null;
     if (threadId !== this.threadId) {
       this.threadId = threadId;
       this.thread = { value: null, loading: true, error: null };

@@ -1,0 +1,49 @@
+//! Starting conversations: a new thread in a channel, and the direct conversation with a person.
+
+use super::threads::{MentionChoice, compose};
+use super::{parse_id, signed_in};
+use crate::error::CommandResult;
+use crate::session::AppState;
+use crate::views::ChannelSummary;
+use meridian_domain::{ChannelId, UserId};
+use tauri::State;
+
+/// Starts a thread in `channel_id` with its opening post, written like a reply (mentions, typed
+/// times); queued like any write, so it works offline. Answers the new thread's id.
+#[tauri::command]
+pub async fn start_thread(
+    state: State<'_, AppState>,
+    channel_id: String,
+    title: String,
+    body: String,
+    mentions: Option<Vec<MentionChoice>>,
+) -> CommandResult<String> {
+    let channel_id: ChannelId = parse_id(&channel_id, "channel")?;
+    let guard = state.session().await;
+    let session = signed_in(&guard)?;
+    let now = state.clock().now_millis();
+    let body = compose(session, &body, mentions.unwrap_or_default(), now)?;
+    let (thread, _) = session.store.start_thread(session.me().id, channel_id, &title, &body, now).await?;
+    session.sync_now();
+    Ok(thread.id.to_string())
+}
+
+/// Opens the direct conversation with `user_id` (the same one each time: it is named by its
+/// people), usable at once and shared when the device next syncs.
+#[tauri::command]
+pub async fn open_direct(state: State<'_, AppState>, user_id: String) -> CommandResult<ChannelSummary> {
+    let other: UserId = parse_id(&user_id, "user")?;
+    let guard = state.session().await;
+    let session = signed_in(&guard)?;
+    let now = state.clock().now_millis();
+    let channel = session.store.open_direct(session.me().id, session.team.id, &[other], now).await?;
+    session.sync_now();
+    let threads = session
+        .store
+        .channels()
+        .await?
+        .iter()
+        .find(|(known, _)| known.id == channel.id)
+        .map_or(0, |(_, threads)| *threads);
+    Ok(ChannelSummary::new(&channel, threads, 0))
+}

@@ -1,0 +1,86 @@
+//! Starting conversations from the desktop app: a new thread in a channel, and a direct
+//! conversation opened from a person's card.
+
+use super::{WAIT, by_testid, message_containing, shoot_both_themes};
+use meridian_testkit::webdriver::Session;
+
+/// A thread started in #random with a mention and a typed time, then a direct conversation
+/// with Priya from her card, with its first thread; both reach the embedded server.
+pub(crate) async fn start_a_thread_and_a_direct_conversation(session: &Session) -> anyhow::Result<()> {
+    session.wait_for("[data-testid='channel-item'][data-channel-name='random']", WAIT).await?.click().await?;
+    by_testid(session, "new-thread").await?.click().await?;
+    by_testid(session, "new-thread-title").await?.send_keys("Offsite agenda").await?;
+    by_testid(session, "new-thread-body")
+        .await?
+        .send_keys("Ideas for the **offsite**, @Priya Raman: call at 3pm tomorrow")
+        .await?;
+    shoot_both_themes(session, "new-thread").await?;
+    by_testid(session, "new-thread-post").await?.click().await?;
+    session.wait_for_text("[data-testid='thread-title']", "Offsite agenda", WAIT).await?;
+    let opening = message_containing(session, "Ideas for the").await?;
+    let body = opening.find("[data-testid='message-body']").await?;
+    let mention = body.find(".mention").await?.text_content().await?;
+    anyhow::ensure!(mention == "@Priya Raman", "the mention shows {mention:?}");
+    body.find("time.time-token").await?;
+    session.wait_for("[data-testid='thread-item'][data-thread-title='Offsite agenda']", WAIT).await?;
+    wait_until_sent(session, "Ideas for the").await?;
+
+    // Priya's card, from her mention's thread: the demo team's threads name her as an author.
+    session
+        .wait_for("[data-testid='channel-item'][data-channel-name='engineering']", WAIT)
+        .await?
+        .click()
+        .await?;
+    session.wait_for("[data-testid='thread-item']", WAIT).await?.click().await?;
+    let author = session
+        .wait_until("a message by Priya", WAIT, || async {
+            for message in session.find_all("[data-testid='message'][data-author='Priya Raman']").await? {
+                if let Some(button) =
+                    message.find_all("[data-testid='message-author']").await?.into_iter().next()
+                {
+                    return Ok(Some(button));
+                }
+            }
+            Ok(None)
+        })
+        .await?;
+    author.click().await?;
+    by_testid(session, "message-person").await?.click().await?;
+
+    // The conversation is listed with the direct messages and waits for its first thread.
+    let direct = "[data-testid='channel-item'][data-channel-name='Priya Raman, Sam Rivera']";
+    session.wait_for(direct, WAIT).await?;
+    by_testid(session, "new-thread-form").await?;
+    by_testid(session, "new-thread-title").await?.send_keys("Your talk slot").await?;
+    by_testid(session, "new-thread-body")
+        .await?
+        .send_keys("Does Thursday morning work for you?\u{E009}\u{E007}")
+        .await?;
+    session.wait_for_text("[data-testid='thread-title']", "Your talk slot", WAIT).await?;
+    wait_until_sent(session, "Does Thursday morning").await?;
+
+    // Back where the conversation went on.
+    session
+        .wait_for("[data-testid='channel-item'][data-channel-name='engineering']", WAIT)
+        .await?
+        .click()
+        .await?;
+    session.wait_for("[data-testid='thread-item']", WAIT).await?.click().await?;
+    session.wait_for("[data-testid='composer-input']", WAIT).await?;
+    Ok(())
+}
+
+/// Waits until the open thread's message containing `needle` is confirmed by the server.
+async fn wait_until_sent(session: &Session, needle: &str) -> anyhow::Result<()> {
+    session
+        .wait_until(format!("{needle:?} confirmed by the embedded server"), WAIT, || async {
+            for message in session.find_all("[data-testid='message'][data-state='sent']").await? {
+                if message.text_content().await?.contains(needle) {
+                    return Ok(Some(()));
+                }
+            }
+            Ok(None)
+        })
+        .await?;
+    Ok(())
+}
