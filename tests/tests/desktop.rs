@@ -17,7 +17,8 @@ use app::{
     App, CLOSED_WITHOUT_THE_PAGE, PAINTING_WITHOUT_COMPOSITING, Painting, desktop_binary, test_artifacts,
 };
 use seeded_team::{
-    World, has_reply, join_as_ana_and_open_general, utc_millis, wait_for_channel, world, world_with_clock,
+    World, has_reply, join_as_ana, join_as_ana_and_open_general, utc_millis, wait_for_channel, world,
+    world_with_clock,
 };
 
 use meridian_domain::OffsetClock;

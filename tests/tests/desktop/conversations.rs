@@ -10,10 +10,15 @@ pub(crate) async fn start_a_thread_and_a_direct_conversation(session: &Session) 
     session.wait_for("[data-testid='channel-item'][data-channel-name='random']", WAIT).await?.click().await?;
     by_testid(session, "new-thread").await?.click().await?;
     by_testid(session, "new-thread-title").await?.send_keys("Offsite agenda").await?;
-    by_testid(session, "new-thread-body")
-        .await?
-        .send_keys("Ideas for the **offsite**, @Priya Raman: call at 3pm tomorrow")
-        .await?;
+    let body = by_testid(session, "new-thread-body").await?;
+    body.send_keys("Ideas for the **offsite**, @Pri").await?;
+    let option = session.wait_for("[data-testid='mention-option']", WAIT).await?;
+    anyhow::ensure!(
+        option.text_content().await?.contains("Priya Raman"),
+        "the first suggestion is not Priya"
+    );
+    option.click().await?;
+    body.send_keys("call at 3pm tomorrow").await?;
     shoot_both_themes(session, "new-thread").await?;
     by_testid(session, "new-thread-post").await?.click().await?;
     session.wait_for_text("[data-testid='thread-title']", "Offsite agenda", WAIT).await?;
@@ -26,12 +31,7 @@ pub(crate) async fn start_a_thread_and_a_direct_conversation(session: &Session) 
     wait_until_sent(session, "Ideas for the").await?;
 
     // Priya's card, from her mention's thread: the demo team's threads name her as an author.
-    session
-        .wait_for("[data-testid='channel-item'][data-channel-name='engineering']", WAIT)
-        .await?
-        .click()
-        .await?;
-    session.wait_for("[data-testid='thread-item']", WAIT).await?.click().await?;
+    open_first_thread_of(session, "engineering").await?;
     let author = session
         .wait_until("a message by Priya", WAIT, || async {
             for message in session.find_all("[data-testid='message'][data-author='Priya Raman']").await? {
@@ -60,13 +60,19 @@ pub(crate) async fn start_a_thread_and_a_direct_conversation(session: &Session) 
     wait_until_sent(session, "Does Thursday morning").await?;
 
     // Back where the conversation went on.
+    open_first_thread_of(session, "engineering").await?;
+    session.wait_for("[data-testid='composer-input']", WAIT).await?;
+    Ok(())
+}
+
+/// Opens the channel `name` and the thread at the top of its list.
+async fn open_first_thread_of(session: &Session, name: &str) -> anyhow::Result<()> {
     session
-        .wait_for("[data-testid='channel-item'][data-channel-name='engineering']", WAIT)
+        .wait_for(&format!("[data-testid='channel-item'][data-channel-name='{name}']"), WAIT)
         .await?
         .click()
         .await?;
     session.wait_for("[data-testid='thread-item']", WAIT).await?.click().await?;
-    session.wait_for("[data-testid='composer-input']", WAIT).await?;
     Ok(())
 }
 

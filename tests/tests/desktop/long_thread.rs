@@ -4,12 +4,12 @@
 //! without compositing, the mode no other WebDriver test covers.
 
 use super::{
-    App, PAINTING_WITHOUT_COMPOSITING, Painting, THREAD_TITLE, WAIT, World, by_testid, test_artifacts, world,
+    App, PAINTING_WITHOUT_COMPOSITING, Painting, THREAD_TITLE, WAIT, World, by_testid, join_as_ana,
+    test_artifacts, world,
 };
 use meridian_domain::{Clock, SystemClock, ThreadId};
 use meridian_testkit::client::HeadlessClient;
 use meridian_testkit::screenshots;
-use meridian_testkit::server::TEST_PASSWORD;
 use meridian_testkit::webdriver::{Element, Session};
 
 /// Fewer message rows than this in the page: the list is virtualised.
@@ -31,13 +31,7 @@ async fn a_long_thread_opens_at_the_first_unread_and_keeps_few_rows_in_the_page(
 
 async fn read_a_long_thread(session: &Session, world: &World) -> anyhow::Result<()> {
     post_replies(&world.bob, world.thread, "Early reply", 120).await?;
-    by_testid(session, "join-team-card").await?.click().await?;
-    let url = by_testid(session, "join-server-url").await?;
-    url.clear().await?;
-    url.send_keys(&world.server.base_url()).await?;
-    by_testid(session, "join-email").await?.send_keys("ana@example.com").await?;
-    by_testid(session, "join-password").await?.send_keys(TEST_PASSWORD).await?;
-    by_testid(session, "join-submit").await?.click().await?;
+    join_as_ana(session, world).await?;
 
     // Ana reads the thread once it is all here; opening it marks it read. It opens at its first
     // message, unread yet, and she goes to the newest.

@@ -11,8 +11,8 @@ use meridian_testkit::webdriver::Session;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// Joins the test server as Ana from the welcome screen, then opens #general.
-pub(crate) async fn join_as_ana_and_open_general(session: &Session, world: &World) -> anyhow::Result<()> {
+/// Joins the test server as Ana from the welcome screen.
+pub(crate) async fn join_as_ana(session: &Session, world: &World) -> anyhow::Result<()> {
     by_testid(session, "join-team-card").await?.click().await?;
     let url = by_testid(session, "join-server-url").await?;
     url.clear().await?;
@@ -20,6 +20,12 @@ pub(crate) async fn join_as_ana_and_open_general(session: &Session, world: &Worl
     by_testid(session, "join-email").await?.send_keys("ana@example.com").await?;
     by_testid(session, "join-password").await?.send_keys(TEST_PASSWORD).await?;
     by_testid(session, "join-submit").await?.click().await?;
+    Ok(())
+}
+
+/// Joins the test server as Ana from the welcome screen, then opens #general.
+pub(crate) async fn join_as_ana_and_open_general(session: &Session, world: &World) -> anyhow::Result<()> {
+    join_as_ana(session, world).await?;
     session
         .wait_for("[data-testid='channel-item'][data-channel-name='general']", WAIT)
         .await?
