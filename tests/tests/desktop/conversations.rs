@@ -11,13 +11,8 @@ pub(crate) async fn start_a_thread_and_a_direct_conversation(session: &Session) 
     by_testid(session, "new-thread").await?.click().await?;
     by_testid(session, "new-thread-title").await?.send_keys("Offsite agenda").await?;
     let body = by_testid(session, "new-thread-body").await?;
-    body.send_keys("Ideas for the **offsite**, @Pri").await?;
-    let option = session.wait_for("[data-testid='mention-option']", WAIT).await?;
-    anyhow::ensure!(
-        option.text_content().await?.contains("Priya Raman"),
-        "the first suggestion is not Priya"
-    );
-    option.click().await?;
+    body.send_keys("Ideas for the **offsite**, ").await?;
+    super::local_team::mention_priya(session, &body).await?;
     body.send_keys("call at 3pm tomorrow").await?;
     shoot_both_themes(session, "new-thread").await?;
     by_testid(session, "new-thread-post").await?.click().await?;

@@ -6,7 +6,7 @@ use super::{
     App, CLOSED_WITHOUT_THE_PAGE, WAIT, availability, by_testid, click_hidden, conversations, desktop_binary,
     docs_screenshots, message_action, message_containing, shoot_both_themes,
 };
-use meridian_testkit::webdriver::Session;
+use meridian_testkit::webdriver::{Element, Session};
 use meridian_testkit::{screenshots, x11};
 use std::path::Path;
 
@@ -36,17 +36,24 @@ async fn a_team_on_this_computer_starts_with_a_demo_team_across_time_zones() -> 
     app.close(outcome, "local-team").await
 }
 
-/// Markdown with a completed @mention and a typed time, the per-recipient preview, a reaction,
-/// an edit and a delete, each seen in the real webview.
-async fn converse(session: &Session) -> anyhow::Result<()> {
-    let composer = by_testid(session, "composer-input").await?;
-    composer.send_keys("**Ship it** today, @Pri").await?;
+/// Types "@Pri" into `input` and picks Priya Raman, the first person offered.
+pub(crate) async fn mention_priya(session: &Session, input: &Element) -> anyhow::Result<()> {
+    input.send_keys("@Pri").await?;
     let option = session.wait_for("[data-testid='mention-option']", WAIT).await?;
     anyhow::ensure!(
         option.text_content().await?.contains("Priya Raman"),
         "the first suggestion is not Priya"
     );
     option.click().await?;
+    Ok(())
+}
+
+/// Markdown with a completed @mention and a typed time, the per-recipient preview, a reaction,
+/// an edit and a delete, each seen in the real webview.
+async fn converse(session: &Session) -> anyhow::Result<()> {
+    let composer = by_testid(session, "composer-input").await?;
+    composer.send_keys("**Ship it** today, ").await?;
+    mention_priya(session, &composer).await?;
     composer.send_keys("see you 3pm tomorrow").await?;
 
     // The mention makes Priya a recipient, with when she will hear about it.
