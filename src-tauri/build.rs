@@ -14,6 +14,7 @@ const COMMANDS: &[&str] = &[
     "send_reply",
     "start_thread",
     "open_direct",
+    "new_thread_preview",
     "edit_message",
     "delete_message",
     "message_history",

@@ -127,6 +127,7 @@ pub fn run() {
             commands::threads::send_reply,
             commands::conversations::start_thread,
             commands::conversations::open_direct,
+            commands::conversations::new_thread_preview,
             commands::threads::edit_message,
             commands::threads::delete_message,
             commands::history::message_history,

@@ -72,6 +72,15 @@ impl LocalStore {
             .bind(&channel.name)
             .execute(&mut *tx)
             .await?;
+            // Its people are its members from the start, as the server will record them: who a
+            // first post notifies is known before the opening is confirmed.
+            for person in &people {
+                sqlx::query("INSERT OR IGNORE INTO channel_members (channel_id, user_id) VALUES (?, ?)")
+                    .bind(channel_id.to_string())
+                    .bind(person.to_string())
+                    .execute(&mut *tx)
+                    .await?;
+            }
             let participants = people.iter().copied().filter(|person| *person != me).collect();
             enqueue(&mut tx, &MutationOp::OpenDirect { channel_id, participants }, now).await?;
         }

@@ -1,8 +1,8 @@
-//! Who a reply in a thread concerns: the people the desktop's delivery preview lists and whose
+//! Who a reply in a thread, or a new thread's first post, concerns: the people the desktop's delivery preview lists and whose
 //! morning "send at their morning" aims for, from the desktop and the command line alike.
 
 use crate::{LocalStore, Result, StoreError};
-use meridian_domain::{MessageId, ThreadId, User, UserId};
+use meridian_domain::{ChannelId, MessageId, ThreadId, User, UserId};
 
 impl LocalStore {
     /// Who a reply in `thread_id` concerns besides `me`: its starter, everyone who wrote in it
@@ -36,6 +36,26 @@ impl LocalStore {
     ) -> Result<Vec<User>> {
         let ids = self.thread_people(me, thread_id).await?;
         let ids = once_each_but(me, ids.into_iter().chain(mentions.iter().copied()));
+        let mut people = Vec::with_capacity(ids.len());
+        for id in ids {
+            people.extend(self.user(id).await?);
+        }
+        Ok(people)
+    }
+
+    /// Everyone a new thread's first post in `channel_id` mentioning `mentions` would notify: in
+    /// a direct conversation everyone in it, then the people mentioned, never `me`, each once.
+    /// People this device does not know are left out; `NotFound("channel")` for a channel it does
+    /// not hold.
+    pub async fn new_thread_recipients(
+        &self,
+        me: UserId,
+        channel_id: ChannelId,
+        mentions: &[UserId],
+    ) -> Result<Vec<User>> {
+        let channel = self.channel(channel_id).await?.ok_or(StoreError::NotFound("channel"))?;
+        let conversation = if channel.direct { self.members(channel_id).await? } else { Vec::new() };
+        let ids = once_each_but(me, conversation.into_iter().chain(mentions.iter().copied()));
         let mut people = Vec::with_capacity(ids.len());
         for id in ids {
             people.extend(self.user(id).await?);

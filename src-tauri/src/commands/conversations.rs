@@ -1,10 +1,12 @@
 //! Starting conversations: a new thread in a channel, and the direct conversation with a person.
 
+use super::scheduled::DeliveryPreview;
 use super::threads::{MentionChoice, compose};
 use super::{parse_id, signed_in};
 use crate::error::CommandResult;
 use crate::session::AppState;
-use crate::views::ChannelSummary;
+use crate::views::{ChannelSummary, RecipientPreview};
+use meridian_domain::availability::{Availability, Urgency, preview};
 use meridian_domain::{ChannelId, UserId};
 use tauri::State;
 
@@ -46,4 +48,26 @@ pub async fn open_direct(state: State<'_, AppState>, user_id: String) -> Command
         .find(|(known, _)| known.id == channel.id)
         .map_or(0, |(_, threads)| *threads);
     Ok(ChannelSummary::new(&channel, threads, 0))
+}
+
+/// Who a new thread's first post in `channel_id` would notify (the people it mentions, and in a
+/// direct conversation everyone in it), and when each would hear of it if posted now.
+#[tauri::command]
+pub async fn new_thread_preview(
+    state: State<'_, AppState>,
+    channel_id: String,
+    mentions: Option<Vec<String>>,
+) -> CommandResult<DeliveryPreview> {
+    let channel_id: ChannelId = parse_id(&channel_id, "channel")?;
+    let mentions: Vec<UserId> =
+        mentions.unwrap_or_default().iter().map(|id| parse_id(id, "user")).collect::<CommandResult<_>>()?;
+    let guard = state.session().await;
+    let session = signed_in(&guard)?;
+    let now = state.clock().now_millis();
+    let recipients = session.store.new_thread_recipients(session.me().id, channel_id, &mentions).await?;
+    let recipients = recipients
+        .iter()
+        .map(|user| RecipientPreview::new(user, preview(&Availability::of(user), now, Urgency::Normal)))
+        .collect();
+    Ok(DeliveryPreview { recipients, lands: None })
 }

@@ -4,6 +4,10 @@
 use super::{WAIT, by_testid, message_containing, shoot_both_themes};
 use meridian_testkit::webdriver::Session;
 
+/// Priya in the new-thread form's list of who will be notified.
+const PRIYA_NOTIFIED: &str =
+    "[data-testid='new-thread-form'] [data-testid='delivery-recipient'][data-name='Priya Raman']";
+
 /// A thread started in #random with a mention and a typed time, then a direct conversation
 /// with Priya from her card, with its first thread; both reach the embedded server.
 pub(crate) async fn start_a_thread_and_a_direct_conversation(session: &Session) -> anyhow::Result<()> {
@@ -14,6 +18,8 @@ pub(crate) async fn start_a_thread_and_a_direct_conversation(session: &Session) 
     body.send_keys("Ideas for the **offsite**, ").await?;
     super::local_team::mention_priya(session, &body).await?;
     body.send_keys("call at 3pm tomorrow").await?;
+    // Mentioned, Priya will hear of it; the form says when.
+    session.wait_for(PRIYA_NOTIFIED, WAIT).await?;
     shoot_both_themes(session, "new-thread").await?;
     by_testid(session, "new-thread-post").await?.click().await?;
     session.wait_for_text("[data-testid='thread-title']", "Offsite agenda", WAIT).await?;
@@ -46,6 +52,8 @@ pub(crate) async fn start_a_thread_and_a_direct_conversation(session: &Session) 
     let direct = "[data-testid='channel-item'][data-channel-name='Priya Raman, Sam Rivera']";
     session.wait_for(direct, WAIT).await?;
     by_testid(session, "new-thread-form").await?;
+    // In a conversation of two, the other one hears of every first post.
+    session.wait_for(PRIYA_NOTIFIED, WAIT).await?;
     by_testid(session, "new-thread-title").await?.send_keys("Your talk slot").await?;
     by_testid(session, "new-thread-body")
         .await?

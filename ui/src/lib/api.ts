@@ -299,6 +299,10 @@ export const threadPage = (threadId: string, direction: PageDirection, cursor: s
 export const startThread = (channelId: string, title: string, body: string, mentions: MentionChoice[] = []) =>
   invoke<string>("start_thread", { channelId, title, body, mentions });
 
+/** Who a new thread's first post would notify, and when. */
+export const newThreadPreview = (channelId: string, mentions: string[] = []) =>
+  invoke<DeliveryPreview>("new_thread_preview", { channelId, mentions });
+
 /** Opens (or finds again) the direct conversation with a person. */
 export const openDirect = (userId: string) => invoke<ChannelSummary>("open_direct", { userId });
 

@@ -1,0 +1,42 @@
+//! Who a new thread's first post concerns: the people it mentions, and in a direct conversation
+//! everyone in it; never the writer, each person once.
+
+mod common;
+
+use common::{ops_channel, person, pull, sign_in};
+
+use meridian_domain::{ScopeId, Team, TeamId, UserId};
+use meridian_protocol::Entity;
+use meridian_store::LocalStore;
+
+#[tokio::test]
+async fn a_new_thread_concerns_those_it_mentions_and_everyone_in_a_direct_conversation() {
+    let store = LocalStore::open_in_memory().await.expect("store");
+    let (me, bob, chen) = (person("Ana"), person("Bob"), person("Chen"));
+    let team = Team { id: TeamId::new(), name: "Acme".into() };
+    sign_in(&store, &me, team.id).await;
+    let channel = ops_channel(team.id);
+    let directory = vec![
+        Entity::Team(team.clone()),
+        Entity::User(me.clone()),
+        Entity::User(bob.clone()),
+        Entity::User(chen.clone()),
+        Entity::Channel(channel.clone()),
+    ];
+    store.apply_pull(&pull(ScopeId::Team(team.id), 1, directory), me.id).await.expect("directory");
+    let ids = |people: Vec<meridian_domain::User>| people.into_iter().map(|user| user.id).collect::<Vec<_>>();
+
+    let stranger = UserId::new();
+    let mentions = [chen.id, me.id, stranger, chen.id];
+    let in_channel = store.new_thread_recipients(me.id, channel.id, &mentions).await.expect("channel");
+    assert_eq!(ids(in_channel), [chen.id], "the mentioned, once; never me or someone unknown");
+    let nobody = store.new_thread_recipients(me.id, channel.id, &[]).await.expect("nobody");
+    assert!(nobody.is_empty(), "a channel's new thread notifies nobody it does not mention");
+
+    let direct = store.open_direct(me.id, team.id, &[bob.id], 10).await.expect("direct");
+    let in_direct = store.new_thread_recipients(me.id, direct.id, &[chen.id]).await.expect("direct");
+    assert_eq!(ids(in_direct), [bob.id, chen.id], "everyone in the conversation, then the mentioned");
+
+    let missing = store.new_thread_recipients(me.id, meridian_domain::ChannelId::new(), &[]).await;
+    assert!(missing.is_err(), "a channel this device does not hold");
+}
