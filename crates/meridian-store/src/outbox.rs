@@ -6,8 +6,8 @@
 use crate::rows::{id, seq_from_sql, seq_to_sql};
 use crate::{DeliveryState, LocalStore, Result, StoreError};
 use meridian_domain::{
-    Attachment, ChannelId, Message, MessageId, MutationId, Reaction, Thread, ThreadId, UnixMillis, UserId,
-    validate,
+    Attachment, ChannelId, Message, MessageId, MutationId, Reaction, ScopeId, Thread, ThreadId, UnixMillis,
+    UserId, validate,
 };
 use meridian_protocol::{Mutation, MutationOp, MutationResult, MutationStatus};
 use sqlx::{Sqlite, Transaction};
@@ -263,7 +263,18 @@ impl LocalStore {
                         .bind(seq)
                         .execute(&mut *tx)
                         .await?;
-                    if let Some(MutationOp::SetReaction { message_id, emoji, .. }) =
+                    if let Some(MutationOp::OpenDirect { channel_id, .. }) = queued_op(&mut tx, seq).await? {
+                        // The conversation stays, with anything refused in it, but its people were
+                        // members here only in expectation of the server's: none notify now.
+                        sqlx::query(
+                            "DELETE FROM channel_members WHERE channel_id = ?1
+                             AND NOT EXISTS (SELECT 1 FROM cursors WHERE scope = ?2)",
+                        )
+                        .bind(channel_id.to_string())
+                        .bind(ScopeId::Channel(channel_id).to_string())
+                        .execute(&mut *tx)
+                        .await?;
+                    } else if let Some(MutationOp::SetReaction { message_id, emoji, .. }) =
                         queued_op(&mut tx, seq).await?
                     {
                         // The optimistic reaction goes; whatever the server holds arrives by pull.

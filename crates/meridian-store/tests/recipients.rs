@@ -6,7 +6,7 @@ mod common;
 use common::{ops_channel, person, pull, sign_in};
 
 use meridian_domain::{ScopeId, Team, TeamId, UserId};
-use meridian_protocol::Entity;
+use meridian_protocol::{Entity, MutationOp, MutationResult, MutationStatus};
 use meridian_store::LocalStore;
 
 #[tokio::test]
@@ -36,6 +36,19 @@ async fn a_new_thread_concerns_those_it_mentions_and_everyone_in_a_direct_conver
     let direct = store.open_direct(me.id, team.id, &[bob.id], 10).await.expect("direct");
     let in_direct = store.new_thread_recipients(me.id, direct.id, &[chen.id]).await.expect("direct");
     assert_eq!(ids(in_direct), [bob.id, chen.id], "everyone in the conversation, then the mentioned");
+
+    // The server refuses the opening: nobody is a member in expectation any more, so nobody is
+    // said to be notified for being in it.
+    let queued = store.queued_mutations(10).await.expect("queued");
+    let opening =
+        queued.iter().find(|mutation| matches!(mutation.op, MutationOp::OpenDirect { .. })).expect("queued");
+    let refused = MutationResult {
+        seq: opening.seq,
+        status: MutationStatus::Rejected { code: "user_not_found".into(), message: "no such person".into() },
+    };
+    store.settle(&[refused]).await.expect("settle");
+    let after = store.new_thread_recipients(me.id, direct.id, &[chen.id]).await.expect("refused");
+    assert_eq!(ids(after), [chen.id], "only the mentioned once the opening was refused");
 
     let missing = store.new_thread_recipients(me.id, meridian_domain::ChannelId::new(), &[]).await;
     assert!(missing.is_err(), "a channel this device does not hold");

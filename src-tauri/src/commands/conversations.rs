@@ -3,7 +3,7 @@
 use super::scheduled::DeliveryPreview;
 use super::threads::{MentionChoice, compose};
 use super::{parse_id, signed_in};
-use crate::error::CommandResult;
+use crate::error::{CommandError, CommandResult};
 use crate::session::AppState;
 use crate::views::{ChannelSummary, RecipientPreview};
 use meridian_domain::availability::{Availability, Urgency, preview};
@@ -37,6 +37,9 @@ pub async fn open_direct(state: State<'_, AppState>, user_id: String) -> Command
     let other: UserId = parse_id(&user_id, "user")?;
     let guard = state.session().await;
     let session = signed_in(&guard)?;
+    if other == session.me().id {
+        return Err(CommandError::new("bad_request", "A direct conversation is with someone else."));
+    }
     let now = state.clock().now_millis();
     let channel = session.store.open_direct(session.me().id, session.team.id, &[other], now).await?;
     session.sync_now();

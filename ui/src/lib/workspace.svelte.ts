@@ -235,6 +235,8 @@ export class Workspace {
     const channelId = this.composingIn;
     if (channelId === null) return;
     const threadId = await api.startThread(channelId, title, body, mentions);
+    // Shown in its own channel, wherever the reader went meanwhile.
+    if (this.channelId !== channelId) await this.selectChannel(channelId);
     await this.refreshThreads();
     await this.selectThread(threadId);
     void this.refreshChannels();
