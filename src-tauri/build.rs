@@ -15,6 +15,8 @@ const COMMANDS: &[&str] = &[
     "start_thread",
     "open_direct",
     "new_thread_preview",
+    "new_thread_draft",
+    "save_new_thread_draft",
     "edit_message",
     "delete_message",
     "message_history",

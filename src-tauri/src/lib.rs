@@ -128,6 +128,8 @@ pub fn run() {
             commands::conversations::start_thread,
             commands::conversations::open_direct,
             commands::conversations::new_thread_preview,
+            commands::conversations::new_thread_draft,
+            commands::conversations::save_new_thread_draft,
             commands::threads::edit_message,
             commands::threads::delete_message,
             commands::history::message_history,

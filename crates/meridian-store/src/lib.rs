@@ -28,7 +28,7 @@ mod thread_window;
 pub use account::Account;
 pub use apply::Applied;
 pub use bootstrap::{HeldHistory, HistoryApplied};
-pub use drafts::MAX_DRAFT_BYTES;
+pub use drafts::{MAX_DRAFT_BYTES, NewThreadDraft};
 pub use export::{OutboxEntry, OutboxState, StoreSnapshot};
 pub use held::HeldRow;
 pub use nudges::DueNudge;

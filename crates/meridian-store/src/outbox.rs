@@ -125,6 +125,11 @@ impl LocalStore {
             urgent: false,
         };
         enqueue(&mut tx, &op, now).await?;
+        // The draft of the thread being started becomes the queued write.
+        sqlx::query("DELETE FROM new_thread_drafts WHERE channel_id = ?")
+            .bind(channel_id.to_string())
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         Ok((thread, message))
     }

@@ -74,3 +74,43 @@ pub async fn new_thread_preview(
         .collect();
     Ok(DeliveryPreview { recipients, lands: None })
 }
+
+/// What is typed for a new thread in a channel: kept as it is typed, until it is posted.
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NewThreadDraftView {
+    pub title: String,
+    pub body: String,
+}
+
+/// The title and first post typed for a new thread in `channel_id`, empty when there are none.
+#[tauri::command]
+pub async fn new_thread_draft(
+    state: State<'_, AppState>,
+    channel_id: String,
+) -> CommandResult<NewThreadDraftView> {
+    let channel_id: ChannelId = parse_id(&channel_id, "channel")?;
+    let guard = state.session().await;
+    let session = signed_in(&guard)?;
+    Ok(session
+        .store
+        .new_thread_draft(channel_id)
+        .await?
+        .map(|draft| NewThreadDraftView { title: draft.title, body: draft.body })
+        .unwrap_or_default())
+}
+
+/// Keeps what is typed for a new thread in `channel_id`; blank text removes it.
+#[tauri::command]
+pub async fn save_new_thread_draft(
+    state: State<'_, AppState>,
+    channel_id: String,
+    title: String,
+    body: String,
+) -> CommandResult<()> {
+    let channel_id: ChannelId = parse_id(&channel_id, "channel")?;
+    let guard = state.session().await;
+    let session = signed_in(&guard)?;
+    let draft = meridian_store::NewThreadDraft { title, body };
+    Ok(session.store.save_new_thread_draft(channel_id, &draft, state.clock().now_millis()).await?)
+}

@@ -21,6 +21,28 @@ pub(crate) async fn start_a_thread_and_a_direct_conversation(session: &Session) 
     // Mentioned, Priya will hear of it; the form says when.
     session.wait_for(PRIYA_NOTIFIED, WAIT).await?;
     shoot_both_themes(session, "new-thread").await?;
+    // Left for another channel at once and taken up again, the thread being written is all there.
+    session.wait_for("[data-testid='channel-item'][data-channel-name='design']", WAIT).await?.click().await?;
+    session.wait_for("[data-testid='channel-item'][data-channel-name='random']", WAIT).await?.click().await?;
+    by_testid(session, "new-thread").await?.click().await?;
+    let kept = session
+        .wait_until("the new thread's draft back in the form", WAIT, || async {
+            let typed = session
+                .execute(
+                    "return [document.querySelector('[data-testid=new-thread-title]')?.value ?? '',
+                             document.querySelector('[data-testid=new-thread-body]')?.value ?? ''];",
+                    &[],
+                )
+                .await?;
+            let title = typed[0].as_str().unwrap_or_default().to_owned();
+            Ok((!title.is_empty()).then(|| (title, typed[1].as_str().unwrap_or_default().to_owned())))
+        })
+        .await?;
+    anyhow::ensure!(
+        kept.0 == "Offsite agenda" && kept.1.ends_with("@Priya Raman call at 3pm tomorrow"),
+        "the form came back with {kept:?}"
+    );
+    session.wait_for(PRIYA_NOTIFIED, WAIT).await?;
     by_testid(session, "new-thread-post").await?.click().await?;
     session.wait_for_text("[data-testid='thread-title']", "Offsite agenda", WAIT).await?;
     let opening = message_containing(session, "Ideas for the").await?;

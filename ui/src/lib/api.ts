@@ -303,6 +303,14 @@ export const startThread = (channelId: string, title: string, body: string, ment
 export const newThreadPreview = (channelId: string, mentions: string[] = []) =>
   invoke<DeliveryPreview>("new_thread_preview", { channelId, mentions });
 
+/** What is typed for a new thread in a channel, kept until it is posted. */
+export type NewThreadDraft = { title: string; body: string };
+
+export const newThreadDraft = (channelId: string) => invoke<NewThreadDraft>("new_thread_draft", { channelId });
+
+export const saveNewThreadDraft = (channelId: string, draft: NewThreadDraft) =>
+  invoke<void>("save_new_thread_draft", { channelId, title: draft.title, body: draft.body });
+
 /** Opens (or finds again) the direct conversation with a person. */
 export const openDirect = (userId: string) => invoke<ChannelSummary>("open_direct", { userId });
 
