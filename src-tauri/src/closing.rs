@@ -36,7 +36,14 @@ pub fn hold<R: Runtime>(window: &Window<R>) {
 /// The tray's Quit: through the page, like closing the window, when there is one.
 pub fn quit<R: Runtime>(app: &AppHandle<R>) {
     match app.get_webview_window("main") {
-        Some(window) => hold(&window.as_ref().window()),
+        Some(window) => {
+            let window = window.as_ref().window();
+            // Closing the window itself remembers its place; quitting from the tray must too.
+            if let Some(state) = app.try_state::<crate::session::AppState>() {
+                crate::window_state::save(&window, state.data_dir());
+            }
+            hold(&window);
+        }
         None => app.exit(0),
     }
 }

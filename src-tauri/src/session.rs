@@ -109,6 +109,11 @@ impl AppState {
         self.session.lock().await.clone()
     }
 
+    /// Where the app keeps its data.
+    pub fn data_dir(&self) -> &std::path::Path {
+        &self.data_dir
+    }
+
     /// Where pictures on messages are kept once fetched for `user_id`'s previews.
     pub fn preview_dir(&self, user_id: UserId) -> PathBuf {
         self.data_dir.join("accounts").join(format!("{user_id}-previews"))

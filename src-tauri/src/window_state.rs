@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
-use tauri::{PhysicalPosition, PhysicalSize, Window};
+use tauri::{PhysicalPosition, PhysicalSize, Runtime, Window};
 
 /// Smallest size restored; anything smaller is a broken file, not a choice.
 const MIN_SIDE: u32 = 400;
@@ -46,7 +46,7 @@ pub fn restore(window: &Window, data_dir: &Path) {
 }
 
 /// Records where `window` is now.
-pub fn save(window: &Window, data_dir: &Path) {
+pub fn save<R: Runtime>(window: &Window<R>, data_dir: &Path) {
     let (Ok(position), Ok(size)) = (window.outer_position(), window.inner_size()) else { return };
     let maximized = window.is_maximized().unwrap_or(false);
     let state =
