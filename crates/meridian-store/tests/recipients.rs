@@ -3,27 +3,15 @@
 
 mod common;
 
-use common::{ops_channel, person, pull, sign_in};
+use common::{person, store_with_directory};
 
-use meridian_domain::{ScopeId, Team, TeamId, UserId};
-use meridian_protocol::{Entity, MutationOp, MutationResult, MutationStatus};
-use meridian_store::LocalStore;
+use meridian_domain::UserId;
+use meridian_protocol::{MutationOp, MutationResult, MutationStatus};
 
 #[tokio::test]
 async fn a_new_thread_concerns_those_it_mentions_and_everyone_in_a_direct_conversation() {
-    let store = LocalStore::open_in_memory().await.expect("store");
     let (me, bob, chen) = (person("Ana"), person("Bob"), person("Chen"));
-    let team = Team { id: TeamId::new(), name: "Acme".into() };
-    sign_in(&store, &me, team.id).await;
-    let channel = ops_channel(team.id);
-    let directory = vec![
-        Entity::Team(team.clone()),
-        Entity::User(me.clone()),
-        Entity::User(bob.clone()),
-        Entity::User(chen.clone()),
-        Entity::Channel(channel.clone()),
-    ];
-    store.apply_pull(&pull(ScopeId::Team(team.id), 1, directory), me.id).await.expect("directory");
+    let (store, team, channel) = store_with_directory(&me, &[&bob, &chen]).await;
     let ids = |people: Vec<meridian_domain::User>| people.into_iter().map(|user| user.id).collect::<Vec<_>>();
 
     let stranger = UserId::new();

@@ -4,9 +4,9 @@
 
 mod common;
 
-use common::{ops_channel, person, pull, sign_in};
+use common::{person, pull, store_with_directory};
 
-use meridian_domain::{Message, MessageId, ScopeId, Team, TeamId, Thread, ThreadId, UserId};
+use meridian_domain::{Message, MessageId, ScopeId, Thread, ThreadId, UserId};
 use meridian_protocol::Entity;
 use meridian_store::{LocalStore, MessageKey, MessageWindow, WindowStart};
 
@@ -21,18 +21,8 @@ struct World {
 }
 
 async fn world(confirmed: usize, local: usize) -> World {
-    let store = LocalStore::open_in_memory().await.expect("store");
     let (me, kofi) = (person("Ana"), person("Kofi"));
-    let team = Team { id: TeamId::new(), name: "Acme".into() };
-    sign_in(&store, &me, team.id).await;
-    let channel = ops_channel(team.id);
-    let directory = vec![
-        Entity::Team(team.clone()),
-        Entity::User(me.clone()),
-        Entity::User(kofi.clone()),
-        Entity::Channel(channel.clone()),
-    ];
-    store.apply_pull(&pull(ScopeId::Team(team.id), 1, directory), me.id).await.expect("directory");
+    let (store, _, channel) = store_with_directory(&me, &[&kofi]).await;
     let thread = Thread {
         id: ThreadId::new(),
         channel_id: channel.id,

@@ -61,6 +61,22 @@ pub async fn sign_in(store: &LocalStore, me: &User, team: TeamId) {
     store.save_account(&account).await.expect("account");
 }
 
+/// A fresh store with `me` signed in to a new team, whose directory (the team, `me`, `others` and
+/// the public channel #ops) is synced to it.
+pub async fn store_with_directory(me: &User, others: &[&User]) -> (LocalStore, Team, Channel) {
+    let store = LocalStore::open_in_memory().await.expect("store");
+    let team = Team { id: TeamId::new(), name: "Acme".into() };
+    sign_in(&store, me, team.id).await;
+    let channel = ops_channel(team.id);
+    let directory = [Entity::Team(team.clone()), Entity::User(me.clone())]
+        .into_iter()
+        .chain(others.iter().map(|person| Entity::User((*person).clone())))
+        .chain([Entity::Channel(channel.clone())])
+        .collect();
+    store.apply_pull(&pull(ScopeId::Team(team.id), 1, directory), me.id).await.expect("directory");
+    (store, team, channel)
+}
+
 /// A fresh store with Ana signed in, and her thread "Plan" in #ops synced to it.
 pub async fn anas_thread() -> (LocalStore, User, Channel, Thread) {
     let store = LocalStore::open_in_memory().await.expect("store");
