@@ -1,8 +1,8 @@
 //! A message's edit history: the texts its edits replaced (kept by [`crate::messages::edit`]),
 //! read for someone who may read its channel.
 
-use crate::pull::readable;
 use crate::rows::{self, db};
+use crate::snapshot::readable_head;
 use meridian_domain::{ChannelId, MessageId, ScopeId, User};
 use meridian_protocol::{MessageRevision, MessageRevisions};
 use meridian_server_store::StoreError;
@@ -25,11 +25,11 @@ pub(crate) async fn message_revisions(
         .map_err(db)?;
     let Some(row) = row else { return Err(not_found) };
     let channel: ChannelId = rows::parsed(&row, "channel_id")?;
-    let channel_is_readable =
-        readable(conn, reader.id).await?.iter().any(|(scope, _)| *scope == ScopeId::Channel(channel));
-    if !channel_is_readable {
-        return Err(not_found);
-    }
+    // A channel the reader may not read hides its messages as if they were not there.
+    readable_head(conn, reader, ScopeId::Channel(channel)).await.map_err(|error| match error {
+        StoreError::NotFound(_) => StoreError::NotFound("message"),
+        other => other,
+    })?;
     let found = sqlx::query(
         "SELECT rev, body, replaced_at FROM message_revisions WHERE message_id = $1 ORDER BY rev",
     )

@@ -44,7 +44,11 @@ pub(crate) async fn history(
 
 /// The head of `scope` if `reader` may read it; otherwise the scope is reported as missing, so
 /// a private scope's existence does not leak.
-async fn readable_head(conn: &mut PgConnection, reader: &User, scope: ScopeId) -> Result<u64, StoreError> {
+pub(crate) async fn readable_head(
+    conn: &mut PgConnection,
+    reader: &User,
+    scope: ScopeId,
+) -> Result<u64, StoreError> {
     readable(conn, reader.id)
         .await?
         .into_iter()

@@ -44,7 +44,7 @@ pub(crate) async fn history(
 
 /// The head of `scope` if `reader` may read it; otherwise the scope is reported as missing, so
 /// a private scope's existence does not leak.
-async fn readable_head(
+pub(crate) async fn readable_head(
     conn: &mut SqliteConnection,
     reader: &User,
     scope: ScopeId,
