@@ -196,9 +196,7 @@ export class Workspace {
     this.composingIn = null;
     if (channelId !== this.channelId) {
       this.channelId = channelId;
-      this.threadId = null;
-      this.thread = { value: null, loading: false, error: null };
-      this.messages = null;
+      this.closeThread();
       this.threads = { value: [], loading: true, error: null };
     }
     await this.refreshThreads();
@@ -225,6 +223,11 @@ export class Workspace {
   composeThread() {
     if (this.channelId === null) return;
     this.composingIn = this.channelId;
+    this.closeThread();
+  }
+
+  /** No thread open. */
+  private closeThread() {
     this.threadId = null;
     this.thread = { value: null, loading: false, error: null };
     this.messages = null;
