@@ -34,6 +34,17 @@ impl From<meridian_sync::SyncError> for CommandError {
     }
 }
 
+impl CommandError {
+    /// A request to the team server that failed: the server's own refusal as it is, and anything
+    /// else (no connection, no answer) as `offline`, saying `what` could not be done.
+    pub fn from_server(error: meridian_sync::SyncError, what: &str) -> Self {
+        match error {
+            meridian_sync::SyncError::Api(api) => Self::new(api.code.as_str(), api.message),
+            other => Self::new("offline", format!("{what}: the team server is not reachable ({other}).")),
+        }
+    }
+}
+
 impl From<anyhow::Error> for CommandError {
     fn from(error: anyhow::Error) -> Self {
         Self::new("internal", format!("{error:#}"))

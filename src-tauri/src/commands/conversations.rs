@@ -1,12 +1,12 @@
 //! Starting conversations: a new thread in a channel, and the direct conversation with a person.
 
 use super::scheduled::DeliveryPreview;
-use super::threads::{MentionChoice, compose};
+use super::threads::{MentionChoice, compose, sent_now};
 use super::{parse_id, signed_in};
 use crate::error::{CommandError, CommandResult};
 use crate::session::AppState;
-use crate::views::{ChannelSummary, RecipientPreview};
-use meridian_domain::availability::{Availability, Urgency, preview};
+use crate::views::ChannelSummary;
+use meridian_domain::availability::Urgency;
 use meridian_domain::{ChannelId, UserId};
 use tauri::State;
 
@@ -68,11 +68,7 @@ pub async fn new_thread_preview(
     let session = signed_in(&guard)?;
     let now = state.clock().now_millis();
     let recipients = session.store.new_thread_recipients(session.me().id, channel_id, &mentions).await?;
-    let recipients = recipients
-        .iter()
-        .map(|user| RecipientPreview::new(user, preview(&Availability::of(user), now, Urgency::Normal)))
-        .collect();
-    Ok(DeliveryPreview { recipients, lands: None })
+    Ok(sent_now(&recipients, now, Urgency::Normal))
 }
 
 /// What is typed for a new thread in a channel: kept as it is typed, until it is posted.

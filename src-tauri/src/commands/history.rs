@@ -31,13 +31,10 @@ pub async fn message_history(
         let session = signed_in(&guard)?;
         (session.api.clone(), session.store.clone(), session.me())
     };
-    let history = api.message_revisions(message_id).await.map_err(|error| match error {
-        meridian_sync::SyncError::Api(api) => CommandError::new(api.code.as_str(), api.message),
-        other => CommandError::new(
-            "offline",
-            format!("The edit history is kept by the team server, which cannot be reached now ({other})."),
-        ),
-    })?;
+    let history = api
+        .message_revisions(message_id)
+        .await
+        .map_err(|error| CommandError::from_server(error, "The edit history could not be read"))?;
     let people = People::new(store.users().await?);
     let views = MessageViews::new(&people, &me, Vec::new());
     let current = VersionView { body_html: views.body_html(&history.body), replaced_at: None };

@@ -146,13 +146,10 @@ async fn save(
     request: &UpdateProfileRequest,
     now: UnixMillis,
 ) -> CommandResult<MyProfile> {
-    let user = api.update_profile(request).await.map_err(|error| match error {
-        meridian_sync::SyncError::Api(api) => CommandError::new(api.code.as_str(), api.message),
-        other => CommandError::new(
-            "offline",
-            format!("Your profile could not be saved: the team server is not reachable ({other})."),
-        ),
-    })?;
+    let user = api
+        .update_profile(request)
+        .await
+        .map_err(|error| CommandError::from_server(error, "Your profile could not be saved"))?;
     let guard = state.session().await;
     let session = signed_in(&guard)?;
     session.set_me(user);

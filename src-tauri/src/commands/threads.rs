@@ -11,7 +11,7 @@ use crate::views::{
 use meridian_domain::availability::{Availability, Urgency, preview};
 use meridian_domain::mentions::encode_mentions;
 use meridian_domain::time_tokens::tokenize_typed_times;
-use meridian_domain::{FollowState, Message, MessageId, ThreadId, UserId};
+use meridian_domain::{FollowState, Message, MessageId, ThreadId, UnixMillis, User, UserId};
 use meridian_store::ReplyOptions;
 use serde::Deserialize;
 use tauri::State;
@@ -267,11 +267,16 @@ pub async fn delivery_preview(
         let reader = Availability::of(&session.me()).zone;
         return Ok(super::scheduled::morning_preview(&recipients, reader, now, urgency));
     }
+    Ok(sent_now(&recipients, now, urgency))
+}
+
+/// When each of `recipients` would hear of a message sent `now` with `urgency`.
+pub(crate) fn sent_now(recipients: &[User], now: UnixMillis, urgency: Urgency) -> DeliveryPreview {
     let recipients = recipients
         .iter()
         .map(|user| RecipientPreview::new(user, preview(&Availability::of(user), now, urgency)))
         .collect();
-    Ok(DeliveryPreview { recipients, lands: None })
+    DeliveryPreview { recipients, lands: None }
 }
 
 #[tauri::command]
