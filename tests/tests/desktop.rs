@@ -87,6 +87,16 @@ async fn wait_for_message(session: &Session, author: &str, needle: &str) -> anyh
     Ok(())
 }
 
+/// Runs `script` in the page until it answers a string, read in one go: an element found first
+/// may be redrawn before it is asked about.
+async fn wait_for_script_text(session: &Session, description: &str, script: &str) -> anyhow::Result<String> {
+    Ok(session
+        .wait_until(description, WAIT, || async {
+            Ok(session.execute(script, &[]).await?.as_str().map(str::to_owned))
+        })
+        .await?)
+}
+
 /// Records every message that gets the mark a linked or notified message gets, however briefly
 /// it lasts; [`wait_until_marked`] then waits for one.
 async fn record_marked_messages(session: &Session) -> anyhow::Result<()> {

@@ -4,7 +4,7 @@
 
 use super::{
     App, CLOSED_WITHOUT_THE_PAGE, WAIT, availability, by_testid, click_hidden, conversations, desktop_binary,
-    docs_screenshots, message_action, message_containing, shoot_both_themes,
+    docs_screenshots, message_action, message_containing, shoot_both_themes, wait_for_script_text,
 };
 use meridian_testkit::webdriver::{Element, Session};
 use meridian_testkit::{screenshots, x11};
@@ -222,18 +222,13 @@ async fn share_a_picture(session: &Session, data_dir: &Path) -> anyhow::Result<(
 async fn search_offline(session: &Session) -> anyhow::Result<()> {
     let input = by_testid(session, "search-input").await?;
     input.send_keys("in:#engineering rollb").await?;
-    // Read in the page in one go: results found first may be redrawn as syncing changes arrive.
-    let marked = session
-        .wait_until("a highlighted search hit", WAIT, || async {
-            let marked = session
-                .execute(
-                    "return document.querySelector('[data-testid=search-hit] mark')?.textContent ?? null",
-                    &[],
-                )
-                .await?;
-            Ok(marked.as_str().map(str::to_owned))
-        })
-        .await?;
+    // Results may be redrawn as syncing changes arrive.
+    let marked = wait_for_script_text(
+        session,
+        "a highlighted search hit",
+        "return document.querySelector('[data-testid=search-hit] mark')?.textContent ?? null",
+    )
+    .await?;
     anyhow::ensure!(marked.to_lowercase().starts_with("rollb"), "highlighted {marked:?}");
     shoot_both_themes(session, "search").await?;
     session.wait_for("[data-testid='search-hit']", WAIT).await?.click().await?;
@@ -348,17 +343,12 @@ async fn keep_a_draft_when_the_window_closes(app: &mut App) -> anyhow::Result<()
     let thread = format!("[data-testid='thread-item'][data-thread-title='{title}']");
     session.wait_for(&thread, WAIT).await?.click().await?;
     session.wait_for_text("[data-testid='thread-title']", &title, WAIT).await?;
-    let kept = session
-        .wait_until("the draft in the composer", WAIT, || async {
-            let value = session
-                .execute(
-                    "return document.querySelector(\"[data-testid='composer-input']\")?.value ?? null",
-                    &[],
-                )
-                .await?;
-            Ok(value.as_str().map(str::to_owned))
-        })
-        .await?;
+    let kept = wait_for_script_text(
+        session,
+        "the draft in the composer",
+        "return document.querySelector(\"[data-testid='composer-input']\")?.value ?? null",
+    )
+    .await?;
     anyhow::ensure!(kept == draft, "the draft came back as {kept:?}");
     Ok(())
 }
