@@ -5,6 +5,17 @@ use crate::{DeliveryState, LocalStore, Result};
 use meridian_domain::{Channel, ChannelId, FollowState, Message, Role, Team, Thread, ThreadId, User, UserId};
 use sqlx::FromRow;
 
+/// A channel's name as its reader sees it, for a query over `channels c`: a direct conversation is
+/// named after its other people, by name, so nobody sees their own name in the list. The name the
+/// conversation was opened with stays the fallback while its member list is not yet known.
+pub(crate) const CHANNEL_TITLE: &str = "CASE WHEN c.direct = 0 THEN c.name ELSE COALESCE(
+    (SELECT group_concat(display_name, ', ') FROM (
+        SELECT u.display_name FROM channel_members m JOIN users u ON u.id = m.user_id
+        WHERE m.channel_id = c.id
+          AND m.user_id IS NOT (SELECT value FROM meta WHERE key = 'user_id')
+        ORDER BY u.display_name COLLATE NOCASE)),
+    c.name) END";
+
 /// A thread with what its list entry shows.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ThreadRow {
@@ -188,13 +199,13 @@ impl LocalStore {
         .collect()
     }
 
-    /// Channels by name, each with its number of threads.
+    /// Channels by name as the reader sees it ([`CHANNEL_TITLE`]), each with its number of threads.
     pub async fn channels(&self) -> Result<Vec<(Channel, u64)>> {
-        let rows: Vec<(String, String, String, String, bool, bool, i64)> = sqlx::query_as(
-            "SELECT c.id, c.team_id, c.name, c.topic, c.private, c.direct,
+        let rows: Vec<(String, String, String, String, bool, bool, i64)> = sqlx::query_as(&format!(
+            "SELECT c.id, c.team_id, {CHANNEL_TITLE} AS title, c.topic, c.private, c.direct,
                     (SELECT COUNT(*) FROM threads t WHERE t.channel_id = c.id)
-             FROM channels c ORDER BY c.name COLLATE NOCASE",
-        )
+             FROM channels c ORDER BY title COLLATE NOCASE"
+        ))
         .fetch_all(&self.pool)
         .await?;
         rows.into_iter()
@@ -207,9 +218,12 @@ impl LocalStore {
             .collect()
     }
 
+    /// One channel, named as the reader sees it ([`CHANNEL_TITLE`]).
     pub async fn channel(&self, channel_id: ChannelId) -> Result<Option<Channel>> {
         let row: Option<(String, String, String, String, bool, bool)> =
-            sqlx::query_as("SELECT id, team_id, name, topic, private, direct FROM channels WHERE id = ?")
+            sqlx::query_as(&format!(
+                "SELECT c.id, c.team_id, {CHANNEL_TITLE}, c.topic, c.private, c.direct FROM channels c WHERE c.id = ?"
+            ))
                 .bind(channel_id.to_string())
                 .fetch_optional(&self.pool)
                 .await?;

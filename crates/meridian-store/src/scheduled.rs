@@ -6,6 +6,7 @@
 //! text and says why.
 
 use crate::outbox::{checked_reply, enqueue, enqueue_replacing_draft, insert_pending_reply, thread_channel};
+use crate::reads::CHANNEL_TITLE;
 use crate::rows::id;
 use crate::{LocalStore, ReplyOptions, Result, StoreError};
 use meridian_domain::{
@@ -135,15 +136,15 @@ impl LocalStore {
     /// Scheduled replies still to land, and failed ones not put away, soonest first.
     pub async fn scheduled_replies(&self) -> Result<Vec<ScheduledRow>> {
         type Row = (String, String, String, String, String, String, bool, i64, String, Option<String>);
-        let rows: Vec<Row> = sqlx::query_as(
-            "SELECT s.message_id, s.thread_id, s.channel_id, COALESCE(t.title, ''), COALESCE(c.name, ''),
+        let rows: Vec<Row> = sqlx::query_as(&format!(
+            "SELECT s.message_id, s.thread_id, s.channel_id, COALESCE(t.title, ''), COALESCE({CHANNEL_TITLE}, ''),
                     s.body, s.urgent, s.deliver_at, s.state, s.error
              FROM scheduled s
              LEFT JOIN threads t ON t.id = s.thread_id
              LEFT JOIN channels c ON c.id = s.channel_id
              WHERE s.state IN ('scheduling', 'pending', 'failed')
-             ORDER BY s.deliver_at, s.message_id",
-        )
+             ORDER BY s.deliver_at, s.message_id"
+        ))
         .fetch_all(&self.pool)
         .await?;
         rows.into_iter()

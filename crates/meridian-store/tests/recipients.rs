@@ -41,3 +41,26 @@ async fn a_new_thread_concerns_those_it_mentions_and_everyone_in_a_direct_conver
     let missing = store.new_thread_recipients(me.id, meridian_domain::ChannelId::new(), &[]).await;
     assert!(missing.is_err(), "a channel this device does not hold");
 }
+
+#[tokio::test]
+async fn a_direct_conversation_is_named_after_the_other_people_in_it() {
+    let (me, bob, chen) = (person("Ana"), person("Bob"), person("Chen"));
+    let (store, team, channel) = store_with_directory(&me, &[&bob, &chen]).await;
+
+    let pair = store.open_direct(me.id, team.id, &[bob.id], 10).await.expect("pair");
+    let three = store.open_direct(me.id, team.id, &[chen.id, bob.id], 10).await.expect("three");
+    assert_eq!(pair.name, "Ana, Bob", "opened with everyone's names, as the server names it");
+
+    let titles: Vec<(bool, String)> = store
+        .channels()
+        .await
+        .expect("channels")
+        .into_iter()
+        .map(|(channel, _)| (channel.direct, channel.name))
+        .collect();
+    assert!(titles.contains(&(true, "Bob".into())), "{titles:?}");
+    assert!(titles.contains(&(true, "Bob, Chen".into())), "{titles:?}");
+    assert!(titles.contains(&(false, channel.name.clone())), "a channel keeps its name: {titles:?}");
+    let one = store.channel(three.id).await.expect("read").expect("held");
+    assert_eq!(one.name, "Bob, Chen");
+}
