@@ -14,6 +14,7 @@ const COMMANDS: &[&str] = &[
     "send_reply",
     "start_thread",
     "open_direct",
+    "create_channel",
     "new_thread_preview",
     "new_thread_draft",
     "save_new_thread_draft",

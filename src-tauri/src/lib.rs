@@ -127,6 +127,7 @@ pub fn run() {
             commands::threads::send_reply,
             commands::conversations::start_thread,
             commands::conversations::open_direct,
+            commands::conversations::create_channel,
             commands::conversations::new_thread_preview,
             commands::conversations::new_thread_draft,
             commands::conversations::save_new_thread_draft,

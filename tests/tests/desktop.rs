@@ -51,14 +51,15 @@ async fn by_testid(session: &Session, id: &str) -> anyhow::Result<meridian_testk
     Ok(session.wait_for(&format!("[data-testid='{id}']"), WAIT).await?)
 }
 
-/// Cycles the theme toggle until the page shows `theme` ("light" or "dark").
+/// Cycles the theme toggle until the page shows `theme` ("light" or "dark"). The toggle is
+/// pressed from the page, so a screen with a dialog open over it can be shot in both themes.
 async fn set_theme(session: &Session, theme: &str) -> anyhow::Result<()> {
     for _ in 0..4 {
         let current = session.execute("return document.documentElement.dataset.theme || ''", &[]).await?;
         if current.as_str() == Some(theme) {
             return Ok(());
         }
-        by_testid(session, "theme-toggle").await?.click().await?;
+        click_hidden(session, &by_testid(session, "theme-toggle").await?).await?;
     }
     anyhow::bail!("the theme toggle never reached {theme}")
 }

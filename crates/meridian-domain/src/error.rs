@@ -27,6 +27,12 @@ pub enum DomainError {
     ScheduleTooFar,
     #[error("a nudge can be set at most a year ahead")]
     NudgeTooFar,
+    #[error("{0:?} is not a channel name (letters, digits, - and _ only)")]
+    InvalidChannelName(String),
+    #[error("a topic is one line of text")]
+    InvalidTopic,
+    #[error("there is already a channel named #{0}")]
+    ChannelNameTaken(String),
 }
 
 impl DomainError {
@@ -45,6 +51,9 @@ impl DomainError {
             Self::InvalidTimeOff(_) => "invalid_time_off",
             Self::ScheduleTooFar => "schedule_too_far",
             Self::NudgeTooFar => "nudge_too_far",
+            Self::InvalidChannelName(_) => "invalid_channel_name",
+            Self::InvalidTopic => "invalid_topic",
+            Self::ChannelNameTaken(_) => "name_taken",
         }
     }
 }

@@ -88,6 +88,44 @@ pub fn password(password: &str) -> Result<(), DomainError> {
     Ok(())
 }
 
+pub const MAX_CHANNEL_NAME_CHARS: usize = 80;
+pub const MAX_TOPIC_CHARS: usize = 250;
+
+/// A channel's name as people write it after "#": trimmed, lower-cased, with spaces and dots
+/// turned into hyphens ("Launch Plan" becomes `launch-plan`). Letters, digits, `-` and `_` only,
+/// so a name reads the same in a sentence, a link and a search filter.
+pub fn channel_name(name: &str) -> Result<String, DomainError> {
+    let spaced = name.trim().trim_start_matches('#').trim();
+    let mut normalised = String::with_capacity(spaced.len());
+    for c in spaced.chars().flat_map(char::to_lowercase) {
+        let c = if c.is_whitespace() || c == '.' { '-' } else { c };
+        // Runs of separators read as one.
+        if c == '-' && normalised.ends_with('-') {
+            continue;
+        }
+        normalised.push(c);
+    }
+    let normalised = bounded("channel name", &normalised, MAX_CHANNEL_NAME_CHARS)?;
+    let allowed = |c: char| c.is_alphanumeric() || c == '-' || c == '_';
+    if !normalised.chars().all(allowed) {
+        return Err(DomainError::InvalidChannelName(normalised));
+    }
+    Ok(normalised)
+}
+
+/// What a channel is for, one line shown under its name; may be empty.
+pub fn channel_topic(topic: &str) -> Result<String, DomainError> {
+    let topic = topic.trim();
+    if topic.is_empty() {
+        return Ok(String::new());
+    }
+    let topic = bounded("topic", topic, MAX_TOPIC_CHARS)?;
+    if topic.chars().any(char::is_control) {
+        return Err(DomainError::InvalidTopic);
+    }
+    Ok(topic)
+}
+
 /// An IANA zone name such as `America/Los_Angeles`.
 pub fn time_zone(name: &str) -> Result<Tz, DomainError> {
     name.parse::<Tz>().map_err(|_| DomainError::UnknownTimeZone(name.to_owned()))
@@ -130,6 +168,29 @@ mod tests {
     fn oversized_titles_are_refused() {
         let error = thread_title(&"x".repeat(MAX_TITLE_CHARS + 1)).expect_err("too long");
         assert_eq!(error.code(), "field_too_long");
+    }
+
+    #[test]
+    fn channel_names_are_written_as_after_a_hash() {
+        assert_eq!(channel_name("  Launch Plan ").expect("valid"), "launch-plan");
+        assert_eq!(channel_name("#design_reviews").expect("valid"), "design_reviews");
+        assert_eq!(channel_name("q3 . okrs").expect("valid"), "q3-okrs");
+        assert_eq!(channel_name("Équipe").expect("valid"), "équipe");
+        for bad in ["team/ops", "<script>", "a,b", "what?"] {
+            assert_eq!(channel_name(bad).expect_err(bad).code(), "invalid_channel_name", "{bad}");
+        }
+        assert_eq!(channel_name(" # ").expect_err("blank").code(), "empty_field");
+        let long = "x".repeat(MAX_CHANNEL_NAME_CHARS + 1);
+        assert_eq!(channel_name(&long).expect_err("long").code(), "field_too_long");
+    }
+
+    #[test]
+    fn topics_are_one_trimmed_line_or_nothing() {
+        assert_eq!(channel_topic("  ").expect("empty"), "");
+        assert_eq!(channel_topic(" Ship the launch ").expect("valid"), "Ship the launch");
+        assert_eq!(channel_topic("two\nlines").expect_err("newline").code(), "invalid_topic");
+        let long = "x".repeat(MAX_TOPIC_CHARS + 1);
+        assert_eq!(channel_topic(&long).expect_err("long").code(), "field_too_long");
     }
 
     #[test]

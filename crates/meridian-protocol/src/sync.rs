@@ -62,6 +62,16 @@ pub enum MutationOp {
     /// Add (`present: true`) or remove one's reaction to a message.
     #[serde(rename = "reaction.set.v1")]
     SetReaction { message_id: MessageId, emoji: String, present: bool },
+    /// Create a channel, public or private, with its author as its first member. Its name is
+    /// refused (`name_taken`) when a channel the author can see already has it.
+    #[serde(rename = "channel.create.v1")]
+    CreateChannel {
+        channel_id: ChannelId,
+        name: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        topic: String,
+        private: bool,
+    },
     /// Join a public channel.
     #[serde(rename = "channel.join.v1")]
     JoinChannel { channel_id: ChannelId },
@@ -136,7 +146,8 @@ impl MutationOp {
             | Self::ScheduleMessage { message_id, .. }
             | Self::CancelScheduled { message_id }
             | Self::SetNudge { message_id, .. } => Some(*message_id),
-            Self::JoinChannel { .. }
+            Self::CreateChannel { .. }
+            | Self::JoinChannel { .. }
             | Self::LeaveChannel { .. }
             | Self::AddMember { .. }
             | Self::RemoveMember { .. }

@@ -71,6 +71,27 @@ pub(crate) async fn people(conn: &mut PgConnection, ids: &[UserId]) -> Result<Ve
     Ok(found)
 }
 
+/// Whether a channel `reader` may read is already named `name`, so a new one would be confused
+/// with it. Channels hidden from the reader are left out: a refusal must not reveal that a
+/// private channel of that name exists.
+pub(crate) async fn name_taken(
+    conn: &mut PgConnection,
+    name: &str,
+    reader: UserId,
+) -> Result<bool, StoreError> {
+    sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM channels c
+                        WHERE c.direct = FALSE AND lower(c.name) = lower($1)
+                          AND (c.private = FALSE OR EXISTS (SELECT 1 FROM channel_members m
+                                                       WHERE m.channel_id = c.id AND m.user_id = $2)))",
+    )
+    .bind(name)
+    .bind(reader.to_string())
+    .fetch_one(conn)
+    .await
+    .map_err(db)
+}
+
 /// The person `user` as the subject of a membership change in `channel`, if they exist.
 pub(crate) async fn subject(
     conn: &mut PgConnection,

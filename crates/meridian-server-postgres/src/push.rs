@@ -198,7 +198,8 @@ impl Settling {
             | MutationOp::LeaveChannel { channel_id }
             | MutationOp::AddMember { channel_id, .. }
             | MutationOp::RemoveMember { channel_id, .. }
-            | MutationOp::OpenDirect { channel_id, .. } => Some(*channel_id),
+            | MutationOp::OpenDirect { channel_id, .. }
+            | MutationOp::CreateChannel { channel_id, .. } => Some(*channel_id),
             MutationOp::EditMessage { message_id, .. }
             | MutationOp::DeleteMessage { message_id }
             | MutationOp::SetReaction { message_id, .. } => {
@@ -264,11 +265,20 @@ impl Settling {
         heads: &mut BTreeMap<ScopeId, u64>,
     ) -> Result<MutationStatus, StoreError> {
         let mut facts = self.read_facts(author.id, mutation, mutation_id_used, existing).await?;
-        if let MutationOp::OpenDirect { participants, .. } = &mutation.op {
-            let mut named = participants.clone();
-            named.push(author.id);
-            facts.team_id = Some(crate::accounts::team_id(&mut self.tx).await?);
-            facts.participants = channels::people(&mut self.tx, &named).await?;
+        match &mutation.op {
+            MutationOp::OpenDirect { participants, .. } => {
+                let mut named = participants.clone();
+                named.push(author.id);
+                facts.team_id = Some(crate::accounts::team_id(&mut self.tx).await?);
+                facts.participants = channels::people(&mut self.tx, &named).await?;
+            }
+            MutationOp::CreateChannel { .. } => {
+                facts.team_id = Some(crate::accounts::team_id(&mut self.tx).await?);
+                if let Some(name) = plan::created_channel_name(&mutation.op) {
+                    facts.name_taken = channels::name_taken(&mut self.tx, &name, author.id).await?;
+                }
+            }
+            _ => {}
         }
         let status = match plan::plan(author, mutation, &facts) {
             Ok(plan) => {
@@ -556,6 +566,7 @@ fn writes_several_scopes(op: &MutationOp) -> bool {
             | MutationOp::AddMember { .. }
             | MutationOp::RemoveMember { .. }
             | MutationOp::OpenDirect { .. }
+            | MutationOp::CreateChannel { .. }
             | MutationOp::FollowThread { .. }
     )
 }

@@ -282,11 +282,20 @@ async fn settle(
 ) -> Result<Verdict, StoreError> {
     let targets = plan::targets(author.id, &mutation.op);
     let mut facts = read_facts(conn, author.id, mutation, &targets, now, seen).await?;
-    if let MutationOp::OpenDirect { participants, .. } = &mutation.op {
-        let mut named = participants.clone();
-        named.push(author.id);
-        facts.team_id = Some(crate::accounts::team_id(conn).await?);
-        facts.participants = channels::people(conn, &named).await?;
+    match &mutation.op {
+        MutationOp::OpenDirect { participants, .. } => {
+            let mut named = participants.clone();
+            named.push(author.id);
+            facts.team_id = Some(crate::accounts::team_id(conn).await?);
+            facts.participants = channels::people(conn, &named).await?;
+        }
+        MutationOp::CreateChannel { .. } => {
+            facts.team_id = Some(crate::accounts::team_id(conn).await?);
+            if let Some(name) = plan::created_channel_name(&mutation.op) {
+                facts.name_taken = channels::name_taken(conn, &name, author.id).await?;
+            }
+        }
+        _ => {}
     }
     let status = match plan::plan(author, mutation, &facts) {
         Ok(plan) => {

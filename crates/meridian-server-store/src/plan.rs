@@ -22,6 +22,7 @@ pub const KNOWN_MUTATIONS: &[&str] = &[
     "message.edit.v1",
     "message.delete.v1",
     "reaction.set.v1",
+    "channel.create.v1",
     "channel.join.v1",
     "channel.leave.v1",
     "channel.member.add.v1",
@@ -95,7 +96,9 @@ pub fn targets(author: UserId, op: &MutationOp) -> Targets {
         MutationOp::ReadThread { thread_id, .. } => {
             Targets { thread_id: Some(*thread_id), read_cursor: true, ..none }
         }
-        MutationOp::OpenDirect { channel_id, .. } => Targets { channel_id: Some(*channel_id), ..none },
+        MutationOp::OpenDirect { channel_id, .. } | MutationOp::CreateChannel { channel_id, .. } => {
+            Targets { channel_id: Some(*channel_id), ..none }
+        }
         MutationOp::ScheduleMessage { thread_id, .. } => {
             Targets { thread_id: Some(*thread_id), scheduled: true, ..none }
         }
@@ -149,8 +152,8 @@ pub struct Facts {
     pub blobs: Vec<Option<AttachedBlob>>,
     /// The subject of a membership change, if such a person exists.
     pub subject: Option<Subject>,
-    /// For opening a direct conversation: the team, and the named participants (the author
-    /// included) that exist.
+    /// For opening a direct conversation or creating a channel: the team. For a direct
+    /// conversation, also the named participants (the author included) that exist.
     pub team_id: Option<TeamId>,
     pub participants: Vec<User>,
     /// The author's read cursor of the target thread, when [`Targets::read_cursor`] asked for it.
@@ -158,8 +161,20 @@ pub struct Facts {
     /// The scheduled reply with the target message id, whoever wrote it, when
     /// [`Targets::scheduled`] asked for it.
     pub scheduled: Option<ScheduledMessage>,
+    /// For creating a channel: whether a channel the author may read already has the name
+    /// [`created_channel_name`] gives.
+    pub name_taken: bool,
     /// The server's clock in the mutation's transaction.
     pub now: UnixMillis,
+}
+
+/// The name a channel-creating mutation asks for, as it would be stored, for the backend to look
+/// up ([`Facts::name_taken`]); `None` for other mutations and for names that will be refused.
+pub fn created_channel_name(op: &MutationOp) -> Option<String> {
+    match op {
+        MutationOp::CreateChannel { name, .. } => validate::channel_name(name).ok(),
+        _ => None,
+    }
 }
 
 /// A row to write: the full post-image of an entity, which is also what the change log carries.
@@ -326,6 +341,10 @@ pub fn plan(author: &User, mutation: &Mutation, facts: &Facts) -> Result<Plan, R
             };
             Ok(Plan::new(ScopeId::Channel(channel.id), vec![Write::Reaction(reaction)]))
         }
+        MutationOp::CreateChannel { channel_id, name, topic, private } => {
+            let asked = NewChannel { id: *channel_id, name, topic, private: *private };
+            create_channel(author, asked, facts)
+        }
         MutationOp::JoinChannel { .. } => change_membership(author, facts, MembershipChange::Join),
         MutationOp::LeaveChannel { .. } => change_membership(author, facts, MembershipChange::Leave),
         MutationOp::AddMember { .. } => change_membership(author, facts, MembershipChange::Add),
@@ -488,5 +507,5 @@ mod own_scope;
 mod tests;
 
 pub use landing::{Landing, land, landing};
-use membership::{change_membership, open_direct};
+use membership::{NewChannel, change_membership, create_channel, open_direct};
 use own_scope::{follow_thread, read_thread, schedule_reply, set_nudge, withdraw_scheduled};

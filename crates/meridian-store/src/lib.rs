@@ -31,6 +31,7 @@ pub use bootstrap::{HeldHistory, HistoryApplied};
 pub use drafts::{MAX_DRAFT_BYTES, NewThreadDraft};
 pub use export::{OutboxEntry, OutboxState, StoreSnapshot};
 pub use held::HeldRow;
+pub use membership::NewChannel;
 pub use nudges::DueNudge;
 pub use outbox::ReplyOptions;
 pub use reads::{MessageRow, ThreadRow};

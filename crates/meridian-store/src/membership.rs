@@ -5,9 +5,20 @@
 use crate::outbox::enqueue;
 use crate::{LocalStore, Result, StoreError};
 use meridian_domain::{
-    Channel, ChannelId, TeamId, UnixMillis, UserId, direct_channel_id, direct_participants,
+    Channel, ChannelId, DomainError, TeamId, UnixMillis, UserId, direct_channel_id, direct_participants,
+    validate,
 };
 use meridian_protocol::MutationOp;
+
+/// A channel as its creator asks for it: a name as written after "#", what it is for, whether
+/// only its members see it, and who else is in it from the start.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct NewChannel {
+    pub name: String,
+    pub topic: String,
+    pub private: bool,
+    pub members: Vec<UserId>,
+}
 
 impl LocalStore {
     /// Joins a public channel as `me`.
@@ -83,6 +94,66 @@ impl LocalStore {
             }
             let participants = people.iter().copied().filter(|person| *person != me).collect();
             enqueue(&mut tx, &MutationOp::OpenDirect { channel_id, participants }, now).await?;
+        }
+        tx.commit().await?;
+        Ok(channel)
+    }
+
+    /// Creates a channel with `me` as its first member, adds the people `asked` names, and
+    /// queues all of it in one transaction: the channel is listed, and threads can be started in
+    /// it, at once. A name one of the channels held here already has is refused before anything is
+    /// queued; the server checks again against what it holds.
+    pub async fn create_channel(
+        &self,
+        me: UserId,
+        team: TeamId,
+        asked: &NewChannel,
+        now: UnixMillis,
+    ) -> Result<Channel> {
+        let name = validate::channel_name(&asked.name)?;
+        let topic = validate::channel_topic(&asked.topic)?;
+        let mut tx = self.write().await?;
+        let taken: Option<i64> =
+            sqlx::query_scalar("SELECT 1 FROM channels WHERE direct = 0 AND lower(name) = lower(?)")
+                .bind(&name)
+                .fetch_optional(&mut *tx)
+                .await?;
+        if taken.is_some() {
+            return Err(DomainError::ChannelNameTaken(name).into());
+        }
+        let private = asked.private;
+        let channel = Channel { id: ChannelId::new(), team_id: team, name, topic, private, direct: false };
+        sqlx::query(
+            "INSERT INTO channels (id, team_id, name, topic, private, direct) VALUES (?, ?, ?, ?, ?, 0)",
+        )
+        .bind(channel.id.to_string())
+        .bind(team.to_string())
+        .bind(&channel.name)
+        .bind(&channel.topic)
+        .bind(private)
+        .execute(&mut *tx)
+        .await?;
+        let op = MutationOp::CreateChannel {
+            channel_id: channel.id,
+            name: channel.name.clone(),
+            topic: channel.topic.clone(),
+            private,
+        };
+        enqueue(&mut tx, &op, now).await?;
+        let mut people = vec![me];
+        for person in &asked.members {
+            if !people.contains(person) {
+                people.push(*person);
+                enqueue(&mut tx, &MutationOp::AddMember { channel_id: channel.id, user_id: *person }, now)
+                    .await?;
+            }
+        }
+        for person in people {
+            sqlx::query("INSERT INTO channel_members (channel_id, user_id) VALUES (?, ?)")
+                .bind(channel.id.to_string())
+                .bind(person.to_string())
+                .execute(&mut *tx)
+                .await?;
         }
         tx.commit().await?;
         Ok(channel)

@@ -268,7 +268,11 @@ impl LocalStore {
                         .bind(seq)
                         .execute(&mut *tx)
                         .await?;
-                    if let Some(MutationOp::OpenDirect { channel_id, .. }) = queued_op(&mut tx, seq).await? {
+                    if let Some(
+                        MutationOp::OpenDirect { channel_id, .. }
+                        | MutationOp::CreateChannel { channel_id, .. },
+                    ) = queued_op(&mut tx, seq).await?
+                    {
                         // The conversation stays, with anything refused in it, but its people were
                         // members here only in expectation of the server's: none notify now.
                         sqlx::query(
@@ -306,6 +310,7 @@ impl LocalStore {
                             | MutationOp::AddMember { .. }
                             | MutationOp::RemoveMember { .. }
                             | MutationOp::OpenDirect { .. }
+                            | MutationOp::CreateChannel { .. }
                             | MutationOp::ReadThread { .. }
                             | MutationOp::FollowThread { .. }
                             | MutationOp::SetNudge { .. } => continue,

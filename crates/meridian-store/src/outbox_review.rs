@@ -6,7 +6,7 @@ use crate::export::OutboxState;
 use crate::outbox::enqueue;
 use crate::rows::seq_to_sql;
 use crate::{LocalStore, OutboxEntry, Result, StoreError};
-use meridian_domain::UnixMillis;
+use meridian_domain::{ScopeId, UnixMillis};
 use meridian_protocol::MutationOp;
 
 impl LocalStore {
@@ -74,6 +74,19 @@ impl LocalStore {
                     .bind(message_id.to_string())
                     .execute(&mut *tx)
                     .await?;
+            }
+            // A channel the server never opened goes, unless threads were started in it: their
+            // refusals are still to be dealt with.
+            MutationOp::CreateChannel { channel_id, .. } => {
+                sqlx::query(
+                    "DELETE FROM channels WHERE id = ?1
+                     AND NOT EXISTS (SELECT 1 FROM cursors WHERE scope = ?2)
+                     AND NOT EXISTS (SELECT 1 FROM threads WHERE channel_id = ?1)",
+                )
+                .bind(channel_id.to_string())
+                .bind(ScopeId::Channel(*channel_id).to_string())
+                .execute(&mut *tx)
+                .await?;
             }
             // The server's text stands; it shows again as sent.
             MutationOp::EditMessage { message_id, .. } => {

@@ -1,13 +1,15 @@
-//! Starting conversations: a new thread in a channel, and the direct conversation with a person.
+//! Starting conversations: a new thread in a channel, a new channel, and the direct conversation
+//! with one person or a few.
 
 use super::scheduled::DeliveryPreview;
 use super::threads::{MentionChoice, compose, sent_now};
 use super::{parse_id, signed_in};
 use crate::error::{CommandError, CommandResult};
-use crate::session::AppState;
+use crate::session::{AppState, Session};
 use crate::views::ChannelSummary;
 use meridian_domain::availability::Urgency;
-use meridian_domain::{ChannelId, UserId};
+use meridian_domain::{ChannelId, MAX_DIRECT_PARTICIPANTS, UserId};
+use meridian_store::NewChannel;
 use tauri::State;
 
 /// Starts a thread in `channel_id` with its opening post, written like a reply (mentions, typed
@@ -30,27 +32,65 @@ pub async fn start_thread(
     Ok(thread.id.to_string())
 }
 
-/// Opens the direct conversation with `user_id` (the same one each time: it is named by its
-/// people), usable at once and shared when the device next syncs.
+/// Opens the direct conversation with `user_ids` (one person, or several for a group; the same
+/// conversation each time: it is named by its people), usable at once and shared when the device
+/// next syncs.
 #[tauri::command]
-pub async fn open_direct(state: State<'_, AppState>, user_id: String) -> CommandResult<ChannelSummary> {
-    let other: UserId = parse_id(&user_id, "user")?;
+pub async fn open_direct(state: State<'_, AppState>, user_ids: Vec<String>) -> CommandResult<ChannelSummary> {
+    let others: Vec<UserId> = user_ids.iter().map(|id| parse_id(id, "user")).collect::<CommandResult<_>>()?;
     let guard = state.session().await;
     let session = signed_in(&guard)?;
-    if other == session.me().id {
+    let me = session.me().id;
+    let people = meridian_domain::direct_participants(me, &others);
+    if people.len() < 2 {
         return Err(CommandError::new("bad_request", "A direct conversation is with someone else."));
     }
+    if people.len() > MAX_DIRECT_PARTICIPANTS {
+        return Err(CommandError::new(
+            "bad_request",
+            format!("A direct conversation has at most {MAX_DIRECT_PARTICIPANTS} people, you included."),
+        ));
+    }
     let now = state.clock().now_millis();
-    let channel = session.store.open_direct(session.me().id, session.team.id, &[other], now).await?;
+    let channel = session.store.open_direct(me, session.team.id, &others, now).await?;
     session.sync_now();
-    let threads = session
-        .store
-        .channels()
-        .await?
+    listed(session, channel.id).await
+}
+
+/// Creates a channel with the signed-in person as its first member and `members` added: listed
+/// at once, open to threads at once, and shared when the device next syncs. Guests create no
+/// channels.
+#[tauri::command]
+pub async fn create_channel(
+    state: State<'_, AppState>,
+    name: String,
+    topic: Option<String>,
+    private: bool,
+    members: Option<Vec<String>>,
+) -> CommandResult<ChannelSummary> {
+    let members: Vec<UserId> =
+        members.unwrap_or_default().iter().map(|id| parse_id(id, "user")).collect::<CommandResult<_>>()?;
+    let guard = state.session().await;
+    let session = signed_in(&guard)?;
+    let me = session.me();
+    if !meridian_domain::permissions::may_create_channel(me.role) {
+        return Err(CommandError::new("forbidden", "Guests cannot create channels."));
+    }
+    let now = state.clock().now_millis();
+    let asked = NewChannel { name, topic: topic.unwrap_or_default(), private, members };
+    let channel = session.store.create_channel(me.id, session.team.id, &asked, now).await?;
+    session.sync_now();
+    listed(session, channel.id).await
+}
+
+/// `channel` as the channel list shows it, named for the reader.
+async fn listed(session: &Session, channel: ChannelId) -> CommandResult<ChannelSummary> {
+    let channels = session.store.channels().await?;
+    let (found, threads) = channels
         .iter()
-        .find(|(known, _)| known.id == channel.id)
-        .map_or(0, |(_, threads)| *threads);
-    Ok(ChannelSummary::new(&channel, threads, 0))
+        .find(|(known, _)| known.id == channel)
+        .ok_or(meridian_store::StoreError::NotFound("channel"))?;
+    Ok(ChannelSummary::new(found, *threads, 0))
 }
 
 /// Who a new thread's first post in `channel_id` would notify (the people it mentions, and in a

@@ -82,6 +82,9 @@ fn describe(op: &MutationOp) -> (&'static str, String) {
         MutationOp::SetReaction { emoji, present, .. } => {
             ("Reaction", format!("{} {emoji}", if *present { "add" } else { "remove" }))
         }
+        MutationOp::CreateChannel { name, private, .. } => {
+            ("New channel", format!("{}#{name}", if *private { "private " } else { "" }))
+        }
         MutationOp::JoinChannel { .. } => ("Join", "a channel".to_owned()),
         MutationOp::LeaveChannel { .. } => ("Leave", "a channel".to_owned()),
         MutationOp::AddMember { .. } => ("Add member", "to a channel".to_owned()),

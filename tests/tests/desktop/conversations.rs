@@ -1,7 +1,7 @@
-//! Starting conversations from the desktop app: a new thread in a channel, and a direct
-//! conversation opened from a person's card.
+//! Starting conversations from the desktop app: a new thread in a channel, a direct
+//! conversation opened from a person's card, new channels, and a group conversation.
 
-use super::{WAIT, by_testid, message_containing, shoot_both_themes};
+use super::{WAIT, by_testid, message_containing, shoot_both_themes, wait_for_script_text};
 use meridian_testkit::webdriver::Session;
 
 /// Priya in the new-thread form's list of who will be notified.
@@ -88,6 +88,78 @@ pub(crate) async fn start_a_thread_and_a_direct_conversation(session: &Session) 
     open_first_thread_of(session, "engineering").await?;
     session.wait_for("[data-testid='composer-input']", WAIT).await?;
     Ok(())
+}
+
+/// A public channel and a private one with Priya created from the sidebar, each with a first
+/// thread the embedded server accepts (it refuses threads in a channel it does not hold), a name
+/// in use refused in the dialog, and a group conversation with Priya and Kenji.
+pub(crate) async fn create_channels_and_a_group_conversation(session: &Session) -> anyhow::Result<()> {
+    by_testid(session, "add-channels").await?.click().await?;
+    by_testid(session, "new-channel-name").await?.send_keys("Launch Plan").await?;
+    by_testid(session, "new-channel-topic").await?.send_keys("Everything for the March launch").await?;
+    // Written as names are written after "#", as it is typed.
+    let shaped = wait_for_script_text(
+        session,
+        "the name shaped as typed",
+        "const typed = document.querySelector('[data-testid=new-channel-name]')?.value;
+         return typed === 'launch-plan' ? typed : null;",
+    );
+    shaped.await?;
+    shoot_both_themes(session, "new-channel").await?;
+    by_testid(session, "new-channel-create").await?.click().await?;
+    session.wait_for("[data-testid='channel-item'][data-channel-name='launch-plan']", WAIT).await?;
+    post_first_thread(session, "Kickoff", "Welcome to the launch channel").await?;
+
+    // The same name again, written differently, is refused where it is typed.
+    by_testid(session, "add-channels").await?.click().await?;
+    by_testid(session, "new-channel-name").await?.send_keys("LAUNCH plan").await?;
+    by_testid(session, "new-channel-create").await?.click().await?;
+    session
+        .wait_for_text("[data-testid='new-channel-error']", "already a channel named #launch-plan", WAIT)
+        .await?;
+
+    // A private channel, with Priya in it from the start.
+    let name = by_testid(session, "new-channel-name").await?;
+    name.clear().await?;
+    name.send_keys("leads-sync").await?;
+    by_testid(session, "new-channel-private").await?.click().await?;
+    pick(session, "new-channel-people", "Priya Raman").await?;
+    shoot_both_themes(session, "new-private-channel").await?;
+    by_testid(session, "new-channel-create").await?.click().await?;
+    session.wait_for("[data-testid='channel-item'][data-channel-name='leads-sync']", WAIT).await?;
+    post_first_thread(session, "Hiring plan", "Draft numbers inside").await?;
+
+    // A group conversation: listed under the other two people's names, both told of a first post.
+    by_testid(session, "add-direct").await?.click().await?;
+    pick(session, "new-direct-people", "Priya Raman").await?;
+    pick(session, "new-direct-people", "Kenji Watanabe").await?;
+    by_testid(session, "new-direct-open").await?.click().await?;
+    session
+        .wait_for("[data-testid='channel-item'][data-channel-name='Kenji Watanabe, Priya Raman']", WAIT)
+        .await?;
+    session.wait_for(PRIYA_NOTIFIED, WAIT).await?;
+    let kenji =
+        "[data-testid='new-thread-form'] [data-testid='delivery-recipient'][data-name='Kenji Watanabe']";
+    session.wait_for(kenji, WAIT).await?;
+    post_first_thread(session, "Tokyo and Bangalore overlap", "Which hour works for both of you?").await?;
+    open_first_thread_of(session, "engineering").await?;
+    session.wait_for("[data-testid='composer-input']", WAIT).await?;
+    Ok(())
+}
+
+/// Ticks `person` in the people picker `picker`.
+async fn pick(session: &Session, picker: &str, person: &str) -> anyhow::Result<()> {
+    let entry = format!("[data-testid='{picker}-person'][data-person='{person}']");
+    session.wait_for(&entry, WAIT).await?.click().await?;
+    Ok(())
+}
+
+/// Posts a first thread from the open new-thread form, and waits until the server has it.
+async fn post_first_thread(session: &Session, title: &str, body: &str) -> anyhow::Result<()> {
+    by_testid(session, "new-thread-title").await?.send_keys(title).await?;
+    by_testid(session, "new-thread-body").await?.send_keys(&format!("{body}\u{E009}\u{E007}")).await?;
+    session.wait_for_text("[data-testid='thread-title']", title, WAIT).await?;
+    wait_until_sent(session, body).await
 }
 
 /// Opens the channel `name` and the thread at the top of its list.

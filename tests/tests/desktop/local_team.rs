@@ -17,6 +17,7 @@ async fn a_team_on_this_computer_starts_with_a_demo_team_across_time_zones() -> 
         create_local_team(&app.session, app.data_dir.path()).await?;
         converse(&app.session).await?;
         conversations::start_a_thread_and_a_direct_conversation(&app.session).await?;
+        conversations::create_channels_and_a_group_conversation(&app.session).await?;
         show_hostile_content_harmlessly(&app.session).await?;
         share_a_file(&app.session, app.data_dir.path()).await?;
         search_offline(&app.session).await?;

@@ -312,7 +312,12 @@ export const saveNewThreadDraft = (channelId: string, draft: NewThreadDraft) =>
   invoke<void>("save_new_thread_draft", { channelId, title: draft.title, body: draft.body });
 
 /** Opens (or finds again) the direct conversation with a person. */
-export const openDirect = (userId: string) => invoke<ChannelSummary>("open_direct", { userId });
+/** Opens the direct conversation with one person, or a group conversation with a few. */
+export const openDirect = (userIds: string[]) => invoke<ChannelSummary>("open_direct", { userIds });
+
+export type NewChannel = { name: string; topic: string; private: boolean; members: string[] };
+
+export const createChannel = (channel: NewChannel) => invoke<ChannelSummary>("create_channel", channel);
 
 export const sendReply = (
   threadId: string,

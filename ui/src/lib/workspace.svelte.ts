@@ -245,12 +245,23 @@ export class Workspace {
     void this.refreshChannels();
   }
 
-  /** Opens the direct conversation with a person, ready for a first thread if it has none. */
-  async messagePerson(userId: string) {
-    const channel = await api.openDirect(userId);
+  /**
+   * Opens the direct conversation with one person or a few, ready for a first thread if it has
+   * none.
+   */
+  async messagePeople(userIds: string[]) {
+    const channel = await api.openDirect(userIds);
     await this.refreshChannels();
     await this.selectChannel(channel.id);
     if (this.threads.value.length === 0) this.composeThread();
+  }
+
+  /** Creates a channel and opens it, ready for its first thread. */
+  async createChannel(asked: api.NewChannel) {
+    const channel = await api.createChannel(asked);
+    await this.refreshChannels();
+    await this.selectChannel(channel.id);
+    this.composeThread();
   }
 
   /** Opens a thread, around `atMessage` when given (else at the first unread, else the newest). */

@@ -12,7 +12,7 @@
 //! gaps, rejections that a retry hears again, reused ids), edits and their history, deletes that
 //! leave only a tombstone, reactions, files (resumable uploads, dedupe, reading through messages), read
 //! cursors and follow states, scheduled replies, nudges, exports, paging, authorization, snapshots, history and resets,
-//! membership changes with their grants and revocations, guests, and concurrency: many clients pushing at once
+//! membership changes with their grants and revocations, channel creation, guests, and concurrency: many clients pushing at once
 //! must get a gap-free log, and racing retries of one batch must apply it once.
 
 mod accounts;
@@ -23,6 +23,7 @@ mod exports;
 mod fixture;
 mod membership;
 mod messages;
+mod new_channels;
 mod nudges;
 mod reads;
 mod revisions;
@@ -36,6 +37,7 @@ pub use exports::*;
 pub use fixture::Subject;
 pub use membership::*;
 pub use messages::*;
+pub use new_channels::*;
 pub use nudges::*;
 pub use reads::*;
 pub use revisions::*;
@@ -85,6 +87,8 @@ macro_rules! conformance_tests {
             guests_read_only_the_channels_they_were_added_to,
             membership_changes_naming_unknown_ids_are_rejected_with_codes,
             direct_conversations_are_opened_once_and_read_only_by_participants,
+            a_created_channel_reaches_those_who_may_read_it,
+            a_channel_name_in_sight_is_refused,
             exports_hold_the_latest_images_and_only_tombstones_of_deletes,
             a_read_cursor_never_moves_back_and_no_one_else_sees_it,
             follow_states_are_last_writer_wins_on_readable_threads_only,

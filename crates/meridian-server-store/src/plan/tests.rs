@@ -1,5 +1,6 @@
 //! The planner against hand-made facts: every accepted shape and every refusal code.
 
+mod new_channel;
 mod own_scope;
 
 use super::*;
@@ -163,6 +164,7 @@ fn known_names_match_the_wire_names() {
     for op in [
         new_thread(&general, "x").op,
         reply(&existing_thread(&general), "x").op,
+        MutationOp::CreateChannel { channel_id, name: "x".into(), topic: String::new(), private: false },
         MutationOp::JoinChannel { channel_id },
         MutationOp::LeaveChannel { channel_id },
         MutationOp::AddMember { channel_id, user_id },

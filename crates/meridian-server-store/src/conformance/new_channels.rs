@@ -1,0 +1,94 @@
+//! Creating channels: the new scope opens with the channel and its founder, reaches whoever may
+//! read it and nobody else, and a name already in sight is refused.
+
+use super::fixture::{Fixture, NOW, Subject, statuses};
+use super::messages::{entities, mutation, rejection_code};
+use meridian_domain::{Channel, ChannelId, ClientId, Grant, Membership, Role, ScopeId, User};
+use meridian_protocol::{Entity, MutationOp, MutationStatus};
+
+fn create(name: &str, private: bool) -> (MutationOp, ChannelId) {
+    let channel_id = ChannelId::new();
+    (MutationOp::CreateChannel { channel_id, name: name.into(), topic: "Plans".into(), private }, channel_id)
+}
+
+/// Pushes `ops` as one batch from a fresh client of `author`; how each was settled.
+async fn push(f: &Fixture, author: &User, ops: Vec<MutationOp>) -> Vec<MutationStatus> {
+    let batch: Vec<_> = ops.into_iter().zip(1..).map(|(op, seq)| mutation(seq, op)).collect();
+    let outcome = f.store.apply_mutations(author, ClientId::new(), &batch, NOW).await.expect("push");
+    statuses(&outcome)
+}
+
+fn codes(statuses: &[MutationStatus]) -> Vec<&str> {
+    statuses
+        .iter()
+        .map(|status| if *status == MutationStatus::Applied { "applied" } else { rejection_code(status) })
+        .collect()
+}
+
+pub async fn a_created_channel_reaches_those_who_may_read_it(subject: Subject) {
+    let f = Fixture::new(subject).await;
+    let (ana, bo) = (f.person("Ana").await, f.person("Bo").await);
+    let (public, public_id) = create("Launch Plan", false);
+    let (private, private_id) = create("leads", true);
+    assert_eq!(codes(&push(&f, &ana, vec![public, private]).await), ["applied", "applied"]);
+
+    let launch = Channel {
+        id: public_id,
+        team_id: f.team.id,
+        name: "launch-plan".into(),
+        topic: "Plans".into(),
+        private: false,
+        direct: false,
+    };
+    let founder = |channel_id| Entity::Membership(Membership { channel_id, user_id: ana.id, member: true });
+    let bos = f.pull(&bo, ClientId::new()).await;
+    let public_scope = ScopeId::Channel(public_id);
+    assert_eq!(entities(&bos, public_scope), [Entity::Channel(launch), founder(public_id)]);
+    assert!(!bos.scopes.contains_key(&ScopeId::Channel(private_id)), "a private channel stays hidden");
+    assert!(!serde_json::to_string(&bos).expect("json").contains("leads"));
+
+    let anas = f.pull(&ana, ClientId::new()).await;
+    let private_scope = ScopeId::Channel(private_id);
+    let grant = Entity::Grant(Grant { scope: private_scope, granted: true });
+    assert!(entities(&anas, ScopeId::User(ana.id)).contains(&grant), "its founder's devices fetch it");
+    assert_eq!(entities(&anas, private_scope).get(1), Some(&founder(private_id)));
+    assert!(f.store.readable_scopes(ana.id).await.expect("scopes").contains(&private_scope));
+    assert!(!f.store.readable_scopes(bo.id).await.expect("scopes").contains(&private_scope));
+}
+
+pub async fn a_channel_name_in_sight_is_refused(subject: Subject) {
+    let f = Fixture::new(subject).await;
+    let (ana, bo) = (f.person("Ana").await, f.person("Bo").await);
+    f.channel("design", false, &[]).await;
+    let (leads, _) = create("leads", true);
+    assert_eq!(codes(&push(&f, &ana, vec![leads]).await), ["applied"]);
+
+    // Names are compared as written after "#"; a name Bo cannot see is no reason to refuse him,
+    // or the refusal would tell him a private channel of that name exists.
+    let (design, _) = create("Design", false);
+    let (bos_leads, _) = create("leads", true);
+    let (twice, _) = create("ops", false);
+    let (again, _) = create("OPS", true);
+    assert_eq!(
+        codes(&push(&f, &bo, vec![design, bos_leads, twice, again]).await),
+        ["name_taken", "applied", "applied", "name_taken"]
+    );
+    let (anas_leads, _) = create("leads", false);
+    assert_eq!(codes(&push(&f, &ana, vec![anas_leads]).await), ["name_taken"]);
+
+    // The same id twice, and an id of an existing channel, are conflicts; guests create nothing.
+    let (first, id) = create("one", false);
+    let second = MutationOp::CreateChannel {
+        channel_id: id,
+        name: "two".into(),
+        topic: String::new(),
+        private: false,
+    };
+    assert_eq!(codes(&push(&f, &ana, vec![first, second]).await), ["applied", "id_conflict"]);
+    let guest = f.person("Gil").await;
+    let guest = f.store.change_role(Role::Owner, guest.id, Role::Guest, NOW).await.expect("guest").0;
+    let (by_guest, _) = create("guests-corner", false);
+    let (bad, _) = create("a/b", false);
+    assert_eq!(codes(&push(&f, &guest, vec![by_guest]).await), ["forbidden"]);
+    assert_eq!(codes(&push(&f, &ana, vec![bad]).await), ["invalid_channel_name"]);
+}

@@ -1,0 +1,91 @@
+//! Creating channels against hand-made facts: what is written, who is granted, every refusal.
+
+use super::*;
+
+fn create(name: &str, private: bool) -> Mutation {
+    mutation(MutationOp::CreateChannel {
+        channel_id: ChannelId::new(),
+        name: name.into(),
+        topic: "  Where the launch is planned ".into(),
+        private,
+    })
+}
+
+fn team_facts(team_id: TeamId) -> Facts {
+    Facts { team_id: Some(team_id), ..Facts::default() }
+}
+
+fn created_id(mutation: &Mutation) -> ChannelId {
+    match mutation.op {
+        MutationOp::CreateChannel { channel_id, .. } => channel_id,
+        _ => unreachable!("a channel creation"),
+    }
+}
+
+#[test]
+fn a_public_channel_opens_with_its_author_as_member_and_no_grant() {
+    let (ana, team) = (author(), TeamId::new());
+    let asked = create(" Launch Plan ", false);
+    let id = created_id(&asked);
+    assert_eq!(targets(ana.id, &asked.op).channel_id, Some(id), "the backend looks for the id");
+    assert_eq!(created_channel_name(&asked.op).as_deref(), Some("launch-plan"));
+
+    let planned = plan(&ana, &asked, &team_facts(team)).expect("created");
+    let channel = Channel {
+        id,
+        team_id: team,
+        name: "launch-plan".into(),
+        topic: "Where the launch is planned".into(),
+        private: false,
+        direct: false,
+    };
+    assert_eq!(planned.scope, ScopeId::Channel(id));
+    assert_eq!(
+        planned.writes,
+        vec![
+            Write::Open(channel),
+            Write::Membership(Membership { channel_id: id, user_id: ana.id, member: true }),
+        ]
+    );
+    assert!(planned.grants.is_empty(), "everyone but guests reads a public channel already");
+}
+
+#[test]
+fn a_private_channel_is_granted_to_its_author_alone() {
+    let (ana, team) = (author(), TeamId::new());
+    let asked = create("leads", true);
+    let planned = plan(&ana, &asked, &team_facts(team)).expect("created");
+    let scope = ScopeId::Channel(created_id(&asked));
+    assert_eq!(planned.grants, vec![(ana.id, Grant { scope, granted: true })]);
+    let Write::Open(channel) = &planned.writes[0] else { panic!("opens first: {:?}", planned.writes) };
+    assert!(channel.private && !channel.direct);
+}
+
+#[test]
+fn channel_creation_refusals_have_codes() {
+    let (ana, team) = (author(), TeamId::new());
+    let guest = User { role: Role::Guest, ..author() };
+    assert_eq!(rejected_code(plan(&guest, &create("ops", false), &team_facts(team))), "forbidden");
+    assert_eq!(rejected_code(plan(&ana, &create("a/b", false), &team_facts(team))), "invalid_channel_name");
+    assert_eq!(rejected_code(plan(&ana, &create("  ", false), &team_facts(team))), "empty_field");
+    assert_eq!(created_channel_name(&create("a/b", false).op), None, "nothing to look up");
+
+    let taken = Facts { name_taken: true, ..team_facts(team) };
+    let refusal = plan(&ana, &create("Design", false), &taken).expect_err("taken");
+    assert_eq!(
+        (refusal.code, refusal.message.as_str()),
+        ("name_taken", "there is already a channel named #design")
+    );
+
+    // An id already used, by a channel the author may or may not see, is refused the same way.
+    let existing = Facts { team_id: Some(team), ..facts_for(&channel(true), false) };
+    assert_eq!(rejected_code(plan(&ana, &create("fresh", false), &existing)), "id_conflict");
+
+    let multiline = mutation(MutationOp::CreateChannel {
+        channel_id: ChannelId::new(),
+        name: "fresh".into(),
+        topic: "one\ntwo".into(),
+        private: false,
+    });
+    assert_eq!(rejected_code(plan(&ana, &multiline, &team_facts(team))), "invalid_topic");
+}

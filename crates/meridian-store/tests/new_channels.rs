@@ -1,0 +1,115 @@
+//! Creating a channel on this device: listed and usable at once, queued for the server, refused
+//! early for a name in use, and gone again when the user gives up a refused creation.
+
+mod common;
+
+use common::{person, store_with_directory};
+
+use meridian_domain::{ChannelId, TeamId, User};
+use meridian_protocol::{MutationOp, MutationResult, MutationStatus};
+use meridian_store::{LocalStore, NewChannel};
+
+async fn create(
+    store: &LocalStore,
+    me: &User,
+    team: TeamId,
+    name: &str,
+    private: bool,
+) -> meridian_store::Result<meridian_domain::Channel> {
+    let asked = NewChannel { name: name.into(), topic: " Ship it ".into(), private, members: Vec::new() };
+    store.create_channel(me.id, team, &asked, 10).await
+}
+
+#[tokio::test]
+async fn a_new_channel_is_listed_at_once_and_queued_with_its_founder_as_member() {
+    let me = person("Ana");
+    let (store, team, ops) = store_with_directory(&me, &[]).await;
+
+    let created = create(&store, &me, team.id, " Launch Plan ", false).await.expect("created");
+    assert_eq!((created.name.as_str(), created.topic.as_str()), ("launch-plan", "Ship it"));
+    let names: Vec<String> =
+        store.channels().await.expect("channels").into_iter().map(|(c, _)| c.name).collect();
+    assert_eq!(names, ["launch-plan", ops.name.as_str()]);
+    assert_eq!(store.members(created.id).await.expect("members"), [me.id]);
+
+    let queued = store.queued_mutations(10).await.expect("queued");
+    let asked: Vec<&MutationOp> = queued.iter().map(|mutation| &mutation.op).collect();
+    assert_eq!(
+        asked,
+        [&MutationOp::CreateChannel {
+            channel_id: created.id,
+            name: "launch-plan".into(),
+            topic: "Ship it".into(),
+            private: false
+        }]
+    );
+
+    // A name already held here, written differently, and a name that is no name, queue nothing.
+    let again = create(&store, &me, team.id, "LAUNCH plan", true).await;
+    assert_eq!(again.expect_err("taken").code(), "name_taken");
+    let same_as_ops = create(&store, &me, team.id, &ops.name.to_uppercase(), false).await;
+    assert_eq!(same_as_ops.expect_err("taken").code(), "name_taken");
+    let odd = create(&store, &me, team.id, "a/b", false).await;
+    assert_eq!(odd.expect_err("invalid").code(), "invalid_channel_name");
+    assert_eq!(store.queued_mutations(10).await.expect("queued").len(), 1);
+}
+
+#[tokio::test]
+async fn a_refused_creation_can_be_given_up_and_the_channel_goes() {
+    let me = person("Ana");
+    let (store, team, _) = store_with_directory(&me, &[]).await;
+    let created = create(&store, &me, team.id, "leads", true).await.expect("created");
+    let opening = store.queued_mutations(10).await.expect("queued").remove(0);
+    let refused = MutationResult {
+        seq: opening.seq,
+        status: MutationStatus::Rejected {
+            code: "name_taken".into(),
+            message: "there is already a channel named #leads".into(),
+        },
+    };
+    store.settle(&[refused]).await.expect("settle");
+    assert!(store.members(created.id).await.expect("members").is_empty(), "a member only in expectation");
+    let held = |id: ChannelId| {
+        let store = store.clone();
+        async move { store.channel(id).await.expect("read").is_some() }
+    };
+    assert!(held(created.id).await, "kept, with its refusal to review");
+    let review = store.outbox_to_review().await.expect("review");
+    assert_eq!(review.len(), 1);
+    assert!(review[0].last_error.as_deref().unwrap_or_default().contains("name_taken"), "{review:?}");
+
+    store.discard_refused(opening.seq).await.expect("discard");
+    assert!(!held(created.id).await, "given up: the channel the server never opened goes");
+}
+
+#[tokio::test]
+async fn people_added_at_creation_are_members_at_once_and_added_after_the_creation() {
+    let (me, bob, chen) = (person("Ana"), person("Bob"), person("Chen"));
+    let (store, team, _) = store_with_directory(&me, &[&bob, &chen]).await;
+    let asked = NewChannel {
+        name: "leads".into(),
+        private: true,
+        members: vec![bob.id, me.id, chen.id, bob.id],
+        ..Default::default()
+    };
+    let created = store.create_channel(me.id, team.id, &asked, 10).await.expect("created");
+
+    let mut members = store.members(created.id).await.expect("members");
+    members.sort();
+    let mut expected = vec![me.id, bob.id, chen.id];
+    expected.sort();
+    assert_eq!(members, expected, "each once, the creator included");
+    let queued: Vec<MutationOp> =
+        store.queued_mutations(10).await.expect("queued").into_iter().map(|mutation| mutation.op).collect();
+    assert!(
+        matches!(queued[0], MutationOp::CreateChannel { private: true, .. }),
+        "created first: {queued:?}"
+    );
+    assert_eq!(
+        queued[1..],
+        [
+            MutationOp::AddMember { channel_id: created.id, user_id: bob.id },
+            MutationOp::AddMember { channel_id: created.id, user_id: chen.id },
+        ]
+    );
+}
