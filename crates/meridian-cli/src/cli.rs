@@ -77,6 +77,17 @@ pub enum Command {
         /// Where to write it.
         output: PathBuf,
     },
+    /// Create a channel, with you as its first member.
+    CreateChannel {
+        /// Its name, as written after `#` ("Launch plan" becomes `launch-plan`).
+        name: String,
+        /// What it is about, one line.
+        #[arg(long, default_value = "")]
+        topic: String,
+        /// Only its members know it exists.
+        #[arg(long)]
+        private: bool,
+    },
     /// Join a public channel.
     Join {
         /// The channel's name, with or without a leading `#`.
@@ -135,6 +146,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Download { blob, output } => files::download(&profile.open().await?, &blob, &output).await,
+        Command::CreateChannel { name, topic, private } => {
+            members::create_channel(&profile.open().await?, &name, &topic, private).await
+        }
         Command::Join { channel } => members::join(&profile.open().await?, &channel).await,
         Command::Leave { channel } => members::leave(&profile.open().await?, &channel).await,
         Command::Dm { people } => members::dm(&profile.open().await?, &people).await,

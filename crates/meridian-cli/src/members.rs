@@ -1,4 +1,4 @@
-//! `join`, `leave` and `dm`: membership changes are queued in the outbox like every other write,
+//! `create-channel`, `join`, `leave` and `dm`: channels and membership changes are queued in the outbox like every other write,
 //! then sent by one sync round; offline they wait for the next `meridian sync`.
 
 use crate::failure::Failure;
@@ -6,7 +6,18 @@ use crate::profile::Session;
 use crate::read::find_channel;
 use crate::sync::{Round, round};
 use meridian_domain::{Clock, SystemClock};
-use meridian_store::OutboxState;
+use meridian_store::{NewChannel, OutboxState};
+
+pub async fn create_channel(session: &Session, name: &str, topic: &str, private: bool) -> anyhow::Result<()> {
+    let asked = NewChannel { name: name.into(), topic: topic.into(), private, members: Vec::new() };
+    let account = &session.account;
+    let channel = session
+        .store
+        .create_channel(account.user_id, account.team_id, &asked, SystemClock.now_millis())
+        .await?;
+    println!("Creating {}#{}.", if private { "private " } else { "" }, channel.name);
+    deliver(session).await
+}
 
 pub async fn join(session: &Session, channel: &str) -> anyhow::Result<()> {
     let channel = find_channel(&session.store, channel).await?;

@@ -333,9 +333,22 @@ async fn joining_leaving_and_direct_conversations_through_the_cli() -> anyhow::R
         "the same people, the same conversation"
     );
     kofi.run(&["sync"]).await?;
-    assert!(kofi.run(&["channels"]).await?.contains("#Ana, Kofi"), "kofi sees the conversation");
+    let kofis = kofi.run(&["channels"]).await?;
+    assert!(
+        kofis.contains("#Ana") && !kofis.contains("Kofi"),
+        "kofi sees the conversation, named after Ana: {kofis}"
+    );
     let nobody = ana.output(&["dm", "Nobody"]).await?;
     assert!(String::from_utf8_lossy(&nobody.stderr).contains("[unknown_person]"));
+
+    let created = ana.run(&["create-channel", "Launch Plan", "--topic", "March"]).await?;
+    assert!(created.contains("Creating #launch-plan.") && created.contains("Done."), "{created}");
+    let taken = ana.output(&["create-channel", "launch-PLAN"]).await?;
+    assert!(String::from_utf8_lossy(&taken.stderr).contains("[name_taken]"), "refused before it is queued");
+    ana.run(&["create-channel", "leads", "--private"]).await?;
+    kofi.run(&["sync"]).await?;
+    let kofis = kofi.run(&["channels"]).await?;
+    assert!(kofis.contains("#launch-plan") && !kofis.contains("leads"), "a public one only: {kofis}");
     Ok(())
 }
 

@@ -2,6 +2,7 @@
 //! view record or a coded error. Session commands live here; reading and writing conversations
 //! in [`threads`].
 
+pub mod channels;
 pub mod conversations;
 pub mod files;
 pub mod history;

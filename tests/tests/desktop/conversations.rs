@@ -1,7 +1,7 @@
 //! Starting conversations from the desktop app: a new thread in a channel, a direct
 //! conversation opened from a person's card, new channels, and a group conversation.
 
-use super::{WAIT, by_testid, message_containing, shoot_both_themes, wait_for_script_text};
+use super::{WAIT, by_testid, click_hidden, message_containing, shoot_both_themes, wait_for_script_text};
 use meridian_testkit::webdriver::Session;
 
 /// Priya in the new-thread form's list of who will be notified.
@@ -128,6 +128,7 @@ pub(crate) async fn create_channels_and_a_group_conversation(session: &Session) 
     by_testid(session, "new-channel-create").await?.click().await?;
     session.wait_for("[data-testid='channel-item'][data-channel-name='leads-sync']", WAIT).await?;
     post_first_thread(session, "Hiring plan", "Draft numbers inside").await?;
+    manage_members(session).await?;
 
     // A group conversation: listed under the other two people's names, both told of a first post.
     by_testid(session, "add-direct").await?.click().await?;
@@ -144,6 +145,53 @@ pub(crate) async fn create_channels_and_a_group_conversation(session: &Session) 
     post_first_thread(session, "Tokyo and Bangalore overlap", "Which hour works for both of you?").await?;
     open_first_thread_of(session, "engineering").await?;
     session.wait_for("[data-testid='composer-input']", WAIT).await?;
+    Ok(())
+}
+
+/// The private channel's members: Priya and Sam, then Kenji added; Sam leaves and the channel is
+/// gone once the server confirms. In #general, nobody has joined until Sam does.
+async fn manage_members(session: &Session) -> anyhow::Result<()> {
+    by_testid(session, "channel-members-button").await?.click().await?;
+    wait_for_members(session, &["Priya Raman", "Sam Rivera"]).await?;
+    by_testid(session, "add-members").await?.click().await?;
+    pick(session, "add-members", "Kenji Watanabe").await?;
+    by_testid(session, "add-members-confirm").await?.click().await?;
+    wait_for_members(session, &["Kenji Watanabe", "Priya Raman", "Sam Rivera"]).await?;
+    shoot_both_themes(session, "channel-members").await?;
+    by_testid(session, "leave-channel").await?.click().await?;
+    by_testid(session, "leave-confirm").await?.click().await?;
+    session
+        .wait_until("the private channel gone once left", WAIT, || async {
+            let listed =
+                session.find_all("[data-testid='channel-item'][data-channel-name='leads-sync']").await?;
+            Ok(listed.is_empty().then_some(()))
+        })
+        .await?;
+
+    session
+        .wait_for("[data-testid='channel-item'][data-channel-name='general']", WAIT)
+        .await?
+        .click()
+        .await?;
+    by_testid(session, "channel-members-button").await?.click().await?;
+    by_testid(session, "join-channel").await?.click().await?;
+    wait_for_members(session, &["Sam Rivera"]).await?;
+    click_hidden(session, &session.find("[data-testid='channel-members'] [aria-label='Close']").await?)
+        .await?;
+    Ok(())
+}
+
+/// Waits until the open member list names exactly `expected`, in order.
+async fn wait_for_members(session: &Session, expected: &[&str]) -> anyhow::Result<()> {
+    session
+        .wait_until(format!("the members {expected:?}"), WAIT, || async {
+            let mut names = Vec::new();
+            for member in session.find_all("[data-testid='channel-member']").await? {
+                names.push(member.attribute("data-person").await?.unwrap_or_default());
+            }
+            Ok((names == expected).then_some(()))
+        })
+        .await?;
     Ok(())
 }
 

@@ -315,6 +315,21 @@ export const saveNewThreadDraft = (channelId: string, draft: NewThreadDraft) =>
 /** Opens the direct conversation with one person, or a group conversation with a few. */
 export const openDirect = (userIds: string[]) => invoke<ChannelSummary>("open_direct", { userIds });
 
+/** A channel's members as this device knows them, and what the reader may change. */
+export type ChannelMembers = {
+  members: Person[];
+  member: boolean;
+  mayJoin: boolean;
+  mayLeave: boolean;
+  mayAdd: boolean;
+};
+
+export const channelMembers = (channelId: string) => invoke<ChannelMembers>("channel_members", { channelId });
+export const joinChannel = (channelId: string) => invoke<void>("join_channel", { channelId });
+export const leaveChannel = (channelId: string) => invoke<void>("leave_channel", { channelId });
+export const addChannelMembers = (channelId: string, userIds: string[]) =>
+  invoke<void>("add_channel_members", { channelId, userIds });
+
 export type NewChannel = { name: string; topic: string; private: boolean; members: string[] };
 
 export const createChannel = (channel: NewChannel) => invoke<ChannelSummary>("create_channel", channel);

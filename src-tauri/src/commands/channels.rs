@@ -1,0 +1,116 @@
+//! Who is in a channel, and changing it: joining, leaving, adding people. Each change is queued
+//! like every write, so it works offline; the server decides, and what it refuses shows in the
+//! outbox.
+
+use super::{parse_id, signed_in};
+use crate::error::{CommandError, CommandResult};
+use crate::session::{AppState, Session};
+use crate::views::PersonView;
+use meridian_domain::permissions::{MembershipActor, MembershipChange, may_change_membership};
+use meridian_domain::{Channel, ChannelId, UserId};
+use serde::Serialize;
+use tauri::State;
+
+/// A channel's member list as this device knows it, and what the reader may change in it.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ChannelMembers {
+    /// Members by name.
+    pub members: Vec<PersonView>,
+    /// Whether the reader is one of them.
+    pub member: bool,
+    pub may_join: bool,
+    pub may_leave: bool,
+    pub may_add: bool,
+}
+
+#[tauri::command]
+pub async fn channel_members(
+    state: State<'_, AppState>,
+    channel_id: String,
+) -> CommandResult<ChannelMembers> {
+    let channel_id: ChannelId = parse_id(&channel_id, "channel")?;
+    let guard = state.session().await;
+    let session = signed_in(&guard)?;
+    let channel = held_channel(session, channel_id).await?;
+    let ids = session.store.members(channel_id).await?;
+    let mut members: Vec<PersonView> = session
+        .store
+        .users()
+        .await?
+        .iter()
+        .filter(|user| ids.contains(&user.id))
+        .map(PersonView::from)
+        .collect();
+    members.sort_by_cached_key(|person| person.display_name.to_lowercase());
+    let actor = MembershipActor { role: session.me().role, is_member: ids.contains(&session.me().id) };
+    let may = |change| !channel.direct && may_change_membership(actor, change, channel.private).is_ok();
+    Ok(ChannelMembers {
+        members,
+        member: actor.is_member,
+        may_join: !actor.is_member && may(MembershipChange::Join),
+        may_leave: may(MembershipChange::Leave),
+        may_add: may(MembershipChange::Add),
+    })
+}
+
+/// Joins a public channel as the signed-in person.
+#[tauri::command]
+pub async fn join_channel(state: State<'_, AppState>, channel_id: String) -> CommandResult<()> {
+    let channel_id: ChannelId = parse_id(&channel_id, "channel")?;
+    let guard = state.session().await;
+    let session = signed_in(&guard)?;
+    changeable(session, channel_id).await?;
+    session.store.join_channel(session.me().id, channel_id, state.clock().now_millis()).await?;
+    session.sync_now();
+    Ok(())
+}
+
+/// Leaves a channel. A private one is gone from this device once the server confirms.
+#[tauri::command]
+pub async fn leave_channel(state: State<'_, AppState>, channel_id: String) -> CommandResult<()> {
+    let channel_id: ChannelId = parse_id(&channel_id, "channel")?;
+    let guard = state.session().await;
+    let session = signed_in(&guard)?;
+    changeable(session, channel_id).await?;
+    session.store.leave_channel(session.me().id, channel_id, state.clock().now_millis()).await?;
+    session.sync_now();
+    Ok(())
+}
+
+/// Adds `user_ids` to a channel; people already in it are left as they are.
+#[tauri::command]
+pub async fn add_channel_members(
+    state: State<'_, AppState>,
+    channel_id: String,
+    user_ids: Vec<String>,
+) -> CommandResult<()> {
+    let channel_id: ChannelId = parse_id(&channel_id, "channel")?;
+    let people: Vec<UserId> = user_ids.iter().map(|id| parse_id(id, "user")).collect::<CommandResult<_>>()?;
+    let guard = state.session().await;
+    let session = signed_in(&guard)?;
+    changeable(session, channel_id).await?;
+    let now = state.clock().now_millis();
+    let already = session.store.members(channel_id).await?;
+    for person in people.iter().filter(|person| !already.contains(person)) {
+        session.store.add_member(channel_id, *person, now).await?;
+    }
+    session.sync_now();
+    Ok(())
+}
+
+async fn held_channel(session: &Session, channel_id: ChannelId) -> CommandResult<Channel> {
+    Ok(session.store.channel(channel_id).await?.ok_or(meridian_store::StoreError::NotFound("channel"))?)
+}
+
+/// The channel, if its member list may change at all: a direct conversation keeps its people.
+async fn changeable(session: &Session, channel_id: ChannelId) -> CommandResult<Channel> {
+    let channel = held_channel(session, channel_id).await?;
+    if channel.direct {
+        return Err(CommandError::new(
+            "forbidden",
+            "A direct conversation keeps the people it was started with.",
+        ));
+    }
+    Ok(channel)
+}
