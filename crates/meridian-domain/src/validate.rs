@@ -93,7 +93,8 @@ pub const MAX_TOPIC_CHARS: usize = 250;
 
 /// A channel's name as people write it after "#": trimmed, lower-cased, with spaces and dots
 /// turned into hyphens ("Launch Plan" becomes `launch-plan`). Letters, digits, `-` and `_` only,
-/// so a name reads the same in a sentence, a link and a search filter.
+/// with at least one letter or digit, so a name reads the same in a sentence, a link and a search
+/// filter.
 pub fn channel_name(name: &str) -> Result<String, DomainError> {
     let spaced = name.trim().trim_start_matches('#').trim();
     let mut normalised = String::with_capacity(spaced.len());
@@ -107,7 +108,7 @@ pub fn channel_name(name: &str) -> Result<String, DomainError> {
     }
     let normalised = bounded("channel name", &normalised, MAX_CHANNEL_NAME_CHARS)?;
     let allowed = |c: char| c.is_alphanumeric() || c == '-' || c == '_';
-    if !normalised.chars().all(allowed) {
+    if !normalised.chars().all(allowed) || !normalised.chars().any(char::is_alphanumeric) {
         return Err(DomainError::InvalidChannelName(normalised));
     }
     Ok(normalised)
@@ -176,7 +177,7 @@ mod tests {
         assert_eq!(channel_name("#design_reviews").expect("valid"), "design_reviews");
         assert_eq!(channel_name("q3 . okrs").expect("valid"), "q3-okrs");
         assert_eq!(channel_name("Équipe").expect("valid"), "équipe");
-        for bad in ["team/ops", "<script>", "a,b", "what?"] {
+        for bad in ["team/ops", "<script>", "a,b", "what?", "-", "_ _"] {
             assert_eq!(channel_name(bad).expect_err(bad).code(), "invalid_channel_name", "{bad}");
         }
         assert_eq!(channel_name(" # ").expect_err("blank").code(), "empty_field");

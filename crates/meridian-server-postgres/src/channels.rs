@@ -92,6 +92,17 @@ pub(crate) async fn name_taken(
     .map_err(db)
 }
 
+/// Holds, until the transaction ends, a lock on a channel name (as `lower` compares it), so
+/// creations of one name settle one after the other.
+pub(crate) async fn lock_name(conn: &mut PgConnection, name: &str) -> Result<(), StoreError> {
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended('channel-name:' || lower($1), 0))")
+        .bind(name)
+        .execute(conn)
+        .await
+        .map_err(db)?;
+    Ok(())
+}
+
 /// The person `user` as the subject of a membership change in `channel`, if they exist.
 pub(crate) async fn subject(
     conn: &mut PgConnection,

@@ -275,6 +275,9 @@ impl Settling {
             MutationOp::CreateChannel { .. } => {
                 facts.team_id = Some(crate::accounts::team_id(&mut self.tx).await?);
                 if let Some(name) = plan::created_channel_name(&mutation.op) {
+                    // A new channel's scope has no row to lock yet: two creations of one name
+                    // are serialized on the name instead, so the second sees the first.
+                    channels::lock_name(&mut self.tx, &name).await?;
                     facts.name_taken = channels::name_taken(&mut self.tx, &name, author.id).await?;
                 }
             }

@@ -70,10 +70,15 @@ impl LocalStore {
             private: true,
             direct: true,
         };
-        let known: Option<i64> = sqlx::query_scalar("SELECT 1 FROM channels WHERE id = ?")
+        let known: Option<bool> = sqlx::query_scalar("SELECT direct FROM channels WHERE id = ?")
             .bind(channel_id.to_string())
             .fetch_optional(&mut *tx)
             .await?;
+        if known == Some(false) {
+            // The server refuses channels under a direct conversation's id; one held here under
+            // it is not that conversation, and nothing meant for it may be written there.
+            return Err(StoreError::Corrupt(format!("channel {channel_id} is not a direct conversation")));
+        }
         if known.is_none() {
             sqlx::query(
                 "INSERT INTO channels (id, team_id, name, topic, private, direct) VALUES (?, ?, ?, '', 1, 1)",

@@ -6,7 +6,7 @@ use crate::export::OutboxState;
 use crate::outbox::enqueue;
 use crate::rows::seq_to_sql;
 use crate::{LocalStore, OutboxEntry, Result, StoreError};
-use meridian_domain::{ScopeId, UnixMillis};
+use meridian_domain::{ChannelId, ScopeId, UnixMillis};
 use meridian_protocol::MutationOp;
 
 impl LocalStore {
@@ -56,7 +56,7 @@ impl LocalStore {
         mark_resolved(&mut tx, seq).await?;
         crate::scheduled::discarded(&mut tx, &op).await?;
         match &op {
-            MutationOp::CreateThread { thread_id, message_id, .. } => {
+            MutationOp::CreateThread { thread_id, message_id, channel_id, .. } => {
                 sqlx::query("DELETE FROM messages WHERE id = ? AND state = 'rejected'")
                     .bind(message_id.to_string())
                     .execute(&mut *tx)
@@ -68,6 +68,7 @@ impl LocalStore {
                 .bind(thread_id.to_string())
                 .execute(&mut *tx)
                 .await?;
+                drop_abandoned_channel(&mut tx, *channel_id).await?;
             }
             MutationOp::CreateMessage { message_id, .. } => {
                 sqlx::query("DELETE FROM messages WHERE id = ? AND state = 'rejected'")
@@ -75,18 +76,8 @@ impl LocalStore {
                     .execute(&mut *tx)
                     .await?;
             }
-            // A channel the server never opened goes, unless threads were started in it: their
-            // refusals are still to be dealt with.
             MutationOp::CreateChannel { channel_id, .. } => {
-                sqlx::query(
-                    "DELETE FROM channels WHERE id = ?1
-                     AND NOT EXISTS (SELECT 1 FROM cursors WHERE scope = ?2)
-                     AND NOT EXISTS (SELECT 1 FROM threads WHERE channel_id = ?1)",
-                )
-                .bind(channel_id.to_string())
-                .bind(ScopeId::Channel(*channel_id).to_string())
-                .execute(&mut *tx)
-                .await?;
+                drop_abandoned_channel(&mut tx, *channel_id).await?
             }
             // The server's text stands; it shows again as sent.
             MutationOp::EditMessage { message_id, .. } => {
@@ -102,6 +93,38 @@ impl LocalStore {
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// Removes a channel this device created and the server refused, once its creation was given up
+/// and nothing started in it is left to deal with; its new-thread draft goes with it. A channel
+/// the server holds (it has a cursor) is never touched.
+async fn drop_abandoned_channel(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    channel: ChannelId,
+) -> Result<()> {
+    let abandoned: Option<i64> = sqlx::query_scalar(
+        "SELECT 1 FROM channels c
+         WHERE c.id = ?1 AND c.direct = 0
+           AND NOT EXISTS (SELECT 1 FROM cursors WHERE scope = ?2)
+           AND NOT EXISTS (SELECT 1 FROM threads WHERE channel_id = ?1)
+           AND EXISTS (SELECT 1 FROM outbox WHERE state = 'rejected' AND resolved = 1
+                       AND json_extract(op, '$.name') = 'channel.create.v1'
+                       AND json_extract(op, '$.args.channel_id') = ?1)",
+    )
+    .bind(channel.to_string())
+    .bind(ScopeId::Channel(channel).to_string())
+    .fetch_optional(&mut **tx)
+    .await?;
+    if abandoned.is_some() {
+        for statement in [
+            "DELETE FROM channels WHERE id = ?",
+            "DELETE FROM channel_members WHERE channel_id = ?",
+            "DELETE FROM new_thread_drafts WHERE channel_id = ?",
+        ] {
+            sqlx::query(statement).bind(channel.to_string()).execute(&mut **tx).await?;
+        }
+    }
+    Ok(())
 }
 
 /// The write a refused, unresolved outbox entry holds.

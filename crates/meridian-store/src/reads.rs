@@ -9,11 +9,9 @@ use sqlx::FromRow;
 /// named after its other people, by name, so nobody sees their own name in the list. The name the
 /// conversation was opened with stays the fallback while its member list is not yet known.
 pub(crate) const CHANNEL_TITLE: &str = "CASE WHEN c.direct = 0 THEN c.name ELSE COALESCE(
-    (SELECT group_concat(display_name, ', ') FROM (
-        SELECT u.display_name FROM channel_members m JOIN users u ON u.id = m.user_id
-        WHERE m.channel_id = c.id
-          AND m.user_id IS NOT (SELECT value FROM meta WHERE key = 'user_id')
-        ORDER BY u.display_name COLLATE NOCASE)),
+    (SELECT group_concat(u.display_name, ', ' ORDER BY u.display_name COLLATE NOCASE)
+     FROM channel_members m JOIN users u ON u.id = m.user_id
+     WHERE m.channel_id = c.id AND m.user_id IS NOT (SELECT value FROM meta WHERE key = 'user_id')),
     c.name) END";
 
 /// A thread with what its list entry shows.

@@ -113,3 +113,29 @@ async fn people_added_at_creation_are_members_at_once_and_added_after_the_creati
         ]
     );
 }
+
+#[tokio::test]
+async fn a_refused_channel_with_a_thread_goes_once_both_are_given_up() {
+    let me = person("Ana");
+    let (store, team, _) = store_with_directory(&me, &[]).await;
+    let created = create(&store, &me, team.id, "leads", true).await.expect("created");
+    store.start_thread(me.id, created.id, "Plan", "First post", 11).await.expect("thread");
+    let queued = store.queued_mutations(10).await.expect("queued");
+    let refusal = |seq| MutationResult {
+        seq,
+        status: MutationStatus::Rejected { code: "name_taken".into(), message: "taken".into() },
+    };
+    store.settle(&[refusal(queued[0].seq), refusal(queued[1].seq)]).await.expect("settle");
+
+    store.discard_refused(queued[0].seq).await.expect("discard the creation");
+    assert!(
+        store.channel(created.id).await.expect("read").is_some(),
+        "its refused thread is still to review"
+    );
+    store.discard_refused(queued[1].seq).await.expect("discard the thread");
+    assert!(store.channel(created.id).await.expect("read").is_none(), "nothing left in it: it goes");
+    let names: Vec<String> =
+        store.channels().await.expect("channels").into_iter().map(|(c, _)| c.name).collect();
+    assert!(!names.contains(&"leads".to_owned()));
+    create(&store, &me, team.id, "leads", true).await.expect("the name is free again");
+}

@@ -223,14 +223,15 @@ async fn share_a_picture(session: &Session, data_dir: &Path) -> anyhow::Result<(
 async fn search_offline(session: &Session) -> anyhow::Result<()> {
     let input = by_testid(session, "search-input").await?;
     input.send_keys("in:#engineering rollb").await?;
-    // Results may be redrawn as syncing changes arrive.
-    let marked = wait_for_script_text(
+    // Results come as the query is typed (a hit for "i" may show first) and may be redrawn as
+    // syncing changes arrive: wait for the whole query's highlight.
+    wait_for_script_text(
         session,
-        "a highlighted search hit",
-        "return document.querySelector('[data-testid=search-hit] mark')?.textContent ?? null",
+        "a search hit with \"rollb\" highlighted",
+        "const marked = document.querySelector('[data-testid=search-hit] mark')?.textContent ?? '';
+         return marked.toLowerCase().startsWith('rollb') ? marked : null;",
     )
     .await?;
-    anyhow::ensure!(marked.to_lowercase().starts_with("rollb"), "highlighted {marked:?}");
     shoot_both_themes(session, "search").await?;
     session.wait_for("[data-testid='search-hit']", WAIT).await?.click().await?;
     session.wait_for_text("[data-testid='thread-title']", "Release checklist for 2.0", WAIT).await?;

@@ -23,6 +23,11 @@ pub(super) fn create_channel(author: &User, asked: NewChannel<'_>, facts: &Facts
     if !permissions::may_create_channel(author.role) {
         return Err(Rejection::new("forbidden", "guests may not create channels"));
     }
+    // Direct conversations have ids anyone can work out (`direct_channel_id`, UUIDv8); a channel
+    // created under one would take over a conversation not yet opened, or tell whether it was.
+    if asked.id.as_uuid().get_version_num() != 7 {
+        return Err(Rejection::new("invalid_channel_id", "a new channel's id is a fresh UUIDv7"));
+    }
     let name = validate::channel_name(asked.name)?;
     let topic = validate::channel_topic(asked.topic)?;
     if facts.channel.is_some() {

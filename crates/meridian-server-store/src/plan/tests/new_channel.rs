@@ -81,6 +81,19 @@ fn channel_creation_refusals_have_codes() {
     let existing = Facts { team_id: Some(team), ..facts_for(&channel(true), false) };
     assert_eq!(rejected_code(plan(&ana, &create("fresh", false), &existing)), "id_conflict");
 
+    // The id of a direct conversation not yet opened cannot be taken by a channel, nor probed.
+    let members = std::collections::BTreeSet::from([ana.id, UserId::new()]);
+    let squatted = meridian_domain::direct_channel_id(team, &members);
+    let squat = mutation(MutationOp::CreateChannel {
+        channel_id: squatted,
+        name: "squat".into(),
+        topic: String::new(),
+        private: false,
+    });
+    assert_eq!(rejected_code(plan(&ana, &squat, &team_facts(team))), "invalid_channel_id");
+    let over_existing = Facts { team_id: Some(team), ..facts_for(&channel(true), false) };
+    assert_eq!(rejected_code(plan(&ana, &squat, &over_existing)), "invalid_channel_id");
+
     let multiline = mutation(MutationOp::CreateChannel {
         channel_id: ChannelId::new(),
         name: "fresh".into(),
