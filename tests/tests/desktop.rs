@@ -47,6 +47,17 @@ fn docs_screenshots() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/screenshots")
 }
 
+/// The sidebar entry of the channel or conversation the reader sees named `name`.
+fn channel_item(name: &str) -> String {
+    format!("[data-testid='channel-item'][data-channel-name='{name}']")
+}
+
+/// Opens the channel or conversation named `name` from the sidebar.
+async fn open_channel(session: &Session, name: &str) -> anyhow::Result<()> {
+    session.wait_for(&channel_item(name), WAIT).await?.click().await?;
+    Ok(())
+}
+
 async fn by_testid(session: &Session, id: &str) -> anyhow::Result<meridian_testkit::webdriver::Element> {
     Ok(session.wait_for(&format!("[data-testid='{id}']"), WAIT).await?)
 }
@@ -185,7 +196,7 @@ async fn scenario(session: &Session, world: &World, bus: &NotificationBus) -> an
     shoot_both_themes(session, "thread-view").await?;
 
     // Clicking the notification brings the thread back after navigating away, at Bob's reply.
-    session.wait_for("[data-testid='channel-item'][data-channel-name='random']", WAIT).await?.click().await?;
+    open_channel(session, "random").await?;
     session
         .wait_until("the thread to close after switching channel", WAIT, || async {
             let titles = session.find_all("[data-testid='thread-title']").await?;
@@ -203,7 +214,7 @@ async fn scenario(session: &Session, world: &World, bus: &NotificationBus) -> an
     wait_until_marked(session, &bobs.id.to_string()).await?;
 
     // Away from the thread, Bob's next reply lands in Ana's inbox; "Done" clears it.
-    session.wait_for("[data-testid='channel-item'][data-channel-name='random']", WAIT).await?.click().await?;
+    open_channel(session, "random").await?;
     world.bob.reply(world.thread, "One more thing: the changelog link.").await?;
     session.wait_for_text("[data-testid='inbox-count']", "1", WAIT).await?;
     // The tray icon shows the same count beside it.
@@ -233,7 +244,7 @@ async fn scenario(session: &Session, world: &World, bus: &NotificationBus) -> an
     bus.wait_for_tray_label("", WAIT).await?;
 
     // "Done" clears news without opening the thread.
-    session.wait_for("[data-testid='channel-item'][data-channel-name='random']", WAIT).await?.click().await?;
+    open_channel(session, "random").await?;
     world.bob.reply(world.thread, "And the release date.").await?;
     session.wait_for_text("[data-testid='inbox-count']", "1", WAIT).await?;
     by_testid(session, "inbox-item").await?.click().await?;

@@ -1,7 +1,10 @@
 //! Starting conversations from the desktop app: a new thread in a channel, a direct
 //! conversation opened from a person's card, new channels, and a group conversation.
 
-use super::{WAIT, by_testid, click_hidden, message_containing, shoot_both_themes, wait_for_script_text};
+use super::{
+    WAIT, by_testid, channel_item, click_hidden, message_containing, open_channel, shoot_both_themes,
+    wait_for_script_text,
+};
 use meridian_testkit::webdriver::Session;
 
 /// Priya in the new-thread form's list of who will be notified.
@@ -11,7 +14,7 @@ const PRIYA_NOTIFIED: &str =
 /// A thread started in #random with a mention and a typed time, then a direct conversation
 /// with Priya from her card, with its first thread; both reach the embedded server.
 pub(crate) async fn start_a_thread_and_a_direct_conversation(session: &Session) -> anyhow::Result<()> {
-    session.wait_for("[data-testid='channel-item'][data-channel-name='random']", WAIT).await?.click().await?;
+    open_channel(session, "random").await?;
     by_testid(session, "new-thread").await?.click().await?;
     by_testid(session, "new-thread-title").await?.send_keys("Offsite agenda").await?;
     let body = by_testid(session, "new-thread-body").await?;
@@ -22,8 +25,8 @@ pub(crate) async fn start_a_thread_and_a_direct_conversation(session: &Session) 
     session.wait_for(PRIYA_NOTIFIED, WAIT).await?;
     shoot_both_themes(session, "new-thread").await?;
     // Left for another channel at once and taken up again, the thread being written is all there.
-    session.wait_for("[data-testid='channel-item'][data-channel-name='design']", WAIT).await?.click().await?;
-    session.wait_for("[data-testid='channel-item'][data-channel-name='random']", WAIT).await?.click().await?;
+    open_channel(session, "design").await?;
+    open_channel(session, "random").await?;
     by_testid(session, "new-thread").await?.click().await?;
     let kept = session
         .wait_until("the new thread's draft back in the form", WAIT, || async {
@@ -71,8 +74,7 @@ pub(crate) async fn start_a_thread_and_a_direct_conversation(session: &Session) 
     by_testid(session, "message-person").await?.click().await?;
 
     // The conversation is listed with the direct messages and waits for its first thread.
-    let direct = "[data-testid='channel-item'][data-channel-name='Priya Raman']";
-    session.wait_for(direct, WAIT).await?;
+    session.wait_for(&channel_item("Priya Raman"), WAIT).await?;
     by_testid(session, "new-thread-form").await?;
     // In a conversation of two, the other one hears of every first post.
     session.wait_for(PRIYA_NOTIFIED, WAIT).await?;
@@ -107,7 +109,7 @@ pub(crate) async fn create_channels_and_a_group_conversation(session: &Session) 
     shaped.await?;
     shoot_both_themes(session, "new-channel").await?;
     by_testid(session, "new-channel-create").await?.click().await?;
-    session.wait_for("[data-testid='channel-item'][data-channel-name='launch-plan']", WAIT).await?;
+    session.wait_for(&channel_item("launch-plan"), WAIT).await?;
     post_first_thread(session, "Kickoff", "Welcome to the launch channel").await?;
 
     // The same name again, written differently, is refused where it is typed.
@@ -126,7 +128,7 @@ pub(crate) async fn create_channels_and_a_group_conversation(session: &Session) 
     pick(session, "new-channel-people", "Priya Raman").await?;
     shoot_both_themes(session, "new-private-channel").await?;
     by_testid(session, "new-channel-create").await?.click().await?;
-    session.wait_for("[data-testid='channel-item'][data-channel-name='leads-sync']", WAIT).await?;
+    session.wait_for(&channel_item("leads-sync"), WAIT).await?;
     post_first_thread(session, "Hiring plan", "Draft numbers inside").await?;
     manage_members(session).await?;
 
@@ -135,9 +137,7 @@ pub(crate) async fn create_channels_and_a_group_conversation(session: &Session) 
     pick(session, "new-direct-people", "Priya Raman").await?;
     pick(session, "new-direct-people", "Kenji Watanabe").await?;
     by_testid(session, "new-direct-open").await?.click().await?;
-    session
-        .wait_for("[data-testid='channel-item'][data-channel-name='Kenji Watanabe, Priya Raman']", WAIT)
-        .await?;
+    session.wait_for(&channel_item("Kenji Watanabe, Priya Raman"), WAIT).await?;
     session.wait_for(PRIYA_NOTIFIED, WAIT).await?;
     let kenji =
         "[data-testid='new-thread-form'] [data-testid='delivery-recipient'][data-name='Kenji Watanabe']";
@@ -162,17 +162,12 @@ async fn manage_members(session: &Session) -> anyhow::Result<()> {
     by_testid(session, "leave-confirm").await?.click().await?;
     session
         .wait_until("the private channel gone once left", WAIT, || async {
-            let listed =
-                session.find_all("[data-testid='channel-item'][data-channel-name='leads-sync']").await?;
+            let listed = session.find_all(&channel_item("leads-sync")).await?;
             Ok(listed.is_empty().then_some(()))
         })
         .await?;
 
-    session
-        .wait_for("[data-testid='channel-item'][data-channel-name='general']", WAIT)
-        .await?
-        .click()
-        .await?;
+    open_channel(session, "general").await?;
     by_testid(session, "channel-members-button").await?.click().await?;
     by_testid(session, "join-channel").await?.click().await?;
     wait_for_members(session, &["Sam Rivera"]).await?;
@@ -212,11 +207,7 @@ async fn post_first_thread(session: &Session, title: &str, body: &str) -> anyhow
 
 /// Opens the channel `name` and the thread at the top of its list.
 async fn open_first_thread_of(session: &Session, name: &str) -> anyhow::Result<()> {
-    session
-        .wait_for(&format!("[data-testid='channel-item'][data-channel-name='{name}']"), WAIT)
-        .await?
-        .click()
-        .await?;
+    open_channel(session, name).await?;
     session.wait_for("[data-testid='thread-item']", WAIT).await?.click().await?;
     Ok(())
 }

@@ -4,7 +4,8 @@
 
 use super::{
     App, CLOSED_WITHOUT_THE_PAGE, WAIT, availability, by_testid, click_hidden, conversations, desktop_binary,
-    docs_screenshots, message_action, message_containing, shoot_both_themes, wait_for_script_text,
+    docs_screenshots, message_action, message_containing, open_channel, shoot_both_themes,
+    wait_for_script_text,
 };
 use meridian_testkit::webdriver::{Element, Session};
 use meridian_testkit::{screenshots, x11};
@@ -340,8 +341,7 @@ async fn keep_a_draft_when_the_window_closes(app: &mut App) -> anyhow::Result<()
     app.restart().await?;
 
     let session = &app.session;
-    let channel = format!("[data-testid='channel-item'][data-channel-name='{}']", channel.trim());
-    session.wait_for(&channel, WAIT).await?.click().await?;
+    open_channel(session, channel.trim()).await?;
     let thread = format!("[data-testid='thread-item'][data-thread-title='{title}']");
     session.wait_for(&thread, WAIT).await?.click().await?;
     session.wait_for_text("[data-testid='thread-title']", &title, WAIT).await?;
@@ -375,11 +375,7 @@ async fn follow_a_link_from_a_second_start(session: &Session, data_dir: &Path) -
         format!("meridian://thread/{thread_id}"),
         format!("meridian://thread/{thread_id}/message/{message_id}"),
     ] {
-        session
-            .wait_for("[data-testid='channel-item'][data-channel-name='random']", WAIT)
-            .await?
-            .click()
-            .await?;
+        open_channel(session, "random").await?;
         session
             .wait_until("the thread to close", WAIT, || async {
                 Ok(session.find_all("[data-testid='thread-view']").await?.is_empty().then_some(()))
@@ -440,11 +436,7 @@ async fn create_local_team(session: &Session, data_dir: &Path) -> anyhow::Result
     by_testid(session, "create-submit").await?.click().await?;
 
     // The embedded server keeps the team in the app's data directory.
-    session
-        .wait_for("[data-testid='channel-item'][data-channel-name='engineering']", WAIT)
-        .await?
-        .click()
-        .await?;
+    open_channel(session, "engineering").await?;
     anyhow::ensure!(data_dir.join("team-server/meridian-server.db").exists(), "no embedded server database");
 
     // The demo threads arrive with people from several zones; a reply round-trips locally.

@@ -4,8 +4,8 @@
 //! without compositing, the mode no other WebDriver test covers.
 
 use super::{
-    App, PAINTING_WITHOUT_COMPOSITING, Painting, THREAD_TITLE, WAIT, World, by_testid, join_as_ana,
-    test_artifacts, world,
+    App, PAINTING_WITHOUT_COMPOSITING, Painting, THREAD_TITLE, WAIT, World, by_testid, channel_item,
+    join_as_ana, open_channel, test_artifacts, world,
 };
 use meridian_domain::{Clock, SystemClock, ThreadId};
 use meridian_testkit::client::HeadlessClient;
@@ -141,8 +141,7 @@ async fn open_when_it_has(session: &Session, replies: usize) -> anyhow::Result<(
 
 /// The thread's entry in #general's list, once it counts `replies`.
 async fn thread_item_counting(session: &Session, replies: usize) -> anyhow::Result<Element> {
-    let general = "[data-testid='channel-item'][data-channel-name='general']";
-    let general = session.wait_for(general, WAIT).await?;
+    let general = session.wait_for(&channel_item("general"), WAIT).await?;
     if general.attribute("aria-current").await?.is_none() {
         general.click().await?;
     }
@@ -162,7 +161,7 @@ async fn thread_item_counting(session: &Session, replies: usize) -> anyhow::Resu
 }
 
 async fn leave_the_thread(session: &Session) -> anyhow::Result<()> {
-    session.wait_for("[data-testid='channel-item'][data-channel-name='random']", WAIT).await?.click().await?;
+    open_channel(session, "random").await?;
     session
         .wait_until("the thread to close", WAIT, || async {
             Ok(session.find_all("[data-testid='thread-view']").await?.is_empty().then_some(()))

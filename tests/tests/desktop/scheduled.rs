@@ -4,8 +4,8 @@
 //! that could not land is sent by hand with "Send now", and leaves the server's list too.
 
 use super::{
-    App, THREAD_TITLE, WAIT, World, by_testid, join_as_ana_and_open_general, utc_millis, wait_for_channel,
-    wait_for_message, world,
+    App, THREAD_TITLE, WAIT, World, by_testid, channel_item, join_as_ana_and_open_general, open_channel,
+    utc_millis, wait_for_channel, wait_for_message, world,
 };
 use meridian_domain::{Channel, ChannelId, ClientId, Clock, ScheduledState, ScopeId, SystemClock, ThreadId};
 use meridian_protocol::{Entity, PullRequest};
@@ -113,8 +113,7 @@ async fn send_a_failed_reply_now(
     thread: ThreadId,
 ) -> anyhow::Result<()> {
     join_as_ana_and_open_general(session, world).await?;
-    let channel_item = "[data-testid='channel-item'][data-channel-name='launch']";
-    open_go_no_go(session, channel_item).await?;
+    open_go_no_go(session).await?;
     wait_for_message(session, "Bob", "Ready?").await?;
     let text = "Go from my side, Bob.";
     schedule_for_their_morning(session, text, false).await?;
@@ -126,21 +125,17 @@ async fn send_a_failed_reply_now(
     .await?;
 
     // Bob takes Ana out before it lands, so it cannot land; then he brings her back.
-    session
-        .wait_for("[data-testid='channel-item'][data-channel-name='general']", WAIT)
-        .await?
-        .click()
-        .await?;
+    open_channel(session, "general").await?;
     let now = SystemClock.now_millis();
     world.bob.store.remove_member(launch.id, world.ana.user.id, now).await?;
     world.bob.sync_now();
-    wait_gone(session, channel_item).await?;
+    wait_gone(session, &channel_item("launch")).await?;
     store.land_scheduled(scheduled, SystemClock.now_millis()).await?;
     world.bob.store.add_member(launch.id, world.ana.user.id, SystemClock.now_millis()).await?;
     world.bob.sync_now();
 
     // Back in the thread, the reply says why it was not sent; "Send now" posts it as a reply.
-    open_go_no_go(session, channel_item).await?;
+    open_go_no_go(session).await?;
     let failed = session.wait_for("[data-testid='scheduled-entry'][data-state='failed']", WAIT).await?;
     let why = failed.find("[data-testid='scheduled-when']").await?.text_content().await?;
     anyhow::ensure!(why.contains("Not sent") && why.contains("not_a_member"), "the entry reads {why:?}");
@@ -230,9 +225,9 @@ async fn shoot_both_themes(session: &Session, name: &str) -> anyhow::Result<()> 
     super::set_theme(session, "light").await
 }
 
-/// Opens #launch (`channel_item`) and its "Go/no-go" thread.
-async fn open_go_no_go(session: &Session, channel_item: &str) -> anyhow::Result<()> {
-    session.wait_for(channel_item, WAIT).await?.click().await?;
+/// Opens #launch and its "Go/no-go" thread.
+async fn open_go_no_go(session: &Session) -> anyhow::Result<()> {
+    open_channel(session, "launch").await?;
     session
         .wait_for("[data-testid='thread-item'][data-thread-title='Go/no-go']", WAIT)
         .await?

@@ -1,7 +1,7 @@
 //! The team the app joins in most desktop tests: a real team server seeded with the demo team,
 //! Ana's account for the app, and Bob on the test side with a fresh thread in #general.
 
-use super::{THREAD_TITLE, WAIT, by_testid};
+use super::{THREAD_TITLE, WAIT, by_testid, open_channel};
 use meridian_domain::{Channel, Clock, SystemClock, ThreadId};
 use meridian_store::MessageRow;
 use meridian_sync::SyncOptions;
@@ -26,11 +26,7 @@ pub(crate) async fn join_as_ana(session: &Session, world: &World) -> anyhow::Res
 /// Joins the test server as Ana from the welcome screen, then opens #general.
 pub(crate) async fn join_as_ana_and_open_general(session: &Session, world: &World) -> anyhow::Result<()> {
     join_as_ana(session, world).await?;
-    session
-        .wait_for("[data-testid='channel-item'][data-channel-name='general']", WAIT)
-        .await?
-        .click()
-        .await?;
+    open_channel(session, "general").await?;
     Ok(())
 }
 
