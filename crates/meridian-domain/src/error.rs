@@ -33,6 +33,8 @@ pub enum DomainError {
     InvalidTopic,
     #[error("there is already a channel named #{0}")]
     ChannelNameTaken(String),
+    #[error("a direct conversation is named after its people")]
+    DirectConversationName,
 }
 
 impl DomainError {
@@ -54,6 +56,7 @@ impl DomainError {
             Self::InvalidChannelName(_) => "invalid_channel_name",
             Self::InvalidTopic => "invalid_topic",
             Self::ChannelNameTaken(_) => "name_taken",
+            Self::DirectConversationName => "forbidden",
         }
     }
 }

@@ -72,6 +72,17 @@ pub enum MutationOp {
         topic: String,
         private: bool,
     },
+    /// Give a channel a new name or topic (a field left out stays as it is). Whoever may write in
+    /// it, guests aside, may; a direct conversation keeps its name. A name another channel in
+    /// the author's sight has is refused (`name_taken`).
+    #[serde(rename = "channel.update.v1")]
+    UpdateChannel {
+        channel_id: ChannelId,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        name: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        topic: Option<String>,
+    },
     /// Join a public channel.
     #[serde(rename = "channel.join.v1")]
     JoinChannel { channel_id: ChannelId },
@@ -147,6 +158,7 @@ impl MutationOp {
             | Self::CancelScheduled { message_id }
             | Self::SetNudge { message_id, .. } => Some(*message_id),
             Self::CreateChannel { .. }
+            | Self::UpdateChannel { .. }
             | Self::JoinChannel { .. }
             | Self::LeaveChannel { .. }
             | Self::AddMember { .. }

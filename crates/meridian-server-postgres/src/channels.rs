@@ -62,6 +62,23 @@ pub(crate) async fn insert_row(
     Ok(())
 }
 
+/// Gives the channel's row its new name and topic, whose change took seq `head`.
+pub(crate) async fn describe(
+    conn: &mut PgConnection,
+    channel: &Channel,
+    head: u64,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE channels SET name = $1, topic = $2, last_change_seq = $3 WHERE id = $4")
+        .bind(&channel.name)
+        .bind(&channel.topic)
+        .bind(rows::to_db(head))
+        .bind(channel.id.to_string())
+        .execute(conn)
+        .await
+        .map_err(db)?;
+    Ok(())
+}
+
 /// The people among `ids` who exist.
 pub(crate) async fn people(conn: &mut PgConnection, ids: &[UserId]) -> Result<Vec<User>, StoreError> {
     let mut found = Vec::new();
@@ -71,22 +88,25 @@ pub(crate) async fn people(conn: &mut PgConnection, ids: &[UserId]) -> Result<Ve
     Ok(found)
 }
 
-/// Whether a channel `reader` may read is already named `name`, so a new one would be confused
-/// with it. Channels hidden from the reader are left out: a refusal must not reveal that a
+/// Whether a channel `reader` may read other than `channel` is already named `name`, so
+/// `channel`, new or renamed, would be confused with it. Channels hidden from the reader are
+/// left out: a refusal must not reveal that a
 /// private channel of that name exists.
 pub(crate) async fn name_taken(
     conn: &mut PgConnection,
     name: &str,
+    channel: ChannelId,
     reader: UserId,
 ) -> Result<bool, StoreError> {
     sqlx::query_scalar(
         "SELECT EXISTS (SELECT 1 FROM channels c
-                        WHERE c.direct = FALSE AND lower(c.name) = lower($1)
+                        WHERE c.direct = FALSE AND lower(c.name) = lower($1) AND c.id <> $3
                           AND (c.private = FALSE OR EXISTS (SELECT 1 FROM channel_members m
                                                        WHERE m.channel_id = c.id AND m.user_id = $2)))",
     )
     .bind(name)
     .bind(reader.to_string())
+    .bind(channel.to_string())
     .fetch_one(conn)
     .await
     .map_err(db)

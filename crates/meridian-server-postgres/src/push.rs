@@ -199,7 +199,8 @@ impl Settling {
             | MutationOp::AddMember { channel_id, .. }
             | MutationOp::RemoveMember { channel_id, .. }
             | MutationOp::OpenDirect { channel_id, .. }
-            | MutationOp::CreateChannel { channel_id, .. } => Some(*channel_id),
+            | MutationOp::CreateChannel { channel_id, .. }
+            | MutationOp::UpdateChannel { channel_id, .. } => Some(*channel_id),
             MutationOp::EditMessage { message_id, .. }
             | MutationOp::DeleteMessage { message_id }
             | MutationOp::SetReaction { message_id, .. } => {
@@ -272,13 +273,15 @@ impl Settling {
                 facts.team_id = Some(crate::accounts::team_id(&mut self.tx).await?);
                 facts.participants = channels::people(&mut self.tx, &named).await?;
             }
-            MutationOp::CreateChannel { .. } => {
+            MutationOp::CreateChannel { channel_id, .. } | MutationOp::UpdateChannel { channel_id, .. } => {
                 facts.team_id = Some(crate::accounts::team_id(&mut self.tx).await?);
-                if let Some(name) = plan::created_channel_name(&mutation.op) {
-                    // A new channel's scope has no row to lock yet: two creations of one name
-                    // are serialized on the name instead, so the second sees the first.
+                if let Some(name) = plan::asked_channel_name(&mutation.op) {
+                    // Channels of one name are in different scopes, whose locks do not meet (a
+                    // new one's has no row yet): writes that take a name are serialized on the
+                    // name instead, so the second sees the first.
                     channels::lock_name(&mut self.tx, &name).await?;
-                    facts.name_taken = channels::name_taken(&mut self.tx, &name, author.id).await?;
+                    facts.name_taken =
+                        channels::name_taken(&mut self.tx, &name, *channel_id, author.id).await?;
                 }
             }
             _ => {}
@@ -291,8 +294,8 @@ impl Settling {
                         Write::Thread(thread) => {
                             self.threads.insert(thread.id, thread.clone());
                         }
-                        // Who may read a channel changed: read it afresh.
-                        Write::Membership(_) | Write::Open(_) => self.channels.clear(),
+                        // Who may read a channel, or what it is called, changed: read it afresh.
+                        Write::Membership(_) | Write::Open(_) | Write::Describe(_) => self.channels.clear(),
                         _ => {}
                     }
                 }

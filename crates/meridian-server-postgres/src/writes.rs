@@ -42,6 +42,7 @@ pub(crate) async fn write_plan(
             Write::Delete(tombstone) => messages::delete(conn, plan.scope, tombstone, head, now).await?,
             Write::Membership(membership) => channels::set_membership(conn, membership, now).await?,
             Write::Open(channel) => channels::insert_row(conn, channel, head, now).await?,
+            Write::Describe(channel) => channels::describe(conn, channel, head).await?,
             Write::Schedule(reply) => scheduled::keep(conn, reply).await?,
             Write::Private(_) => {}
         }

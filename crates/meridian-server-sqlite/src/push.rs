@@ -260,7 +260,7 @@ impl Seen {
                 Write::Thread(thread) => {
                     self.threads.remove(&thread.id);
                 }
-                Write::Membership(_) | Write::Open(_) => self.access.clear(),
+                Write::Membership(_) | Write::Open(_) | Write::Describe(_) => self.access.clear(),
                 _ => {}
             }
         }
@@ -289,10 +289,10 @@ async fn settle(
             facts.team_id = Some(crate::accounts::team_id(conn).await?);
             facts.participants = channels::people(conn, &named).await?;
         }
-        MutationOp::CreateChannel { .. } => {
+        MutationOp::CreateChannel { channel_id, .. } | MutationOp::UpdateChannel { channel_id, .. } => {
             facts.team_id = Some(crate::accounts::team_id(conn).await?);
-            if let Some(name) = plan::created_channel_name(&mutation.op) {
-                facts.name_taken = channels::name_taken(conn, &name, author.id).await?;
+            if let Some(name) = plan::asked_channel_name(&mutation.op) {
+                facts.name_taken = channels::name_taken(conn, &name, *channel_id, author.id).await?;
             }
         }
         _ => {}
@@ -453,6 +453,7 @@ pub(crate) async fn write_plan(
             Write::Delete(tombstone) => messages::delete(conn, plan.scope, tombstone, head, now).await?,
             Write::Membership(membership) => channels::set_membership(conn, membership, now).await?,
             Write::Open(channel) => channels::insert_row(conn, channel, head, now).await?,
+            Write::Describe(channel) => channels::describe(conn, channel, head).await?,
             Write::Schedule(scheduled) => scheduled::keep(conn, scheduled).await?,
             Write::Private(_) => {}
         }

@@ -23,6 +23,7 @@ pub const KNOWN_MUTATIONS: &[&str] = &[
     "message.delete.v1",
     "reaction.set.v1",
     "channel.create.v1",
+    "channel.update.v1",
     "channel.join.v1",
     "channel.leave.v1",
     "channel.member.add.v1",
@@ -96,9 +97,9 @@ pub fn targets(author: UserId, op: &MutationOp) -> Targets {
         MutationOp::ReadThread { thread_id, .. } => {
             Targets { thread_id: Some(*thread_id), read_cursor: true, ..none }
         }
-        MutationOp::OpenDirect { channel_id, .. } | MutationOp::CreateChannel { channel_id, .. } => {
-            Targets { channel_id: Some(*channel_id), ..none }
-        }
+        MutationOp::OpenDirect { channel_id, .. }
+        | MutationOp::CreateChannel { channel_id, .. }
+        | MutationOp::UpdateChannel { channel_id, .. } => Targets { channel_id: Some(*channel_id), ..none },
         MutationOp::ScheduleMessage { thread_id, .. } => {
             Targets { thread_id: Some(*thread_id), scheduled: true, ..none }
         }
@@ -161,18 +162,21 @@ pub struct Facts {
     /// The scheduled reply with the target message id, whoever wrote it, when
     /// [`Targets::scheduled`] asked for it.
     pub scheduled: Option<ScheduledMessage>,
-    /// For creating a channel: whether a channel the author may read already has the name
-    /// [`created_channel_name`] gives.
+    /// For creating or renaming a channel: whether another channel the author may read already
+    /// has the name [`asked_channel_name`] gives.
     pub name_taken: bool,
     /// The server's clock in the mutation's transaction.
     pub now: UnixMillis,
 }
 
-/// The name a channel-creating mutation asks for, as it would be stored, for the backend to look
-/// up ([`Facts::name_taken`]); `None` for other mutations and for names that will be refused.
-pub fn created_channel_name(op: &MutationOp) -> Option<String> {
+/// The name a mutation that creates or renames a channel asks for, as it would be stored, for the
+/// backend to look up among the other channels ([`Facts::name_taken`]); `None` for other
+/// mutations, for a channel keeping its name, and for names that will be refused.
+pub fn asked_channel_name(op: &MutationOp) -> Option<String> {
     match op {
-        MutationOp::CreateChannel { name, .. } => validate::channel_name(name).ok(),
+        MutationOp::CreateChannel { name, .. } | MutationOp::UpdateChannel { name: Some(name), .. } => {
+            validate::channel_name(name).ok()
+        }
         _ => None,
     }
 }
@@ -195,6 +199,8 @@ pub enum Write {
     Membership(Membership),
     /// Creates a channel and its scope; the first write of the plan that has it.
     Open(Channel),
+    /// A channel's new name or topic.
+    Describe(Channel),
     /// A read cursor, follow state or nudge: the change log of the author's own scope is its only
     /// store.
     Private(Entity),
@@ -211,7 +217,7 @@ impl Write {
             Self::Reaction(reaction) => Entity::Reaction(reaction.clone()),
             Self::Delete(tombstone) => Entity::MessageDeleted(tombstone.clone()),
             Self::Membership(membership) => Entity::Membership(membership.clone()),
-            Self::Open(channel) => Entity::Channel(channel.clone()),
+            Self::Open(channel) | Self::Describe(channel) => Entity::Channel(channel.clone()),
             Self::Private(entity) => entity.clone(),
             Self::Schedule(reply) => Entity::Scheduled(reply.clone()),
         }
@@ -344,6 +350,9 @@ pub fn plan(author: &User, mutation: &Mutation, facts: &Facts) -> Result<Plan, R
         MutationOp::CreateChannel { channel_id, name, topic, private } => {
             let asked = NewChannel { id: *channel_id, name, topic, private: *private };
             create_channel(author, asked, facts)
+        }
+        MutationOp::UpdateChannel { name, topic, .. } => {
+            describe_channel(author, facts, name.as_deref(), topic.as_deref())
         }
         MutationOp::JoinChannel { .. } => change_membership(author, facts, MembershipChange::Join),
         MutationOp::LeaveChannel { .. } => change_membership(author, facts, MembershipChange::Leave),
@@ -500,12 +509,14 @@ fn id_conflict() -> Rejection {
     Rejection::new("id_conflict", "an entity with this id already exists")
 }
 
+mod channels;
 mod landing;
 mod membership;
 mod own_scope;
 #[cfg(test)]
 mod tests;
 
+use channels::{NewChannel, create_channel, describe_channel};
 pub use landing::{Landing, land, landing};
-use membership::{NewChannel, change_membership, create_channel, open_direct};
+use membership::{change_membership, open_direct};
 use own_scope::{follow_thread, read_thread, schedule_reply, set_nudge, withdraw_scheduled};

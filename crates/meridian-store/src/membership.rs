@@ -164,6 +164,46 @@ impl LocalStore {
         Ok(channel)
     }
 
+    /// Queues a new name or topic for a channel (`None` keeps it). Unlike other writes it is not
+    /// shown before the server has it: a refusal could not be undone here, since the earlier
+    /// name is not kept. A name another channel held here has is refused before anything is
+    /// queued, and so is a direct conversation, which is named after its people.
+    pub async fn update_channel(
+        &self,
+        channel_id: ChannelId,
+        name: Option<&str>,
+        topic: Option<&str>,
+        now: UnixMillis,
+    ) -> Result<()> {
+        let name = name.map(validate::channel_name).transpose()?;
+        let topic = topic.map(validate::channel_topic).transpose()?;
+        let mut tx = self.write().await?;
+        let direct: Option<bool> = sqlx::query_scalar("SELECT direct FROM channels WHERE id = ?")
+            .bind(channel_id.to_string())
+            .fetch_optional(&mut *tx)
+            .await?;
+        match direct {
+            None => return Err(StoreError::NotFound("channel")),
+            Some(true) => return Err(DomainError::DirectConversationName.into()),
+            Some(false) => {}
+        }
+        if let Some(name) = &name {
+            let taken: Option<i64> = sqlx::query_scalar(
+                "SELECT 1 FROM channels WHERE direct = 0 AND lower(name) = lower(?) AND id <> ?",
+            )
+            .bind(name)
+            .bind(channel_id.to_string())
+            .fetch_optional(&mut *tx)
+            .await?;
+            if taken.is_some() {
+                return Err(DomainError::ChannelNameTaken(name.clone()).into());
+            }
+        }
+        enqueue(&mut tx, &MutationOp::UpdateChannel { channel_id, name, topic }, now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// `channel`'s member list as this device knows it.
     pub async fn members(&self, channel: ChannelId) -> Result<Vec<UserId>> {
         let ids: Vec<String> = sqlx::query_scalar("SELECT user_id FROM channel_members WHERE channel_id = ?")

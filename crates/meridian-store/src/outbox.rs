@@ -311,6 +311,7 @@ impl LocalStore {
                             | MutationOp::RemoveMember { .. }
                             | MutationOp::OpenDirect { .. }
                             | MutationOp::CreateChannel { .. }
+                            | MutationOp::UpdateChannel { .. }
                             | MutationOp::ReadThread { .. }
                             | MutationOp::FollowThread { .. }
                             | MutationOp::SetNudge { .. } => continue,

@@ -71,7 +71,8 @@ async fn op_channel(tx: &mut Transaction<'_, Sqlite>, op: &MutationOp) -> Result
         | MutationOp::AddMember { channel_id, .. }
         | MutationOp::RemoveMember { channel_id, .. }
         | MutationOp::OpenDirect { channel_id, .. }
-        | MutationOp::CreateChannel { channel_id, .. } => return Ok(Some(*channel_id)),
+        | MutationOp::CreateChannel { channel_id, .. }
+        | MutationOp::UpdateChannel { channel_id, .. } => return Ok(Some(*channel_id)),
         MutationOp::CreateMessage { thread_id, .. }
         | MutationOp::ScheduleMessage { thread_id, .. }
         | MutationOp::ReadThread { thread_id, .. }

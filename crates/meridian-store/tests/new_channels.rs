@@ -139,3 +139,34 @@ async fn a_refused_channel_with_a_thread_goes_once_both_are_given_up() {
     assert!(!names.contains(&"leads".to_owned()));
     create(&store, &me, team.id, "leads", true).await.expect("the name is free again");
 }
+
+#[tokio::test]
+async fn a_new_name_or_topic_is_queued_once_checked_here() {
+    let (me, bob) = (person("Ana"), person("Bob"));
+    let (store, team, ops) = store_with_directory(&me, &[&bob]).await;
+    let design = create(&store, &me, team.id, "design", false).await.expect("created");
+    let before = store.queued_mutations(10).await.expect("queued").len();
+
+    store.update_channel(design.id, Some("Design Reviews"), Some(" Crits "), 12).await.expect("queued");
+    let queued = store.queued_mutations(10).await.expect("queued");
+    assert_eq!(queued.len(), before + 1);
+    assert_eq!(
+        queued.last().map(|mutation| &mutation.op),
+        Some(&MutationOp::UpdateChannel {
+            channel_id: design.id,
+            name: Some("design-reviews".into()),
+            topic: Some("Crits".into())
+        })
+    );
+    let held = store.channel(design.id).await.expect("read").expect("held");
+    assert_eq!(held.name, "design", "shown once the server has it");
+
+    let taken = store.update_channel(design.id, Some(&ops.name), None, 13).await;
+    assert_eq!(taken.expect_err("taken").code(), "name_taken");
+    store.update_channel(design.id, Some("design"), None, 13).await.expect("its own name is no clash");
+    let direct = store.open_direct(me.id, team.id, &[bob.id], 14).await.expect("direct");
+    let renamed_direct = store.update_channel(direct.id, Some("us"), None, 15).await;
+    assert_eq!(renamed_direct.expect_err("direct").code(), "forbidden");
+    let nowhere = store.update_channel(ChannelId::new(), None, Some("x"), 15).await;
+    assert_eq!(nowhere.expect_err("unknown").code(), "not_found");
+}

@@ -1,6 +1,6 @@
-//! Who is in a channel, and changing it: joining, leaving, adding people. Each change is queued
-//! like every write, so it works offline; the server decides, and what it refuses shows in the
-//! outbox.
+//! Who is in a channel, and changing it: joining, leaving, adding people, a new name or topic.
+//! Each change is queued like every write, so it works offline; the server decides, and what it
+//! refuses shows in the outbox.
 
 use super::{parse_id, signed_in};
 use crate::error::{CommandError, CommandResult};
@@ -22,6 +22,8 @@ pub struct ChannelMembers {
     pub may_join: bool,
     pub may_leave: bool,
     pub may_add: bool,
+    /// Whether the reader may give the channel a new name or topic.
+    pub may_describe: bool,
 }
 
 #[tauri::command]
@@ -51,6 +53,7 @@ pub async fn channel_members(
         may_join: !actor.is_member && may(MembershipChange::Join),
         may_leave: may(MembershipChange::Leave),
         may_add: may(MembershipChange::Add),
+        may_describe: !channel.direct && session.me().role != meridian_domain::Role::Guest,
     })
 }
 
@@ -95,6 +98,24 @@ pub async fn add_channel_members(
     for person in people.iter().filter(|person| !already.contains(person)) {
         session.store.add_member(channel_id, *person, now).await?;
     }
+    session.sync_now();
+    Ok(())
+}
+
+/// Queues a new name or topic for a channel (a value left out stays); it shows once the team
+/// server has it.
+#[tauri::command]
+pub async fn update_channel(
+    state: State<'_, AppState>,
+    channel_id: String,
+    name: Option<String>,
+    topic: Option<String>,
+) -> CommandResult<()> {
+    let channel_id: ChannelId = parse_id(&channel_id, "channel")?;
+    let guard = state.session().await;
+    let session = signed_in(&guard)?;
+    let now = state.clock().now_millis();
+    session.store.update_channel(channel_id, name.as_deref(), topic.as_deref(), now).await?;
     session.sync_now();
     Ok(())
 }

@@ -85,6 +85,14 @@ fn describe(op: &MutationOp) -> (&'static str, String) {
         MutationOp::CreateChannel { name, private, .. } => {
             ("New channel", format!("{}#{name}", if *private { "private " } else { "" }))
         }
+        MutationOp::UpdateChannel { name, topic, .. } => (
+            "Channel details",
+            [name.as_ref().map(|name| format!("#{name}")), topic.clone()]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(": "),
+        ),
         MutationOp::JoinChannel { .. } => ("Join", "a channel".to_owned()),
         MutationOp::LeaveChannel { .. } => ("Leave", "a channel".to_owned()),
         MutationOp::AddMember { .. } => ("Add member", "to a channel".to_owned()),

@@ -131,6 +131,7 @@ pub(crate) async fn create_channels_and_a_group_conversation(session: &Session) 
     session.wait_for(&channel_item("leads-sync"), WAIT).await?;
     post_first_thread(session, "Hiring plan", "Draft numbers inside").await?;
     manage_members(session).await?;
+    rename_a_channel(session).await?;
 
     // A group conversation: listed under the other two people's names, both told of a first post.
     by_testid(session, "add-direct").await?.click().await?;
@@ -171,6 +172,26 @@ async fn manage_members(session: &Session) -> anyhow::Result<()> {
     by_testid(session, "channel-members-button").await?.click().await?;
     by_testid(session, "join-channel").await?.click().await?;
     wait_for_members(session, &["Sam Rivera"]).await?;
+    click_hidden(session, &session.find("[data-testid='channel-members'] [aria-label='Close']").await?)
+        .await?;
+    Ok(())
+}
+
+/// #launch-plan gets a new name and topic from its details: both show once the server has them.
+async fn rename_a_channel(session: &Session) -> anyhow::Result<()> {
+    open_channel(session, "launch-plan").await?;
+    by_testid(session, "channel-members-button").await?.click().await?;
+    by_testid(session, "edit-channel").await?.click().await?;
+    let name = by_testid(session, "edit-channel-name").await?;
+    name.clear().await?;
+    name.send_keys("Launch March").await?;
+    let topic = by_testid(session, "edit-channel-topic").await?;
+    topic.clear().await?;
+    topic.send_keys("Day by day until the March launch").await?;
+    by_testid(session, "edit-channel-save").await?.click().await?;
+    session.wait_for(&channel_item("launch-march"), WAIT).await?;
+    session.wait_for_text("[data-testid='channel-details-name']", "launch-march", WAIT).await?;
+    session.wait_for_text("[data-testid='channel-details-topic']", "Day by day", WAIT).await?;
     click_hidden(session, &session.find("[data-testid='channel-members'] [aria-label='Close']").await?)
         .await?;
     Ok(())

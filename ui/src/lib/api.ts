@@ -322,6 +322,7 @@ export type ChannelMembers = {
   mayJoin: boolean;
   mayLeave: boolean;
   mayAdd: boolean;
+  mayDescribe: boolean;
 };
 
 export const channelMembers = (channelId: string) => invoke<ChannelMembers>("channel_members", { channelId });
@@ -329,6 +330,10 @@ export const joinChannel = (channelId: string) => invoke<void>("join_channel", {
 export const leaveChannel = (channelId: string) => invoke<void>("leave_channel", { channelId });
 export const addChannelMembers = (channelId: string, userIds: string[]) =>
   invoke<void>("add_channel_members", { channelId, userIds });
+
+/** Queues a new name or topic for a channel; it shows once the team server has it. */
+export const updateChannel = (channelId: string, change: { name?: string; topic?: string }) =>
+  invoke<void>("update_channel", { channelId, ...change });
 
 export type NewChannel = { name: string; topic: string; private: boolean; members: string[] };
 

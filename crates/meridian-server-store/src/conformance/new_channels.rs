@@ -1,5 +1,6 @@
 //! Creating channels: the new scope opens with the channel and its founder, reaches whoever may
-//! read it and nobody else, and a name already in sight is refused.
+//! read it and nobody else, and a name already in sight is refused. Renaming and retopicking
+//! one reach its readers as a new image of the channel.
 
 use super::fixture::{Fixture, NOW, Subject, statuses};
 use super::messages::{entities, mutation, rejection_code};
@@ -91,4 +92,37 @@ pub async fn a_channel_name_in_sight_is_refused(subject: Subject) {
     let (bad, _) = create("a/b", false);
     assert_eq!(codes(&push(&f, &guest, vec![by_guest]).await), ["forbidden"]);
     assert_eq!(codes(&push(&f, &ana, vec![bad]).await), ["invalid_channel_name"]);
+}
+
+pub async fn a_new_name_and_topic_reach_the_channels_readers(subject: Subject) {
+    let f = Fixture::new(subject).await;
+    let (ana, bo) = (f.person("Ana").await, f.person("Bo").await);
+    let design = f.channel("design", false, &[]).await;
+    f.channel("ops", false, &[]).await;
+    let rename = |name: Option<&str>, topic: Option<&str>| MutationOp::UpdateChannel {
+        channel_id: design.id,
+        name: name.map(Into::into),
+        topic: topic.map(Into::into),
+    };
+    let statuses = push(
+        &f,
+        &ana,
+        vec![rename(Some("Design Reviews"), None), rename(None, Some("Crits")), rename(Some("OPS"), None)],
+    );
+    assert_eq!(codes(&statuses.await), ["applied", "applied", "name_taken"]);
+
+    let described = Channel { name: "design-reviews".into(), topic: "Crits".into(), ..design.clone() };
+    let bos = f.pull(&bo, ClientId::new()).await;
+    assert_eq!(entities(&bos, ScopeId::Channel(design.id)).last(), Some(&Entity::Channel(described.clone())));
+    let page =
+        f.store.snapshot(&bo, ScopeId::Channel(design.id), &Default::default()).await.expect("snapshot");
+    assert!(
+        page.rows.iter().any(|row| row.entity == Entity::Channel(described.clone())),
+        "a device starting from a snapshot sees the new name"
+    );
+    // Its own name again, as it is written now, changes nothing and is not "taken".
+    assert_eq!(codes(&push(&f, &bo, vec![rename(Some("design-reviews"), None)]).await), ["applied"]);
+    let leads = f.channel("leads", true, &[ana.id]).await;
+    let outsider = MutationOp::UpdateChannel { channel_id: leads.id, name: None, topic: Some("hi".into()) };
+    assert_eq!(codes(&push(&f, &bo, vec![outsider]).await), ["channel_not_found"]);
 }

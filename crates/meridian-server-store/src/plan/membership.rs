@@ -4,48 +4,9 @@ use super::{Facts, Plan, Rejection, Write, channel_not_found, id_conflict, not_a
 use crate::access::may_read_channel;
 use meridian_domain::permissions::{self, MembershipActor, MembershipChange};
 use meridian_domain::{
-    Channel, ChannelId, DomainError, Grant, MAX_DIRECT_PARTICIPANTS, Membership, Role, ScopeId, User, UserId,
-    direct_channel_id, direct_participants, validate,
+    Channel, ChannelId, Grant, MAX_DIRECT_PARTICIPANTS, Membership, Role, ScopeId, User, UserId,
+    direct_channel_id, direct_participants,
 };
-
-/// A channel as its creator asked for it, before it is checked.
-pub(super) struct NewChannel<'a> {
-    pub id: ChannelId,
-    pub name: &'a str,
-    pub topic: &'a str,
-    pub private: bool,
-}
-
-/// Creates a channel with its author as its first member, and, for a private one, the grant that
-/// lets the author's devices read it. A public channel needs no grant: everyone but guests reads
-/// it already, and finds it on their next pull.
-pub(super) fn create_channel(author: &User, asked: NewChannel<'_>, facts: &Facts) -> Result<Plan, Rejection> {
-    if !permissions::may_create_channel(author.role) {
-        return Err(Rejection::new("forbidden", "guests may not create channels"));
-    }
-    // Direct conversations have ids anyone can work out (`direct_channel_id`, UUIDv8); a channel
-    // created under one would take over a conversation not yet opened, or tell whether it was.
-    if asked.id.as_uuid().get_version_num() != 7 {
-        return Err(Rejection::new("invalid_channel_id", "a new channel's id is a fresh UUIDv7"));
-    }
-    let name = validate::channel_name(asked.name)?;
-    let topic = validate::channel_topic(asked.topic)?;
-    if facts.channel.is_some() {
-        return Err(id_conflict());
-    }
-    if facts.name_taken {
-        return Err(DomainError::ChannelNameTaken(name).into());
-    }
-    let team_id = facts.team_id.ok_or_else(channel_not_found)?;
-    let channel = Channel { id: asked.id, team_id, name, topic, private: asked.private, direct: false };
-    let scope = ScopeId::Channel(asked.id);
-    let founder = Membership { channel_id: asked.id, user_id: author.id, member: true };
-    let mut plan = Plan::new(scope, vec![Write::Open(channel), Write::Membership(founder)]);
-    if let Some(granted) = permissions::access_change(author.role, asked.private, false, true) {
-        plan.grants.push((author.id, Grant { scope, granted }));
-    }
-    Ok(plan)
-}
 
 /// Opens a direct conversation: the channel, every participant in its member list, and a grant
 /// in each participant's own scope. Opening one that exists is accepted and changes nothing.

@@ -165,6 +165,7 @@ fn known_names_match_the_wire_names() {
         new_thread(&general, "x").op,
         reply(&existing_thread(&general), "x").op,
         MutationOp::CreateChannel { channel_id, name: "x".into(), topic: String::new(), private: false },
+        MutationOp::UpdateChannel { channel_id, name: None, topic: Some("x".into()) },
         MutationOp::JoinChannel { channel_id },
         MutationOp::LeaveChannel { channel_id },
         MutationOp::AddMember { channel_id, user_id },

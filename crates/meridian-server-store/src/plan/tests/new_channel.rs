@@ -28,7 +28,7 @@ fn a_public_channel_opens_with_its_author_as_member_and_no_grant() {
     let asked = create(" Launch Plan ", false);
     let id = created_id(&asked);
     assert_eq!(targets(ana.id, &asked.op).channel_id, Some(id), "the backend looks for the id");
-    assert_eq!(created_channel_name(&asked.op).as_deref(), Some("launch-plan"));
+    assert_eq!(asked_channel_name(&asked.op).as_deref(), Some("launch-plan"));
 
     let planned = plan(&ana, &asked, &team_facts(team)).expect("created");
     let channel = Channel {
@@ -68,7 +68,7 @@ fn channel_creation_refusals_have_codes() {
     assert_eq!(rejected_code(plan(&guest, &create("ops", false), &team_facts(team))), "forbidden");
     assert_eq!(rejected_code(plan(&ana, &create("a/b", false), &team_facts(team))), "invalid_channel_name");
     assert_eq!(rejected_code(plan(&ana, &create("  ", false), &team_facts(team))), "empty_field");
-    assert_eq!(created_channel_name(&create("a/b", false).op), None, "nothing to look up");
+    assert_eq!(asked_channel_name(&create("a/b", false).op), None, "nothing to look up");
 
     let taken = Facts { name_taken: true, ..team_facts(team) };
     let refusal = plan(&ana, &create("Design", false), &taken).expect_err("taken");
@@ -101,4 +101,47 @@ fn channel_creation_refusals_have_codes() {
         private: false,
     });
     assert_eq!(rejected_code(plan(&ana, &multiline, &team_facts(team))), "invalid_topic");
+}
+
+fn describe(channel: &Channel, name: Option<&str>, topic: Option<&str>) -> Mutation {
+    mutation(MutationOp::UpdateChannel {
+        channel_id: channel.id,
+        name: name.map(Into::into),
+        topic: topic.map(Into::into),
+    })
+}
+
+#[test]
+fn a_channel_gets_a_new_name_or_topic_from_those_who_write_in_it() {
+    let (ana, design) = (author(), channel(false));
+    let renamed = plan(&ana, &describe(&design, Some("Design Reviews"), None), &facts_for(&design, false));
+    let expected = Channel { name: "design-reviews".into(), ..design.clone() };
+    assert_eq!(renamed.expect("renamed").writes, vec![Write::Describe(expected)]);
+    let topic = plan(&ana, &describe(&design, None, Some(" Critique ")), &facts_for(&design, false));
+    let expected = Channel { topic: "Critique".into(), ..design.clone() };
+    assert_eq!(topic.expect("topic").writes, vec![Write::Describe(expected)]);
+    let same = plan(
+        &ana,
+        &describe(&design, Some("design"), None),
+        &Facts { name_taken: true, ..facts_for(&design, false) },
+    );
+    assert!(same.expect("unchanged").writes.is_empty(), "its own name is not taken from it");
+}
+
+#[test]
+fn describing_a_channel_is_refused_with_codes() {
+    let (ana, design, secret) = (author(), channel(false), channel(true));
+    let taken = Facts { name_taken: true, ..facts_for(&design, false) };
+    assert_eq!(rejected_code(plan(&ana, &describe(&design, Some("ops"), None), &taken)), "name_taken");
+    // A private channel one is not in does not exist for them.
+    let outsider = plan(&ana, &describe(&secret, None, Some("x")), &facts_for(&secret, false));
+    assert_eq!(rejected_code(outsider), "channel_not_found");
+    let guest = User { role: Role::Guest, ..author() };
+    let by_guest = plan(&guest, &describe(&secret, None, Some("x")), &facts_for(&secret, true));
+    assert_eq!(rejected_code(by_guest), "forbidden");
+    let direct = Channel { direct: true, private: true, ..channel(true) };
+    let renamed_direct = plan(&ana, &describe(&direct, Some("us"), None), &facts_for(&direct, true));
+    assert_eq!(rejected_code(renamed_direct), "forbidden");
+    let bad = plan(&ana, &describe(&design, Some("a/b"), None), &facts_for(&design, false));
+    assert_eq!(rejected_code(bad), "invalid_channel_name");
 }
