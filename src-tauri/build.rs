@@ -19,6 +19,7 @@ const COMMANDS: &[&str] = &[
     "join_channel",
     "leave_channel",
     "add_channel_members",
+    "remove_channel_member",
     "update_channel",
     "new_thread_preview",
     "new_thread_draft",

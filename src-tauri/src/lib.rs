@@ -132,6 +132,7 @@ pub fn run() {
             commands::channels::join_channel,
             commands::channels::leave_channel,
             commands::channels::add_channel_members,
+            commands::channels::remove_channel_member,
             commands::channels::update_channel,
             commands::conversations::new_thread_preview,
             commands::conversations::new_thread_draft,

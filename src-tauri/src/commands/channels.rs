@@ -1,4 +1,5 @@
-//! Who is in a channel, and changing it: joining, leaving, adding people, a new name or topic.
+//! Who is in a channel, and changing it: joining, leaving, adding and removing people, a new name
+//! or topic.
 //! Each change is queued like every write, so it works offline; the server decides, and what it
 //! refuses shows in the outbox.
 
@@ -22,6 +23,8 @@ pub struct ChannelMembers {
     pub may_join: bool,
     pub may_leave: bool,
     pub may_add: bool,
+    /// The members the reader may take out of the channel (never the reader: leaving is theirs).
+    pub removable: Vec<String>,
     /// Whether the reader may give the channel a new name or topic.
     pub may_describe: bool,
 }
@@ -47,12 +50,19 @@ pub async fn channel_members(
     members.sort_by_cached_key(|person| person.display_name.to_lowercase());
     let actor = MembershipActor { role: session.me().role, is_member: ids.contains(&session.me().id) };
     let may = |change| !channel.direct && may_change_membership(actor, change, channel.private).is_ok();
+    let me = session.me().id.to_string();
+    let removable = if may(MembershipChange::Remove) {
+        members.iter().map(|person| person.id.clone()).filter(|id| *id != me).collect()
+    } else {
+        Vec::new()
+    };
     Ok(ChannelMembers {
         members,
         member: actor.is_member,
         may_join: !actor.is_member && may(MembershipChange::Join),
         may_leave: may(MembershipChange::Leave),
         may_add: may(MembershipChange::Add),
+        removable,
         may_describe: !channel.direct && session.me().role != meridian_domain::Role::Guest,
     })
 }
@@ -98,6 +108,30 @@ pub async fn add_channel_members(
     for person in people.iter().filter(|person| !already.contains(person)) {
         session.store.add_member(channel_id, *person, now).await?;
     }
+    session.sync_now();
+    Ok(())
+}
+
+/// Takes someone else out of a channel; the reader leaves with `leave_channel`. A private
+/// channel disappears from their devices once the server confirms.
+#[tauri::command]
+pub async fn remove_channel_member(
+    state: State<'_, AppState>,
+    channel_id: String,
+    user_id: String,
+) -> CommandResult<()> {
+    let channel_id: ChannelId = parse_id(&channel_id, "channel")?;
+    let person: UserId = parse_id(&user_id, "user")?;
+    let guard = state.session().await;
+    let session = signed_in(&guard)?;
+    if person == session.me().id {
+        return Err(CommandError::new("invalid_input", "Leave the channel to take yourself out of it."));
+    }
+    changeable(session, channel_id).await?;
+    if !session.store.members(channel_id).await?.contains(&person) {
+        return Err(CommandError::new("not_found", "That person is not in this channel."));
+    }
+    session.store.remove_member(channel_id, person, state.clock().now_millis()).await?;
     session.sync_now();
     Ok(())
 }

@@ -149,8 +149,8 @@ pub(crate) async fn create_channels_and_a_group_conversation(session: &Session) 
     Ok(())
 }
 
-/// The private channel's members: Priya and Sam, then Kenji added; Sam leaves and the channel is
-/// gone once the server confirms. In #general, nobody has joined until Sam does.
+/// The private channel's members: Priya and Sam, then Kenji added and Priya removed; Sam leaves
+/// and the channel is gone once the server confirms. In #general, nobody has joined until Sam does.
 async fn manage_members(session: &Session) -> anyhow::Result<()> {
     by_testid(session, "channel-members-button").await?.click().await?;
     wait_for_members(session, &["Priya Raman", "Sam Rivera"]).await?;
@@ -158,7 +158,12 @@ async fn manage_members(session: &Session) -> anyhow::Result<()> {
     pick(session, "add-members", "Kenji Watanabe").await?;
     by_testid(session, "add-members-confirm").await?.click().await?;
     wait_for_members(session, &["Kenji Watanabe", "Priya Raman", "Sam Rivera"]).await?;
+    let remove_priya =
+        "[data-testid='channel-member'][data-person='Priya Raman'] [data-testid='remove-member']";
+    click_hidden(session, &session.find(remove_priya).await?).await?;
     shoot_both_themes(session, "channel-members").await?;
+    by_testid(session, "remove-member-confirm").await?.click().await?;
+    wait_for_members(session, &["Kenji Watanabe", "Sam Rivera"]).await?;
     by_testid(session, "leave-channel").await?.click().await?;
     by_testid(session, "leave-confirm").await?.click().await?;
     session

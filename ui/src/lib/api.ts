@@ -311,7 +311,6 @@ export const newThreadDraft = (channelId: string) => invoke<NewThreadDraft>("new
 export const saveNewThreadDraft = (channelId: string, draft: NewThreadDraft) =>
   invoke<void>("save_new_thread_draft", { channelId, title: draft.title, body: draft.body });
 
-/** Opens (or finds again) the direct conversation with a person. */
 /** Opens the direct conversation with one person, or a group conversation with a few. */
 export const openDirect = (userIds: string[]) => invoke<ChannelSummary>("open_direct", { userIds });
 
@@ -322,6 +321,8 @@ export type ChannelMembers = {
   mayJoin: boolean;
   mayLeave: boolean;
   mayAdd: boolean;
+  /** Members the reader may take out (never the reader). */
+  removable: string[];
   mayDescribe: boolean;
 };
 
@@ -330,6 +331,8 @@ export const joinChannel = (channelId: string) => invoke<void>("join_channel", {
 export const leaveChannel = (channelId: string) => invoke<void>("leave_channel", { channelId });
 export const addChannelMembers = (channelId: string, userIds: string[]) =>
   invoke<void>("add_channel_members", { channelId, userIds });
+export const removeChannelMember = (channelId: string, userId: string) =>
+  invoke<void>("remove_channel_member", { channelId, userId });
 
 /** Queues a new name or topic for a channel; it shows once the team server has it. */
 export const updateChannel = (channelId: string, change: { name?: string; topic?: string }) =>

@@ -61,6 +61,18 @@ export function clockTime(at: number, zone: string): string {
   }).format(at);
 }
 
+/** The place a zone is named after ("America/Sao_Paulo" → "Sao Paulo"), which names it on one
+ * short line. */
+export function zonePlace(zone: string): string {
+  return (usableZone(zone).split("/").pop() ?? zone).replaceAll("_", " ");
+}
+
+/** A clock time without its "AM"/"PM", for the narrow column beside a run of messages by one
+ * person, where the ones around it give the part of the day. */
+export function withoutDayPeriod(time: string): string {
+  return time.replace(/\s*[AaPp]\.?\s?[Mm]\.?$/u, "");
+}
+
 /** A calendar-day key in `zone`, for grouping messages by day. */
 export function dayKey(at: number, zone: string): string {
   return formatter("en-CA", {
