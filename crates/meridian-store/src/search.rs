@@ -91,7 +91,10 @@ pub struct MessageHit {
     pub channel_id: ChannelId,
     pub author_id: UserId,
     pub created_at: UnixMillis,
-    /// The matching part of the text, matched words between [`MATCH_START`] and [`MATCH_END`].
+    /// The title of the thread it is in.
+    pub thread_title: String,
+    /// The matching part of the text, matched words between [`MATCH_START`] and [`MATCH_END`],
+    /// with few enough words before the first match that a line or two shows it.
     pub snippet: String,
 }
 
@@ -104,7 +107,27 @@ pub struct ThreadHit {
     pub title: String,
 }
 
-type HitRecord = (String, String, String, String, i64, String);
+type HitRecord = (String, String, String, String, i64, String, String);
+
+/// Words kept before the first match of a snippet: enough to read it in context.
+const WORDS_BEFORE_MATCH: usize = 5;
+
+/// Drops the words of `snippet` before its first match beyond the last `kept`, marking the cut
+/// with "…". FTS5 starts a snippet where the text starts when the match fits in it, which can put
+/// the match at the end of a long lead-in, where a list's line clamp hides it; the snippet is
+/// asked for long enough that words after the match remain.
+pub fn lead_in_to_match(snippet: &str, kept: usize) -> String {
+    let Some(first_match) = snippet.find(MATCH_START) else { return snippet.to_owned() };
+    let (before, rest) = snippet.split_at(first_match);
+    let words: Vec<&str> = before.split_whitespace().collect();
+    if words.len() <= kept {
+        return snippet.to_owned();
+    }
+    let joiner = if before.ends_with(char::is_whitespace) { " " } else { "" };
+    let tail = &words[words.len() - kept..];
+    let lead = if kept == 0 { String::new() } else { format!("{}{joiner}", tail.join(" ")) };
+    format!("…{lead}{rest}")
+}
 
 impl LocalStore {
     /// Messages matching `filter`, newest first (by arrival on this device), at most
@@ -116,13 +139,15 @@ impl LocalStore {
         let sql = match filter.expression {
             Some(_) => format!(
                 "SELECT m.id, m.thread_id, m.channel_id, m.author_id, m.created_at,
-                        snippet(message_search, 0, char(57344), char(57345), '…', 16)
+                        (SELECT title FROM threads WHERE id = m.thread_id),
+                        snippet(message_search, 0, char(57344), char(57345), '…', 32)
                  FROM message_search JOIN messages m ON m.rowid = message_search.rowid
                  WHERE message_search MATCH ?1 AND {conditions}
                  ORDER BY message_search.rowid DESC LIMIT ?6"
             ),
             None => format!(
-                "SELECT m.id, m.thread_id, m.channel_id, m.author_id, m.created_at, substr(m.body, 1, 160)
+                "SELECT m.id, m.thread_id, m.channel_id, m.author_id, m.created_at,
+                        (SELECT title FROM threads WHERE id = m.thread_id), substr(m.body, 1, 160)
                  FROM messages m WHERE ?1 IS NULL AND {conditions}
                  ORDER BY m.rowid DESC LIMIT ?6"
             ),
@@ -137,14 +162,15 @@ impl LocalStore {
             .fetch_all(&self.pool)
             .await?;
         rows.into_iter()
-            .map(|(message_id, thread_id, channel_id, author_id, created_at, snippet)| {
+            .map(|(message_id, thread_id, channel_id, author_id, created_at, thread_title, snippet)| {
                 Ok(MessageHit {
                     message_id: id(&message_id)?,
                     thread_id: id(&thread_id)?,
                     channel_id: id(&channel_id)?,
                     author_id: id(&author_id)?,
                     created_at,
-                    snippet,
+                    thread_title,
+                    snippet: lead_in_to_match(&snippet, WORDS_BEFORE_MATCH),
                 })
             })
             .collect()
@@ -194,6 +220,19 @@ impl LocalStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_snippet_keeps_a_few_words_before_its_first_match() {
+        let marked = |word: &str| format!("{MATCH_START}{word}{MATCH_END}");
+        let long =
+            format!("Freeze Monday 12:00 UTC, rc4 builds, a migration dry-run, {} plan", marked("rollback"));
+        assert_eq!(lead_in_to_match(&long, 3), format!("…a migration dry-run, {} plan", marked("rollback")));
+        let short = format!("the {} plan, and {}", marked("rollback"), marked("rollback"));
+        assert_eq!(lead_in_to_match(&short, 3), short);
+        assert_eq!(lead_in_to_match("no match here at all", 1), "no match here at all");
+        let glued = format!("one two three{}", marked("roll"));
+        assert_eq!(lead_in_to_match(&glued, 1), format!("…three{}", marked("roll")));
+    }
 
     #[test]
     fn filters_are_split_from_words() {

@@ -68,6 +68,7 @@ async fn the_index_follows_sync_edits_and_deletes() {
     let found: Vec<MessageId> = hits.iter().map(|hit| hit.message_id).collect();
     assert_eq!(found, [second.id, first.id]);
     assert!(hits[1].snippet.contains("\u{E000}rollback\u{E001}"), "{:?}", hits[1].snippet);
+    assert!(hits.iter().all(|hit| hit.thread_title == thread.title), "each hit names its thread");
 
     // Filters narrow by author and by time.
     let by_ana = SearchFilter { author: Some(ana.id), ..filter("rol") };

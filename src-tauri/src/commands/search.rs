@@ -41,6 +41,7 @@ pub struct MessageHitView {
     pub channel_name: String,
     pub author_name: String,
     pub created_at: i64,
+    pub thread_title: String,
     /// The matching part of the text with matched words in `<mark>`; everything else escaped.
     pub snippet_html: String,
 }
@@ -99,6 +100,7 @@ pub async fn search(state: State<'_, AppState>, query: String) -> CommandResult<
             channel_name: channel_name(hit.channel_id),
             author_name: people.name(hit.author_id).0,
             created_at: hit.created_at,
+            thread_title: hit.thread_title,
             snippet_html: marked_html(&hit.snippet),
         })
         .collect();

@@ -233,6 +233,14 @@ async fn search_offline(session: &Session) -> anyhow::Result<()> {
          return marked.toLowerCase().startsWith('rollb') ? marked : null;",
     )
     .await?;
+    // Each hit names its thread.
+    session
+        .wait_for_text(
+            "[data-testid='search-hit'] [data-testid='search-hit-thread']",
+            "Release checklist for 2.0",
+            WAIT,
+        )
+        .await?;
     shoot_both_themes(session, "search").await?;
     session.wait_for("[data-testid='search-hit']", WAIT).await?.click().await?;
     session.wait_for_text("[data-testid='thread-title']", "Release checklist for 2.0", WAIT).await?;

@@ -205,6 +205,7 @@ export type MessageHit = {
   authorName: string;
   /** Unix milliseconds. */
   createdAt: number;
+  threadTitle: string;
   /** Escaped text with matched words in <mark>, built by the shell. */
   snippetHtml: string;
 };
