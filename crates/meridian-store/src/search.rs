@@ -1,7 +1,8 @@
 //! Offline full-text search over messages and thread titles (SQLite FTS5), newest matches first.
 //!
-//! What people type is parsed into words and filters (`in:#channel`, `from:@name`,
-//! `after:2026-11-01`, `before:2026-12-01`); words become an FTS5 expression in which every word
+//! Words match a message's text and the names of its files. What people type is parsed into
+//! words and filters (`in:#channel`, `from:@name`, `after:2026-11-01`, `before:2026-12-01`,
+//! `has:file`); words become an FTS5 expression in which every word
 //! is quoted, so nothing typed can be read as FTS5 syntax, and the last word matches as a prefix
 //! for results as you type.
 
@@ -26,6 +27,8 @@ pub struct ParsedQuery {
     pub after: Option<chrono::NaiveDate>,
     /// `before:YYYY-MM-DD`, a local date.
     pub before: Option<chrono::NaiveDate>,
+    /// `has:file` (or `has:attachment`): only messages with files.
+    pub has_file: bool,
 }
 
 /// Splits `text` into words and filters; a filter with an unreadable value stays a word.
@@ -43,6 +46,12 @@ pub fn parse_query(text: &str) -> ParsedQuery {
             }
             "after" if date().is_some() => query.after = date(),
             "before" if date().is_some() => query.before = date(),
+            "has"
+                if ["file", "files", "attachment", "attachments"]
+                    .contains(&value.to_ascii_lowercase().as_str()) =>
+            {
+                query.has_file = true
+            }
             _ => query.words.push(token.to_owned()),
         }
     }
@@ -80,6 +89,8 @@ pub struct SearchFilter {
     pub from: Option<UnixMillis>,
     /// Only messages written before this instant.
     pub until: Option<UnixMillis>,
+    /// Only messages with files.
+    pub has_file: bool,
     pub limit: u32,
 }
 
@@ -135,12 +146,13 @@ impl LocalStore {
     pub async fn search_messages(&self, filter: &SearchFilter) -> Result<Vec<MessageHit>> {
         let conditions = "m.state != 'deleting'
              AND (?2 IS NULL OR m.channel_id = ?2) AND (?3 IS NULL OR m.author_id = ?3)
-             AND (?4 IS NULL OR m.created_at >= ?4) AND (?5 IS NULL OR m.created_at < ?5)";
+             AND (?4 IS NULL OR m.created_at >= ?4) AND (?5 IS NULL OR m.created_at < ?5)
+             AND (?7 = 0 OR m.attachments != '[]')";
         let sql = match filter.expression {
             Some(_) => format!(
                 "SELECT m.id, m.thread_id, m.channel_id, m.author_id, m.created_at,
                         (SELECT title FROM threads WHERE id = m.thread_id),
-                        snippet(message_search, 0, char(57344), char(57345), '…', 32)
+                        snippet(message_search, -1, char(57344), char(57345), '…', 32)
                  FROM message_search JOIN messages m ON m.rowid = message_search.rowid
                  WHERE message_search MATCH ?1 AND {conditions}
                  ORDER BY message_search.rowid DESC LIMIT ?6"
@@ -159,6 +171,7 @@ impl LocalStore {
             .bind(filter.from)
             .bind(filter.until)
             .bind(filter.limit)
+            .bind(filter.has_file)
             .fetch_all(&self.pool)
             .await?;
         rows.into_iter()
@@ -236,8 +249,11 @@ mod tests {
 
     #[test]
     fn filters_are_split_from_words() {
-        let query = parse_query("rollback in:#engineering from:@Jonas after:2026-11-01 before:bogus plan");
-        assert_eq!(query.words, ["rollback", "before:bogus", "plan"]);
+        let query =
+            parse_query("rollback in:#engineering from:@Jonas after:2026-11-01 before:bogus has:pie plan");
+        assert_eq!(query.words, ["rollback", "before:bogus", "has:pie", "plan"]);
+        assert!(!query.has_file);
+        assert!(parse_query("has:file plan").has_file && parse_query("HAS:Attachment").has_file);
         assert_eq!(query.channel.as_deref(), Some("engineering"));
         assert_eq!(query.author.as_deref(), Some("Jonas"));
         assert_eq!(query.after, "2026-11-01".parse().ok());

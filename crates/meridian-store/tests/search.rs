@@ -1,12 +1,13 @@
 //! Offline search: the index follows every write path (sync, edits, deletes), filters narrow it,
-//! and the newest matches come first.
+//! files are found by name, and the newest matches come first.
 
 mod common;
 
 use common::{ops_channel, person, pull};
 
 use meridian_domain::{
-    ChannelId, Message, MessageId, ScopeId, Team, TeamId, Thread, ThreadId, Tombstone, User,
+    Attachment, BlobId, ChannelId, Message, MessageId, ScopeId, Team, TeamId, Thread, ThreadId, Tombstone,
+    User,
 };
 use meridian_protocol::Entity;
 use meridian_store::LocalStore;
@@ -96,4 +97,39 @@ async fn the_index_follows_sync_edits_and_deletes() {
     // A delete made on this device hides the message from search at once.
     store.delete_message(second.id, 40).await.expect("delete");
     assert!(store.search_messages(&filter("rol")).await.expect("search").is_empty());
+
+    // Files are found by their names, and has:file keeps the messages that have files.
+    let file = |name: &str| Attachment {
+        blob_id: BlobId::from_hash([7; 32]),
+        name: name.into(),
+        size: 1234,
+        mime: "text/plain".into(),
+    };
+    let with_files = Message {
+        body: "Both attached".into(),
+        attachments: vec![file("launch plan.txt"), file("budget-2027.ods")],
+        ..message(&kofi, "", 50)
+    };
+    let files = vec![Entity::Message(with_files.clone())];
+    store.apply_pull(&pull(ScopeId::Channel(channel.id), 7, files), ana.id).await.expect("files");
+    let by_name = store.search_messages(&filter("budget")).await.expect("search");
+    assert_eq!(by_name.iter().map(|hit| hit.message_id).collect::<Vec<_>>(), [with_files.id]);
+    assert!(by_name[0].snippet.contains("\u{E000}budget\u{E001}"), "{:?}", by_name[0].snippet);
+    let only_files = SearchFilter { has_file: true, ..filter("") };
+    let listed = store.search_messages(&only_files).await.expect("search");
+    assert_eq!(listed.iter().map(|hit| hit.message_id).collect::<Vec<_>>(), [with_files.id]);
+    let friday_files = SearchFilter { has_file: true, ..filter("friday") };
+    assert!(store.search_messages(&friday_files).await.expect("search").is_empty());
+
+    // A file taken off by an edit is no longer found by its name.
+    let fewer = Message { attachments: vec![file("launch plan.txt")], ..with_files.clone() };
+    store
+        .apply_pull(&pull(ScopeId::Channel(channel.id), 8, vec![Entity::Message(fewer)]), ana.id)
+        .await
+        .expect("edit");
+    assert!(store.search_messages(&filter("budget")).await.expect("search").is_empty());
+    assert_eq!(
+        store.search_messages(&filter("launch plan")).await.expect("search")[0].message_id,
+        with_files.id
+    );
 }

@@ -46,15 +46,15 @@ pub struct MessageHitView {
     pub snippet_html: String,
 }
 
-/// Words and filters (`in:#channel`, `from:@name`, `after:` / `before:` a local date), newest
-/// matches first. An unknown channel or person matches nothing rather than everything.
+/// Words (matching the text or the names of files) and filters (`in:#channel`, `from:@name`,
+/// `after:` / `before:` a local date, `has:file`), newest matches first. An unknown channel or person matches nothing rather than everything.
 #[tauri::command]
 pub async fn search(state: State<'_, AppState>, query: String) -> CommandResult<SearchResults> {
     let guard = state.session().await;
     let session = super::signed_in(&guard)?;
     let parsed = parse_query(&query);
     let expression = match_expression(&parsed.words);
-    if expression.is_none() && parsed.channel.is_none() && parsed.author.is_none() {
+    if expression.is_none() && parsed.channel.is_none() && parsed.author.is_none() && !parsed.has_file {
         return Ok(SearchResults::default());
     }
     let channels: HashMap<_, _> =
@@ -84,6 +84,7 @@ pub async fn search(state: State<'_, AppState>, query: String) -> CommandResult<
         author,
         from: parsed.after.map(|date| local_instant(zone, date, 0)),
         until: parsed.before.map(|date| local_instant(zone, date, 0)),
+        has_file: parsed.has_file,
         limit: MESSAGE_HITS,
     };
     let people = People::new(users);
@@ -105,7 +106,7 @@ pub async fn search(state: State<'_, AppState>, query: String) -> CommandResult<
         })
         .collect();
     let threads = match (&expression, parsed.author, parsed.after, parsed.before) {
-        (Some(expression), None, None, None) => session
+        (Some(expression), None, None, None) if !parsed.has_file => session
             .store
             .search_threads(expression, channel, THREAD_HITS)
             .await?

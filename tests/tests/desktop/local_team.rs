@@ -248,6 +248,18 @@ async fn search_offline(session: &Session) -> anyhow::Result<()> {
     input.clear().await?;
     input.send_keys("in:#nowhere rollback").await?;
     session.wait_for_text("[data-testid='search-results']", "Nothing found", WAIT).await?;
+    // A file is found by its name, and has:file keeps messages with files.
+    input.clear().await?;
+    input.send_keys("has:file launch").await?;
+    wait_for_script_text(
+        session,
+        "the shared file found by its name",
+        "const hits = [...document.querySelectorAll('[data-testid=search-hit]')];
+         const texts = hits.map((hit) => hit.querySelector('.snippet')?.textContent ?? '');
+         return hits.length === 1 && texts[0].includes('launch plan.txt')
+           && hits[0].querySelector('mark')?.textContent.toLowerCase() === 'launch' ? texts[0] : null;",
+    )
+    .await?;
     Ok(())
 }
 
