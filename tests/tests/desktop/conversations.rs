@@ -97,16 +97,16 @@ pub(crate) async fn start_a_thread_and_a_direct_conversation(session: &Session) 
 /// in use refused in the dialog, and a group conversation with Priya and Kenji.
 pub(crate) async fn create_channels_and_a_group_conversation(session: &Session) -> anyhow::Result<()> {
     by_testid(session, "add-channels").await?.click().await?;
-    by_testid(session, "new-channel-name").await?.send_keys("Launch Plan").await?;
-    by_testid(session, "new-channel-topic").await?.send_keys("Everything for the March launch").await?;
+    let name = by_testid(session, "new-channel-name").await?;
     // Written as names are written after "#", as it is typed.
-    let shaped = wait_for_script_text(
-        session,
-        "the name shaped as typed",
-        "const typed = document.querySelector('[data-testid=new-channel-name]')?.value;
-         return typed === 'launch-plan' ? typed : null;",
-    );
-    shaped.await?;
+    name.send_keys("Launch Plan").await?;
+    wait_for_channel_name(session, "launch-plan").await?;
+    // Typed at the start, each letter lands where the cursor is: shaping does not move it.
+    name.send_keys("\u{E011}Big ").await?;
+    wait_for_channel_name(session, "big-launch-plan").await?;
+    name.send_keys("\u{E011}\u{E017}\u{E017}\u{E017}\u{E017}").await?;
+    wait_for_channel_name(session, "launch-plan").await?;
+    by_testid(session, "new-channel-topic").await?.send_keys("Everything for the March launch").await?;
     shoot_both_themes(session, "new-channel").await?;
     by_testid(session, "new-channel-create").await?.click().await?;
     session.wait_for(&channel_item("launch-plan"), WAIT).await?;
@@ -199,6 +199,16 @@ async fn rename_a_channel(session: &Session) -> anyhow::Result<()> {
     session.wait_for_text("[data-testid='channel-details-topic']", "Day by day", WAIT).await?;
     click_hidden(session, &session.find("[data-testid='channel-members'] [aria-label='Close']").await?)
         .await?;
+    Ok(())
+}
+
+/// Waits until the new channel's name field reads `expected`.
+async fn wait_for_channel_name(session: &Session, expected: &str) -> anyhow::Result<()> {
+    let script = format!(
+        "const typed = document.querySelector('[data-testid=new-channel-name]')?.value;
+         return typed === '{expected}' ? typed : null;"
+    );
+    wait_for_script_text(session, &format!("the channel name {expected}"), &script).await?;
     Ok(())
 }
 
