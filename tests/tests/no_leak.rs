@@ -152,6 +152,7 @@ fn lock<T>(mutex: &Mutex<T>) -> anyhow::Result<std::sync::MutexGuard<'_, T>> {
 /// nor moderates does not exist for them.
 fn expected_membership(
     actor: &User,
+    subject: &User,
     change: MembershipChange,
     channel: ChannelId,
     channels: &Channels,
@@ -165,6 +166,9 @@ fn expected_membership(
     }
     let acting = MembershipActor { role: actor.role, is_member: actor_is_member };
     permissions::may_change_membership(acting, change, !*public).map_err(|denied| denied.code())?;
+    if change == MembershipChange::Remove {
+        permissions::may_remove_person(actor.role, subject.role).map_err(|denied| denied.code())?;
+    }
     Ok(matches!(change, MembershipChange::Join | MembershipChange::Add))
 }
 
@@ -387,7 +391,14 @@ async fn run_case(case: Case) -> anyhow::Result<()> {
             }
             (_, Some((subject, change))) => {
                 let (channel_id, _) = op.membership(people[actor].id).ok_or_else(|| anyhow::anyhow!("op"))?;
-                match expected_membership(&people[actor], change, channel_id, &before, &granted) {
+                match expected_membership(
+                    &people[actor],
+                    &people[subject],
+                    change,
+                    channel_id,
+                    &before,
+                    &granted,
+                ) {
                     Ok(member) => {
                         anyhow::ensure!(verdict == MutationStatus::Applied, "{step:?} was {verdict:?}");
                         let (public, members) = &before[&channel_id];

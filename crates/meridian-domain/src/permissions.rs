@@ -134,6 +134,14 @@ pub fn may_change_membership(
     if allowed { Ok(()) } else { Err(Denied::NotAllowed) }
 }
 
+/// Checks that `actor` may take `subject` out of a channel, once [`may_change_membership`] allows
+/// removing at all: the members of a private channel manage its people, but not the team's owners
+/// and admins, whom only owners and admins take out.
+pub fn may_remove_person(actor: Role, subject: Role) -> Result<(), Denied> {
+    let moderator = |role| matches!(role, Role::Owner | Role::Admin);
+    if moderator(subject) && !moderator(actor) { Err(Denied::NotAllowed) } else { Ok(()) }
+}
+
 /// How a membership change alters what its subject may read: `Some(true)` when the channel
 /// becomes readable to them (a grant), `Some(false)` when it stops being readable (a revocation),
 /// `None` when their access is unchanged (a member joining a public channel they already read).
@@ -217,6 +225,16 @@ mod tests {
         assert_eq!(may_change_membership(actor(Role::Member, true), Remove, true), Ok(()));
         assert!(may_change_membership(actor(Role::Member, true), Remove, false).is_err());
         assert_eq!(may_change_membership(actor(Role::Owner, false), Remove, false), Ok(()));
+    }
+
+    #[test]
+    fn only_moderators_remove_moderators() {
+        assert_eq!(may_remove_person(Role::Member, Role::Member), Ok(()));
+        assert_eq!(may_remove_person(Role::Member, Role::Guest), Ok(()));
+        assert_eq!(may_remove_person(Role::Member, Role::Owner), Err(Denied::NotAllowed));
+        assert_eq!(may_remove_person(Role::Member, Role::Admin), Err(Denied::NotAllowed));
+        assert_eq!(may_remove_person(Role::Admin, Role::Owner), Ok(()));
+        assert_eq!(may_remove_person(Role::Owner, Role::Admin), Ok(()));
     }
 
     #[test]

@@ -9,6 +9,7 @@ use meridian_domain::{
     validate,
 };
 use meridian_protocol::MutationOp;
+use sqlx::{Sqlite, Transaction};
 
 /// A channel as its creator asks for it: a name as written after "#", what it is for, whether
 /// only its members see it, and who else is in it from the start.
@@ -243,4 +244,44 @@ impl LocalStore {
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// A membership change the server refused: the member list on this device shows again what it
+/// held before. A leave refused because the server no longer counts the reader as a member
+/// (`forbidden`) leaves them out, as the server has it.
+pub(crate) async fn refused(tx: &mut Transaction<'_, Sqlite>, op: &MutationOp, code: &str) -> Result<()> {
+    if matches!(op, MutationOp::LeaveChannel { .. }) && code == "forbidden" {
+        return Ok(());
+    }
+    show_membership(tx, op, false).await
+}
+
+/// A refused membership change sent again: it shows at once, as when it was first made.
+pub(crate) async fn retried(tx: &mut Transaction<'_, Sqlite>, op: &MutationOp) -> Result<()> {
+    show_membership(tx, op, true).await
+}
+
+/// Puts the change's subject in or out of the local member list: as `op` asks, or the reverse.
+async fn show_membership(tx: &mut Transaction<'_, Sqlite>, op: &MutationOp, as_asked: bool) -> Result<()> {
+    let (channel_id, subject, joins) = match op {
+        MutationOp::JoinChannel { channel_id } => (channel_id, None, true),
+        MutationOp::LeaveChannel { channel_id } => (channel_id, None, false),
+        MutationOp::AddMember { channel_id, user_id } => (channel_id, Some(user_id), true),
+        MutationOp::RemoveMember { channel_id, user_id } => (channel_id, Some(user_id), false),
+        _ => return Ok(()),
+    };
+    // Joining and leaving are the reader's own: the subject is the signed-in person.
+    let statement = if joins == as_asked {
+        "INSERT OR IGNORE INTO channel_members (channel_id, user_id)
+         VALUES (?1, COALESCE(?2, (SELECT value FROM meta WHERE key = 'user_id')))"
+    } else {
+        "DELETE FROM channel_members WHERE channel_id = ?1
+         AND user_id = COALESCE(?2, (SELECT value FROM meta WHERE key = 'user_id'))"
+    };
+    sqlx::query(statement)
+        .bind(channel_id.to_string())
+        .bind(subject.map(ToString::to_string))
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
 }

@@ -304,11 +304,14 @@ impl LocalStore {
                             }
                             MutationOp::EditMessage { .. } => ("editing", "rejected"),
                             MutationOp::DeleteMessage { .. } => ("deleting", "sent"),
-                            MutationOp::SetReaction { .. }
-                            | MutationOp::JoinChannel { .. }
+                            MutationOp::JoinChannel { .. }
                             | MutationOp::LeaveChannel { .. }
                             | MutationOp::AddMember { .. }
-                            | MutationOp::RemoveMember { .. }
+                            | MutationOp::RemoveMember { .. } => {
+                                crate::membership::refused(&mut tx, &op, code).await?;
+                                continue;
+                            }
+                            MutationOp::SetReaction { .. }
                             | MutationOp::OpenDirect { .. }
                             | MutationOp::CreateChannel { .. }
                             | MutationOp::UpdateChannel { .. }

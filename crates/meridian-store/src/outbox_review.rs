@@ -32,6 +32,7 @@ impl LocalStore {
         enqueue(&mut tx, &op, now).await?;
         mark_resolved(&mut tx, seq).await?;
         crate::scheduled::retried(&mut tx, &op).await?;
+        crate::membership::retried(&mut tx, &op).await?;
         let (from, to) = match op {
             MutationOp::CreateThread { .. } | MutationOp::CreateMessage { .. } => ("rejected", "pending"),
             MutationOp::EditMessage { .. } => ("rejected", "editing"),

@@ -7,8 +7,10 @@ use super::{parse_id, signed_in};
 use crate::error::{CommandError, CommandResult};
 use crate::session::{AppState, Session};
 use crate::views::PersonView;
-use meridian_domain::permissions::{MembershipActor, MembershipChange, may_change_membership};
-use meridian_domain::{Channel, ChannelId, UserId};
+use meridian_domain::permissions::{
+    MembershipActor, MembershipChange, may_change_membership, may_remove_person,
+};
+use meridian_domain::{Channel, ChannelId, User, UserId};
 use serde::Serialize;
 use tauri::State;
 
@@ -39,23 +41,17 @@ pub async fn channel_members(
     let session = signed_in(&guard)?;
     let channel = held_channel(session, channel_id).await?;
     let ids = session.store.members(channel_id).await?;
-    let mut members: Vec<PersonView> = session
-        .store
-        .users()
-        .await?
-        .iter()
-        .filter(|user| ids.contains(&user.id))
-        .map(PersonView::from)
-        .collect();
-    members.sort_by_cached_key(|person| person.display_name.to_lowercase());
-    let actor = MembershipActor { role: session.me().role, is_member: ids.contains(&session.me().id) };
+    let mut people: Vec<User> =
+        session.store.users().await?.into_iter().filter(|user| ids.contains(&user.id)).collect();
+    people.sort_by_cached_key(|person| person.display_name.to_lowercase());
+    let actor = actor_in(session, &ids);
     let may = |change| !channel.direct && may_change_membership(actor, change, channel.private).is_ok();
-    let me = session.me().id.to_string();
-    let removable = if may(MembershipChange::Remove) {
-        members.iter().map(|person| person.id.clone()).filter(|id| *id != me).collect()
-    } else {
-        Vec::new()
-    };
+    let removable = people
+        .iter()
+        .filter(|person| may_remove(session, &channel, actor, person).is_ok())
+        .map(|person| person.id.to_string())
+        .collect();
+    let members = people.iter().map(PersonView::from).collect();
     Ok(ChannelMembers {
         members,
         member: actor.is_member,
@@ -124,13 +120,13 @@ pub async fn remove_channel_member(
     let person: UserId = parse_id(&user_id, "user")?;
     let guard = state.session().await;
     let session = signed_in(&guard)?;
-    if person == session.me().id {
-        return Err(CommandError::new("invalid_input", "Leave the channel to take yourself out of it."));
-    }
-    changeable(session, channel_id).await?;
-    if !session.store.members(channel_id).await?.contains(&person) {
+    let channel = changeable(session, channel_id).await?;
+    let ids = session.store.members(channel_id).await?;
+    let subject = session.store.users().await?.into_iter().find(|user| user.id == person);
+    let Some(subject) = subject.filter(|user| ids.contains(&user.id)) else {
         return Err(CommandError::new("not_found", "That person is not in this channel."));
-    }
+    };
+    may_remove(session, &channel, actor_in(session, &ids), &subject)?;
     session.store.remove_member(channel_id, person, state.clock().now_millis()).await?;
     session.sync_now();
     Ok(())
@@ -152,6 +148,35 @@ pub async fn update_channel(
     session.store.update_channel(channel_id, name.as_deref(), topic.as_deref(), now).await?;
     session.sync_now();
     Ok(())
+}
+
+/// The reader as a channel with these members sees them.
+fn actor_in(session: &Session, members: &[UserId]) -> MembershipActor {
+    MembershipActor { role: session.me().role, is_member: members.contains(&session.me().id) }
+}
+
+/// Whether the reader may take `subject` out of `channel`, by the rules the server applies; the
+/// reader themselves leaves instead.
+fn may_remove(
+    session: &Session,
+    channel: &Channel,
+    actor: MembershipActor,
+    subject: &User,
+) -> CommandResult<()> {
+    if subject.id == session.me().id {
+        return Err(CommandError::new("invalid_input", "Leave the channel to take yourself out of it."));
+    }
+    may_change_membership(actor, MembershipChange::Remove, channel.private).map_err(|denied| {
+        let why = if channel.private {
+            "Only the channel's members and the team's admins take people out of it."
+        } else {
+            "Only the team's owners and admins take people out of a public channel."
+        };
+        CommandError::new(denied.code(), why)
+    })?;
+    may_remove_person(actor.role, subject.role).map_err(|denied| {
+        CommandError::new(denied.code(), "Only the team's owners and admins take an owner or admin out.")
+    })
 }
 
 async fn held_channel(session: &Session, channel_id: ChannelId) -> CommandResult<Channel> {

@@ -8,6 +8,7 @@ use meridian_domain::{Attachment, BlobId, MAX_PREVIEW_BYTES, picture_format};
 use serde::{Deserialize, Serialize};
 use std::ops::ControlFlow;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
 use tauri::{AppHandle, Emitter, State};
 
 /// A file on a message, or one uploaded and waiting to be sent.
@@ -133,8 +134,15 @@ pub async fn attachment_preview(
     let cached = folder.join(blob.as_str().replace(':', "-"));
     if !cached.exists() {
         std::fs::create_dir_all(&folder).map_err(|error| CommandError::new("file", error.to_string()))?;
-        let partial = cached.with_extension("partial");
-        api.download(&blob, &partial).await?;
+        // Two views of one picture may fetch it at once: each writes its own file, and the
+        // rename makes whichever finishes last the cached copy, whole either way.
+        static DOWNLOADS: AtomicU64 = AtomicU64::new(0);
+        let ticket = DOWNLOADS.fetch_add(1, Ordering::Relaxed);
+        let partial = cached.with_extension(format!("{}-{ticket}.partial", std::process::id()));
+        if let Err(error) = api.download(&blob, &partial).await {
+            let _ = std::fs::remove_file(&partial);
+            return Err(error.into());
+        }
         std::fs::rename(&partial, &cached).map_err(|error| CommandError::new("file", error.to_string()))?;
     }
     let size =

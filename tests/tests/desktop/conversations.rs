@@ -149,8 +149,8 @@ pub(crate) async fn create_channels_and_a_group_conversation(session: &Session) 
     Ok(())
 }
 
-/// The private channel's members: Priya and Sam, then Kenji added and Priya removed; Sam leaves
-/// and the channel is gone once the server confirms. In #general, nobody has joined until Sam does.
+/// The private channel's members: Priya and Sam, then Kenji added and Priya removed, which the
+/// server confirms; Sam leaves and the channel is gone once the server confirms. In #general, nobody has joined until Sam does.
 async fn manage_members(session: &Session) -> anyhow::Result<()> {
     by_testid(session, "channel-members-button").await?.click().await?;
     wait_for_members(session, &["Priya Raman", "Sam Rivera"]).await?;
@@ -163,6 +163,15 @@ async fn manage_members(session: &Session) -> anyhow::Result<()> {
     click_hidden(session, &session.find(remove_priya).await?).await?;
     shoot_both_themes(session, "channel-members").await?;
     by_testid(session, "remove-member-confirm").await?.click().await?;
+    wait_for_members(session, &["Kenji Watanabe", "Sam Rivera"]).await?;
+    // A reply queued behind the removal is confirmed only after the server has settled it; had the
+    // server refused, Priya would be back in the list.
+    click_hidden(session, &session.find("[data-testid='channel-members'] [aria-label='Close']").await?)
+        .await?;
+    by_testid(session, "composer-input").await?.send_keys("Kenji takes over from Priya").await?;
+    by_testid(session, "composer-send").await?.click().await?;
+    wait_until_sent(session, "Kenji takes over from Priya").await?;
+    by_testid(session, "channel-members-button").await?.click().await?;
     wait_for_members(session, &["Kenji Watanabe", "Sam Rivera"]).await?;
     by_testid(session, "leave-channel").await?.click().await?;
     by_testid(session, "leave-confirm").await?.click().await?;

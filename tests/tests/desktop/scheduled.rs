@@ -7,7 +7,9 @@ use super::{
     App, THREAD_TITLE, WAIT, World, by_testid, channel_item, join_as_ana_and_open_general, open_channel,
     utc_millis, wait_for_channel, wait_for_message, world,
 };
-use meridian_domain::{Channel, ChannelId, ClientId, Clock, ScheduledState, ScopeId, SystemClock, ThreadId};
+use meridian_domain::{
+    Channel, ChannelId, ClientId, Clock, Role, ScheduledState, ScopeId, SystemClock, ThreadId,
+};
 use meridian_protocol::{Entity, PullRequest};
 use meridian_store::{DeliveryState, MessageRow};
 use meridian_testkit::screenshots;
@@ -76,8 +78,10 @@ async fn schedule_cancel_and_edit(session: &Session, world: &World) -> anyhow::R
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_reply_that_could_not_land_is_sent_now_by_hand() -> anyhow::Result<()> {
     let world = world().await?;
-    // A private channel of Ana and Bob, where Bob can take Ana out and bring her back.
+    // A private channel of Ana and Bob, where Bob, an admin, can take Ana (an owner) out and bring
+    // her back.
     let store = world.server.server().store();
+    store.change_role(Role::Owner, world.bob.me.id, Role::Admin, SystemClock.now_millis()).await?;
     let launch = Channel {
         id: ChannelId::new(),
         team_id: world.ana.team.id,

@@ -22,11 +22,22 @@ export function isPicture(file: AttachmentView): boolean {
 // dropped first: a long thread of screenshots must not hold every one in memory.
 const drawn = new Map<string, string>();
 const DRAWN_KEPT = 24;
+// Pictures being fetched, so two rows showing one picture share a single download.
+const fetching = new Map<string, Promise<string>>();
 
 /** A `data:` URL of a picture attachment (the only image source the app's CSP allows). */
-export async function pictureUrl(file: AttachmentView): Promise<string> {
+export function pictureUrl(file: AttachmentView): Promise<string> {
   const known = drawn.get(file.blobId);
-  if (known) return known;
+  if (known) return Promise.resolve(known);
+  let pending = fetching.get(file.blobId);
+  if (!pending) {
+    pending = fetchPicture(file).finally(() => fetching.delete(file.blobId));
+    fetching.set(file.blobId, pending);
+  }
+  return pending;
+}
+
+async function fetchPicture(file: AttachmentView): Promise<string> {
   const bytes = await attachmentPreview(file.blobId);
   const url = await new Promise<string>((resolve, reject) => {
     const reader = new FileReader();

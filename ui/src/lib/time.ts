@@ -54,11 +54,11 @@ export function knownTimeZones(current: string): string[] {
 
 /** "23:40" (or "11:40 PM" where the locale prefers it) in `zone`. */
 export function clockTime(at: number, zone: string): string {
-  return formatter(undefined, {
-    hour: "numeric",
-    minute: "2-digit",
-    timeZone: usableZone(zone),
-  }).format(at);
+  return clockFormat(zone).format(at);
+}
+
+function clockFormat(zone: string): Intl.DateTimeFormat {
+  return formatter(undefined, { hour: "numeric", minute: "2-digit", timeZone: usableZone(zone) });
 }
 
 /** The place a zone is named after ("America/Sao_Paulo" → "Sao Paulo"), which names it on one
@@ -67,10 +67,16 @@ export function zonePlace(zone: string): string {
   return (usableZone(zone).split("/").pop() ?? zone).replaceAll("_", " ");
 }
 
-/** A clock time without its "AM"/"PM", for the narrow column beside a run of messages by one
- * person, where the ones around it give the part of the day. */
-export function withoutDayPeriod(time: string): string {
-  return time.replace(/\s*[AaPp]\.?\s?[Mm]\.?$/u, "");
+/** `clockTime` without its "AM"/"PM" (wherever the locale puts it, in whatever script), for the
+ * narrow column beside a run of messages by one person, where the ones around it give the part of
+ * the day. */
+export function clockTimeWithoutDayPeriod(at: number, zone: string): string {
+  return clockFormat(zone)
+    .formatToParts(at)
+    .filter((part) => part.type !== "dayPeriod")
+    .map((part) => part.value)
+    .join("")
+    .trim();
 }
 
 /** A calendar-day key in `zone`, for grouping messages by day. */

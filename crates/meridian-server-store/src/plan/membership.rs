@@ -77,8 +77,11 @@ pub(super) fn change_membership(
     }
     let subject = facts.subject.as_ref().ok_or_else(|| Rejection::new("user_not_found", "no such person"))?;
     let actor = MembershipActor { role: author.role, is_member: access.is_member };
-    permissions::may_change_membership(actor, change, channel.private)
-        .map_err(|denied| Rejection::new(denied.code(), denied.to_string()))?;
+    let refused = |denied: permissions::Denied| Rejection::new(denied.code(), denied.to_string());
+    permissions::may_change_membership(actor, change, channel.private).map_err(refused)?;
+    if change == MembershipChange::Remove {
+        permissions::may_remove_person(author.role, subject.user.role).map_err(refused)?;
+    }
     let member = matches!(change, MembershipChange::Join | MembershipChange::Add);
     let scope = ScopeId::Channel(channel.id);
     if subject.is_member == member {

@@ -299,6 +299,17 @@ fn adding_to_a_private_channel_grants_it_in_the_subjects_scope() {
 }
 
 #[test]
+fn members_of_a_private_channel_do_not_remove_the_teams_admins() {
+    let (ana, owner, admin) = (author(), member(Role::Owner), member(Role::Admin));
+    let secret = channel(true);
+    let remove_owner = mutation(MutationOp::RemoveMember { channel_id: secret.id, user_id: owner.id });
+    let facts = membership_facts(&secret, true, &owner, true);
+    assert_eq!(rejected_code(plan(&ana, &remove_owner, &facts)), "forbidden");
+    let removed = plan(&admin, &remove_owner, &membership_facts(&secret, false, &owner, true));
+    assert_eq!(removed.expect("an admin removes an owner").writes.len(), 1);
+}
+
+#[test]
 fn joining_a_public_channel_changes_the_list_but_not_access() {
     let ana = author();
     let general = channel(false);
