@@ -15,7 +15,11 @@ const MARGIN = 60;
 let windows = 0;
 
 export class ThreadWindow {
-  messages = $state<ListedMessage[]>([]);
+  /**
+   * Replaced whole on every change and never changed in place, so it is not made deeply
+   * reactive: rows read plain objects rather than a proxy per message.
+   */
+  messages = $state.raw<ListedMessage[]>([]);
   moreBefore = $state(false);
   moreAfter = $state(false);
   total = $state(0);
