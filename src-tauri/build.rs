@@ -4,6 +4,7 @@
 const COMMANDS: &[&str] = &[
     "session_state",
     "app_now",
+    "set_hour_cycle",
     "create_local_team",
     "join_team",
     "sign_out",

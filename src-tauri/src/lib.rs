@@ -7,6 +7,7 @@
 mod closing;
 mod commands;
 mod error;
+mod hour_cycle;
 mod instance;
 mod links;
 mod memory;
@@ -115,6 +116,7 @@ pub fn run() {
         .invoke_handler(tauri::generate_handler![
             commands::session_state,
             commands::app_now,
+            commands::set_hour_cycle,
             commands::create_local_team,
             commands::join_team,
             commands::sign_out,

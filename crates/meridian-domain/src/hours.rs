@@ -5,6 +5,7 @@
 //! be built or deserialized: spans are in order, never reversed, empty or overlapping.
 
 use crate::error::DomainError;
+use crate::local_time::HourCycle;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -123,7 +124,7 @@ fn parse_time(text: &str) -> Result<u16, DomainError> {
 /// A week said briefly, runs of days with the same hours joined: "Mon–Fri 09:00–17:00",
 /// "Mon–Thu 08:00–12:00, 13:00–16:30 · Fri 08:00–12:00". No week (or an empty one) reads as the
 /// office hours assumed for people who have not said (Monday to Friday, 09:00–17:00).
-pub fn describe_week(week: Option<&WorkingHours>) -> String {
+pub fn describe_week(week: Option<&WorkingHours>, cycle: HourCycle) -> String {
     const NAMES: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
     let assumed;
     let week = match week {
@@ -155,8 +156,12 @@ pub fn describe_week(week: Option<&WorkingHours>) -> String {
         if !spans.is_empty() {
             let days =
                 if last == day { NAMES[day].to_owned() } else { format!("{}–{}", NAMES[day], NAMES[last]) };
-            let hours: Vec<String> =
-                spans.iter().map(|span| format!("{}–{}", clock(span.start), clock(span.end))).collect();
+            let hours: Vec<String> = spans
+                .iter()
+                .map(|span| {
+                    format!("{}–{}", cycle.minutes_of_day(span.start), cycle.minutes_of_day(span.end))
+                })
+                .collect();
             parts.push(format!("{days} {}", hours.join(", ")));
         }
         day = last + 1;
@@ -217,16 +222,17 @@ mod tests {
 
     #[test]
     fn weeks_are_described_briefly() {
-        assert_eq!(describe_week(None), "Mon–Fri 09:00–17:00");
+        assert_eq!(describe_week(None, HourCycle::TwentyFourHour), "Mon–Fri 09:00–17:00");
         let split = week(json!({
             "mon": [["08:00", "12:00"], ["13:00", "16:30"]], "tue": [["08:00", "12:00"], ["13:00", "16:30"]],
             "fri": [["08:00", "12:00"]], "sun": [["22:00", "24:00"]]
         }))
         .expect("valid");
         assert_eq!(
-            describe_week(Some(&split)),
+            describe_week(Some(&split), HourCycle::TwentyFourHour),
             "Mon–Tue 08:00–12:00, 13:00–16:30 · Fri 08:00–12:00 · Sun 22:00–24:00"
         );
+        assert_eq!(describe_week(None, HourCycle::TwelveHour), "Mon–Fri 9:00 AM–5:00 PM");
     }
 
     #[test]

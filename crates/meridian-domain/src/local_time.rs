@@ -6,6 +6,34 @@ use crate::hours::DAY_MINUTES;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Offset, TimeZone, Utc};
 use chrono_tz::Tz;
 
+/// How the reader's clock reads, as their locale writes times: "14:05" or "2:05 PM".
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum HourCycle {
+    #[default]
+    TwentyFourHour,
+    TwelveHour,
+}
+
+impl HourCycle {
+    /// `time` as this clock reads it: "09:05" or "9:05 AM".
+    pub fn clock(self, time: NaiveTime) -> String {
+        match self {
+            Self::TwentyFourHour => time.format("%H:%M").to_string(),
+            Self::TwelveHour => time.format("%-I:%M %p").to_string(),
+        }
+    }
+
+    /// Minutes since midnight as this clock reads them; the day's end (1440) reads "24:00", or
+    /// "12:00 AM" on a twelve-hour clock.
+    pub fn minutes_of_day(self, minutes: u16) -> String {
+        let time = NaiveTime::from_hms_opt(u32::from(minutes / 60 % 24), u32::from(minutes % 60), 0);
+        match (self, time) {
+            (Self::TwentyFourHour, _) | (_, None) => format!("{:02}:{:02}", minutes / 60, minutes % 60),
+            (Self::TwelveHour, Some(time)) => self.clock(time),
+        }
+    }
+}
+
 /// The UTC date-time of `at`; instants outside chrono's range clamp to its minimum.
 pub fn utc(at: UnixMillis) -> DateTime<Utc> {
     Utc.timestamp_millis_opt(at).single().unwrap_or(DateTime::<Utc>::MIN_UTC)
@@ -54,9 +82,10 @@ pub fn utc_offset_minutes(zone: Tz, at: UnixMillis) -> i32 {
     in_zone(zone, at).offset().fix().local_minus_utc() / 60
 }
 
-/// "Tue 09:30": weekday and 24-hour wall time of `at` in `zone`.
-pub fn weekday_time(zone: Tz, at: UnixMillis) -> String {
-    in_zone(zone, at).format("%a %H:%M").to_string()
+/// "Tue 09:30" (or "Tue 9:30 AM"): weekday and wall time of `at` in `zone`.
+pub fn weekday_time(zone: Tz, at: UnixMillis, cycle: HourCycle) -> String {
+    let local = in_zone(zone, at);
+    format!("{} {}", local.format("%a"), cycle.clock(local.time()))
 }
 
 /// The zone's abbreviation at `at` ("CET", "IST", "+0545" where there is none).
@@ -89,8 +118,21 @@ mod tests {
     fn labels_read_in_the_given_zone() {
         let kathmandu: Tz = "Asia/Kathmandu".parse().expect("zone");
         let at = at_utc("2026-11-24 03:15");
-        assert_eq!(weekday_time(kathmandu, at), "Tue 09:00");
-        assert_eq!(weekday_time(chrono_tz::UTC, at), "Tue 03:15");
+        assert_eq!(weekday_time(kathmandu, at, HourCycle::TwentyFourHour), "Tue 09:00");
+        assert_eq!(weekday_time(chrono_tz::UTC, at, HourCycle::TwentyFourHour), "Tue 03:15");
+        assert_eq!(weekday_time(kathmandu, at, HourCycle::TwelveHour), "Tue 9:00 AM");
+        assert_eq!(weekday_time(chrono_tz::UTC, at + 12 * 3_600_000, HourCycle::TwelveHour), "Tue 3:15 PM");
+    }
+
+    #[test]
+    fn minutes_of_day_read_on_either_clock() {
+        use HourCycle::*;
+        assert_eq!(TwentyFourHour.minutes_of_day(9 * 60 + 5), "09:05");
+        assert_eq!(TwelveHour.minutes_of_day(9 * 60 + 5), "9:05 AM");
+        assert_eq!(TwelveHour.minutes_of_day(0), "12:00 AM");
+        assert_eq!(TwelveHour.minutes_of_day(12 * 60), "12:00 PM");
+        assert_eq!(TwentyFourHour.minutes_of_day(DAY_MINUTES), "24:00");
+        assert_eq!(TwelveHour.minutes_of_day(DAY_MINUTES), "12:00 AM");
     }
 
     #[test]

@@ -6,7 +6,7 @@
 //! stays readable in clients that do not understand it.
 
 use crate::clock::UnixMillis;
-use crate::local_time::{in_zone, local_date, local_instant};
+use crate::local_time::{HourCycle, in_zone, local_date, local_instant};
 use chrono::{Datelike, Days, Weekday};
 use chrono_tz::Tz;
 use std::ops::Range;
@@ -25,14 +25,14 @@ impl TimeToken {
     }
 
     /// How a reader in `reader_zone` sees it: their wall time, and the author's when it differs.
-    pub fn label_for(&self, reader_zone: Tz) -> TokenLabel {
+    pub fn label_for(&self, reader_zone: Tz, cycle: HourCycle) -> TokenLabel {
         let local = in_zone(reader_zone, self.at);
         let origin = in_zone(self.zone, self.at);
         let same_wall_time = local.naive_local() == origin.naive_local();
         TokenLabel {
-            local: local.format("%a %-d %b, %H:%M").to_string(),
+            local: format!("{}, {}", local.format("%a %-d %b"), cycle.clock(local.time())),
             origin: (!same_wall_time)
-                .then(|| format!("{} {}", origin.format("%H:%M"), place_name(self.zone))),
+                .then(|| format!("{} {}", cycle.clock(origin.time()), place_name(self.zone))),
         }
     }
 }

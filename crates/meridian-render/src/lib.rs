@@ -12,6 +12,7 @@ mod tokens;
 use ammonia::Builder;
 use chrono_tz::Tz;
 use meridian_domain::UserId;
+pub use meridian_domain::local_time::HourCycle;
 use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd, TextMergeStream};
 use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
@@ -20,12 +21,17 @@ use tokens::{Piece, pieces};
 /// Who is reading: their zone, and the names their directory holds.
 pub struct Reader<'a> {
     pub zone: Tz,
+    /// How the reader's clock reads times ("15:00" or "3:00 PM").
+    pub hour_cycle: HourCycle,
     pub name_of: &'a dyn Fn(UserId) -> Option<String>,
 }
 
 impl std::fmt::Debug for Reader<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Reader").field("zone", &self.zone).finish_non_exhaustive()
+        f.debug_struct("Reader")
+            .field("zone", &self.zone)
+            .field("hour_cycle", &self.hour_cycle)
+            .finish_non_exhaustive()
     }
 }
 
@@ -57,7 +63,9 @@ pub fn to_plain_text(body: &str, reader: &Reader<'_>) -> String {
                     match piece {
                         Piece::Text(words) | Piece::Link(words) => text.push_str(words),
                         Piece::Mention(user) => text.push_str(&mention_label(user, reader)),
-                        Piece::Time(token) => text.push_str(&token.label_for(reader.zone).local),
+                        Piece::Time(token) => {
+                            text.push_str(&token.label_for(reader.zone, reader.hour_cycle).local)
+                        }
                     }
                 }
             }
@@ -115,7 +123,7 @@ fn render_text<'a>(text: CowStr<'a>, in_link: bool, reader: &Reader<'_>) -> Vec<
                 escape(&mention_label(user, reader))
             ))),
             Piece::Time(token) => {
-                let label = token.label_for(reader.zone);
+                let label = token.label_for(reader.zone, reader.hour_cycle);
                 let origin = label
                     .origin
                     .map(|origin| format!(r#" <span class="time-origin">{}</span>"#, escape(&origin)))

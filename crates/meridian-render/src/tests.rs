@@ -8,7 +8,7 @@ fn berlin() -> Tz {
 
 fn html(body: &str) -> String {
     let names = |_: UserId| Some("Ana <b>Silva</b>".to_owned());
-    to_html(body, &Reader { zone: berlin(), name_of: &names })
+    to_html(body, &Reader { zone: berlin(), hour_cycle: HourCycle::TwentyFourHour, name_of: &names })
 }
 
 #[test]
@@ -79,6 +79,14 @@ fn time_tokens_read_in_the_readers_zone_with_the_authors() {
         out.contains(r#"<time class="time-token" datetime="2025-11-26T14:00:00Z">Wed 26 Nov, 15:00 <span class="time-origin">09:00 New York</span></time>"#),
         "{out}"
     );
+    // A reader whose clock has twelve hours reads both times on it.
+    let names = |_: UserId| None;
+    let reader = Reader { zone: berlin(), hour_cycle: HourCycle::TwelveHour, name_of: &names };
+    let out = to_html(&format!("standup {}", token.encode()), &reader);
+    assert!(
+        out.contains(r#"Wed 26 Nov, 3:00 PM <span class="time-origin">9:00 AM New York</span>"#),
+        "{out}"
+    );
 }
 
 #[test]
@@ -94,7 +102,7 @@ fn code_keeps_tokens_literal() {
 fn plain_text_has_words_names_and_local_times() {
     let user = UserId::new();
     let names = |_: UserId| Some("Ana".to_owned());
-    let reader = Reader { zone: berlin(), name_of: &names };
+    let reader = Reader { zone: berlin(), hour_cycle: HourCycle::TwentyFourHour, name_of: &names };
     let text = to_plain_text(&format!("**Hi** <@{user}>, see `x`\n\nnext <b>line</b>"), &reader);
     assert_eq!(text, "Hi @Ana, see x\nnext <b>line</b>");
 }
@@ -122,7 +130,7 @@ proptest! {
 fn one_line_names_mentions_and_stays_short() {
     let priya = UserId::new();
     let names = |user: UserId| (user == priya).then(|| "Priya".to_owned());
-    let reader = Reader { zone: berlin(), name_of: &names };
+    let reader = Reader { zone: berlin(), hour_cycle: HourCycle::TwentyFourHour, name_of: &names };
     let body = format!(
         "{} can you **check**\n\nthe numbers? {}",
         meridian_domain::mentions::mention_token(priya),

@@ -44,6 +44,17 @@ pub fn app_now(state: State<'_, AppState>) -> i64 {
     state.clock().now_millis()
 }
 
+/// Whether the person's locale writes times on a twelve-hour clock ("3:00 PM"), as the web view
+/// finds it: the times the shell writes into text follow.
+#[tauri::command]
+pub fn set_hour_cycle(twelve_hour: bool) {
+    crate::hour_cycle::set(if twelve_hour {
+        meridian_domain::local_time::HourCycle::TwelveHour
+    } else {
+        meridian_domain::local_time::HourCycle::TwentyFourHour
+    });
+}
+
 /// The inbox count the sidebar shows, for the tray icon.
 #[tauri::command]
 pub fn show_unread(app: AppHandle, count: u32) -> CommandResult<()> {

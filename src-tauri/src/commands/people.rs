@@ -53,11 +53,11 @@ pub async fn person_card(state: State<'_, AppState>, user_id: String) -> Command
         display_name: user.display_name.clone(),
         time_zone: user.time_zone.clone(),
         role: user.role.as_str(),
-        local_time: swap(&weekday_time(them.zone, now)),
+        local_time: swap(&weekday_time(them.zone, now, crate::hour_cycle::current())),
         offset: offset_label(&me, &them, now),
         working,
         status,
-        hours: describe_week(user.working_hours.as_ref()),
+        hours: describe_week(user.working_hours.as_ref(), crate::hour_cycle::current()),
         hours_assumed: user.working_hours.as_ref().is_none_or(|week| week.is_empty()),
         away_note,
     })
@@ -66,8 +66,13 @@ pub async fn person_card(state: State<'_, AppState>, user_id: String) -> Command
 /// Whether `them` works at `now`, and their status as a teammate reads it: "Working until 17:00",
 /// "Away · back 09:00 Mon their time — in 3 days".
 pub(crate) fn describe_status(them: &Availability, now: i64) -> (bool, String) {
-    let back =
-        |at: i64| format!("back {} their time — {}", swap(&weekday_time(them.zone, at)), wait_label(now, at));
+    let back = |at: i64| {
+        format!(
+            "back {} their time — {}",
+            swap(&weekday_time(them.zone, at, crate::hour_cycle::current())),
+            wait_label(now, at)
+        )
+    };
     match status(them, now) {
         Status::Working { until } => (true, format!("Working until {}", clock(them.zone, until))),
         Status::DoNotDisturb { until } => (false, format!("Do not disturb · {}", back(until))),
@@ -87,7 +92,7 @@ fn swap(day_time: &str) -> String {
 }
 
 fn clock(zone: chrono_tz::Tz, at: i64) -> String {
-    in_zone(zone, at).format("%H:%M").to_string()
+    crate::hour_cycle::current().clock(in_zone(zone, at).time())
 }
 
 /// How far their wall clock is from the reader's, now.
@@ -144,7 +149,7 @@ pub async fn handoff_candidates(
                 }
                 _ => format!(
                     "Starts {} their time — {}",
-                    swap(&weekday_time(zone, from)),
+                    swap(&weekday_time(zone, from, crate::hour_cycle::current())),
                     wait_label(now, from)
                 ),
             };

@@ -101,12 +101,14 @@ pub(crate) fn morning_preview(
     let recipients = recipients
         .iter()
         .zip(&availabilities)
-        .map(|(user, them)| RecipientPreview::new(user, preview_landing(them, at, now, urgency)))
+        .map(|(user, them)| {
+            RecipientPreview::new(user, preview_landing(them, at, now, urgency, crate::hour_cycle::current()))
+        })
         .collect();
     let lands = MorningLanding {
         at,
-        local: weekday_time(reader, at),
-        there: format!("{} {}", weekday_time(first, at), place_name(first)),
+        local: weekday_time(reader, at, crate::hour_cycle::current()),
+        there: format!("{} {}", weekday_time(first, at, crate::hour_cycle::current()), place_name(first)),
     };
     DeliveryPreview { recipients, lands: Some(lands) }
 }
@@ -255,9 +257,10 @@ fn no_longer_failed(error: StoreError) -> CommandError {
 fn when_label(reader: chrono_tz::Tz, at: UnixMillis, now: UnixMillis) -> String {
     const SIX_DAYS: i64 = 6 * 24 * 3_600_000;
     if (at - now).abs() < SIX_DAYS {
-        weekday_time(reader, at)
+        weekday_time(reader, at, crate::hour_cycle::current())
     } else {
-        in_zone(reader, at).format("%a %-d %b %H:%M").to_string()
+        let local = in_zone(reader, at);
+        format!("{} {}", local.format("%a %-d %b"), crate::hour_cycle::current().clock(local.time()))
     }
 }
 

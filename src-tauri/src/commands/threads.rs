@@ -274,7 +274,12 @@ pub async fn delivery_preview(
 pub(crate) fn sent_now(recipients: &[User], now: UnixMillis, urgency: Urgency) -> DeliveryPreview {
     let recipients = recipients
         .iter()
-        .map(|user| RecipientPreview::new(user, preview(&Availability::of(user), now, urgency)))
+        .map(|user| {
+            RecipientPreview::new(
+                user,
+                preview(&Availability::of(user), now, urgency, crate::hour_cycle::current()),
+            )
+        })
         .collect();
     DeliveryPreview { recipients, lands: None }
 }

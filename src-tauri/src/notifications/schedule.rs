@@ -81,7 +81,7 @@ impl Notifier {
         let name_of = |user: UserId| names.get(&user).cloned();
         meridian_render::one_line(
             body,
-            &meridian_render::Reader { zone, name_of: &name_of },
+            &meridian_render::Reader { zone, hour_cycle: crate::hour_cycle::current(), name_of: &name_of },
             NOTICE_TEXT_CHARS,
         )
     }

@@ -89,7 +89,10 @@ impl<'a> MessageViews<'a> {
     /// sanitized: safe to insert as HTML.
     pub fn body_html(&self, body: &str) -> String {
         let name_of = |user: UserId| self.people.get(user).map(|person| person.display_name.clone());
-        meridian_render::to_html(body, &Reader { zone: self.reader_zone, name_of: &name_of })
+        meridian_render::to_html(
+            body,
+            &Reader { zone: self.reader_zone, hour_cycle: crate::hour_cycle::current(), name_of: &name_of },
+        )
     }
 
     pub fn view(&self, row: &MessageRow) -> MessageView {

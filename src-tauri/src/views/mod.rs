@@ -124,7 +124,10 @@ impl People {
         let name_of =
             |user: meridian_domain::UserId| self.get(user).map(|person| person.display_name.clone());
         let zone = meridian_domain::availability::Availability::of(reader).zone;
-        let text = meridian_render::to_plain_text(body, &meridian_render::Reader { zone, name_of: &name_of });
+        let text = meridian_render::to_plain_text(
+            body,
+            &meridian_render::Reader { zone, hour_cycle: crate::hour_cycle::current(), name_of: &name_of },
+        );
         text.split_whitespace().collect::<Vec<_>>().join(" ")
     }
 

@@ -38,7 +38,7 @@ async fn schedule_cancel_and_edit(session: &Session, world: &World) -> anyhow::R
     schedule_for_their_morning(session, first, true).await?;
     let entry = session.wait_for("[data-testid='scheduled-entry']", WAIT).await?;
     let when = entry.find("[data-testid='scheduled-when']").await?.text_content().await?;
-    anyhow::ensure!(when.contains("Scheduled for Wed 21:00"), "the entry reads {when:?}");
+    anyhow::ensure!(when.contains("Scheduled for Wed 9:00 PM"), "the entry reads {when:?}");
     anyhow::ensure!(composer_text(session).await?.is_empty(), "the draft was not cleared");
     session.wait_for_text("[data-testid='scheduled-count']", "1", WAIT).await?;
     // Nothing reaches the thread before it lands.
@@ -53,7 +53,7 @@ async fn schedule_cancel_and_edit(session: &Session, world: &World) -> anyhow::R
         .wait_for(&format!("[data-testid='scheduled-list-entry'][data-thread-title='{THREAD_TITLE}']"), WAIT)
         .await?;
     let text = listed.text_content().await?;
-    anyhow::ensure!(text.contains("Wed 21:00") && text.contains("one question"), "the list reads {text:?}");
+    anyhow::ensure!(text.contains("Wed 9:00 PM") && text.contains("one question"), "the list reads {text:?}");
     shoot_both_themes(session, "scheduled-list").await?;
 
     // Cancelled: gone from the thread and the count.
@@ -182,24 +182,25 @@ where
     }
 }
 
-/// Types `text`, picks "Send at their morning", checks what the composer says, and schedules it;
+/// Types `text`, picks "Send at their morning", checks what the composer says (on the twelve-hour
+/// clock of the test machine's locale, as the web view's own times are), and schedules it;
 /// with `shoot`, screenshots of the menu go to `test-artifacts/` (not the docs).
 async fn schedule_for_their_morning(session: &Session, text: &str, shoot: bool) -> anyhow::Result<()> {
     by_testid(session, "composer-input").await?.send_keys(text).await?;
     by_testid(session, "schedule-toggle").await?.click().await?;
     session.wait_for("[data-testid='schedule-morning'] input", WAIT).await?.click().await?;
-    session.wait_for_text("[data-testid='schedule-morning-note']", "Lands Thu 09:00 Tokyo", WAIT).await?;
+    session.wait_for_text("[data-testid='schedule-morning-note']", "Lands Thu 9:00 AM Tokyo", WAIT).await?;
     if shoot {
         shoot_both_themes(session, "scheduled-menu").await?;
     }
     session.wait_for("[data-testid='schedule-menu'] .done", WAIT).await?.click().await?;
     let summary = by_testid(session, "schedule-summary").await?.text_content().await?;
     anyhow::ensure!(
-        summary.contains("Lands Thu 09:00 Tokyo (Wed 21:00 your time)") && summary.contains("each told"),
+        summary.contains("Lands Thu 9:00 AM Tokyo (Wed 9:00 PM your time)") && summary.contains("each told"),
         "the composer says {summary:?}"
     );
     let bob = by_testid(session, "delivery-recipient").await?.text_content().await?;
-    anyhow::ensure!(bob.contains("09:00 Thu their time"), "Bob is told {bob:?}");
+    anyhow::ensure!(bob.contains("9:00 AM Thu their time"), "Bob is told {bob:?}");
     session.wait_for_text("[data-testid='composer-send']", "Schedule", WAIT).await?.click().await?;
     Ok(())
 }

@@ -79,6 +79,12 @@ export function clockTimeWithoutDayPeriod(at: number, zone: string): string {
     .trim();
 }
 
+/** Whether this locale writes times on a twelve-hour clock ("3:00 PM"). */
+export function usesTwelveHourClock(): boolean {
+  const options = new Intl.DateTimeFormat(undefined, { hour: "numeric" }).resolvedOptions();
+  return options.hourCycle ? options.hourCycle === "h11" || options.hourCycle === "h12" : !!options.hour12;
+}
+
 /** A calendar-day key in `zone`, for grouping messages by day. */
 export function dayKey(at: number, zone: string): string {
   return formatter("en-CA", {

@@ -2,7 +2,7 @@
 
 use super::{Availability, Delivery, Urgency, delivery};
 use crate::clock::UnixMillis;
-use crate::local_time::{wait_label, weekday_time};
+use crate::local_time::{HourCycle, wait_label, weekday_time};
 
 /// When one recipient will hear about a message sent now.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -13,8 +13,13 @@ pub struct RecipientDelivery {
 }
 
 /// The delivery of a message sent at `now` with `urgency` to `recipient`, with its label.
-pub fn preview(recipient: &Availability, now: UnixMillis, urgency: Urgency) -> RecipientDelivery {
-    preview_landing(recipient, now, now, urgency)
+pub fn preview(
+    recipient: &Availability,
+    now: UnixMillis,
+    urgency: Urgency,
+    cycle: HourCycle,
+) -> RecipientDelivery {
+    preview_landing(recipient, now, now, urgency, cycle)
 }
 
 /// Like [`preview`] for a message that lands at `lands` (a scheduled one), told as seen at `now`:
@@ -25,6 +30,7 @@ pub fn preview_landing(
     lands: UnixMillis,
     now: UnixMillis,
     urgency: Urgency,
+    cycle: HourCycle,
 ) -> RecipientDelivery {
     let delivery = delivery(recipient, lands, urgency);
     let told = match delivery {
@@ -34,7 +40,7 @@ pub fn preview_landing(
     let label = if told <= now {
         "now".to_owned()
     } else {
-        let (day, time) = weekday_time(recipient.zone, told)
+        let (day, time) = weekday_time(recipient.zone, told, cycle)
             .split_once(' ')
             .map_or_else(|| (String::new(), String::new()), |(day, time)| (day.to_owned(), time.to_owned()));
         format!("{time} {day} their time — {}", wait_label(now, told))

@@ -1,9 +1,12 @@
 use super::*;
 use crate::hours::DAY_MINUTES;
 use crate::hours::{RawWorkingHours, WorkingHours};
+use crate::local_time::HourCycle;
 use chrono::NaiveDateTime;
 use chrono::TimeZone;
 use proptest::prelude::*;
+
+const H24: HourCycle = HourCycle::TwentyFourHour;
 
 const MINUTE: i64 = 60_000;
 const HOUR: i64 = 60 * MINUTE;
@@ -259,13 +262,15 @@ fn the_sender_sees_when_each_recipient_hears() {
     let berlin = Availability::in_zone(zone("Europe/Berlin"));
     // Monday 11:00 CET is 15:30 IST: both working.
     let now = at_utc("2026-11-23 10:00");
-    assert_eq!(preview(&kolkata, now, Urgency::Normal).label, "now");
+    assert_eq!(preview(&kolkata, now, Urgency::Normal, H24).label, "now");
     // Monday 17:30 CET: Berlin is off until Tuesday 09:00, 15 hours later.
     let evening = at_utc("2026-11-23 16:30");
-    let held = preview(&berlin, evening, Urgency::Normal);
+    let held = preview(&berlin, evening, Urgency::Normal, H24);
     assert_eq!(held.delivery, Delivery::Held { until: at_utc("2026-11-24 08:00") });
     assert_eq!(held.label, "09:00 Tue their time — in 16 h");
-    assert_eq!(preview(&berlin, evening, Urgency::Urgent).label, "now");
+    assert_eq!(preview(&berlin, evening, Urgency::Urgent, H24).label, "now");
+    let twelve = preview(&berlin, evening, Urgency::Normal, HourCycle::TwelveHour);
+    assert_eq!(twelve.label, "9:00 AM Tue their time — in 16 h");
 }
 
 #[test]
@@ -274,13 +279,16 @@ fn a_scheduled_message_is_told_when_it_lands_or_when_their_day_starts() {
     // Sent Monday 17:30 CET, landing Tuesday 10:00 CET while Berlin works: told as it lands.
     let now = at_utc("2026-11-23 16:30");
     let lands = at_utc("2026-11-24 09:00");
-    let told = preview_landing(&berlin, lands, now, Urgency::Normal);
+    let told = preview_landing(&berlin, lands, now, Urgency::Normal, H24);
     assert_eq!(told.delivery, Delivery::Now);
     assert_eq!(told.label, "10:00 Tue their time — in 17 h");
     // Landing Tuesday 07:00 CET, before Berlin's day: held to 09:00.
-    let early = preview_landing(&berlin, at_utc("2026-11-24 06:00"), now, Urgency::Normal);
+    let early = preview_landing(&berlin, at_utc("2026-11-24 06:00"), now, Urgency::Normal, H24);
     assert_eq!(early.label, "09:00 Tue their time — in 16 h");
-    assert_eq!(preview_landing(&berlin, now, now, Urgency::Urgent), preview(&berlin, now, Urgency::Urgent));
+    assert_eq!(
+        preview_landing(&berlin, now, now, Urgency::Urgent, H24),
+        preview(&berlin, now, Urgency::Urgent, H24)
+    );
 }
 
 #[test]

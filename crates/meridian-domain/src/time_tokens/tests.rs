@@ -1,4 +1,5 @@
 use super::*;
+use crate::local_time::HourCycle;
 use chrono::NaiveDateTime;
 use proptest::prelude::*;
 
@@ -68,11 +69,14 @@ fn tokens_render_in_the_readers_zone_and_name_the_authors() {
     let tokens = find_tokens(&body);
     assert_eq!(tokens.len(), 1);
     assert_eq!(&body[tokens[0].0.clone()], &body[8..body.len() - 1]);
-    let label = tokens[0].1.label_for(zone("America/New_York"));
+    let label = tokens[0].1.label_for(zone("America/New_York"), HourCycle::TwentyFourHour);
     assert_eq!(label.local, "Thu 26 Nov, 09:00");
     assert_eq!(label.origin.as_deref(), Some("15:00 Berlin"));
+    let label = tokens[0].1.label_for(zone("America/New_York"), HourCycle::TwelveHour);
+    assert_eq!(label.local, "Thu 26 Nov, 9:00 AM");
+    assert_eq!(label.origin.as_deref(), Some("3:00 PM Berlin"));
     // A reader on the author's wall clock is not told twice.
-    assert_eq!(tokens[0].1.label_for(zone("Europe/Paris")).origin, None);
+    assert_eq!(tokens[0].1.label_for(zone("Europe/Paris"), HourCycle::TwelveHour).origin, None);
 }
 
 #[test]
