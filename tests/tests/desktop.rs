@@ -31,6 +31,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
+#[path = "desktop/edit_history.rs"]
+mod edit_history;
 #[path = "desktop/local_team.rs"]
 mod local_team;
 #[path = "desktop/long_thread.rs"]

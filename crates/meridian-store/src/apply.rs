@@ -4,6 +4,7 @@
 
 use crate::rows::{seq_from_sql, seq_to_sql};
 use crate::{DeliveryState, LocalStore, Result};
+use meridian_domain::UnixMillis;
 use meridian_domain::{ChannelId, FollowState, Message, MessageId, Reaction, ScopeId, ThreadId, UserId};
 use meridian_protocol::{Entity, PullResponse, ScopeChanges};
 use sqlx::{Sqlite, Transaction};
@@ -89,7 +90,8 @@ async fn apply_scope(
             tracing::warn!(%scope, cursor, seq = change.seq, "non-contiguous change; waiting for a re-pull");
             break;
         }
-        apply_entity(tx, &change.entity, change.seq, me, first_load, applied).await?;
+        let at = Some(change.server_ts);
+        apply_entity(tx, &change.entity, change.seq, at, me, first_load, applied).await?;
         cursor = change.seq;
         applied.applied += 1;
     }
@@ -111,6 +113,8 @@ pub(crate) async fn apply_entity(
     tx: &mut Transaction<'_, Sqlite>,
     entity: &Entity,
     seq: u64,
+    // When the server recorded the change, if known: an edit's replaced text is kept with it.
+    server_ts: Option<UnixMillis>,
     me: UserId,
     first_load: bool,
     applied: &mut Applied,
@@ -184,10 +188,19 @@ pub(crate) async fn apply_entity(
             applied.threads.insert(thread.id);
         }
         Entity::Message(message) => {
-            let known: Option<i64> = sqlx::query_scalar("SELECT 1 FROM messages WHERE id = ?")
-                .bind(message.id.to_string())
-                .fetch_optional(&mut **tx)
-                .await?;
+            let known: Option<(String, bool, String)> =
+                sqlx::query_as("SELECT body, server_seq IS NOT NULL, state FROM messages WHERE id = ?")
+                    .bind(message.id.to_string())
+                    .fetch_optional(&mut **tx)
+                    .await?;
+            // A confirmed text replaced by another is an edit made elsewhere: its old text is kept
+            // for the edit history (a text this device is re-editing is kept by that edit).
+            if let (Some((body, true, state)), Some(at)) = (&known, server_ts)
+                && *body != message.body
+                && state != "editing"
+            {
+                crate::history::keep_replaced(tx, message.id, body, at).await?;
+            }
             // The confirmed copy replaces the local echo in place (same id): no flicker, no
             // duplicate. A later post-image with other text is an edit. A message this device is
             // deleting or re-editing keeps its local state until the server settles that write.

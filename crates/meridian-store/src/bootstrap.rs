@@ -125,7 +125,7 @@ async fn apply_rows(
 ) -> Result<()> {
     for row in rows {
         // A message's place is the seq that created it, whichever post-image arrives.
-        apply_entity(tx, &row.entity, row.order_seq, me, true, applied).await?;
+        apply_entity(tx, &row.entity, row.order_seq, None, me, true, applied).await?;
         applied.applied += 1;
     }
     Ok(())

@@ -144,6 +144,17 @@ impl LocalStore {
     ) -> Result<()> {
         let body = validate::message_body(body)?;
         let mut tx = self.write().await?;
+        // A text others have seen is part of the message's history from now on.
+        let seen: Option<String> = sqlx::query_scalar(
+            "SELECT body FROM messages WHERE id = ? AND author_id = ? AND state IN ('sent', 'editing')",
+        )
+        .bind(message_id.to_string())
+        .bind(author.to_string())
+        .fetch_optional(&mut *tx)
+        .await?;
+        if let Some(previous) = seen.filter(|previous| *previous != body) {
+            crate::history::keep_replaced(&mut tx, message_id, &previous, now).await?;
+        }
         let changed = sqlx::query(
             "UPDATE messages SET body = ?, edited = 1,
                  state = CASE WHEN state = 'sent' THEN 'editing' ELSE state END

@@ -377,9 +377,13 @@ export const deleteMessage = (messageId: string) => invoke<void>("delete_message
 
 /** One text a message had: the current one first, then each earlier one with when it was replaced. */
 export type MessageVersion = { bodyHtml: string; replacedAt: number | null };
+/** A message's texts; `complete` is false when the server was not reachable and only the texts
+ * this device saw replaced are listed. */
+export type MessageHistory = { versions: MessageVersion[]; complete: boolean };
 
-/** Asks the team server for a message's edit history; rejects with code `offline` when it is not reachable. */
-export const messageHistory = (messageId: string) => invoke<MessageVersion[]>("message_history", { messageId });
+/** Asks the team server for a message's edit history, or, when it is not reachable, what this
+ * device knows of it; rejects with code `offline` when it knows nothing of the message. */
+export const messageHistory = (messageId: string) => invoke<MessageHistory>("message_history", { messageId });
 
 export const setReaction = (messageId: string, emoji: string, present: boolean) =>
   invoke<void>("set_reaction", { messageId, emoji, present });

@@ -1,0 +1,75 @@
+//! What this device knows of a message's edit history. The team server keeps the whole history;
+//! this is what the device saw replaced (its own edits, edits that came by sync) and what it last
+//! read from the server, so the history still shows while the server cannot be reached.
+
+use crate::{LocalStore, Result};
+use meridian_domain::{MessageId, UnixMillis};
+use sqlx::{Sqlite, Transaction};
+
+/// A message's text now and the texts it had before, oldest first, as this device knows them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KnownHistory {
+    pub body: String,
+    /// Earlier texts, each with when an edit replaced it, oldest first.
+    pub replaced: Vec<(String, UnixMillis)>,
+}
+
+/// Keeps `body` as a text `message_id` had until `at`.
+pub(crate) async fn keep_replaced(
+    tx: &mut Transaction<'_, Sqlite>,
+    message_id: MessageId,
+    body: &str,
+    at: UnixMillis,
+) -> Result<()> {
+    sqlx::query("INSERT OR IGNORE INTO known_revisions (message_id, body, replaced_at) VALUES (?, ?, ?)")
+        .bind(message_id.to_string())
+        .bind(body)
+        .bind(at)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+impl LocalStore {
+    /// The history of a message held here, or `None` when it is not (never synced, or gone).
+    pub async fn known_history(&self, message_id: MessageId) -> Result<Option<KnownHistory>> {
+        let body: Option<String> = sqlx::query_scalar("SELECT body FROM messages WHERE id = ?")
+            .bind(message_id.to_string())
+            .fetch_optional(&self.pool)
+            .await?;
+        let Some(body) = body else { return Ok(None) };
+        let replaced = sqlx::query_as(
+            "SELECT body, replaced_at FROM known_revisions WHERE message_id = ? ORDER BY replaced_at, body",
+        )
+        .bind(message_id.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(Some(KnownHistory { body, replaced }))
+    }
+
+    /// Takes the server's history of a message held here as what is known of it; the server's
+    /// is whole, so it replaces what this device had gathered.
+    pub async fn learn_history(
+        &self,
+        message_id: MessageId,
+        replaced: &[(String, UnixMillis)],
+    ) -> Result<()> {
+        let mut tx = self.write().await?;
+        let held: Option<i64> = sqlx::query_scalar("SELECT 1 FROM messages WHERE id = ?")
+            .bind(message_id.to_string())
+            .fetch_optional(&mut *tx)
+            .await?;
+        if held.is_none() {
+            return Ok(());
+        }
+        sqlx::query("DELETE FROM known_revisions WHERE message_id = ?")
+            .bind(message_id.to_string())
+            .execute(&mut *tx)
+            .await?;
+        for (body, at) in replaced {
+            keep_replaced(&mut tx, message_id, body, *at).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+}
