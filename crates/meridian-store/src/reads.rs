@@ -7,8 +7,12 @@ use sqlx::FromRow;
 
 /// A channel's name as its reader sees it, for a query over `channels c`: a direct conversation is
 /// named after its other people, by name, so nobody sees their own name in the list. The name the
-/// conversation was opened with stays the fallback while its member list is not yet known.
-pub(crate) const CHANNEL_TITLE: &str = "CASE WHEN c.direct = 0 THEN c.name ELSE COALESCE(
+/// conversation was opened with stays the fallback while its member list is not yet known, or names
+/// someone not yet in this device's directory.
+pub(crate) const CHANNEL_TITLE: &str = "CASE WHEN c.direct = 0 THEN c.name
+    WHEN EXISTS (SELECT 1 FROM channel_members m LEFT JOIN users u ON u.id = m.user_id
+                 WHERE m.channel_id = c.id AND u.id IS NULL) THEN c.name
+    ELSE COALESCE(
     (SELECT group_concat(u.display_name, ', ' ORDER BY u.display_name COLLATE NOCASE)
      FROM channel_members m JOIN users u ON u.id = m.user_id
      WHERE m.channel_id = c.id AND m.user_id IS NOT (SELECT value FROM meta WHERE key = 'user_id')),

@@ -63,4 +63,10 @@ async fn a_direct_conversation_is_named_after_the_other_people_in_it() {
     assert!(titles.contains(&(false, channel.name.clone())), "a channel keeps its name: {titles:?}");
     let one = store.channel(three.id).await.expect("read").expect("held");
     assert_eq!(one.name, "Bob, Chen");
+
+    // Someone this device has no name for yet: the conversation keeps the name the server gave
+    // it, which names everyone, rather than leave them out.
+    store.add_member(pair.id, meridian_domain::UserId::new(), 11).await.expect("stranger");
+    let named = store.channel(pair.id).await.expect("read").expect("held");
+    assert_eq!(named.name, "Ana, Bob");
 }
