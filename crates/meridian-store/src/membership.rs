@@ -256,7 +256,8 @@ pub(crate) async fn refused(tx: &mut Transaction<'_, Sqlite>, op: &MutationOp, c
     show_membership(tx, op, false).await
 }
 
-/// A refused membership change sent again: it shows at once, as when it was first made.
+/// A refused membership change (or channel creation) sent again: it shows at once, as when it was
+/// first made.
 pub(crate) async fn retried(tx: &mut Transaction<'_, Sqlite>, op: &MutationOp) -> Result<()> {
     show_membership(tx, op, true).await
 }
@@ -264,7 +265,10 @@ pub(crate) async fn retried(tx: &mut Transaction<'_, Sqlite>, op: &MutationOp) -
 /// Puts the change's subject in or out of the local member list: as `op` asks, or the reverse.
 async fn show_membership(tx: &mut Transaction<'_, Sqlite>, op: &MutationOp, as_asked: bool) -> Result<()> {
     let (channel_id, subject, joins) = match op {
-        MutationOp::JoinChannel { channel_id } => (channel_id, None, true),
+        // A channel is created with its author in it.
+        MutationOp::JoinChannel { channel_id } | MutationOp::CreateChannel { channel_id, .. } => {
+            (channel_id, None, true)
+        }
         MutationOp::LeaveChannel { channel_id } => (channel_id, None, false),
         MutationOp::AddMember { channel_id, user_id } => (channel_id, Some(user_id), true),
         MutationOp::RemoveMember { channel_id, user_id } => (channel_id, Some(user_id), false),

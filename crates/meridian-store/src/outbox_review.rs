@@ -4,7 +4,7 @@
 
 use crate::export::OutboxState;
 use crate::outbox::enqueue;
-use crate::rows::seq_to_sql;
+use crate::rows::{seq_from_sql, seq_to_sql};
 use crate::{LocalStore, OutboxEntry, Result, StoreError};
 use meridian_domain::{ChannelId, ScopeId, UnixMillis};
 use meridian_protocol::MutationOp;
@@ -33,6 +33,14 @@ impl LocalStore {
         mark_resolved(&mut tx, seq).await?;
         crate::scheduled::retried(&mut tx, &op).await?;
         crate::membership::retried(&mut tx, &op).await?;
+        // A channel created again takes the people added with it along.
+        if let MutationOp::CreateChannel { channel_id, .. } = &op {
+            for (added_seq, added) in refused_additions(&mut tx, *channel_id).await? {
+                enqueue(&mut tx, &added, now).await?;
+                mark_resolved(&mut tx, added_seq).await?;
+                crate::membership::retried(&mut tx, &added).await?;
+            }
+        }
         let (from, to) = match op {
             MutationOp::CreateThread { .. } | MutationOp::CreateMessage { .. } => ("rejected", "pending"),
             MutationOp::EditMessage { .. } => ("rejected", "editing"),
@@ -77,7 +85,12 @@ impl LocalStore {
                     .execute(&mut *tx)
                     .await?;
             }
+            // Given up, the channel takes the refused additions of people to it along: each was
+            // refused only because the channel was.
             MutationOp::CreateChannel { channel_id, .. } => {
+                for (added_seq, _) in refused_additions(&mut tx, *channel_id).await? {
+                    mark_resolved(&mut tx, added_seq).await?;
+                }
                 drop_abandoned_channel(&mut tx, *channel_id).await?
             }
             // The server's text stands; it shows again as sent.
@@ -126,6 +139,28 @@ async fn drop_abandoned_channel(
         }
     }
     Ok(())
+}
+
+/// The refused, unresolved additions of people to `channel`, in the order they were made.
+async fn refused_additions(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    channel: ChannelId,
+) -> Result<Vec<(u64, MutationOp)>> {
+    let rows: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT seq, op FROM outbox WHERE state = 'rejected' AND resolved = 0
+           AND json_extract(op, '$.name') = 'channel.member.add.v1'
+           AND json_extract(op, '$.args.channel_id') = ? ORDER BY seq",
+    )
+    .bind(channel.to_string())
+    .fetch_all(&mut **tx)
+    .await?;
+    rows.into_iter()
+        .map(|(seq, op)| {
+            let op = serde_json::from_str(&op)
+                .map_err(|error| StoreError::Corrupt(format!("outbox entry {seq}: {error}")))?;
+            Ok((seq_from_sql(seq), op))
+        })
+        .collect()
 }
 
 /// The write a refused, unresolved outbox entry holds.

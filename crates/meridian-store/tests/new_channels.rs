@@ -7,7 +7,7 @@ use common::{person, store_with_directory};
 
 use meridian_domain::{ChannelId, TeamId, User};
 use meridian_protocol::{MutationOp, MutationResult, MutationStatus};
-use meridian_store::{LocalStore, NewChannel};
+use meridian_store::{LocalStore, NewChannel, OutboxState};
 
 async fn create(
     store: &LocalStore,
@@ -112,6 +112,56 @@ async fn people_added_at_creation_are_members_at_once_and_added_after_the_creati
             MutationOp::AddMember { channel_id: created.id, user_id: chen.id },
         ]
     );
+}
+
+#[tokio::test]
+async fn the_people_added_to_a_refused_channel_go_and_come_back_with_it() {
+    let (me, bob, chen) = (person("Ana"), person("Bob"), person("Chen"));
+    let (store, team, _) = store_with_directory(&me, &[&bob, &chen]).await;
+    let asked = NewChannel {
+        name: "leads".into(),
+        private: true,
+        members: vec![bob.id, chen.id],
+        ..Default::default()
+    };
+    let created = store.create_channel(me.id, team.id, &asked, 10).await.expect("created");
+    let refused = |seq, code: &str| MutationResult {
+        seq,
+        status: MutationStatus::Rejected { code: code.into(), message: "no".into() },
+    };
+    store
+        .settle(&[refused(1, "forbidden"), refused(2, "channel_not_found"), refused(3, "channel_not_found")])
+        .await
+        .expect("settle");
+    assert_eq!(store.outbox_to_review().await.expect("review").len(), 3);
+
+    // Sent again, the creation takes both additions along, in order, and they show at once.
+    store.retry_refused(1, 20).await.expect("retry");
+    let review = store.outbox_to_review().await.expect("review");
+    let ops: Vec<&MutationOp> = review.iter().map(|entry| &entry.mutation.op).collect();
+    assert!(
+        matches!(
+            ops[..],
+            [MutationOp::CreateChannel { .. }, MutationOp::AddMember { .. }, MutationOp::AddMember { .. }]
+        ),
+        "{ops:?}"
+    );
+    assert!(review.iter().all(|entry| entry.state == OutboxState::Queued), "{review:?}");
+    assert_eq!(store.members(created.id).await.expect("members").len(), 3);
+
+    // Refused again and given up: one decision for the channel, its additions go with it.
+    let seqs: Vec<u64> = review.iter().map(|entry| entry.mutation.seq).collect();
+    store
+        .settle(&[
+            refused(seqs[0], "forbidden"),
+            refused(seqs[1], "channel_not_found"),
+            refused(seqs[2], "channel_not_found"),
+        ])
+        .await
+        .expect("settle");
+    store.discard_refused(seqs[0]).await.expect("discard");
+    assert!(store.outbox_to_review().await.expect("review").is_empty());
+    assert!(store.channel(created.id).await.expect("read").is_none(), "the channel is gone");
 }
 
 #[tokio::test]
