@@ -194,10 +194,12 @@ pub(crate) async fn apply_entity(
                     .fetch_optional(&mut **tx)
                     .await?;
             // A confirmed text replaced by another is an edit made elsewhere: its old text is kept
-            // for the edit history (a text this device is re-editing is kept by that edit).
+            // for the edit history (a text this device is re-editing is kept by that edit, and a
+            // refused edit's text was never anyone else's).
             if let (Some((body, true, state)), Some(at)) = (&known, server_ts)
                 && *body != message.body
                 && state != "editing"
+                && state != "rejected"
             {
                 crate::history::keep_replaced(tx, message.id, body, at).await?;
             }

@@ -48,24 +48,25 @@ impl LocalStore {
     }
 
     /// Takes the server's history of a message held here as what is known of it; the server's
-    /// is whole, so it replaces what this device had gathered.
+    /// is whole, so it replaces what this device had gathered, unless the message has an edit of
+    /// this device's the server has not applied: the text that edit replaced is kept beside it.
     pub async fn learn_history(
         &self,
         message_id: MessageId,
         replaced: &[(String, UnixMillis)],
     ) -> Result<()> {
         let mut tx = self.write().await?;
-        let held: Option<i64> = sqlx::query_scalar("SELECT 1 FROM messages WHERE id = ?")
+        let state: Option<String> = sqlx::query_scalar("SELECT state FROM messages WHERE id = ?")
             .bind(message_id.to_string())
             .fetch_optional(&mut *tx)
             .await?;
-        if held.is_none() {
-            return Ok(());
+        let Some(state) = state else { return Ok(()) };
+        if state != "editing" && state != "rejected" {
+            sqlx::query("DELETE FROM known_revisions WHERE message_id = ?")
+                .bind(message_id.to_string())
+                .execute(&mut *tx)
+                .await?;
         }
-        sqlx::query("DELETE FROM known_revisions WHERE message_id = ?")
-            .bind(message_id.to_string())
-            .execute(&mut *tx)
-            .await?;
         for (body, at) in replaced {
             keep_replaced(&mut tx, message_id, body, *at).await?;
         }

@@ -247,10 +247,11 @@ impl LocalStore {
 }
 
 /// A membership change the server refused: the member list on this device shows again what it
-/// held before. A leave refused because the server no longer counts the reader as a member
-/// (`forbidden`) leaves them out, as the server has it.
+/// held before. A leave refused because the server no longer counts the reader as a member leaves
+/// them out, as the server has it.
 pub(crate) async fn refused(tx: &mut Transaction<'_, Sqlite>, op: &MutationOp, code: &str) -> Result<()> {
-    if matches!(op, MutationOp::LeaveChannel { .. }) && code == "forbidden" {
+    let no_longer_in = ["forbidden", "not_a_member", "channel_not_found"];
+    if matches!(op, MutationOp::LeaveChannel { .. }) && no_longer_in.contains(&code) {
         return Ok(());
     }
     show_membership(tx, op, false).await
@@ -274,10 +275,12 @@ async fn show_membership(tx: &mut Transaction<'_, Sqlite>, op: &MutationOp, as_a
         MutationOp::RemoveMember { channel_id, user_id } => (channel_id, Some(user_id), false),
         _ => return Ok(()),
     };
-    // Joining and leaving are the reader's own: the subject is the signed-in person.
+    // Joining and leaving are the reader's own: the subject is the signed-in person. A channel no
+    // longer on this device (its access was lost meanwhile) gets no member list back.
     let statement = if joins == as_asked {
         "INSERT OR IGNORE INTO channel_members (channel_id, user_id)
-         VALUES (?1, COALESCE(?2, (SELECT value FROM meta WHERE key = 'user_id')))"
+         SELECT ?1, COALESCE(?2, (SELECT value FROM meta WHERE key = 'user_id'))
+         WHERE EXISTS (SELECT 1 FROM channels WHERE id = ?1)"
     } else {
         "DELETE FROM channel_members WHERE channel_id = ?1
          AND user_id = COALESCE(?2, (SELECT value FROM meta WHERE key = 'user_id'))"

@@ -270,6 +270,9 @@ impl LocalStore {
                             .fetch_optional(&mut *tx)
                             .await?
                             .flatten();
+                    // Refused because this device already knows the conversation is lost: its
+                    // member list went with it.
+                    let access_lost = refusal.is_some();
                     let reason = match refusal {
                         Some(code) => format!("you are no longer in that conversation ({code})"),
                         None => format!("{message} ({code})"),
@@ -319,7 +322,9 @@ impl LocalStore {
                             | MutationOp::LeaveChannel { .. }
                             | MutationOp::AddMember { .. }
                             | MutationOp::RemoveMember { .. } => {
-                                crate::membership::refused(&mut tx, &op, code).await?;
+                                if !access_lost {
+                                    crate::membership::refused(&mut tx, &op, code).await?;
+                                }
                                 continue;
                             }
                             MutationOp::SetReaction { .. }

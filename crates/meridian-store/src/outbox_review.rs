@@ -101,6 +101,15 @@ impl LocalStore {
                 .bind(message_id.to_string())
                 .execute(&mut *tx)
                 .await?;
+                // The edit never happened: the text it was to replace is not history.
+                sqlx::query(
+                    "DELETE FROM known_revisions WHERE message_id = ?
+                     AND replaced_at >= (SELECT client_ts FROM outbox WHERE seq = ?)",
+                )
+                .bind(message_id.to_string())
+                .bind(seq_to_sql(seq))
+                .execute(&mut *tx)
+                .await?;
             }
             _ => {}
         }

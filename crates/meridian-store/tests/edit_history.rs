@@ -81,3 +81,32 @@ async fn a_text_nobody_else_saw_is_not_history() {
     let known = store.known_history(reply.id).await.expect("history").expect("held");
     assert!(known.replaced.is_empty(), "a pending text was replaced before anyone saw it: {known:?}");
 }
+
+#[tokio::test]
+async fn an_edit_not_yet_applied_keeps_its_replaced_text_beside_the_servers_and_a_refused_one_leaves_none() {
+    let (store, me, channel, thread) = anas_thread().await;
+    let mine = message_in(&thread, &me, "first draft");
+    store
+        .apply_pull(&pull(ScopeId::Channel(channel.id), 5, vec![Entity::Message(mine.clone())]), me.id)
+        .await
+        .expect("pull");
+    store.edit_message(me.id, mine.id, "second draft", 100).await.expect("edit");
+
+    // The server's history, read before it has the edit, does not wipe the text the edit replaced.
+    store.learn_history(mine.id, &[]).await.expect("learn");
+    let known = store.known_history(mine.id).await.expect("history").expect("held");
+    assert_eq!(known.replaced, [("first draft".to_owned(), 100)]);
+
+    // Refused and given up, the edit never happened: nothing was replaced.
+    let refused = meridian_protocol::MutationResult {
+        seq: 1,
+        status: meridian_protocol::MutationStatus::Rejected {
+            code: "forbidden".into(),
+            message: "no".into(),
+        },
+    };
+    store.settle(&[refused]).await.expect("settle");
+    store.discard_refused(1).await.expect("discard");
+    let known = store.known_history(mine.id).await.expect("history").expect("held");
+    assert!(known.replaced.is_empty(), "{known:?}");
+}

@@ -3,9 +3,10 @@
 
 mod common;
 
-use common::{person, store_with_directory};
+use common::{person, pull, store_with_directory};
 
-use meridian_protocol::{MutationResult, MutationStatus};
+use meridian_domain::{Grant, ScopeId};
+use meridian_protocol::{Entity, MutationResult, MutationStatus};
 
 fn refused(seq: u64, code: &str) -> MutationResult {
     MutationResult { seq, status: MutationStatus::Rejected { code: code.into(), message: "no".into() } }
@@ -38,7 +39,7 @@ async fn refused_membership_changes_are_undone_and_shown_again_when_sent_again()
     assert!(store.members(ops.id).await.expect("members").is_empty());
     store.settle(&[refused(3, "forbidden"), refused(4, "forbidden")]).await.expect("settle");
     assert!(store.members(ops.id).await.expect("members").contains(&bo.id), "Bo is back");
-    store.settle(&[refused(5, "channel_not_found")]).await.expect("settle");
+    store.settle(&[refused(5, "invalid_input")]).await.expect("settle");
     assert!(store.members(ops.id).await.expect("members").contains(&me.id), "and so am I");
 }
 
@@ -51,4 +52,22 @@ async fn a_leave_refused_because_the_server_no_longer_counts_me_in_keeps_me_out(
     store.leave_channel(me.id, ops.id, 2).await.expect("leave");
     store.settle(&[refused(2, "forbidden")]).await.expect("settle");
     assert!(store.members(ops.id).await.expect("members").is_empty());
+}
+
+#[tokio::test]
+async fn a_refusal_for_a_channel_no_longer_here_brings_no_member_list_back() {
+    let (me, bo) = (person("Ana"), person("Bo"));
+    let (store, _, ops) = store_with_directory(&me, &[&bo]).await;
+    store.add_member(ops.id, bo.id, 1).await.expect("add");
+    store.remove_member(ops.id, bo.id, 2).await.expect("remove");
+    store.leave_channel(me.id, ops.id, 3).await.expect("leave");
+    // Refused as not a member: the server no longer counts me in, so I stay out.
+    store.settle(&[refused(3, "not_a_member")]).await.expect("settle");
+    assert!(store.members(ops.id).await.expect("members").is_empty());
+    // The channel is gone from this device before the removal's refusal comes back.
+    let revoked = Entity::Grant(Grant { scope: ScopeId::Channel(ops.id), granted: false });
+    store.apply_pull(&pull(ScopeId::User(me.id), 1, vec![revoked]), me.id).await.expect("revoked");
+    assert!(store.channel(ops.id).await.expect("read").is_none(), "purged");
+    store.settle(&[refused(2, "forbidden")]).await.expect("settle");
+    assert!(store.members(ops.id).await.expect("members").is_empty(), "no list for a channel not held");
 }

@@ -163,6 +163,12 @@ fn may_remove(
     actor: MembershipActor,
     subject: &User,
 ) -> CommandResult<()> {
+    if channel.direct {
+        return Err(CommandError::new(
+            "forbidden",
+            "A direct conversation keeps the people it was started with.",
+        ));
+    }
     if subject.id == session.me().id {
         return Err(CommandError::new("invalid_input", "Leave the channel to take yourself out of it."));
     }

@@ -143,7 +143,13 @@ pub async fn attachment_preview(
             let _ = std::fs::remove_file(&partial);
             return Err(error.into());
         }
-        std::fs::rename(&partial, &cached).map_err(|error| CommandError::new("file", error.to_string()))?;
+        if let Err(error) = std::fs::rename(&partial, &cached) {
+            let _ = std::fs::remove_file(&partial);
+            // Another view's download may have put a whole copy in place meanwhile.
+            if !cached.exists() {
+                return Err(CommandError::new("file", error.to_string()));
+            }
+        }
     }
     let size =
         std::fs::metadata(&cached).map_err(|error| CommandError::new("file", error.to_string()))?.len();

@@ -7,7 +7,6 @@ use crate::session::AppState;
 use crate::views::{MessageViews, People};
 use meridian_domain::{MessageId, UnixMillis};
 use meridian_store::KnownHistory;
-use meridian_sync::SyncError;
 use serde::Serialize;
 use tauri::State;
 
@@ -54,10 +53,10 @@ pub async fn message_history(state: State<'_, AppState>, message_id: String) -> 
             store.learn_history(message_id, &replaced).await?;
             (KnownHistory { body: history.body, replaced }, true)
         }
-        Err(error @ SyncError::Api(_)) => return Err(CommandError::from_server(error, WHAT)),
-        Err(unreachable) => match store.known_history(message_id).await? {
+        Err(error) if !error.is_transient() => return Err(CommandError::from_server(error, WHAT)),
+        Err(unavailable) => match store.known_history(message_id).await? {
             Some(known) => (known, false),
-            None => return Err(CommandError::from_server(unreachable, WHAT)),
+            None => return Err(CommandError::from_server(unavailable, WHAT)),
         },
     };
     let current = VersionView { body_html: views.body_html(&known.body), replaced_at: None };
