@@ -14,19 +14,23 @@ pub struct KnownHistory {
     pub replaced: Vec<(String, UnixMillis)>,
 }
 
-/// Keeps `body` as a text `message_id` had until `at`.
+/// Keeps `body` as a text `message_id` had until `at`, once.
 pub(crate) async fn keep_replaced(
     tx: &mut Transaction<'_, Sqlite>,
     message_id: MessageId,
     body: &str,
     at: UnixMillis,
 ) -> Result<()> {
-    sqlx::query("INSERT OR IGNORE INTO known_revisions (message_id, body, replaced_at) VALUES (?, ?, ?)")
-        .bind(message_id.to_string())
-        .bind(body)
-        .bind(at)
-        .execute(&mut **tx)
-        .await?;
+    sqlx::query(
+        "INSERT INTO known_revisions (message_id, body, replaced_at) SELECT ?1, ?2, ?3
+         WHERE NOT EXISTS (SELECT 1 FROM known_revisions
+                           WHERE message_id = ?1 AND replaced_at = ?3 AND body = ?2)",
+    )
+    .bind(message_id.to_string())
+    .bind(body)
+    .bind(at)
+    .execute(&mut **tx)
+    .await?;
     Ok(())
 }
 
