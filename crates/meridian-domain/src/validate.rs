@@ -114,6 +114,13 @@ pub fn channel_name(name: &str) -> Result<String, DomainError> {
     Ok(normalised)
 }
 
+/// Whether two channel names would be confused: the same but for case, in any script. Names made
+/// by [`channel_name`] are lowercase already, but older ones may keep capitals, and the databases'
+/// own `lower()` folds only ASCII.
+pub fn channel_names_clash(a: &str, b: &str) -> bool {
+    a == b || a.to_lowercase() == b.to_lowercase()
+}
+
 /// What a channel is for, one line shown under its name; may be empty.
 pub fn channel_topic(topic: &str) -> Result<String, DomainError> {
     let topic = topic.trim();
@@ -153,6 +160,13 @@ fn bounded(field: &'static str, text: &str, max: usize) -> Result<String, Domain
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn channel_names_clash_whatever_their_case_in_any_script() {
+        assert!(channel_names_clash("Übersicht", "übersicht"));
+        assert!(channel_names_clash("ΣΧΕΔΙΟ", "σχεδιο"));
+        assert!(!channel_names_clash("design", "designs"));
+    }
 
     #[test]
     fn blank_bodies_are_refused_with_a_code() {

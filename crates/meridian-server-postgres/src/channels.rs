@@ -2,7 +2,7 @@
 
 use crate::log::{append, create_scope};
 use crate::rows::{self, db};
-use meridian_domain::{Channel, ChannelId, Membership, ScopeId, UnixMillis, User, UserId};
+use meridian_domain::{Channel, ChannelId, Membership, ScopeId, UnixMillis, User, UserId, validate};
 use meridian_protocol::Entity;
 use meridian_server_store::plan::{ChannelAccess, Subject};
 use meridian_server_store::{Heads, StoreError};
@@ -98,25 +98,25 @@ pub(crate) async fn name_taken(
     channel: ChannelId,
     reader: UserId,
 ) -> Result<bool, StoreError> {
-    sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM channels c
-                        WHERE c.direct = FALSE AND lower(c.name) = lower($1) AND c.id <> $3
-                          AND (c.private = FALSE OR EXISTS (SELECT 1 FROM channel_members m
-                                                       WHERE m.channel_id = c.id AND m.user_id = $2)))",
+    let names: Vec<String> = sqlx::query_scalar(
+        "SELECT c.name FROM channels c
+         WHERE c.direct = FALSE AND c.id <> $2
+           AND (c.private = FALSE OR EXISTS (SELECT 1 FROM channel_members m
+                                            WHERE m.channel_id = c.id AND m.user_id = $1))",
     )
-    .bind(name)
     .bind(reader.to_string())
     .bind(channel.to_string())
-    .fetch_one(conn)
+    .fetch_all(conn)
     .await
-    .map_err(db)
+    .map_err(db)?;
+    Ok(names.iter().any(|held| validate::channel_names_clash(held, name)))
 }
 
-/// Holds, until the transaction ends, a lock on a channel name (as `lower` compares it), so
-/// creations of one name settle one after the other.
+/// Holds, until the transaction ends, a lock on a channel name (its lowercase form, as names are
+/// compared), so creations of one name settle one after the other.
 pub(crate) async fn lock_name(conn: &mut PgConnection, name: &str) -> Result<(), StoreError> {
-    sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended('channel-name:' || lower($1), 0))")
-        .bind(name)
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended('channel-name:' || $1, 0))")
+        .bind(name.to_lowercase())
         .execute(conn)
         .await
         .map_err(db)?;

@@ -2,7 +2,7 @@
 
 use crate::log::{append, create_scope};
 use crate::rows::{self, db};
-use meridian_domain::{Channel, ChannelId, Membership, ScopeId, UnixMillis, User, UserId};
+use meridian_domain::{Channel, ChannelId, Membership, ScopeId, UnixMillis, User, UserId, validate};
 use meridian_protocol::Entity;
 use meridian_server_store::plan::{ChannelAccess, Subject};
 use meridian_server_store::{Heads, StoreError};
@@ -97,18 +97,18 @@ pub(crate) async fn name_taken(
     channel: ChannelId,
     reader: UserId,
 ) -> Result<bool, StoreError> {
-    sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM channels c
-                        WHERE c.direct = 0 AND lower(c.name) = lower(?) AND c.id <> ?
-                          AND (c.private = 0 OR EXISTS (SELECT 1 FROM channel_members m
-                                                       WHERE m.channel_id = c.id AND m.user_id = ?)))",
+    let names: Vec<String> = sqlx::query_scalar(
+        "SELECT c.name FROM channels c
+         WHERE c.direct = 0 AND c.id <> ?
+           AND (c.private = 0 OR EXISTS (SELECT 1 FROM channel_members m
+                                        WHERE m.channel_id = c.id AND m.user_id = ?))",
     )
-    .bind(name)
     .bind(channel.to_string())
     .bind(reader.to_string())
-    .fetch_one(conn)
+    .fetch_all(conn)
     .await
-    .map_err(db)
+    .map_err(db)?;
+    Ok(names.iter().any(|held| validate::channel_names_clash(held, name)))
 }
 
 /// The person `user` as the subject of a membership change in `channel`, if they exist.

@@ -119,12 +119,7 @@ impl LocalStore {
         let name = validate::channel_name(&asked.name)?;
         let topic = validate::channel_topic(&asked.topic)?;
         let mut tx = self.write().await?;
-        let taken: Option<i64> =
-            sqlx::query_scalar("SELECT 1 FROM channels WHERE direct = 0 AND lower(name) = lower(?)")
-                .bind(&name)
-                .fetch_optional(&mut *tx)
-                .await?;
-        if taken.is_some() {
+        if name_taken(&mut tx, &name, None).await? {
             return Err(DomainError::ChannelNameTaken(name).into());
         }
         let private = asked.private;
@@ -188,17 +183,10 @@ impl LocalStore {
             Some(true) => return Err(DomainError::DirectConversationName.into()),
             Some(false) => {}
         }
-        if let Some(name) = &name {
-            let taken: Option<i64> = sqlx::query_scalar(
-                "SELECT 1 FROM channels WHERE direct = 0 AND lower(name) = lower(?) AND id <> ?",
-            )
-            .bind(name)
-            .bind(channel_id.to_string())
-            .fetch_optional(&mut *tx)
-            .await?;
-            if taken.is_some() {
-                return Err(DomainError::ChannelNameTaken(name.clone()).into());
-            }
+        if let Some(name) = &name
+            && name_taken(&mut tx, name, Some(channel_id)).await?
+        {
+            return Err(DomainError::ChannelNameTaken(name.clone()).into());
         }
         enqueue(&mut tx, &MutationOp::UpdateChannel { channel_id, name, topic }, now).await?;
         tx.commit().await?;
@@ -244,6 +232,15 @@ impl LocalStore {
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// Whether a channel held here, other than `except`, has a name `name` would be confused with.
+async fn name_taken(tx: &mut Transaction<'_, Sqlite>, name: &str, except: Option<ChannelId>) -> Result<bool> {
+    let names: Vec<String> = sqlx::query_scalar("SELECT name FROM channels WHERE direct = 0 AND id IS NOT ?")
+        .bind(except.map(|id| id.to_string()))
+        .fetch_all(&mut **tx)
+        .await?;
+    Ok(names.iter().any(|held| validate::channel_names_clash(held, name)))
 }
 
 /// A membership change the server refused: the member list on this device shows again what it

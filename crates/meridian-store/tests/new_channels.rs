@@ -49,6 +49,14 @@ async fn a_new_channel_is_listed_at_once_and_queued_with_its_founder_as_member()
     assert_eq!(again.expect_err("taken").code(), "name_taken");
     let same_as_ops = create(&store, &me, team.id, &ops.name.to_uppercase(), false).await;
     assert_eq!(same_as_ops.expect_err("taken").code(), "name_taken");
+    // An older name with capitals outside ASCII, as synced, clashes too.
+    let overview =
+        meridian_domain::Channel { name: "Übersicht".into(), id: ChannelId::new(), ..ops.clone() };
+    let scope = meridian_domain::ScopeId::Team(team.id);
+    let synced = common::pull(scope, 4, vec![meridian_protocol::Entity::Channel(overview)]);
+    store.apply_pull(&synced, me.id).await.expect("synced");
+    let capitals = create(&store, &me, team.id, "ÜBERSICHT", false).await;
+    assert_eq!(capitals.expect_err("taken").code(), "name_taken");
     let odd = create(&store, &me, team.id, "a/b", false).await;
     assert_eq!(odd.expect_err("invalid").code(), "invalid_channel_name");
     assert_eq!(store.queued_mutations(10).await.expect("queued").len(), 1);

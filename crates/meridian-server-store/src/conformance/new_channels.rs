@@ -77,6 +77,11 @@ pub async fn a_channel_name_in_sight_is_refused(subject: Subject) {
     let (anas_leads, _) = create("leads", false);
     assert_eq!(codes(&push(&f, &ana, vec![anas_leads]).await), ["name_taken"]);
 
+    // An older name with capitals outside ASCII clashes too: case is ignored in every script.
+    f.channel("Übersicht", false, &[]).await;
+    let (overview, _) = create("ÜBERSICHT", false);
+    assert_eq!(codes(&push(&f, &bo, vec![overview]).await), ["name_taken"]);
+
     // The same id twice, and an id of an existing channel, are conflicts; guests create nothing.
     let (first, id) = create("one", false);
     let second = MutationOp::CreateChannel {
