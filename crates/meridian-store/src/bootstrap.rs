@@ -6,7 +6,7 @@
 
 use crate::apply::{Applied, apply_entity, upsert_reaction};
 use crate::rows::{seq_from_sql, seq_to_sql};
-use crate::{LocalStore, Result, StoreError};
+use crate::{LocalStore, Result};
 use meridian_domain::{Reaction, ScopeId, UserId};
 use meridian_protocol::{HistoryPage, MutationOp, SnapshotPage, SnapshotRow};
 use sqlx::{Sqlite, Transaction};
@@ -155,8 +155,7 @@ async fn lay_queued_reactions_over(tx: &mut Transaction<'_, Sqlite>, me: UserId)
             .fetch_all(&mut **tx)
             .await?;
     for (seq, op) in ops {
-        let op: MutationOp = serde_json::from_str(&op)
-            .map_err(|error| StoreError::Corrupt(format!("outbox entry {seq}: {error}")))?;
+        let op = crate::outbox::stored_op(seq, &op)?;
         if let MutationOp::SetReaction { message_id, emoji, present } = op {
             upsert_reaction(tx, &Reaction { message_id, user_id: me, emoji, present }).await?;
         }

@@ -147,8 +147,7 @@ async fn outbox_entries(
                 mutation: Mutation {
                     seq: seq_from_sql(seq),
                     id: id(&mutation_id)?,
-                    op: serde_json::from_str(&op)
-                        .map_err(|error| StoreError::Corrupt(format!("outbox entry {seq}: {error}")))?,
+                    op: crate::outbox::stored_op(seq, &op)?,
                     client_ts,
                 },
                 state: OutboxState::parse(&state)?,

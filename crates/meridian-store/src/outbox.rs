@@ -222,8 +222,7 @@ impl LocalStore {
                 Ok(Mutation {
                     seq: seq_from_sql(seq),
                     id: id(&mutation_id)?,
-                    op: serde_json::from_str(&op)
-                        .map_err(|error| StoreError::Corrupt(format!("outbox entry {seq}: {error}")))?,
+                    op: stored_op(seq, &op)?,
                     client_ts,
                 })
             })
@@ -467,8 +466,10 @@ pub(crate) async fn enqueue(
 async fn queued_op(tx: &mut Transaction<'_, Sqlite>, seq: i64) -> Result<Option<MutationOp>> {
     let op: Option<String> =
         sqlx::query_scalar("SELECT op FROM outbox WHERE seq = ?").bind(seq).fetch_optional(&mut **tx).await?;
-    op.map(|op| {
-        serde_json::from_str(&op).map_err(|error| StoreError::Corrupt(format!("outbox entry {seq}: {error}")))
-    })
-    .transpose()
+    op.map(|op| stored_op(seq, &op)).transpose()
+}
+
+/// The write outbox entry `seq` holds, from its stored JSON.
+pub(crate) fn stored_op(seq: impl std::fmt::Display, json: &str) -> Result<MutationOp> {
+    serde_json::from_str(json).map_err(|error| StoreError::Corrupt(format!("outbox entry {seq}: {error}")))
 }

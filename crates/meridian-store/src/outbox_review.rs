@@ -3,7 +3,7 @@
 //! discard. Nothing leaves the outbox silently.
 
 use crate::export::OutboxState;
-use crate::outbox::enqueue;
+use crate::outbox::{enqueue, stored_op};
 use crate::rows::{seq_from_sql, seq_to_sql};
 use crate::{LocalStore, OutboxEntry, Result, StoreError};
 use meridian_domain::{ChannelId, ScopeId, UnixMillis};
@@ -163,13 +163,7 @@ async fn refused_additions(
     .bind(channel.to_string())
     .fetch_all(&mut **tx)
     .await?;
-    rows.into_iter()
-        .map(|(seq, op)| {
-            let op = serde_json::from_str(&op)
-                .map_err(|error| StoreError::Corrupt(format!("outbox entry {seq}: {error}")))?;
-            Ok((seq_from_sql(seq), op))
-        })
-        .collect()
+    rows.into_iter().map(|(seq, op)| Ok((seq_from_sql(seq), stored_op(seq, &op)?))).collect()
 }
 
 /// The write a refused, unresolved outbox entry holds.
@@ -180,7 +174,7 @@ async fn refused_op(tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>, seq: u64) -> R
             .fetch_optional(&mut **tx)
             .await?;
     let op = op.ok_or(StoreError::NotFound("refused write"))?;
-    serde_json::from_str(&op).map_err(|error| StoreError::Corrupt(format!("outbox entry {seq}: {error}")))
+    stored_op(seq, &op)
 }
 
 async fn mark_resolved(tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>, seq: u64) -> Result<()> {

@@ -48,7 +48,7 @@ pub async fn channel_members(
     let may = |change| !channel.direct && may_change_membership(actor, change, channel.private).is_ok();
     let removable = people
         .iter()
-        .filter(|person| may_remove(session, &channel, actor, person).is_ok())
+        .filter(|person| !channel.direct && may_remove(session, &channel, actor, person).is_ok())
         .map(|person| person.id.to_string())
         .collect();
     let members = people.iter().map(PersonView::from).collect();
@@ -155,20 +155,14 @@ fn actor_in(session: &Session, members: &[UserId]) -> MembershipActor {
     MembershipActor { role: session.me().role, is_member: members.contains(&session.me().id) }
 }
 
-/// Whether the reader may take `subject` out of `channel`, by the rules the server applies; the
-/// reader themselves leaves instead.
+/// Whether the reader may take `subject` out of `channel`, a channel whose member list may change
+/// (see `changeable`), by the rules the server applies; the reader themselves leaves instead.
 fn may_remove(
     session: &Session,
     channel: &Channel,
     actor: MembershipActor,
     subject: &User,
 ) -> CommandResult<()> {
-    if channel.direct {
-        return Err(CommandError::new(
-            "forbidden",
-            "A direct conversation keeps the people it was started with.",
-        ));
-    }
     if subject.id == session.me().id {
         return Err(CommandError::new("invalid_input", "Leave the channel to take yourself out of it."));
     }
