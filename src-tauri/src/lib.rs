@@ -55,6 +55,7 @@ fn data_dir() -> PathBuf {
 }
 
 pub fn run() {
+    painting::prepare();
     let data_dir = data_dir();
     if let Err(error) = std::fs::create_dir_all(&data_dir) {
         eprintln!("Meridian cannot create its data directory {}: {error}", data_dir.display());

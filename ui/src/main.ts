@@ -1,10 +1,11 @@
-// Entry point: apply the theme before the first paint, then mount the app.
+// Entry point: apply the theme before the first paint, then mount the app once the shell says
+// what the first screen is.
 
 import { mount } from "svelte";
 import "./app.css";
 import "./lib/theme.svelte";
 import App from "./App.svelte";
-import { setHourCycle } from "./lib/api";
+import { sessionState, setHourCycle } from "./lib/api";
 import { usesTwelveHourClock } from "./lib/time";
 
 // Before anything is read: times the shell writes into text follow the clock of this locale. The
@@ -14,4 +15,13 @@ void setHourCycle(usesTwelveHourClock()).catch(() => undefined);
 const target = document.getElementById("app");
 if (!target) throw new Error("index.html lacks #app");
 
-export default mount(App, { target });
+// The app is put in the page once the shell says whether a team is set up, so the window's first
+// frame is the welcome or the team, not a splash followed a frame later by either: at start each
+// frame is slow. An answer that takes longer (the shell still resuming a session) gets the splash.
+const FIRST_ANSWER_WAIT_MS = 150;
+const first = await Promise.race([
+  sessionState().catch(() => null),
+  new Promise<null>((resolve) => setTimeout(() => resolve(null), FIRST_ANSWER_WAIT_MS)),
+]);
+
+export default mount(App, { target, props: { first } });

@@ -16,22 +16,32 @@ pub(super) fn unix_ms() -> f64 {
         .map_or(0.0, |since| since.as_secs_f64() * 1_000.0)
 }
 
-/// When the app's first screen was painted, in Unix milliseconds, as the page marked it: the
-/// driver's polling for the screen would add up to its interval.
-pub(super) async fn first_screen_painted_at(session: &Session) -> anyhow::Result<f64> {
-    let at = session
+/// When the app's page started loading and when its first screen was painted, in Unix
+/// milliseconds, as the page marked them: the driver's polling for the screen would add up to its
+/// interval.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct FirstScreen {
+    /// The page's `performance.timeOrigin`: the shell and its web processes are up, the page
+    /// begins to load.
+    pub page_origin: f64,
+    pub painted: f64,
+}
+
+pub(super) async fn first_screen_painted(session: &Session) -> anyhow::Result<FirstScreen> {
+    let [page_origin, painted] = session
         .wait_until("the first screen's paint mark", WAIT, || async {
             let at = session
                 .execute(
                     "const mark = performance.getEntriesByName('meridian:first-screen')[0];
-                     return mark ? performance.timeOrigin + mark.startTime : null;",
+                     return mark ? [performance.timeOrigin, performance.timeOrigin + mark.startTime] : null;",
                     &[],
                 )
                 .await?;
-            Ok(at.as_f64())
+            // Null until the mark is made; anything else that is not two numbers is not it either.
+            Ok(serde_json::from_value::<[f64; 2]>(at).ok())
         })
         .await?;
-    Ok(at)
+    Ok(FirstScreen { page_origin, painted })
 }
 
 /// Clicks `item` from inside the page and answers, in ms after the click, when the message list
