@@ -100,18 +100,24 @@ async fn converse(session: &Session) -> anyhow::Result<()> {
     edited.find("[data-testid='message-edited']").await?;
 
     // Its history, read from the team server once the edit reached it: the text now, then the
-    // text first posted.
-    let edited = session
-        .wait_until("the edit to reach the embedded server", WAIT, || async {
+    // text first posted. The row may still move as the confirmed edit and the reaction settle
+    // (the list keeps its end in view), so a click that landed beside "(edited)" is made again,
+    // on the row as it is then, until the mark says the history is open.
+    session
+        .wait_until("the edit history to open", WAIT, || async {
             for message in session.find_all("[data-testid='message'][data-state='sent']").await? {
-                if message.text_content().await?.contains("Shipped on time") {
-                    return Ok(Some(message));
+                if !message.text_content().await?.contains("Shipped on time") {
+                    continue;
                 }
+                let mark = message.find("[data-testid='message-edited']").await?;
+                if mark.attribute("aria-expanded").await?.as_deref() == Some("true") {
+                    return Ok(Some(()));
+                }
+                mark.click().await?;
             }
             Ok(None)
         })
         .await?;
-    edited.find("[data-testid='message-edited']").await?.click().await?;
     let versions = session
         .wait_until("two versions in the edit history", WAIT, || async {
             let mut texts = Vec::new();
