@@ -169,7 +169,9 @@ pub fn describe_week(week: Option<&WorkingHours>, cycle: HourCycle) -> String {
     parts.join(" · ")
 }
 
-fn clock(minutes: u16) -> String {
+/// Minutes since midnight as "HH:MM", the day's end as "24:00": how hours are stored and sent, and
+/// how a 24-hour clock reads them.
+pub(crate) fn clock(minutes: u16) -> String {
     format!("{:02}:{:02}", minutes / 60, minutes % 60)
 }
 

@@ -28,7 +28,7 @@ impl HourCycle {
     pub fn minutes_of_day(self, minutes: u16) -> String {
         let time = NaiveTime::from_hms_opt(u32::from(minutes / 60 % 24), u32::from(minutes % 60), 0);
         match (self, time) {
-            (Self::TwentyFourHour, _) | (_, None) => format!("{:02}:{:02}", minutes / 60, minutes % 60),
+            (Self::TwentyFourHour, _) | (_, None) => crate::hours::clock(minutes),
             (Self::TwelveHour, Some(time)) => self.clock(time),
         }
     }
