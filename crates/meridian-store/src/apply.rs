@@ -198,8 +198,7 @@ pub(crate) async fn apply_entity(
             // refused edit's text was never anyone else's).
             if let (Some((body, true, state)), Some(at)) = (&known, server_ts)
                 && *body != message.body
-                && state != "editing"
-                && state != "rejected"
+                && !crate::history::edit_unsettled_here(state)
             {
                 crate::history::keep_replaced(tx, message.id, body, at).await?;
             }

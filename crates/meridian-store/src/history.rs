@@ -14,6 +14,13 @@ pub struct KnownHistory {
     pub replaced: Vec<(String, UnixMillis)>,
 }
 
+/// Whether a message in `state` has an edit of this device's the server has not taken: one still
+/// on its way (`editing`) or refused (`rejected`). Its text then is this device's alone, and the
+/// text that edit replaced was kept when it was made.
+pub(crate) fn edit_unsettled_here(state: &str) -> bool {
+    state == "editing" || state == "rejected"
+}
+
 /// Keeps `body` as a text `message_id` had until `at`, once.
 pub(crate) async fn keep_replaced(
     tx: &mut Transaction<'_, Sqlite>,
@@ -65,7 +72,7 @@ impl LocalStore {
             .fetch_optional(&mut *tx)
             .await?;
         let Some(state) = state else { return Ok(()) };
-        if state != "editing" && state != "rejected" {
+        if !edit_unsettled_here(&state) {
             sqlx::query("DELETE FROM known_revisions WHERE message_id = ?")
                 .bind(message_id.to_string())
                 .execute(&mut *tx)
