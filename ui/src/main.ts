@@ -18,10 +18,12 @@ if (!target) throw new Error("index.html lacks #app");
 // The app is put in the page once the shell says whether a team is set up, so the window's first
 // frame is the welcome or the team, not a splash followed a frame later by either: at start each
 // frame is slow. An answer that takes longer (the shell still resuming a session) gets the splash.
+// The app then waits for the same answer rather than asking again.
 const FIRST_ANSWER_WAIT_MS = 150;
+const asked = sessionState();
 const first = await Promise.race([
-  sessionState().catch(() => null),
+  asked.catch(() => null),
   new Promise<null>((resolve) => setTimeout(() => resolve(null), FIRST_ANSWER_WAIT_MS)),
 ]);
 
-export default mount(App, { target, props: { first } });
+export default mount(App, { target, props: { first, asked } });
