@@ -380,6 +380,19 @@ async fn message_action(
     Ok(())
 }
 
+/// Waits until two more frames have been painted: the page has laid out and measured what it just
+/// put in, and what a frame later moves in answer (the message list keeping its end in view once a
+/// row grew) has moved, so a click lands where its target now is.
+async fn two_frames(session: &Session) -> anyhow::Result<()> {
+    session
+        .execute(
+            "return new Promise((painted) => requestAnimationFrame(() => requestAnimationFrame(painted)))",
+            &[],
+        )
+        .await?;
+    Ok(())
+}
+
 /// Clicks a control that only shows while its message is hovered or focused.
 async fn click_hidden(
     session: &Session,

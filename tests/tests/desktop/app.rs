@@ -84,12 +84,7 @@ impl App {
         let session = driver.new_session(&desktop_binary()?).await?;
         // The page is in place before its first frame is painted, and keys sent to it before then
         // were refused now and then under load: wait for two frames.
-        session
-            .execute(
-                "return new Promise((painted) => requestAnimationFrame(() => requestAnimationFrame(painted)))",
-                &[],
-            )
-            .await?;
+        super::two_frames(&session).await?;
         Ok(Self { bus, session, driver, data_dir })
     }
 

@@ -4,7 +4,7 @@
 
 use super::{
     App, CLOSED_WITHOUT_THE_PAGE, WAIT, availability, by_testid, click_hidden, conversations, desktop_binary,
-    docs_screenshots, message_action, message_containing, open_channel, shoot_both_themes,
+    docs_screenshots, message_action, message_containing, open_channel, shoot_both_themes, two_frames,
     wait_for_script_text,
 };
 use meridian_testkit::webdriver::{Element, Session};
@@ -103,7 +103,7 @@ async fn converse(session: &Session) -> anyhow::Result<()> {
     // text first posted. The row may still move as the confirmed edit and the reaction settle
     // (the list keeps its end in view), so a click that landed beside "(edited)" is made again,
     // on the row as it is then, until the mark says the history is open.
-    session
+    let edited = session
         .wait_until("the edit history to open", WAIT, || async {
             for message in session.find_all("[data-testid='message'][data-state='sent']").await? {
                 if !message.text_content().await?.contains("Shipped on time") {
@@ -111,7 +111,7 @@ async fn converse(session: &Session) -> anyhow::Result<()> {
                 }
                 let mark = message.find("[data-testid='message-edited']").await?;
                 if mark.attribute("aria-expanded").await?.as_deref() == Some("true") {
-                    return Ok(Some(()));
+                    return Ok(Some(message));
                 }
                 mark.click().await?;
             }
@@ -140,18 +140,16 @@ async fn converse(session: &Session) -> anyhow::Result<()> {
             Ok(session.find_all("[data-testid='edit-history']").await?.is_empty().then_some(()))
         })
         .await?;
-    // The list places its rows again once it has measured the shorter one: two frames, so the
-    // next click lands where the button is.
-    session
-        .execute(
-            "return new Promise((settled) => requestAnimationFrame(() => requestAnimationFrame(settled)))",
-            &[],
-        )
-        .await?;
+    // The list places its rows again once it has measured the shorter one, so the next click
+    // lands where the button is.
+    two_frames(session).await?;
 
-    // Delete: confirmed, and gone from the thread.
+    // Delete: confirmed, and gone from the thread. The confirmation makes the last row taller,
+    // and the list then keeps its end in view.
     message_action(session, &edited, "delete-button").await?;
-    by_testid(session, "delete-confirm").await?.click().await?;
+    let confirm = by_testid(session, "delete-confirm").await?;
+    two_frames(session).await?;
+    confirm.click().await?;
     session
         .wait_until("the deleted message to disappear", WAIT, || async {
             for body in session.find_all("[data-testid='message-body']").await? {
