@@ -141,12 +141,13 @@ pub async fn run(options: &DesktopOptions) -> anyhow::Result<BenchResult> {
     let long_thread_pss = pss_of_app_kib()?;
     eprintln!(
         "{} replies: first message after {first_paint:.0} ms; scrolled to the top in {:.0} ms ({} frames, \
-         longest {:.0} ms, {} over 50 ms), max PSS {} MiB, {} MiB after",
+         longest {:.0} ms, {} over 50 ms, {} of them reading or dropping a page), max PSS {} MiB, {} MiB after",
         options.replies,
         thread.scroll_ms,
         thread.frames,
         thread.longest_frame_ms,
         thread.frames_over_50ms,
+        thread.frames_over_50ms_reading_pages,
         thread.max_pss_kib / 1024,
         long_thread_pss / 1024
     );
@@ -171,6 +172,7 @@ pub async fn run(options: &DesktopOptions) -> anyhow::Result<BenchResult> {
             ("scroll_frames", json!(thread.frames)),
             ("scroll_longest_frame_ms", json!(thread.longest_frame_ms)),
             ("scroll_frames_over_50ms", json!(thread.frames_over_50ms)),
+            ("scroll_frames_over_50ms_reading_pages", json!(thread.frames_over_50ms_reading_pages)),
             ("max_rows_in_page", json!(thread.max_rows)),
             ("max_messages_held", json!(thread.max_held)),
             ("max_pss_mib_while_scrolling", json!(thread.max_pss_kib / 1024)),
@@ -198,7 +200,7 @@ pub async fn run(options: &DesktopOptions) -> anyhow::Result<BenchResult> {
             if options.skip_scroll {
                 "Scroll: skipped in this run (--skip-scroll); the scroll columns are zero.".into()
             } else {
-                "Scroll: from the newest messages, up one screen per animation frame until the first message shows; the list is virtualised and reads 50 messages per page by keyset.".into()
+                "Scroll: from the newest messages, up one screen per animation frame until the first message shows; the list is virtualised and reads 50 messages per page by keyset. `reading_pages`: the slow frames that began or ended with a page being read, or in which the list took in or dropped messages.".into()
             },
             "Idle PSS with the thread synced: after every reply is on the device, before the thread is opened.".into(),
         ],

@@ -104,6 +104,8 @@ pub(super) struct Scrolled {
     pub(super) frames: u64,
     pub(super) longest_frame_ms: f64,
     pub(super) frames_over_50ms: u64,
+    /// Of those, the frames in which the list was reading a page or changed what it held.
+    pub(super) frames_over_50ms_reading_pages: u64,
     pub(super) max_pss_kib: u64,
     /// The most message rows in the page at once.
     pub(super) max_rows: u64,
@@ -121,13 +123,18 @@ pub(super) async fn scroll_to_the_top(
         const list = document.querySelector('[data-testid=message-list]');
         const frame = () => new Promise((resolve) => requestAnimationFrame(resolve));
         const started = performance.now();
-        let last = started, frames = 0, longest = 0, slow = 0, done = false, rows = 0, held = 0;
+        let last = started, frames = 0, longest = 0, slow = 0, slowReading = 0, done = false, rows = 0, held = 0;
+        const reading = () => list.getAttribute('aria-busy') === 'true';
         while (performance.now() - started < 5000) {
+            const heldBefore = list.dataset.held, readingBefore = reading();
             list.scrollTop -= list.clientHeight;
             await frame();
             const now = performance.now();
             longest = Math.max(longest, now - last);
-            if (now - last > 50) slow += 1;
+            if (now - last > 50) {
+                slow += 1;
+                if (readingBefore || reading() || list.dataset.held !== heldBefore) slowReading += 1;
+            }
             last = now;
             frames += 1;
             rows = Math.max(rows, list.querySelectorAll('[data-testid=message]').length);
@@ -135,7 +142,7 @@ pub(super) async fn scroll_to_the_top(
             if (list.scrollTop <= 0 && list.dataset.moreBefore === 'false'
                 && list.getAttribute('aria-busy') !== 'true') { done = true; break; }
         }
-        return { frames, longest, slow, done, rows, held };";
+        return { frames, longest, slow, slowReading, done, rows, held };";
     let sampling = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
     let sampler = tokio::spawn({
         let sampling = sampling.clone();
@@ -149,7 +156,7 @@ pub(super) async fn scroll_to_the_top(
         }
     });
     let started = Instant::now();
-    let (mut frames, mut longest, mut slow, mut rows, mut held) = (0, 0.0_f64, 0, 0, 0);
+    let (mut frames, mut longest, mut slow, mut slow_reading, mut rows, mut held) = (0, 0.0_f64, 0, 0, 0, 0);
     let outcome = loop {
         let slice = session.execute(&format!("return (async () => {{ {SLICE} }})()"), &[]).await?;
         if frames == 0 {
@@ -158,6 +165,7 @@ pub(super) async fn scroll_to_the_top(
         frames += slice["frames"].as_u64().unwrap_or(0);
         longest = longest.max(slice["longest"].as_f64().unwrap_or(0.0));
         slow += slice["slow"].as_u64().unwrap_or(0);
+        slow_reading += slice["slowReading"].as_u64().unwrap_or(0);
         rows = rows.max(slice["rows"].as_u64().unwrap_or(0));
         held = held.max(slice["held"].as_u64().unwrap_or(0));
         if slice["done"].as_bool() == Some(true) {
@@ -184,6 +192,7 @@ pub(super) async fn scroll_to_the_top(
         frames,
         longest_frame_ms: longest,
         frames_over_50ms: slow,
+        frames_over_50ms_reading_pages: slow_reading,
         max_pss_kib,
         max_rows: rows,
         max_held: held,
