@@ -74,6 +74,7 @@ async fn read_a_long_thread(session: &Session, world: &World) -> anyhow::Result<
     by_testid(session, "jump-latest").await?.click().await?;
     shown(session, "Later reply 300:").await?;
     few_rows(session).await?;
+    rows_on_screen_stay_as_pages_come_in_above(session).await?;
     session
         .wait_until("the opening post after scrolling up", WAIT * 3, || async {
             Ok(session
@@ -101,6 +102,39 @@ async fn read_a_long_thread(session: &Session, world: &World) -> anyhow::Result<
     anyhow::ensure!(named == serde_json::json!(["Bob", "", "", "", "", ""]), "names shown: {named}");
     // A look at the top of the thread as painted in this mode (no popover open: see `Painting`).
     screenshots::save(session, &test_artifacts()?, "long-thread-as-shipped").await?;
+    Ok(())
+}
+
+/// Scrolls up half a screen per animation frame, as a fast wheel or a dragged scrollbar does, and
+/// looks at the message in the middle of the list each time a page of earlier messages is taken
+/// in above: it must still be the same element, not one built again in its place.
+async fn rows_on_screen_stay_as_pages_come_in_above(session: &Session) -> anyhow::Result<()> {
+    let seen = session
+        .execute(
+            "return (async () => {
+               const list = document.querySelector('[data-testid=message-list]');
+               const frame = () => new Promise((resolve) => requestAnimationFrame(resolve));
+               const seen = { kept: 0, rebuilt: 0, gone: 0 };
+               const started = performance.now();
+               while (list.dataset.moreBefore === 'true' && performance.now() - started < 8000) {
+                 const box = list.getBoundingClientRect();
+                 const middle = document.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2)
+                   ?.closest('[data-testid=message]');
+                 const held = list.dataset.held;
+                 list.scrollTop -= list.clientHeight / 2;
+                 await frame();
+                 if (!middle || list.dataset.held === held) continue;
+                 const now = list.querySelector(`[data-message-id='${middle.dataset.messageId}']`);
+                 // Gone: the reader outran the reading and the list moved past it (not asserted).
+                 seen[now === middle ? 'kept' : now ? 'rebuilt' : 'gone'] += 1;
+               }
+               return seen;
+             })()",
+            &[],
+        )
+        .await?;
+    anyhow::ensure!(seen["rebuilt"] == 0, "rows on screen were built again as pages came in: {seen}");
+    anyhow::ensure!(seen["kept"].as_u64() >= Some(2), "too few pages came in under a row on screen: {seen}");
     Ok(())
 }
 

@@ -9,6 +9,11 @@ import type { ListedMessage, MessageView, MessageWindow } from "./api";
 export const PAGE = 50;
 /** The most messages held at once; beyond it, pages far from the reader are dropped. */
 export const KEEP = 250;
+/**
+ * How far past `KEEP` the held messages grow before pages are dropped. Each drop costs the list a
+ * pass over the rows it shows, so pages go a few at a time rather than after every page read.
+ */
+const SLACK = 3 * PAGE;
 /** Messages on the reader's side of a drop that always stay. */
 const MARGIN = 60;
 
@@ -51,14 +56,19 @@ export class ThreadWindow {
     this.total = window.total;
   }
 
-  /** Adds the page before the first message held. */
-  async older() {
+  /**
+   * Adds the page before the first message held. `settled`, when given, is awaited between the
+   * answer and taking it in: the list uses it to put rows above the reader only at a moment its
+   * virtualiser knows where the reader is (see `MessageList`).
+   */
+  async older(settled?: () => Promise<void>) {
     const first = this.messages[0];
     if (!this.moreBefore || this.loadingBefore || !first?.cursor) return;
     const generation = this.generation;
     this.loadingBefore = true;
     try {
       const page = await api.threadPage(this.threadId, "before", first.cursor, PAGE);
+      await settled?.();
       if (generation !== this.generation || this.messages[0]?.id !== first.id) return;
       const held = new Set(this.messages.map((message) => message.id));
       this.shift = true;
@@ -126,13 +136,18 @@ export class ThreadWindow {
     this.messages = [...this.messages.filter((held) => held.id !== message.id), message];
   }
 
+  /** Whether more messages are held than `trim` lets stay. */
+  get overfull(): boolean {
+    return this.messages.length > KEEP + SLACK;
+  }
+
   /**
-   * Drops messages beyond `KEEP`, from the end farther from the rows on screen (`from`..`to`),
-   * so memory stays flat however far the reader scrolls.
+   * Once more than `KEEP + SLACK` are held, drops messages beyond `KEEP` from the end farther
+   * from the rows on screen (`from`..`to`), so memory stays flat however far the reader scrolls.
    */
   trim(from: number, to: number) {
+    if (!this.overfull) return;
     const extra = this.messages.length - KEEP;
-    if (extra <= 0) return;
     const above = from;
     const below = this.messages.length - 1 - to;
     if (above >= below) {
