@@ -453,15 +453,47 @@ async fn show_hostile_content_harmlessly(session: &Session) -> anyhow::Result<()
     Ok(())
 }
 
+/// Picks a zone from the time zone list as the keyboard reaches it: the list holds only the
+/// current zone until then, and every zone the platform knows once focused.
+async fn choose_time_zone(session: &Session, zone: &str) -> anyhow::Result<()> {
+    let select = by_testid(session, "create-time-zone").await?;
+    let offered = session
+        .execute(
+            "const select = arguments[0];
+             select.focus();
+             return new Promise((resolve) => requestAnimationFrame(() => resolve(
+               [...select.options].map((option) => option.value))));",
+            &[select.to_json()],
+        )
+        .await?;
+    let offered: Vec<String> = serde_json::from_value(offered)?;
+    anyhow::ensure!(offered.len() > 300, "only {} zones offered", offered.len());
+    anyhow::ensure!(offered.iter().any(|offered| offered == zone), "{zone} is not offered");
+    session
+        .execute(
+            "arguments[0].value = arguments[1];
+             arguments[0].dispatchEvent(new Event('change', { bubbles: true }));",
+            &[select.to_json(), serde_json::json!(zone)],
+        )
+        .await?;
+    anyhow::ensure!(select.property("value").await? == zone, "the zone list did not take {zone}");
+    Ok(())
+}
+
 async fn create_local_team(session: &Session, data_dir: &Path) -> anyhow::Result<()> {
     by_testid(session, "create-team-name").await?.send_keys("Northwind Labs").await?;
     by_testid(session, "create-display-name").await?.send_keys("Sam Rivera").await?;
     by_testid(session, "create-email").await?.send_keys("sam@example.com").await?;
     by_testid(session, "create-password").await?.send_keys("a long local password").await?;
+    choose_time_zone(session, "Atlantic/Reykjavik").await?;
     by_testid(session, "create-submit").await?.click().await?;
 
     // The embedded server keeps the team in the app's data directory.
     open_channel(session, "engineering").await?;
+    let me = session
+        .execute("return window.__TAURI_INTERNALS__.invoke('session_state').then((state) => state.me);", &[])
+        .await?;
+    anyhow::ensure!(me["timeZone"] == "Atlantic/Reykjavik", "the team was made with {me}");
     anyhow::ensure!(data_dir.join("team-server/meridian-server.db").exists(), "no embedded server database");
 
     // The demo threads arrive with people from several zones; a reply round-trips locally.
