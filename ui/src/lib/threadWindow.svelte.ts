@@ -7,7 +7,7 @@ import type { ListedMessage, MessageView, MessageWindow } from "./api";
 
 /** Messages asked for per page. */
 export const PAGE = 50;
-/** The most messages held at once; beyond it, pages far from the reader are dropped. */
+/** The messages held after a drop: pages far from the reader go once `SLACK` more are held. */
 export const KEEP = 250;
 /**
  * How far past `KEEP` the held messages grow before pages are dropped. Each drop costs the list a
