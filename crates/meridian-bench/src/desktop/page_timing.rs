@@ -139,8 +139,7 @@ pub(super) async fn scroll_to_the_top(
             frames += 1;
             rows = Math.max(rows, list.querySelectorAll('[data-testid=message]').length);
             held = Math.max(held, Number(list.dataset.held));
-            if (list.scrollTop <= 0 && list.dataset.moreBefore === 'false'
-                && list.getAttribute('aria-busy') !== 'true') { done = true; break; }
+            if (list.scrollTop <= 0 && list.dataset.moreBefore === 'false' && !reading()) { done = true; break; }
         }
         return { frames, longest, slow, slowReading, done, rows, held };";
     let sampling = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
