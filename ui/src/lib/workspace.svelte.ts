@@ -20,6 +20,17 @@ import { ThreadWindow } from "./threadWindow.svelte";
 /** How long a thread read ahead of its opening stays good to open from, unless it changes. */
 const READ_AHEAD_FRESH_MS = 10_000;
 
+/** Resolves once `count` more frames have been painted, or after `FRAMES_WAIT_MS` at most: a
+ * hidden window paints no frames. */
+function afterFrames(count: number): Promise<void> {
+  return new Promise((resolve) => {
+    const frame = (left: number) => requestAnimationFrame(() => (left > 1 ? frame(left - 1) : setTimeout(resolve)));
+    frame(count);
+    setTimeout(resolve, FRAMES_WAIT_MS);
+  });
+}
+const FRAMES_WAIT_MS = 500;
+
 /** A value loaded by a command, with the error of the last attempt. */
 type Loaded<T> = { value: T; loading: boolean; error: string | null };
 
@@ -320,7 +331,9 @@ export class Workspace {
       if (ticket === this.tickets.thread) {
         this.messages = new ThreadWindow(threadId, detail.window);
         this.thread = { value: detail, loading: false, error: null };
-        void this.markSeen(threadId);
+        // Marking it read refreshes the inbox, the channels and the thread list, and syncs: work
+        // that waits until the thread has been painted rather than delaying it.
+        void afterFrames(2).then(() => this.markSeen(threadId));
       }
     } catch (error) {
       if (ticket === this.tickets.thread) {
