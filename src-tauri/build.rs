@@ -5,6 +5,7 @@ const COMMANDS: &[&str] = &[
     "session_state",
     "app_now",
     "set_hour_cycle",
+    "first_screen_painted",
     "create_local_team",
     "join_team",
     "sign_out",

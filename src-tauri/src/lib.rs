@@ -118,6 +118,7 @@ pub fn run() {
             commands::session_state,
             commands::app_now,
             commands::set_hour_cycle,
+            commands::first_screen_painted,
             commands::create_local_team,
             commands::join_team,
             commands::sign_out,

@@ -55,6 +55,14 @@ pub fn set_hour_cycle(twelve_hour: bool) {
     });
 }
 
+/// The page painted its first screen at `at` (Unix milliseconds): written to the log, where it
+/// tells how long this start took, and where the desktop benchmark reads it for starts made
+/// without a WebDriver session.
+#[tauri::command]
+pub fn first_screen_painted(at: f64) {
+    tracing::info!(painted_at_unix_ms = at, "first screen painted");
+}
+
 /// The inbox count the sidebar shows, for the tray icon.
 #[tauri::command]
 pub fn show_unread(app: AppHandle, count: u32) -> CommandResult<()> {
