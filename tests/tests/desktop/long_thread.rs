@@ -108,28 +108,42 @@ async fn read_a_long_thread(session: &Session, world: &World) -> anyhow::Result<
     Ok(())
 }
 
-/// Scrolls up half a screen per animation frame, as a fast wheel or a dragged scrollbar does, and
-/// looks at the message in the middle of the list each time a page of earlier messages is taken
-/// in above: it must still be the same element, not one built again in its place.
+/// Scrolls up half a screen per frame, as a fast wheel or a dragged scrollbar does (each step
+/// between frames, as input arrives), and each time a page of earlier messages is taken in above,
+/// looks at the message a quarter down the list: it must still be the same element, not one
+/// built again in its place, and it must have moved by the scroll alone.
 async fn rows_on_screen_stay_as_pages_come_in_above(session: &Session) -> anyhow::Result<()> {
     let seen = session
         .execute(
             "return (async () => {
                const list = document.querySelector('[data-testid=message-list]');
                const frame = () => new Promise((resolve) => requestAnimationFrame(resolve));
-               const seen = { kept: 0, rebuilt: 0, gone: 0 };
+               const task = () => new Promise((resolve) => setTimeout(resolve));
+               const seen = { kept: 0, rebuilt: 0, moved: [], outran: 0 };
                const started = performance.now();
                while (list.dataset.moreBefore === 'true' && performance.now() - started < 8000) {
+                 await frame();
+                 await task();
                  const box = list.getBoundingClientRect();
-                 const middle = document.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2)
+                 const row = document.elementFromPoint(box.left + box.width / 2, box.top + box.height / 4)
                    ?.closest('[data-testid=message]');
                  const held = list.dataset.held;
+                 const top = row?.getBoundingClientRect().top;
+                 // The browser stops the scroll at the top of what is held.
+                 const step = Math.min(list.clientHeight / 2, list.scrollTop);
+                 if (step < list.clientHeight / 2) seen.outran += 1;
                  list.scrollTop -= list.clientHeight / 2;
                  await frame();
-                 if (!middle || list.dataset.held === held) continue;
-                 const now = list.querySelector(`[data-message-id='${middle.dataset.messageId}']`);
-                 // Gone: the reader outran the reading and the list moved past it (not asserted).
-                 seen[now === middle ? 'kept' : now ? 'rebuilt' : 'gone'] += 1;
+                 await task();
+                 if (!row || list.dataset.held === held) continue;
+                 const now = list.querySelector(`[data-message-id='${row.dataset.messageId}']`);
+                 if (now && now !== row) {
+                   seen.rebuilt += 1;
+                 } else if (now && Math.abs(now.getBoundingClientRect().top - top - step) <= 48) {
+                   seen.kept += 1;
+                 } else {
+                   seen.moved.push(now ? Math.round(now.getBoundingClientRect().top - top - step) : null);
+                 }
                }
                return seen;
              })()",
@@ -137,6 +151,10 @@ async fn rows_on_screen_stay_as_pages_come_in_above(session: &Session) -> anyhow
         )
         .await?;
     anyhow::ensure!(seen["rebuilt"] == 0, "rows on screen were built again as pages came in: {seen}");
+    anyhow::ensure!(
+        seen["moved"].as_array().is_some_and(Vec::is_empty),
+        "the reader was moved as pages came in (px beyond the scroll; null: off screen): {seen}"
+    );
     anyhow::ensure!(seen["kept"].as_u64() >= Some(2), "too few pages came in under a row on screen: {seen}");
     Ok(())
 }
