@@ -76,6 +76,7 @@ async fn read_a_long_thread(session: &Session, world: &World) -> anyhow::Result<
     // To the newest, and then up to the opening post, a screen at a time.
     by_testid(session, "jump-latest").await?.click().await?;
     shown(session, "Later reply 300:").await?;
+    scrolling_up_at_once_is_not_pulled_back(session).await?;
     few_rows(session).await?;
     rows_on_screen_stay_as_pages_come_in_above(session).await?;
     session
@@ -105,6 +106,38 @@ async fn read_a_long_thread(session: &Session, world: &World) -> anyhow::Result<
     anyhow::ensure!(named == serde_json::json!(["Bob", "", "", "", "", ""]), "names shown: {named}");
     // A look at the top of the thread as painted in this mode (no popover open: see `Painting`).
     screenshots::save(session, &test_artifacts()?, "long-thread-as-shipped").await?;
+    Ok(())
+}
+
+/// Right after the list went to the newest messages, while the rows coming into view are still
+/// being measured, the reader scrolls up 120 px per frame: each step moves them up, none pulls
+/// them back toward the end (steps in which a page came in above are not counted).
+async fn scrolling_up_at_once_is_not_pulled_back(session: &Session) -> anyhow::Result<()> {
+    let steps = session
+        .execute(
+            "return (async () => {
+               const list = document.querySelector('[data-testid=message-list]');
+               const frame = () => new Promise((resolve) => requestAnimationFrame(resolve));
+               const task = () => new Promise((resolve) => setTimeout(resolve));
+               const steps = { up: 0, back: [] };
+               for (let i = 0; i < 10; i++) {
+                 const [before, held] = [list.scrollTop, list.dataset.held];
+                 list.scrollTop -= 120;
+                 await frame();
+                 await task();
+                 if (list.dataset.held !== held) continue;
+                 if (list.scrollTop < before - 40) steps.up += 1;
+                 else steps.back.push(Math.round(list.scrollTop - before));
+               }
+               return steps;
+             })()",
+            &[],
+        )
+        .await?;
+    anyhow::ensure!(
+        steps["back"].as_array().is_some_and(Vec::is_empty) && steps["up"].as_u64() >= Some(5),
+        "scrolling up right after going to the newest (px moved in steps that did not go up): {steps}"
+    );
     Ok(())
 }
 
