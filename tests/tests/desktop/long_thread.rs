@@ -109,16 +109,29 @@ async fn read_a_long_thread(session: &Session, world: &World) -> anyhow::Result<
     Ok(())
 }
 
+/// A script for the page that scrolls the message list: `body` runs in an async function with
+/// `list`, and `frame` and `task` to wait for the next animation frame and for a task after it.
+macro_rules! scrolling_script {
+    ($body:literal) => {
+        concat!(
+            "return (async () => {
+               const list = document.querySelector('[data-testid=message-list]');
+               const frame = () => new Promise((resolve) => requestAnimationFrame(resolve));
+               const task = () => new Promise((resolve) => setTimeout(resolve));",
+            $body,
+            "})()"
+        )
+    };
+}
+
 /// Right after the list went to the newest messages, while the rows coming into view are still
 /// being measured, the reader scrolls up 120 px per frame: each step moves them up, none pulls
 /// them back toward the end (steps in which a page came in above are not counted).
 async fn scrolling_up_at_once_is_not_pulled_back(session: &Session) -> anyhow::Result<()> {
     let steps = session
         .execute(
-            "return (async () => {
-               const list = document.querySelector('[data-testid=message-list]');
-               const frame = () => new Promise((resolve) => requestAnimationFrame(resolve));
-               const task = () => new Promise((resolve) => setTimeout(resolve));
+            scrolling_script!(
+                "
                const steps = { up: 0, back: [] };
                for (let i = 0; i < 10; i++) {
                  const [before, held] = [list.scrollTop, list.dataset.held];
@@ -129,8 +142,8 @@ async fn scrolling_up_at_once_is_not_pulled_back(session: &Session) -> anyhow::R
                  if (list.scrollTop < before - 40) steps.up += 1;
                  else steps.back.push(Math.round(list.scrollTop - before));
                }
-               return steps;
-             })()",
+               return steps;"
+            ),
             &[],
         )
         .await?;
@@ -148,10 +161,8 @@ async fn scrolling_up_at_once_is_not_pulled_back(session: &Session) -> anyhow::R
 async fn rows_on_screen_stay_as_pages_come_in_above(session: &Session) -> anyhow::Result<()> {
     let seen = session
         .execute(
-            "return (async () => {
-               const list = document.querySelector('[data-testid=message-list]');
-               const frame = () => new Promise((resolve) => requestAnimationFrame(resolve));
-               const task = () => new Promise((resolve) => setTimeout(resolve));
+            scrolling_script!(
+                "
                const seen = { kept: 0, rebuilt: 0, moved: [], outran: 0 };
                const started = performance.now();
                while (list.dataset.moreBefore === 'true' && performance.now() - started < 8000) {
@@ -178,8 +189,8 @@ async fn rows_on_screen_stay_as_pages_come_in_above(session: &Session) -> anyhow
                    seen.moved.push(now ? Math.round(now.getBoundingClientRect().top - top - step) : null);
                  }
                }
-               return seen;
-             })()",
+               return seen;"
+            ),
             &[],
         )
         .await?;
