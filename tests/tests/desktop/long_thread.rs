@@ -106,7 +106,46 @@ async fn read_a_long_thread(session: &Session, world: &World) -> anyhow::Result<
     anyhow::ensure!(named == serde_json::json!(["Bob", "", "", "", "", ""]), "names shown: {named}");
     // A look at the top of the thread as painted in this mode (no popover open: see `Painting`).
     screenshots::save(session, &test_artifacts()?, "long-thread-as-shipped").await?;
-    Ok(())
+    a_search_hit_far_from_both_ends_opens_in_view(session).await
+}
+
+/// A search hit deep in the thread (the 150th of the 300 later replies) opens the thread around
+/// it: the message shows in the middle part of the list, where the list keeps it while the rows
+/// around it are measured, and is marked for a moment.
+async fn a_search_hit_far_from_both_ends_opens_in_view(session: &Session) -> anyhow::Result<()> {
+    super::record_marked_messages(session).await?;
+    by_testid(session, "search-input").await?.send_keys("Later reply 150").await?;
+    let hit = session
+        .wait_until("the search hit for Later reply 150", WAIT, || async {
+            for hit in session.find_all("[data-testid='search-hit']").await? {
+                if hit.text_content().await?.contains("Later reply 150:") {
+                    return Ok(Some(hit));
+                }
+            }
+            Ok(None)
+        })
+        .await?;
+    hit.click().await?;
+    let message_id = session
+        .wait_until("the hit in the middle part of the list", WAIT, || async {
+            Ok(session
+                .execute(
+                    "const list = document.querySelector('[data-testid=message-list]');
+                     const row = [...document.querySelectorAll('[data-testid=message]')]
+                       .find((row) => row.querySelector('[data-testid=message-body]')?.textContent.includes('Later reply 150:'));
+                     if (!list || !row) return null;
+                     const [box, at] = [list.getBoundingClientRect(), row.getBoundingClientRect()];
+                     const middle = (at.top + at.bottom) / 2;
+                     return middle > box.top + box.height / 4 && middle < box.bottom - box.height / 4
+                       ? row.dataset.messageId : null;",
+                    &[],
+                )
+                .await?
+                .as_str()
+                .map(str::to_owned))
+        })
+        .await?;
+    super::wait_until_marked(session, &message_id).await
 }
 
 /// A script for the page that scrolls the message list: `body` runs in an async function with
