@@ -36,6 +36,7 @@
 //! Each test binary runs as its own process, so every [`tauri_driver::TauriDriver`] picks its own
 //! ports and every [`notifications::NotificationBus`] its own bus: tests may run concurrently.
 
+pub mod app_log;
 pub mod client;
 pub mod notifications;
 pub mod postgres;

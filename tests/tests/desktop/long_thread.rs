@@ -8,6 +8,7 @@ use super::{
     join_as_ana, open_channel, test_artifacts, world,
 };
 use meridian_domain::{Clock, SystemClock, ThreadId};
+use meridian_testkit::app_log;
 use meridian_testkit::client::HeadlessClient;
 use meridian_testkit::screenshots;
 use meridian_testkit::webdriver::{Element, Session};
@@ -258,10 +259,7 @@ fn painted_as_this_machine_calls_for(log: &str) -> anyhow::Result<()> {
 /// The page told the shell when it painted its first screen, and the shell logged it (the
 /// desktop benchmark times starts made without a driver by it): a time in the last minutes.
 fn first_screen_logged(log: &str) -> anyhow::Result<()> {
-    let at: f64 = log
-        .lines()
-        .find(|line| line.contains("first screen painted"))
-        .and_then(|line| line.split("painted_at_unix_ms=").nth(1)?.split_whitespace().next()?.parse().ok())
+    let at = app_log::first_screen_painted_at(log)
         .ok_or_else(|| anyhow::anyhow!("the log has no painted first screen with its time"))?;
     let now = SystemClock.now_millis() as f64;
     anyhow::ensure!(now - 600_000.0 < at && at <= now, "first screen painted at {at}, now {now}");
