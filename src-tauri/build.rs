@@ -1,5 +1,5 @@
-//! Reads the one Tauri config at the repository root and declares the app's commands, so each
-//! window may call only the commands its capability grants.
+//! Reads the one Tauri config at the repository root, declares the app's commands, so each window
+//! may call only the commands its capability grants, and orders the libraries the app loads.
 
 const COMMANDS: &[&str] = &[
     "session_state",
@@ -59,7 +59,30 @@ const COMMANDS: &[&str] = &[
     "close_window",
 ];
 
+include!("src/looked_up_early.rs");
+
+/// Links each of [`LOOKED_UP_EARLY`] that is installed beside WebKitGTK, even though the app names
+/// none of their symbols: they then come right after the libraries the app names itself.
+fn link_looked_up_early() {
+    if std::env::var("CARGO_CFG_TARGET_OS").as_deref() != Ok("linux") {
+        return;
+    }
+    let libdir = std::process::Command::new("pkg-config")
+        .args(["--variable=libdir", "webkit2gtk-4.1"])
+        .output()
+        .ok()
+        .filter(|output| output.status.success())
+        .and_then(|output| String::from_utf8(output.stdout).ok());
+    let Some(libdir) = libdir.map(|dir| std::path::PathBuf::from(dir.trim())) else { return };
+    for library in LOOKED_UP_EARLY {
+        if libdir.join(library).exists() {
+            println!("cargo::rustc-link-arg-bins=-Wl,--push-state,--no-as-needed,-l:{library},--pop-state");
+        }
+    }
+}
+
 fn main() {
+    link_looked_up_early();
     let attributes = tauri_build::Attributes::new()
         .config_path("../tauri.conf.json")
         .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS));

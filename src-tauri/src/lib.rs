@@ -9,6 +9,8 @@ mod commands;
 mod error;
 mod hour_cycle;
 mod instance;
+#[cfg(target_os = "linux")]
+mod linking;
 mod links;
 mod memory;
 mod notifications;
@@ -56,6 +58,8 @@ fn data_dir() -> PathBuf {
 
 pub fn run() {
     painting::prepare();
+    #[cfg(target_os = "linux")]
+    linking::prepare_children();
     let data_dir = data_dir();
     if let Err(error) = std::fs::create_dir_all(&data_dir) {
         eprintln!("Meridian cannot create its data directory {}: {error}", data_dir.display());
@@ -88,9 +92,7 @@ pub fn run() {
                 window_state::restore(&window.as_ref().window(), &data_dir);
             }
             let handle = app.handle().clone();
-            if let Err(error) = tray::install(&handle) {
-                tracing::warn!(%error, "no tray icon");
-            }
+            tray::install_after_first_screen(&handle);
             if let Some(listener) = listener {
                 let later = handle.clone();
                 instance::listen(listener, move |args| on_later_start(&later, &args));

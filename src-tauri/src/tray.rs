@@ -5,6 +5,7 @@
 //! tray and the window never disagree.
 
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
 use tauri::image::Image;
 use tauri::menu::{Menu, MenuItem, PredefinedMenuItem};
 use tauri::tray::{TrayIcon, TrayIconBuilder};
@@ -18,8 +19,46 @@ const QUIT: &str = "quit";
 /// Asks the webview to show the inbox.
 pub const OPEN_INBOX_EVENT: &str = "meridian://open-inbox";
 
-/// Puts the icon in the tray. Where the desktop has no tray, the icon is simply not seen.
-pub fn install<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<TrayIcon<R>> {
+/// The longest the icon waits for the first screen: a window that paints nothing (hidden, or a
+/// page that failed) still gets its icon.
+const LATEST_INSTALL: Duration = Duration::from_secs(2);
+
+/// Puts the icon in the tray once the page has painted its first screen (see [`install`]), or
+/// after [`LATEST_INSTALL`] at most. Making the icon loads the indicator library, writes the icon
+/// to a file and registers it over D-Bus: 10–25 ms of the main thread, measured here, which at
+/// start is the thread that serves the page WebKit is loading. Nobody reaches for the tray
+/// before the window is drawn.
+pub fn install_after_first_screen<R: Runtime>(app: &AppHandle<R>) {
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        tokio::time::sleep(LATEST_INSTALL).await;
+        let later = app.clone();
+        if let Err(error) = app.run_on_main_thread(move || install(&later)) {
+            tracing::warn!(%error, "no tray icon");
+        }
+    });
+}
+
+/// Puts the icon in the tray, with the count the page last reported; does nothing when it is
+/// there already. Runs on the main thread. Where the desktop has no tray, the icon is simply not
+/// seen.
+pub fn install<R: Runtime>(app: &AppHandle<R>) {
+    if app.tray_by_id(TRAY_ID).is_some() {
+        return;
+    }
+    if let Err(error) = build(app) {
+        tracing::warn!(%error, "no tray icon");
+        return;
+    }
+    let reported = REPORTED.load(Ordering::Relaxed);
+    if reported != u32::MAX
+        && let Err(error) = show_unread(app, reported)
+    {
+        tracing::warn!(%error, "the tray icon shows no count");
+    }
+}
+
+fn build<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<TrayIcon<R>> {
     let menu = Menu::with_items(
         app,
         &[
@@ -51,12 +90,16 @@ pub fn install<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<TrayIcon<R>> {
 
 /// The count the tray shows now; `u32::MAX` before the first.
 static SHOWN: AtomicU32 = AtomicU32::new(u32::MAX);
+/// The count the page reported last, kept for an icon put in the tray after it; `u32::MAX`
+/// before the first.
+static REPORTED: AtomicU32 = AtomicU32::new(u32::MAX);
 
 /// Shows `count` threads with news: a dot on the icon and the number beside it when there are
 /// any, the plain icon otherwise. The webview reports the count on every inbox refresh; only a
 /// change reaches the tray, and the icon is redrawn only when news comes or goes (on Linux each
 /// new icon is written to a file for the panel to read).
 pub fn show_unread<R: Runtime>(app: &AppHandle<R>, count: u32) -> tauri::Result<()> {
+    REPORTED.store(count, Ordering::Relaxed);
     let Some(tray) = app.tray_by_id(TRAY_ID) else { return Ok(()) };
     let before = SHOWN.swap(count, Ordering::Relaxed);
     if before == count {

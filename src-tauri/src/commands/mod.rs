@@ -57,10 +57,12 @@ pub fn set_hour_cycle(twelve_hour: bool) {
 
 /// The page painted its first screen at `at` (Unix milliseconds): written to the log, where it
 /// tells how long this start took, and where the desktop benchmark reads it for starts made
-/// without a WebDriver session.
+/// without a WebDriver session. The tray icon, left out of the start, comes now. A command
+/// without `async` runs on the main thread, where the icon is made.
 #[tauri::command]
-pub fn first_screen_painted(at: f64) {
+pub fn first_screen_painted(app: AppHandle, at: f64) {
     tracing::info!(painted_at_unix_ms = at, "first screen painted");
+    crate::tray::install(&app);
 }
 
 /// The inbox count the sidebar shows, for the tray icon.
