@@ -120,7 +120,7 @@ function escapeHtml(text: string): string {
 }
 
 /** A thread as the preview keeps it: every message, windows cut from them on request. */
-type FakeThread = Omit<ThreadDetail, "window" | "people" | "anchorId"> & { messages: MessageView[] };
+type FakeThread = Omit<ThreadDetail, "window" | "people" | "anchorId" | "newestSeq"> & { messages: MessageView[] };
 
 /** The window of messages `from`..`to` (exclusive); a message's cursor is its position. */
 function windowOf(thread: FakeThread, from: number, to: number): MessageWindow {
@@ -231,6 +231,7 @@ export function fakeBackend(options: FakeOptions) {
           ...header,
           people: [...writers].map(([id, name]) => ({ id, name })),
           window: windowOf(thread, messages.length - 60, messages.length),
+          newestSeq: messages.length,
           anchorId: null,
         };
         return later(detail, 120);

@@ -26,13 +26,21 @@ impl LocalStore {
     /// Marks `thread_id` read through every message this device has of it, and queues the mark
     /// unless it would not move the cursor. Returns the cursor.
     pub async fn mark_thread_read(&self, thread_id: ThreadId, now: UnixMillis) -> Result<u64> {
+        self.mark_thread_read_through(thread_id, u64::MAX, now).await
+    }
+
+    /// Marks `thread_id` read through its messages up to `seen_through` (a channel-scope seq, as
+    /// [`LocalStore::newest_seq`] answered when the thread was shown), and no further: a reply
+    /// that came in since stays unread. Queues the mark unless it would not move the cursor.
+    /// Returns the cursor.
+    pub async fn mark_thread_read_through(
+        &self,
+        thread_id: ThreadId,
+        seen_through: u64,
+        now: UnixMillis,
+    ) -> Result<u64> {
         let mut tx = self.write().await?;
-        let latest: Option<i64> =
-            sqlx::query_scalar("SELECT MAX(server_seq) FROM messages WHERE thread_id = ?")
-                .bind(thread_id.to_string())
-                .fetch_one(&mut *tx)
-                .await?;
-        let through = latest.map_or(0, seq_from_sql);
+        let through = newest_seq_of(&mut tx, thread_id).await?.min(seen_through);
         let current = state_of(&mut tx, thread_id).await?.read_through_seq;
         if through > current {
             raise_cursor(&mut tx, thread_id, through).await?;
@@ -40,6 +48,13 @@ impl LocalStore {
         }
         tx.commit().await?;
         Ok(through.max(current))
+    }
+
+    /// The channel-scope seq of the newest message this device has of `thread_id` from the
+    /// server; 0 when it has none.
+    pub async fn newest_seq(&self, thread_id: ThreadId) -> Result<u64> {
+        let mut conn = self.pool.acquire().await?;
+        newest_seq_of(&mut conn, thread_id).await
     }
 
     /// Follows, mutes or returns `thread_id` to the implicit rule, and queues it.
@@ -61,6 +76,14 @@ impl LocalStore {
         let mut conn = self.pool.acquire().await?;
         state_of(&mut conn, thread_id).await
     }
+}
+
+async fn newest_seq_of(conn: &mut SqliteConnection, thread_id: ThreadId) -> Result<u64> {
+    let newest: Option<i64> = sqlx::query_scalar("SELECT MAX(server_seq) FROM messages WHERE thread_id = ?")
+        .bind(thread_id.to_string())
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok(newest.map_or(0, seq_from_sql))
 }
 
 async fn state_of(conn: &mut SqliteConnection, thread_id: ThreadId) -> Result<ThreadState> {

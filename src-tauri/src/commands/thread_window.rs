@@ -36,6 +36,8 @@ pub async fn open_thread(
     let thread = known_thread(session, thread_id).await?;
     let channel_name =
         store.channel(thread.channel_id).await?.map(|channel| channel.name).unwrap_or_default();
+    // Read before the window, so the mark made once it is shown covers no reply it may lack.
+    let newest_seq = store.newest_seq(thread_id).await?;
     let first_unread = store.first_unread(thread_id).await?;
     let mut anchor = None;
     for candidate in [at_message, first_unread].into_iter().flatten() {
@@ -68,6 +70,7 @@ pub async fn open_thread(
         draft: store.draft(thread_id).await?,
         follow: store.thread_state(thread_id).await?.follow.as_str(),
         first_unread_id: first_unread.map(|id| id.to_string()),
+        newest_seq,
     })
 }
 

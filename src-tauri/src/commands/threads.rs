@@ -207,13 +207,23 @@ pub async fn snooze_thread(
     Ok(at)
 }
 
-/// Marks a thread read through its newest message here; the mark syncs to this person's devices.
+/// Marks a thread read through its newest message here, or through `seen_through` (the
+/// `newest_seq` it was opened with) and no further when given; the mark syncs to this person's
+/// devices.
 #[tauri::command]
-pub async fn mark_thread_read(state: State<'_, AppState>, thread_id: String) -> CommandResult<u64> {
+pub async fn mark_thread_read(
+    state: State<'_, AppState>,
+    thread_id: String,
+    seen_through: Option<u64>,
+) -> CommandResult<u64> {
     let thread_id: ThreadId = parse_id(&thread_id, "thread")?;
     let guard = state.session().await;
     let session = signed_in(&guard)?;
-    let through = session.store.mark_thread_read(thread_id, state.clock().now_millis()).await?;
+    let now = state.clock().now_millis();
+    let through = match seen_through {
+        Some(seen) => session.store.mark_thread_read_through(thread_id, seen, now).await?,
+        None => session.store.mark_thread_read(thread_id, now).await?,
+    };
     session.sync_now();
     Ok(through)
 }

@@ -25,6 +25,9 @@ pub struct ThreadDetail {
     pub follow: &'static str,
     /// Where reading resumes: the first message by someone else after the read cursor.
     pub first_unread_id: Option<String>,
+    /// The newest message of the thread when it was opened, by its sequence from the server:
+    /// opening it reads it through there, and a reply that comes in later stays unread.
+    pub newest_seq: u64,
 }
 
 #[derive(Clone, Debug, Serialize)]

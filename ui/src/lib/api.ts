@@ -163,6 +163,9 @@ export type ThreadDetail = {
   follow: FollowState;
   /** Where reading resumes: the first message by someone else after my read cursor. */
   firstUnreadId: string | null;
+  /** The newest message when the thread was opened, by its sequence from the server: opening
+   * reads the thread through there, and a reply that comes in later stays unread. */
+  newestSeq: number;
 };
 
 /** Which way a page is read from a cursor: `from` includes the cursor's own message. */
@@ -434,7 +437,10 @@ export type SnoozeUntil = "later" | "morning" | "next_week";
 export const snoozeThread = (threadId: string, until: SnoozeUntil) =>
   invoke<number>("snooze_thread", { threadId, until });
 
-export const markThreadRead = (threadId: string) => invoke<number>("mark_thread_read", { threadId });
+/** Marks a thread read through its newest message, or through `seenThrough` (the `newestSeq` it
+ * was opened with) and no further. */
+export const markThreadRead = (threadId: string, seenThrough?: number) =>
+  invoke<number>("mark_thread_read", { threadId, seenThrough });
 
 export const setThreadFollow = (threadId: string, follow: FollowState) =>
   invoke<void>("set_thread_follow", { threadId, follow });

@@ -332,8 +332,9 @@ export class Workspace {
         this.messages = new ThreadWindow(threadId, detail.window);
         this.thread = { value: detail, loading: false, error: null };
         // Marking it read refreshes the inbox, the channels and the thread list, and syncs: work
-        // that waits until the thread has been painted rather than delaying it.
-        void afterFrames(2).then(() => this.markSeen(threadId));
+        // that waits until the thread has been painted rather than delaying it. It reads through
+        // the newest message as opened: a reply that came in meanwhile stays unread.
+        void afterFrames(2).then(() => this.markSeen(threadId, detail.newestSeq));
       }
     } catch (error) {
       if (ticket === this.tickets.thread) {
@@ -357,10 +358,11 @@ export class Workspace {
     }
   }
 
-  /** The open thread has been seen: read through its newest message, and the counts follow. */
-  private async markSeen(threadId: string) {
+  /** The open thread has been seen: read through its newest message, or through `seenThrough`
+   * when given, and the counts follow. */
+  private async markSeen(threadId: string, seenThrough?: number) {
     try {
-      await api.markThreadRead(threadId);
+      await api.markThreadRead(threadId, seenThrough);
       await Promise.all([this.refreshInbox(), this.refreshChannels(), this.refreshThreads()]);
     } catch {
       // The mark is retried the next time the thread is opened.
