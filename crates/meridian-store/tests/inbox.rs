@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{message_in, ops_channel, person, pull, sign_in};
+use common::{anas_thread, message_in, ops_channel, person, pull, sign_in};
 
 use meridian_domain::{FollowState, ScopeId, Team, TeamId, Thread, ThreadId, User};
 use meridian_protocol::Entity;
@@ -69,46 +69,26 @@ async fn followed_threads_with_news_are_listed_until_read_or_muted() {
 
 #[tokio::test]
 async fn a_reply_that_came_after_the_thread_was_shown_stays_unread() {
-    let store = LocalStore::open_in_memory().await.expect("store");
-    let (me, kofi) = (person("Ana"), person("Kofi"));
-    let team = Team { id: TeamId::new(), name: "Acme".into() };
-    sign_in(&store, &me, team.id).await;
-    let channel = ops_channel(team.id);
-    let mine = Thread {
-        id: ThreadId::new(),
-        channel_id: channel.id,
-        title: "My plan".into(),
-        author_id: me.id,
-        created_at: 1,
-    };
-    let directory = vec![
-        Entity::Team(team.clone()),
-        Entity::User(me.clone()),
-        Entity::User(kofi.clone()),
-        Entity::Channel(channel.clone()),
-    ];
-    store.apply_pull(&pull(ScopeId::Team(team.id), 1, directory), me.id).await.expect("directory");
+    let (store, me, channel, mine) = anas_thread().await;
+    let scope = ScopeId::Channel(channel.id);
+    let kofi = person("Kofi");
     let posts = vec![
-        Entity::Thread(mine.clone()),
         Entity::Message(message_in(&mine, &me, "opening")),
         Entity::Message(message_in(&mine, &kofi, "a reply I read")),
     ];
-    store.apply_pull(&pull(ScopeId::Channel(channel.id), 1, posts), me.id).await.expect("posts");
+    store.apply_pull(&pull(scope, 5, posts), me.id).await.expect("posts");
 
     // The thread is shown through its newest message; Kofi replies before the mark is made.
     let shown = store.newest_seq(mine.id).await.expect("newest");
-    assert_eq!(shown, 3);
+    assert_eq!(shown, 6);
     let later = message_in(&mine, &kofi, "one more thing");
-    store
-        .apply_pull(&pull(ScopeId::Channel(channel.id), 4, vec![Entity::Message(later.clone())]), me.id)
-        .await
-        .expect("later reply");
-    assert_eq!(store.mark_thread_read_through(mine.id, shown, 5).await.expect("mark"), 3);
+    store.apply_pull(&pull(scope, 7, vec![Entity::Message(later.clone())]), me.id).await.expect("later");
+    assert_eq!(store.mark_thread_read_through(mine.id, shown, 5).await.expect("mark"), 6);
     let inbox = store.inbox(10).await.expect("inbox");
     assert_eq!(inbox.iter().map(|row| (row.thread.id, row.unread)).collect::<Vec<_>>(), [(mine.id, 1)]);
     assert_eq!(store.first_unread(mine.id).await.expect("first unread"), Some(later.id));
 
     // A mark past the newest message moves the cursor no further than it.
-    assert_eq!(store.mark_thread_read_through(mine.id, 1_000, 6).await.expect("mark"), 4);
+    assert_eq!(store.mark_thread_read_through(mine.id, 1_000, 6).await.expect("mark"), 7);
     assert!(store.inbox(10).await.expect("inbox").is_empty());
 }
