@@ -1,6 +1,9 @@
 //! What the desktop app writes to its log (`meridian.log` in its data directory) that tests and
 //! benchmarks read.
 
+/// The app's log, in its data directory, started afresh at each start.
+pub const LOG_FILE: &str = "meridian.log";
+
 /// The line the app writes when its page reports the first screen painted.
 const FIRST_SCREEN_PAINTED: &str = "first screen painted";
 /// That line's field with the paint's time, in Unix milliseconds.

@@ -219,11 +219,9 @@ pub async fn mark_thread_read(
     let thread_id: ThreadId = parse_id(&thread_id, "thread")?;
     let guard = state.session().await;
     let session = signed_in(&guard)?;
-    let now = state.clock().now_millis();
-    let through = match seen_through {
-        Some(seen) => session.store.mark_thread_read_through(thread_id, seen, now).await?,
-        None => session.store.mark_thread_read(thread_id, now).await?,
-    };
+    let seen_through = seen_through.unwrap_or(u64::MAX);
+    let through =
+        session.store.mark_thread_read_through(thread_id, seen_through, state.clock().now_millis()).await?;
     session.sync_now();
     Ok(through)
 }

@@ -2,6 +2,7 @@
 //! directory, its notifications going to a private bus, closed (with a screenshot and the driver's
 //! log when the test failed) at the end.
 
+use meridian_testkit::app_log::LOG_FILE;
 use meridian_testkit::notifications::NotificationBus;
 use meridian_testkit::screenshots;
 use meridian_testkit::tauri_driver::TauriDriver;
@@ -45,8 +46,6 @@ pub(crate) enum Painting {
 pub(crate) const PAINTING_WITHOUT_COMPOSITING: &str = "painting without compositing";
 /// The line the app logs when it closed its window without the page's answer.
 pub(crate) const CLOSED_WITHOUT_THE_PAGE: &str = "the page did not answer a close in time";
-/// The app's log of this run, in its data directory.
-pub(crate) const LOG_FILE: &str = "meridian.log";
 
 /// The real app with a fresh data directory, its notifications going to a private bus.
 pub(crate) struct App {

@@ -3,13 +3,11 @@
 //! the shell when that was, and the shell writes it to the app's log, where this reads it.
 
 use super::page_timing::unix_ms;
-use meridian_testkit::app_log::first_screen_painted_at;
+use meridian_testkit::app_log::{LOG_FILE, first_screen_painted_at};
 use std::path::Path;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-/// The app's log in its data directory.
-const LOG_FILE: &str = "meridian.log";
 /// How often the log is read while waiting: the time itself comes from the page.
 const POLL: Duration = Duration::from_millis(20);
 const WAIT: Duration = Duration::from_secs(30);
