@@ -4,7 +4,7 @@
 //! The count is the inbox the sidebar shows; the webview reports it whenever it changes, so the
 //! tray and the window never disagree.
 
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Mutex;
 use std::time::Duration;
 use tauri::image::Image;
 use tauri::menu::{Menu, MenuItem, PredefinedMenuItem};
@@ -46,13 +46,15 @@ pub fn install<R: Runtime>(app: &AppHandle<R>) {
     if app.tray_by_id(TRAY_ID).is_some() {
         return;
     }
-    if let Err(error) = build(app) {
-        tracing::warn!(%error, "no tray icon");
-        return;
-    }
-    let reported = REPORTED.load(Ordering::Relaxed);
-    if reported != u32::MAX
-        && let Err(error) = show_unread(app, reported)
+    let tray = match build(app) {
+        Ok(tray) => tray,
+        Err(error) => {
+            tracing::warn!(%error, "no tray icon");
+            return;
+        }
+    };
+    if let Some(change) = counts().installed()
+        && let Err(error) = show(app, &tray, change)
     {
         tracing::warn!(%error, "the tray icon shows no count");
     }
@@ -88,24 +90,21 @@ fn build<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<TrayIcon<R>> {
     builder.build(app)
 }
 
-/// The count the tray shows now; `u32::MAX` before the first.
-static SHOWN: AtomicU32 = AtomicU32::new(u32::MAX);
-/// The count the page reported last, kept for an icon put in the tray after it; `u32::MAX`
-/// before the first.
-static REPORTED: AtomicU32 = AtomicU32::new(u32::MAX);
-
 /// Shows `count` threads with news: a dot on the icon and the number beside it when there are
-/// any, the plain icon otherwise. The webview reports the count on every inbox refresh; only a
-/// change reaches the tray, and the icon is redrawn only when news comes or goes (on Linux each
-/// new icon is written to a file for the panel to read).
+/// any, the plain icon otherwise. The webview reports the count on every inbox refresh; a count
+/// reported before the icon is in the tray is shown once it is (see [`Counts`]).
 pub fn show_unread<R: Runtime>(app: &AppHandle<R>, count: u32) -> tauri::Result<()> {
-    REPORTED.store(count, Ordering::Relaxed);
-    let Some(tray) = app.tray_by_id(TRAY_ID) else { return Ok(()) };
-    let before = SHOWN.swap(count, Ordering::Relaxed);
-    if before == count {
-        return Ok(());
+    let tray = app.tray_by_id(TRAY_ID);
+    let change = counts().reported(count, tray.is_some());
+    match (tray, change) {
+        (Some(tray), Some(change)) => show(app, &tray, change),
+        _ => Ok(()),
     }
-    if before == u32::MAX || (before > 0) != (count > 0) {
+}
+
+fn show<R: Runtime>(app: &AppHandle<R>, tray: &TrayIcon<R>, change: Change) -> tauri::Result<()> {
+    let count = change.count;
+    if change.redraw_icon {
         let icon = app
             .default_window_icon()
             .map(|icon| if count > 0 { with_dot(icon) } else { icon.clone().to_owned() });
@@ -119,6 +118,51 @@ pub fn show_unread<R: Runtime>(app: &AppHandle<R>, count: u32) -> tauri::Result<
         n => format!("Meridian — {n} threads with news"),
     };
     tray.set_tooltip(Some(tooltip))
+}
+
+fn counts() -> std::sync::MutexGuard<'static, Counts> {
+    static COUNTS: Mutex<Counts> = Mutex::new(Counts { reported: None, shown: None });
+    COUNTS.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// The count the page reported last and the count the tray shows, which differ while the icon
+/// is not in the tray yet. Only a change reaches the tray, and the icon is redrawn only when news
+/// comes or goes: on Linux each new icon is written to a file for the panel to read.
+#[derive(Debug)]
+struct Counts {
+    reported: Option<u32>,
+    shown: Option<u32>,
+}
+
+/// What the tray must show now.
+#[derive(Debug, PartialEq, Eq)]
+struct Change {
+    count: u32,
+    redraw_icon: bool,
+}
+
+impl Counts {
+    /// The page reported `count`; `in_tray` says whether the icon is there to show it.
+    fn reported(&mut self, count: u32, in_tray: bool) -> Option<Change> {
+        self.reported = Some(count);
+        if in_tray { self.show_reported() } else { None }
+    }
+
+    /// The icon was just put in the tray, showing nothing yet.
+    fn installed(&mut self) -> Option<Change> {
+        self.shown = None;
+        self.show_reported()
+    }
+
+    fn show_reported(&mut self) -> Option<Change> {
+        let count = self.reported?;
+        let before = self.shown.replace(count);
+        match before {
+            Some(before) if before == count => None,
+            Some(before) => Some(Change { count, redraw_icon: (before > 0) != (count > 0) }),
+            None => Some(Change { count, redraw_icon: true }),
+        }
+    }
 }
 
 fn bring_forward<R: Runtime>(app: &AppHandle<R>) {
@@ -150,6 +194,41 @@ fn with_dot(icon: &Image<'_>) -> Image<'static> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn fresh() -> Counts {
+        Counts { reported: None, shown: None }
+    }
+
+    #[test]
+    fn a_count_reported_before_the_icon_exists_is_shown_when_it_comes() {
+        let mut counts = fresh();
+        assert_eq!(counts.reported(2, false), None, "no icon to show it on yet");
+        assert_eq!(counts.reported(3, false), None);
+        assert_eq!(counts.installed(), Some(Change { count: 3, redraw_icon: true }), "the newest count");
+        assert_eq!(counts.reported(3, true), None, "the same count again changes nothing");
+    }
+
+    #[test]
+    fn an_icon_with_nothing_reported_stays_plain_until_the_first_count() {
+        let mut counts = fresh();
+        assert_eq!(counts.installed(), None);
+        assert_eq!(counts.reported(0, true), Some(Change { count: 0, redraw_icon: true }));
+    }
+
+    #[test]
+    fn the_icon_is_redrawn_only_when_news_comes_or_goes() {
+        let mut counts = fresh();
+        counts.installed();
+        assert_eq!(counts.reported(0, true), Some(Change { count: 0, redraw_icon: true }));
+        assert_eq!(counts.reported(2, true), Some(Change { count: 2, redraw_icon: true }), "news came");
+        assert_eq!(
+            counts.reported(5, true),
+            Some(Change { count: 5, redraw_icon: false }),
+            "only the number"
+        );
+        assert_eq!(counts.reported(5, true), None);
+        assert_eq!(counts.reported(0, true), Some(Change { count: 0, redraw_icon: true }), "news went");
+    }
 
     #[test]
     fn the_dot_is_drawn_top_right_and_nowhere_else() {

@@ -17,7 +17,10 @@ mod membership;
 mod nudges;
 mod outbox;
 mod outbox_review;
+mod participants;
 mod purge;
+#[cfg(test)]
+mod query_plans;
 mod reads;
 mod recipients;
 mod rows;

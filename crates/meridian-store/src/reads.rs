@@ -4,6 +4,7 @@ use crate::rows::{id, seq_from_sql};
 use crate::{DeliveryState, LocalStore, Result};
 use meridian_domain::{Channel, ChannelId, FollowState, Message, Role, Team, Thread, ThreadId, User, UserId};
 use sqlx::FromRow;
+use std::sync::LazyLock;
 
 /// A channel's name as its reader sees it, for a query over `channels c`: a direct conversation is
 /// named after its other people, by name, so nobody sees their own name in the list. The name the
@@ -109,19 +110,44 @@ impl ThreadRecord {
 }
 
 /// The columns of a thread list entry, over `threads t` joined with this person's `thread_state s`.
-pub(crate) const THREAD_LIST: &str = "SELECT t.id, t.channel_id, t.title, t.author_id, t.created_at,
+/// Every column reads an index from the thread's newest end or counts index entries alone, so a
+/// list costs about the same whatever its threads' length (see `query_plans`):
+/// - the last activity is when the newest message was written: the newest of those only on
+///   this device, else the newest confirmed one;
+/// - the preview is that message's text, a message only on this device first.
+pub(crate) static THREAD_LIST: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT t.id, t.channel_id, t.title, t.author_id, t.created_at,
         MAX((SELECT COUNT(*) FROM messages m WHERE m.thread_id = t.id) - 1, 0) AS replies,
-        COALESCE((SELECT MAX(m.created_at) FROM messages m WHERE m.thread_id = t.id), t.created_at)
-            AS last_activity_at,
-        COALESCE((SELECT m.body FROM messages m WHERE m.thread_id = t.id
-                  ORDER BY m.server_seq IS NULL DESC, m.server_seq DESC, m.created_at DESC LIMIT 1), '')
-            AS preview,
-        (SELECT COUNT(*) FROM messages m WHERE m.thread_id = t.id
-           AND m.server_seq > COALESCE(s.read_through_seq, 0)
-           AND m.author_id != COALESCE((SELECT value FROM meta WHERE key = 'user_id'), ''))
-            AS unread,
+        COALESCE(
+            MAX(COALESCE({NEWEST_LOCAL_AT}, {NEWEST_CONFIRMED_AT}),
+                COALESCE({NEWEST_CONFIRMED_AT}, {NEWEST_LOCAL_AT})),
+            t.created_at) AS last_activity_at,
+        COALESCE(
+            (SELECT m.body FROM messages m WHERE m.thread_id = t.id AND m.server_seq IS NULL
+             ORDER BY m.created_at DESC LIMIT 1),
+            (SELECT m.body FROM messages m WHERE m.thread_id = t.id AND m.server_seq IS NOT NULL
+             ORDER BY m.server_seq DESC LIMIT 1),
+            '') AS preview,
+        {UNREAD} AS unread,
         COALESCE(s.follow, 'none') AS follow
- FROM threads t LEFT JOIN thread_state s ON s.thread_id = t.id";
+ FROM threads t LEFT JOIN thread_state s ON s.thread_id = t.id"
+    )
+});
+
+const NEWEST_LOCAL_AT: &str =
+    "(SELECT MAX(m.created_at) FROM messages m WHERE m.thread_id = t.id AND m.server_seq IS NULL)";
+const NEWEST_CONFIRMED_AT: &str = "(SELECT m.created_at FROM messages m WHERE m.thread_id = t.id
+      AND m.server_seq IS NOT NULL ORDER BY m.server_seq DESC LIMIT 1)";
+
+/// Messages of thread `t` by others after this person's read cursor in `s`: those after the
+/// cursor, less their own after it. Both are counts of index entries alone
+/// (`messages_by_thread`, `messages_by_thread_author`), never reads of the messages.
+pub(crate) const UNREAD: &str = "((SELECT COUNT(*) FROM messages m WHERE m.thread_id = t.id
+          AND m.server_seq > COALESCE(s.read_through_seq, 0))
+      - (SELECT COUNT(*) FROM messages m WHERE m.thread_id = t.id
+          AND m.author_id = (SELECT value FROM meta WHERE key = 'user_id')
+          AND m.server_seq > COALESCE(s.read_through_seq, 0)))";
 
 #[derive(FromRow)]
 pub(crate) struct ThreadListRecord {
@@ -237,11 +263,13 @@ impl LocalStore {
 
     /// A channel's threads, most recently active first.
     pub async fn threads(&self, channel_id: ChannelId) -> Result<Vec<ThreadRow>> {
-        let rows: Vec<ThreadListRecord> =
-            sqlx::query_as(&format!("{THREAD_LIST} WHERE t.channel_id = ? ORDER BY last_activity_at DESC"))
-                .bind(channel_id.to_string())
-                .fetch_all(&self.pool)
-                .await?;
+        let rows: Vec<ThreadListRecord> = sqlx::query_as(&format!(
+            "{} WHERE t.channel_id = ? ORDER BY last_activity_at DESC",
+            *THREAD_LIST
+        ))
+        .bind(channel_id.to_string())
+        .fetch_all(&self.pool)
+        .await?;
         rows.into_iter().map(ThreadListRecord::into_row).collect()
     }
 
@@ -310,61 +338,5 @@ impl LocalStore {
                 })
             })
             .collect()
-    }
-
-    /// Authors of a thread's messages other than `except`, the people who follow it by replying.
-    pub async fn thread_authors(
-        &self,
-        thread_id: ThreadId,
-        except: meridian_domain::MessageId,
-    ) -> Result<Vec<UserId>> {
-        let rows: Vec<String> =
-            sqlx::query_scalar("SELECT DISTINCT author_id FROM messages WHERE thread_id = ? AND id != ?")
-                .bind(thread_id.to_string())
-                .bind(except.to_string())
-                .fetch_all(&self.pool)
-                .await?;
-        rows.iter().map(|author| id(author)).collect()
-    }
-
-    /// People @mentioned in a thread's messages, in the order they were first mentioned: they
-    /// follow it as its writers do.
-    pub async fn thread_mentions(&self, thread_id: ThreadId) -> Result<Vec<UserId>> {
-        let bodies: Vec<String> = sqlx::query_scalar(
-            "SELECT body FROM messages WHERE thread_id = ? AND instr(body, '<@') > 0 ORDER BY server_seq IS NULL, server_seq, created_at",
-        )
-        .bind(thread_id.to_string())
-        .fetch_all(&self.pool)
-        .await?;
-        let mut people = Vec::new();
-        for user in bodies.iter().flat_map(|body| meridian_domain::mentions::mentioned_users(body)) {
-            if !people.contains(&user) {
-                people.push(user);
-            }
-        }
-        Ok(people)
-    }
-
-    /// Whether `user` wrote in a thread or is mentioned in it, leaving out the messages `except`
-    /// (those just received, whose own order decides): what makes them follow it unless they said
-    /// otherwise.
-    pub async fn takes_part_in(
-        &self,
-        thread_id: ThreadId,
-        user: UserId,
-        except: &[meridian_domain::MessageId],
-    ) -> Result<bool> {
-        let except = serde_json::to_string(&except.iter().map(ToString::to_string).collect::<Vec<_>>())
-            .map_err(|error| crate::StoreError::Corrupt(error.to_string()))?;
-        Ok(sqlx::query_scalar(
-            "SELECT EXISTS (SELECT 1 FROM messages WHERE thread_id = ? AND (author_id = ? OR instr(body, ?) > 0)
-                            AND id NOT IN (SELECT value FROM json_each(?)))",
-        )
-        .bind(thread_id.to_string())
-        .bind(user.to_string())
-        .bind(meridian_domain::mentions::mention_token(user))
-        .bind(except)
-        .fetch_one(&self.pool)
-        .await?)
     }
 }

@@ -2,7 +2,7 @@
 //! morning "send at their morning" aims for, from the desktop and the command line alike.
 
 use crate::{LocalStore, Result, StoreError};
-use meridian_domain::{ChannelId, MessageId, ThreadId, User, UserId};
+use meridian_domain::{ChannelId, ThreadId, User, UserId};
 
 impl LocalStore {
     /// Who a reply in `thread_id` concerns besides `me`: its starter, everyone who wrote in it
@@ -11,8 +11,7 @@ impl LocalStore {
     /// once each, in that order. `NotFound("thread")` for a thread this device does not hold.
     pub async fn thread_people(&self, me: UserId, thread_id: ThreadId) -> Result<Vec<UserId>> {
         let thread = self.thread(thread_id).await?.ok_or(StoreError::NotFound("thread"))?;
-        // No message has a fresh id: every writer counts.
-        let writers = self.thread_authors(thread_id, MessageId::new()).await?;
+        let writers = self.thread_authors(thread_id).await?;
         let mentioned = self.thread_mentions(thread_id).await?;
         let followers = self.thread_followers(thread_id).await?;
         let direct = self.channel(thread.channel_id).await?.is_some_and(|channel| channel.direct);

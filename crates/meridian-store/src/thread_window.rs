@@ -88,7 +88,7 @@ pub enum WindowStart {
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Direction {
+pub(crate) enum Direction {
     Older,
     Newer,
 }
@@ -255,7 +255,7 @@ async fn walk(
 
 /// The query for one run of the order (`local` or confirmed) next to `key`, or `None` when the
 /// whole run lies on the other side of the key.
-fn run_query(local: bool, direction: Direction, key: Option<MessageKey>) -> Option<String> {
+pub(crate) fn run_query(local: bool, direction: Direction, key: Option<MessageKey>) -> Option<String> {
     let (compare, order) = match direction {
         Direction::Older => ("<", "DESC"),
         Direction::Newer => (">", "ASC"),
@@ -376,42 +376,6 @@ mod tests {
         assert!(MessageKey::Confirmed(u64::MAX) < local);
         for bad in ["", "s", "sx", "l5", "l5.nope", "x1"] {
             assert!(bad.parse::<MessageKey>().is_err(), "{bad:?} parsed");
-        }
-    }
-}
-
-#[cfg(test)]
-mod plans {
-    use super::*;
-
-    /// Every keyset read seeks the thread's index to its key instead of scanning the thread, so
-    /// a window costs the same in a thread of ten messages or of a million.
-    #[tokio::test]
-    async fn keyset_reads_seek_the_thread_index() {
-        let store = LocalStore::open_in_memory().await.expect("store");
-        let local = MessageKey::Local { created_at: 1, id: MessageId::new() };
-        for direction in [Direction::Older, Direction::Newer] {
-            for key in [None, Some(MessageKey::Confirmed(7)), Some(local)] {
-                for run in [false, true] {
-                    let Some(sql) = run_query(run, direction, key) else { continue };
-                    let plan: Vec<(i64, i64, i64, String)> =
-                        sqlx::query_as(&format!("EXPLAIN QUERY PLAN {sql}"))
-                            .fetch_all(&store.pool)
-                            .await
-                            .expect("plan");
-                    let plan: Vec<&str> = plan.iter().map(|row| row.3.as_str()).collect();
-                    assert!(
-                        plan.iter().any(|step| step.contains("USING INDEX messages_by_thread")),
-                        "{plan:?} for {sql}"
-                    );
-                    if !run {
-                        assert!(
-                            !plan.iter().any(|step| step.contains("TEMP B-TREE")),
-                            "sorts: {plan:?} for {sql}"
-                        );
-                    }
-                }
-            }
         }
     }
 }

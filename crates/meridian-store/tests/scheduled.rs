@@ -324,6 +324,30 @@ async fn their_morning_is_aimed_at_the_threads_people_then_the_people_mentioned(
 }
 
 #[tokio::test]
+async fn the_threads_writers_come_in_the_order_they_first_wrote_and_count_once_each() {
+    let world = world().await;
+    // Ids sorted, then writing in the opposite order: the order of ids is not the answer.
+    let mut people = [person("Dana"), person("Bob"), person("Chen")];
+    people.sort_by_key(|user| user.id);
+    let [dana, bob, chen] = people;
+    let thread = world.store.thread(world.thread).await.expect("read").expect("Ana's thread");
+    let mut entities: Vec<Entity> = [&dana, &bob, &chen].map(|user| Entity::User(user.clone())).into();
+    for (writer, body) in [(&chen, "first"), (&bob, "second"), (&chen, "third"), (&dana, "fourth")] {
+        entities.push(Entity::Message(message_in(&thread, writer, body)));
+    }
+    world
+        .store
+        .apply_pull(&pull(ScopeId::Channel(world.channel), 5, entities), world.me.id)
+        .await
+        .expect("pull");
+    let mut writers = world.store.thread_authors(world.thread).await.expect("writers");
+    writers.retain(|id| *id != world.me.id);
+    assert_eq!(writers, [chen.id, bob.id, dana.id]);
+    let people = world.store.thread_people(world.me.id, world.thread).await.expect("people");
+    assert_eq!(people, [chen.id, bob.id, dana.id], "the starter is me; then who wrote, in that order");
+}
+
+#[tokio::test]
 async fn people_who_follow_by_hand_count_as_the_threads_people_until_they_stop_or_mute() {
     let world = world().await;
     let (bob, chen) = (person("Bob"), person("Chen"));

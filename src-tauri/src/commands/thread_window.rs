@@ -53,7 +53,7 @@ pub async fn open_thread(
     let people = People::new(store.users().await?);
     let window = window_view(session, &people, thread_id, start, LATEST).await?;
     let mut writers = vec![thread.author_id];
-    let mut others = store.thread_authors(thread_id, MessageId::new()).await?;
+    let mut others = store.thread_authors(thread_id).await?;
     others.sort_by_key(|id| people.name(*id).0.to_lowercase());
     writers.extend(others.into_iter().filter(|id| *id != thread.author_id));
     Ok(ThreadDetail {
