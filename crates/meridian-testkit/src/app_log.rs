@@ -8,24 +8,40 @@ pub const LOG_FILE: &str = "meridian.log";
 const FIRST_SCREEN_PAINTED: &str = "first screen painted";
 /// That line's field with the paint's time, in Unix milliseconds.
 const PAINTED_AT: &str = "painted_at_unix_ms=";
+/// That line's field naming the screen: `welcome` or `team`.
+const SCREEN: &str = "screen=";
 
-/// When the page painted its first screen (Unix milliseconds), once the log says so.
-pub fn first_screen_painted_at(log: &str) -> Option<f64> {
+/// The first screen a start painted, as the log tells it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FirstScreen {
+    /// When it was painted, in Unix milliseconds.
+    pub painted_at: f64,
+    /// `welcome` (setting a team up or joining one) or `team`.
+    pub screen: String,
+}
+
+/// The first screen the page painted, once the log says so.
+pub fn first_screen(log: &str) -> Option<FirstScreen> {
     let line = log.lines().find(|line| line.contains(FIRST_SCREEN_PAINTED))?;
-    line.split(PAINTED_AT).nth(1)?.split_whitespace().next()?.parse().ok()
+    let field = |name: &str| line.split(name).nth(1)?.split_whitespace().next();
+    Some(FirstScreen { painted_at: field(PAINTED_AT)?.parse().ok()?, screen: field(SCREEN)?.to_owned() })
 }
 
 #[cfg(test)]
 mod tests {
-    use super::first_screen_painted_at;
+    use super::{FirstScreen, first_screen};
 
     #[test]
-    fn the_paint_time_is_read_from_its_log_line_only() {
-        assert_eq!(first_screen_painted_at("2026-11-27T10:00:00Z  INFO meridian_desktop: started\n"), None);
+    fn the_first_screen_is_read_from_its_log_line_only() {
+        assert_eq!(first_screen("2026-11-27T10:00:00Z  INFO meridian_desktop: started\n"), None);
         let log = "2026-11-27T10:00:00Z  INFO meridian_desktop: started\n\
                    2026-11-27T10:00:01Z  INFO meridian_desktop::commands: first screen painted \
-                   painted_at_unix_ms=1795775753396.25\n";
-        assert_eq!(first_screen_painted_at(log), Some(1_795_775_753_396.25));
-        assert_eq!(first_screen_painted_at("INFO first screen painted painted_at_unix_ms=soon\n"), None);
+                   painted_at_unix_ms=1795775753396.25 screen=team\n";
+        assert_eq!(
+            first_screen(log),
+            Some(FirstScreen { painted_at: 1_795_775_753_396.25, screen: "team".into() })
+        );
+        assert_eq!(first_screen("INFO first screen painted painted_at_unix_ms=soon screen=team\n"), None);
+        assert_eq!(first_screen("INFO first screen painted painted_at_unix_ms=12.5\n"), None, "no screen");
     }
 }

@@ -55,13 +55,27 @@ pub fn set_hour_cycle(twelve_hour: bool) {
     });
 }
 
+/// Which screen a start painted first.
+#[derive(Clone, Copy, Debug, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FirstScreen {
+    /// Setting a team up or joining one.
+    Welcome,
+    /// The team, with its channels and the open channel's threads.
+    Team,
+}
+
 /// The page painted its first screen at `at` (Unix milliseconds): written to the log, where it
 /// tells how long this start took, and where the desktop benchmark reads it for starts made
 /// without a WebDriver session. The tray icon, left out of the start, comes now. A command
 /// without `async` runs on the main thread, where the icon is made.
 #[tauri::command]
-pub fn first_screen_painted(app: AppHandle, at: f64) {
-    tracing::info!(painted_at_unix_ms = at, "first screen painted");
+pub fn first_screen_painted(app: AppHandle, at: f64, screen: FirstScreen) {
+    let screen = match screen {
+        FirstScreen::Welcome => "welcome",
+        FirstScreen::Team => "team",
+    };
+    tracing::info!(painted_at_unix_ms = at, screen = %screen, "first screen painted");
     crate::tray::install(&app);
 }
 

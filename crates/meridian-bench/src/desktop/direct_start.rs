@@ -3,7 +3,7 @@
 //! the shell when that was, and the shell writes it to the app's log, where this reads it.
 
 use super::page_timing::unix_ms;
-use meridian_testkit::app_log::{LOG_FILE, first_screen_painted_at};
+use meridian_testkit::app_log::{FirstScreen, LOG_FILE, first_screen};
 use std::path::Path;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
@@ -20,29 +20,57 @@ pub(super) async fn direct_cold_starts(app: &Path, starts: usize) -> anyhow::Res
     let mut times = Vec::with_capacity(starts);
     for _ in 0..starts {
         let dir = tempfile::tempdir()?;
-        let started_at = unix_ms();
-        let mut child = tokio::process::Command::new(app)
-            .env("MERIDIAN_DATA_DIR", dir.path())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .kill_on_drop(true)
-            .spawn()?;
-        let painted = wait_for_paint(&dir.path().join(LOG_FILE)).await;
-        child.kill().await?;
-        times.push(painted? - started_at);
-        tokio::time::sleep(SETTLE).await;
+        times.push(time_one_start(app, dir.path(), "welcome").await?);
     }
     times.sort_by(f64::total_cmp);
     Ok(times)
 }
 
-async fn wait_for_paint(log: &Path) -> anyhow::Result<f64> {
+/// Starts the app `starts` times on `data_dir`, which holds a team this device is signed in to,
+/// as a person starts it on a working day: the first screen is the team. Answers the times in
+/// milliseconds, sorted.
+pub(super) async fn direct_cold_starts_into(
+    app: &Path,
+    data_dir: &Path,
+    starts: usize,
+) -> anyhow::Result<Vec<f64>> {
+    let mut times = Vec::with_capacity(starts);
+    for _ in 0..starts {
+        times.push(time_one_start(app, data_dir, "team").await?);
+    }
+    times.sort_by(f64::total_cmp);
+    Ok(times)
+}
+
+/// Starts the app on `data_dir` and stops it once its first screen, which must be `screen`, is
+/// painted; answers how long that took, in milliseconds.
+async fn time_one_start(app: &Path, data_dir: &Path, screen: &str) -> anyhow::Result<f64> {
+    let log = data_dir.join(LOG_FILE);
+    // The app starts its log afresh, but not before this could read the last start's line.
+    match std::fs::remove_file(&log) {
+        Err(error) if error.kind() != std::io::ErrorKind::NotFound => return Err(error.into()),
+        _ => {}
+    }
+    let started_at = unix_ms();
+    let mut child = tokio::process::Command::new(app)
+        .env("MERIDIAN_DATA_DIR", data_dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()?;
+    let painted = wait_for_paint(&log).await;
+    child.kill().await?;
+    tokio::time::sleep(SETTLE).await;
+    let painted = painted?;
+    anyhow::ensure!(painted.screen == screen, "the first screen was {:?}, not {screen:?}", painted.screen);
+    Ok(painted.painted_at - started_at)
+}
+
+async fn wait_for_paint(log: &Path) -> anyhow::Result<FirstScreen> {
     let deadline = Instant::now() + WAIT;
     loop {
-        if let Some(at) =
-            tokio::fs::read_to_string(log).await.ok().as_deref().and_then(first_screen_painted_at)
-        {
-            return Ok(at);
+        if let Some(first) = tokio::fs::read_to_string(log).await.ok().as_deref().and_then(first_screen) {
+            return Ok(first);
         }
         anyhow::ensure!(Instant::now() < deadline, "the app logged no painted first screen within {WAIT:?}");
         tokio::time::sleep(POLL).await;
