@@ -33,6 +33,8 @@ use std::time::Duration;
 
 #[path = "desktop/edit_history.rs"]
 mod edit_history;
+#[path = "desktop/invites.rs"]
+mod invites;
 #[path = "desktop/local_team.rs"]
 mod local_team;
 #[path = "desktop/long_thread.rs"]

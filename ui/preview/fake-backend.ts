@@ -5,6 +5,7 @@ import { emit } from "@tauri-apps/api/event";
 import type {
   ChannelSummary,
   CommandError,
+  Invite,
   MessageView,
   MessageWindow,
   Person,
@@ -27,6 +28,7 @@ const people: Person[] = [
   { id: "p-diego", displayName: "Diego Alves", timeZone: "America/Sao_Paulo", role: "member" },
 ];
 const me = people[0];
+let invites: Invite[] = [];
 const byName = (first: string) => people.find((p) => p.displayName.startsWith(first))!;
 
 type Seed = { channel: string; title: string; posts: [string, number, string][] };
@@ -286,6 +288,26 @@ export function fakeBackend(options: FakeOptions) {
         );
       case "sync_status":
         return later({ online, pending });
+      case "list_invites":
+        return later(structuredClone(invites));
+      case "create_invite": {
+        const request = args.request as { role: Invite["role"]; expiresInDays: number; singleUse: boolean };
+        const now = Date.now();
+        const invite: Invite = {
+          id: `i-${now}`,
+          role: request.role,
+          createdBy: me.displayName,
+          createdAt: now,
+          expiresAt: now + request.expiresInDays * 24 * HOUR,
+          singleUse: request.singleUse,
+          uses: 0,
+        };
+        invites.push(invite);
+        return later({ invite, link: `meridian://invite/preview${now.toString(16)}` }, 200);
+      }
+      case "revoke_invite":
+        invites = invites.filter((invite) => invite.id !== args.inviteId);
+        return later(null);
       default:
         return fail("unknown_command", `The preview has no command ${cmd}.`);
     }

@@ -1,10 +1,10 @@
 //! The team server's HTTP API as the client sees it.
 
-use meridian_domain::{MessageId, ScopeId, User};
+use meridian_domain::{InviteId, MessageId, ScopeId, User};
 use meridian_protocol::{
-    ApiError, ErrorCode, HistoryPage, HistoryQuery, MessageRevisions, PullRequest, PullResponse, PushRequest,
-    PushResponse, SessionInfo, SignInRequest, SignUpRequest, SnapshotPage, SnapshotQuery, TeamExport,
-    UpdateProfileRequest,
+    ApiError, CreateInviteRequest, ErrorCode, HistoryPage, HistoryQuery, InviteCreated, InviteSummary,
+    MessageRevisions, PullRequest, PullResponse, PushRequest, PushResponse, SessionInfo, SignInRequest,
+    SignUpRequest, SnapshotPage, SnapshotQuery, TeamExport, UpdateProfileRequest,
 };
 use reqwest::{Client, RequestBuilder, StatusCode};
 use serde::Serialize;
@@ -123,6 +123,24 @@ impl ApiClient {
     pub async fn team_export(&self) -> Result<TeamExport, SyncError> {
         let response = self.authorized(self.http.get(self.url("/v1/team/export"))).send().await?;
         Ok(check(response).await?.json().await?)
+    }
+
+    /// A new invite; its token is in this answer only. Owners and admins, each up to the roles
+    /// they may grant (`forbidden` otherwise).
+    pub async fn create_invite(&self, request: &CreateInviteRequest) -> Result<InviteCreated, SyncError> {
+        self.post("/v1/invites", request).await
+    }
+
+    /// The team's open invites, oldest first; owners and admins only.
+    pub async fn invites(&self) -> Result<Vec<InviteSummary>, SyncError> {
+        self.get("/v1/invites", &()).await
+    }
+
+    /// Closes an open invite; `not_found` when it is closed already.
+    pub async fn revoke_invite(&self, invite: InviteId) -> Result<(), SyncError> {
+        let request = self.http.delete(self.url(&format!("/v1/invites/{invite}")));
+        check(self.authorized(request).send().await?).await?;
+        Ok(())
     }
 
     pub async fn push(&self, request: &PushRequest) -> Result<PushResponse, SyncError> {

@@ -6,6 +6,7 @@ pub mod channels;
 pub mod conversations;
 pub mod files;
 pub mod history;
+pub mod invites;
 pub mod outbox;
 pub mod people;
 pub mod profile;

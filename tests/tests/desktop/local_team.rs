@@ -1,11 +1,11 @@
-//! A team on this computer, seeded with the demo team: conversation with Markdown, mentions,
+//! A team on this computer, seeded with the demo team: invites; conversation with Markdown, mentions,
 //! reactions, edits and deletes; hostile content; files and pictures; search; person cards;
 //! the keyboard; links from a second start; handoff and reply deadlines; the outbox.
 
 use super::{
     App, CLOSED_WITHOUT_THE_PAGE, WAIT, availability, by_testid, click_hidden, conversations, desktop_binary,
-    docs_screenshots, message_action, message_containing, open_channel, shoot_both_themes, two_frames,
-    wait_for_script_text,
+    docs_screenshots, invites, message_action, message_containing, open_channel, shoot_both_themes,
+    two_frames, wait_for_script_text,
 };
 use meridian_testkit::webdriver::{Element, Session};
 use meridian_testkit::{screenshots, x11};
@@ -16,6 +16,7 @@ async fn a_team_on_this_computer_starts_with_a_demo_team_across_time_zones() -> 
     let mut app = App::launch().await?;
     let outcome = async {
         create_local_team(&app.session, app.data_dir.path()).await?;
+        invites::invite_people(&app.session).await?;
         converse(&app.session).await?;
         conversations::start_a_thread_and_a_direct_conversation(&app.session).await?;
         conversations::create_channels_and_a_group_conversation(&app.session).await?;

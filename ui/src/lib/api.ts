@@ -390,6 +390,27 @@ export type MessageHistory = { versions: MessageVersion[]; complete: boolean };
  * device knows of it; rejects with code `offline` when it knows nothing of the message. */
 export const messageHistory = (messageId: string) => invoke<MessageHistory>("message_history", { messageId });
 
+/** An open invite to the team, as owners and admins see it. */
+export type Invite = {
+  id: string;
+  role: InviteRole;
+  /** Who made it, by name. */
+  createdBy: string;
+  createdAt: number;
+  expiresAt: number;
+  singleUse: boolean;
+  /** Sign-ups made with it so far. */
+  uses: number;
+};
+
+export type InviteRole = "owner" | "admin" | "member" | "guest";
+
+/** Makes an invite on the team server; the link is shown this once. */
+export const createInvite = (request: { role: InviteRole; expiresInDays: number; singleUse: boolean }) =>
+  invoke<{ invite: Invite; link: string }>("create_invite", { request });
+export const listInvites = () => invoke<Invite[]>("list_invites");
+export const revokeInvite = (inviteId: string) => invoke<void>("revoke_invite", { inviteId });
+
 export const setReaction = (messageId: string, emoji: string, present: boolean) =>
   invoke<void>("set_reaction", { messageId, emoji, present });
 
