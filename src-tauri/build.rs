@@ -32,6 +32,7 @@ const COMMANDS: &[&str] = &[
     "create_invite",
     "list_invites",
     "revoke_invite",
+    "change_role",
     "set_reaction",
     "save_draft",
     "delivery_preview",

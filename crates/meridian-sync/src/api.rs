@@ -1,10 +1,10 @@
 //! The team server's HTTP API as the client sees it.
 
-use meridian_domain::{InviteId, MessageId, ScopeId, User};
+use meridian_domain::{InviteId, MessageId, ScopeId, User, UserId};
 use meridian_protocol::{
-    ApiError, CreateInviteRequest, ErrorCode, HistoryPage, HistoryQuery, InviteCreated, InviteSummary,
-    MessageRevisions, PullRequest, PullResponse, PushRequest, PushResponse, SessionInfo, SignInRequest,
-    SignUpRequest, SnapshotPage, SnapshotQuery, TeamExport, UpdateProfileRequest,
+    ApiError, ChangeRoleRequest, CreateInviteRequest, ErrorCode, HistoryPage, HistoryQuery, InviteCreated,
+    InviteSummary, MessageRevisions, PullRequest, PullResponse, PushRequest, PushResponse, SessionInfo,
+    SignInRequest, SignUpRequest, SnapshotPage, SnapshotQuery, TeamExport, UpdateProfileRequest,
 };
 use reqwest::{Client, RequestBuilder, StatusCode};
 use serde::Serialize;
@@ -141,6 +141,12 @@ impl ApiClient {
         let request = self.http.delete(self.url(&format!("/v1/invites/{invite}")));
         check(self.authorized(request).send().await?).await?;
         Ok(())
+    }
+
+    /// Gives `user` a new role; answers them with it. `forbidden` beyond what the caller may
+    /// grant, `last_owner` when the team would be left without an owner.
+    pub async fn change_role(&self, user: UserId, request: &ChangeRoleRequest) -> Result<User, SyncError> {
+        self.post(&format!("/v1/users/{user}/role"), request).await
     }
 
     pub async fn push(&self, request: &PushRequest) -> Result<PushResponse, SyncError> {

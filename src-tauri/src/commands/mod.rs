@@ -6,13 +6,13 @@ pub mod channels;
 pub mod conversations;
 pub mod files;
 pub mod history;
-pub mod invites;
 pub mod outbox;
 pub mod people;
 pub mod profile;
 mod replies;
 pub mod scheduled;
 pub mod search;
+pub mod team;
 pub mod thread_window;
 pub mod threads;
 

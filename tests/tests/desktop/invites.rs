@@ -1,11 +1,12 @@
-//! Inviting people from the app: the team's owner makes invite links on the team server, a
+//! Running the team from the app: the team's owner makes invite links on the team server, a
 //! person signs up with one and joins with its role, a link for one person is used up by them,
-//! and a link revoked in the app lets nobody in.
+//! and a link revoked in the app lets nobody in. The owner then makes the newcomer a member.
 
-use super::{WAIT, by_testid, shoot_both_themes};
+use super::{WAIT, by_testid, docs_screenshots, shoot_both_themes};
 use meridian_domain::Role;
 use meridian_protocol::{INVITE_URL_PREFIX, SignUpRequest};
 use meridian_sync::{ApiClient, SyncError};
+use meridian_testkit::screenshots;
 use meridian_testkit::server::TEST_PASSWORD;
 use meridian_testkit::webdriver::Session;
 
@@ -20,6 +21,7 @@ pub(crate) async fn invite_people(session: &Session) -> anyhow::Result<()> {
     anyhow::ensure!(server_url.starts_with("http"), "the sidebar names no team server: {server_url:?}");
     let api = ApiClient::new(&server_url)?;
 
+    by_testid(session, "team-people").await?.click().await?;
     by_testid(session, "invite-people").await?.click().await?;
     by_testid(session, "invites-none").await?;
 
@@ -48,6 +50,20 @@ pub(crate) async fn invite_people(session: &Session) -> anyhow::Result<()> {
     refused_as_invalid(refused, "a revoked link")?;
 
     session.find("[data-testid='invite-dialog'] [aria-label='Close']").await?.click().await?;
+
+    // Gia, in the team now, is made a member; the server says so when she asks who she is.
+    by_testid(session, "team-people").await?.click().await?;
+    let row = session.wait_for("[data-testid='person-row'][data-person-name='Gia Russo']", WAIT).await?;
+    row.find("[data-testid='person-role'] option[value='member']").await?.click().await?;
+    let token = gia.token.ok_or_else(|| anyhow::anyhow!("signing up gave Gia no session"))?;
+    let as_gia = api.with_token(&token);
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while as_gia.me().await?.user.role != Role::Member {
+        anyhow::ensure!(tokio::time::Instant::now() < deadline, "Gia never became a member");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    screenshots::save(session, &docs_screenshots(), "people-light").await?;
+    session.find("[data-testid='people-dialog'] [aria-label='Close']").await?.click().await?;
     Ok(())
 }
 

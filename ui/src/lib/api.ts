@@ -410,6 +410,8 @@ export const createInvite = (request: { role: InviteRole; expiresInDays: number;
   invoke<{ invite: Invite; link: string }>("create_invite", { request });
 export const listInvites = () => invoke<Invite[]>("list_invites");
 export const revokeInvite = (inviteId: string) => invoke<void>("revoke_invite", { inviteId });
+/** Gives a person another role on the team server; answers them with it. */
+export const changeRole = (userId: string, role: InviteRole) => invoke<Person>("change_role", { userId, role });
 
 export const setReaction = (messageId: string, emoji: string, present: boolean) =>
   invoke<void>("set_reaction", { messageId, emoji, present });

@@ -1,13 +1,14 @@
-//! Invites to the team, for its owners and admins: made, listed and closed on the team server
-//! straight away, since an invite is only worth sharing once the server knows it. The server
-//! decides who may invite to which role; its refusal is passed on as it is.
+//! Running the team, for its owners and admins: invites made, listed and revoked, and people's
+//! roles changed. Each goes to the team server straight away (an invite is only worth sharing
+//! once the server knows it). The server decides who may grant which role; its refusal is passed
+//! on as it is.
 
 use super::{parse_id, signed_in};
 use crate::error::{CommandError, CommandResult};
 use crate::session::AppState;
-use crate::views::People;
-use meridian_domain::{InviteId, Role, UnixMillis};
-use meridian_protocol::{CreateInviteRequest, InviteSummary};
+use crate::views::{People, PersonView};
+use meridian_domain::{InviteId, Role, UnixMillis, UserId};
+use meridian_protocol::{ChangeRoleRequest, CreateInviteRequest, InviteSummary};
 use meridian_sync::ApiClient;
 use serde::{Deserialize, Serialize};
 use tauri::State;
@@ -74,6 +75,28 @@ pub async fn revoke_invite(state: State<'_, AppState>, invite_id: String) -> Com
     let invite: InviteId = parse_id(&invite_id, "invite")?;
     let (api, _) = api_and_people(&state).await?;
     api.revoke_invite(invite).await.map_err(|error| CommandError::from_server(error, "Invite not revoked"))
+}
+
+/// Gives `user_id` the role `role`; answers them as they are now. Their new role reaches every
+/// device, this one included, by sync.
+#[tauri::command]
+pub async fn change_role(
+    state: State<'_, AppState>,
+    user_id: String,
+    role: Role,
+) -> CommandResult<PersonView> {
+    let user: UserId = parse_id(&user_id, "user")?;
+    let guard = state.session().await;
+    let session = signed_in(&guard)?;
+    let changed = session
+        .api
+        .change_role(user, &ChangeRoleRequest { role })
+        .await
+        .map_err(|error| CommandError::from_server(error, "Role not changed"))?;
+    if changed.id == session.me().id {
+        session.set_me(changed.clone());
+    }
+    Ok(PersonView::from(&changed))
 }
 
 async fn api_and_people(state: &AppState) -> CommandResult<(ApiClient, People)> {
