@@ -31,6 +31,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
+#[path = "desktop/devices.rs"]
+mod devices;
 #[path = "desktop/edit_history.rs"]
 mod edit_history;
 #[path = "desktop/invites.rs"]
@@ -54,6 +56,14 @@ fn docs_screenshots() -> PathBuf {
 /// The sidebar entry of the channel or conversation the reader sees named `name`.
 fn channel_item(name: &str) -> String {
     format!("[data-testid='channel-item'][data-channel-name='{name}']")
+}
+
+/// The address of the team server the app is signed in to, as the sidebar names it.
+async fn team_server_url(session: &Session) -> anyhow::Result<String> {
+    let url = session.execute("return document.querySelector('.team-where')?.title ?? ''", &[]).await?;
+    let url = url.as_str().unwrap_or_default().to_owned();
+    anyhow::ensure!(url.starts_with("http"), "the sidebar names no team server: {url:?}");
+    Ok(url)
 }
 
 /// Opens the channel or conversation named `name` from the sidebar.

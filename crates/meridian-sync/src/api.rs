@@ -1,10 +1,11 @@
 //! The team server's HTTP API as the client sees it.
 
-use meridian_domain::{InviteId, MessageId, ScopeId, User, UserId};
+use meridian_domain::{InviteId, MessageId, ScopeId, SessionId, User, UserId};
 use meridian_protocol::{
     ApiError, ChangeRoleRequest, CreateInviteRequest, ErrorCode, HistoryPage, HistoryQuery, InviteCreated,
     InviteSummary, MessageRevisions, PullRequest, PullResponse, PushRequest, PushResponse, SessionInfo,
-    SignInRequest, SignUpRequest, SnapshotPage, SnapshotQuery, TeamExport, UpdateProfileRequest,
+    SessionSummary, SignInRequest, SignUpRequest, SnapshotPage, SnapshotQuery, TeamExport,
+    UpdateProfileRequest,
 };
 use reqwest::{Client, RequestBuilder, StatusCode};
 use serde::Serialize;
@@ -74,6 +75,7 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 impl ApiClient {
     pub fn new(base_url: &str) -> Result<Self, SyncError> {
         let http = Client::builder()
+            .user_agent(user_agent())
             .timeout(REQUEST_TIMEOUT)
             .connect_timeout(Duration::from_secs(5))
             .build()
@@ -149,6 +151,28 @@ impl ApiClient {
         self.post(&format!("/v1/users/{user}/role"), request).await
     }
 
+    /// Where this account is signed in, oldest first.
+    pub async fn sessions(&self) -> Result<Vec<SessionSummary>, SyncError> {
+        self.get("/v1/sessions", &()).await
+    }
+
+    /// Ends one of this account's sessions; its device is signed out at its next request.
+    pub async fn revoke_session(&self, session: SessionId) -> Result<(), SyncError> {
+        let request = self.http.delete(self.url(&format!("/v1/sessions/{session}")));
+        check(self.authorized(request).send().await?).await?;
+        Ok(())
+    }
+
+    /// Signs this account out everywhere but here; answers how many sessions ended.
+    pub async fn revoke_other_sessions(&self) -> Result<u32, SyncError> {
+        #[derive(serde::Deserialize)]
+        struct Revoked {
+            revoked: u32,
+        }
+        let response = self.authorized(self.http.delete(self.url("/v1/sessions"))).send().await?;
+        Ok(check(response).await?.json::<Revoked>().await?.revoked)
+    }
+
     pub async fn push(&self, request: &PushRequest) -> Result<PushResponse, SyncError> {
         self.post("/v1/sync/push", request).await
     }
@@ -212,6 +236,16 @@ impl ApiClient {
         let response = self.authorized(self.http.post(self.url(path))).json(body).send().await?;
         Ok(check(response).await?.json().await?)
     }
+}
+
+/// What the server records a session as: this program's name, version and system, such as
+/// `meridian-desktop/0.1.0 (linux)`, so a person's list of sessions tells their devices apart.
+fn user_agent() -> String {
+    let program = std::env::current_exe()
+        .ok()
+        .and_then(|path| path.file_stem().map(|stem| stem.to_string_lossy().into_owned()))
+        .unwrap_or_else(|| "meridian".to_owned());
+    format!("{program}/{} ({})", env!("CARGO_PKG_VERSION"), std::env::consts::OS)
 }
 
 /// Turns an error status into the server's coded error.

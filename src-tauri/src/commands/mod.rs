@@ -4,6 +4,7 @@
 
 pub mod channels;
 pub mod conversations;
+pub mod devices;
 pub mod files;
 pub mod history;
 pub mod outbox;

@@ -2,7 +2,7 @@
 //! person signs up with one and joins with its role, a link for one person is used up by them,
 //! and a link revoked in the app lets nobody in. The owner then makes the newcomer a member.
 
-use super::{WAIT, by_testid, docs_screenshots, shoot_both_themes};
+use super::{WAIT, by_testid, docs_screenshots, shoot_both_themes, team_server_url};
 use meridian_domain::Role;
 use meridian_protocol::{INVITE_URL_PREFIX, SignUpRequest};
 use meridian_sync::{ApiClient, SyncError};
@@ -12,14 +12,7 @@ use meridian_testkit::webdriver::Session;
 
 /// Run as the owner of a team on this computer.
 pub(crate) async fn invite_people(session: &Session) -> anyhow::Result<()> {
-    let server_url = session
-        .execute("return document.querySelector('.team-where')?.title ?? ''", &[])
-        .await?
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
-    anyhow::ensure!(server_url.starts_with("http"), "the sidebar names no team server: {server_url:?}");
-    let api = ApiClient::new(&server_url)?;
+    let api = ApiClient::new(&team_server_url(session).await?)?;
 
     by_testid(session, "team-people").await?.click().await?;
     by_testid(session, "invite-people").await?.click().await?;

@@ -1,15 +1,19 @@
-//! A team on this computer, seeded with the demo team: invites; conversation with Markdown, mentions,
+//! A team on this computer, seeded with the demo team: invites, roles and devices; conversation with Markdown, mentions,
 //! reactions, edits and deletes; hostile content; files and pictures; search; person cards;
 //! the keyboard; links from a second start; handoff and reply deadlines; the outbox.
 
 use super::{
     App, CLOSED_WITHOUT_THE_PAGE, WAIT, availability, by_testid, click_hidden, conversations, desktop_binary,
-    docs_screenshots, invites, message_action, message_containing, open_channel, shoot_both_themes,
+    devices, docs_screenshots, invites, message_action, message_containing, open_channel, shoot_both_themes,
     two_frames, wait_for_script_text,
 };
 use meridian_testkit::webdriver::{Element, Session};
 use meridian_testkit::{screenshots, x11};
 use std::path::Path;
+
+/// Sam, who makes the team on this computer and owns it.
+const OWNER_EMAIL: &str = "sam@example.com";
+const OWNER_PASSWORD: &str = "a long local password";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_team_on_this_computer_starts_with_a_demo_team_across_time_zones() -> anyhow::Result<()> {
@@ -17,6 +21,7 @@ async fn a_team_on_this_computer_starts_with_a_demo_team_across_time_zones() -> 
     let outcome = async {
         create_local_team(&app.session, app.data_dir.path()).await?;
         invites::invite_people(&app.session).await?;
+        devices::sign_out_a_lost_device(&app.session, OWNER_EMAIL, OWNER_PASSWORD).await?;
         converse(&app.session).await?;
         conversations::start_a_thread_and_a_direct_conversation(&app.session).await?;
         conversations::create_channels_and_a_group_conversation(&app.session).await?;
@@ -484,8 +489,8 @@ async fn choose_time_zone(session: &Session, zone: &str) -> anyhow::Result<()> {
 async fn create_local_team(session: &Session, data_dir: &Path) -> anyhow::Result<()> {
     by_testid(session, "create-team-name").await?.send_keys("Northwind Labs").await?;
     by_testid(session, "create-display-name").await?.send_keys("Sam Rivera").await?;
-    by_testid(session, "create-email").await?.send_keys("sam@example.com").await?;
-    by_testid(session, "create-password").await?.send_keys("a long local password").await?;
+    by_testid(session, "create-email").await?.send_keys(OWNER_EMAIL).await?;
+    by_testid(session, "create-password").await?.send_keys(OWNER_PASSWORD).await?;
     choose_time_zone(session, "Atlantic/Reykjavik").await?;
     by_testid(session, "create-submit").await?.click().await?;
 

@@ -410,6 +410,13 @@ export const createInvite = (request: { role: InviteRole; expiresInDays: number;
   invoke<{ invite: Invite; link: string }>("create_invite", { request });
 export const listInvites = () => invoke<Invite[]>("list_invites");
 export const revokeInvite = (inviteId: string) => invoke<void>("revoke_invite", { inviteId });
+/** A place the signed-in person is signed in, as the team server knows it. */
+export type Device = { id: string; app: string; signedInAt: number; lastSeenAt: number; current: boolean };
+export const signedInDevices = () => invoke<Device[]>("signed_in_devices");
+export const signOutDevice = (deviceId: string) => invoke<void>("sign_out_device", { deviceId });
+/** Signs out everywhere but here; answers how many devices were signed out. */
+export const signOutOtherDevices = () => invoke<number>("sign_out_other_devices");
+
 /** Gives a person another role on the team server; answers them with it. */
 export const changeRole = (userId: string, role: InviteRole) => invoke<Person>("change_role", { userId, role });
 
