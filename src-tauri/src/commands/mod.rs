@@ -67,17 +67,18 @@ pub enum FirstScreen {
     Team,
 }
 
-/// The page painted its first screen at `at` (Unix milliseconds): written to the log, where it
-/// tells how long this start took, and where the desktop benchmark reads it for starts made
-/// without a WebDriver session. The tray icon, left out of the start, comes now. A command
+/// The page painted its first screen at `at`, having begun to load at `page_origin` (both Unix
+/// milliseconds): written to the log, where it tells how long this start took and how much of it
+/// the page took, and where the desktop benchmark reads it for starts made without a WebDriver
+/// session. The tray icon, left out of the start, comes now. A command
 /// without `async` runs on the main thread, where the icon is made.
 #[tauri::command]
-pub fn first_screen_painted(app: AppHandle, at: f64, screen: FirstScreen) {
+pub fn first_screen_painted(app: AppHandle, at: f64, page_origin: f64, screen: FirstScreen) {
     let screen = match screen {
         FirstScreen::Welcome => "welcome",
         FirstScreen::Team => "team",
     };
-    tracing::info!(painted_at_unix_ms = at, screen = %screen, "first screen painted");
+    tracing::info!(painted_at_unix_ms = at, page_origin_unix_ms = page_origin, screen = %screen, "first screen painted");
     crate::tray::install(&app);
 }
 

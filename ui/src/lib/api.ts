@@ -277,8 +277,8 @@ export type OutboxItem = {
 
 export const sessionState = () => invoke<SessionState>("session_state");
 export const appNow = () => invoke<number>("app_now");
-export const firstScreenPainted = (at: number, screen: "welcome" | "team") =>
-  invoke<void>("first_screen_painted", { at, screen });
+export const firstScreenPainted = (at: number, pageOrigin: number, screen: "welcome" | "team") =>
+  invoke<void>("first_screen_painted", { at, pageOrigin, screen });
 export const setHourCycle = (twelveHour: boolean) => invoke<void>("set_hour_cycle", { twelveHour });
 
 export const createLocalTeam = (request: CreateLocalTeamRequest) =>

@@ -14,37 +14,57 @@ const WAIT: Duration = Duration::from_secs(30);
 /// Time for WebKit's processes to leave after the app is stopped, before the next start.
 const SETTLE: Duration = Duration::from_millis(500);
 
-/// Starts the app `starts` times, each on a fresh data directory (the welcome screen), and
-/// answers the times to its painted first screen in milliseconds, sorted.
-pub(super) async fn direct_cold_starts(app: &Path, starts: usize) -> anyhow::Result<Vec<f64>> {
-    let mut times = Vec::with_capacity(starts);
+/// Times of starts, in milliseconds, each list sorted on its own.
+#[derive(Debug, Default)]
+pub(super) struct Starts {
+    /// From starting the process until the first screen was painted.
+    pub total: Vec<f64>,
+    /// The page's part: from its time origin until the first screen was painted.
+    pub in_page: Vec<f64>,
+}
+
+impl Starts {
+    fn add(&mut self, first: &FirstScreen, started_at: f64) {
+        self.total.push(first.painted_at - started_at);
+        self.in_page.push(first.painted_at - first.page_origin);
+    }
+
+    fn sorted(mut self) -> Self {
+        self.total.sort_by(f64::total_cmp);
+        self.in_page.sort_by(f64::total_cmp);
+        self
+    }
+}
+
+/// Starts the app `starts` times, each on a fresh data directory (the welcome screen).
+pub(super) async fn direct_cold_starts(app: &Path, starts: usize) -> anyhow::Result<Starts> {
+    let mut times = Starts::default();
     for _ in 0..starts {
         let dir = tempfile::tempdir()?;
-        times.push(time_one_start(app, dir.path(), "welcome").await?);
+        let (first, started_at) = one_start(app, dir.path(), "welcome").await?;
+        times.add(&first, started_at);
     }
-    times.sort_by(f64::total_cmp);
-    Ok(times)
+    Ok(times.sorted())
 }
 
 /// Starts the app `starts` times on `data_dir`, which holds a team this device is signed in to,
-/// as a person starts it on a working day: the first screen is the team. Answers the times in
-/// milliseconds, sorted.
+/// as a person starts it on a working day: the first screen is the team.
 pub(super) async fn direct_cold_starts_into(
     app: &Path,
     data_dir: &Path,
     starts: usize,
-) -> anyhow::Result<Vec<f64>> {
-    let mut times = Vec::with_capacity(starts);
+) -> anyhow::Result<Starts> {
+    let mut times = Starts::default();
     for _ in 0..starts {
-        times.push(time_one_start(app, data_dir, "team").await?);
+        let (first, started_at) = one_start(app, data_dir, "team").await?;
+        times.add(&first, started_at);
     }
-    times.sort_by(f64::total_cmp);
-    Ok(times)
+    Ok(times.sorted())
 }
 
 /// Starts the app on `data_dir` and stops it once its first screen, which must be `screen`, is
-/// painted; answers how long that took, in milliseconds.
-async fn time_one_start(app: &Path, data_dir: &Path, screen: &str) -> anyhow::Result<f64> {
+/// painted; answers that screen as the log tells it, and when the process was started.
+async fn one_start(app: &Path, data_dir: &Path, screen: &str) -> anyhow::Result<(FirstScreen, f64)> {
     let log = data_dir.join(LOG_FILE);
     // The app starts its log afresh, but not before this could read the last start's line.
     match std::fs::remove_file(&log) {
@@ -63,7 +83,7 @@ async fn time_one_start(app: &Path, data_dir: &Path, screen: &str) -> anyhow::Re
     tokio::time::sleep(SETTLE).await;
     let painted = painted?;
     anyhow::ensure!(painted.screen == screen, "the first screen was {:?}, not {screen:?}", painted.screen);
-    Ok(painted.painted_at - started_at)
+    Ok((painted, started_at))
 }
 
 async fn wait_for_paint(log: &Path) -> anyhow::Result<FirstScreen> {
