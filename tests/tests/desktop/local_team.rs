@@ -352,11 +352,16 @@ async fn keep_a_draft_left_at_once(session: &Session) -> anyhow::Result<()> {
 }
 
 /// A reply typed just before the window is closed (its ✕, Alt+F4), too soon for the composer's
-/// pause to save it, is there when the app starts again.
+/// pause to save it, is there when the app starts again, in the channel it was left in.
 async fn keep_a_draft_when_the_window_closes(app: &mut App) -> anyhow::Result<()> {
     let draft = "Last words before closing the window";
     let title = app.session.find("[data-testid='thread-title']").await?.text_content().await?;
     let channel = app.session.find("[data-testid='thread-channel']").await?.text_content().await?;
+    let first = by_testid(&app.session, "channel-item").await?.attribute("data-channel-name").await?;
+    anyhow::ensure!(
+        first.as_deref() != Some(channel.trim()),
+        "the thread is in the first channel, where the app opens anyway"
+    );
     let pid = app.process()?;
     by_testid(&app.session, "composer-input").await?.send_keys(draft).await?;
     x11::ask_windows_of_process_to_close(pid)?;
@@ -371,8 +376,11 @@ async fn keep_a_draft_when_the_window_closes(app: &mut App) -> anyhow::Result<()
     anyhow::ensure!(!app.log().contains(CLOSED_WITHOUT_THE_PAGE), "the page never answered the close");
     app.restart().await?;
 
+    // The app opens again in the channel that was open, with its threads listed.
     let session = &app.session;
-    open_channel(session, channel.trim()).await?;
+    let open =
+        format!("[data-testid='channel-item'][data-channel-name='{}'][aria-current='page']", channel.trim());
+    session.wait_for(&open, WAIT).await?;
     let thread = format!("[data-testid='thread-item'][data-thread-title='{title}']");
     session.wait_for(&thread, WAIT).await?.click().await?;
     session.wait_for_text("[data-testid='thread-title']", &title, WAIT).await?;

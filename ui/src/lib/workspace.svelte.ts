@@ -31,6 +31,17 @@ function afterFrames(count: number): Promise<void> {
 }
 const FRAMES_WAIT_MS = 500;
 
+/** Where the channel the reader had open last is remembered, per team and person. */
+const LAST_CHANNEL_KEY = "meridian.lastChannel.";
+
+function rememberedChannel(key: string): string | null {
+  try {
+    return localStorage.getItem(LAST_CHANNEL_KEY + key);
+  } catch {
+    return null;
+  }
+}
+
 /** A value loaded by a command, with the error of the last attempt. */
 type Loaded<T> = { value: T; loading: boolean; error: string | null };
 
@@ -70,6 +81,13 @@ export class Workspace {
   private ahead: { threadId: string; at: number; answer: Promise<ThreadDetail> } | null = null;
   private searchTimer: ReturnType<typeof setTimeout> | undefined;
 
+  /**
+   * `placeKey` names this team and person, under which the channel they had open last is kept:
+   * the app reopens there, as people expect, and reads that channel's threads while it reads
+   * the channel list, rather than after it.
+   */
+  constructor(private readonly placeKey = "") {}
+
   /** Loads the channels and subscribes to the shell's events; returns the unsubscribe. */
   start(): () => void {
     const subscriptions = [
@@ -82,7 +100,7 @@ export class Workspace {
       }),
       api.onOpenInbox(() => this.openInbox()),
     ];
-    void this.refreshChannels();
+    void this.refreshChannels(this.readLastChannel());
     void this.refreshPeople();
     void this.refreshInbox();
     void this.refreshScheduled();
@@ -190,14 +208,45 @@ export class Workspace {
     }
   }
 
-  async refreshChannels() {
+  /**
+   * Reads the channels; a channel no longer listed is left for the first one. `early` is the
+   * remembered channel's threads, asked for at start alongside the list: taken if that channel is
+   * still there (and still the reader's choice), dropped otherwise.
+   */
+  async refreshChannels(early?: { channelId: string; threads: Promise<ThreadSummary[]> }) {
     try {
       const channels = await api.listChannels();
       this.channels = { value: channels, loading: false, error: null };
+      if (early && this.channelId === null && channels.some((c) => c.id === early.channelId)) {
+        await this.showEarlyThreads(early.channelId, early.threads);
+        return;
+      }
       const stillThere = channels.some((c) => c.id === this.channelId);
       if (!stillThere) await this.selectChannel(channels[0]?.id ?? null);
     } catch (error) {
       this.channels = { ...this.channels, loading: false, error: api.errorMessage(error) };
+    }
+  }
+
+  /** The remembered channel and its threads, asked for now; none when nothing is remembered. */
+  private readLastChannel() {
+    const channelId = this.placeKey ? rememberedChannel(this.placeKey) : null;
+    if (channelId === null) return undefined;
+    const threads = api.listThreads(channelId);
+    // Read or dropped by `refreshChannels`; a channel gone meanwhile is not an error to show.
+    threads.catch(() => {});
+    return { channelId, threads };
+  }
+
+  private async showEarlyThreads(channelId: string, threads: Promise<ThreadSummary[]>) {
+    this.channelId = channelId;
+    this.threads = { value: [], loading: true, error: null };
+    const ticket = ++this.tickets.threads;
+    try {
+      const value = await threads;
+      if (ticket === this.tickets.threads) this.threads = { value, loading: false, error: null };
+    } catch {
+      if (ticket === this.tickets.threads) await this.refreshThreads();
     }
   }
 
@@ -209,8 +258,18 @@ export class Workspace {
       this.channelId = channelId;
       this.closeThread();
       this.threads = { value: [], loading: true, error: null };
+      this.rememberChannel(channelId);
     }
     await this.refreshThreads();
+  }
+
+  private rememberChannel(channelId: string | null) {
+    if (!this.placeKey || channelId === null) return;
+    try {
+      localStorage.setItem(LAST_CHANNEL_KEY + this.placeKey, channelId);
+    } catch {
+      // Not kept: the app opens at the first channel next time.
+    }
   }
 
   async refreshThreads() {
