@@ -98,9 +98,14 @@ pub fn run() {
                 instance::listen(listener, move |args| on_later_start(&later, &args));
             }
             let resume = state.clone();
+            let slot = state.hold_for_resume();
             app.manage(state);
             tauri::async_runtime::spawn(async move {
-                if let Err(error) = resume.resume(&handle).await {
+                let resumed = match slot {
+                    Some(slot) => resume.resume(&handle, slot).await,
+                    None => Err(anyhow::anyhow!("the session was taken before it could be resumed")),
+                };
+                if let Err(error) = resumed {
                     tracing::error!(%error, "could not resume the previous session");
                 }
                 if let Some(link) = first_link {

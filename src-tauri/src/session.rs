@@ -89,6 +89,15 @@ impl Session {
     }
 }
 
+/// The open session's place, held while it is filled (see [`AppState::hold_for_resume`]).
+pub type SessionSlot = tokio::sync::OwnedMutexGuard<Option<Arc<Session>>>;
+
+/// Tells the page a session opened: everything it shows may have changed.
+fn opened(app: &AppHandle) -> anyhow::Result<()> {
+    app.emit("meridian://changed", ChangedEvent { channels: vec![], threads: vec![] })?;
+    Ok(())
+}
+
 impl AppState {
     pub fn new(data_dir: PathBuf, clock: Arc<dyn Clock>) -> Self {
         Self {
@@ -150,8 +159,16 @@ impl AppState {
         .await
     }
 
-    /// Reopens the account used last, if any, restarting its embedded server when it has one.
-    pub async fn resume(&self, app: &AppHandle) -> anyhow::Result<()> {
+    /// Holds the session slot for [`AppState::resume`], taken before the page can ask anything:
+    /// until the account used last is reopened, every command waits rather than answer as if
+    /// nobody were signed in (which would show the welcome to someone with a team).
+    pub fn hold_for_resume(&self) -> Option<SessionSlot> {
+        self.session.clone().try_lock_owned().ok()
+    }
+
+    /// Reopens the account used last, if any, restarting its embedded server when it has one,
+    /// into `slot` (see [`AppState::hold_for_resume`]).
+    pub async fn resume(&self, app: &AppHandle, mut slot: SessionSlot) -> anyhow::Result<()> {
         let Ok(user_id) = std::fs::read_to_string(self.data_dir.join(CURRENT_ACCOUNT_FILE)) else {
             return Ok(());
         };
@@ -175,7 +192,9 @@ impl AppState {
                 (info.user, info.team)
             }
         };
-        self.open(app, store, account, me, team, server).await
+        *slot = Some(Arc::new(self.open(app, store, account, me, team, server).await?));
+        drop(slot);
+        opened(app)
     }
 
     /// Opens a session for a freshly signed-in account.
@@ -190,7 +209,9 @@ impl AppState {
         let store = LocalStore::open(&self.account_database(me.id)).await?;
         store.save_account(&account).await?;
         std::fs::write(self.data_dir.join(CURRENT_ACCOUNT_FILE), me.id.to_string())?;
-        self.open(app, store, account, me, team, server).await
+        let session = self.open(app, store, account, me, team, server).await?;
+        *self.session.lock().await = Some(Arc::new(session));
+        opened(app)
     }
 
     async fn open(
@@ -201,7 +222,7 @@ impl AppState {
         me: User,
         team: Team,
         server: Option<RunningServer>,
-    ) -> anyhow::Result<()> {
+    ) -> anyhow::Result<Session> {
         store.limit_sqlite_memory(SQLITE_MEMORY).await?;
         let api = ApiClient::new(&account.server_url)?.with_token(&account.token);
         let (engine, events) =
@@ -231,7 +252,7 @@ impl AppState {
             status.clone(),
             events,
         ));
-        let session = Session {
+        Ok(Session {
             store,
             me: std::sync::RwLock::new(me),
             team,
@@ -244,10 +265,7 @@ impl AppState {
             notices: notifier,
             notifier: releases,
             nudger,
-        };
-        *self.session.lock().await = Some(Arc::new(session));
-        app.emit("meridian://changed", ChangedEvent { channels: vec![], threads: vec![] })?;
-        Ok(())
+        })
     }
 
     /// Ends the session: stops sync (queued writes stay in the local store) and forgets the token.

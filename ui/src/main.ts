@@ -7,6 +7,7 @@ import "./lib/theme.svelte";
 import App from "./App.svelte";
 import { sessionState, setHourCycle } from "./lib/api";
 import { usesTwelveHourClock } from "./lib/time";
+import { readEarly } from "./lib/workspace.svelte";
 
 // Before anything is read: times the shell writes into text follow the clock of this locale. The
 // shell takes it at once, ahead of the reads the app starts next.
@@ -21,9 +22,10 @@ if (!target) throw new Error("index.html lacks #app");
 // The app then waits for the same answer rather than asking again.
 const FIRST_ANSWER_WAIT_MS = 150;
 const asked = sessionState();
+const early = readEarly();
 const first = await Promise.race([
   asked.catch(() => null),
   new Promise<null>((resolve) => setTimeout(() => resolve(null), FIRST_ANSWER_WAIT_MS)),
 ]);
 
-export default mount(App, { target, props: { first, asked } });
+export default mount(App, { target, props: { first, asked, early } });

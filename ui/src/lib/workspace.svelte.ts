@@ -33,13 +33,44 @@ const FRAMES_WAIT_MS = 500;
 
 /** Where the channel the reader had open last is remembered, per team and person. */
 const LAST_CHANNEL_KEY = "meridian.lastChannel.";
+/** The team and person the app showed last, to start its reads before the shell says who. */
+const LAST_PLACE_KEY = "meridian.lastPlace";
 
-function rememberedChannel(key: string): string | null {
+function stored(key: string): string | null {
   try {
-    return localStorage.getItem(LAST_CHANNEL_KEY + key);
+    return localStorage.getItem(key);
   } catch {
     return null;
   }
+}
+
+/** The remembered channel's threads, asked for now. */
+type EarlyThreads = { channelId: string; threads: Promise<ThreadSummary[]> };
+
+/** The first screen's reads, started before the session is known (see {@link readEarly}). */
+export type EarlyReads = { place: string; channels: Promise<ChannelSummary[]>; threads?: EarlyThreads };
+
+function earlyThreads(place: string): EarlyThreads | undefined {
+  const channelId = stored(LAST_CHANNEL_KEY + place);
+  if (channelId === null) return undefined;
+  const threads = api.listThreads(channelId);
+  // Read or dropped by `refreshChannels`; a channel gone meanwhile is not an error to show.
+  threads.catch(() => {});
+  return { channelId, threads };
+}
+
+/**
+ * Starts reading the channels and the last channel's threads of the team and person shown last,
+ * at once: the shell answers them as soon as it has resumed the session, alongside its answer
+ * to who is signed in, rather than after the page has heard it and drawn the team. Nothing when
+ * no team was shown on this computer; reads for another team or person are dropped unused.
+ */
+export function readEarly(): EarlyReads | undefined {
+  const place = stored(LAST_PLACE_KEY);
+  if (place === null) return undefined;
+  const channels = api.listChannels();
+  channels.catch(() => {});
+  return { place, channels, threads: earlyThreads(place) };
 }
 
 /** A value loaded by a command, with the error of the last attempt. */
@@ -86,10 +117,20 @@ export class Workspace {
    * the app reopens there, as people expect, and reads that channel's threads while it reads
    * the channel list, rather than after it.
    */
-  constructor(private readonly placeKey = "") {}
+  constructor(private readonly placeKey = "") {
+    if (!placeKey) return;
+    try {
+      localStorage.setItem(LAST_PLACE_KEY, placeKey);
+    } catch {
+      // Not kept: the next start reads after the session is known.
+    }
+  }
 
-  /** Loads the channels and subscribes to the shell's events; returns the unsubscribe. */
-  start(): () => void {
+  /**
+   * Loads the channels and subscribes to the shell's events; returns the unsubscribe. `early`
+   * are reads started before the session was known, used if they are for this team and person.
+   */
+  start(early?: EarlyReads): () => void {
     const subscriptions = [
       api.onChanged((change) => void this.applyChange(change)),
       api.onOpenThread((target) => void this.openFromNotification(target)),
@@ -100,7 +141,8 @@ export class Workspace {
       }),
       api.onOpenInbox(() => this.openInbox()),
     ];
-    void this.refreshChannels(this.readLastChannel());
+    if (early && early.place === this.placeKey) void this.refreshChannels(early.threads, early.channels);
+    else void this.refreshChannels(this.placeKey ? earlyThreads(this.placeKey) : undefined);
     void this.refreshPeople();
     void this.refreshInbox();
     void this.refreshScheduled();
@@ -211,11 +253,12 @@ export class Workspace {
   /**
    * Reads the channels; a channel no longer listed is left for the first one. `early` is the
    * remembered channel's threads, asked for at start alongside the list: taken if that channel is
-   * still there (and still the reader's choice), dropped otherwise.
+   * still there (and still the reader's choice), dropped otherwise. `listed` is the list when it
+   * was asked for already.
    */
-  async refreshChannels(early?: { channelId: string; threads: Promise<ThreadSummary[]> }) {
+  async refreshChannels(early?: EarlyThreads, listed?: Promise<ChannelSummary[]>) {
     try {
-      const channels = await api.listChannels();
+      const channels = await (listed ?? api.listChannels());
       this.channels = { value: channels, loading: false, error: null };
       if (early && this.channelId === null && channels.some((c) => c.id === early.channelId)) {
         await this.showEarlyThreads(early.channelId, early.threads);
@@ -226,16 +269,6 @@ export class Workspace {
     } catch (error) {
       this.channels = { ...this.channels, loading: false, error: api.errorMessage(error) };
     }
-  }
-
-  /** The remembered channel and its threads, asked for now; none when nothing is remembered. */
-  private readLastChannel() {
-    const channelId = this.placeKey ? rememberedChannel(this.placeKey) : null;
-    if (channelId === null) return undefined;
-    const threads = api.listThreads(channelId);
-    // Read or dropped by `refreshChannels`; a channel gone meanwhile is not an error to show.
-    threads.catch(() => {});
-    return { channelId, threads };
   }
 
   private async showEarlyThreads(channelId: string, threads: Promise<ThreadSummary[]>) {
