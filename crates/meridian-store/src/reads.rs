@@ -112,16 +112,16 @@ impl ThreadRecord {
 /// The columns of a thread list entry, over `threads t` joined with this person's `thread_state s`.
 /// Every column reads an index from the thread's newest end or counts index entries alone, so a
 /// list costs about the same whatever its threads' length (see `query_plans`):
-/// - the last activity is when the newest message was written: the newest of those only on
-///   this device, else the newest confirmed one;
+/// - the last activity is when the newest message was written: the later of the newest only on
+///   this device and the newest confirmed one, each read once (the aggregate `MAX` passes over
+///   the one that is missing);
 /// - the preview is that message's text, a message only on this device first.
 pub(crate) static THREAD_LIST: LazyLock<String> = LazyLock::new(|| {
     format!(
         "SELECT t.id, t.channel_id, t.title, t.author_id, t.created_at,
         MAX((SELECT COUNT(*) FROM messages m WHERE m.thread_id = t.id) - 1, 0) AS replies,
         COALESCE(
-            MAX(COALESCE({NEWEST_LOCAL_AT}, {NEWEST_CONFIRMED_AT}),
-                COALESCE({NEWEST_CONFIRMED_AT}, {NEWEST_LOCAL_AT})),
+            (SELECT MAX(at) FROM (SELECT {NEWEST_LOCAL_AT} AS at UNION ALL SELECT {NEWEST_CONFIRMED_AT})),
             t.created_at) AS last_activity_at,
         COALESCE(
             (SELECT m.body FROM messages m WHERE m.thread_id = t.id AND m.server_seq IS NULL

@@ -140,8 +140,7 @@ impl ApiClient {
 
     /// Closes an open invite; `not_found` when it is closed already.
     pub async fn revoke_invite(&self, invite: InviteId) -> Result<(), SyncError> {
-        let request = self.http.delete(self.url(&format!("/v1/invites/{invite}")));
-        check(self.authorized(request).send().await?).await?;
+        self.delete(&format!("/v1/invites/{invite}")).await?;
         Ok(())
     }
 
@@ -158,8 +157,7 @@ impl ApiClient {
 
     /// Ends one of this account's sessions; its device is signed out at its next request.
     pub async fn revoke_session(&self, session: SessionId) -> Result<(), SyncError> {
-        let request = self.http.delete(self.url(&format!("/v1/sessions/{session}")));
-        check(self.authorized(request).send().await?).await?;
+        self.delete(&format!("/v1/sessions/{session}")).await?;
         Ok(())
     }
 
@@ -169,8 +167,7 @@ impl ApiClient {
         struct Revoked {
             revoked: u32,
         }
-        let response = self.authorized(self.http.delete(self.url("/v1/sessions"))).send().await?;
-        Ok(check(response).await?.json::<Revoked>().await?.revoked)
+        Ok(self.delete("/v1/sessions").await?.json::<Revoked>().await?.revoked)
     }
 
     pub async fn push(&self, request: &PushRequest) -> Result<PushResponse, SyncError> {
@@ -226,6 +223,11 @@ impl ApiClient {
     async fn get<Q: Serialize, T: DeserializeOwned>(&self, path: &str, query: &Q) -> Result<T, SyncError> {
         let response = self.authorized(self.http.get(self.url(path))).query(query).send().await?;
         Ok(check(response).await?.json().await?)
+    }
+
+    /// Sends `DELETE path`; answers the response when it succeeded.
+    async fn delete(&self, path: &str) -> Result<reqwest::Response, SyncError> {
+        check(self.authorized(self.http.delete(self.url(path))).send().await?).await
     }
 
     pub(crate) async fn post<B: Serialize, T: DeserializeOwned>(

@@ -1,12 +1,11 @@
 //! Where the signed-in person is signed in, as the team server knows it, and signing out there:
 //! a lost laptop, a shared computer. Asked of the server each time; nothing is kept here.
 
-use super::{parse_id, signed_in};
+use super::{parse_id, signed_in_api};
 use crate::error::{CommandError, CommandResult};
 use crate::session::AppState;
 use meridian_domain::{SessionId, UnixMillis};
 use meridian_protocol::SessionSummary;
-use meridian_sync::ApiClient;
 use serde::Serialize;
 use tauri::State;
 
@@ -27,7 +26,7 @@ pub struct DeviceView {
 /// Where this account is signed in, this device first, then the most recently seen.
 #[tauri::command]
 pub async fn signed_in_devices(state: State<'_, AppState>) -> CommandResult<Vec<DeviceView>> {
-    let sessions = api(&state)
+    let sessions = signed_in_api(&state)
         .await?
         .sessions()
         .await
@@ -41,7 +40,7 @@ pub async fn signed_in_devices(state: State<'_, AppState>) -> CommandResult<Vec<
 #[tauri::command]
 pub async fn sign_out_device(state: State<'_, AppState>, device_id: String) -> CommandResult<()> {
     let session: SessionId = parse_id(&device_id, "device")?;
-    api(&state)
+    signed_in_api(&state)
         .await?
         .revoke_session(session)
         .await
@@ -51,16 +50,11 @@ pub async fn sign_out_device(state: State<'_, AppState>, device_id: String) -> C
 /// Signs out every device but this one; answers how many.
 #[tauri::command]
 pub async fn sign_out_other_devices(state: State<'_, AppState>) -> CommandResult<u32> {
-    api(&state)
+    signed_in_api(&state)
         .await?
         .revoke_other_sessions()
         .await
         .map_err(|error| CommandError::from_server(error, "Not signed out"))
-}
-
-async fn api(state: &AppState) -> CommandResult<ApiClient> {
-    let guard = state.session().await;
-    Ok(signed_in(&guard)?.api.clone())
 }
 
 fn view(session: SessionSummary) -> DeviceView {

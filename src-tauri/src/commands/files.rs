@@ -1,7 +1,7 @@
 //! Attachments: a file the person picks is uploaded in chunks with progress events, then rides
 //! on their reply; a file on a message is saved to their downloads folder.
 
-use super::{parse_id, signed_in};
+use super::{parse_id, signed_in, signed_in_api};
 use crate::error::{CommandError, CommandResult};
 use crate::session::AppState;
 use meridian_domain::{Attachment, BlobId, MAX_PREVIEW_BYTES, picture_format};
@@ -69,10 +69,7 @@ pub async fn upload_attachment(
         .unwrap_or_else(|| "application/octet-stream".to_owned());
     let upload = header("x-upload-id").unwrap_or_default();
     let bytes = bytes.clone();
-    let api = {
-        let guard = state.session().await;
-        signed_in(&guard)?.api.clone()
-    };
+    let api = signed_in_api(&state).await?;
     let staging = state.staging_dir().join(format!("upload-{}", uuid_like()));
     std::fs::create_dir_all(state.staging_dir())
         .and_then(|()| std::fs::write(&staging, &bytes))
@@ -100,10 +97,7 @@ pub async fn save_attachment(
     name: String,
 ) -> CommandResult<String> {
     let blob: BlobId = parse_id(&blob_id, "file")?;
-    let api = {
-        let guard = state.session().await;
-        signed_in(&guard)?.api.clone()
-    };
+    let api = signed_in_api(&state).await?;
     // MERIDIAN_DOWNLOAD_DIR moves the folder (tests keep their files in their own directory).
     let folder = std::env::var_os("MERIDIAN_DOWNLOAD_DIR")
         .map(PathBuf::from)

@@ -70,8 +70,8 @@ pub enum FirstScreen {
 /// The page painted its first screen at `at`, having begun to load at `page_origin` (both Unix
 /// milliseconds): written to the log, where it tells how long this start took and how much of it
 /// the page took, and where the desktop benchmark reads it for starts made without a WebDriver
-/// session. The tray icon, left out of the start, comes now. A command
-/// without `async` runs on the main thread, where the icon is made.
+/// session. The tray icon, left out of the start, comes now. A command without `async` runs on
+/// the main thread, where the icon is made.
 #[tauri::command]
 pub fn first_screen_painted(app: AppHandle, at: f64, page_origin: f64, screen: FirstScreen) {
     let screen = match screen {
@@ -196,6 +196,13 @@ async fn ensure_signed_out(state: &AppState) -> CommandResult<()> {
 /// The open session, or `signed_out`.
 pub(crate) fn signed_in(guard: &Option<std::sync::Arc<Session>>) -> CommandResult<&Session> {
     guard.as_deref().ok_or_else(CommandError::signed_out)
+}
+
+/// The signed-in person's client of their team server, for a request made without holding the
+/// session meanwhile.
+pub(crate) async fn signed_in_api(state: &AppState) -> CommandResult<ApiClient> {
+    let guard = state.session().await;
+    Ok(signed_in(&guard)?.api.clone())
 }
 
 /// A thread this device holds, or `not_found`.

@@ -3,7 +3,7 @@
 //! once the server knows it). The server decides who may grant which role; its refusal is passed
 //! on as it is.
 
-use super::{parse_id, signed_in};
+use super::{parse_id, signed_in, signed_in_api};
 use crate::error::{CommandError, CommandResult};
 use crate::session::AppState;
 use crate::views::{People, PersonView};
@@ -73,8 +73,11 @@ pub async fn list_invites(state: State<'_, AppState>) -> CommandResult<Vec<Invit
 #[tauri::command]
 pub async fn revoke_invite(state: State<'_, AppState>, invite_id: String) -> CommandResult<()> {
     let invite: InviteId = parse_id(&invite_id, "invite")?;
-    let (api, _) = api_and_people(&state).await?;
-    api.revoke_invite(invite).await.map_err(|error| CommandError::from_server(error, "Invite not revoked"))
+    signed_in_api(&state)
+        .await?
+        .revoke_invite(invite)
+        .await
+        .map_err(|error| CommandError::from_server(error, "Invite not revoked"))
 }
 
 /// Gives `user_id` the role `role`; answers them as they are now. Their new role reaches every

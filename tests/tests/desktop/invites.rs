@@ -62,15 +62,12 @@ pub(crate) async fn invite_people(session: &Session) -> anyhow::Result<()> {
 
 /// Creates a link with what the dialog has chosen and answers its token.
 async fn make_link(session: &Session) -> anyhow::Result<String> {
-    let before = session
-        .execute("return document.querySelector('[data-testid=invite-link]')?.value ?? ''", &[])
-        .await?;
+    const SHOWN_LINK: &str = "return document.querySelector('[data-testid=invite-link]')?.value ?? ''";
+    let before = session.execute(SHOWN_LINK, &[]).await?;
     by_testid(session, "invite-create").await?.click().await?;
     let link = session
         .wait_until("a new invite link", WAIT, || async {
-            let link = session
-                .execute("return document.querySelector('[data-testid=invite-link]')?.value ?? ''", &[])
-                .await?;
+            let link = session.execute(SHOWN_LINK, &[]).await?;
             Ok((link != before).then(|| link.as_str().unwrap_or_default().to_owned()))
         })
         .await?;

@@ -117,8 +117,7 @@ export class Workspace {
    * the app reopens there, as people expect, and reads that channel's threads while it reads
    * the channel list, rather than after it.
    */
-  constructor(private readonly placeKey = "") {
-    if (!placeKey) return;
+  constructor(private readonly placeKey: string) {
     try {
       localStorage.setItem(LAST_PLACE_KEY, placeKey);
     } catch {
@@ -142,7 +141,7 @@ export class Workspace {
       api.onOpenInbox(() => this.openInbox()),
     ];
     if (early && early.place === this.placeKey) void this.refreshChannels(early.threads, early.channels);
-    else void this.refreshChannels(this.placeKey ? earlyThreads(this.placeKey) : undefined);
+    else void this.refreshChannels(earlyThreads(this.placeKey));
     void this.refreshPeople();
     void this.refreshInbox();
     void this.refreshScheduled();
@@ -297,7 +296,7 @@ export class Workspace {
   }
 
   private rememberChannel(channelId: string | null) {
-    if (!this.placeKey || channelId === null) return;
+    if (channelId === null) return;
     try {
       localStorage.setItem(LAST_CHANNEL_KEY + this.placeKey, channelId);
     } catch {
