@@ -13,6 +13,8 @@ const COMMANDS: &[&str] = &[
     "list_threads",
     "open_thread",
     "thread_page",
+    "load_thread_start",
+    "load_older_threads",
     "send_reply",
     "start_thread",
     "open_direct",

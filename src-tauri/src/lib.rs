@@ -135,6 +135,8 @@ pub fn run() {
             commands::threads::list_threads,
             commands::thread_window::open_thread,
             commands::thread_window::thread_page,
+            commands::older::load_thread_start,
+            commands::older::load_older_threads,
             commands::threads::send_reply,
             commands::conversations::start_thread,
             commands::conversations::open_direct,

@@ -41,6 +41,8 @@ mod invites;
 mod local_team;
 #[path = "desktop/long_thread.rs"]
 mod long_thread;
+#[path = "desktop/older_history.rs"]
+mod older_history;
 #[path = "desktop/scheduled.rs"]
 mod scheduled;
 #[path = "desktop/urgent.rs"]

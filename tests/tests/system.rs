@@ -15,6 +15,8 @@ use std::time::{Duration, Instant};
 
 #[path = "system/nudges.rs"]
 mod nudges;
+#[path = "system/older_history.rs"]
+mod older_history;
 #[path = "system/revisions.rs"]
 mod revisions;
 

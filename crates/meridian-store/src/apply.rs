@@ -174,14 +174,18 @@ pub(crate) async fn apply_entity(
         }
         Entity::Thread(thread) => {
             sqlx::query(
-                "INSERT INTO threads (id, channel_id, title, author_id, created_at) VALUES (?, ?, ?, ?, ?)
-                 ON CONFLICT (id) DO UPDATE SET title = excluded.title",
+                "INSERT INTO threads (id, channel_id, title, author_id, created_at, server_seq)
+                 VALUES (?, ?, ?, ?, ?, ?)
+                 ON CONFLICT (id) DO UPDATE SET title = excluded.title,
+                     server_seq = COALESCE(threads.server_seq, excluded.server_seq)",
             )
             .bind(thread.id.to_string())
             .bind(thread.channel_id.to_string())
             .bind(&thread.title)
             .bind(thread.author_id.to_string())
             .bind(thread.created_at)
+            // A thread changes only when it is created, so its one change is where it starts.
+            .bind(seq_to_sql(seq))
             .execute(&mut **tx)
             .await?;
             applied.channels.insert(thread.channel_id);

@@ -7,9 +7,10 @@
 use crate::apply::{Applied, apply_entity, upsert_reaction};
 use crate::rows::{seq_from_sql, seq_to_sql};
 use crate::{LocalStore, Result};
-use meridian_domain::{Reaction, ScopeId, UserId};
+use meridian_domain::{ChannelId, Reaction, ScopeId, ThreadId, UserId};
 use meridian_protocol::{HistoryPage, MutationOp, SnapshotPage, SnapshotRow};
 use sqlx::{Sqlite, Transaction};
+use std::collections::BTreeSet;
 
 /// What this device holds of a scope's older messages.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -80,6 +81,41 @@ impl LocalStore {
             Some(older_before) => HeldHistory::OlderBefore(seq_from_sql(older_before)),
             None => HeldHistory::Complete,
         })
+    }
+
+    /// Whether the start of a thread is still on the server: its channel's older messages are not
+    /// all held here, and the thread's opening post (the change after the one that created the
+    /// thread) comes before the oldest held one.
+    pub async fn thread_starts_on_server(&self, thread_id: ThreadId) -> Result<bool> {
+        let row: Option<(Option<i64>, Option<i64>)> = sqlx::query_as(
+            "SELECT t.server_seq, h.older_before FROM threads t
+             JOIN scope_history h ON h.scope = 'channel:' || t.channel_id
+             WHERE t.id = ?",
+        )
+        .bind(thread_id.to_string())
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(match row {
+            Some((Some(created), Some(older_before))) => {
+                seq_from_sql(created).saturating_add(1) < seq_from_sql(older_before)
+            }
+            _ => false,
+        })
+    }
+
+    /// The channels whose older messages are not all held here.
+    pub async fn channels_with_older_history(&self) -> Result<BTreeSet<ChannelId>> {
+        let scopes: Vec<String> =
+            sqlx::query_scalar("SELECT scope FROM scope_history WHERE older_before IS NOT NULL")
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(scopes
+            .iter()
+            .filter_map(|scope| match scope.parse() {
+                Ok(ScopeId::Channel(channel)) => Some(channel),
+                _ => None,
+            })
+            .collect())
     }
 
     /// Forgets what was synced of `scope` and its cursor, so it bootstraps again. The outbox and

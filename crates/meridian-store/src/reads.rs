@@ -246,6 +246,15 @@ impl LocalStore {
             .collect()
     }
 
+    /// How many threads of a channel this device holds.
+    pub async fn thread_count(&self, channel_id: ChannelId) -> Result<u64> {
+        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM threads WHERE channel_id = ?")
+            .bind(channel_id.to_string())
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(seq_from_sql(count))
+    }
+
     /// One channel, named as the reader sees it ([`CHANNEL_TITLE`]).
     pub async fn channel(&self, channel_id: ChannelId) -> Result<Option<Channel>> {
         let row: Option<(String, String, String, String, bool, bool)> =

@@ -2,13 +2,27 @@
 
 use crate::api::SyncError;
 use crate::engine::SyncEngine;
-use meridian_domain::ScopeId;
+use meridian_domain::{ChannelId, ScopeId, ThreadId};
 use meridian_protocol::{HistoryQuery, SnapshotQuery};
 use meridian_store::{HeldHistory, HistoryApplied};
 
 /// Stale history pages are asked again at most this often in a row; a busy scope moves on
 /// between the read and the apply only rarely.
 const HISTORY_ATTEMPTS: usize = 3;
+/// Messages asked for per history page when a person reaches the end of what this device holds.
+const REACH_PAGE: u32 = 250;
+/// The most pages one reach reads, so that reaching back to a thread begun long ago answers in
+/// steps the reader sees, not one long wait; the next reach goes on from there.
+const REACH_PAGES: usize = 20;
+
+/// What reaching for a channel's older threads brought.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OlderThreads {
+    /// Threads this device holds now and did not before.
+    pub added: u64,
+    /// Whether the server holds older messages still.
+    pub more_on_server: bool,
+}
 
 impl SyncEngine {
     /// Loads `scope` from its snapshot, page by page; the next pull tails it from the
@@ -49,5 +63,43 @@ impl SyncEngine {
             }
         }
         Err(SyncError::Protocol(format!("{scope} kept changing while its history was loading")))
+    }
+
+    /// Loads the older history of a thread's channel until the thread's start is held (see
+    /// [`LocalStore::thread_starts_on_server`]), reading at most [`REACH_PAGES`] pages. Returns
+    /// whether its start is still on the server.
+    ///
+    /// [`LocalStore::thread_starts_on_server`]: meridian_store::LocalStore::thread_starts_on_server
+    pub async fn load_thread_start(&self, thread_id: ThreadId) -> Result<bool, SyncError> {
+        let Some(thread) = self.store.thread(thread_id).await? else { return Ok(false) };
+        for _ in 0..REACH_PAGES {
+            if !self.store.thread_starts_on_server(thread_id).await? {
+                return Ok(false);
+            }
+            if self.load_older_history(ScopeId::Channel(thread.channel_id), REACH_PAGE).await? == 0 {
+                return Ok(false);
+            }
+        }
+        Ok(self.store.thread_starts_on_server(thread_id).await?)
+    }
+
+    /// Loads a channel's older history until `wanted` more of its threads are held, its start is
+    /// held, or [`REACH_PAGES`] pages were read.
+    pub async fn load_older_threads(
+        &self,
+        channel: ChannelId,
+        wanted: u64,
+    ) -> Result<OlderThreads, SyncError> {
+        let scope = ScopeId::Channel(channel);
+        let before = self.store.thread_count(channel).await?;
+        let mut added = 0;
+        for _ in 0..REACH_PAGES {
+            if added >= wanted || self.load_older_history(scope, REACH_PAGE).await? == 0 {
+                break;
+            }
+            added = self.store.thread_count(channel).await?.saturating_sub(before);
+        }
+        let more_on_server = matches!(self.store.held_history(scope).await?, HeldHistory::OlderBefore(_));
+        Ok(OlderThreads { added, more_on_server })
     }
 }

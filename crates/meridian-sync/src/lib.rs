@@ -12,6 +12,7 @@ mod files;
 mod live;
 
 pub use api::{ApiClient, SyncError};
+pub use bootstrap::OlderThreads;
 pub use engine::{SyncEngine, SyncEvent, SyncHandle, SyncOptions, SyncReport};
 pub use files::{Upload, UploadProgress, manifest_of_file, upload_file, upload_file_in_chunks};
 pub use live::LIVE_READ_BUFFER;

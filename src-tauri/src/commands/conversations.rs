@@ -90,7 +90,8 @@ async fn listed(session: &Session, channel: ChannelId) -> CommandResult<ChannelS
         .iter()
         .find(|(known, _)| known.id == channel)
         .ok_or(meridian_store::StoreError::NotFound("channel"))?;
-    Ok(ChannelSummary::new(found, *threads, 0))
+    // Made here: nothing of it is older than this device.
+    Ok(ChannelSummary::new(found, *threads, 0, false))
 }
 
 /// Who a new thread's first post in `channel_id` would notify (the people it mentions, and in a

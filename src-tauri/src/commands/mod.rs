@@ -7,6 +7,7 @@ pub mod conversations;
 pub mod devices;
 pub mod files;
 pub mod history;
+pub mod older;
 pub mod outbox;
 pub mod people;
 pub mod profile;

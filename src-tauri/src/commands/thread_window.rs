@@ -120,5 +120,6 @@ async fn window_view(
     let window = session.store.thread_window(thread_id, start, limit).await?;
     let shown: Vec<MessageId> = window.messages.iter().map(|placed| placed.row.message.id).collect();
     let views = MessageViews::new(people, &session.me(), session.store.reactions_on(&shown).await?);
-    Ok(MessageWindowView::new(&window, &views))
+    let start_on_server = !window.more_before && session.store.thread_starts_on_server(thread_id).await?;
+    Ok(MessageWindowView::new(&window, &views, start_on_server))
 }

@@ -30,10 +30,12 @@ pub async fn list_channels(state: State<'_, AppState>) -> CommandResult<Vec<Chan
     let session = signed_in(&guard)?;
     let channels = session.store.channels().await?;
     let unread = session.store.channel_unread().await?;
+    let older = session.store.channels_with_older_history().await?;
     Ok(channels
         .iter()
         .map(|(channel, threads)| {
-            ChannelSummary::new(channel, *threads, unread.get(&channel.id).copied().unwrap_or(0))
+            let unread = unread.get(&channel.id).copied().unwrap_or(0);
+            ChannelSummary::new(channel, *threads, unread, older.contains(&channel.id))
         })
         .collect())
 }

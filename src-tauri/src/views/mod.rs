@@ -68,10 +68,12 @@ pub struct ChannelSummary {
     pub thread_count: u64,
     /// Messages by others not yet read (muted threads left out).
     pub unread_count: u64,
+    /// Whether older messages are still on the team server (loaded with `load_older_threads`).
+    pub older_on_server: bool,
 }
 
 impl ChannelSummary {
-    pub fn new(channel: &Channel, thread_count: u64, unread_count: u64) -> Self {
+    pub fn new(channel: &Channel, thread_count: u64, unread_count: u64, older_on_server: bool) -> Self {
         Self {
             id: channel.id.to_string(),
             name: channel.name.clone(),
@@ -80,6 +82,7 @@ impl ChannelSummary {
             direct: channel.direct,
             thread_count,
             unread_count,
+            older_on_server,
         }
     }
 }

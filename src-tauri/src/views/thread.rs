@@ -44,8 +44,11 @@ pub struct MessageWindowView {
     pub messages: Vec<PlacedMessageView>,
     pub more_before: bool,
     pub more_after: bool,
-    /// Messages in the whole thread.
+    /// Messages in the whole thread, as held here.
     pub total: u64,
+    /// Whether the thread's start is still on the team server: asked only when the window
+    /// reaches the first message held (`more_before` false), and loaded with `load_thread_start`.
+    pub start_on_server: bool,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -59,7 +62,7 @@ pub struct PlacedMessageView {
 
 impl MessageWindowView {
     /// Renders every message of the window, and only those.
-    pub fn new(window: &MessageWindow, views: &MessageViews<'_>) -> Self {
+    pub fn new(window: &MessageWindow, views: &MessageViews<'_>, start_on_server: bool) -> Self {
         Self {
             messages: window
                 .messages
@@ -72,6 +75,7 @@ impl MessageWindowView {
             more_before: window.more_before,
             more_after: window.more_after,
             total: window.total,
+            start_on_server,
         }
     }
 }

@@ -29,6 +29,8 @@ export type ChannelSummary = {
   threadCount: number;
   /** Messages by others not yet read. */
   unreadCount: number;
+  /** Older messages are still on the team server: reaching the list's end loads them. */
+  olderOnServer: boolean;
 };
 
 export type ThreadSummary = {
@@ -143,8 +145,10 @@ export type MessageWindow = {
   messages: ListedMessage[];
   moreBefore: boolean;
   moreAfter: boolean;
-  /** Messages in the whole thread. */
+  /** Messages in the whole thread, as held here. */
   total: number;
+  /** At the first message held: the thread's start is still on the team server. */
+  startOnServer: boolean;
 };
 
 export type ThreadDetail = {
@@ -299,6 +303,13 @@ export const openThread = (threadId: string, atMessage: string | null = null) =>
   invoke<ThreadDetail>("open_thread", { threadId, atMessage });
 
 /** The next window of a thread; `latest` needs no cursor. */
+/** Loads a channel's older messages until a screenful more of its threads is here. */
+export const loadOlderThreads = (channelId: string) =>
+  invoke<{ added: number; olderOnServer: boolean }>("load_older_threads", { channelId });
+
+/** Loads older messages until the thread's start is here; answers whether it is still on the server. */
+export const loadThreadStart = (threadId: string) => invoke<boolean>("load_thread_start", { threadId });
+
 export const threadPage = (threadId: string, direction: PageDirection, cursor: string | null, limit: number) =>
   invoke<MessageWindow>("thread_page", { threadId, direction, cursor, limit });
 

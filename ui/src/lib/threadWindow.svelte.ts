@@ -27,6 +27,10 @@ export class ThreadWindow {
   messages = $state.raw<ListedMessage[]>([]);
   moreBefore = $state(false);
   moreAfter = $state(false);
+  /** The first message held here is not the thread's first: the rest is on the team server. */
+  startOnServer = $state(false);
+  /** Why reading the thread's start from the server failed; it is not asked again until `retry`. */
+  serverError = $state<string | null>(null);
   total = $state(0);
   /**
    * Whether the last change added or removed messages at the start. The list keeps the reader's
@@ -34,6 +38,8 @@ export class ThreadWindow {
    */
   shift = $state(false);
   loadingBefore = $state(false);
+  /** Part of `loadingBefore`: the messages before are coming from the team server. */
+  loadingFromServer = $state(false);
   loadingAfter = $state(false);
   /** Counts resets (jumps to the newest); a response asked for before one is dropped. */
   generation = $state(0);
@@ -53,7 +59,24 @@ export class ThreadWindow {
     this.messages = window.messages;
     this.moreBefore = window.moreBefore;
     this.moreAfter = window.moreAfter;
+    this.startOnServer = window.startOnServer;
     this.total = window.total;
+  }
+
+  /** Whether anything comes before the first message held: here, or on the server. */
+  get earlierExists(): boolean {
+    return this.moreBefore || this.startOnServer;
+  }
+
+  /** Whether the list may ask for what comes before now (a failed server read waits for `retry`). */
+  get canReadEarlier(): boolean {
+    return this.moreBefore || (this.startOnServer && this.serverError === null);
+  }
+
+  /** Asks the server again for the thread's start after reading it failed. */
+  retry(settled?: () => Promise<void>) {
+    this.serverError = null;
+    return this.older(settled);
   }
 
   /**
@@ -63,10 +86,20 @@ export class ThreadWindow {
    */
   async older(settled?: () => Promise<void>) {
     const first = this.messages[0];
-    if (!this.moreBefore || this.loadingBefore || !first?.cursor) return;
+    if (!this.canReadEarlier || this.loadingBefore || !first?.cursor) return;
     const generation = this.generation;
+    const fromServer = !this.moreBefore;
     this.loadingBefore = true;
+    this.loadingFromServer = fromServer;
     try {
+      if (fromServer) {
+        try {
+          await api.loadThreadStart(this.threadId);
+        } catch (error) {
+          this.serverError = api.errorMessage(error);
+          return;
+        }
+      }
       const page = await api.threadPage(this.threadId, "before", first.cursor, PAGE);
       await settled?.();
       if (generation !== this.generation || this.messages[0]?.id !== first.id) return;
@@ -74,9 +107,11 @@ export class ThreadWindow {
       this.shift = true;
       this.messages = [...page.messages.filter((message) => !held.has(message.id)), ...this.messages];
       this.moreBefore = page.moreBefore;
+      this.startOnServer = page.startOnServer;
       this.total = page.total;
     } finally {
       this.loadingBefore = false;
+      this.loadingFromServer = false;
     }
   }
 
@@ -116,6 +151,7 @@ export class ThreadWindow {
     this.messages = page.messages;
     this.moreBefore = page.moreBefore;
     this.moreAfter = page.moreAfter;
+    this.startOnServer = page.startOnServer;
     this.total = page.total;
     return !(atEnd && page.moreAfter);
   }

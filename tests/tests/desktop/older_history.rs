@@ -1,0 +1,187 @@
+//! A device that joins a team with a long past is given only each channel's latest messages. The
+//! rest loads from the team server as the reader reaches it: a thread's start as they scroll to
+//! its top, older threads as they scroll to the end of the list. Without the network, the list
+//! says so, and loads on "Try again" once it is back.
+
+use super::{App, WAIT, by_testid, channel_item, open_channel, test_artifacts, wait_for_channel, world};
+use meridian_domain::{Clock, SystemClock};
+use meridian_testkit::client::HeadlessClient;
+use meridian_testkit::proxy::Proxy;
+use meridian_testkit::screenshots;
+use meridian_testkit::server::TEST_PASSWORD;
+use meridian_testkit::webdriver::{Session, WebDriverError};
+use std::time::Duration;
+
+const LONG_THREAD: &str = "Long read";
+const LONG_REPLIES: usize = 250;
+/// Threads started between the demo team's and the long one: more than one history page reaches.
+const OLDER_QUESTIONS: usize = 200;
+/// Threads started after the long one's replies: with its newest replies, all a new device gets.
+const QUICK_QUESTIONS: usize = 12;
+/// A thread of the demo team, among #general's oldest.
+const SEEDED_THREAD: &str = "Meridian 2.0 launch: Tuesday 16:00 UTC";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn older_messages_load_from_the_server_as_the_reader_reaches_them() -> anyhow::Result<()> {
+    let world = world().await?;
+    write_a_long_past(&world.bob).await?;
+    let proxy = Proxy::start(world.server.local_addr()).await?;
+    let app = App::launch().await?;
+    let outcome = reach_back(&app.session, &proxy).await;
+    let closed = app.close(outcome, "older-history").await;
+    world.bob.stop().await;
+    world.server.shutdown().await?;
+    closed
+}
+
+/// #general's past, oldest first: the demo team's threads and the shared test thread, many older
+/// questions, a long thread, and a few quick questions.
+async fn write_a_long_past(bob: &HeadlessClient) -> anyhow::Result<()> {
+    let general = wait_for_channel(bob, "general").await?;
+    let now = SystemClock.now_millis();
+    for n in 1..=OLDER_QUESTIONS {
+        let title = format!("Older question {n}");
+        bob.store.start_thread(bob.me.id, general.id, &title, "Does anyone know?", now).await?;
+    }
+    let (long, _) = bob
+        .store
+        .start_thread(bob.me.id, general.id, LONG_THREAD, "Long read: where it starts.", now)
+        .await?;
+    for n in 1..=LONG_REPLIES {
+        bob.store.post_reply(bob.me.id, long.id, &format!("Long reply {n}."), now).await?;
+    }
+    for n in 1..=QUICK_QUESTIONS {
+        let title = format!("Quick question {n}");
+        bob.store.start_thread(bob.me.id, general.id, &title, "Anyone around?", now).await?;
+    }
+    bob.sync_now();
+    let deadline = tokio::time::Instant::now() + WAIT * 3;
+    while bob.store.queued_count().await? > 0 {
+        anyhow::ensure!(tokio::time::Instant::now() < deadline, "Bob's writes never reached the server");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    Ok(())
+}
+
+async fn reach_back(session: &Session, proxy: &Proxy) -> anyhow::Result<()> {
+    join_as_ana_through(session, &proxy.base_url()).await?;
+    open_channel(session, "general").await?;
+
+    // The new device holds the quick questions and the long thread's newest replies; the end of
+    // the list says more is on the server, out of view below them.
+    let listed = listed_titles(session, QUICK_QUESTIONS + 1).await?;
+    anyhow::ensure!(listed.iter().any(|title| title == LONG_THREAD), "listed: {listed:?}");
+    anyhow::ensure!(!listed.iter().any(|title| title.starts_with("Older question")), "listed: {listed:?}");
+    by_testid(session, "older-threads").await?;
+
+    // Opening the long thread (as a click does, without scrolling the list) shows the replies held
+    // and, reaching the top, its start, read from the server.
+    let long = session.find(&thread_item(LONG_THREAD)).await?;
+    session.execute("arguments[0].click()", &[long.to_json()]).await?;
+    session.wait_for_text("[data-testid='thread-title']", LONG_THREAD, WAIT).await?;
+    session
+        .wait_until("the long thread's start read from the server", WAIT * 2, || async {
+            let list = session.find("[data-testid='message-list']").await?;
+            let total = list.attribute("data-total").await?;
+            let start = list.attribute("data-start-on-server").await?;
+            Ok((total.as_deref() == Some(&(LONG_REPLIES + 1).to_string())
+                && start.as_deref() == Some("false"))
+            .then_some(()))
+        })
+        .await?;
+    session
+        .wait_until("the opening post after scrolling up", WAIT * 2, || async {
+            Ok(session
+                .execute(
+                    "const list = document.querySelector('[data-testid=message-list]');
+                     list.scrollTop -= list.clientHeight;
+                     return [...list.querySelectorAll('[data-testid=message-body]')]
+                       .some((body) => body.textContent.includes('Long read: where it starts.'));",
+                    &[],
+                )
+                .await?
+                .as_bool()
+                .filter(|top| *top))
+        })
+        .await?;
+
+    // Offline, reaching the end of the list says the older threads could not be loaded.
+    proxy.go_offline();
+    scroll_thread_list_to_end(session).await?;
+    let failed = session.wait_for("[data-testid='older-threads'] [role='alert']", WAIT).await?;
+    let said = failed.text_content().await?;
+    anyhow::ensure!(said.contains("Could not load older threads"), "the list's end says {said:?}");
+    screenshots::save(session, &test_artifacts()?, "older-threads-offline").await?;
+    anyhow::ensure!(!titles(session).await?.iter().any(|title| title == SEEDED_THREAD));
+
+    // Back online, "Try again" loads them; reaching the end again loads the rest, down to the
+    // demo team's threads, and the end stops asking.
+    proxy.go_online();
+    session.find("[data-testid='older-threads'] button").await?.click().await?;
+    session
+        .wait_until("the oldest threads, and the end of the list", WAIT * 3, || async {
+            scroll_thread_list_to_end(session).await?;
+            let done = titles(session).await?.iter().any(|title| title == SEEDED_THREAD)
+                && session.find_all("[data-testid='older-threads']").await?.is_empty();
+            Ok(done.then_some(()))
+        })
+        .await?;
+    let all = titles(session).await?;
+    let questions = all.iter().filter(|title| title.starts_with("Older question")).count();
+    anyhow::ensure!(questions == OLDER_QUESTIONS, "{questions} older questions listed");
+    Ok(())
+}
+
+async fn join_as_ana_through(session: &Session, server_url: &str) -> anyhow::Result<()> {
+    by_testid(session, "join-team-card").await?.click().await?;
+    let url = by_testid(session, "join-server-url").await?;
+    url.clear().await?;
+    url.send_keys(server_url).await?;
+    by_testid(session, "join-email").await?.send_keys("ana@example.com").await?;
+    by_testid(session, "join-password").await?.send_keys(TEST_PASSWORD).await?;
+    by_testid(session, "join-submit").await?.click().await?;
+    session.wait_for(&channel_item("general"), WAIT).await?;
+    Ok(())
+}
+
+fn thread_item(title: &str) -> String {
+    format!("[data-testid='thread-item'][data-thread-title='{title}']")
+}
+
+async fn titles(session: &Session) -> Result<Vec<String>, WebDriverError> {
+    let titles = session
+        .execute(
+            "return [...document.querySelectorAll('[data-testid=thread-item]')].map((item) => item.dataset.threadTitle);",
+            &[],
+        )
+        .await?;
+    Ok(titles
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|title| title.as_str().map(str::to_owned))
+        .collect())
+}
+
+/// The thread list's titles once it lists `count`.
+async fn listed_titles(session: &Session, count: usize) -> anyhow::Result<Vec<String>> {
+    session
+        .wait_until(format!("{count} threads listed"), WAIT, || async {
+            let titles = titles(session).await?;
+            Ok((titles.len() == count).then_some(titles))
+        })
+        .await
+        .map_err(Into::into)
+}
+
+async fn scroll_thread_list_to_end(session: &Session) -> Result<(), WebDriverError> {
+    session
+        .execute(
+            "const item = document.querySelector('[data-testid=thread-item]');
+             const scroller = item?.closest('.scroll');
+             if (scroller) scroller.scrollTop = scroller.scrollHeight;",
+            &[],
+        )
+        .await?;
+    Ok(())
+}
