@@ -30,6 +30,18 @@ const RESUMED_TEAM_NAME: &str = "My team";
 /// opening a long thread was no slower (bench/results/2026-11-26-desktop-windowed.md).
 const SQLITE_MEMORY: u32 = 8 << 20;
 
+/// The pause between pages of older history loaded in the background: a page of a few hundred
+/// messages takes a fraction of this, so the app stays quick while it catches up.
+const BACKFILL_PAUSE: std::time::Duration = std::time::Duration::from_millis(500);
+
+/// How the session syncs: every channel's older history comes to the device in the background,
+/// unless `MERIDIAN_HISTORY_BACKFILL=off` (a metered connection; tests of loading on demand), in
+/// which case it loads as the reader reaches it.
+fn sync_options() -> SyncOptions {
+    let backfill = std::env::var("MERIDIAN_HISTORY_BACKFILL").map_or(true, |value| value != "off");
+    SyncOptions { backfill_pause: backfill.then_some(BACKFILL_PAUSE), ..SyncOptions::default() }
+}
+
 /// Shared state of the app; cheap to clone.
 #[derive(Clone, Debug)]
 pub struct AppState {
@@ -225,8 +237,7 @@ impl AppState {
     ) -> anyhow::Result<Session> {
         store.limit_sqlite_memory(SQLITE_MEMORY).await?;
         let api = ApiClient::new(&account.server_url)?.with_token(&account.token);
-        let (engine, events) =
-            SyncEngine::new(store.clone(), api.clone(), me.id, SyncOptions::default()).await?;
+        let (engine, events) = SyncEngine::new(store.clone(), api.clone(), me.id, sync_options()).await?;
         let sync = engine.spawn();
         let status = Arc::new(std::sync::Mutex::new(SyncStatusEvent { online: false, pending: 0 }));
         let notifier = Notifier::new(app.clone(), store.clone(), &me, self.clock.clone());

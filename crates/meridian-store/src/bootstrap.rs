@@ -8,9 +8,9 @@ use crate::apply::{Applied, apply_entity, upsert_reaction};
 use crate::rows::{seq_from_sql, seq_to_sql};
 use crate::{LocalStore, Result};
 use meridian_domain::{ChannelId, Reaction, ScopeId, ThreadId, UserId};
-use meridian_protocol::{HistoryPage, MutationOp, SnapshotPage, SnapshotRow};
+use meridian_protocol::{Entity, HistoryPage, MutationOp, SnapshotPage, SnapshotRow};
 use sqlx::{Sqlite, Transaction};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// What this device holds of a scope's older messages.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -53,7 +53,8 @@ impl LocalStore {
     }
 
     /// Applies a page of older messages, unless it was read before changes this device already
-    /// applied to the scope.
+    /// applied to the scope. Threads without a read cursor are read through the page (see
+    /// `read_as_old_news`).
     pub async fn apply_history(&self, page: &HistoryPage, me: UserId) -> Result<HistoryApplied> {
         let mut tx = self.write().await?;
         let cursor: Option<i64> = sqlx::query_scalar("SELECT seq FROM cursors WHERE scope = ?")
@@ -65,6 +66,7 @@ impl LocalStore {
         }
         let mut applied = Applied::default();
         apply_rows(&mut tx, &page.rows, me, &mut applied).await?;
+        read_as_old_news(&mut tx, &page.rows).await?;
         set_held_history(&mut tx, page.scope, page.older_before).await?;
         tx.commit().await?;
         Ok(HistoryApplied::Applied(applied))
@@ -163,6 +165,32 @@ async fn apply_rows(
         // A message's place is the seq that created it, whichever post-image arrives.
         apply_entity(tx, &row.entity, row.order_seq, None, me, true, applied).await?;
         applied.applied += 1;
+    }
+    Ok(())
+}
+
+/// Messages older than what a device was first given are old news to a person who never read
+/// their thread, as a channel's past is to someone who just joined it: a thread with no read
+/// cursor yet is read through the page's newest message in it, and so counts as unread only what
+/// came later. A person's own cursor, synced from their other devices, is left as it is.
+async fn read_as_old_news(tx: &mut Transaction<'_, Sqlite>, rows: &[SnapshotRow]) -> Result<()> {
+    let mut newest: BTreeMap<ThreadId, u64> = BTreeMap::new();
+    for row in rows {
+        if let Entity::Message(message) = &row.entity {
+            let seq = newest.entry(message.thread_id).or_default();
+            *seq = (*seq).max(row.order_seq);
+        }
+    }
+    for (thread, seq) in newest {
+        sqlx::query(
+            "INSERT INTO thread_state (thread_id, read_through_seq) VALUES (?, ?)
+             ON CONFLICT (thread_id) DO UPDATE SET read_through_seq = excluded.read_through_seq
+             WHERE thread_state.read_through_seq = 0",
+        )
+        .bind(thread.to_string())
+        .bind(seq_to_sql(seq))
+        .execute(&mut **tx)
+        .await?;
     }
     Ok(())
 }

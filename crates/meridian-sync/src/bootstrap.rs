@@ -5,6 +5,9 @@ use crate::engine::SyncEngine;
 use meridian_domain::{ChannelId, ScopeId, ThreadId};
 use meridian_protocol::{HistoryQuery, SnapshotQuery};
 use meridian_store::{HeldHistory, HistoryApplied};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::watch;
 
 /// Stale history pages are asked again at most this often in a row; a busy scope moves on
 /// between the read and the apply only rarely.
@@ -14,6 +17,17 @@ const REACH_PAGE: u32 = 250;
 /// The most pages one reach reads, so that reaching back to a thread begun long ago answers in
 /// steps the reader sees, not one long wait; the next reach goes on from there.
 const REACH_PAGES: usize = 20;
+
+/// Messages per page when older history loads in the background: the most a page holds.
+const BACKFILL_PAGE: u32 = 500;
+/// Background loading waits this long after the engine starts, so it takes nothing from the
+/// app's start or from the first sync round.
+const BACKFILL_START: Duration = Duration::from_secs(5);
+/// How often channels are looked at again once all of their history is held: one joined later,
+/// or whose history was reset, starts from a window again.
+const BACKFILL_IDLE: Duration = Duration::from_secs(60);
+/// The wait after a page could not be loaded (the server is away).
+const BACKFILL_RETRY: Duration = Duration::from_secs(30);
 
 /// What reaching for a channel's older threads brought.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -101,5 +115,40 @@ impl SyncEngine {
         }
         let more_on_server = matches!(self.store.held_history(scope).await?, HeldHistory::OlderBefore(_));
         Ok(OlderThreads { added, more_on_server })
+    }
+
+    /// Loads every channel's older history in the background, a page at a time with `pause`
+    /// between pages, until it stops: a device that joined with each channel's latest messages
+    /// comes to hold all it may read, and searches all of it offline. What arrives is history:
+    /// it raises no notice and, in threads the person never read, counts as read (see
+    /// [`LocalStore::apply_history`]).
+    ///
+    /// [`LocalStore::apply_history`]: meridian_store::LocalStore::apply_history
+    pub(crate) async fn backfill(self: Arc<Self>, pause: Duration, mut stop: watch::Receiver<bool>) {
+        let mut delay = BACKFILL_START;
+        loop {
+            tokio::select! {
+                () = tokio::time::sleep(delay) => {}
+                _ = stop.wait_for(|stopped| *stopped) => return,
+            }
+            delay = match self.backfill_page().await {
+                Ok(true) => pause,
+                Ok(false) => BACKFILL_IDLE,
+                Err(error) => {
+                    tracing::debug!(%error, "older history could not be loaded; trying again later");
+                    BACKFILL_RETRY
+                }
+            };
+        }
+    }
+
+    /// Loads one page of the first channel whose older history is not all held here; answers
+    /// whether there was one.
+    async fn backfill_page(&self) -> Result<bool, SyncError> {
+        let Some(channel) = self.store.channels_with_older_history().await?.into_iter().next() else {
+            return Ok(false);
+        };
+        self.load_older_history(ScopeId::Channel(channel), BACKFILL_PAGE).await?;
+        Ok(true)
     }
 }

@@ -43,6 +43,9 @@ pub struct SyncOptions {
     pub live: bool,
     /// How long a long-poll asks the server to hold an answer with nothing new.
     pub long_poll_wait: Duration,
+    /// Load every channel's older history in the background (see [`SyncEngine::backfill`]),
+    /// pausing this long between pages; `None` leaves it on the server until asked for.
+    pub backfill_pause: Option<Duration>,
 }
 
 impl Default for SyncOptions {
@@ -55,6 +58,7 @@ impl Default for SyncOptions {
             max_backoff: Duration::from_secs(30),
             live: true,
             long_poll_wait: Duration::from_secs(25),
+            backfill_pause: None,
         }
     }
 }
@@ -292,11 +296,20 @@ impl SyncEngine {
             let live = keep_live(self.api.clone(), wake.clone(), live_up.clone(), stopped.clone());
             tasks.push(tokio::spawn(live));
         }
-        tasks.push(tokio::spawn(self.run(wake.clone(), live_up, stopped)));
+        let engine = Arc::new(self);
+        if let Some(pause) = engine.options.backfill_pause {
+            tasks.push(tokio::spawn(engine.clone().backfill(pause, stopped.clone())));
+        }
+        tasks.push(tokio::spawn(engine.run(wake.clone(), live_up, stopped)));
         SyncHandle { wake, stop, tasks }
     }
 
-    async fn run(self, wake: Arc<Notify>, live_up: Arc<AtomicBool>, mut stop: watch::Receiver<bool>) {
+    async fn run(
+        self: Arc<Self>,
+        wake: Arc<Notify>,
+        live_up: Arc<AtomicBool>,
+        mut stop: watch::Receiver<bool>,
+    ) {
         let mut backoff = self.options.min_backoff;
         loop {
             let delay = match self.sync_once().await {

@@ -66,6 +66,19 @@ impl App {
     }
 
     pub(crate) async fn launch_with(clock_start: Option<i64>, painting: Painting) -> anyhow::Result<Self> {
+        Self::launch_in(clock_start, painting, &[]).await
+    }
+
+    /// Launches with `env` set for the app besides what every test sets.
+    pub(crate) async fn launch_with_env(env: &[(&str, &str)]) -> anyhow::Result<Self> {
+        Self::launch_in(None, Painting::WebKitDefault, env).await
+    }
+
+    async fn launch_in(
+        clock_start: Option<i64>,
+        painting: Painting,
+        env: &[(&str, &str)],
+    ) -> anyhow::Result<Self> {
         let bus = NotificationBus::start().await?;
         let data_dir = tempfile::tempdir()?;
         let mut driver = TauriDriver::builder()
@@ -78,6 +91,9 @@ impl App {
         }
         if let Some(start) = clock_start {
             driver = driver.env("MERIDIAN_CLOCK_START", start.to_string());
+        }
+        for (name, value) in env {
+            driver = driver.env(name, value);
         }
         let driver = driver.start().await?;
         let session = driver.new_session(&desktop_binary()?).await?;

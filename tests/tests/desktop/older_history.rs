@@ -26,7 +26,8 @@ async fn older_messages_load_from_the_server_as_the_reader_reaches_them() -> any
     let world = world().await?;
     write_a_long_past(&world.bob).await?;
     let proxy = Proxy::start(world.server.local_addr()).await?;
-    let app = App::launch().await?;
+    // Loaded only as the reader reaches it: background loading would race the test.
+    let app = App::launch_with_env(&[("MERIDIAN_HISTORY_BACKFILL", "off")]).await?;
     let outcome = reach_back(&app.session, &proxy).await;
     let closed = app.close(outcome, "older-history").await;
     world.bob.stop().await;
@@ -129,6 +130,16 @@ async fn reach_back(session: &Session, proxy: &Proxy) -> anyhow::Result<()> {
     let all = titles(session).await?;
     let questions = all.iter().filter(|title| title.starts_with("Older question")).count();
     anyhow::ensure!(questions == OLDER_QUESTIONS, "{questions} older questions listed");
+    // Threads Ana never read that came as history are old news, not new to her.
+    let marked_new = session
+        .execute(
+            "return [...document.querySelectorAll('[data-testid=thread-item]')]
+               .filter((item) => item.dataset.threadTitle.startsWith('Older question'))
+               .filter((item) => item.querySelector('[data-testid=thread-unread]')).length;",
+            &[],
+        )
+        .await?;
+    anyhow::ensure!(marked_new == serde_json::json!(0), "{marked_new} older questions marked new");
     Ok(())
 }
 

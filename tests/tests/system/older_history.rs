@@ -4,11 +4,13 @@
 
 use super::{drain_notices, general_channel, mutation, options};
 use meridian_domain::{ChannelId, MessageId, ScopeId, ThreadId, User};
-use meridian_protocol::{Mutation, MutationOp};
+use meridian_protocol::{Entity, HistoryQuery, Mutation, MutationOp};
 use meridian_server_store::ServerStore;
 use meridian_store::{HeldHistory, LocalStore};
-use meridian_sync::{ApiClient, SyncEngine};
+use meridian_sync::{ApiClient, SyncEngine, SyncOptions};
+use meridian_testkit::client::HeadlessClient;
 use meridian_testkit::server::TestServer;
+use std::time::Duration;
 
 /// Threads of one message each, started between the old thread and the long one.
 const QUIET_THREADS: u64 = 300;
@@ -26,15 +28,12 @@ async fn reaching_back_loads_a_threads_start_and_older_threads_page_by_page() ->
     let store = store.as_ref();
     let (ana, kofi) = (ana_session.user.clone(), kofi_session.user.clone());
 
-    // The channel's past, oldest first: a thread with a few replies, many quiet threads, and a
-    // long thread whose newest replies fill the snapshot.
-    let old = start_thread(store, &ana, channel.id, "Old plans").await?;
-    reply(store, &kofi, old, 5, "old reply").await?;
-    for n in 1..=QUIET_THREADS {
-        start_thread(store, &kofi, channel.id, &format!("Quiet {n}")).await?;
-    }
-    let long = start_thread(store, &ana, channel.id, "Long one").await?;
-    reply(store, &kofi, long, LONG_REPLIES, "long reply").await?;
+    let (old, long) = write_a_long_past(store, &ana, &kofi, channel.id).await?;
+
+    // Ana read the old thread through its second reply on another device.
+    let second_reply = server_seq_of(store, &ana, ScopeId::Channel(channel.id), "old reply 2").await?;
+    let read = MutationOp::ReadThread { thread_id: old, read_through_seq: second_reply };
+    store.apply_mutations(&ana, meridian_domain::ClientId::new(), &[mutation(1, read)], 0).await?;
 
     let local = LocalStore::open(&dir.path().join("ana-new.db")).await?;
     let token = ana_session.token.clone().ok_or_else(|| anyhow::anyhow!("no token"))?;
@@ -52,8 +51,12 @@ async fn reaching_back_loads_a_threads_start_and_older_threads_page_by_page() ->
 
     // Reaching the top of the long thread loads it whole, and stops there: the old thread is
     // still on the server.
+    let unread_in_window = unread(&local, channel.id, long).await?;
+    assert!(unread_in_window > 0);
     assert!(!engine.load_thread_start(long).await?, "the long thread's start is held");
     assert_eq!(local.thread_messages(long).await?.len(), LONG_REPLIES as usize + 1);
+    // What was older than the window is old news: only the replies Ana was given first are new.
+    assert_eq!(unread(&local, channel.id, long).await?, unread_in_window);
     assert!(!local.thread_starts_on_server(long).await?);
     assert!(local.thread(old).await?.is_none(), "reaching one thread's start loaded far more");
     assert!(matches!(local.held_history(scope).await?, HeldHistory::OlderBefore(_)));
@@ -71,6 +74,17 @@ async fn reaching_back_loads_a_threads_start_and_older_threads_page_by_page() ->
     }
     assert_eq!(local.thread_count(channel.id).await?, QUIET_THREADS + 2);
     assert_eq!(local.thread_messages(old).await?.len(), 6, "the old thread, whole");
+    // Ana's own cursor stands: three of Kofi's replies are new to her. Threads she never read
+    // are old news.
+    assert_eq!(unread(&local, channel.id, old).await?, 3);
+    let quiet_unread: u64 = local
+        .threads(channel.id)
+        .await?
+        .iter()
+        .filter(|row| row.thread.title.starts_with("Quiet"))
+        .map(|row| row.unread)
+        .sum();
+    assert_eq!(quiet_unread, 0);
     assert!(!local.thread_starts_on_server(old).await?);
     assert_eq!(local.held_history(scope).await?, HeldHistory::Complete);
     assert!(local.channels_with_older_history().await?.is_empty());
@@ -80,6 +94,66 @@ async fn reaching_back_loads_a_threads_start_and_older_threads_page_by_page() ->
     assert!(notices.is_empty(), "older history raised {notices:?}");
     server.shutdown().await?;
     Ok(())
+}
+
+/// A device set to load older history in the background comes to hold every message of the
+/// channel, and counts none of the threads it never read as unread.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn background_loading_brings_a_channels_whole_past_to_the_device() -> anyhow::Result<()> {
+    let server = TestServer::start("Acme", false).await?;
+    let channel = general_channel(&server).await?;
+    let dir = tempfile::tempdir()?;
+    let ana_session = server.sign_up("Ana", "ana@example.com", "Europe/Berlin").await?;
+    let kofi_session = server.sign_up("Kofi", "kofi@example.com", "Africa/Accra").await?;
+    let store = server.server().store();
+    let (old, long) =
+        write_a_long_past(store.as_ref(), &ana_session.user, &kofi_session.user, channel.id).await?;
+
+    let background = SyncOptions { backfill_pause: Some(Duration::from_millis(10)), ..options() };
+    let ana = HeadlessClient::open(&dir.path().join("ana.db"), &server.base_url(), &ana_session, background)
+        .await?;
+    let scope = ScopeId::Channel(channel.id);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    // A scope not loaded yet reads as held whole: the long thread comes with the first snapshot.
+    while ana.store.thread(long).await?.is_none()
+        || ana.store.held_history(scope).await? != HeldHistory::Complete
+    {
+        anyhow::ensure!(tokio::time::Instant::now() < deadline, "the channel's past never all arrived");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(ana.store.thread_count(channel.id).await?, QUIET_THREADS + 2);
+    assert_eq!(ana.store.thread_messages(long).await?.len(), LONG_REPLIES as usize + 1);
+    assert_eq!(ana.store.thread_messages(old).await?.len(), 6);
+    let unread: u64 = ana
+        .store
+        .threads(channel.id)
+        .await?
+        .iter()
+        .filter(|row| row.thread.id != long)
+        .map(|row| row.unread)
+        .sum();
+    assert_eq!(unread, 0, "threads Ana never read, loaded as history, count as read");
+    ana.stop().await;
+    server.shutdown().await?;
+    Ok(())
+}
+
+/// The channel's past, oldest first: a thread of Ana's with a few replies, many quiet threads of
+/// Kofi's, and a long thread whose newest replies fill a snapshot. Answers the first and the last.
+async fn write_a_long_past(
+    store: &dyn ServerStore,
+    ana: &User,
+    kofi: &User,
+    channel: ChannelId,
+) -> anyhow::Result<(ThreadId, ThreadId)> {
+    let old = start_thread(store, ana, channel, "Old plans").await?;
+    reply(store, kofi, old, 5, "old reply").await?;
+    for n in 1..=QUIET_THREADS {
+        start_thread(store, kofi, channel, &format!("Quiet {n}")).await?;
+    }
+    let long = start_thread(store, ana, channel, "Long one").await?;
+    reply(store, kofi, long, LONG_REPLIES, "long reply").await?;
+    Ok((old, long))
 }
 
 async fn start_thread(
@@ -123,4 +197,32 @@ async fn reply(
         .collect();
     store.apply_mutations(author, meridian_domain::ClientId::new(), &replies, 0).await?;
     Ok(())
+}
+
+async fn unread(local: &LocalStore, channel: ChannelId, thread: ThreadId) -> anyhow::Result<u64> {
+    let rows = local.threads(channel).await?;
+    let row = rows.iter().find(|row| row.thread.id == thread).ok_or_else(|| anyhow::anyhow!("not listed"))?;
+    Ok(row.unread)
+}
+
+/// The seq the server gave the message whose text is `body`, read from the scope's history.
+async fn server_seq_of(
+    store: &dyn ServerStore,
+    reader: &User,
+    scope: ScopeId,
+    body: &str,
+) -> anyhow::Result<u64> {
+    let mut before = None;
+    loop {
+        let query = HistoryQuery { before_order_seq: before, limit: Some(500) };
+        let page = store.history(reader, scope, &query).await?;
+        for row in &page.rows {
+            if let Entity::Message(message) = &row.entity
+                && message.body == body
+            {
+                return Ok(row.order_seq);
+            }
+        }
+        before = Some(page.older_before.ok_or_else(|| anyhow::anyhow!("no message {body:?}"))?);
+    }
 }
