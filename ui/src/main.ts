@@ -7,7 +7,7 @@ import "./lib/theme.svelte";
 import App from "./App.svelte";
 import { sessionState, setHourCycle } from "./lib/api";
 import { usesTwelveHourClock } from "./lib/time";
-import { readEarly } from "./lib/workspace.svelte";
+import { readEarly } from "./lib/place";
 
 // Before anything is read: times the shell writes into text follow the clock of this locale. The
 // shell takes it at once, ahead of the reads the app starts next.

@@ -7,7 +7,7 @@
 use crate::LocalStore;
 use crate::inbox::{CHANNEL_UNREAD, FIRST_UNREAD, INBOX};
 use crate::participants::{MENTIONING, TAKES_PART, WRITERS};
-use crate::reads::THREAD_LIST;
+use crate::reads::{RECENT_THREADS, THREAD_LIST};
 use crate::thread_window::{Direction, MessageKey, run_query};
 use meridian_domain::MessageId;
 
@@ -97,6 +97,7 @@ async fn lists_and_unread_counts_read_each_thread_from_its_ends_and_count_index_
     let channel_list = format!("{} WHERE t.channel_id = ? ORDER BY last_activity_at DESC", *THREAD_LIST);
     for (name, sql, counts_of_whole_threads) in [
         ("a channel's threads", channel_list.as_str(), 1),
+        ("a channel's recent threads", RECENT_THREADS.as_str(), 1),
         ("the inbox", INBOX.as_str(), 1),
         ("unread per channel", CHANNEL_UNREAD.as_str(), 0),
     ] {

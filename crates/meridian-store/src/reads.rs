@@ -120,9 +120,7 @@ pub(crate) static THREAD_LIST: LazyLock<String> = LazyLock::new(|| {
     format!(
         "SELECT t.id, t.channel_id, t.title, t.author_id, t.created_at,
         MAX((SELECT COUNT(*) FROM messages m WHERE m.thread_id = t.id) - 1, 0) AS replies,
-        COALESCE(
-            (SELECT MAX(at) FROM (SELECT {NEWEST_LOCAL_AT} AS at UNION ALL SELECT {NEWEST_CONFIRMED_AT})),
-            t.created_at) AS last_activity_at,
+        {activity} AS last_activity_at,
         COALESCE(
             (SELECT m.body FROM messages m WHERE m.thread_id = t.id AND m.server_seq IS NULL
              ORDER BY m.created_at DESC LIMIT 1),
@@ -131,7 +129,29 @@ pub(crate) static THREAD_LIST: LazyLock<String> = LazyLock::new(|| {
             '') AS preview,
         {UNREAD} AS unread,
         COALESCE(s.follow, 'none') AS follow
- FROM threads t LEFT JOIN thread_state s ON s.thread_id = t.id"
+ FROM threads t LEFT JOIN thread_state s ON s.thread_id = t.id",
+        activity = *LAST_ACTIVITY,
+    )
+});
+
+/// When thread `t` was last written in: its newest message, confirmed or still here alone.
+static LAST_ACTIVITY: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "COALESCE(
+            (SELECT MAX(at) FROM (SELECT {NEWEST_LOCAL_AT} AS at UNION ALL SELECT {NEWEST_CONFIRMED_AT})),
+            t.created_at)"
+    )
+});
+
+/// A channel's most recently active threads, newest first: which ones is decided from their last
+/// activity alone, so the rest of a row is read only for the threads listed.
+pub(crate) static RECENT_THREADS: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "{list} WHERE t.id IN (SELECT t.id FROM threads t WHERE t.channel_id = ?
+                                ORDER BY {activity} DESC LIMIT ?)
+         ORDER BY last_activity_at DESC",
+        list = *THREAD_LIST,
+        activity = *LAST_ACTIVITY,
     )
 });
 
@@ -279,6 +299,17 @@ impl LocalStore {
         .bind(channel_id.to_string())
         .fetch_all(&self.pool)
         .await?;
+        rows.into_iter().map(ThreadListRecord::into_row).collect()
+    }
+
+    /// The `limit` threads of a channel with the latest activity, newest first: a screenful or
+    /// a few of a channel that may hold thousands.
+    pub async fn recent_threads(&self, channel_id: ChannelId, limit: u32) -> Result<Vec<ThreadRow>> {
+        let rows: Vec<ThreadListRecord> = sqlx::query_as(&RECENT_THREADS)
+            .bind(channel_id.to_string())
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
         rows.into_iter().map(ThreadListRecord::into_row).collect()
     }
 

@@ -40,16 +40,25 @@ pub async fn list_channels(state: State<'_, AppState>) -> CommandResult<Vec<Chan
         .collect())
 }
 
+/// Threads a channel's list shows unless asked for more: several screens.
+const LISTED_THREADS: u32 = 100;
+/// The most threads one list asks for.
+const MAX_LISTED_THREADS: u32 = 5_000;
+
+/// A channel's `limit` most recently active threads, newest first (the list shows more as the
+/// reader scrolls; `ChannelSummary::thread_count` says how many there are).
 #[tauri::command]
 pub async fn list_threads(
     state: State<'_, AppState>,
     channel_id: String,
+    limit: Option<u32>,
 ) -> CommandResult<Vec<ThreadSummary>> {
     let channel_id = parse_id(&channel_id, "channel")?;
+    let limit = limit.unwrap_or(LISTED_THREADS).clamp(1, MAX_LISTED_THREADS);
     let guard = state.session().await;
     let session = signed_in(&guard)?;
     let people = People::new(session.store.users().await?);
-    let threads = session.store.threads(channel_id).await?;
+    let threads = session.store.recent_threads(channel_id, limit).await?;
     Ok(threads.iter().map(|row| people.thread_summary(row, &session.me())).collect())
 }
 

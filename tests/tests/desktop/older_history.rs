@@ -73,7 +73,7 @@ async fn reach_back(session: &Session, proxy: &Proxy) -> anyhow::Result<()> {
     let listed = listed_titles(session, QUICK_QUESTIONS + 1).await?;
     anyhow::ensure!(listed.iter().any(|title| title == LONG_THREAD), "listed: {listed:?}");
     anyhow::ensure!(!listed.iter().any(|title| title.starts_with("Older question")), "listed: {listed:?}");
-    by_testid(session, "older-threads").await?;
+    by_testid(session, "more-threads").await?;
 
     // Opening the long thread (as a click does, without scrolling the list) shows the replies held
     // and, reaching the top, its start, read from the server.
@@ -109,21 +109,21 @@ async fn reach_back(session: &Session, proxy: &Proxy) -> anyhow::Result<()> {
     // Offline, reaching the end of the list says the older threads could not be loaded.
     proxy.go_offline();
     scroll_thread_list_to_end(session).await?;
-    let failed = session.wait_for("[data-testid='older-threads'] [role='alert']", WAIT).await?;
+    let failed = session.wait_for("[data-testid='more-threads'] [role='alert']", WAIT).await?;
     let said = failed.text_content().await?;
     anyhow::ensure!(said.contains("Could not load older threads"), "the list's end says {said:?}");
-    screenshots::save(session, &test_artifacts()?, "older-threads-offline").await?;
+    screenshots::save(session, &test_artifacts()?, "more-threads-offline").await?;
     anyhow::ensure!(!titles(session).await?.iter().any(|title| title == SEEDED_THREAD));
 
     // Back online, "Try again" loads them; reaching the end again loads the rest, down to the
     // demo team's threads, and the end stops asking.
     proxy.go_online();
-    session.find("[data-testid='older-threads'] button").await?.click().await?;
+    session.find("[data-testid='more-threads'] button").await?.click().await?;
     session
         .wait_until("the oldest threads, and the end of the list", WAIT * 3, || async {
             scroll_thread_list_to_end(session).await?;
             let done = titles(session).await?.iter().any(|title| title == SEEDED_THREAD)
-                && session.find_all("[data-testid='older-threads']").await?.is_empty();
+                && session.find_all("[data-testid='more-threads']").await?.is_empty();
             Ok(done.then_some(()))
         })
         .await?;

@@ -295,8 +295,12 @@ export const signOut = () => invoke<void>("sign_out");
 
 export const listChannels = () => invoke<ChannelSummary[]>("list_channels");
 
-export const listThreads = (channelId: string) =>
-  invoke<ThreadSummary[]>("list_threads", { channelId });
+/** Threads a channel's list shows at first, and how many more each time its end is reached. */
+export const THREAD_PAGE = 100;
+
+/** A channel's `limit` most recently active threads, newest first. */
+export const listThreads = (channelId: string, limit = THREAD_PAGE) =>
+  invoke<ThreadSummary[]>("list_threads", { channelId, limit });
 
 /** Opens a thread around a message if given, else at the first unread, else at the newest. */
 export const openThread = (threadId: string, atMessage: string | null = null) =>

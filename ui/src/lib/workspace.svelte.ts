@@ -15,6 +15,7 @@ import type {
   ThreadDetail,
   ThreadSummary,
 } from "./api";
+import { type EarlyReads, type EarlyThreads, earlyThreads, rememberChannel, rememberPlace } from "./place";
 import { ThreadWindow } from "./threadWindow.svelte";
 
 /** How long a thread read ahead of its opening stays good to open from, unless it changes. */
@@ -30,48 +31,6 @@ function afterFrames(count: number): Promise<void> {
   });
 }
 const FRAMES_WAIT_MS = 500;
-
-/** Where the channel the reader had open last is remembered, per team and person. */
-const LAST_CHANNEL_KEY = "meridian.lastChannel.";
-/** The team and person the app showed last, to start its reads before the shell says who. */
-const LAST_PLACE_KEY = "meridian.lastPlace";
-
-function stored(key: string): string | null {
-  try {
-    return localStorage.getItem(key);
-  } catch {
-    return null;
-  }
-}
-
-/** The remembered channel's threads, asked for now. */
-type EarlyThreads = { channelId: string; threads: Promise<ThreadSummary[]> };
-
-/** The first screen's reads, started before the session is known (see {@link readEarly}). */
-export type EarlyReads = { place: string; channels: Promise<ChannelSummary[]>; threads?: EarlyThreads };
-
-function earlyThreads(place: string): EarlyThreads | undefined {
-  const channelId = stored(LAST_CHANNEL_KEY + place);
-  if (channelId === null) return undefined;
-  const threads = api.listThreads(channelId);
-  // Read or dropped by `refreshChannels`; a channel gone meanwhile is not an error to show.
-  threads.catch(() => {});
-  return { channelId, threads };
-}
-
-/**
- * Starts reading the channels and the last channel's threads of the team and person shown last,
- * at once: the shell answers them as soon as it has resumed the session, alongside its answer
- * to who is signed in, rather than after the page has heard it and drawn the team. Nothing when
- * no team was shown on this computer; reads for another team or person are dropped unused.
- */
-export function readEarly(): EarlyReads | undefined {
-  const place = stored(LAST_PLACE_KEY);
-  if (place === null) return undefined;
-  const channels = api.listChannels();
-  channels.catch(() => {});
-  return { place, channels, threads: earlyThreads(place) };
-}
 
 /** A value loaded by a command, with the error of the last attempt. */
 type Loaded<T> = { value: T; loading: boolean; error: string | null };
@@ -104,6 +63,13 @@ export class Workspace {
   people = $state<Person[]>([]);
 
   selectedChannel = $derived(this.channels.value.find((c) => c.id === this.channelId) ?? null);
+  /** How many of the selected channel's threads the list asks for; grows as its end is reached. */
+  private threadLimit = api.THREAD_PAGE;
+  /** The selected channel has threads not listed yet: held here, or still on the team server. */
+  moreThreads = $derived(
+    this.selectedChannel !== null &&
+      (this.selectedChannel.threadCount > this.threads.value.length || this.selectedChannel.olderOnServer),
+  );
 
   // Each load takes a ticket; a response is used only if no newer load of the same kind began,
   // so quick clicks never show a stale channel or thread.
@@ -118,11 +84,7 @@ export class Workspace {
    * the channel list, rather than after it.
    */
   constructor(private readonly placeKey: string) {
-    try {
-      localStorage.setItem(LAST_PLACE_KEY, placeKey);
-    } catch {
-      // Not kept: the next start reads after the session is known.
-    }
+    rememberPlace(placeKey);
   }
 
   /**
@@ -290,18 +252,10 @@ export class Workspace {
       this.channelId = channelId;
       this.closeThread();
       this.threads = { value: [], loading: true, error: null };
-      this.rememberChannel(channelId);
+      this.threadLimit = api.THREAD_PAGE;
+      if (channelId !== null) rememberChannel(this.placeKey, channelId);
     }
     await this.refreshThreads();
-  }
-
-  private rememberChannel(channelId: string | null) {
-    if (channelId === null) return;
-    try {
-      localStorage.setItem(LAST_CHANNEL_KEY + this.placeKey, channelId);
-    } catch {
-      // Not kept: the app opens at the first channel next time.
-    }
   }
 
   async refreshThreads() {
@@ -312,13 +266,31 @@ export class Workspace {
       return;
     }
     try {
-      const threads = await api.listThreads(channelId);
+      const threads = await api.listThreads(channelId, this.threadLimit);
       if (ticket === this.tickets.threads) this.threads = { value: threads, loading: false, error: null };
     } catch (error) {
       if (ticket === this.tickets.threads) {
         this.threads = { ...this.threads, loading: false, error: api.errorMessage(error) };
       }
     }
+  }
+
+  /**
+   * The end of the selected channel's list was reached: lists a page more of its threads, those
+   * held here first, then older ones read from the team server. Rejects when the server cannot be
+   * reached.
+   */
+  async listMoreThreads() {
+    const channel = this.selectedChannel;
+    if (channel === null) return;
+    if (channel.threadCount <= this.threads.value.length && channel.olderOnServer) {
+      const { added } = await api.loadOlderThreads(channel.id);
+      this.threadLimit = Math.max(this.threadLimit, this.threads.value.length + added);
+      await this.refreshChannels();
+    } else {
+      this.threadLimit = this.threads.value.length + api.THREAD_PAGE;
+    }
+    await this.refreshThreads();
   }
 
   /** Shows the form for a new thread in the selected channel, in place of the open thread. */
