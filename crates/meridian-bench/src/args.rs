@@ -24,6 +24,8 @@ pub enum Scenario {
     InitialSync(InitialSyncOptions),
     /// Offline full-text search over a large local store.
     Search(SearchOptions),
+    /// A channel's thread list over a local store of thousands of threads.
+    ThreadList(ThreadListOptions),
     /// The real desktop app: cold start, idle memory, a long thread (run under `xvfb-run`).
     Desktop(DesktopOptions),
 }
@@ -52,6 +54,16 @@ pub struct DesktopOptions {
     /// pointer does; the time still runs from the click.
     #[arg(long)]
     pub rest_before_first_open: bool,
+}
+
+#[derive(Debug, ClapArgs)]
+pub struct ThreadListOptions {
+    /// Messages in the local store, in threads of 50 in one channel.
+    #[arg(long, default_value_t = 200_000)]
+    pub messages: usize,
+    /// Timed reads per kind.
+    #[arg(long, default_value_t = 50)]
+    pub reads: usize,
 }
 
 #[derive(Debug, ClapArgs)]

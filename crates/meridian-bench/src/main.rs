@@ -11,6 +11,7 @@ mod report;
 mod search;
 mod setup;
 mod stats;
+mod thread_list;
 
 use args::{Args, Scenario};
 use clap::Parser;
@@ -26,6 +27,7 @@ async fn main() -> anyhow::Result<()> {
         Scenario::Fanout(options) => fanout::run(options).await?,
         Scenario::InitialSync(options) => initial_sync::run(options).await?,
         Scenario::Search(options) => search::run(options).await?,
+        Scenario::ThreadList(options) => thread_list::run(options).await?,
         Scenario::Desktop(options) => desktop::run(options).await?,
     };
     report::write(&args.results_dir, &result)?;

@@ -140,7 +140,7 @@ fn text_filter(text: &str) -> SearchFilter {
 }
 
 /// Pronounceable distinct words: consonant-vowel syllables, shortest first.
-fn vocabulary() -> Vec<String> {
+pub(crate) fn vocabulary() -> Vec<String> {
     const CONSONANTS: &[u8] = b"bdfgklmnprstvz";
     const VOWELS: &[u8] = b"aeiou";
     let syllable = |n: usize| {
@@ -165,7 +165,7 @@ fn vocabulary() -> Vec<String> {
 
 /// Fills `store` with `count` messages by a handful of people in threads of 50; returns the
 /// people and the channel.
-async fn fill(
+pub(crate) async fn fill(
     store: &LocalStore,
     count: usize,
     words: &[String],
