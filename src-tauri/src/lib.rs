@@ -48,12 +48,32 @@ const LOG_FILE: &str = "meridian.log";
 
 /// The app's identifier, which names its data directory (as in tauri.conf.json).
 const IDENTIFIER: &str = "app.meridian.desktop";
+/// The web view's own data, inside the data directory.
+const WEBVIEW_DIR: &str = "webview";
 
 fn data_dir() -> PathBuf {
     match std::env::var_os(DATA_DIR_ENV) {
         Some(dir) => PathBuf::from(dir),
         None => dirs::data_dir().unwrap_or_else(std::env::temp_dir).join(IDENTIFIER),
     }
+}
+
+/// Opens the window as `tauri.conf.json` describes it (which leaves it to the app to create),
+/// with the web view's own data (its local storage: the channel open last, the theme chosen) in
+/// the data directory, beside the accounts it belongs to. Two data directories, such as two
+/// copies of the app running side by side, then never read or overwrite each other's.
+fn open_main_window(app: &tauri::App, data_dir: &std::path::Path) -> tauri::Result<tauri::WebviewWindow> {
+    let config = app
+        .config()
+        .app
+        .windows
+        .iter()
+        .find(|window| window.label == "main")
+        .cloned()
+        .ok_or_else(|| tauri::Error::WindowNotFound)?;
+    tauri::WebviewWindowBuilder::from_config(app.handle(), &config)?
+        .data_directory(data_dir.join(WEBVIEW_DIR))
+        .build()
 }
 
 pub fn run() {
@@ -87,10 +107,9 @@ pub fn run() {
     let result = tauri::Builder::default()
         .setup(move |app| {
             let state = AppState::new(data_dir.clone(), app_clock());
-            if let Some(window) = app.get_webview_window("main") {
-                painting::choose(&window);
-                window_state::restore(&window.as_ref().window(), &data_dir);
-            }
+            let window = open_main_window(app, &data_dir)?;
+            painting::choose(&window);
+            window_state::restore(&window.as_ref().window(), &data_dir);
             let handle = app.handle().clone();
             tray::install_after_first_screen(&handle);
             if let Some(listener) = listener {

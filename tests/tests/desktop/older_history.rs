@@ -1,7 +1,7 @@
 //! A device that joins a team with a long past is given only each channel's latest messages. The
 //! rest loads from the team server as the reader reaches it: a thread's start as they scroll to
-//! its top, older threads as they scroll to the end of the list. Without the network, the list
-//! says so, and loads on "Try again" once it is back.
+//! its top, older threads as they scroll to the end of the list. Without the network, the thread
+//! and the list say so, and load on "Try again" once it is back.
 
 use super::{App, WAIT, by_testid, channel_item, open_channel, test_artifacts, wait_for_channel, world};
 use meridian_domain::{Clock, SystemClock};
@@ -74,12 +74,24 @@ async fn reach_back(session: &Session, proxy: &Proxy) -> anyhow::Result<()> {
     anyhow::ensure!(listed.iter().any(|title| title == LONG_THREAD), "listed: {listed:?}");
     anyhow::ensure!(!listed.iter().any(|title| title.starts_with("Older question")), "listed: {listed:?}");
     by_testid(session, "more-threads").await?;
+    // Search says it covers what has arrived so far.
+    let search = by_testid(session, "search-input").await?;
+    search.send_keys("Long reply").await?;
+    session.wait_for("[data-testid='search-hit']", WAIT).await?;
+    by_testid(session, "search-partial").await?;
+    session.find("[aria-label='Clear search']").await?.click().await?;
+    listed_titles(session, QUICK_QUESTIONS + 1).await?;
 
     // Opening the long thread (as a click does, without scrolling the list) shows the replies held
-    // and, reaching the top, its start, read from the server.
+    // and, at the top, the start is asked for from the server: offline, it says it could not be
+    // loaded; back online, "Try again" loads it.
+    proxy.go_offline();
     let long = session.find(&thread_item(LONG_THREAD)).await?;
     session.execute("arguments[0].click()", &[long.to_json()]).await?;
     session.wait_for_text("[data-testid='thread-title']", LONG_THREAD, WAIT).await?;
+    session.wait_for_text("[data-testid='earlier-failed']", "Could not load earlier messages", WAIT).await?;
+    proxy.go_online();
+    session.find("[data-testid='earlier-failed'] button").await?.click().await?;
     session
         .wait_until("the long thread's start read from the server", WAIT * 2, || async {
             let list = session.find("[data-testid='message-list']").await?;

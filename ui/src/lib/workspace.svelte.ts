@@ -180,6 +180,8 @@ export class Workspace {
   /** Opens a thread from the inbox, keeping the inbox in the middle pane. */
   async openFromInbox(channelId: string, threadId: string) {
     this.channelId = channelId;
+    // The app reopens in the channel of the thread read last, however it was reached.
+    rememberChannel(this.placeKey, channelId);
     await this.selectThread(threadId);
   }
 
