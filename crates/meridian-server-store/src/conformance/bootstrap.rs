@@ -193,6 +193,59 @@ pub async fn a_channel_snapshot_holds_the_latest_messages_and_history_the_rest(s
     assert_eq!(backfilled, expected, "the older messages, newest first, each once");
 }
 
+/// A device that bootstraps a long channel and then loads all of its history holds what replaying
+/// the whole log gives: older messages with their latest text and present reactions, no deleted
+/// message, and threads along with their messages.
+pub async fn a_snapshot_its_history_and_its_tail_equal_the_replayed_log(subject: Subject) {
+    let f = Fixture::new(subject).await;
+    let (ana, kofi) = (f.person("Ana").await, f.person("Kofi").await);
+    let general = f.channel("general", false, &[]).await;
+    let scope = ScopeId::Channel(general.id);
+    let client = ClientId::new();
+    // An old thread whose messages all fall before the snapshot's window, then a long one.
+    let (old, old_thread) = start_thread(1, &general, "Old plan");
+    let first = old.op.message_id().expect("a post names its message");
+    let second = reply(2, old_thread, "Doomed");
+    let doomed = second.op.message_id().expect("a post names its message");
+    let mut batch = vec![old, second, reply(3, old_thread, "Kept")];
+    let (long, long_thread) = start_thread(4, &general, "0");
+    batch.push(long);
+    batch.extend((5..5 + SNAPSHOT_MESSAGES as u64).map(|seq| reply(seq, long_thread, &seq.to_string())));
+    let next = 5 + SNAPSHOT_MESSAGES as u64;
+    batch.extend([
+        mutation(next, MutationOp::SetReaction { message_id: first, emoji: "👍".into(), present: true }),
+        mutation(next + 1, MutationOp::SetReaction { message_id: first, emoji: "🎉".into(), present: true }),
+        mutation(next + 2, MutationOp::SetReaction { message_id: first, emoji: "🎉".into(), present: false }),
+        mutation(next + 3, MutationOp::EditMessage { message_id: first, body: "Old plan v2".into() }),
+        mutation(next + 4, MutationOp::DeleteMessage { message_id: doomed }),
+    ]);
+    f.store.apply_mutations(&ana, client, &batch, NOW).await.expect("push");
+
+    let (at_seq, rows, older_before) = full_snapshot(&f.store, &kofi, scope, 100).await;
+    assert!(older_before.is_some(), "the old thread is left out of the window");
+    let mut held = Held::default();
+    held.apply_rows(&rows);
+    let mut before = older_before;
+    while let Some(order_seq) = before {
+        let query = HistoryQuery { before_order_seq: Some(order_seq), limit: Some(4) };
+        let page = f.store.history(&kofi, scope, &query).await.expect("history");
+        let messages = page.rows.iter().filter(|row| matches!(row.entity, Entity::Message(_))).count();
+        assert!(messages <= 4, "a page of 4 held {messages}");
+        held.apply_rows(&page.rows);
+        before = page.older_before;
+    }
+    held.apply_changes(&tail(&f.store, &kofi, scope, at_seq).await);
+    let mut replayed = Held::default();
+    replayed.apply_changes(&tail(&f.store, &kofi, scope, 0).await);
+    let held = held.settled();
+    assert_eq!(held, replayed.settled());
+    let old_post = held.values().find_map(|entity| match entity {
+        Entity::Message(message) if message.id == first => Some(message.body.clone()),
+        _ => None,
+    });
+    assert_eq!(old_post.as_deref(), Some("Old plan v2"));
+}
+
 pub async fn snapshots_and_history_of_unreadable_scopes_are_refused(subject: Subject) {
     let f = Fixture::new(subject).await;
     let (ana, kofi) = (f.person("Ana").await, f.person("Kofi").await);

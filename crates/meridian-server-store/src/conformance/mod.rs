@@ -75,6 +75,7 @@ macro_rules! conformance_tests {
             an_edit_history_is_not_found_unless_the_message_is_readable_and_not_deleted,
             a_snapshot_and_its_tail_equal_the_replayed_log,
             a_channel_snapshot_holds_the_latest_messages_and_history_the_rest,
+            a_snapshot_its_history_and_its_tail_equal_the_replayed_log,
             snapshots_and_history_of_unreadable_scopes_are_refused,
             pulls_ask_for_snapshots_and_resets,
             an_interrupted_upload_resumes_with_the_missing_chunks,
