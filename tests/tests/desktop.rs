@@ -117,6 +117,27 @@ async fn wait_for_message(session: &Session, author: &str, needle: &str) -> anyh
 
 /// Runs `script` in the page until it answers a string, read in one go: an element found first
 /// may be redrawn before it is asked about.
+/// Scrolls the open thread up a screen at a time until a message containing `needle` is among
+/// its rows, allowing `wait` for it.
+async fn scroll_up_to(session: &Session, needle: &str, wait: Duration) -> anyhow::Result<()> {
+    session
+        .wait_until(format!("{needle:?} after scrolling up"), wait, || async {
+            Ok(session
+                .execute(
+                    "const list = document.querySelector('[data-testid=message-list]');
+                     list.scrollTop -= list.clientHeight;
+                     return [...list.querySelectorAll('[data-testid=message-body]')]
+                       .some((body) => body.textContent.includes(arguments[0]));",
+                    &[serde_json::json!(needle)],
+                )
+                .await?
+                .as_bool()
+                .filter(|top| *top))
+        })
+        .await?;
+    Ok(())
+}
+
 async fn wait_for_script_text(session: &Session, description: &str, script: &str) -> anyhow::Result<String> {
     Ok(session
         .wait_until(description, WAIT, || async {

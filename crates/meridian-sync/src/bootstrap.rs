@@ -126,14 +126,27 @@ impl SyncEngine {
     /// [`LocalStore::apply_history`]: meridian_store::LocalStore::apply_history
     pub(crate) async fn backfill(self: Arc<Self>, pause: Duration, mut stop: watch::Receiver<bool>) {
         let mut delay = BACKFILL_START;
+        let mut loaded = false;
         loop {
             tokio::select! {
                 () = tokio::time::sleep(delay) => {}
                 _ = stop.wait_for(|stopped| *stopped) => return,
             }
             delay = match self.backfill_page().await {
-                Ok(true) => pause,
-                Ok(false) => BACKFILL_IDLE,
+                Ok(true) => {
+                    loaded = true;
+                    pause
+                }
+                Ok(false) => {
+                    // Everything is here now: one merge of the search index's segments, which
+                    // the pages added by the hundred, keeps searching it as quick as after a sync.
+                    if std::mem::take(&mut loaded)
+                        && let Err(error) = self.store.optimize_search().await
+                    {
+                        tracing::warn!(%error, "could not merge the search index");
+                    }
+                    BACKFILL_IDLE
+                }
                 Err(error) => {
                     tracing::debug!(%error, "older history could not be loaded; trying again later");
                     BACKFILL_RETRY

@@ -80,21 +80,7 @@ async fn read_a_long_thread(session: &Session, world: &World) -> anyhow::Result<
     scrolling_up_at_once_is_not_pulled_back(session).await?;
     few_rows(session).await?;
     rows_on_screen_stay_as_pages_come_in_above(session).await?;
-    session
-        .wait_until("the opening post after scrolling up", WAIT * 3, || async {
-            Ok(session
-                .execute(
-                    "const list = document.querySelector('[data-testid=message-list]');
-                     list.scrollTop -= list.clientHeight;
-                     return [...list.querySelectorAll('[data-testid=message-body]')]
-                       .some((body) => body.textContent.includes('Draft is up'));",
-                    &[],
-                )
-                .await?
-                .as_bool()
-                .filter(|top| *top))
-        })
-        .await?;
+    super::scroll_up_to(session, "Draft is up", WAIT * 3).await?;
     few_rows(session).await?;
     // Bob's replies, seconds apart, read as one run under his name: only the first shows it.
     let named = session

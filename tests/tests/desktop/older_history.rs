@@ -3,7 +3,9 @@
 //! its top, older threads as they scroll to the end of the list. Without the network, the thread
 //! and the list say so, and load on "Try again" once it is back.
 
-use super::{App, WAIT, by_testid, channel_item, open_channel, test_artifacts, wait_for_channel, world};
+use super::{
+    App, WAIT, by_testid, channel_item, open_channel, scroll_up_to, test_artifacts, wait_for_channel, world,
+};
 use meridian_domain::{Clock, SystemClock};
 use meridian_testkit::client::HeadlessClient;
 use meridian_testkit::proxy::Proxy;
@@ -102,21 +104,7 @@ async fn reach_back(session: &Session, proxy: &Proxy) -> anyhow::Result<()> {
             .then_some(()))
         })
         .await?;
-    session
-        .wait_until("the opening post after scrolling up", WAIT * 2, || async {
-            Ok(session
-                .execute(
-                    "const list = document.querySelector('[data-testid=message-list]');
-                     list.scrollTop -= list.clientHeight;
-                     return [...list.querySelectorAll('[data-testid=message-body]')]
-                       .some((body) => body.textContent.includes('Long read: where it starts.'));",
-                    &[],
-                )
-                .await?
-                .as_bool()
-                .filter(|top| *top))
-        })
-        .await?;
+    scroll_up_to(session, "Long read: where it starts.", WAIT * 2).await?;
 
     // Offline, reaching the end of the list says the older threads could not be loaded.
     proxy.go_offline();

@@ -3,8 +3,8 @@
 //! as asked, and no further.
 
 use super::{drain_notices, general_channel, mutation, options};
-use meridian_domain::{ChannelId, MessageId, ScopeId, ThreadId, User};
-use meridian_protocol::{Entity, HistoryQuery, Mutation, MutationOp};
+use meridian_domain::{Channel, ChannelId, MessageId, ScopeId, ThreadId, User};
+use meridian_protocol::{Entity, HistoryQuery, Mutation, MutationOp, SessionInfo};
 use meridian_server_store::ServerStore;
 use meridian_store::{HeldHistory, LocalStore};
 use meridian_sync::{ApiClient, SyncEngine, SyncOptions};
@@ -19,16 +19,10 @@ const LONG_REPLIES: u64 = 400;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reaching_back_loads_a_threads_start_and_older_threads_page_by_page() -> anyhow::Result<()> {
-    let server = TestServer::start("Acme", false).await?;
-    let channel = general_channel(&server).await?;
-    let dir = tempfile::tempdir()?;
-    let ana_session = server.sign_up("Ana", "ana@example.com", "Europe/Berlin").await?;
-    let kofi_session = server.sign_up("Kofi", "kofi@example.com", "Africa/Accra").await?;
+    let Past { server, channel, dir, ana_session, old, long } = a_channel_with_a_long_past().await?;
     let store = server.server().store();
     let store = store.as_ref();
-    let (ana, kofi) = (ana_session.user.clone(), kofi_session.user.clone());
-
-    let (old, long) = write_a_long_past(store, &ana, &kofi, channel.id).await?;
+    let ana = ana_session.user.clone();
 
     // Ana read the old thread through its second reply on another device.
     let second_reply = server_seq_of(store, &ana, ScopeId::Channel(channel.id), "old reply 2").await?;
@@ -100,14 +94,7 @@ async fn reaching_back_loads_a_threads_start_and_older_threads_page_by_page() ->
 /// channel, and counts none of the threads it never read as unread.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn background_loading_brings_a_channels_whole_past_to_the_device() -> anyhow::Result<()> {
-    let server = TestServer::start("Acme", false).await?;
-    let channel = general_channel(&server).await?;
-    let dir = tempfile::tempdir()?;
-    let ana_session = server.sign_up("Ana", "ana@example.com", "Europe/Berlin").await?;
-    let kofi_session = server.sign_up("Kofi", "kofi@example.com", "Africa/Accra").await?;
-    let store = server.server().store();
-    let (old, long) =
-        write_a_long_past(store.as_ref(), &ana_session.user, &kofi_session.user, channel.id).await?;
+    let Past { server, channel, dir, ana_session, old, long } = a_channel_with_a_long_past().await?;
 
     let background = SyncOptions { backfill_pause: Some(Duration::from_millis(10)), ..options() };
     let ana = HeadlessClient::open(&dir.path().join("ana.db"), &server.base_url(), &ana_session, background)
@@ -138,22 +125,35 @@ async fn background_loading_brings_a_channels_whole_past_to_the_device() -> anyh
     Ok(())
 }
 
-/// The channel's past, oldest first: a thread of Ana's with a few replies, many quiet threads of
-/// Kofi's, and a long thread whose newest replies fill a snapshot. Answers the first and the last.
-async fn write_a_long_past(
-    store: &dyn ServerStore,
-    ana: &User,
-    kofi: &User,
-    channel: ChannelId,
-) -> anyhow::Result<(ThreadId, ThreadId)> {
-    let old = start_thread(store, ana, channel, "Old plans").await?;
+/// A team server whose #general has a long past, and Ana's account for a new device.
+struct Past {
+    server: TestServer,
+    channel: Channel,
+    dir: tempfile::TempDir,
+    ana_session: SessionInfo,
+    /// Ana's thread with five replies of Kofi's, the oldest in the channel.
+    old: ThreadId,
+    /// Ana's thread with Kofi's replies, the newest; its latest replies fill a snapshot.
+    long: ThreadId,
+}
+
+/// #general's past, oldest first: a thread of Ana's with a few replies, many quiet threads of
+/// Kofi's, and a long thread whose newest replies fill a snapshot.
+async fn a_channel_with_a_long_past() -> anyhow::Result<Past> {
+    let server = TestServer::start("Acme", false).await?;
+    let channel = general_channel(&server).await?;
+    let ana_session = server.sign_up("Ana", "ana@example.com", "Europe/Berlin").await?;
+    let kofi_session = server.sign_up("Kofi", "kofi@example.com", "Africa/Accra").await?;
+    let store = server.server().store();
+    let (store, ana, kofi) = (store.as_ref(), &ana_session.user, &kofi_session.user);
+    let old = start_thread(store, ana, channel.id, "Old plans").await?;
     reply(store, kofi, old, 5, "old reply").await?;
     for n in 1..=QUIET_THREADS {
-        start_thread(store, kofi, channel, &format!("Quiet {n}")).await?;
+        start_thread(store, kofi, channel.id, &format!("Quiet {n}")).await?;
     }
-    let long = start_thread(store, ana, channel, "Long one").await?;
+    let long = start_thread(store, ana, channel.id, "Long one").await?;
     reply(store, kofi, long, LONG_REPLIES, "long reply").await?;
-    Ok((old, long))
+    Ok(Past { server, channel, dir: tempfile::tempdir()?, ana_session, old, long })
 }
 
 async fn start_thread(
