@@ -60,8 +60,8 @@ fn data_dir() -> PathBuf {
 
 /// Opens the window as `tauri.conf.json` describes it (which leaves it to the app to create),
 /// with the web view's own data (its local storage: the channel open last, the theme chosen) in
-/// the data directory, beside the accounts it belongs to. Two data directories, such as two
-/// copies of the app running side by side, then never read or overwrite each other's.
+/// the data directory, beside the accounts it belongs to. On Linux, two data directories (two
+/// copies of the app running side by side, say) then never read or overwrite each other's.
 fn open_main_window(app: &tauri::App, data_dir: &std::path::Path) -> tauri::Result<tauri::WebviewWindow> {
     let config = app
         .config()

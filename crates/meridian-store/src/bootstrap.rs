@@ -27,6 +27,9 @@ pub enum HeldHistory {
 pub enum HistoryApplied {
     Applied(Applied),
     Stale,
+    /// The scope's older history no longer ends where the page was asked from: another page
+    /// landed meanwhile, or the scope was purged or is loading afresh. Nothing was applied.
+    Moved,
 }
 
 impl LocalStore {
@@ -52,16 +55,25 @@ impl LocalStore {
         Ok(applied)
     }
 
-    /// Applies a page of older messages, unless it was read before changes this device already
-    /// applied to the scope. Threads without a read cursor are read through the page (see
-    /// `read_as_old_news`).
-    pub async fn apply_history(&self, page: &HistoryPage, me: UserId) -> Result<HistoryApplied> {
+    /// Applies a page of older messages asked for from `before`, unless it was read before changes
+    /// this device already applied to the scope, or the scope's held history no longer ends at
+    /// `before` (two loaders raced, or the scope was purged or is being loaded afresh). Threads
+    /// without a read cursor are read through the page (see `read_as_old_news`).
+    pub async fn apply_history(&self, page: &HistoryPage, me: UserId, before: u64) -> Result<HistoryApplied> {
         let mut tx = self.write().await?;
-        let cursor: Option<i64> = sqlx::query_scalar("SELECT seq FROM cursors WHERE scope = ?")
-            .bind(page.scope.to_string())
-            .fetch_optional(&mut *tx)
-            .await?;
-        if cursor.map_or(0, seq_from_sql) > page.at_seq {
+        let key = page.scope.to_string();
+        let held: Option<(i64, Option<i64>)> = sqlx::query_as(
+            "SELECT c.seq, h.older_before FROM cursors c JOIN scope_history h ON h.scope = c.scope
+             WHERE c.scope = ?",
+        )
+        .bind(&key)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some((cursor, Some(older_before))) = held else { return Ok(HistoryApplied::Moved) };
+        if seq_from_sql(older_before) != before {
+            return Ok(HistoryApplied::Moved);
+        }
+        if seq_from_sql(cursor) > page.at_seq {
             return Ok(HistoryApplied::Stale);
         }
         let mut applied = Applied::default();

@@ -42,6 +42,11 @@ pub(crate) async fn purge_scope(tx: &mut Transaction<'_, Sqlite>, scope: ScopeId
         .execute(&mut **tx)
         .await?
         .rows_affected();
+    // Nothing older of it is wanted any more: no loader asks the server for it again.
+    sqlx::query("DELETE FROM scope_history WHERE scope = ?")
+        .bind(scope.to_string())
+        .execute(&mut **tx)
+        .await?;
     Ok(removed > 0)
 }
 

@@ -275,6 +275,15 @@ impl LocalStore {
         Ok(seq_from_sql(count))
     }
 
+    /// How many messages of a thread this device holds.
+    pub async fn message_count(&self, thread_id: ThreadId) -> Result<u64> {
+        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM messages WHERE thread_id = ?")
+            .bind(thread_id.to_string())
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(seq_from_sql(count))
+    }
+
     /// One channel, named as the reader sees it ([`CHANNEL_TITLE`]).
     pub async fn channel(&self, channel_id: ChannelId) -> Result<Option<Channel>> {
         let row: Option<(String, String, String, String, bool, bool)> =

@@ -5,9 +5,11 @@ use crate::engine::SyncEngine;
 use meridian_domain::{ChannelId, ScopeId, ThreadId};
 use meridian_protocol::{HistoryQuery, SnapshotQuery};
 use meridian_store::{HeldHistory, HistoryApplied};
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::watch;
+use tokio::time::Instant;
 
 /// Stale history pages are asked again at most this often in a row; a busy scope moves on
 /// between the read and the apply only rarely.
@@ -67,28 +69,37 @@ impl SyncEngine {
             };
             let query = HistoryQuery { before_order_seq: Some(before), limit: Some(limit) };
             let page = self.api.history(scope, &query).await?;
-            match self.store.apply_history(&page, self.me).await? {
+            match self.store.apply_history(&page, self.me, before).await? {
                 HistoryApplied::Applied(applied) => {
                     let loaded = applied.applied;
                     self.report(applied).await?;
                     return Ok(loaded);
                 }
-                HistoryApplied::Stale => continue,
+                // Another loader took the scope further back meanwhile (or it is gone): ask again
+                // from where it ends now.
+                HistoryApplied::Stale | HistoryApplied::Moved => continue,
             }
         }
         Err(SyncError::Protocol(format!("{scope} kept changing while its history was loading")))
     }
 
     /// Loads the older history of a thread's channel until the thread's start is held (see
-    /// [`LocalStore::thread_starts_on_server`]), reading at most [`REACH_PAGES`] pages. Returns
-    /// whether its start is still on the server.
+    /// [`LocalStore::thread_starts_on_server`]), reading [`REACH_PAGES`] pages at most unless
+    /// none of them brought an earlier message of the thread. Returns whether its start is still
+    /// on the server.
     ///
     /// [`LocalStore::thread_starts_on_server`]: meridian_store::LocalStore::thread_starts_on_server
     pub async fn load_thread_start(&self, thread_id: ThreadId) -> Result<bool, SyncError> {
         let Some(thread) = self.store.thread(thread_id).await? else { return Ok(false) };
-        for _ in 0..REACH_PAGES {
+        let held = self.store.message_count(thread_id).await?;
+        for page in 0.. {
             if !self.store.thread_starts_on_server(thread_id).await? {
                 return Ok(false);
+            }
+            // Past the usual reach, it goes on only until some earlier message of the thread is
+            // here to show: the reader, seeing it, reaches again.
+            if page >= REACH_PAGES && self.store.message_count(thread_id).await? > held {
+                break;
             }
             if self.load_older_history(ScopeId::Channel(thread.channel_id), REACH_PAGE).await? == 0 {
                 return Ok(false);
@@ -127,41 +138,43 @@ impl SyncEngine {
     pub(crate) async fn backfill(self: Arc<Self>, pause: Duration, mut stop: watch::Receiver<bool>) {
         let mut delay = BACKFILL_START;
         let mut loaded = false;
+        // Channels whose last page failed rest a while, so one the server refuses (access
+        // lost, say) does not hold up the others.
+        let mut resting: HashMap<ChannelId, Instant> = HashMap::new();
         loop {
             tokio::select! {
                 () = tokio::time::sleep(delay) => {}
                 _ = stop.wait_for(|stopped| *stopped) => return,
             }
-            delay = match self.backfill_page().await {
-                Ok(true) => {
-                    loaded = true;
-                    pause
-                }
-                Ok(false) => {
-                    // Everything is here now: one merge of the search index's segments, which
-                    // the pages added by the hundred, keeps searching it as quick as after a sync.
-                    if std::mem::take(&mut loaded)
-                        && let Err(error) = self.store.optimize_search().await
-                    {
-                        tracing::warn!(%error, "could not merge the search index");
-                    }
-                    BACKFILL_IDLE
-                }
+            resting.retain(|_, since| since.elapsed() < BACKFILL_RETRY);
+            let waiting = match self.store.channels_with_older_history().await {
+                Ok(waiting) => waiting,
                 Err(error) => {
-                    tracing::debug!(%error, "older history could not be loaded; trying again later");
-                    BACKFILL_RETRY
+                    tracing::warn!(%error, "could not read which channels' history is missing");
+                    delay = BACKFILL_RETRY;
+                    continue;
                 }
             };
+            let Some(channel) = waiting.iter().copied().find(|channel| !resting.contains_key(channel)) else {
+                // Everything is here now: one merge of the search index's segments, which the
+                // pages added by the hundred, keeps searching it as quick as after a sync.
+                if waiting.is_empty()
+                    && std::mem::take(&mut loaded)
+                    && let Err(error) = self.store.optimize_search().await
+                {
+                    tracing::warn!(%error, "could not merge the search index");
+                }
+                delay = if waiting.is_empty() { BACKFILL_IDLE } else { BACKFILL_RETRY };
+                continue;
+            };
+            delay = pause;
+            match self.load_older_history(ScopeId::Channel(channel), BACKFILL_PAGE).await {
+                Ok(_) => loaded = true,
+                Err(error) => {
+                    tracing::debug!(%error, %channel, "older history could not be loaded; trying again later");
+                    resting.insert(channel, Instant::now());
+                }
+            }
         }
-    }
-
-    /// Loads one page of the first channel whose older history is not all held here; answers
-    /// whether there was one.
-    async fn backfill_page(&self) -> Result<bool, SyncError> {
-        let Some(channel) = self.store.channels_with_older_history().await?.into_iter().next() else {
-            return Ok(false);
-        };
-        self.load_older_history(ScopeId::Channel(channel), BACKFILL_PAGE).await?;
-        Ok(true)
     }
 }

@@ -24,8 +24,8 @@ pub struct OlderThreadsView {
     pub older_on_server: bool,
 }
 
-/// Loads a channel's older messages until at least a screenful more of its threads is held, or
-/// none are left on the server.
+/// Loads a channel's older messages until at least a screenful more of its threads is held, none
+/// are left on the server, or 20 pages were read (a channel of a few long threads).
 #[tauri::command]
 pub async fn load_older_threads(
     app: AppHandle,

@@ -78,21 +78,39 @@ async fn converse(session: &Session) -> anyhow::Result<()> {
     anyhow::ensure!(label.contains("now") || label.contains("their time"), "odd delivery label {label:?}");
     by_testid(session, "composer-send").await?.click().await?;
 
-    let message = message_containing(session, "Ship it").await?;
-    let body = message.find("[data-testid='message-body']").await?;
-    anyhow::ensure!(body.find("strong").await?.text_content().await? == "Ship it", "no bold text");
-    let mention = body.find(".mention").await?.text_content().await?;
+    // Read in the page in one go, from the server's copy: the row's text is drawn again when the
+    // message is confirmed, and parts found before then would be gone.
+    let parts = session
+        .wait_until("the sent message's Markdown", WAIT, || async {
+            let parts = session
+                .execute(
+                    "const body = [...document.querySelectorAll(
+                         \"[data-testid='message'][data-state='sent'] [data-testid='message-body']\")]
+                       .find((body) => body.textContent.includes('Ship it'));
+                     if (!body) return null;
+                     return ['strong', '.mention', 'time.time-token']
+                       .map((part) => body.querySelector(part)?.textContent ?? '');",
+                    &[],
+                )
+                .await?;
+            Ok(parts.as_array().map(|parts| {
+                parts.iter().map(|part| part.as_str().unwrap_or_default().to_owned()).collect::<Vec<_>>()
+            }))
+        })
+        .await?;
+    let [bold, mention, time] = parts.as_slice() else { anyhow::bail!("message parts {parts:?}") };
+    anyhow::ensure!(bold == "Ship it", "no bold text: {bold:?}");
     anyhow::ensure!(mention == "@Priya Raman", "mention shows {mention:?}");
-    let time = body.find("time.time-token").await?.text_content().await?;
     // "3pm tomorrow" in Sam's zone, on the clock the web view's locale uses for every other time.
     anyhow::ensure!(time.ends_with(", 3:00 PM"), "time token shows {time:?}");
+    let message = message_containing(session, "Ship it").await?;
 
     // React with 🎉; the chip shows one reaction, chosen by me.
     message_action(session, &message, "react-button").await?;
     session.wait_for("[data-testid='reaction-option'][data-emoji='🎉']", WAIT).await?.click().await?;
-    let chip =
-        session.wait_for("[data-testid='reaction'][data-emoji='🎉'][aria-pressed='true']", WAIT).await?;
-    anyhow::ensure!(chip.text_content().await?.contains('1'), "reaction count missing");
+    session
+        .wait_for_text("[data-testid='reaction'][data-emoji='🎉'][aria-pressed='true']", "1", WAIT)
+        .await?;
     shoot_both_themes(session, "thread-markdown-reactions").await?;
 
     // Edit: the new text replaces the old and the message says it was edited.
@@ -401,13 +419,14 @@ async fn follow_a_link_from_a_second_start(session: &Session, data_dir: &Path) -
     let view = session.wait_for("[data-testid='thread-view']", WAIT).await?;
     let thread_id = view.attribute("data-thread-id").await?.ok_or_else(|| anyhow::anyhow!("no thread id"))?;
     let title = session.find("[data-testid='thread-title']").await?.text_content().await?;
-    // Read in the page in one go: a row found first may be redrawn before it is asked about.
-    let message_id = session
-        .execute("return document.querySelector('[data-testid=message]')?.dataset.messageId ?? null;", &[])
-        .await?
-        .as_str()
-        .map(str::to_owned)
-        .ok_or_else(|| anyhow::anyhow!("no message id"))?;
+    // Read in the page in one go: a row found first may be redrawn before it is asked about. The
+    // list puts its rows in once it has measured itself, a frame or so after the view shows.
+    let message_id = wait_for_script_text(
+        session,
+        "a message row with its id",
+        "return document.querySelector('[data-testid=message]')?.dataset.messageId ?? null;",
+    )
+    .await?;
     // The mark lasts a moment only: record every message that gets it, however briefly.
     super::record_marked_messages(session).await?;
     for link in [
@@ -524,14 +543,18 @@ async fn create_local_team(session: &Session, data_dir: &Path) -> anyhow::Result
     let reply = "Catching up from my morning — thanks all.";
     by_testid(session, "composer-input").await?.send_keys(reply).await?;
     by_testid(session, "composer-send").await?.click().await?;
+    // Looked for in the page in one go: a row found first may be redrawn (as the confirmation
+    // arrives) before it is asked about.
     session
         .wait_until("the reply to be confirmed by the embedded server", WAIT, || async {
-            for message in session.find_all("[data-testid='message'][data-state='sent']").await? {
-                if message.text_content().await?.contains(reply) {
-                    return Ok(Some(()));
-                }
-            }
-            Ok(None)
+            let confirmed = session
+                .execute(
+                    "return [...document.querySelectorAll(\"[data-testid='message'][data-state='sent']\")]
+                       .some((message) => message.textContent.includes(arguments[0]));",
+                    &[serde_json::json!(reply)],
+                )
+                .await?;
+            Ok(confirmed.as_bool().filter(|found| *found).map(|_| ()))
         })
         .await?;
     Ok(())

@@ -306,7 +306,6 @@ export const listThreads = (channelId: string, limit = THREAD_PAGE) =>
 export const openThread = (threadId: string, atMessage: string | null = null) =>
   invoke<ThreadDetail>("open_thread", { threadId, atMessage });
 
-/** The next window of a thread; `latest` needs no cursor. */
 /** Loads a channel's older messages until a screenful more of its threads is here. */
 export const loadOlderThreads = (channelId: string) =>
   invoke<{ added: number; olderOnServer: boolean }>("load_older_threads", { channelId });
@@ -314,6 +313,7 @@ export const loadOlderThreads = (channelId: string) =>
 /** Loads older messages until the thread's start is here; answers whether it is still on the server. */
 export const loadThreadStart = (threadId: string) => invoke<boolean>("load_thread_start", { threadId });
 
+/** The next window of a thread; `latest` needs no cursor. */
 export const threadPage = (threadId: string, direction: PageDirection, cursor: string | null, limit: number) =>
   invoke<MessageWindow>("thread_page", { threadId, direction, cursor, limit });
 

@@ -96,7 +96,7 @@ export class ThreadWindow {
         try {
           await api.loadThreadStart(this.threadId);
         } catch (error) {
-          this.serverError = api.errorMessage(error);
+          if (generation === this.generation) this.serverError = api.errorMessage(error);
           return;
         }
       }

@@ -279,20 +279,23 @@ export class Workspace {
 
   /**
    * The end of the selected channel's list was reached: lists a page more of its threads, those
-   * held here first, then older ones read from the team server. Rejects when the server cannot be
-   * reached.
+   * held here first, then older ones read from the team server. Answers how many more are listed
+   * now; rejects when the server cannot be reached.
    */
-  async listMoreThreads() {
+  async listMoreThreads(): Promise<number> {
     const channel = this.selectedChannel;
-    if (channel === null) return;
-    if (channel.threadCount <= this.threads.value.length && channel.olderOnServer) {
+    if (channel === null) return 0;
+    const listed = this.threads.value.length;
+    if (channel.threadCount <= listed && channel.olderOnServer) {
       const { added } = await api.loadOlderThreads(channel.id);
-      this.threadLimit = Math.max(this.threadLimit, this.threads.value.length + added);
+      if (this.channelId !== channel.id) return 0;
+      this.threadLimit = Math.max(this.threadLimit, listed + added);
       await this.refreshChannels();
     } else {
-      this.threadLimit = this.threads.value.length + api.THREAD_PAGE;
+      this.threadLimit = listed + api.THREAD_PAGE;
     }
     await this.refreshThreads();
+    return this.channelId === channel.id ? this.threads.value.length - listed : 0;
   }
 
   /** Shows the form for a new thread in the selected channel, in place of the open thread. */
