@@ -4,11 +4,11 @@
 
 mod common;
 
-use common::{message_in, ops_channel, person, sign_in};
+use common::{message_in, person, store_with_directory};
 
-use meridian_domain::{ScopeId, Team, TeamId, Thread, ThreadId};
+use meridian_domain::{ScopeId, Thread, ThreadId};
 use meridian_protocol::{Entity, HistoryPage, SnapshotPage, SnapshotRow};
-use meridian_store::{HeldHistory, HistoryApplied, LocalStore};
+use meridian_store::{HeldHistory, HistoryApplied};
 
 fn row(order_seq: u64, entity: Entity) -> SnapshotRow {
     SnapshotRow { order_seq, last_change_seq: order_seq, entity }
@@ -16,11 +16,8 @@ fn row(order_seq: u64, entity: Entity) -> SnapshotRow {
 
 #[tokio::test]
 async fn a_history_page_lands_only_where_the_held_history_ends() {
-    let store = LocalStore::open_in_memory().await.expect("store");
     let (me, kofi) = (person("Ana"), person("Kofi"));
-    let team = Team { id: TeamId::new(), name: "Acme".into() };
-    sign_in(&store, &me, team.id).await;
-    let channel = ops_channel(team.id);
+    let (store, _, channel) = store_with_directory(&me, &[&kofi]).await;
     let scope = ScopeId::Channel(channel.id);
     let snapshot = SnapshotPage {
         scope,

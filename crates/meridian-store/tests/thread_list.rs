@@ -3,26 +3,15 @@
 
 mod common;
 
-use common::{message_in, ops_channel, person, pull, sign_in};
+use common::{message_in, person, pull, store_with_directory};
 
-use meridian_domain::{Message, ScopeId, Team, TeamId, Thread, ThreadId};
+use meridian_domain::{Message, ScopeId, Thread, ThreadId};
 use meridian_protocol::Entity;
-use meridian_store::LocalStore;
 
 #[tokio::test]
 async fn the_most_recently_active_threads_come_first_and_alone() {
-    let store = LocalStore::open_in_memory().await.expect("store");
     let (me, kofi) = (person("Ana"), person("Kofi"));
-    let team = Team { id: TeamId::new(), name: "Acme".into() };
-    sign_in(&store, &me, team.id).await;
-    let channel = ops_channel(team.id);
-    let directory = vec![
-        Entity::Team(team.clone()),
-        Entity::User(me.clone()),
-        Entity::User(kofi.clone()),
-        Entity::Channel(channel.clone()),
-    ];
-    store.apply_pull(&pull(ScopeId::Team(team.id), 1, directory), me.id).await.expect("directory");
+    let (store, _, channel) = store_with_directory(&me, &[&kofi]).await;
 
     // Five threads started in order; then the first one gets a late reply, the newest activity.
     let threads: Vec<Thread> = (0..5)
