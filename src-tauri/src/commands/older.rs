@@ -25,10 +25,11 @@ pub struct OlderThreadsView {
 }
 
 /// Loads a channel's older messages until at least a screenful more of its threads is held, none
-/// are left on the server, or 20 pages were read (a channel of a few long threads).
+/// are left on the server, or 20 pages were read (a channel of a few long threads). The page that
+/// asks reads the channel list and the thread list again itself, before it decides whether to ask
+/// for more, so no `meridian://changed` is sent to make it read them a second time.
 #[tauri::command]
 pub async fn load_older_threads(
-    app: AppHandle,
     state: State<'_, AppState>,
     channel_id: String,
 ) -> CommandResult<OlderThreadsView> {
@@ -40,7 +41,6 @@ pub async fn load_older_threads(
         .load_older_threads(channel_id, OLDER_THREADS_WANTED)
         .await
         .map_err(|error| CommandError::from_server(error, "Older threads could not be loaded"))?;
-    changed(&app, channel_id);
     Ok(OlderThreadsView { added: loaded.added, older_on_server: loaded.more_on_server })
 }
 
@@ -66,7 +66,7 @@ pub async fn load_thread_start(
 }
 
 /// An engine of the session's store and server that only reads older history. What it loads is
-/// history, so it raises no notification; the page hears of it through `changed`.
+/// history, so it raises no notification, and its change events go nowhere.
 async fn history_reader(session: &Session) -> CommandResult<SyncEngine> {
     let (engine, _events) =
         SyncEngine::new(session.store.clone(), session.api.clone(), session.me().id, SyncOptions::default())
@@ -74,8 +74,9 @@ async fn history_reader(session: &Session) -> CommandResult<SyncEngine> {
     Ok(engine)
 }
 
-/// Tells the page its channel's counts and thread list grew. The open thread is not named: the
-/// page that asked reads the messages it lacks itself, where the reader is.
+/// Tells the page its channel's counts and thread list grew, after a thread's start arrived. The
+/// open thread is not named: the page that asked reads the messages it lacks itself, where the
+/// reader is.
 fn changed(app: &AppHandle, channel: ChannelId) {
     let event = ChangedEvent { channels: vec![channel.to_string()], threads: Vec::new() };
     if let Err(error) = app.emit("meridian://changed", event) {

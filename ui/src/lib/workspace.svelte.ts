@@ -288,9 +288,11 @@ export class Workspace {
     const listed = this.threads.value.length;
     if (channel.threadCount <= listed && channel.olderOnServer) {
       const { added } = await api.loadOlderThreads(channel.id);
+      // The channel's counts changed whichever channel is shown by now (the shell sends no
+      // change event for this: the list reads what it needs here).
+      await this.refreshChannels();
       if (this.channelId !== channel.id) return 0;
       this.threadLimit = Math.max(this.threadLimit, listed + added);
-      await this.refreshChannels();
     } else {
       this.threadLimit = listed + api.THREAD_PAGE;
     }
