@@ -106,7 +106,7 @@ pub type SessionSlot = tokio::sync::OwnedMutexGuard<Option<Arc<Session>>>;
 
 /// Tells the page a session opened: everything it shows may have changed.
 fn opened(app: &AppHandle) -> anyhow::Result<()> {
-    app.emit("meridian://changed", ChangedEvent { channels: vec![], threads: vec![] })?;
+    app.emit("meridian://changed", ChangedEvent::new([], [], false))?;
     Ok(())
 }
 
@@ -348,13 +348,11 @@ async fn forward_events(
                 if directory {
                     notifier.reconsider();
                 }
-                app.emit(
-                    "meridian://changed",
-                    ChangedEvent {
-                        channels: channels.iter().map(ToString::to_string).collect(),
-                        threads: threads.iter().map(ToString::to_string).collect(),
-                    },
-                )
+                app.emit("meridian://changed", ChangedEvent::new(&channels, &threads, false))
+            }
+            SyncEvent::HistoryLoaded { channels, threads } => {
+                trimmer.busy();
+                app.emit("meridian://changed", ChangedEvent::new(&channels, &threads, true))
             }
             SyncEvent::Notice(notice) => {
                 notifier.notify(notice).await;

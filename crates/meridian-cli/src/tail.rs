@@ -35,7 +35,7 @@ pub async fn tail(session: Session, channel: Option<&str>) -> anyhow::Result<()>
                         online = Some(now);
                     }
                 }
-                Some(SyncEvent::Notice(_)) => {}
+                Some(SyncEvent::Notice(_) | SyncEvent::HistoryLoaded { .. }) => {}
                 None => break,
             },
             _ = tokio::signal::ctrl_c() => break,

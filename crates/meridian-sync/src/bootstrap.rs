@@ -1,10 +1,10 @@
 //! Loading scopes from snapshots and older history on demand (sync.md §8.3, §8.4).
 
 use crate::api::SyncError;
-use crate::engine::SyncEngine;
+use crate::engine::{SyncEngine, SyncEvent};
 use meridian_domain::{ChannelId, ScopeId, ThreadId};
 use meridian_protocol::{HistoryQuery, SnapshotQuery};
-use meridian_store::{HeldHistory, HistoryApplied};
+use meridian_store::{Applied, HeldHistory, HistoryApplied};
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
@@ -70,10 +70,12 @@ impl SyncEngine {
             let query = HistoryQuery { before_order_seq: Some(before), limit: Some(limit) };
             let page = self.api.history(scope, &query).await?;
             match self.store.apply_history(&page, self.me, before).await? {
-                HistoryApplied::Applied(applied) => {
-                    let loaded = applied.applied;
-                    self.report(applied).await?;
-                    return Ok(loaded);
+                // History raises no notice (nothing in it is news), so it is only announced.
+                HistoryApplied::Applied(Applied { channels, threads, applied, .. }) => {
+                    if applied > 0 {
+                        self.emit(SyncEvent::HistoryLoaded { channels, threads });
+                    }
+                    return Ok(applied);
                 }
                 // Another loader took the scope further back meanwhile (or it is gone): ask again
                 // from where it ends now.

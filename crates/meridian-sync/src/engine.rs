@@ -23,6 +23,10 @@ use tokio::task::JoinHandle;
 pub enum SyncEvent {
     /// Local data changed; views showing these should refresh.
     Changed { channels: BTreeSet<ChannelId>, threads: BTreeSet<ThreadId>, directory: bool },
+    /// Older messages of these channels and threads arrived from the server. They are history:
+    /// nothing new happened, no profile or reply changed, and the threads were added at the end
+    /// of their channels' lists. A host may refresh for these less often than for `Changed`.
+    HistoryLoaded { channels: BTreeSet<ChannelId>, threads: BTreeSet<ThreadId> },
     /// Someone replied in a thread this user follows.
     Notice(ReplyNotice),
     /// Whether the server is reachable, and how many writes wait to be sent.
@@ -275,7 +279,7 @@ impl SyncEngine {
         Ok(())
     }
 
-    fn emit(&self, event: SyncEvent) {
+    pub(crate) fn emit(&self, event: SyncEvent) {
         // The host may have stopped listening while shutting down; nothing is lost by dropping.
         let _ = self.events.send(event);
     }

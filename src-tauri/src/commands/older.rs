@@ -78,7 +78,7 @@ async fn history_reader(session: &Session) -> CommandResult<SyncEngine> {
 /// open thread is not named: the page that asked reads the messages it lacks itself, where the
 /// reader is.
 fn changed(app: &AppHandle, channel: ChannelId) {
-    let event = ChangedEvent { channels: vec![channel.to_string()], threads: Vec::new() };
+    let event = ChangedEvent::new([&channel], [], false);
     if let Err(error) = app.emit("meridian://changed", event) {
         tracing::warn!(%error, "could not tell the page older history arrived");
     }

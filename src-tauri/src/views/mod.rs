@@ -6,7 +6,7 @@ pub mod thread;
 pub use messages::{MessageView, MessageViews, RecipientPreview};
 pub use thread::{MessageWindowView, ThreadDetail};
 
-use meridian_domain::{Channel, Team, User};
+use meridian_domain::{Channel, ChannelId, Team, ThreadId, User};
 use meridian_store::ThreadRow;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -179,6 +179,23 @@ pub struct JoinTeamRequest {
 pub struct ChangedEvent {
     pub channels: Vec<String>,
     pub threads: Vec<String>,
+    /// Only older messages arrived, loaded in the background: nothing new, no profile and no
+    /// scheduled reply changed, and a page may take its time to show them.
+    pub background: bool,
+}
+
+impl ChangedEvent {
+    pub fn new<'a>(
+        channels: impl IntoIterator<Item = &'a ChannelId>,
+        threads: impl IntoIterator<Item = &'a ThreadId>,
+        background: bool,
+    ) -> Self {
+        Self {
+            channels: channels.into_iter().map(ToString::to_string).collect(),
+            threads: threads.into_iter().map(ToString::to_string).collect(),
+            background,
+        }
+    }
 }
 
 /// Payload of `meridian://open-thread`.

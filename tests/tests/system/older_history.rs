@@ -3,11 +3,12 @@
 //! as asked, and no further.
 
 use super::{drain_notices, general_channel, mutation, options};
+use anyhow::Context;
 use meridian_domain::{Channel, ChannelId, MessageId, ScopeId, ThreadId, User};
 use meridian_protocol::{Entity, HistoryQuery, Mutation, MutationOp, SessionInfo};
 use meridian_server_store::ServerStore;
 use meridian_store::{HeldHistory, LocalStore};
-use meridian_sync::{ApiClient, SyncEngine, SyncOptions};
+use meridian_sync::{ApiClient, SyncEngine, SyncEvent, SyncOptions};
 use meridian_testkit::client::HeadlessClient;
 use meridian_testkit::server::TestServer;
 use std::time::Duration;
@@ -97,8 +98,9 @@ async fn background_loading_brings_a_channels_whole_past_to_the_device() -> anyh
     let Past { server, channel, dir, ana_session, old, long } = a_channel_with_a_long_past().await?;
 
     let background = SyncOptions { backfill_pause: Some(Duration::from_millis(10)), ..options() };
-    let ana = HeadlessClient::open(&dir.path().join("ana.db"), &server.base_url(), &ana_session, background)
-        .await?;
+    let mut ana =
+        HeadlessClient::open(&dir.path().join("ana.db"), &server.base_url(), &ana_session, background)
+            .await?;
     let scope = ScopeId::Channel(channel.id);
     let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
     // A scope not loaded yet reads as held whole: the long thread comes with the first snapshot.
@@ -120,6 +122,15 @@ async fn background_loading_brings_a_channels_whole_past_to_the_device() -> anyh
         .map(|row| row.unread)
         .sum();
     assert_eq!(unread, 0, "threads Ana never read, loaded as history, count as read");
+    // The past is announced as history, never as news: a page showing it may take its time.
+    let events: Vec<SyncEvent> = std::iter::from_fn(|| ana.events.try_recv().ok()).collect();
+    let first_page = events
+        .iter()
+        .position(|event| matches!(event, SyncEvent::HistoryLoaded { channels, .. } if channels.contains(&channel.id)))
+        .context("no page of the past was announced")?;
+    let news: Vec<&SyncEvent> =
+        events[first_page..].iter().filter(|event| matches!(event, SyncEvent::Changed { .. })).collect();
+    assert!(news.is_empty(), "the past was announced as a change: {news:?}");
     ana.stop().await;
     server.shutdown().await?;
     Ok(())

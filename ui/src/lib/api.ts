@@ -198,7 +198,8 @@ export type JoinTeamRequest = {
 /** The shape every command rejects with. */
 export type CommandError = { code: string; message: string };
 
-export type ChangedEvent = { channels: string[]; threads: string[] };
+/** `background`: only older messages arrived, loaded in the background (see `gatherBackground`). */
+export type ChangedEvent = { channels: string[]; threads: string[]; background: boolean };
 export type OpenThreadEvent = { threadId: string; channelId: string; messageId: string | null };
 export type SyncStatus = { online: boolean; pending: number };
 

@@ -20,6 +20,8 @@ import { ThreadWindow } from "./threadWindow.svelte";
 
 /** How long a thread read ahead of its opening stays good to open from, unless it changes. */
 const READ_AHEAD_FRESH_MS = 10_000;
+/** How long older messages loaded in the background gather before the lists show them. */
+const BACKGROUND_REFRESH_MS = 3_000;
 
 /** Resolves once `count` more frames have been painted, or after `FRAMES_WAIT_MS` at most: a
  * hidden window paints no frames. */
@@ -77,6 +79,9 @@ export class Workspace {
   /** A thread read ahead of its opening, while the pointer or focus rested on it. */
   private ahead: { threadId: string; at: number; answer: Promise<ThreadDetail> } | null = null;
   private searchTimer: ReturnType<typeof setTimeout> | undefined;
+  /** What older messages loaded in the background changed, not shown yet. */
+  private background: { channels: Set<string>; threads: Set<string>; timer: ReturnType<typeof setTimeout> } | null =
+    null;
 
   /**
    * `placeKey` names this team and person, under which the channel they had open last is kept:
@@ -116,6 +121,7 @@ export class Workspace {
       .catch(() => {});
     return () => {
       clearInterval(snoozes);
+      clearTimeout(this.background?.timer);
       for (const subscription of subscriptions) {
         subscription.then((unlisten) => unlisten()).catch(() => {});
       }
@@ -516,6 +522,7 @@ export class Workspace {
   }
 
   private async applyChange(change: ChangedEvent) {
+    if (change.background) return this.gatherBackground(change);
     const channelChanged = this.channelId !== null && change.channels.includes(this.channelId);
     const listedThreadChanged = this.threads.value.some((t) => change.threads.includes(t.id));
     const openThreadChanged = this.threadId !== null && change.threads.includes(this.threadId);
@@ -525,6 +532,42 @@ export class Workspace {
       this.refreshPeople(),
       this.refreshInbox(),
       this.refreshScheduled(),
+      channelChanged || listedThreadChanged ? this.refreshThreads() : null,
+      openThreadChanged ? this.refreshThread() : null,
+    ]);
+  }
+
+  /**
+   * Older messages loaded in the background arrive a page every half second while a team's past
+   * comes to this device; what they change is shown once they have gathered a while, so the
+   * lists are not read again twice a second.
+   */
+  private gatherBackground(change: ChangedEvent) {
+    this.background ??= {
+      channels: new Set(),
+      threads: new Set(),
+      timer: setTimeout(() => void this.applyBackground(), BACKGROUND_REFRESH_MS),
+    };
+    for (const channelId of change.channels) this.background.channels.add(channelId);
+    for (const threadId of change.threads) this.background.threads.add(threadId);
+  }
+
+  private async applyBackground() {
+    if (this.background === null) return;
+    const { channels, threads } = this.background;
+    this.background = null;
+    // Older threads come after every thread held before, so the list changes only if it
+    // shows the channel's end, or a listed thread's count.
+    const listEndShown = this.threads.value.length < this.threadLimit;
+    const channelChanged = this.channelId !== null && channels.has(this.channelId) && listEndShown;
+    const listedThreadChanged = this.threads.value.some((t) => threads.has(t.id));
+    const openThreadChanged = this.threadId !== null && threads.has(this.threadId);
+    for (const threadId of threads) this.forgetReadAhead(threadId);
+    // People and scheduled replies are not history; the inbox may gain a followed thread that
+    // was read on another device only up to some of its replies.
+    await Promise.all([
+      this.refreshChannels(),
+      this.refreshInbox(),
       channelChanged || listedThreadChanged ? this.refreshThreads() : null,
       openThreadChanged ? this.refreshThread() : null,
     ]);
