@@ -42,6 +42,12 @@ pub struct SnapshotPage {
     /// Channel snapshots carry only the latest messages: older ones, with smaller order seqs
     /// than this, are fetched through history. Absent when the snapshot holds all of them.
     pub older_before: Option<u64>,
+    /// The last seq of the scope written before the reader joined it (joined the team, for a
+    /// public channel they were never added to): what it holds up to there was written before
+    /// they could read it, and is old news to them rather than unread. Absent when they could
+    /// read the scope from its start. Older servers omit it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub joined_after: Option<u64>,
 }
 
 /// `GET /v1/scopes/{scope}/history`: messages older than `before_order_seq` (the newest ones when

@@ -29,7 +29,36 @@ pub(crate) async fn snapshot(
     let (rows, older_before) = snapshot::window(latest_rows(conn, scope, at_seq).await?, SNAPSHOT_MESSAGES);
     let (rows, next) =
         snapshot::page(rows, query.after.as_deref(), query.limit.unwrap_or(DEFAULT_SNAPSHOT_PAGE));
-    Ok(SnapshotPage { scope, at_seq, rows, next, older_before })
+    let joined_after = joined_after(conn, reader, scope, at_seq).await?;
+    Ok(SnapshotPage { scope, at_seq, rows, next, older_before, joined_after })
+}
+
+/// The last seq of `scope` up to `at_seq` written before `reader` joined it: before they were
+/// added to the channel, or, for a public channel they never joined, before they joined the
+/// team (see [`SnapshotPage::joined_after`]).
+async fn joined_after(
+    conn: &mut PgConnection,
+    reader: &User,
+    scope: ScopeId,
+    at_seq: u64,
+) -> Result<Option<u64>, StoreError> {
+    let ScopeId::Channel(channel) = scope else { return Ok(None) };
+    let seq: Option<i64> = sqlx::query_scalar(
+        "SELECT MAX(seq) FROM change_log
+         WHERE scope_id = $1 AND seq <= $2 AND server_ts < (
+             SELECT GREATEST(users.created_at, COALESCE(members.joined_at, 0))
+             FROM users LEFT JOIN channel_members AS members
+                 ON members.channel_id = $3 AND members.user_id = users.id
+             WHERE users.id = $4)",
+    )
+    .bind(scope.to_string())
+    .bind(to_db(at_seq))
+    .bind(channel.to_string())
+    .bind(reader.id.to_string())
+    .fetch_one(conn)
+    .await
+    .map_err(db)?;
+    Ok(seq.map(rows::from_db))
 }
 
 /// One history page, read like [`snapshot`]. The messages it may hold are found through the

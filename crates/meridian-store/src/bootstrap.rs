@@ -50,6 +50,9 @@ impl LocalStore {
             .execute(&mut *tx)
             .await?;
             set_held_history(&mut tx, page.scope, page.older_before).await?;
+            if let (ScopeId::Channel(channel), Some(joined_after)) = (page.scope, page.joined_after) {
+                read_before_joining(&mut tx, channel, joined_after).await?;
+            }
         }
         tx.commit().await?;
         Ok(applied)
@@ -178,6 +181,30 @@ async fn apply_rows(
         apply_entity(tx, &row.entity, row.order_seq, None, me, true, applied).await?;
         applied.applied += 1;
     }
+    Ok(())
+}
+
+/// What a channel held before the person joined it is old news to them, as in any team chat:
+/// each thread they have no read cursor for is read through its last message written before they
+/// joined (seq `joined_after`, see `SnapshotPage::joined_after`), so only what came since counts
+/// as unread. Run once the whole snapshot is here, since a thread's messages may span its pages.
+async fn read_before_joining(
+    tx: &mut Transaction<'_, Sqlite>,
+    channel: ChannelId,
+    joined_after: u64,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO thread_state (thread_id, read_through_seq)
+         SELECT thread_id, MAX(server_seq) FROM messages
+         WHERE channel_id = ? AND server_seq <= ?
+         GROUP BY thread_id
+         ON CONFLICT (thread_id) DO UPDATE SET read_through_seq = excluded.read_through_seq
+         WHERE thread_state.read_through_seq = 0",
+    )
+    .bind(channel.to_string())
+    .bind(seq_to_sql(joined_after))
+    .execute(&mut **tx)
+    .await?;
     Ok(())
 }
 

@@ -25,6 +25,7 @@ async fn a_history_page_lands_only_where_the_held_history_ends() {
         rows: vec![row(1, Entity::Channel(channel.clone()))],
         next: None,
         older_before: Some(100),
+        joined_after: None,
     };
     store.apply_snapshot(&snapshot, me.id).await.expect("snapshot");
 

@@ -4,7 +4,7 @@
 
 use super::{drain_notices, general_channel, mutation, options};
 use anyhow::Context;
-use meridian_domain::{Channel, ChannelId, MessageId, ScopeId, ThreadId, User};
+use meridian_domain::{Channel, ChannelId, Clock, MessageId, ScopeId, ThreadId, User};
 use meridian_protocol::{Entity, HistoryQuery, Mutation, MutationOp, SessionInfo};
 use meridian_server_store::ServerStore;
 use meridian_store::{HeldHistory, LocalStore};
@@ -136,6 +136,37 @@ async fn background_loading_brings_a_channels_whole_past_to_the_device() -> anyh
     Ok(())
 }
 
+/// Someone who joins a team finds what was written before they joined read, and only what came
+/// since unread, as in any team chat.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_newcomer_finds_unread_only_what_was_written_since_they_joined() -> anyhow::Result<()> {
+    let server = TestServer::start("Acme", false).await?;
+    let channel = general_channel(&server).await?;
+    let kofi_session = server.sign_up("Kofi", "kofi@example.com", "Africa/Accra").await?;
+    let store = server.server().store();
+    let (store, kofi) = (store.as_ref(), &kofi_session.user);
+    let before = start_thread(store, kofi, channel.id, "Before Ana").await?;
+    reply(store, kofi, before, 3, "before Ana").await?;
+    // The server tells joining from writing by its clock's milliseconds.
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    let ana_session = server.sign_up("Ana", "ana@example.com", "Europe/Berlin").await?;
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    reply(store, kofi, before, 2, "since Ana").await?;
+    let since = start_thread(store, kofi, channel.id, "Since Ana").await?;
+
+    let dir = tempfile::tempdir()?;
+    let local = LocalStore::open(&dir.path().join("ana.db")).await?;
+    let token = ana_session.token.clone().ok_or_else(|| anyhow::anyhow!("no token"))?;
+    let api = ApiClient::new(&server.base_url())?.with_token(&token);
+    let (engine, _events) = SyncEngine::new(local.clone(), api, ana_session.user.id, options()).await?;
+    engine.sync_once().await?;
+
+    assert_eq!(unread(&local, channel.id, before).await?, 2, "only the replies since Ana joined");
+    assert_eq!(unread(&local, channel.id, since).await?, 1, "the thread begun since");
+    server.shutdown().await?;
+    Ok(())
+}
+
 /// A team server whose #general has a long past, and Ana's account for a new device.
 struct Past {
     server: TestServer,
@@ -183,7 +214,9 @@ async fn start_thread(
         attachments: Vec::new(),
         urgent: false,
     };
-    store.apply_mutations(author, meridian_domain::ClientId::new(), &[mutation(1, op)], 0).await?;
+    store
+        .apply_mutations(author, meridian_domain::ClientId::new(), &[mutation(1, op)], written_now())
+        .await?;
     Ok(thread_id)
 }
 
@@ -206,8 +239,14 @@ async fn reply(
             mutation(n, op)
         })
         .collect();
-    store.apply_mutations(author, meridian_domain::ClientId::new(), &replies, 0).await?;
+    store.apply_mutations(author, meridian_domain::ClientId::new(), &replies, written_now()).await?;
     Ok(())
+}
+
+/// The past is written after Ana joined the team, as the server's clock tells: it was not old
+/// news to her when it was written.
+fn written_now() -> meridian_domain::UnixMillis {
+    meridian_domain::SystemClock.now_millis()
 }
 
 async fn unread(local: &LocalStore, channel: ChannelId, thread: ThreadId) -> anyhow::Result<u64> {

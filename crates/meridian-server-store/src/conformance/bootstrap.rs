@@ -3,7 +3,7 @@
 use super::fixture::{Fixture, NOW, Subject, reply, start_thread};
 use crate::StoreError;
 use crate::snapshot::{SNAPSHOT_MESSAGES, row_key};
-use meridian_domain::{ClientId, MutationId, ScopeId, User};
+use meridian_domain::{ChannelId, ClientId, MutationId, ScopeId, User, UserId};
 use meridian_protocol::{
     Change, Entity, HistoryQuery, Mutation, MutationOp, PullRequest, SnapshotQuery, SnapshotRow,
 };
@@ -285,4 +285,45 @@ pub async fn pulls_ask_for_snapshots_and_resets(subject: Subject) {
     let response = f.store.pull(&ana, &ahead).await.expect("pull");
     assert!(response.reset_required.contains(&scope));
     assert!(!response.scopes.contains_key(&scope));
+}
+
+/// A channel's snapshot says up to which seq it was written before the reader joined: the team,
+/// for a public channel, or the channel, for a private one they were added to later.
+pub async fn a_snapshot_says_what_was_written_before_the_reader_joined(subject: Subject) {
+    let f = Fixture::new(subject).await;
+    let kofi = f.person("Kofi").await;
+    let general = f.channel("general", false, &[]).await;
+    let leads = f.channel("leads", true, &[kofi.id]).await;
+    let (opening, thread) = start_thread(1, &general, "Before Ana");
+    let (plans, _) = start_thread(2, &leads, "Before Ana");
+    let client = ClientId::new();
+    f.store.apply_mutations(&kofi, client, &[opening, plans], NOW + 1_000).await.expect("push");
+    let head = |reader: User, channel: ChannelId| {
+        let store = Arc::clone(&f.store);
+        async move {
+            let snapshot =
+                store.snapshot(&reader, ScopeId::Channel(channel), &SnapshotQuery::default()).await;
+            snapshot.expect("snapshot")
+        }
+    };
+    let general_before_ana = head(kofi.clone(), general.id).await.at_seq;
+
+    // Ana joins the team later, and is added to #leads later still.
+    let ana = User { id: UserId::new(), display_name: "Ana".into(), ..kofi.clone() };
+    f.store.create_user(&ana, "ana@example.com", "hash", NOW + 2_000).await.expect("user");
+    f.store
+        .apply_mutations(&kofi, client, &[reply(3, thread, "Since Ana")], NOW + 3_000)
+        .await
+        .expect("push");
+    let leads_before_ana = head(kofi.clone(), leads.id).await.at_seq;
+    let add = MutationOp::AddMember { channel_id: leads.id, user_id: ana.id };
+    f.store.apply_mutations(&kofi, client, &[mutation(4, add)], NOW + 4_000).await.expect("push");
+
+    let for_ana = head(ana.clone(), general.id).await;
+    assert_eq!(for_ana.joined_after, Some(general_before_ana));
+    assert!(for_ana.at_seq > general_before_ana, "the reply since she joined is in the snapshot");
+    assert_eq!(head(ana, leads.id).await.joined_after, Some(leads_before_ana));
+    // Kofi was there before either channel began.
+    assert_eq!(head(kofi.clone(), general.id).await.joined_after, None);
+    assert_eq!(head(kofi, leads.id).await.joined_after, None);
 }

@@ -77,6 +77,7 @@ macro_rules! conformance_tests {
             a_channel_snapshot_holds_the_latest_messages_and_history_the_rest,
             a_snapshot_its_history_and_its_tail_equal_the_replayed_log,
             snapshots_and_history_of_unreadable_scopes_are_refused,
+            a_snapshot_says_what_was_written_before_the_reader_joined,
             pulls_ask_for_snapshots_and_resets,
             an_interrupted_upload_resumes_with_the_missing_chunks,
             chunks_are_verified_before_they_are_stored,
