@@ -91,7 +91,25 @@ async fn set_theme(session: &Session, theme: &str) -> anyhow::Result<()> {
     anyhow::bail!("the theme toggle never reached {theme}")
 }
 
+/// Checks that every control on screen has an accessible name, so a screen reader can say what
+/// it does: each screen the suite shoots is checked.
+async fn every_control_is_named(session: &Session, screen: &str) -> anyhow::Result<()> {
+    let unnamed = session.execute(include_str!("desktop/unnamed_controls.js"), &[]).await?;
+    let unnamed: Vec<String> = serde_json::from_value(unnamed)?;
+    anyhow::ensure!(unnamed.is_empty(), "controls without an accessible name on {screen}: {unnamed:#?}");
+    Ok(())
+}
+
+/// Shoots a screen in the light theme into the documentation's screenshots, after checking its
+/// controls are named.
+async fn shoot(session: &Session, name: &str) -> anyhow::Result<()> {
+    every_control_is_named(session, name).await?;
+    screenshots::save(session, &docs_screenshots(), &format!("{name}-light")).await?;
+    Ok(())
+}
+
 async fn shoot_both_themes(session: &Session, name: &str) -> anyhow::Result<()> {
+    every_control_is_named(session, name).await?;
     for theme in ["light", "dark"] {
         set_theme(session, theme).await?;
         screenshots::save(session, &docs_screenshots(), &format!("{name}-{theme}")).await?;

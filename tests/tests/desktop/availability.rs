@@ -2,9 +2,8 @@
 //! resumes, time away and holidays reach teammates by sync, and a thread is handed off at the
 //! end of the day to whoever in it is on next.
 
-use super::{THREAD_TITLE, WAIT, World, by_testid, docs_screenshots, message_containing};
+use super::{THREAD_TITLE, WAIT, World, by_testid, message_containing, shoot};
 use meridian_testkit::notifications::NotificationBus;
-use meridian_testkit::screenshots;
 use meridian_testkit::webdriver::Session;
 use std::time::Duration;
 
@@ -42,7 +41,7 @@ pub async fn pause_then_resume_and_plan_time_away(
     by_testid(session, "profile-save").await?.click().await?;
     session.wait_for_text("[data-testid='profile-dialog'] [role='status']", "Saved", WAIT).await?;
     // The dialog is modal, so only the current (light) theme is shot.
-    screenshots::save(session, &docs_screenshots(), "profile-light").await?;
+    shoot(session, "profile").await?;
     by_testid(session, "profile-save").await?.send_keys("\u{E00C}").await?;
 
     // Bob's device learns Ana's time away and holiday through the team scope.
@@ -110,7 +109,7 @@ pub async fn hand_off_the_thread(session: &Session) -> anyhow::Result<()> {
     }
     anyhow::ensure!(names.iter().any(|name| name == "Chloe Martin"), "candidates: {names:?}");
     let first = candidates[0].attribute("data-name").await?.unwrap_or_default();
-    screenshots::save(session, &docs_screenshots(), "handoff-light").await?;
+    shoot(session, "handoff").await?;
     by_testid(session, "handoff-note")
         .await?
         .send_keys("Release is tagged; the changelog still needs a link.")
@@ -132,7 +131,7 @@ pub async fn expect_a_reply(session: &Session) -> anyhow::Result<()> {
     by_testid(session, "expect-toggle").await?.click().await?;
     session.wait_for("[data-testid='expect-window'][data-minutes='480'] input", WAIT).await?.click().await?;
     session.wait_for("[data-testid='expect-nudge'] input", WAIT).await?.click().await?;
-    screenshots::save(session, &docs_screenshots(), "reply-expected-light").await?;
+    shoot(session, "reply-expected").await?;
     session.wait_for("[data-testid='expect-menu'] .done", WAIT).await?.click().await?;
     by_testid(session, "composer-send").await?.click().await?;
     let message = message_containing(session, "Reply expected from").await?;

@@ -1,10 +1,9 @@
 //! Signing out a device from the app: the person signs in somewhere else too, sees it in their
 //! profile beside this device, and signs it out; the server refuses that device from then on.
 
-use super::{WAIT, by_testid, docs_screenshots, team_server_url};
+use super::{WAIT, by_testid, shoot, team_server_url};
 use meridian_protocol::SignInRequest;
 use meridian_sync::{ApiClient, SyncError};
-use meridian_testkit::screenshots;
 use meridian_testkit::webdriver::Session;
 
 /// Run as Sam, who made the team on this computer.
@@ -28,7 +27,7 @@ pub(crate) async fn sign_out_a_lost_device(
     );
     let other = session.wait_for("[data-testid='device'][data-current='false']", WAIT).await?;
     session.execute("document.querySelector('[data-testid=devices]').scrollIntoView()", &[]).await?;
-    screenshots::save(session, &docs_screenshots(), "devices-light").await?;
+    shoot(session, "devices").await?;
     other.find("[data-testid='sign-out-device']").await?.click().await?;
     session
         .wait_until("the other device to leave the list", WAIT, || async {

@@ -2,11 +2,10 @@
 //! person signs up with one and joins with its role, a link for one person is used up by them,
 //! and a link revoked in the app lets nobody in. The owner then makes the newcomer a member.
 
-use super::{WAIT, by_testid, docs_screenshots, shoot_both_themes, team_server_url};
+use super::{WAIT, by_testid, shoot, shoot_both_themes, team_server_url};
 use meridian_domain::Role;
 use meridian_protocol::{INVITE_URL_PREFIX, SignUpRequest};
 use meridian_sync::{ApiClient, SyncError};
-use meridian_testkit::screenshots;
 use meridian_testkit::server::TEST_PASSWORD;
 use meridian_testkit::webdriver::Session;
 
@@ -55,7 +54,7 @@ pub(crate) async fn invite_people(session: &Session) -> anyhow::Result<()> {
         anyhow::ensure!(tokio::time::Instant::now() < deadline, "Gia never became a member");
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
-    screenshots::save(session, &docs_screenshots(), "people-light").await?;
+    shoot(session, "people").await?;
     session.find("[data-testid='people-dialog'] [aria-label='Close']").await?.click().await?;
     Ok(())
 }

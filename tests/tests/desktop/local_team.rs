@@ -4,11 +4,11 @@
 
 use super::{
     App, CLOSED_WITHOUT_THE_PAGE, WAIT, availability, by_testid, click_hidden, conversations, desktop_binary,
-    devices, docs_screenshots, invites, message_action, message_containing, open_channel, shoot_both_themes,
-    two_frames, wait_for_script_text,
+    devices, invites, message_action, message_containing, open_channel, shoot, shoot_both_themes, two_frames,
+    wait_for_script_text,
 };
 use meridian_testkit::webdriver::{Element, Session};
-use meridian_testkit::{screenshots, x11};
+use meridian_testkit::x11;
 use std::path::Path;
 
 /// Sam, who makes the team on this computer and owns it.
@@ -209,7 +209,7 @@ async fn share_a_file(session: &Session, data_dir: &Path) -> anyhow::Result<()> 
         .await?;
     click_hidden(session, &chip.find("[data-testid='attachment-save']").await?).await?;
     session.wait_for("[data-testid='attachment-saved']", WAIT).await?;
-    screenshots::save(session, &docs_screenshots(), "attachment-light").await?;
+    shoot(session, "attachment").await?;
     let saved = std::fs::read(data_dir.join("downloads").join("launch plan.txt"))?;
     anyhow::ensure!(saved == content, "the saved file differs from the one sent");
     share_a_picture(session, data_dir).await
@@ -239,7 +239,7 @@ async fn share_a_picture(session: &Session, data_dir: &Path) -> anyhow::Result<(
     anyhow::ensure!(width == png_width, "the picture decoded {width} px wide, not {png_width}");
     click_hidden(session, &message.find("[data-testid='picture']").await?).await?;
     by_testid(session, "picture-large").await?;
-    screenshots::save(session, &docs_screenshots(), "picture-light").await?;
+    shoot(session, "picture").await?;
     by_testid(session, "composer-input").await?.send_keys("\u{E00C}").await?;
     session
         .wait_until("the large picture to close", WAIT, || async {
@@ -312,7 +312,7 @@ async fn see_where_a_teammate_is(session: &Session) -> anyhow::Result<()> {
     let status = session.find("[data-testid='person-status']").await?.text_content().await?;
     anyhow::ensure!(status.contains("Working until") || status.contains("back"), "status reads {status:?}");
     // The card is modal, so only the current (light) theme is shot.
-    screenshots::save(session, &docs_screenshots(), "person-card-light").await?;
+    shoot(session, "person-card").await?;
     // Escape closes it, wherever the focus is.
     by_testid(session, "composer-input").await?.send_keys("\u{E00C}").await?;
     session

@@ -222,6 +222,7 @@ async fn wait_gone(session: &Session, selector: &str) -> anyhow::Result<()> {
 }
 
 async fn shoot_both_themes(session: &Session, name: &str) -> anyhow::Result<()> {
+    super::every_control_is_named(session, name).await?;
     let artifacts = super::test_artifacts()?;
     for theme in ["light", "dark"] {
         super::set_theme(session, theme).await?;
