@@ -25,6 +25,7 @@ const COMMANDS: &[&str] = &[
     "add_channel_members",
     "remove_channel_member",
     "update_channel",
+    "archive_channel",
     "new_thread_preview",
     "new_thread_draft",
     "save_new_thread_draft",

@@ -166,6 +166,7 @@ pub fn run() {
             commands::channels::add_channel_members,
             commands::channels::remove_channel_member,
             commands::channels::update_channel,
+            commands::channels::archive_channel,
             commands::conversations::new_thread_preview,
             commands::conversations::new_thread_draft,
             commands::conversations::save_new_thread_draft,

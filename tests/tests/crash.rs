@@ -105,6 +105,7 @@ async fn crash_and_restart(database_url: &str, store: Arc<dyn ServerStore>) -> a
         topic: String::new(),
         private: false,
         direct: false,
+        archived: false,
     };
     store.create_channel(&channel, &[], 0).await?;
     let mut clients = Vec::new();

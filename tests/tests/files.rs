@@ -36,6 +36,7 @@ async fn private_channel(server: &TestServer, members: &[&Member]) -> anyhow::Re
         topic: String::new(),
         private: true,
         direct: false,
+        archived: false,
     };
     let ids: Vec<_> = members.iter().map(|m| m.user.id).collect();
     server.server().store().create_channel(&channel, &ids, 0).await?;

@@ -65,6 +65,7 @@ impl Team {
             topic: String::new(),
             private: false,
             direct: false,
+            archived: false,
         };
         first.store().create_channel(&channel, &[], 0).await?;
         let ana_session = sign_up(&second, "Ana").await?;

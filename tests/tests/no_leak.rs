@@ -270,6 +270,7 @@ async fn run_case(case: Case) -> anyhow::Result<()> {
             topic: "confidential".into(),
             private: !public,
             direct: false,
+            archived: false,
         };
         let member_list: Vec<UserId> = members.iter().copied().collect();
         store.create_channel(&channel, &member_list, 0).await?;

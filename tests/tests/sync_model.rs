@@ -172,6 +172,7 @@ async fn run_case(actions: Vec<Action>) -> anyhow::Result<()> {
         topic: String::new(),
         private: false,
         direct: false,
+        archived: false,
     };
     server.server().store().create_channel(&channel, &[], SystemClock.now_millis()).await?;
 

@@ -34,6 +34,7 @@ async fn general_channel(server: &TestServer) -> anyhow::Result<Channel> {
         topic: "Everything".into(),
         private: false,
         direct: false,
+        archived: false,
     };
     server.server().store().create_channel(&channel, &[], 0).await?;
     Ok(channel)

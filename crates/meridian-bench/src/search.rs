@@ -188,6 +188,7 @@ pub(crate) async fn fill(
         topic: String::new(),
         private: false,
         direct: false,
+        archived: false,
     };
     let mut directory = vec![Entity::Team(team.clone()), Entity::Channel(channel.clone())];
     directory.extend(people.iter().cloned().map(Entity::User));

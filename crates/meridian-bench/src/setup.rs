@@ -64,6 +64,7 @@ impl BenchServer {
             topic: "Benchmark traffic".into(),
             private: false,
             direct: false,
+            archived: false,
         };
         store.create_channel(&channel, &[], now()).await?;
         Ok(Self { server, channel, _dir: dir, _postgres: postgres })

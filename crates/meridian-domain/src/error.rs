@@ -35,6 +35,8 @@ pub enum DomainError {
     ChannelNameTaken(String),
     #[error("a direct conversation is named after its people")]
     DirectConversationName,
+    #[error("a direct conversation cannot be archived")]
+    DirectConversationArchived,
 }
 
 impl DomainError {
@@ -56,7 +58,7 @@ impl DomainError {
             Self::InvalidChannelName(_) => "invalid_channel_name",
             Self::InvalidTopic => "invalid_topic",
             Self::ChannelNameTaken(_) => "name_taken",
-            Self::DirectConversationName => "forbidden",
+            Self::DirectConversationName | Self::DirectConversationArchived => "forbidden",
         }
     }
 }

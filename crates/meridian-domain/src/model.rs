@@ -77,6 +77,11 @@ pub struct Channel {
     /// derived from it ([`crate::direct_channel_id`]). Older peers omit the field.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub direct: bool,
+    /// Archived by an admin: its past stays readable and searchable, and nothing new is written
+    /// in it (new threads, replies, edits and reactions are refused with `scope_archived`) until
+    /// it is unarchived. Older peers omit the field.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub archived: bool,
 }
 
 /// Whether a person is in a channel's member list, as that channel's own scope records it.

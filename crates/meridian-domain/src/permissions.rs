@@ -67,6 +67,11 @@ pub fn change_role(actor: Role, current: Role, new: Role, owners: usize) -> Resu
     Ok(())
 }
 
+/// Whether `actor` may archive a channel, or unarchive it.
+pub fn may_archive_channel(actor: Role) -> bool {
+    matches!(actor, Role::Owner | Role::Admin)
+}
+
 /// Whether `role` may create channels.
 pub fn may_create_channel(role: Role) -> bool {
     !matches!(role, Role::Guest)

@@ -83,6 +83,12 @@ pub enum MutationOp {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         topic: Option<String>,
     },
+    /// Archive a channel (`archived: true`) or bring it back. Admins and owners may; a direct
+    /// conversation is never archived. While archived, new threads, replies, edits, reactions
+    /// and new names in it are refused (`scope_archived`); its past stays readable. Asking for
+    /// the state it is in is accepted and changes nothing.
+    #[serde(rename = "channel.archive.v1")]
+    ArchiveChannel { channel_id: ChannelId, archived: bool },
     /// Join a public channel.
     #[serde(rename = "channel.join.v1")]
     JoinChannel { channel_id: ChannelId },
@@ -159,6 +165,7 @@ impl MutationOp {
             | Self::SetNudge { message_id, .. } => Some(*message_id),
             Self::CreateChannel { .. }
             | Self::UpdateChannel { .. }
+            | Self::ArchiveChannel { .. }
             | Self::JoinChannel { .. }
             | Self::LeaveChannel { .. }
             | Self::AddMember { .. }

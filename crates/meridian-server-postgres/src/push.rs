@@ -200,7 +200,8 @@ impl Settling {
             | MutationOp::RemoveMember { channel_id, .. }
             | MutationOp::OpenDirect { channel_id, .. }
             | MutationOp::CreateChannel { channel_id, .. }
-            | MutationOp::UpdateChannel { channel_id, .. } => Some(*channel_id),
+            | MutationOp::UpdateChannel { channel_id, .. }
+            | MutationOp::ArchiveChannel { channel_id, .. } => Some(*channel_id),
             MutationOp::EditMessage { message_id, .. }
             | MutationOp::DeleteMessage { message_id }
             | MutationOp::SetReaction { message_id, .. } => {

@@ -61,7 +61,7 @@ pub(crate) fn role(text: &str) -> Result<Role, StoreError> {
     Role::parse(text).ok_or_else(|| StoreError::Backend(format!("unknown role {text:?}")))
 }
 
-/// Columns: id, team_id, name, topic, private, direct.
+/// Columns: id, team_id, name, topic, private, direct, archived.
 pub(crate) fn channel(row: &PgRow) -> Result<Channel, StoreError> {
     Ok(Channel {
         id: parsed(row, "id")?,
@@ -70,6 +70,7 @@ pub(crate) fn channel(row: &PgRow) -> Result<Channel, StoreError> {
         topic: text(row, "topic")?,
         private: row.try_get("private").map_err(db)?,
         direct: row.try_get("direct").map_err(db)?,
+        archived: row.try_get("archived").map_err(db)?,
     })
 }
 

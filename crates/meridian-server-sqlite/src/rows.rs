@@ -66,7 +66,7 @@ pub(crate) fn role(text: &str) -> Result<Role, StoreError> {
     Role::parse(text).ok_or_else(|| StoreError::Backend(format!("unknown role {text:?}")))
 }
 
-/// Columns: id, team_id, name, topic, private, direct.
+/// Columns: id, team_id, name, topic, private, direct, archived.
 pub(crate) fn channel(row: &SqliteRow) -> Result<Channel, StoreError> {
     Ok(Channel {
         id: parsed(row, "id")?,
@@ -75,6 +75,7 @@ pub(crate) fn channel(row: &SqliteRow) -> Result<Channel, StoreError> {
         topic: text(row, "topic")?,
         private: row.try_get("private").map_err(db)?,
         direct: row.try_get("direct").map_err(db)?,
+        archived: row.try_get("archived").map_err(db)?,
     })
 }
 

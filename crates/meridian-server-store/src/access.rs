@@ -27,6 +27,7 @@ mod tests {
             topic: String::new(),
             private: false,
             direct: false,
+            archived: false,
         };
         assert!(may_read_channel(&channel, Role::Member, false));
         assert!(!may_read_channel(&channel, Role::Guest, false));

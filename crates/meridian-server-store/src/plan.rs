@@ -24,6 +24,7 @@ pub const KNOWN_MUTATIONS: &[&str] = &[
     "reaction.set.v1",
     "channel.create.v1",
     "channel.update.v1",
+    "channel.archive.v1",
     "channel.join.v1",
     "channel.leave.v1",
     "channel.member.add.v1",
@@ -99,7 +100,8 @@ pub fn targets(author: UserId, op: &MutationOp) -> Targets {
         }
         MutationOp::OpenDirect { channel_id, .. }
         | MutationOp::CreateChannel { channel_id, .. }
-        | MutationOp::UpdateChannel { channel_id, .. } => Targets { channel_id: Some(*channel_id), ..none },
+        | MutationOp::UpdateChannel { channel_id, .. }
+        | MutationOp::ArchiveChannel { channel_id, .. } => Targets { channel_id: Some(*channel_id), ..none },
         MutationOp::ScheduleMessage { thread_id, .. } => {
             Targets { thread_id: Some(*thread_id), scheduled: true, ..none }
         }
@@ -276,6 +278,7 @@ pub fn plan(author: &User, mutation: &Mutation, facts: &Facts) -> Result<Plan, R
     match &mutation.op {
         MutationOp::CreateThread { thread_id, title, message_id, body, attachments, urgent, .. } => {
             let channel = readable_channel(author, facts)?;
+            open_for_writing(channel)?;
             let title = validate::thread_title(title)?;
             let body = validate::message_body(body)?;
             let attachments = attached_files(channel, attachments, &facts.blobs)?;
@@ -316,6 +319,7 @@ pub fn plan(author: &User, mutation: &Mutation, facts: &Facts) -> Result<Plan, R
             if target.author_id != author.id {
                 return Err(Rejection::new("forbidden", "only its author may edit a message"));
             }
+            open_for_writing(channel)?;
             let body = validate::message_body(body)?;
             let edited = Message { body, ..target.clone() };
             Ok(Plan::new(
@@ -339,6 +343,7 @@ pub fn plan(author: &User, mutation: &Mutation, facts: &Facts) -> Result<Plan, R
         }
         MutationOp::SetReaction { message_id, emoji, present } => {
             let (_, channel) = live_message(author, facts)?;
+            open_for_writing(channel)?;
             let reaction = Reaction {
                 message_id: *message_id,
                 user_id: author.id,
@@ -354,6 +359,7 @@ pub fn plan(author: &User, mutation: &Mutation, facts: &Facts) -> Result<Plan, R
         MutationOp::UpdateChannel { name, topic, .. } => {
             describe_channel(author, facts, name.as_deref(), topic.as_deref())
         }
+        MutationOp::ArchiveChannel { archived, .. } => archive_channel(author, facts, *archived),
         MutationOp::JoinChannel { .. } => change_membership(author, facts, MembershipChange::Join),
         MutationOp::LeaveChannel { .. } => change_membership(author, facts, MembershipChange::Leave),
         MutationOp::AddMember { .. } => change_membership(author, facts, MembershipChange::Add),
@@ -394,6 +400,7 @@ fn new_reply(
     if channel.id != thread.channel_id {
         return Err(thread_not_found());
     }
+    open_for_writing(channel)?;
     let body = validate::message_body(draft.body)?;
     let attachments = attached_files(channel, draft.attachments, &facts.blobs)?;
     if facts.message_exists {
@@ -409,6 +416,15 @@ fn new_reply(
         attachments,
         urgent,
     })
+}
+
+/// Nothing new is written in an archived channel (sync.md §10: `scope_archived`); deleting stays
+/// possible, so what should not be kept can still go.
+fn open_for_writing(channel: &Channel) -> Result<(), Rejection> {
+    if channel.archived {
+        return Err(Rejection::new("scope_archived", format!("#{} is archived", channel.name)));
+    }
+    Ok(())
 }
 
 fn not_a_member() -> Rejection {
@@ -516,7 +532,7 @@ mod own_scope;
 #[cfg(test)]
 mod tests;
 
-use channels::{NewChannel, create_channel, describe_channel};
+use channels::{NewChannel, archive_channel, create_channel, describe_channel};
 pub use landing::{Landing, land, landing};
 use membership::{change_membership, open_direct};
 use own_scope::{follow_thread, read_thread, schedule_reply, set_nudge, withdraw_scheduled};

@@ -157,9 +157,10 @@ pub(crate) async fn apply_entity(
         }
         Entity::Channel(channel) => {
             sqlx::query(
-                "INSERT INTO channels (id, team_id, name, topic, private, direct) VALUES (?, ?, ?, ?, ?, ?)
+                "INSERT INTO channels (id, team_id, name, topic, private, direct, archived)
+                 VALUES (?, ?, ?, ?, ?, ?, ?)
                  ON CONFLICT (id) DO UPDATE SET name = excluded.name, topic = excluded.topic,
-                     private = excluded.private, direct = excluded.direct",
+                     private = excluded.private, direct = excluded.direct, archived = excluded.archived",
             )
             .bind(channel.id.to_string())
             .bind(channel.team_id.to_string())
@@ -167,6 +168,7 @@ pub(crate) async fn apply_entity(
             .bind(&channel.topic)
             .bind(channel.private)
             .bind(channel.direct)
+            .bind(channel.archived)
             .execute(&mut **tx)
             .await?;
             applied.directory = true;

@@ -1,7 +1,7 @@
 //! Whole-store reads: everything this device holds, for backups and headless tools, and the
 //! outbox with its history.
 
-use crate::reads::{MessageRecord, ThreadRecord, UserRecord};
+use crate::reads::{ChannelRecord, MessageRecord, ThreadRecord, UserRecord};
 use crate::rows::{id, seq_from_sql};
 use crate::{LocalStore, MessageRow, Result, StoreError};
 use meridian_domain::{Channel, Team, Thread, User};
@@ -77,16 +77,14 @@ impl LocalStore {
         .into_iter()
         .map(UserRecord::into_user)
         .collect::<Result<_>>()?;
-        let channels: Vec<(String, String, String, String, bool, bool)> =
-            sqlx::query_as("SELECT id, team_id, name, topic, private, direct FROM channels ORDER BY id")
-                .fetch_all(&mut *tx)
-                .await?;
-        let channels = channels
-            .into_iter()
-            .map(|(channel_id, team_id, name, topic, private, direct)| {
-                Ok(Channel { id: id(&channel_id)?, team_id: id(&team_id)?, name, topic, private, direct })
-            })
-            .collect::<Result<_>>()?;
+        let channels = sqlx::query_as::<_, ChannelRecord>(
+            "SELECT id, team_id, name, topic, private, direct, archived FROM channels ORDER BY id",
+        )
+        .fetch_all(&mut *tx)
+        .await?
+        .into_iter()
+        .map(ChannelRecord::into_channel)
+        .collect::<Result<_>>()?;
         let threads = sqlx::query_as::<_, ThreadRecord>(
             "SELECT id, channel_id, title, author_id, created_at FROM threads ORDER BY id",
         )
@@ -188,6 +186,7 @@ mod tests {
             topic: String::new(),
             private: false,
             direct: false,
+            archived: false,
         };
         let thread = Thread {
             id: ThreadId::new(),

@@ -70,6 +70,7 @@ impl LocalStore {
             topic: String::new(),
             private: true,
             direct: true,
+            archived: false,
         };
         let known: Option<bool> = sqlx::query_scalar("SELECT direct FROM channels WHERE id = ?")
             .bind(channel_id.to_string())
@@ -123,7 +124,15 @@ impl LocalStore {
             return Err(DomainError::ChannelNameTaken(name).into());
         }
         let private = asked.private;
-        let channel = Channel { id: ChannelId::new(), team_id: team, name, topic, private, direct: false };
+        let channel = Channel {
+            id: ChannelId::new(),
+            team_id: team,
+            name,
+            topic,
+            private,
+            direct: false,
+            archived: false,
+        };
         sqlx::query(
             "INSERT INTO channels (id, team_id, name, topic, private, direct) VALUES (?, ?, ?, ?, ?, 0)",
         )
@@ -189,6 +198,29 @@ impl LocalStore {
             return Err(DomainError::ChannelNameTaken(name.clone()).into());
         }
         enqueue(&mut tx, &MutationOp::UpdateChannel { channel_id, name, topic }, now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Queues archiving a channel, or bringing it back. Like a new name it shows once the server
+    /// has it, which also checks the author is an admin. A direct conversation is refused here.
+    pub async fn archive_channel(
+        &self,
+        channel_id: ChannelId,
+        archived: bool,
+        now: UnixMillis,
+    ) -> Result<()> {
+        let mut tx = self.write().await?;
+        let direct: Option<bool> = sqlx::query_scalar("SELECT direct FROM channels WHERE id = ?")
+            .bind(channel_id.to_string())
+            .fetch_optional(&mut *tx)
+            .await?;
+        match direct {
+            None => return Err(StoreError::NotFound("channel")),
+            Some(true) => return Err(DomainError::DirectConversationArchived.into()),
+            Some(false) => {}
+        }
+        enqueue(&mut tx, &MutationOp::ArchiveChannel { channel_id, archived }, now).await?;
         tx.commit().await?;
         Ok(())
     }

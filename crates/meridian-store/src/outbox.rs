@@ -330,6 +330,7 @@ impl LocalStore {
                             | MutationOp::OpenDirect { .. }
                             | MutationOp::CreateChannel { .. }
                             | MutationOp::UpdateChannel { .. }
+                            | MutationOp::ArchiveChannel { .. }
                             | MutationOp::ReadThread { .. }
                             | MutationOp::FollowThread { .. }
                             | MutationOp::SetNudge { .. } => continue,

@@ -77,7 +77,8 @@ async fn op_channel(tx: &mut Transaction<'_, Sqlite>, op: &MutationOp) -> Result
         | MutationOp::RemoveMember { channel_id, .. }
         | MutationOp::OpenDirect { channel_id, .. }
         | MutationOp::CreateChannel { channel_id, .. }
-        | MutationOp::UpdateChannel { channel_id, .. } => return Ok(Some(*channel_id)),
+        | MutationOp::UpdateChannel { channel_id, .. }
+        | MutationOp::ArchiveChannel { channel_id, .. } => return Ok(Some(*channel_id)),
         MutationOp::CreateMessage { thread_id, .. }
         | MutationOp::ScheduleMessage { thread_id, .. }
         | MutationOp::ReadThread { thread_id, .. }

@@ -43,6 +43,34 @@ pub struct MessageRow {
     pub edited: bool,
 }
 
+/// A channel's row, named as the query names it; `threads` only where the query counts them.
+#[derive(FromRow)]
+pub(crate) struct ChannelRecord {
+    id: String,
+    team_id: String,
+    name: String,
+    topic: String,
+    private: bool,
+    direct: bool,
+    archived: bool,
+    #[sqlx(default)]
+    threads: i64,
+}
+
+impl ChannelRecord {
+    pub(crate) fn into_channel(self) -> Result<Channel> {
+        Ok(Channel {
+            id: id(&self.id)?,
+            team_id: id(&self.team_id)?,
+            name: self.name,
+            topic: self.topic,
+            private: self.private,
+            direct: self.direct,
+            archived: self.archived,
+        })
+    }
+}
+
 #[derive(FromRow)]
 pub(crate) struct UserRecord {
     id: String,
@@ -249,19 +277,17 @@ impl LocalStore {
 
     /// Channels by name as the reader sees it ([`CHANNEL_TITLE`]), each with its number of threads.
     pub async fn channels(&self) -> Result<Vec<(Channel, u64)>> {
-        let rows: Vec<(String, String, String, String, bool, bool, i64)> = sqlx::query_as(&format!(
-            "SELECT c.id, c.team_id, {CHANNEL_TITLE} AS title, c.topic, c.private, c.direct,
-                    (SELECT COUNT(*) FROM threads t WHERE t.channel_id = c.id)
-             FROM channels c ORDER BY title COLLATE NOCASE"
+        let rows: Vec<ChannelRecord> = sqlx::query_as(&format!(
+            "SELECT c.id, c.team_id, {CHANNEL_TITLE} AS name, c.topic, c.private, c.direct, c.archived,
+                    (SELECT COUNT(*) FROM threads t WHERE t.channel_id = c.id) AS threads
+             FROM channels c ORDER BY name COLLATE NOCASE"
         ))
         .fetch_all(&self.pool)
         .await?;
         rows.into_iter()
-            .map(|(channel_id, team_id, name, topic, private, direct, threads)| {
-                Ok((
-                    Channel { id: id(&channel_id)?, team_id: id(&team_id)?, name, topic, private, direct },
-                    seq_from_sql(threads),
-                ))
+            .map(|row| {
+                let threads = seq_from_sql(row.threads);
+                Ok((row.into_channel()?, threads))
             })
             .collect()
     }
@@ -286,17 +312,14 @@ impl LocalStore {
 
     /// One channel, named as the reader sees it ([`CHANNEL_TITLE`]).
     pub async fn channel(&self, channel_id: ChannelId) -> Result<Option<Channel>> {
-        let row: Option<(String, String, String, String, bool, bool)> =
-            sqlx::query_as(&format!(
-                "SELECT c.id, c.team_id, {CHANNEL_TITLE}, c.topic, c.private, c.direct FROM channels c WHERE c.id = ?"
-            ))
-                .bind(channel_id.to_string())
-                .fetch_optional(&self.pool)
-                .await?;
-        row.map(|(channel_id, team_id, name, topic, private, direct)| {
-            Ok(Channel { id: id(&channel_id)?, team_id: id(&team_id)?, name, topic, private, direct })
-        })
-        .transpose()
+        let row: Option<ChannelRecord> = sqlx::query_as(&format!(
+            "SELECT c.id, c.team_id, {CHANNEL_TITLE} AS name, c.topic, c.private, c.direct, c.archived
+             FROM channels c WHERE c.id = ?"
+        ))
+        .bind(channel_id.to_string())
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(ChannelRecord::into_channel).transpose()
     }
 
     /// A channel's threads, most recently active first.

@@ -50,6 +50,7 @@ fn world() -> World {
         topic: String::new(),
         private: false,
         direct: false,
+        archived: false,
     };
     let thread = Thread {
         id: ThreadId::new(),

@@ -3,10 +3,10 @@
 
 mod common;
 
-use common::{person, store_with_directory};
+use common::{person, pull, store_with_directory};
 
-use meridian_domain::{ChannelId, TeamId, User};
-use meridian_protocol::{MutationOp, MutationResult, MutationStatus};
+use meridian_domain::{Channel, ChannelId, ScopeId, TeamId, User};
+use meridian_protocol::{Entity, MutationOp, MutationResult, MutationStatus};
 use meridian_store::{LocalStore, NewChannel, OutboxState};
 
 async fn create(
@@ -226,5 +226,33 @@ async fn a_new_name_or_topic_is_queued_once_checked_here() {
     let renamed_direct = store.update_channel(direct.id, Some("us"), None, 15).await;
     assert_eq!(renamed_direct.expect_err("direct").code(), "forbidden");
     let nowhere = store.update_channel(ChannelId::new(), None, Some("x"), 15).await;
+    assert_eq!(nowhere.expect_err("unknown").code(), "not_found");
+}
+
+#[tokio::test]
+async fn archiving_is_queued_and_shows_once_the_server_has_it() {
+    let (me, bob) = (person("Ana"), person("Bob"));
+    let (store, team, ops) = store_with_directory(&me, &[&bob]).await;
+
+    store.archive_channel(ops.id, true, 12).await.expect("queued");
+    let queued = store.queued_mutations(10).await.expect("queued");
+    assert_eq!(
+        queued.last().map(|mutation| &mutation.op),
+        Some(&MutationOp::ArchiveChannel { channel_id: ops.id, archived: true })
+    );
+    assert!(!store.channel(ops.id).await.expect("read").expect("held").archived, "not before the server");
+
+    // The channel's post-image from the server carries the flag, in its own scope.
+    let archived = Channel { archived: true, ..ops.clone() };
+    let scope = ScopeId::Channel(ops.id);
+    store.apply_pull(&pull(scope, 1, vec![Entity::Channel(archived)]), me.id).await.expect("pull");
+    assert!(store.channel(ops.id).await.expect("read").expect("held").archived);
+    let listed = store.channels().await.expect("channels");
+    assert!(listed.iter().any(|(channel, _)| channel.id == ops.id && channel.archived));
+
+    let direct = store.open_direct(me.id, team.id, &[bob.id], 14).await.expect("direct");
+    let archived_direct = store.archive_channel(direct.id, true, 15).await;
+    assert_eq!(archived_direct.expect_err("direct").code(), "forbidden");
+    let nowhere = store.archive_channel(ChannelId::new(), true, 15).await;
     assert_eq!(nowhere.expect_err("unknown").code(), "not_found");
 }

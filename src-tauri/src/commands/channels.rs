@@ -8,7 +8,7 @@ use crate::error::{CommandError, CommandResult};
 use crate::session::{AppState, Session};
 use crate::views::PersonView;
 use meridian_domain::permissions::{
-    MembershipActor, MembershipChange, may_change_membership, may_remove_person,
+    self, MembershipActor, MembershipChange, may_change_membership, may_remove_person,
 };
 use meridian_domain::{Channel, ChannelId, User, UserId};
 use serde::Serialize;
@@ -29,6 +29,8 @@ pub struct ChannelMembers {
     pub removable: Vec<String>,
     /// Whether the reader may give the channel a new name or topic.
     pub may_describe: bool,
+    /// Whether the reader may archive the channel or bring it back.
+    pub may_archive: bool,
 }
 
 #[tauri::command]
@@ -59,7 +61,10 @@ pub async fn channel_members(
         may_leave: may(MembershipChange::Leave),
         may_add: may(MembershipChange::Add),
         removable,
-        may_describe: !channel.direct && session.me().role != meridian_domain::Role::Guest,
+        may_describe: !channel.direct
+            && !channel.archived
+            && session.me().role != meridian_domain::Role::Guest,
+        may_archive: !channel.direct && permissions::may_archive_channel(session.me().role),
     })
 }
 
@@ -146,6 +151,26 @@ pub async fn update_channel(
     let session = signed_in(&guard)?;
     let now = state.clock().now_millis();
     session.store.update_channel(channel_id, name.as_deref(), topic.as_deref(), now).await?;
+    session.sync_now();
+    Ok(())
+}
+
+/// Queues archiving a channel (`archived: true`) or bringing it back; it shows once the team
+/// server has it, which refuses anyone but an admin or owner.
+#[tauri::command]
+pub async fn archive_channel(
+    state: State<'_, AppState>,
+    channel_id: String,
+    archived: bool,
+) -> CommandResult<()> {
+    let channel_id: ChannelId = parse_id(&channel_id, "channel")?;
+    let guard = state.session().await;
+    let session = signed_in(&guard)?;
+    if !permissions::may_archive_channel(session.me().role) {
+        return Err(CommandError::new("forbidden", "Only the team's owners and admins archive channels."));
+    }
+    let now = state.clock().now_millis();
+    session.store.archive_channel(channel_id, archived, now).await?;
     session.sync_now();
     Ok(())
 }

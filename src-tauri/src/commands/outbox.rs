@@ -93,6 +93,9 @@ fn describe(op: &MutationOp) -> (&'static str, String) {
                 .collect::<Vec<_>>()
                 .join(": "),
         ),
+        MutationOp::ArchiveChannel { archived, .. } => {
+            (if *archived { "Archive" } else { "Unarchive" }, "a channel".to_owned())
+        }
         MutationOp::JoinChannel { .. } => ("Join", "a channel".to_owned()),
         MutationOp::LeaveChannel { .. } => ("Leave", "a channel".to_owned()),
         MutationOp::AddMember { .. } => ("Add member", "to a channel".to_owned()),

@@ -70,6 +70,8 @@ pub struct ChannelSummary {
     pub unread_count: u64,
     /// Whether older messages are still on the team server (loaded with `load_older_threads`).
     pub older_on_server: bool,
+    /// Archived: readable, with nothing new written in it.
+    pub archived: bool,
 }
 
 impl ChannelSummary {
@@ -83,6 +85,7 @@ impl ChannelSummary {
             thread_count,
             unread_count,
             older_on_server,
+            archived: channel.archived,
         }
     }
 }

@@ -132,6 +132,7 @@ pub(crate) async fn create_channels_and_a_group_conversation(session: &Session) 
     post_first_thread(session, "Hiring plan", "Draft numbers inside").await?;
     manage_members(session).await?;
     rename_a_channel(session).await?;
+    archive_a_channel(session).await?;
 
     // A group conversation: listed under the other two people's names, both told of a first post.
     by_testid(session, "add-direct").await?.click().await?;
@@ -208,6 +209,42 @@ async fn rename_a_channel(session: &Session) -> anyhow::Result<()> {
     session.wait_for_text("[data-testid='channel-details-topic']", "Day by day", WAIT).await?;
     click_hidden(session, &session.find("[data-testid='channel-members'] [aria-label='Close']").await?)
         .await?;
+    Ok(())
+}
+
+/// #launch-march archived from its details by its owner (the person on this computer): it moves
+/// to the sidebar's archived channels, its thread reads without a composer and new threads are
+/// not offered; brought back, it takes replies again.
+async fn archive_a_channel(session: &Session) -> anyhow::Result<()> {
+    by_testid(session, "channel-members-button").await?.click().await?;
+    by_testid(session, "archive-channel").await?.click().await?;
+    by_testid(session, "archive-confirm").await?.click().await?;
+    by_testid(session, "channel-details-archived").await?;
+    click_hidden(session, &session.find("[data-testid='channel-members'] [aria-label='Close']").await?)
+        .await?;
+    by_testid(session, "channel-archived").await?;
+    let in_archived = "ul.channels.archived [data-channel-name='launch-march']";
+    session.wait_for(in_archived, WAIT).await?;
+    anyhow::ensure!(session.find_all("[data-testid='new-thread']").await?.is_empty(), "new threads offered");
+    session.wait_for("[data-testid='thread-item']", WAIT).await?.click().await?;
+    session.wait_for_text("[data-testid='archived-note']", "#launch-march is archived", WAIT).await?;
+    anyhow::ensure!(
+        session.find_all("[data-testid='composer-input']").await?.is_empty(),
+        "a composer showed"
+    );
+    shoot_both_themes(session, "archived-channel").await?;
+
+    by_testid(session, "channel-members-button").await?.click().await?;
+    by_testid(session, "unarchive-channel").await?.click().await?;
+    session
+        .wait_until("#launch-march back among the channels", WAIT, || async {
+            Ok(session.find_all(in_archived).await?.is_empty().then_some(()))
+        })
+        .await?;
+    click_hidden(session, &session.find("[data-testid='channel-members'] [aria-label='Close']").await?)
+        .await?;
+    session.wait_for("[data-testid='composer-input']", WAIT).await?;
+    by_testid(session, "new-thread").await?;
     Ok(())
 }
 

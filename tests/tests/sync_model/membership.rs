@@ -39,6 +39,7 @@ impl Membership {
             topic: String::new(),
             private: true,
             direct: false,
+            archived: false,
         };
         let everyone: Vec<_> = devices.iter().map(|device| device.me.id).collect();
         store.create_channel(&channel, &everyone, SystemClock.now_millis()).await?;

@@ -21,6 +21,7 @@ async fn removal_case() -> anyhow::Result<()> {
         topic: String::new(),
         private: true,
         direct: false,
+        archived: false,
     };
     server.server().store().create_channel(&channel, &[owner, member], SystemClock.now_millis()).await?;
     let scope = ScopeId::Channel(case);

@@ -21,6 +21,7 @@ async fn private_channel(server: &TestServer, members: &[&SessionInfo]) -> anyho
         topic: "Plans before they are plans".into(),
         private: true,
         direct: false,
+        archived: false,
     };
     let members: Vec<_> = members.iter().map(|session| session.user.id).collect();
     server.server().store().create_channel(&channel, &members, 0).await?;

@@ -31,6 +31,8 @@ export type ChannelSummary = {
   unreadCount: number;
   /** Older messages are still on the team server: reaching the list's end loads them. */
   olderOnServer: boolean;
+  /** Archived: readable and searchable, with nothing new posted in it. */
+  archived: boolean;
 };
 
 export type ThreadSummary = {
@@ -347,6 +349,8 @@ export type ChannelMembers = {
   /** Members the reader may take out (never the reader). */
   removable: string[];
   mayDescribe: boolean;
+  /** The reader may archive the channel or bring it back (admins and owners). */
+  mayArchive: boolean;
 };
 
 export const channelMembers = (channelId: string) => invoke<ChannelMembers>("channel_members", { channelId });
@@ -360,6 +364,10 @@ export const removeChannelMember = (channelId: string, userId: string) =>
 /** Queues a new name or topic for a channel; it shows once the team server has it. */
 export const updateChannel = (channelId: string, change: { name?: string; topic?: string }) =>
   invoke<void>("update_channel", { channelId, ...change });
+
+/** Archives a channel, or brings it back; it shows once the team server has it. */
+export const archiveChannel = (channelId: string, archived: boolean) =>
+  invoke<void>("archive_channel", { channelId, archived });
 
 export type NewChannel = { name: string; topic: string; private: boolean; members: string[] };
 

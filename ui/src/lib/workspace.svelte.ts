@@ -308,7 +308,8 @@ export class Workspace {
 
   /** Shows the form for a new thread in the selected channel, in place of the open thread. */
   composeThread() {
-    if (this.channelId === null) return;
+    // Nothing new is posted in an archived channel.
+    if (this.channelId === null || this.selectedChannel?.archived) return;
     this.composingIn = this.channelId;
     this.closeThread();
   }

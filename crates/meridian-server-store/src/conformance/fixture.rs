@@ -67,6 +67,7 @@ impl Fixture {
             topic: String::new(),
             private,
             direct: false,
+            archived: false,
         };
         self.store.create_channel(&channel, members, NOW).await.expect("channel");
         channel

@@ -92,6 +92,7 @@ macro_rules! conformance_tests {
             a_created_channel_reaches_those_who_may_read_it,
             a_channel_name_in_sight_is_refused,
             a_new_name_and_topic_reach_the_channels_readers,
+            an_archived_channel_stays_readable_and_refuses_new_writes,
             exports_hold_the_latest_images_and_only_tombstones_of_deletes,
             a_read_cursor_never_moves_back_and_no_one_else_sees_it,
             follow_states_are_last_writer_wins_on_readable_threads_only,

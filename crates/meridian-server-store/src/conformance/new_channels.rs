@@ -4,7 +4,9 @@
 
 use super::fixture::{Fixture, NOW, Subject, statuses};
 use super::messages::{entities, mutation, rejection_code};
-use meridian_domain::{Channel, ChannelId, ClientId, Grant, Membership, Role, ScopeId, User};
+use meridian_domain::{
+    Channel, ChannelId, ClientId, Grant, Membership, MessageId, Role, ScopeId, ThreadId, User,
+};
 use meridian_protocol::{Entity, MutationOp, MutationStatus};
 
 fn create(name: &str, private: bool) -> (MutationOp, ChannelId) {
@@ -40,6 +42,7 @@ pub async fn a_created_channel_reaches_those_who_may_read_it(subject: Subject) {
         topic: "Plans".into(),
         private: false,
         direct: false,
+        archived: false,
     };
     let founder = |channel_id| Entity::Membership(Membership { channel_id, user_id: ana.id, member: true });
     let bos = f.pull(&bo, ClientId::new()).await;
@@ -130,4 +133,78 @@ pub async fn a_new_name_and_topic_reach_the_channels_readers(subject: Subject) {
     let leads = f.channel("leads", true, &[ana.id]).await;
     let outsider = MutationOp::UpdateChannel { channel_id: leads.id, name: None, topic: Some("hi".into()) };
     assert_eq!(codes(&push(&f, &bo, vec![outsider]).await), ["channel_not_found"]);
+}
+
+pub async fn an_archived_channel_stays_readable_and_refuses_new_writes(subject: Subject) {
+    let f = Fixture::new(subject).await;
+    let (ana, admin) = (f.person("Ana").await, f.person("Ines").await);
+    let admin = f.store.change_role(Role::Owner, admin.id, Role::Admin, NOW).await.expect("make admin").0;
+    let design = f.channel("design", false, &[]).await;
+    let (thread_id, opening) = (ThreadId::new(), MessageId::new());
+    let start = MutationOp::CreateThread {
+        thread_id,
+        channel_id: design.id,
+        title: "Crits".into(),
+        message_id: opening,
+        body: "Friday crits?".into(),
+        attachments: Vec::new(),
+        urgent: false,
+    };
+    assert_eq!(codes(&push(&f, &ana, vec![start]).await), ["applied"]);
+    let archive = |archived| MutationOp::ArchiveChannel { channel_id: design.id, archived };
+    assert_eq!(codes(&push(&f, &ana, vec![archive(true)]).await), ["forbidden"], "members may not archive");
+    assert_eq!(codes(&push(&f, &admin, vec![archive(true), archive(true)]).await), ["applied", "applied"]);
+
+    // Readers learn it from the channel's own scope, by pull and by snapshot.
+    let archived = Channel { archived: true, ..design.clone() };
+    let scope = ScopeId::Channel(design.id);
+    let channels: Vec<Entity> = entities(&f.pull(&ana, ClientId::new()).await, scope)
+        .into_iter()
+        .filter(|entity| matches!(entity, Entity::Channel(_)))
+        .collect();
+    assert_eq!(channels.last(), Some(&Entity::Channel(archived.clone())), "archiving twice logs it once");
+    assert_eq!(channels.len(), 2);
+    let page = f.store.snapshot(&ana, scope, &Default::default()).await.expect("snapshot");
+    assert!(page.rows.iter().any(|row| row.entity == Entity::Channel(archived.clone())));
+    assert!(
+        page.rows.iter().any(|row| matches!(&row.entity, Entity::Message(message) if message.id == opening)),
+        "its past stays readable"
+    );
+
+    let reply = |body: &str| MutationOp::CreateMessage {
+        message_id: MessageId::new(),
+        thread_id,
+        body: body.into(),
+        attachments: Vec::new(),
+        urgent: false,
+    };
+    let writes = vec![
+        reply("Still on?"),
+        MutationOp::EditMessage { message_id: opening, body: "Friday crits at 3?".into() },
+        MutationOp::SetReaction { message_id: opening, emoji: "👍".into(), present: true },
+        MutationOp::UpdateChannel { channel_id: design.id, name: None, topic: Some("Crits".into()) },
+        MutationOp::DeleteMessage { message_id: opening },
+    ];
+    assert_eq!(
+        codes(&push(&f, &ana, writes).await),
+        ["scope_archived", "scope_archived", "scope_archived", "scope_archived", "applied"],
+        "nothing new in an archived channel; deleting stays possible"
+    );
+    let start_again = MutationOp::CreateThread {
+        thread_id: ThreadId::new(),
+        channel_id: design.id,
+        title: "Again".into(),
+        message_id: MessageId::new(),
+        body: "Back?".into(),
+        attachments: Vec::new(),
+        urgent: false,
+    };
+    assert_eq!(codes(&push(&f, &ana, vec![start_again.clone()]).await), ["scope_archived"]);
+
+    assert_eq!(codes(&push(&f, &admin, vec![archive(false)]).await), ["applied"]);
+    assert_eq!(
+        codes(&push(&f, &ana, vec![start_again]).await),
+        ["applied"],
+        "unarchived, it takes writes again"
+    );
 }

@@ -1,6 +1,8 @@
-//! Channels themselves: creating one, and giving it a new name or topic.
+//! Channels themselves: creating one, giving it a new name or topic, and archiving it.
 
-use super::{Facts, Plan, Rejection, Write, channel_not_found, id_conflict, readable_channel};
+use super::{
+    Facts, Plan, Rejection, Write, channel_not_found, id_conflict, open_for_writing, readable_channel,
+};
 use meridian_domain::permissions;
 use meridian_domain::{Channel, ChannelId, DomainError, Grant, Membership, Role, ScopeId, User, validate};
 
@@ -33,7 +35,15 @@ pub(super) fn create_channel(author: &User, asked: NewChannel<'_>, facts: &Facts
         return Err(DomainError::ChannelNameTaken(name).into());
     }
     let team_id = facts.team_id.ok_or_else(channel_not_found)?;
-    let channel = Channel { id: asked.id, team_id, name, topic, private: asked.private, direct: false };
+    let channel = Channel {
+        id: asked.id,
+        team_id,
+        name,
+        topic,
+        private: asked.private,
+        direct: false,
+        archived: false,
+    };
     let scope = ScopeId::Channel(asked.id);
     let founder = Membership { channel_id: asked.id, user_id: author.id, member: true };
     let mut plan = Plan::new(scope, vec![Write::Open(channel), Write::Membership(founder)]);
@@ -55,6 +65,7 @@ pub(super) fn describe_channel(
     if channel.direct {
         return Err(DomainError::DirectConversationName.into());
     }
+    open_for_writing(channel)?;
     if author.role == Role::Guest {
         return Err(Rejection::new("forbidden", "guests may not rename channels or change their topic"));
     }
@@ -68,4 +79,21 @@ pub(super) fn describe_channel(
         return Ok(Plan::new(scope, Vec::new()));
     }
     Ok(Plan::new(scope, vec![Write::Describe(Channel { name, topic, ..channel.clone() })]))
+}
+
+/// Archives the target channel or brings it back, by an admin or owner who may read it. A direct
+/// conversation is never archived.
+pub(super) fn archive_channel(author: &User, facts: &Facts, archived: bool) -> Result<Plan, Rejection> {
+    let channel = readable_channel(author, facts)?;
+    if !permissions::may_archive_channel(author.role) {
+        return Err(Rejection::new("forbidden", "only admins may archive a channel or bring it back"));
+    }
+    if channel.direct {
+        return Err(DomainError::DirectConversationArchived.into());
+    }
+    let scope = ScopeId::Channel(channel.id);
+    if channel.archived == archived {
+        return Ok(Plan::new(scope, Vec::new()));
+    }
+    Ok(Plan::new(scope, vec![Write::Describe(Channel { archived, ..channel.clone() })]))
 }

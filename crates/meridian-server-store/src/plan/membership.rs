@@ -47,6 +47,7 @@ pub(super) fn open_direct(
         topic: String::new(),
         private: true,
         direct: true,
+        archived: false,
     };
     let mut plan = Plan::new(scope, vec![Write::Open(channel)]);
     for user in &people {

@@ -25,6 +25,7 @@ fn channel(private: bool) -> Channel {
         topic: String::new(),
         private,
         direct: false,
+        archived: false,
     }
 }
 
@@ -166,6 +167,7 @@ fn known_names_match_the_wire_names() {
         reply(&existing_thread(&general), "x").op,
         MutationOp::CreateChannel { channel_id, name: "x".into(), topic: String::new(), private: false },
         MutationOp::UpdateChannel { channel_id, name: None, topic: Some("x".into()) },
+        MutationOp::ArchiveChannel { channel_id, archived: true },
         MutationOp::JoinChannel { channel_id },
         MutationOp::LeaveChannel { channel_id },
         MutationOp::AddMember { channel_id, user_id },

@@ -141,6 +141,7 @@ async fn create_rooms(
             topic: room.topic.into(),
             private: room.members.is_some(),
             direct: false,
+            archived: false,
         };
         let mut members: Vec<UserId> =
             room.members.unwrap_or_default().iter().filter_map(|&i| people.get(i)).map(|p| p.id).collect();

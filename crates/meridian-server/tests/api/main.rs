@@ -96,6 +96,7 @@ impl TestServer {
             topic: String::new(),
             private,
             direct: false,
+            archived: false,
         };
         store.create_channel(&channel, members, 0).await.expect("channel");
         channel

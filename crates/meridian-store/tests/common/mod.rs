@@ -46,6 +46,7 @@ pub fn ops_channel(team: TeamId) -> Channel {
         topic: String::new(),
         private: false,
         direct: false,
+        archived: false,
     }
 }
 

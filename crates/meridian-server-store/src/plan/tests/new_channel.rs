@@ -38,6 +38,7 @@ fn a_public_channel_opens_with_its_author_as_member_and_no_grant() {
         topic: "Where the launch is planned".into(),
         private: false,
         direct: false,
+        archived: false,
     };
     assert_eq!(planned.scope, ScopeId::Channel(id));
     assert_eq!(
