@@ -19,6 +19,8 @@ use proptest::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;
 
+#[path = "sync_model/archive.rs"]
+mod archive;
 #[path = "sync_model/device.rs"]
 mod device;
 #[path = "sync_model/membership.rs"]

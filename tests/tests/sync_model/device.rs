@@ -48,12 +48,13 @@ impl Device {
             }
         }
         for result in &response.results {
-            // Writes to a message that is deleted, or not yet on the server, are refused; nothing
-            // else may be.
+            // Writes to a message that is deleted or not yet on the server, by someone no longer a
+            // member, or in a channel archived meanwhile, are refused; nothing else may be.
             let expected = match &result.status {
                 MutationStatus::Applied | MutationStatus::Duplicate => true,
                 MutationStatus::Rejected { code, .. } => {
-                    code == "target_deleted" || code == "message_not_found" || code == "not_a_member"
+                    ["target_deleted", "message_not_found", "not_a_member", "scope_archived"]
+                        .contains(&code.as_str())
                 }
                 MutationStatus::Gap => false,
             };
