@@ -44,8 +44,8 @@ pub struct SnapshotPage {
     pub older_before: Option<u64>,
     /// The last seq of the scope written before the reader joined it (joined the team, for a
     /// public channel they were never added to): what it holds up to there was written before
-    /// they could read it, and is old news to them rather than unread. Absent when they could
-    /// read the scope from its start. Older servers omit it.
+    /// they could read it, and is old news to them rather than unread. Given on the last page
+    /// only; absent when they could read the scope from its start. Older servers omit it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub joined_after: Option<u64>,
 }

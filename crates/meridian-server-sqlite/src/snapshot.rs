@@ -29,7 +29,11 @@ pub(crate) async fn snapshot(
     let (rows, older_before) = snapshot::window(latest_rows(conn, scope, at_seq).await?, SNAPSHOT_MESSAGES);
     let (rows, next) =
         snapshot::page(rows, query.after.as_deref(), query.limit.unwrap_or(DEFAULT_SNAPSHOT_PAGE));
-    let joined_after = joined_after(conn, reader, scope, at_seq).await?;
+    // The device reads it once the whole snapshot is here (a thread may span pages).
+    let joined_after = match next {
+        None => joined_after(conn, reader, scope, at_seq).await?,
+        Some(_) => None,
+    };
     Ok(SnapshotPage { scope, at_seq, rows, next, older_before, joined_after })
 }
 

@@ -418,8 +418,10 @@ fn new_reply(
     })
 }
 
-/// Nothing new is written in an archived channel (sync.md §10: `scope_archived`); deleting stays
-/// possible, so what should not be kept can still go.
+/// Nothing new is written in an archived channel, and nothing in it changes (sync.md §10 names the
+/// refusal `scope_archived`): no thread, reply, edit, reaction (set or taken back), new name or
+/// nudge. Deleting stays possible, so what should not be kept can still go; membership, read
+/// marks and follows are about people, not the channel's content, and stay possible too.
 fn open_for_writing(channel: &Channel) -> Result<(), Rejection> {
     if channel.archived {
         return Err(Rejection::new("scope_archived", format!("#{} is archived", channel.name)));

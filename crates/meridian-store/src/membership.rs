@@ -72,10 +72,7 @@ impl LocalStore {
             direct: true,
             archived: false,
         };
-        let known: Option<bool> = sqlx::query_scalar("SELECT direct FROM channels WHERE id = ?")
-            .bind(channel_id.to_string())
-            .fetch_optional(&mut *tx)
-            .await?;
+        let known = is_direct(&mut tx, channel_id).await?;
         if known == Some(false) {
             // The server refuses channels under a direct conversation's id; one held here under
             // it is not that conversation, and nothing meant for it may be written there.
@@ -183,15 +180,7 @@ impl LocalStore {
         let name = name.map(validate::channel_name).transpose()?;
         let topic = topic.map(validate::channel_topic).transpose()?;
         let mut tx = self.write().await?;
-        let direct: Option<bool> = sqlx::query_scalar("SELECT direct FROM channels WHERE id = ?")
-            .bind(channel_id.to_string())
-            .fetch_optional(&mut *tx)
-            .await?;
-        match direct {
-            None => return Err(StoreError::NotFound("channel")),
-            Some(true) => return Err(DomainError::DirectConversationName.into()),
-            Some(false) => {}
-        }
+        held_channel_not_direct(&mut tx, channel_id, DomainError::DirectConversationName).await?;
         if let Some(name) = &name
             && name_taken(&mut tx, name, Some(channel_id)).await?
         {
@@ -211,15 +200,7 @@ impl LocalStore {
         now: UnixMillis,
     ) -> Result<()> {
         let mut tx = self.write().await?;
-        let direct: Option<bool> = sqlx::query_scalar("SELECT direct FROM channels WHERE id = ?")
-            .bind(channel_id.to_string())
-            .fetch_optional(&mut *tx)
-            .await?;
-        match direct {
-            None => return Err(StoreError::NotFound("channel")),
-            Some(true) => return Err(DomainError::DirectConversationArchived.into()),
-            Some(false) => {}
-        }
+        held_channel_not_direct(&mut tx, channel_id, DomainError::DirectConversationArchived).await?;
         enqueue(&mut tx, &MutationOp::ArchiveChannel { channel_id, archived }, now).await?;
         tx.commit().await?;
         Ok(())
@@ -320,4 +301,25 @@ async fn show_membership(tx: &mut Transaction<'_, Sqlite>, op: &MutationOp, as_a
         .execute(&mut **tx)
         .await?;
     Ok(())
+}
+
+/// Whether the channel held here under `channel_id` is a direct conversation; `None` when none is.
+async fn is_direct(tx: &mut Transaction<'_, Sqlite>, channel_id: ChannelId) -> Result<Option<bool>> {
+    Ok(sqlx::query_scalar("SELECT direct FROM channels WHERE id = ?")
+        .bind(channel_id.to_string())
+        .fetch_optional(&mut **tx)
+        .await?)
+}
+
+/// Checks that a channel is held here and is not a direct conversation, refusing one with `refusal`.
+async fn held_channel_not_direct(
+    tx: &mut Transaction<'_, Sqlite>,
+    channel_id: ChannelId,
+    refusal: DomainError,
+) -> Result<()> {
+    match is_direct(tx, channel_id).await? {
+        None => Err(StoreError::NotFound("channel")),
+        Some(true) => Err(refusal.into()),
+        Some(false) => Ok(()),
+    }
 }

@@ -32,6 +32,7 @@ async fn archive_case() -> anyhow::Result<()> {
     bo.settle_fully().await?;
 
     bo.online = false;
+    bo.writes_where_archived = true;
     let unsent = bo.store.post_reply(member, thread.id, "Late thoughts.", 0).await?;
     ana.store.archive_channel(case, true, 0).await?;
     ana.settle_fully().await?;

@@ -22,6 +22,8 @@ pub struct Device {
     pub cursors: BTreeMap<ScopeId, u64>,
     /// Scopes this device purged after losing access.
     pub purged: BTreeSet<ScopeId>,
+    /// A channel this device writes in may be archived meanwhile, so `scope_archived` is expected.
+    pub writes_where_archived: bool,
 }
 
 impl Device {
@@ -48,8 +50,9 @@ impl Device {
             }
         }
         for result in &response.results {
-            // Writes to a message that is deleted or not yet on the server, by someone no longer a
-            // member, or in a channel archived meanwhile, are refused; nothing else may be.
+            // Writes to a message that is deleted or not yet on the server, or by someone no longer
+            // a member, are refused, and in a case that archives, writes in the archived channel;
+            // nothing else may be.
             let expected = match &result.status {
                 MutationStatus::Applied | MutationStatus::Duplicate => true,
                 MutationStatus::Rejected { code, .. } => {
@@ -198,5 +201,6 @@ pub async fn open_device(case: &str, index: usize, base_url: &str) -> anyhow::Re
         received: Vec::new(),
         cursors: BTreeMap::new(),
         purged: BTreeSet::new(),
+        writes_where_archived: false,
     })
 }

@@ -65,6 +65,12 @@ export class Workspace {
   people = $state<Person[]>([]);
 
   selectedChannel = $derived(this.channels.value.find((c) => c.id === this.channelId) ?? null);
+  /** Channels as the sidebar groups them: open channels, direct conversations, archived channels. */
+  channelGroups = $derived({
+    open: this.channels.value.filter((c) => !c.direct && !c.archived),
+    direct: this.channels.value.filter((c) => c.direct),
+    archived: this.channels.value.filter((c) => !c.direct && c.archived),
+  });
   /** How many of the selected channel's threads the list asks for; grows as its end is reached. */
   private threadLimit = api.THREAD_PAGE;
   /** The selected channel has threads not listed yet: held here, or still on the team server. */
@@ -79,6 +85,8 @@ export class Workspace {
   /** A thread read ahead of its opening, while the pointer or focus rested on it. */
   private ahead: { threadId: string; at: number; answer: Promise<ThreadDetail> } | null = null;
   private searchTimer: ReturnType<typeof setTimeout> | undefined;
+  /** This screen has ended (signed out, or another team opened): events no longer apply. */
+  private stopped = false;
   /** What older messages loaded in the background changed, not shown yet. */
   private background: { channels: Set<string>; threads: Set<string>; timer: ReturnType<typeof setTimeout> } | null =
     null;
@@ -120,8 +128,10 @@ export class Workspace {
       .then((status) => (this.sync ??= status))
       .catch(() => {});
     return () => {
+      this.stopped = true;
       clearInterval(snoozes);
       clearTimeout(this.background?.timer);
+      this.background = null;
       for (const subscription of subscriptions) {
         subscription.then((unlisten) => unlisten()).catch(() => {});
       }
@@ -544,6 +554,8 @@ export class Workspace {
    * lists are not read again twice a second.
    */
   private gatherBackground(change: ChangedEvent) {
+    // An event can still come in between the end of this screen and its listener going.
+    if (this.stopped) return;
     this.background ??= {
       channels: new Set(),
       threads: new Set(),

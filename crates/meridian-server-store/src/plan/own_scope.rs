@@ -2,7 +2,8 @@
 //! scheduled replies and nudges. Each still needs a thread or message the author may read.
 
 use super::{
-    Facts, Plan, Rejection, ReplyDraft, Write, id_conflict, live_message, new_reply, readable_thread,
+    Facts, Plan, Rejection, ReplyDraft, Write, id_conflict, live_message, new_reply, open_for_writing,
+    readable_thread,
 };
 use meridian_domain::{
     FollowState, MessageId, Nudge, ScheduledMessage, ScheduledState, ScopeId, ThreadFollow, ThreadId,
@@ -105,10 +106,12 @@ pub(super) fn set_nudge(
     addressee_id: UserId,
     due_at: UnixMillis,
 ) -> Result<Plan, Rejection> {
-    let (awaited, _) = live_message(author, facts)?;
+    let (awaited, channel) = live_message(author, facts)?;
     if awaited.author_id != author.id {
         return Err(Rejection::new("forbidden", "a nudge can only be kept about one's own message"));
     }
+    // No reply can come in an archived channel, so there is nothing to await.
+    open_for_writing(channel)?;
     let addressee = facts
         .subject
         .as_ref()

@@ -146,3 +146,58 @@ fn describing_a_channel_is_refused_with_codes() {
     let bad = plan(&ana, &describe(&design, Some("a/b"), None), &facts_for(&design, false));
     assert_eq!(rejected_code(bad), "invalid_channel_name");
 }
+
+fn archive(channel: &Channel, archived: bool) -> Mutation {
+    mutation(MutationOp::ArchiveChannel { channel_id: channel.id, archived })
+}
+
+#[test]
+fn admins_archive_a_channel_they_can_read_and_bring_it_back() {
+    let (admin, design, secret) = (member(Role::Admin), channel(false), channel(true));
+    let archived = plan(&admin, &archive(&design, true), &facts_for(&design, false)).expect("archived");
+    let expected = Channel { archived: true, ..design.clone() };
+    assert_eq!(archived.writes, vec![Write::Describe(expected.clone())]);
+    let again = plan(&admin, &archive(&expected, true), &facts_for(&expected, false)).expect("again");
+    assert!(again.writes.is_empty(), "archiving what is archived changes nothing");
+    let back = plan(&admin, &archive(&expected, false), &facts_for(&expected, false)).expect("back");
+    assert_eq!(back.writes, vec![Write::Describe(design.clone())]);
+
+    let owner = member(Role::Owner);
+    assert!(plan(&owner, &archive(&design, true), &facts_for(&design, false)).is_ok());
+    for role in [Role::Member, Role::Guest] {
+        let refused = plan(&member(role), &archive(&design, true), &facts_for(&design, true));
+        assert_eq!(rejected_code(refused), "forbidden", "{role:?}");
+    }
+    // A private channel the admin is not in does not exist for them; a direct conversation stays.
+    assert_eq!(
+        rejected_code(plan(&admin, &archive(&secret, true), &facts_for(&secret, false))),
+        "channel_not_found"
+    );
+    let direct = Channel { direct: true, private: true, ..channel(true) };
+    assert_eq!(rejected_code(plan(&admin, &archive(&direct, true), &facts_for(&direct, true))), "forbidden");
+}
+
+#[test]
+fn nothing_new_is_written_in_an_archived_channel() {
+    let ana = author();
+    let design = Channel { archived: true, ..channel(false) };
+    let thread = existing_thread(&design);
+    let facts = Facts { thread: Some(thread.clone()), ..facts_for(&design, true) };
+    assert_eq!(
+        rejected_code(plan(&ana, &new_thread(&design, "x"), &facts_for(&design, true))),
+        "scope_archived"
+    );
+    assert_eq!(rejected_code(plan(&ana, &reply(&thread, "x"), &facts)), "scope_archived");
+    assert_eq!(rejected_code(plan(&ana, &describe(&design, None, Some("x")), &facts)), "scope_archived");
+    let target = stored(&design, &ana, false);
+    let on_message = facts_with(&design, &target);
+    let message_id = target.message.id;
+    for op in [
+        MutationOp::EditMessage { message_id, body: "y".into() },
+        MutationOp::SetReaction { message_id, emoji: "👍".into(), present: false },
+    ] {
+        assert_eq!(rejected_code(plan(&ana, &mutation(op), &on_message)), "scope_archived");
+    }
+    let delete = mutation(MutationOp::DeleteMessage { message_id });
+    assert!(plan(&ana, &delete, &on_message).is_ok(), "what should not be kept can still go");
+}
