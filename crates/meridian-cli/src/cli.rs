@@ -88,6 +88,14 @@ pub enum Command {
         #[arg(long)]
         private: bool,
     },
+    /// Archive a channel: it stays readable, and nothing new is posted in it (admins and owners).
+    Archive {
+        /// The channel's name, with or without a leading `#`.
+        channel: String,
+        /// Bring an archived channel back instead.
+        #[arg(long)]
+        undo: bool,
+    },
     /// Join a public channel.
     Join {
         /// The channel's name, with or without a leading `#`.
@@ -149,6 +157,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::CreateChannel { name, topic, private } => {
             members::create_channel(&profile.open().await?, &name, &topic, private).await
         }
+        Command::Archive { channel, undo } => members::archive(&profile.open().await?, &channel, !undo).await,
         Command::Join { channel } => members::join(&profile.open().await?, &channel).await,
         Command::Leave { channel } => members::leave(&profile.open().await?, &channel).await,
         Command::Dm { people } => members::dm(&profile.open().await?, &people).await,

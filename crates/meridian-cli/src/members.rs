@@ -1,4 +1,4 @@
-//! `create-channel`, `join`, `leave` and `dm`: channels and membership changes are queued in the outbox like every other write,
+//! `create-channel`, `join`, `leave`, `archive` and `dm`: channels and membership changes are queued in the outbox like every other write,
 //! then sent by one sync round; offline they wait for the next `meridian sync`.
 
 use crate::failure::Failure;
@@ -30,6 +30,14 @@ pub async fn leave(session: &Session, channel: &str) -> anyhow::Result<()> {
     let channel = find_channel(&session.store, channel).await?;
     session.store.leave_channel(session.account.user_id, channel.id, SystemClock.now_millis()).await?;
     println!("Leaving #{}.", channel.name);
+    deliver(session).await
+}
+
+/// Archives a channel (`archived`) or brings it back; the server allows admins and owners.
+pub async fn archive(session: &Session, channel: &str, archived: bool) -> anyhow::Result<()> {
+    let channel = find_channel(&session.store, channel).await?;
+    session.store.archive_channel(channel.id, archived, SystemClock.now_millis()).await?;
+    println!("{} #{}.", if archived { "Archiving" } else { "Bringing back" }, channel.name);
     deliver(session).await
 }
 

@@ -15,7 +15,8 @@ pub async fn channels(session: &Session) -> anyhow::Result<()> {
     }
     for (channel, threads) in channels {
         let lock = if channel.private { " (private)" } else { "" };
-        println!("#{}{lock}  {threads} threads  {}", channel.name, channel.topic);
+        let archived = if channel.archived { " (archived)" } else { "" };
+        println!("#{}{lock}{archived}  {threads} threads  {}", channel.name, channel.topic);
     }
     Ok(())
 }

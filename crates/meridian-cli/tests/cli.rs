@@ -350,6 +350,21 @@ async fn joining_leaving_and_direct_conversations_through_the_cli() -> anyhow::R
     kofi.run(&["sync"]).await?;
     let kofis = kofi.run(&["channels"]).await?;
     assert!(kofis.contains("#launch-plan") && !kofis.contains("leads"), "a public one only: {kofis}");
+
+    // Only admins and owners archive; an archived channel takes no new thread until it is back.
+    let refused = kofi.output(&["archive", "launch-plan"]).await?;
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("[rejected]"), "a member may not archive");
+    let archived = ana.run(&["archive", "#launch-plan"]).await?;
+    assert!(archived.contains("Archiving #launch-plan.") && archived.contains("Done."), "{archived}");
+    kofi.run(&["sync"]).await?;
+    assert!(kofi.run(&["channels"]).await?.contains("#launch-plan (archived)"));
+    let closed =
+        kofi.output(&["post", "--channel", "launch-plan", "--title", "Dates", "--body", "When?"]).await?;
+    let said = String::from_utf8_lossy(&closed.stderr);
+    assert!(said.contains("[rejected]") && said.contains("archived"), "{said}");
+    assert!(ana.run(&["archive", "launch-plan", "--undo"]).await?.contains("Done."));
+    kofi.run(&["sync"]).await?;
+    assert!(!kofi.run(&["channels"]).await?.contains("(archived)"));
     Ok(())
 }
 
