@@ -218,6 +218,8 @@ async fn rename_a_channel(session: &Session) -> anyhow::Result<()> {
 async fn archive_a_channel(session: &Session) -> anyhow::Result<()> {
     by_testid(session, "channel-members-button").await?.click().await?;
     by_testid(session, "archive-channel").await?.click().await?;
+    by_testid(session, "archive-confirm").await?;
+    shoot_both_themes(session, "archive-confirm").await?;
     by_testid(session, "archive-confirm").await?.click().await?;
     by_testid(session, "channel-details-archived").await?;
     click_hidden(session, &session.find("[data-testid='channel-members'] [aria-label='Close']").await?)
