@@ -11,7 +11,7 @@
 //! The server is real (HTTP on loopback over SQLite) and so are the clients' stores; only the
 //! sync loop is driven step by step by the test instead of by the engine's timers.
 
-use meridian_domain::{Channel, ChannelId, Clock, MessageId, ScopeId, SystemClock, User};
+use meridian_domain::{Channel, ChannelId, Clock, MessageId, ScopeId, SystemClock, User, UserId};
 use meridian_protocol::{PullRequest, SnapshotQuery};
 use meridian_store::DeliveryState;
 use meridian_testkit::server::TestServer;
@@ -162,21 +162,28 @@ fn shared() -> &'static Shared {
     })
 }
 
-async fn run_case(actions: Vec<Action>) -> anyhow::Result<()> {
-    let shared = shared();
-    let server = &shared.server;
-    let case = ChannelId::new();
-    let team = server.server().store().team().await?.ok_or_else(|| anyhow::anyhow!("no team"))?;
+/// A fresh channel of the shared team for one case, named `{prefix}-{id}`, with `members` in it.
+async fn case_channel(prefix: &str, private: bool, members: &[UserId]) -> anyhow::Result<ChannelId> {
+    let store = shared().server.server().store();
+    let team = store.team().await?.ok_or_else(|| anyhow::anyhow!("no team"))?;
+    let id = ChannelId::new();
     let channel = Channel {
-        id: case,
+        id,
         team_id: team.id,
-        name: format!("case-{case}"),
+        name: format!("{prefix}-{id}"),
         topic: String::new(),
-        private: false,
+        private,
         direct: false,
         archived: false,
     };
-    server.server().store().create_channel(&channel, &[], SystemClock.now_millis()).await?;
+    store.create_channel(&channel, members, SystemClock.now_millis()).await?;
+    Ok(id)
+}
+
+async fn run_case(actions: Vec<Action>) -> anyhow::Result<()> {
+    let shared = shared();
+    let server = &shared.server;
+    let case = case_channel("case", false, &[]).await?;
 
     let mut devices = Vec::new();
     for index in 0..CLIENTS {

@@ -1,7 +1,6 @@
 //! Archiving over sync, driven step by step with the model's devices.
 
-use super::{open_device, shared};
-use meridian_domain::{Channel, ChannelId, Clock, SystemClock};
+use super::{case_channel, open_device, shared};
 use meridian_protocol::MutationOp;
 use meridian_store::DeliveryState;
 
@@ -11,19 +10,8 @@ use meridian_store::DeliveryState;
 async fn archive_case() -> anyhow::Result<()> {
     let shared = shared();
     let server = &shared.server;
-    let case = ChannelId::new();
-    let team = server.server().store().team().await?.ok_or_else(|| anyhow::anyhow!("no team"))?;
     let (owner, member) = (shared.people[0].0.id, shared.people[1].0.id);
-    let channel = Channel {
-        id: case,
-        team_id: team.id,
-        name: format!("retro-{case}"),
-        topic: String::new(),
-        private: false,
-        direct: false,
-        archived: false,
-    };
-    server.server().store().create_channel(&channel, &[owner, member], SystemClock.now_millis()).await?;
+    let case = case_channel("retro", false, &[owner, member]).await?;
     let mut ana = open_device(&format!("{case}-archive"), 0, &server.base_url()).await?;
     let mut bo = open_device(&format!("{case}-archive"), 1, &server.base_url()).await?;
     ana.settle_fully().await?;

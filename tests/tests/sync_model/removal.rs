@@ -1,7 +1,7 @@
 //! Membership over sync, driven step by step with the model's devices.
 
-use super::{Device, open_device, shared};
-use meridian_domain::{Channel, ChannelId, Clock, ScopeId, SystemClock};
+use super::{Device, case_channel, open_device, shared};
+use meridian_domain::ScopeId;
 use meridian_protocol::MutationOp;
 
 /// Membership over sync: a member removed while offline gets their queued reply refused as
@@ -11,19 +11,8 @@ use meridian_protocol::MutationOp;
 async fn removal_case() -> anyhow::Result<()> {
     let shared = shared();
     let server = &shared.server;
-    let case = ChannelId::new();
-    let team = server.server().store().team().await?.ok_or_else(|| anyhow::anyhow!("no team"))?;
     let (owner, member) = (shared.people[0].0.id, shared.people[1].0.id);
-    let channel = Channel {
-        id: case,
-        team_id: team.id,
-        name: format!("private-{case}"),
-        topic: String::new(),
-        private: true,
-        direct: false,
-        archived: false,
-    };
-    server.server().store().create_channel(&channel, &[owner, member], SystemClock.now_millis()).await?;
+    let case = case_channel("private", true, &[owner, member]).await?;
     let scope = ScopeId::Channel(case);
     let mut ana = open_device(&format!("{case}-removal"), 0, &server.base_url()).await?;
     let mut bo = open_device(&format!("{case}-removal"), 1, &server.base_url()).await?;
