@@ -42,7 +42,7 @@ pub async fn list_channels(state: State<'_, AppState>) -> CommandResult<Vec<Chan
 
 /// Threads a channel's list shows unless asked for more: several screens.
 const LISTED_THREADS: u32 = 100;
-/// The most threads one list asks for.
+/// The most threads one list asks for (the page's `MAX_LISTED_THREADS` says so at the list's end).
 const MAX_LISTED_THREADS: u32 = 5_000;
 
 /// A channel's `limit` most recently active threads, newest first (the list shows more as the

@@ -300,6 +300,8 @@ export const listChannels = () => invoke<ChannelSummary[]>("list_channels");
 
 /** Threads a channel's list shows at first, and how many more each time its end is reached. */
 export const THREAD_PAGE = 100;
+/** The most threads one list shows (the shell's `MAX_LISTED_THREADS`). */
+export const MAX_LISTED_THREADS = 5_000;
 
 /** A channel's `limit` most recently active threads, newest first. */
 export const listThreads = (channelId: string, limit = THREAD_PAGE) =>
