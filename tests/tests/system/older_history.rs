@@ -12,6 +12,7 @@ use meridian_sync::{ApiClient, SyncEngine, SyncEvent, SyncOptions};
 use meridian_testkit::client::HeadlessClient;
 use meridian_testkit::server::TestServer;
 use std::time::Duration;
+use tokio::sync::mpsc::UnboundedReceiver;
 
 /// Threads of one message each, started between the old thread and the long one.
 const QUIET_THREADS: u64 = 300;
@@ -30,10 +31,8 @@ async fn reaching_back_loads_a_threads_start_and_older_threads_page_by_page() ->
     let read = MutationOp::ReadThread { thread_id: old, read_through_seq: second_reply };
     store.apply_mutations(&ana, meridian_domain::ClientId::new(), &[mutation(1, read)], 0).await?;
 
-    let local = LocalStore::open(&dir.path().join("ana-new.db")).await?;
-    let token = ana_session.token.clone().ok_or_else(|| anyhow::anyhow!("no token"))?;
-    let api = ApiClient::new(&server.base_url())?.with_token(&token);
-    let (engine, mut events) = SyncEngine::new(local.clone(), api, ana.id, options()).await?;
+    let (local, engine, mut events) =
+        new_device(&server, &ana_session, &dir.path().join("ana-new.db")).await?;
     engine.sync_once().await?;
 
     // The snapshot holds the long thread's newest replies only: its start is on the server, and
@@ -155,16 +154,26 @@ async fn a_newcomer_finds_unread_only_what_was_written_since_they_joined() -> an
     let since = start_thread(store, kofi, channel.id, "Since Ana").await?;
 
     let dir = tempfile::tempdir()?;
-    let local = LocalStore::open(&dir.path().join("ana.db")).await?;
-    let token = ana_session.token.clone().ok_or_else(|| anyhow::anyhow!("no token"))?;
-    let api = ApiClient::new(&server.base_url())?.with_token(&token);
-    let (engine, _events) = SyncEngine::new(local.clone(), api, ana_session.user.id, options()).await?;
+    let (local, engine, _events) = new_device(&server, &ana_session, &dir.path().join("ana.db")).await?;
     engine.sync_once().await?;
 
     assert_eq!(unread(&local, channel.id, before).await?, 2, "only the replies since Ana joined");
     assert_eq!(unread(&local, channel.id, since).await?, 1, "the thread begun since");
     server.shutdown().await?;
     Ok(())
+}
+
+/// A device of the signed-in person of `session`, on a new store at `path`, not yet synced.
+async fn new_device(
+    server: &TestServer,
+    session: &SessionInfo,
+    path: &std::path::Path,
+) -> anyhow::Result<(LocalStore, SyncEngine, UnboundedReceiver<SyncEvent>)> {
+    let local = LocalStore::open(path).await?;
+    let token = session.token.clone().ok_or_else(|| anyhow::anyhow!("no token"))?;
+    let api = ApiClient::new(&server.base_url())?.with_token(&token);
+    let (engine, events) = SyncEngine::new(local.clone(), api, session.user.id, options()).await?;
+    Ok((local, engine, events))
 }
 
 /// A team server whose #general has a long past, and Ana's account for a new device.

@@ -534,18 +534,7 @@ export class Workspace {
 
   private async applyChange(change: ChangedEvent) {
     if (change.background) return this.gatherBackground(change);
-    const channelChanged = this.channelId !== null && change.channels.includes(this.channelId);
-    const listedThreadChanged = this.threads.value.some((t) => change.threads.includes(t.id));
-    const openThreadChanged = this.threadId !== null && change.threads.includes(this.threadId);
-    for (const threadId of change.threads) this.forgetReadAhead(threadId);
-    await Promise.all([
-      this.refreshChannels(),
-      this.refreshPeople(),
-      this.refreshInbox(),
-      this.refreshScheduled(),
-      channelChanged || listedThreadChanged ? this.refreshThreads() : null,
-      openThreadChanged ? this.refreshThread() : null,
-    ]);
+    await this.refreshAfter(new Set(change.channels), new Set(change.threads), false);
   }
 
   /**
@@ -569,18 +558,26 @@ export class Workspace {
     if (this.background === null) return;
     const { channels, threads } = this.background;
     this.background = null;
-    // Older threads come after every thread held before, so the list changes only if it
-    // shows the channel's end, or a listed thread's count.
-    const listEndShown = this.threads.value.length < this.threadLimit;
+    await this.refreshAfter(channels, threads, true);
+  }
+
+  /**
+   * Reads again what shows these channels and threads. Older history (`history`) is no one's
+   * profile or scheduled reply, and its threads come after every thread held before, so a
+   * channel's list changes only if it shows the channel's end or a listed thread; the inbox may
+   * gain a followed thread read on another device only up to some of its replies.
+   */
+  private async refreshAfter(channels: Set<string>, threads: Set<string>, history: boolean) {
+    const listEndShown = !history || this.threads.value.length < this.threadLimit;
     const channelChanged = this.channelId !== null && channels.has(this.channelId) && listEndShown;
     const listedThreadChanged = this.threads.value.some((t) => threads.has(t.id));
     const openThreadChanged = this.threadId !== null && threads.has(this.threadId);
     for (const threadId of threads) this.forgetReadAhead(threadId);
-    // People and scheduled replies are not history; the inbox may gain a followed thread that
-    // was read on another device only up to some of its replies.
     await Promise.all([
       this.refreshChannels(),
+      history ? null : this.refreshPeople(),
       this.refreshInbox(),
+      history ? null : this.refreshScheduled(),
       channelChanged || listedThreadChanged ? this.refreshThreads() : null,
       openThreadChanged ? this.refreshThread() : null,
     ]);
