@@ -1,6 +1,6 @@
 //! `thread-list`: a channel's thread list over a local store of thousands of threads, as the
-//! desktop asks for it: the most recently active page first, then more pages, against the whole
-//! list at once.
+//! desktop asks for it: the most recently active page first, pages further down after a thread
+//! it holds, and the run it holds read again, against the whole list at once.
 //!
 //! The store is filled as the search scenario fills it (threads of 50 messages in one channel,
 //! through `apply_pull`).
@@ -13,9 +13,23 @@ use meridian_store::LocalStore;
 use serde_json::json;
 use std::time::{Duration, Instant};
 
-/// Thread list pages as the desktop asks for them: the first, and after the end was reached
-/// a few times.
-const PAGES: [u32; 3] = [100, 300, 1_000];
+/// What the desktop's list reads: its first page, a page further down from the last thread it
+/// holds (by key, however deep), and the whole run it holds read again after a change.
+enum Read {
+    First(u32),
+    After { depth: usize, limit: u32 },
+    Whole,
+}
+
+impl Read {
+    fn name(&self) -> String {
+        match self {
+            Read::First(limit) => format!("first {limit}"),
+            Read::After { depth, limit } => format!("{limit} after the {depth}th"),
+            Read::Whole => "whole list".into(),
+        }
+    }
+}
 
 pub async fn run(options: &ThreadListOptions) -> anyhow::Result<BenchResult> {
     let dir = tempfile::tempdir()?;
@@ -23,17 +37,26 @@ pub async fn run(options: &ThreadListOptions) -> anyhow::Result<BenchResult> {
     let (_, channel) = fill(&store, options.messages, &vocabulary()).await?;
     let threads = store.thread_count(channel).await?;
     eprintln!("stored {} messages in {threads} threads", options.messages);
+    let whole = store.threads(channel).await?;
+
+    let mut reads = vec![Read::First(100), Read::First(1_000), Read::First(5_000)];
+    reads.extend(
+        [1_000, threads as usize / 2, threads as usize - 100]
+            .into_iter()
+            .filter(|depth| *depth > 0 && *depth < whole.len())
+            .map(|depth| Read::After { depth, limit: 100 }),
+    );
+    reads.push(Read::Whole);
 
     let mut rows = Vec::new();
-    let kinds = PAGES
-        .iter()
-        .map(|limit| (format!("first {limit}"), Some(*limit)))
-        .chain([("whole list".to_owned(), None)]);
-    for (kind, limit) in kinds {
+    for kind in reads {
         let read = || async {
-            match limit {
-                Some(limit) => store.recent_threads(channel, limit).await,
-                None => store.threads(channel).await,
+            match &kind {
+                Read::First(limit) => store.recent_threads(channel, *limit).await,
+                Read::After { depth, limit } => {
+                    store.threads_after(channel, whole[depth - 1].key(), *limit).await
+                }
+                Read::Whole => store.threads(channel).await,
             }
         };
         read().await?;
@@ -45,9 +68,10 @@ pub async fn run(options: &ThreadListOptions) -> anyhow::Result<BenchResult> {
             samples.push(started.elapsed());
         }
         let latency = Latency::of(&mut samples);
-        eprintln!("{kind}: {listed} threads, p50 {:.1} ms, p99 {:.1} ms", latency.p50_ms, latency.p99_ms);
+        let name = kind.name();
+        eprintln!("{name}: {listed} threads, p50 {:.1} ms, p99 {:.1} ms", latency.p50_ms, latency.p99_ms);
         rows.push(vec![
-            ("read", json!(kind)),
+            ("read", json!(name)),
             ("threads_in_channel", json!(threads)),
             ("listed", json!(listed)),
             ("reads", json!(latency.samples)),
@@ -60,8 +84,15 @@ pub async fn run(options: &ThreadListOptions) -> anyhow::Result<BenchResult> {
         scenario: "thread-list",
         rows,
         notes: vec![
-            format!("{} messages in threads of 50, one channel; LocalStore file (WAL), warm.", options.messages),
-            "Pages through LocalStore::recent_threads (the desktop's list_threads); the whole list through LocalStore::threads.".into(),
+            format!(
+                "{} messages in threads of 50, one channel; LocalStore file (WAL), warm.",
+                options.messages
+            ),
+            "First pages through LocalStore::recent_threads and pages after a thread through \
+             LocalStore::threads_after (the desktop's list_threads without and with `after`); the \
+             first 1,000 and 5,000 are what the list reads again after a change once it holds that \
+             many; the whole list through LocalStore::threads."
+                .into(),
         ],
     })
 }

@@ -39,7 +39,7 @@ pub use history::KnownHistory;
 pub use membership::NewChannel;
 pub use nudges::DueNudge;
 pub use outbox::ReplyOptions;
-pub use reads::{MessageRow, ThreadRow};
+pub use reads::{MessageRow, ThreadKey, ThreadRow};
 pub use rows::DeliveryState;
 pub use scheduled::{ScheduledRow, ScheduledStatus};
 pub use thread_state::ThreadState;

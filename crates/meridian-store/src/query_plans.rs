@@ -7,7 +7,7 @@
 use crate::LocalStore;
 use crate::inbox::{CHANNEL_UNREAD, FIRST_UNREAD, INBOX};
 use crate::participants::{MENTIONING, TAKES_PART, WRITERS};
-use crate::reads::{RECENT_THREADS, THREAD_LIST};
+use crate::reads::{RECENT_THREADS, THREAD_LIST, THREAD_ORDER, THREADS_AFTER};
 use crate::thread_window::{Direction, MessageKey, run_query};
 use meridian_domain::MessageId;
 
@@ -94,10 +94,11 @@ async fn the_reads_of_who_takes_part_go_through_their_own_indexes() {
 #[tokio::test]
 async fn lists_and_unread_counts_read_each_thread_from_its_ends_and_count_index_entries() {
     let store = store().await;
-    let channel_list = format!("{} WHERE t.channel_id = ? ORDER BY last_activity_at DESC", *THREAD_LIST);
+    let channel_list = format!("{} WHERE t.channel_id = ? {THREAD_ORDER}", *THREAD_LIST);
     for (name, sql, counts_of_whole_threads) in [
         ("a channel's threads", channel_list.as_str(), 1),
         ("a channel's recent threads", RECENT_THREADS.as_str(), 1),
+        ("a page further down a channel's list", THREADS_AFTER.as_str(), 1),
         ("the inbox", INBOX.as_str(), 1),
         ("unread per channel", CHANNEL_UNREAD.as_str(), 0),
     ] {
@@ -110,5 +111,25 @@ async fn lists_and_unread_counts_read_each_thread_from_its_ends_and_count_index_
             .count();
         assert_eq!(counts, walks.len(), "{name} reads whole threads' messages: {walks:?}\n{plan:#?}");
         assert_eq!(counts, counts_of_whole_threads, "{name}: {plan:#?}");
+    }
+}
+
+#[tokio::test]
+async fn a_page_of_a_channels_list_walks_its_activity_index_from_its_key_without_sorting() {
+    let store = store().await;
+    for (name, sql) in [("first page", RECENT_THREADS.as_str()), ("page after a key", THREADS_AFTER.as_str())]
+    {
+        let plan = plan(&store, sql).await;
+        let walk = plan.iter().find(|step| step.contains("threads_by_activity"));
+        assert!(walk.is_some_and(|step| step.contains("channel_id=?")), "{name}: {plan:#?}");
+        if name == "page after a key" {
+            assert!(walk.is_some_and(|step| step.contains("last_activity_at")), "{name}: {plan:#?}");
+        }
+        // The preview's read of messages only on this device sorts those few; the list does not.
+        let top_level: Vec<(i64, i64, i64, String)> =
+            sqlx::query_as(&format!("EXPLAIN QUERY PLAN {sql}")).fetch_all(&store.pool).await.unwrap();
+        let sorts =
+            top_level.iter().filter(|(_, parent, _, step)| *parent == 0 && step.contains("TEMP B-TREE"));
+        assert_eq!(sorts.count(), 0, "{name} sorts: {plan:#?}");
     }
 }

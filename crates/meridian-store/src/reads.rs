@@ -33,6 +33,20 @@ pub struct ThreadRow {
     pub follow: FollowState,
 }
 
+/// Where a thread stands in its channel's list: its last activity, then its id among threads
+/// last active at the same moment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ThreadKey {
+    pub last_activity_at: i64,
+    pub thread_id: ThreadId,
+}
+
+impl ThreadRow {
+    pub fn key(&self) -> ThreadKey {
+        ThreadKey { last_activity_at: self.last_activity_at, thread_id: self.thread.id }
+    }
+}
+
 /// A message with its delivery state.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MessageRow {
@@ -140,15 +154,13 @@ impl ThreadRecord {
 /// The columns of a thread list entry, over `threads t` joined with this person's `thread_state s`.
 /// Every column reads an index from the thread's newest end or counts index entries alone, so a
 /// list costs about the same whatever its threads' length (see `query_plans`):
-/// - the last activity is when the newest message was written: the later of the newest only on
-///   this device and the newest confirmed one, each read once (the aggregate `MAX` passes over
-///   the one that is missing);
-/// - the preview is that message's text, a message only on this device first.
+/// - the last activity is kept on the thread (migration `0030_thread_activity`);
+/// - the preview is the newest message's text, a message only on this device first.
 pub(crate) static THREAD_LIST: LazyLock<String> = LazyLock::new(|| {
     format!(
         "SELECT t.id, t.channel_id, t.title, t.author_id, t.created_at,
         MAX((SELECT COUNT(*) FROM messages m WHERE m.thread_id = t.id) - 1, 0) AS replies,
-        {activity} AS last_activity_at,
+        t.last_activity_at,
         COALESCE(
             (SELECT m.body FROM messages m WHERE m.thread_id = t.id AND m.server_seq IS NULL
              ORDER BY m.created_at DESC LIMIT 1),
@@ -157,36 +169,27 @@ pub(crate) static THREAD_LIST: LazyLock<String> = LazyLock::new(|| {
             '') AS preview,
         {UNREAD} AS unread,
         COALESCE(s.follow, 'none') AS follow
- FROM threads t LEFT JOIN thread_state s ON s.thread_id = t.id",
-        activity = *LAST_ACTIVITY,
+ FROM threads t LEFT JOIN thread_state s ON s.thread_id = t.id"
     )
 });
 
-/// When thread `t` was last written in: its newest message, confirmed or still here alone.
-static LAST_ACTIVITY: LazyLock<String> = LazyLock::new(|| {
+/// The order of a channel's list: most recently active first; threads last active at the same
+/// moment in a fixed order, so a page read after one thread never repeats or skips another.
+pub(crate) const THREAD_ORDER: &str = "ORDER BY t.last_activity_at DESC, t.id DESC";
+
+/// A channel's most recently active threads, newest first: the first page of its list, read
+/// through `threads_by_activity` from its start.
+pub(crate) static RECENT_THREADS: LazyLock<String> =
+    LazyLock::new(|| format!("{} WHERE t.channel_id = ? {THREAD_ORDER} LIMIT ?", *THREAD_LIST));
+
+/// The page of a channel's list after a thread of it (its last activity and id): read through
+/// `threads_by_activity` from that key, however far down the list it is.
+pub(crate) static THREADS_AFTER: LazyLock<String> = LazyLock::new(|| {
     format!(
-        "COALESCE(
-            (SELECT MAX(at) FROM (SELECT {NEWEST_LOCAL_AT} AS at UNION ALL SELECT {NEWEST_CONFIRMED_AT})),
-            t.created_at)"
+        "{} WHERE t.channel_id = ? AND (t.last_activity_at, t.id) < (?, ?) {THREAD_ORDER} LIMIT ?",
+        *THREAD_LIST
     )
 });
-
-/// A channel's most recently active threads, newest first: which ones is decided from their last
-/// activity alone, so the rest of a row is read only for the threads listed.
-pub(crate) static RECENT_THREADS: LazyLock<String> = LazyLock::new(|| {
-    format!(
-        "{list} WHERE t.id IN (SELECT t.id FROM threads t WHERE t.channel_id = ?
-                                ORDER BY {activity} DESC LIMIT ?)
-         ORDER BY last_activity_at DESC",
-        list = *THREAD_LIST,
-        activity = *LAST_ACTIVITY,
-    )
-});
-
-const NEWEST_LOCAL_AT: &str =
-    "(SELECT MAX(m.created_at) FROM messages m WHERE m.thread_id = t.id AND m.server_seq IS NULL)";
-const NEWEST_CONFIRMED_AT: &str = "(SELECT m.created_at FROM messages m WHERE m.thread_id = t.id
-      AND m.server_seq IS NOT NULL ORDER BY m.server_seq DESC LIMIT 1)";
 
 /// Messages of thread `t` by others after this person's read cursor in `s`: those after the
 /// cursor, less their own after it. Both are counts of index entries alone
@@ -324,13 +327,11 @@ impl LocalStore {
 
     /// A channel's threads, most recently active first.
     pub async fn threads(&self, channel_id: ChannelId) -> Result<Vec<ThreadRow>> {
-        let rows: Vec<ThreadListRecord> = sqlx::query_as(&format!(
-            "{} WHERE t.channel_id = ? ORDER BY last_activity_at DESC",
-            *THREAD_LIST
-        ))
-        .bind(channel_id.to_string())
-        .fetch_all(&self.pool)
-        .await?;
+        let rows: Vec<ThreadListRecord> =
+            sqlx::query_as(&format!("{} WHERE t.channel_id = ? {THREAD_ORDER}", *THREAD_LIST))
+                .bind(channel_id.to_string())
+                .fetch_all(&self.pool)
+                .await?;
         rows.into_iter().map(ThreadListRecord::into_row).collect()
     }
 
@@ -339,6 +340,24 @@ impl LocalStore {
     pub async fn recent_threads(&self, channel_id: ChannelId, limit: u32) -> Result<Vec<ThreadRow>> {
         let rows: Vec<ThreadListRecord> = sqlx::query_as(&RECENT_THREADS)
             .bind(channel_id.to_string())
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.into_iter().map(ThreadListRecord::into_row).collect()
+    }
+
+    /// The `limit` threads that come after `after` in the channel's list (see [`ThreadKey`]):
+    /// the next page of a list read so far, however long.
+    pub async fn threads_after(
+        &self,
+        channel_id: ChannelId,
+        after: ThreadKey,
+        limit: u32,
+    ) -> Result<Vec<ThreadRow>> {
+        let rows: Vec<ThreadListRecord> = sqlx::query_as(&THREADS_AFTER)
+            .bind(channel_id.to_string())
+            .bind(after.last_activity_at)
+            .bind(after.thread_id.to_string())
             .bind(limit)
             .fetch_all(&self.pool)
             .await?;

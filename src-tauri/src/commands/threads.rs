@@ -12,7 +12,7 @@ use meridian_domain::availability::{Availability, Urgency, preview};
 use meridian_domain::mentions::encode_mentions;
 use meridian_domain::time_tokens::tokenize_typed_times;
 use meridian_domain::{FollowState, Message, MessageId, ThreadId, UnixMillis, User, UserId};
-use meridian_store::ReplyOptions;
+use meridian_store::{ReplyOptions, ThreadKey};
 use serde::Deserialize;
 use tauri::State;
 
@@ -42,23 +42,43 @@ pub async fn list_channels(state: State<'_, AppState>) -> CommandResult<Vec<Chan
 
 /// Threads a channel's list shows unless asked for more: several screens.
 const LISTED_THREADS: u32 = 100;
-/// The most threads one list asks for (the page's `MAX_LISTED_THREADS` says so at the list's end).
-const MAX_LISTED_THREADS: u32 = 5_000;
+/// The most threads one read answers: the list reads a page at a time, and reads again at most
+/// what it holds.
+const MAX_LISTED_THREADS: u32 = 20_000;
 
-/// A channel's `limit` most recently active threads, newest first (the list shows more as the
-/// reader scrolls; `ChannelSummary::thread_count` says how many there are).
+/// The thread a page of a channel's list goes on after: the last one listed so far.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ListedAfter {
+    pub last_activity_at: UnixMillis,
+    pub thread_id: String,
+}
+
+/// A channel's `limit` most recently active threads, newest first, or when `after` is given the
+/// `limit` that come after that thread (the list reads a page more as the reader scrolls;
+/// `ChannelSummary::thread_count` says how many there are).
 #[tauri::command]
 pub async fn list_threads(
     state: State<'_, AppState>,
     channel_id: String,
     limit: Option<u32>,
+    after: Option<ListedAfter>,
 ) -> CommandResult<Vec<ThreadSummary>> {
     let channel_id = parse_id(&channel_id, "channel")?;
     let limit = limit.unwrap_or(LISTED_THREADS).clamp(1, MAX_LISTED_THREADS);
+    let after = after
+        .map(|after| {
+            let thread_id = parse_id(&after.thread_id, "thread")?;
+            CommandResult::Ok(ThreadKey { last_activity_at: after.last_activity_at, thread_id })
+        })
+        .transpose()?;
     let guard = state.session().await;
     let session = signed_in(&guard)?;
     let people = People::new(session.store.users().await?);
-    let threads = session.store.recent_threads(channel_id, limit).await?;
+    let threads = match after {
+        Some(after) => session.store.threads_after(channel_id, after, limit).await?,
+        None => session.store.recent_threads(channel_id, limit).await?,
+    };
     Ok(threads.iter().map(|row| people.thread_summary(row, &session.me())).collect())
 }
 
