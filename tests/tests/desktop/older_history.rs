@@ -70,25 +70,31 @@ async fn reach_back(session: &Session, proxy: &Proxy) -> anyhow::Result<()> {
     join_as_ana_through(session, &proxy.base_url()).await?;
     open_channel(session, "general").await?;
 
-    // The new device holds the quick questions and the long thread's newest replies; the end of
-    // the list says more is on the server, out of view below them.
-    let listed = listed_titles(session, QUICK_QUESTIONS + 1).await?;
-    anyhow::ensure!(listed.iter().any(|title| title == LONG_THREAD), "listed: {listed:?}");
-    anyhow::ensure!(!listed.iter().any(|title| title.starts_with("Older question")), "listed: {listed:?}");
-    by_testid(session, "more-threads").await?;
+    // The new device holds the quick questions and the long thread's newest replies. Offline, the
+    // end of the list says more is on the server and could not be loaded.
+    proxy.go_offline();
+    wait_for_listed(session, QUICK_QUESTIONS + 1).await?;
+    let listed = all_listed(session).await?;
+    anyhow::ensure!(listed.len() == QUICK_QUESTIONS + 1, "listed: {listed:?}");
+    anyhow::ensure!(listed.iter().any(|(title, _)| title == LONG_THREAD), "listed: {listed:?}");
+    anyhow::ensure!(
+        !listed.iter().any(|(title, _)| title.starts_with("Older question")),
+        "listed: {listed:?}"
+    );
+    session.wait_for("[data-testid='more-threads'] [role='alert']", WAIT).await?;
     // Search says it covers what has arrived so far.
     let search = by_testid(session, "search-input").await?;
     search.send_keys("Long reply").await?;
     session.wait_for("[data-testid='search-hit']", WAIT).await?;
     by_testid(session, "search-partial").await?;
     session.find("[aria-label='Clear search']").await?.click().await?;
-    listed_titles(session, QUICK_QUESTIONS + 1).await?;
+    wait_for_listed(session, QUICK_QUESTIONS + 1).await?;
 
-    // Opening the long thread (as a click does, without scrolling the list) shows the replies held
-    // and, at the top, the start is asked for from the server: offline, it says it could not be
-    // loaded; back online, "Try again" loads it.
-    proxy.go_offline();
-    let long = session.find(&thread_item(LONG_THREAD)).await?;
+    // Opening the long thread (the last listed) shows the replies held and, at the top, the
+    // start is asked for from the server: offline, it says it could not be loaded; back online,
+    // "Try again" loads it.
+    scroll_thread_list_to_end(session).await?;
+    let long = session.wait_for(&thread_item(LONG_THREAD), WAIT).await?;
     session.execute("arguments[0].click()", &[long.to_json()]).await?;
     session.wait_for_text("[data-testid='thread-title']", LONG_THREAD, WAIT).await?;
     session.wait_for_text("[data-testid='earlier-failed']", "Could not load earlier messages", WAIT).await?;
@@ -106,10 +112,15 @@ async fn reach_back(session: &Session, proxy: &Proxy) -> anyhow::Result<()> {
         .await?;
     scroll_up_to(session, "Long read: where it starts.", WAIT * 2).await?;
 
-    // Offline, reaching the end of the list says the older threads could not be loaded.
+    // Offline, reaching the end of the list (past the threads that loading the long thread's
+    // start brought along) says the older threads could not be loaded.
     proxy.go_offline();
-    scroll_thread_list_to_end(session).await?;
-    let failed = session.wait_for("[data-testid='more-threads'] [role='alert']", WAIT).await?;
+    let failed = session
+        .wait_until("the end of the list to say older threads could not be loaded", WAIT * 2, || async {
+            scroll_thread_list_to_end(session).await?;
+            Ok(session.find_all("[data-testid='more-threads'] [role='alert']").await?.into_iter().next())
+        })
+        .await?;
     let said = failed.text_content().await?;
     anyhow::ensure!(said.contains("Could not load older threads"), "the list's end says {said:?}");
     screenshots::save(session, &test_artifacts()?, "more-threads-offline").await?;
@@ -127,19 +138,12 @@ async fn reach_back(session: &Session, proxy: &Proxy) -> anyhow::Result<()> {
             Ok(done.then_some(()))
         })
         .await?;
-    let all = titles(session).await?;
-    let questions = all.iter().filter(|title| title.starts_with("Older question")).count();
-    anyhow::ensure!(questions == OLDER_QUESTIONS, "{questions} older questions listed");
+    let all = all_listed(session).await?;
+    let older: Vec<_> = all.iter().filter(|(title, _)| title.starts_with("Older question")).collect();
+    anyhow::ensure!(older.len() == OLDER_QUESTIONS, "{} older questions listed", older.len());
     // Threads Ana never read that came as history are old news, not new to her.
-    let marked_new = session
-        .execute(
-            "return [...document.querySelectorAll('[data-testid=thread-item]')]
-               .filter((item) => item.dataset.threadTitle.startsWith('Older question'))
-               .filter((item) => item.querySelector('[data-testid=thread-unread]')).length;",
-            &[],
-        )
-        .await?;
-    anyhow::ensure!(marked_new == serde_json::json!(0), "{marked_new} older questions marked new");
+    let marked_new = older.iter().filter(|(_, unread)| *unread).count();
+    anyhow::ensure!(marked_new == 0, "{marked_new} older questions marked new");
     Ok(())
 }
 
@@ -174,23 +178,51 @@ async fn titles(session: &Session) -> Result<Vec<String>, WebDriverError> {
         .collect())
 }
 
-/// The thread list's titles once it lists `count`.
-async fn listed_titles(session: &Session, count: usize) -> anyhow::Result<Vec<String>> {
+/// Waits until the thread list holds `count` threads (only those near the viewport are drawn).
+async fn wait_for_listed(session: &Session, count: usize) -> anyhow::Result<()> {
+    let expected = count.to_string();
     session
         .wait_until(format!("{count} threads listed"), WAIT, || async {
-            let titles = titles(session).await?;
-            Ok((titles.len() == count).then_some(titles))
+            let list = session.find("[data-testid='thread-list']").await?;
+            Ok((list.attribute("data-listed").await?.as_deref() == Some(expected.as_str())).then_some(()))
         })
         .await
         .map_err(Into::into)
 }
 
+/// Every thread the list holds, in its order, with whether it is marked new: the list is
+/// scrolled from its top to its end half a screen at a time, reading the rows drawn at each step.
+async fn all_listed(session: &Session) -> anyhow::Result<Vec<(String, bool)>> {
+    let listed = session
+        .execute(
+            "const list = document.querySelector('[data-testid=thread-list]');
+             const frames = () => new Promise((resolve) =>
+               requestAnimationFrame(() => requestAnimationFrame(resolve)));
+             const seen = new Map();
+             list.scrollTop = 0;
+             await frames();
+             for (;;) {
+               for (const item of list.querySelectorAll('[data-testid=thread-item]')) {
+                 const title = item.dataset.threadTitle;
+                 if (!seen.has(title)) seen.set(title, !!item.querySelector('[data-testid=thread-unread]'));
+               }
+               if (list.scrollTop + list.clientHeight >= list.scrollHeight - 1) break;
+               list.scrollTop += list.clientHeight / 2;
+               await frames();
+             }
+             return [...seen];",
+            &[],
+        )
+        .await?;
+    let rows: Vec<(String, bool)> = serde_json::from_value(listed)?;
+    Ok(rows)
+}
+
 async fn scroll_thread_list_to_end(session: &Session) -> Result<(), WebDriverError> {
     session
         .execute(
-            "const item = document.querySelector('[data-testid=thread-item]');
-             const scroller = item?.closest('.scroll');
-             if (scroller) scroller.scrollTop = scroller.scrollHeight;",
+            "const list = document.querySelector('[data-testid=thread-list]');
+             if (list) list.scrollTop = list.scrollHeight;",
             &[],
         )
         .await?;

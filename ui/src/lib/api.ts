@@ -300,12 +300,19 @@ export const listChannels = () => invoke<ChannelSummary[]>("list_channels");
 
 /** Threads a channel's list shows at first, and how many more each time its end is reached. */
 export const THREAD_PAGE = 100;
-/** The most threads one list shows (the shell's `MAX_LISTED_THREADS`). */
-export const MAX_LISTED_THREADS = 5_000;
+/** The most threads one read of a list answers (the shell's `MAX_LISTED_THREADS`). */
+export const MAX_LISTED_THREADS = 20_000;
 
-/** A channel's `limit` most recently active threads, newest first. */
-export const listThreads = (channelId: string, limit = THREAD_PAGE) =>
-  invoke<ThreadSummary[]>("list_threads", { channelId, limit });
+/** Where a page of a channel's list goes on from: the last thread listed so far. */
+export interface ListedAfter {
+  lastActivityAt: number;
+  threadId: string;
+}
+
+/** A channel's `limit` most recently active threads, newest first; with `after`, the `limit` that
+ * come after that thread in the same order. */
+export const listThreads = (channelId: string, limit = THREAD_PAGE, after: ListedAfter | null = null) =>
+  invoke<ThreadSummary[]>("list_threads", { channelId, limit, after });
 
 /** Opens a thread around a message if given, else at the first unread, else at the newest. */
 export const openThread = (threadId: string, atMessage: string | null = null) =>

@@ -296,24 +296,43 @@ export class Workspace {
   /**
    * The end of the selected channel's list was reached: lists a page more of its threads, those
    * held here first, then older ones read from the team server. Answers how many more are listed
-   * now; rejects when the server cannot be reached.
+   * now; rejects when they cannot be read.
    */
   async listMoreThreads(): Promise<number> {
     const channel = this.selectedChannel;
     if (channel === null) return 0;
-    const listed = this.threads.value.length;
-    if (channel.threadCount <= listed && channel.olderOnServer) {
-      const { added } = await api.loadOlderThreads(channel.id);
+    if (channel.threadCount <= this.threads.value.length && channel.olderOnServer) {
+      await api.loadOlderThreads(channel.id);
       // The channel's counts changed whichever channel is shown by now (the shell sends no
       // change event for this: the list reads what it needs here).
       await this.refreshChannels();
       if (this.channelId !== channel.id) return 0;
-      this.threadLimit = Math.max(this.threadLimit, listed + added);
-    } else {
-      this.threadLimit = listed + api.THREAD_PAGE;
     }
-    await this.refreshThreads();
-    return this.channelId === channel.id ? this.threads.value.length - listed : 0;
+    return this.listPageAfterEnd(channel.id);
+  }
+
+  /**
+   * Reads the page of the channel's list after its last listed thread, by that thread's place
+   * (however far down the list is), and adds it. Older threads loaded from the server come after
+   * every thread held before, so they are read the same way.
+   */
+  private async listPageAfterEnd(channelId: string): Promise<number> {
+    const held = this.threads.value;
+    const last = held.at(-1);
+    const ticket = ++this.tickets.threads;
+    const after = last ? { lastActivityAt: last.lastActivityAt, threadId: last.id } : null;
+    const page = await api.listThreads(channelId, api.THREAD_PAGE, after);
+    if (this.channelId !== channelId) return 0;
+    this.threadLimit = Math.max(this.threadLimit, held.length + page.length);
+    if (ticket !== this.tickets.threads) {
+      // The list was read again meanwhile: read it whole, with this page.
+      await this.refreshThreads();
+      return Math.max(this.threads.value.length - held.length, 0);
+    }
+    const listed = new Set(held.map((thread) => thread.id));
+    const added = page.filter((thread) => !listed.has(thread.id));
+    this.threads = { value: [...held, ...added], loading: false, error: null };
+    return added.length;
   }
 
   /** Shows the form for a new thread in the selected channel, in place of the open thread. */
