@@ -11,6 +11,7 @@ const COMMANDS: &[&str] = &[
     "sign_out",
     "list_channels",
     "list_threads",
+    "listed_threads",
     "open_thread",
     "thread_page",
     "load_thread_start",

@@ -152,6 +152,7 @@ pub fn run() {
             commands::show_unread,
             commands::threads::list_channels,
             commands::threads::list_threads,
+            commands::threads::listed_threads,
             commands::thread_window::open_thread,
             commands::thread_window::thread_page,
             commands::older::load_thread_start,

@@ -7,7 +7,7 @@
 use crate::LocalStore;
 use crate::inbox::{CHANNEL_UNREAD, FIRST_UNREAD, INBOX};
 use crate::participants::{MENTIONING, TAKES_PART, WRITERS};
-use crate::reads::{RECENT_THREADS, THREAD_LIST, THREAD_ORDER, THREADS_AFTER};
+use crate::reads::{RECENT_THREADS, THREAD_LIST, THREAD_ORDER, THREADS_AFTER, THREADS_BY_ID};
 use crate::thread_window::{Direction, MessageKey, run_query};
 use meridian_domain::MessageId;
 
@@ -99,6 +99,7 @@ async fn lists_and_unread_counts_read_each_thread_from_its_ends_and_count_index_
         ("a channel's threads", channel_list.as_str(), 1),
         ("a channel's recent threads", RECENT_THREADS.as_str(), 1),
         ("a page further down a channel's list", THREADS_AFTER.as_str(), 1),
+        ("threads of a list named by id", THREADS_BY_ID.as_str(), 1),
         ("the inbox", INBOX.as_str(), 1),
         ("unread per channel", CHANNEL_UNREAD.as_str(), 0),
     ] {
@@ -132,4 +133,15 @@ async fn a_page_of_a_channels_list_walks_its_activity_index_from_its_key_without
             top_level.iter().filter(|(_, parent, _, step)| *parent == 0 && step.contains("TEMP B-TREE"));
         assert_eq!(sorts.count(), 0, "{name} sorts: {plan:#?}");
     }
+}
+
+#[tokio::test]
+async fn threads_named_by_id_are_found_by_their_key_not_by_walking_the_channel() {
+    let store = store().await;
+    let plan = plan(&store, &THREADS_BY_ID).await;
+    assert!(
+        plan.iter().any(|step| step.contains("SEARCH t USING INDEX sqlite_autoindex_threads_1 (id=?)")),
+        "{plan:#?}"
+    );
+    assert!(!plan.iter().any(|step| step.contains("threads_by_activity")), "{plan:#?}");
 }

@@ -182,6 +182,16 @@ pub(crate) const THREAD_ORDER: &str = "ORDER BY t.last_activity_at DESC, t.id DE
 pub(crate) static RECENT_THREADS: LazyLock<String> =
     LazyLock::new(|| format!("{} WHERE t.channel_id = ? {THREAD_ORDER} LIMIT ?", *THREAD_LIST));
 
+/// Some threads of a channel, named by id (a JSON array), as its list shows them: each found by
+/// its key, so the cost is that of the threads named, not of the channel (the unary `+` keeps
+/// SQLite from walking the channel's index instead).
+pub(crate) static THREADS_BY_ID: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "{} WHERE t.id IN (SELECT value FROM json_each(?2)) AND +t.channel_id = ?1 {THREAD_ORDER}",
+        *THREAD_LIST
+    )
+});
+
 /// The page of a channel's list after a thread of it (its last activity and id): read through
 /// `threads_by_activity` from that key, however far down the list it is.
 pub(crate) static THREADS_AFTER: LazyLock<String> = LazyLock::new(|| {
@@ -359,6 +369,22 @@ impl LocalStore {
             .bind(after.last_activity_at)
             .bind(after.thread_id.to_string())
             .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.into_iter().map(ThreadListRecord::into_row).collect()
+    }
+
+    /// How the channel's list shows these threads now, in its order; those not in the channel
+    /// (or no longer held) are left out.
+    pub async fn threads_by_id(
+        &self,
+        channel_id: ChannelId,
+        thread_ids: &[ThreadId],
+    ) -> Result<Vec<ThreadRow>> {
+        let ids = serde_json::Value::from(thread_ids.iter().map(ToString::to_string).collect::<Vec<_>>());
+        let rows: Vec<ThreadListRecord> = sqlx::query_as(&THREADS_BY_ID)
+            .bind(channel_id.to_string())
+            .bind(ids.to_string())
             .fetch_all(&self.pool)
             .await?;
         rows.into_iter().map(ThreadListRecord::into_row).collect()

@@ -144,3 +144,22 @@ async fn a_threads_place_follows_its_newest_message_as_replies_come_go_and_are_c
     assert_eq!(order(listed.clone()), ["t0", "t2", "t1"]);
     assert_eq!(listed[0].last_activity_at, 5_000);
 }
+
+#[tokio::test]
+async fn threads_named_by_id_come_as_the_list_shows_them_and_only_from_the_channel_asked() {
+    let (me, kofi) = (person("Ana"), person("Kofi"));
+    let (store, _, channel) = store_with_directory(&me, &[&kofi]).await;
+    let threads = threads_opened_at(&store, &me, &kofi, &channel, 4, |n| 1_000 + n).await;
+    store.post_reply(me.id, threads[1].id, "mine", 5_000).await.expect("reply");
+
+    let named = [threads[0].id, threads[1].id, threads[3].id, ThreadId::new()];
+    let rows = store.threads_by_id(channel.id, &named).await.expect("by id");
+    let listed = store.recent_threads(channel.id, 10).await.expect("list");
+    let same_in_list: Vec<_> = listed.into_iter().filter(|row| named.contains(&row.thread.id)).collect();
+    assert_eq!(rows, same_in_list);
+    assert_eq!(rows.iter().map(|row| row.thread.title.as_str()).collect::<Vec<_>>(), ["t1", "t3", "t0"]);
+    assert_eq!(rows[0].reply_count, 1);
+
+    let elsewhere = meridian_domain::ChannelId::new();
+    assert!(store.threads_by_id(elsewhere, &named).await.expect("other channel").is_empty());
+}

@@ -82,6 +82,33 @@ pub async fn list_threads(
     Ok(threads.iter().map(|row| people.thread_summary(row, &session.me())).collect())
 }
 
+/// The most threads one `listed_threads` names: those one change touches.
+const MAX_NAMED_THREADS: usize = 1_000;
+
+/// How a channel's list shows these threads now, in its order; threads no longer in the channel
+/// are left out. The list reads only the threads a change named once it holds many.
+#[tauri::command]
+pub async fn listed_threads(
+    state: State<'_, AppState>,
+    channel_id: String,
+    thread_ids: Vec<String>,
+) -> CommandResult<Vec<ThreadSummary>> {
+    let channel_id = parse_id(&channel_id, "channel")?;
+    if thread_ids.len() > MAX_NAMED_THREADS {
+        return Err(CommandError::new(
+            "invalid_input",
+            format!("at most {MAX_NAMED_THREADS} threads are read by id at once"),
+        ));
+    }
+    let thread_ids =
+        thread_ids.iter().map(|id| parse_id(id, "thread")).collect::<CommandResult<Vec<ThreadId>>>()?;
+    let guard = state.session().await;
+    let session = signed_in(&guard)?;
+    let people = People::new(session.store.users().await?);
+    let threads = session.store.threads_by_id(channel_id, &thread_ids).await?;
+    Ok(threads.iter().map(|row| people.thread_summary(row, &session.me())).collect())
+}
+
 /// What the author expects back from the person they mention first: a reply within some of that
 /// person's working time, and a reminder at the end of their day if none came.
 #[derive(Clone, Copy, Debug, serde::Deserialize)]

@@ -20,6 +20,8 @@ const LONG_REPLIES: usize = 250;
 const OLDER_QUESTIONS: usize = 200;
 /// Threads started after the long one's replies: with its newest replies, all a new device gets.
 const QUICK_QUESTIONS: usize = 12;
+/// An older question Bob answers once Ana's list holds every thread.
+const ANSWERED_QUESTION: &str = "Older question 150";
 /// A thread of the demo team, among #general's oldest.
 const SEEDED_THREAD: &str = "Meridian 2.0 launch: Tuesday 16:00 UTC";
 
@@ -30,7 +32,7 @@ async fn older_messages_load_from_the_server_as_the_reader_reaches_them() -> any
     let proxy = Proxy::start(world.server.local_addr()).await?;
     // Loaded only as the reader reaches it: background loading would race the test.
     let app = App::launch_with_env(&[("MERIDIAN_HISTORY_BACKFILL", "off")]).await?;
-    let outcome = reach_back(&app.session, &proxy).await;
+    let outcome = reach_back(&app.session, &proxy, &world.bob).await;
     let closed = app.close(outcome, "older-history").await;
     world.bob.stop().await;
     world.server.shutdown().await?;
@@ -66,7 +68,7 @@ async fn write_a_long_past(bob: &HeadlessClient) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn reach_back(session: &Session, proxy: &Proxy) -> anyhow::Result<()> {
+async fn reach_back(session: &Session, proxy: &Proxy, bob: &HeadlessClient) -> anyhow::Result<()> {
     join_as_ana_through(session, &proxy.base_url()).await?;
     open_channel(session, "general").await?;
 
@@ -144,6 +146,38 @@ async fn reach_back(session: &Session, proxy: &Proxy) -> anyhow::Result<()> {
     // Threads Ana never read that came as history are old news, not new to her.
     let marked_new = older.iter().filter(|(_, unread)| *unread).count();
     anyhow::ensure!(marked_new == 0, "{marked_new} older questions marked new");
+
+    // Holding this many, the list reads again only the threads a change touches: an answer to an
+    // old question takes it to the top of the list, which still holds every thread.
+    let held = all.len();
+    let general = wait_for_channel(bob, "general").await?;
+    let question = bob
+        .store
+        .threads(general.id)
+        .await?
+        .into_iter()
+        .find(|row| row.thread.title == ANSWERED_QUESTION)
+        .ok_or_else(|| anyhow::anyhow!("Bob has no {ANSWERED_QUESTION:?}"))?;
+    bob.store
+        .post_reply(bob.me.id, question.thread.id, "Found it: see the runbook.", SystemClock.now_millis())
+        .await?;
+    bob.sync_now();
+    session
+        .wait_until("the answered question at the top of the list", WAIT, || async {
+            let first = session
+                .execute(
+                    "const list = document.querySelector('[data-testid=thread-list]');
+                     list.scrollTop = 0;
+                     return list.querySelector('[data-testid=thread-item]')?.dataset.threadTitle ?? null;",
+                    &[],
+                )
+                .await?;
+            Ok((first.as_str() == Some(ANSWERED_QUESTION)).then_some(()))
+        })
+        .await?;
+    let now = all_listed(session).await?;
+    anyhow::ensure!(now.len() == held, "{} threads listed after the answer, {held} before", now.len());
+    anyhow::ensure!(now.iter().filter(|(title, _)| title == ANSWERED_QUESTION).count() == 1, "{now:?}");
     Ok(())
 }
 

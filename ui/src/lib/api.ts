@@ -314,6 +314,10 @@ export interface ListedAfter {
 export const listThreads = (channelId: string, limit = THREAD_PAGE, after: ListedAfter | null = null) =>
   invoke<ThreadSummary[]>("list_threads", { channelId, limit, after });
 
+/** How a channel's list shows these threads now, in its order (those gone from it are left out). */
+export const listedThreads = (channelId: string, threadIds: string[]) =>
+  invoke<ThreadSummary[]>("listed_threads", { channelId, threadIds });
+
 /** Opens a thread around a message if given, else at the first unread, else at the newest. */
 export const openThread = (threadId: string, atMessage: string | null = null) =>
   invoke<ThreadDetail>("open_thread", { threadId, atMessage });

@@ -16,12 +16,17 @@ import type {
   ThreadSummary,
 } from "./api";
 import { type EarlyReads, type EarlyThreads, earlyThreads, rememberChannel, rememberPlace } from "./place";
+import { withChanges } from "./threadList";
 import { ThreadWindow } from "./threadWindow.svelte";
 
 /** How long a thread read ahead of its opening stays good to open from, unless it changes. */
 const READ_AHEAD_FRESH_MS = 10_000;
 /** How long older messages loaded in the background gather before the lists show them. */
 const BACKGROUND_REFRESH_MS = 3_000;
+/** Up to this many threads listed, a change reads the whole list again: a few milliseconds. */
+const REREAD_WHOLE_UP_TO = 2 * api.THREAD_PAGE;
+/** The most threads one read of changed threads names (the shell's `MAX_NAMED_THREADS`). */
+const MAX_CHANGED_READ = 1_000;
 
 /** Resolves once `count` more frames have been painted, or after `FRAMES_WAIT_MS` at most: a
  * hidden window paints no frames. */
@@ -73,6 +78,10 @@ export class Workspace {
   });
   /** How many of the selected channel's threads the list asks for; grows as its end is reached. */
   private threadLimit = api.THREAD_PAGE;
+  /** Threads changes named that the list has not read again yet (see `refreshThreads`). */
+  private changedThreads = new Set<string>();
+  private changedReading: Promise<void> | null = null;
+  private wholeListReading: Promise<void> | null = null;
   /** The selected channel has threads not listed yet: held here, or still on the team server. */
   moreThreads = $derived(
     this.selectedChannel !== null &&
@@ -205,7 +214,7 @@ export class Workspace {
   async markDone(threadId: string) {
     this.forgetReadAhead(threadId);
     await api.markThreadRead(threadId);
-    await Promise.all([this.refreshInbox(), this.refreshChannels(), this.refreshThreads()]);
+    await Promise.all([this.refreshInbox(), this.refreshChannels(), this.refreshThreads([threadId])]);
   }
 
   /** Puts a thread out of the inbox until later in this person's day. */
@@ -218,7 +227,7 @@ export class Workspace {
     this.forgetReadAhead(threadId);
     await api.setThreadFollow(threadId, follow);
     if (this.thread.value?.id === threadId) this.thread.value = { ...this.thread.value, follow };
-    await Promise.all([this.refreshInbox(), this.refreshChannels(), this.refreshThreads()]);
+    await Promise.all([this.refreshInbox(), this.refreshChannels(), this.refreshThreads([threadId])]);
   }
 
   async refreshPeople() {
@@ -271,12 +280,34 @@ export class Workspace {
       this.closeThread();
       this.threads = { value: [], loading: true, error: null };
       this.threadLimit = api.THREAD_PAGE;
+      this.changedThreads.clear();
       if (channelId !== null) rememberChannel(this.placeKey, channelId);
     }
     await this.refreshThreads();
   }
 
-  async refreshThreads() {
+  /**
+   * Reads the selected channel's list again: the whole run held, or when `changed` names the
+   * threads a change touched and the list holds more than `REREAD_WHOLE_UP_TO`, only those (the
+   * others keep their places, see `withChanges`), so a change costs the same however far down
+   * the reader has gone.
+   */
+  refreshThreads(changed?: Iterable<string>): Promise<void> {
+    if (changed === undefined || this.threads.value.length <= REREAD_WHOLE_UP_TO || this.threads.error) {
+      return this.readWholeList();
+    }
+    for (const threadId of changed) this.changedThreads.add(threadId);
+    this.changedReading ??= this.readChangedThreads().finally(() => (this.changedReading = null));
+    return this.changedReading;
+  }
+
+  private readWholeList(): Promise<void> {
+    const reading = this.readWholeListOnce();
+    this.wholeListReading = reading;
+    return reading;
+  }
+
+  private async readWholeListOnce() {
     const ticket = ++this.tickets.threads;
     const channelId = this.channelId;
     if (channelId === null) {
@@ -284,11 +315,35 @@ export class Workspace {
       return;
     }
     try {
-      const threads = await api.listThreads(channelId, this.threadLimit);
+      const threads = await api.listThreads(channelId, Math.min(this.threadLimit, api.MAX_LISTED_THREADS));
       if (ticket === this.tickets.threads) this.threads = { value: threads, loading: false, error: null };
     } catch (error) {
       if (ticket === this.tickets.threads) {
         this.threads = { ...this.threads, loading: false, error: api.errorMessage(error) };
+      }
+    }
+  }
+
+  /**
+   * Reads the threads changes named, one read at a time (changes named meanwhile are read next,
+   * together), each after any read of the whole list under way: a later read never gives way to
+   * an earlier answer.
+   */
+  private async readChangedThreads() {
+    while (this.changedThreads.size > 0) {
+      await this.wholeListReading;
+      const channelId = this.channelId;
+      const changed = new Set([...this.changedThreads].slice(0, MAX_CHANGED_READ));
+      for (const threadId of changed) this.changedThreads.delete(threadId);
+      const ticket = this.tickets.threads;
+      if (channelId === null) continue;
+      try {
+        const fresh = await api.listedThreads(channelId, [...changed]);
+        // A read of the whole list began meanwhile: it answers for these threads too.
+        if (ticket !== this.tickets.threads || channelId !== this.channelId) continue;
+        this.threads = { value: withChanges(this.threads.value, changed, fresh), loading: false, error: null };
+      } catch {
+        if (ticket === this.tickets.threads) await this.readWholeList();
       }
     }
   }
@@ -319,19 +374,20 @@ export class Workspace {
   private async listPageAfterEnd(channelId: string): Promise<number> {
     const held = this.threads.value;
     const last = held.at(-1);
-    const ticket = ++this.tickets.threads;
+    const ticket = this.tickets.threads;
     const after = last ? { lastActivityAt: last.lastActivityAt, threadId: last.id } : null;
     const page = await api.listThreads(channelId, api.THREAD_PAGE, after);
     if (this.channelId !== channelId) return 0;
     this.threadLimit = Math.max(this.threadLimit, held.length + page.length);
-    if (ticket !== this.tickets.threads) {
-      // The list was read again meanwhile: read it whole, with this page.
-      await this.refreshThreads();
+    const current = this.threads.value;
+    if (ticket !== this.tickets.threads || current.at(-1)?.id !== last?.id) {
+      // The list was read again meanwhile, or its end moved: read it whole, with this page.
+      await this.readWholeList();
       return Math.max(this.threads.value.length - held.length, 0);
     }
-    const listed = new Set(held.map((thread) => thread.id));
+    const listed = new Set(current.map((thread) => thread.id));
     const added = page.filter((thread) => !listed.has(thread.id));
-    this.threads = { value: [...held, ...added], loading: false, error: null };
+    this.threads = { value: [...current, ...added], loading: false, error: null };
     return added.length;
   }
 
@@ -357,7 +413,7 @@ export class Workspace {
     const threadId = await api.startThread(channelId, title, body, mentions);
     // Shown in its own channel, wherever the reader went meanwhile.
     if (this.channelId !== channelId) await this.selectChannel(channelId);
-    await this.refreshThreads();
+    await this.refreshThreads([threadId]);
     await this.selectThread(threadId);
     void this.refreshChannels();
   }
@@ -469,7 +525,7 @@ export class Workspace {
   private async markSeen(threadId: string, seenThrough?: number) {
     try {
       await api.markThreadRead(threadId, seenThrough);
-      await Promise.all([this.refreshInbox(), this.refreshChannels(), this.refreshThreads()]);
+      await Promise.all([this.refreshInbox(), this.refreshChannels(), this.refreshThreads([threadId])]);
     } catch {
       // The mark is retried the next time the thread is opened.
     }
@@ -597,7 +653,9 @@ export class Workspace {
       history ? null : this.refreshPeople(),
       this.refreshInbox(),
       history ? null : this.refreshScheduled(),
-      channelChanged || listedThreadChanged ? this.refreshThreads() : null,
+      // A change to the channel alone (its name, its members, older threads loaded) may touch
+      // any listed thread: the list is read whole.
+      channelChanged || listedThreadChanged ? this.refreshThreads(threads.size > 0 ? threads : undefined) : null,
       openThreadChanged ? this.refreshThread() : null,
     ]);
   }
