@@ -17,7 +17,12 @@ use std::time::{Duration, Instant};
 /// holds (by key, however deep), and the whole run it holds read again after a change.
 enum Read {
     First(u32),
-    After { depth: usize, limit: u32 },
+    After {
+        depth: usize,
+        limit: u32,
+    },
+    /// Threads spread over the whole list, named by id: what a change makes the list read again.
+    Named(usize),
     Whole,
 }
 
@@ -26,6 +31,7 @@ impl Read {
         match self {
             Read::First(limit) => format!("first {limit}"),
             Read::After { depth, limit } => format!("{limit} after the {depth}th"),
+            Read::Named(count) => format!("{count} named by id"),
             Read::Whole => "whole list".into(),
         }
     }
@@ -46,7 +52,10 @@ pub async fn run(options: &ThreadListOptions) -> anyhow::Result<BenchResult> {
             .filter(|depth| *depth > 0 && *depth < whole.len())
             .map(|depth| Read::After { depth, limit: 100 }),
     );
+    reads.push(Read::Named(10));
     reads.push(Read::Whole);
+    let named: Vec<_> =
+        whole.iter().step_by((whole.len() / 10).max(1)).take(10).map(|row| row.thread.id).collect();
 
     let mut rows = Vec::new();
     for kind in reads {
@@ -56,6 +65,7 @@ pub async fn run(options: &ThreadListOptions) -> anyhow::Result<BenchResult> {
                 Read::After { depth, limit } => {
                     store.threads_after(channel, whole[depth - 1].key(), *limit).await
                 }
+                Read::Named(count) => store.threads_by_id(channel, &named[..*count]).await,
                 Read::Whole => store.threads(channel).await,
             }
         };
@@ -90,8 +100,10 @@ pub async fn run(options: &ThreadListOptions) -> anyhow::Result<BenchResult> {
             ),
             "First pages through LocalStore::recent_threads and pages after a thread through \
              LocalStore::threads_after (the desktop's list_threads without and with `after`); the \
-             first 1,000 and 5,000 are what the list reads again after a change once it holds that \
-             many; the whole list through LocalStore::threads."
+             first 1,000 and 5,000 are what a whole read of a list holding that many costs; ten \
+             threads spread over the list, named by id, through LocalStore::threads_by_id (the \
+             desktop's listed_threads, what a change makes a list of over 200 read); the whole \
+             list through LocalStore::threads."
                 .into(),
         ],
     })
