@@ -74,11 +74,19 @@ pub async fn list_threads(
         .transpose()?;
     let guard = state.session().await;
     let session = signed_in(&guard)?;
-    let people = People::new(session.store.users().await?);
     let threads = match after {
         Some(after) => session.store.threads_after(channel_id, after, limit).await?,
         None => session.store.recent_threads(channel_id, limit).await?,
     };
+    summaries(session, &threads).await
+}
+
+/// Threads as a channel's list shows them.
+async fn summaries(
+    session: &Session,
+    threads: &[meridian_store::ThreadRow],
+) -> CommandResult<Vec<ThreadSummary>> {
+    let people = People::new(session.store.users().await?);
     Ok(threads.iter().map(|row| people.thread_summary(row, &session.me())).collect())
 }
 
@@ -104,9 +112,8 @@ pub async fn listed_threads(
         thread_ids.iter().map(|id| parse_id(id, "thread")).collect::<CommandResult<Vec<ThreadId>>>()?;
     let guard = state.session().await;
     let session = signed_in(&guard)?;
-    let people = People::new(session.store.users().await?);
     let threads = session.store.threads_by_id(channel_id, &thread_ids).await?;
-    Ok(threads.iter().map(|row| people.thread_summary(row, &session.me())).collect())
+    summaries(session, &threads).await
 }
 
 /// What the author expects back from the person they mention first: a reply within some of that

@@ -95,8 +95,13 @@ async fn reach_back(session: &Session, proxy: &Proxy, bob: &HeadlessClient) -> a
     // Opening the long thread (the last listed) shows the replies held and, at the top, the
     // start is asked for from the server: offline, it says it could not be loaded; back online,
     // "Try again" loads it.
-    scroll_thread_list_to_end(session).await?;
-    let long = session.wait_for(&thread_item(LONG_THREAD), WAIT).await?;
+    // (The list may not have laid its rows out yet: it is scrolled again until the row shows.)
+    let long = session
+        .wait_until("the long thread at the end of the list", WAIT, || async {
+            scroll_thread_list_to_end(session).await?;
+            Ok(session.find_all(&thread_item(LONG_THREAD)).await?.into_iter().next())
+        })
+        .await?;
     session.execute("arguments[0].click()", &[long.to_json()]).await?;
     session.wait_for_text("[data-testid='thread-title']", LONG_THREAD, WAIT).await?;
     session.wait_for_text("[data-testid='earlier-failed']", "Could not load earlier messages", WAIT).await?;
