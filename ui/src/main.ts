@@ -8,6 +8,7 @@ import App from "./App.svelte";
 import { sessionState, setHourCycle } from "./lib/api";
 import { usesTwelveHourClock } from "./lib/time";
 import { readEarly } from "./lib/place";
+import { loadMain, loadScreenFor, loadWelcome } from "./lib/screens.svelte";
 
 // Before anything is read: times the shell writes into text follow the clock of this locale. The
 // shell takes it at once, ahead of the reads the app starts next.
@@ -23,9 +24,16 @@ if (!target) throw new Error("index.html lacks #app");
 const FIRST_ANSWER_WAIT_MS = 150;
 const asked = sessionState();
 const early = readEarly();
+// The screen likely shown loads while the shell answers: the team's when one was shown last,
+// else the welcome.
+void (early ? loadMain() : loadWelcome()).catch(() => undefined);
 const first = await Promise.race([
   asked.catch(() => null),
   new Promise<null>((resolve) => setTimeout(() => resolve(null), FIRST_ANSWER_WAIT_MS)),
 ]);
+performance.mark("meridian:session-answered");
+// The first frame shows that screen whole.
+await loadScreenFor(first).catch(() => undefined);
+performance.mark("meridian:screen-loaded");
 
 export default mount(App, { target, props: { first, asked, early } });
