@@ -14,35 +14,28 @@ class Screens {
 /** The screens loaded so far. */
 export const screens = new Screens();
 
-let mainLoading: Promise<void> | null = null;
-let welcomeLoading: Promise<void> | null = null;
-
-// A load that failed is not kept: the next one tries again (the splash offers "Try again").
-export function loadMain(): Promise<void> {
-  mainLoading ??= import("../components/Main.svelte").then(
-    (module) => {
-      screens.main = module.default;
-    },
-    (failure) => {
-      mainLoading = null;
-      throw failure;
-    },
-  );
-  return mainLoading;
+/** Loads a screen once, keeping it with `keep`; a load that failed is not kept, so the next one
+ * tries again (the splash offers "Try again"). */
+function loader<T>(load: () => Promise<{ default: T }>, keep: (screen: T) => void): () => Promise<void> {
+  let loading: Promise<void> | null = null;
+  return () =>
+    (loading ??= load().then(
+      (module) => keep(module.default),
+      (failure) => {
+        loading = null;
+        throw failure;
+      },
+    ));
 }
 
-export function loadWelcome(): Promise<void> {
-  welcomeLoading ??= import("../components/Welcome.svelte").then(
-    (module) => {
-      screens.welcome = module.default;
-    },
-    (failure) => {
-      welcomeLoading = null;
-      throw failure;
-    },
-  );
-  return welcomeLoading;
-}
+export const loadMain = loader(
+  () => import("../components/Main.svelte"),
+  (screen) => (screens.main = screen),
+);
+export const loadWelcome = loader(
+  () => import("../components/Welcome.svelte"),
+  (screen) => (screens.welcome = screen),
+);
 
 /** Loads the screen a session shows (none while it is still being resumed). */
 export function loadScreenFor(session: SessionState | null): Promise<void> {
