@@ -106,7 +106,7 @@ pub type SessionSlot = tokio::sync::OwnedMutexGuard<Option<Arc<Session>>>;
 
 /// Tells the page a session opened: everything it shows may have changed.
 fn opened(app: &AppHandle) -> anyhow::Result<()> {
-    app.emit("meridian://changed", ChangedEvent::new([], [], false))?;
+    app.emit("meridian://changed", ChangedEvent::everything())?;
     Ok(())
 }
 
@@ -348,7 +348,10 @@ async fn forward_events(
                 if directory {
                     notifier.reconsider();
                 }
-                app.emit("meridian://changed", ChangedEvent::new(&channels, &threads, false))
+                app.emit(
+                    "meridian://changed",
+                    ChangedEvent::new(&channels, &threads, false).with_whole(directory),
+                )
             }
             SyncEvent::HistoryLoaded { channels, threads } => {
                 trimmer.busy();

@@ -151,6 +151,15 @@ impl SyncEngine {
             for scope in &response.reset_required {
                 tracing::warn!(%scope, "the server cannot continue this scope from our cursor; loading it again");
                 self.store.reset_scope(*scope, self.me).await?;
+                // What the reset took away is not named thread by thread: the channel's lists
+                // are read whole, before what its snapshot brings back is named.
+                if let ScopeId::Channel(channel) = scope {
+                    self.emit(SyncEvent::Changed {
+                        channels: BTreeSet::from([*channel]),
+                        threads: BTreeSet::new(),
+                        directory: false,
+                    });
+                }
             }
             let bootstraps: BTreeSet<ScopeId> =
                 response.reset_required.union(&response.needs_snapshot).copied().collect();

@@ -7,7 +7,7 @@ use crate::session::AppState;
 use meridian_protocol::MutationOp;
 use meridian_store::OutboxState;
 use serde::Serialize;
-use tauri::State;
+use tauri::{AppHandle, Emitter, State};
 
 /// One write in the outbox.
 #[derive(Clone, Debug, Serialize)]
@@ -62,13 +62,17 @@ pub async fn retry_write(state: State<'_, AppState>, seq: String) -> CommandResu
     Ok(())
 }
 
-/// Gives up a refused write.
+/// Gives up a refused write. What it leaves (a thread gone, a reply gone) is told to the page as
+/// a change to read whole.
 #[tauri::command]
-pub async fn discard_write(state: State<'_, AppState>, seq: String) -> CommandResult<()> {
+pub async fn discard_write(app: AppHandle, state: State<'_, AppState>, seq: String) -> CommandResult<()> {
     let seq: u64 = parse_id(&seq, "outbox entry")?;
     let guard = state.session().await;
     let session = signed_in(&guard)?;
     session.store.discard_refused(seq).await?;
+    if let Err(error) = app.emit("meridian://changed", crate::views::ChangedEvent::everything()) {
+        tracing::warn!(%error, "could not tell the page a write was given up");
+    }
     Ok(())
 }
 

@@ -185,6 +185,9 @@ pub struct ChangedEvent {
     /// Only older messages arrived, loaded in the background: nothing new, no profile and no
     /// scheduled reply changed, and a page may take its time to show them.
     pub background: bool,
+    /// What changed is not named thread by thread (people renamed, a channel given up or loaded
+    /// again, a write given up): lists are read whole.
+    pub whole: bool,
 }
 
 impl ChangedEvent {
@@ -197,7 +200,17 @@ impl ChangedEvent {
             channels: channels.into_iter().map(ToString::to_string).collect(),
             threads: threads.into_iter().map(ToString::to_string).collect(),
             background,
+            whole: false,
         }
+    }
+
+    /// A change the page cannot narrow down: every list is read whole.
+    pub fn everything() -> Self {
+        Self { channels: Vec::new(), threads: Vec::new(), background: false, whole: true }
+    }
+
+    pub fn with_whole(self, whole: bool) -> Self {
+        Self { whole, ..self }
     }
 }
 

@@ -200,8 +200,9 @@ export type JoinTeamRequest = {
 /** The shape every command rejects with. */
 export type CommandError = { code: string; message: string };
 
-/** `background`: only older messages arrived, loaded in the background (see `gatherBackground`). */
-export type ChangedEvent = { channels: string[]; threads: string[]; background: boolean };
+/** `background`: only older messages arrived, loaded in the background (see `gatherBackground`);
+ * `whole`: what changed is not named thread by thread, so lists are read whole. */
+export type ChangedEvent = { channels: string[]; threads: string[]; background: boolean; whole: boolean };
 export type OpenThreadEvent = { threadId: string; channelId: string; messageId: string | null };
 export type SyncStatus = { online: boolean; pending: number };
 

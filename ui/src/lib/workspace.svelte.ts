@@ -82,6 +82,14 @@ export class Workspace {
   private changedThreads = new Set<string>();
   private changedReading: Promise<void> | null = null;
   private wholeListReading: Promise<void> | null = null;
+  /** Counts changes merged into the list, so a page read meanwhile is not added after a stale end. */
+  private listMerges = 0;
+  /** The selected channel's list holds its last thread on this device (a read came back short). */
+  private listEnded = false;
+  /** The list's end row: reading a page more, or why it could not (kept here, since the row is
+   * put in and out of the page as the list scrolls). */
+  listingMore = $state(false);
+  listMoreError = $state<string | null>(null);
   /** The selected channel has threads not listed yet: held here, or still on the team server. */
   moreThreads = $derived(
     this.selectedChannel !== null &&
@@ -281,6 +289,9 @@ export class Workspace {
       this.threads = { value: [], loading: true, error: null };
       this.threadLimit = api.THREAD_PAGE;
       this.changedThreads.clear();
+      this.listEnded = false;
+      this.listingMore = false;
+      this.listMoreError = null;
       if (channelId !== null) rememberChannel(this.placeKey, channelId);
     }
     await this.refreshThreads();
@@ -315,8 +326,12 @@ export class Workspace {
       return;
     }
     try {
-      const threads = await api.listThreads(channelId, Math.min(this.threadLimit, api.MAX_LISTED_THREADS));
-      if (ticket === this.tickets.threads) this.threads = { value: threads, loading: false, error: null };
+      const limit = Math.min(this.threadLimit, api.MAX_LISTED_THREADS);
+      const threads = await api.listThreads(channelId, limit);
+      if (ticket === this.tickets.threads) {
+        this.threads = { value: threads, loading: false, error: null };
+        this.listEnded = threads.length < limit;
+      }
     } catch (error) {
       if (ticket === this.tickets.threads) {
         this.threads = { ...this.threads, loading: false, error: api.errorMessage(error) };
@@ -341,10 +356,35 @@ export class Workspace {
         const fresh = await api.listedThreads(channelId, [...changed]);
         // A read of the whole list began meanwhile: it answers for these threads too.
         if (ticket !== this.tickets.threads || channelId !== this.channelId) continue;
-        this.threads = { value: withChanges(this.threads.value, changed, fresh), loading: false, error: null };
+        const value = withChanges(this.threads.value, changed, fresh);
+        this.threads = { value, loading: false, error: null };
+        this.threadLimit = Math.max(this.threadLimit, value.length);
+        this.listMerges++;
       } catch {
         if (ticket === this.tickets.threads) await this.readWholeList();
       }
+    }
+  }
+
+  /**
+   * The list's end row asks for a page more (see `listMoreThreads`), once at a time; answers
+   * whether it may go on asking while it stays in view: not after a pass that added nothing (a
+   * server page of replies to threads already listed), nor after a failure, which waits for
+   * "Try again".
+   */
+  async listMore(): Promise<boolean> {
+    if (this.listingMore) return false;
+    const channelId = this.channelId;
+    this.listingMore = true;
+    this.listMoreError = null;
+    try {
+      const added = await this.listMoreThreads();
+      return added > 0 && this.moreThreads;
+    } catch (failure) {
+      if (channelId === this.channelId) this.listMoreError = api.errorMessage(failure);
+      return false;
+    } finally {
+      if (channelId === this.channelId) this.listingMore = false;
     }
   }
 
@@ -353,7 +393,7 @@ export class Workspace {
    * held here first, then older ones read from the team server. Answers how many more are listed
    * now; rejects when they cannot be read.
    */
-  async listMoreThreads(): Promise<number> {
+  private async listMoreThreads(): Promise<number> {
     const channel = this.selectedChannel;
     if (channel === null) return 0;
     if (channel.threadCount <= this.threads.value.length && channel.olderOnServer) {
@@ -375,19 +415,22 @@ export class Workspace {
     const held = this.threads.value;
     const last = held.at(-1);
     const ticket = this.tickets.threads;
+    const merges = this.listMerges;
     const after = last ? { lastActivityAt: last.lastActivityAt, threadId: last.id } : null;
     const page = await api.listThreads(channelId, api.THREAD_PAGE, after);
     if (this.channelId !== channelId) return 0;
     this.threadLimit = Math.max(this.threadLimit, held.length + page.length);
     const current = this.threads.value;
-    if (ticket !== this.tickets.threads || current.at(-1)?.id !== last?.id) {
-      // The list was read again meanwhile, or its end moved: read it whole, with this page.
+    if (ticket !== this.tickets.threads || merges !== this.listMerges || current.at(-1)?.id !== last?.id) {
+      // The list was read again or changed meanwhile: the page may hold threads as they were
+      // before, so the list is read whole, with this page.
       await this.readWholeList();
       return Math.max(this.threads.value.length - held.length, 0);
     }
     const listed = new Set(current.map((thread) => thread.id));
     const added = page.filter((thread) => !listed.has(thread.id));
     this.threads = { value: [...current, ...added], loading: false, error: null };
+    this.listEnded = page.length < api.THREAD_PAGE;
     return added.length;
   }
 
@@ -609,7 +652,7 @@ export class Workspace {
 
   private async applyChange(change: ChangedEvent) {
     if (change.background) return this.gatherBackground(change);
-    await this.refreshAfter(new Set(change.channels), new Set(change.threads), false);
+    await this.refreshAfter(new Set(change.channels), new Set(change.threads), false, change.whole);
   }
 
   /**
@@ -642,8 +685,8 @@ export class Workspace {
    * channel's list changes only if it shows the channel's end or a listed thread; the inbox may
    * gain a followed thread read on another device only up to some of its replies.
    */
-  private async refreshAfter(channels: Set<string>, threads: Set<string>, history: boolean) {
-    const listEndShown = !history || this.threads.value.length < this.threadLimit;
+  private async refreshAfter(channels: Set<string>, threads: Set<string>, history: boolean, whole = false) {
+    const listEndShown = !history || this.listEnded;
     const channelChanged = this.channelId !== null && channels.has(this.channelId) && listEndShown;
     const listedThreadChanged = this.threads.value.some((t) => threads.has(t.id));
     const openThreadChanged = this.threadId !== null && threads.has(this.threadId);
@@ -653,11 +696,26 @@ export class Workspace {
       history ? null : this.refreshPeople(),
       this.refreshInbox(),
       history ? null : this.refreshScheduled(),
-      // A change to the channel alone (its name, its members, older threads loaded) may touch
-      // any listed thread: the list is read whole.
-      channelChanged || listedThreadChanged ? this.refreshThreads(threads.size > 0 ? threads : undefined) : null,
+      this.refreshListAfter(threads, { channelChanged, listedThreadChanged, history, whole }),
       openThreadChanged ? this.refreshThread() : null,
     ]);
+  }
+
+  private async refreshListAfter(
+    threads: Set<string>,
+    change: { channelChanged: boolean; listedThreadChanged: boolean; history: boolean; whole: boolean },
+  ) {
+    if (change.whole) return this.refreshThreads();
+    if (!change.channelChanged && !change.listedThreadChanged) return;
+    // A change to the channel alone (its name, its members, a thread's start loaded) may touch
+    // any listed thread: the list is read whole.
+    await this.refreshThreads(threads.size > 0 ? threads : undefined);
+    // Older threads loaded in the background come after the list's end: a list that has reached
+    // it shows them at once.
+    const channelId = this.channelId;
+    if (change.history && change.channelChanged && channelId !== null) {
+      await this.listPageAfterEnd(channelId).catch(() => 0);
+    }
   }
 
   private async openFromNotification(target: OpenThreadEvent) {
