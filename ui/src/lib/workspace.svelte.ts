@@ -16,17 +16,13 @@ import type {
   ThreadSummary,
 } from "./api";
 import { type EarlyReads, type EarlyThreads, earlyThreads, rememberChannel, rememberPlace } from "./place";
-import { withChanges } from "./threadList";
+import { ChannelThreads } from "./threadList.svelte";
 import { ThreadWindow } from "./threadWindow.svelte";
 
 /** How long a thread read ahead of its opening stays good to open from, unless it changes. */
 const READ_AHEAD_FRESH_MS = 10_000;
 /** How long older messages loaded in the background gather before the lists show them. */
 const BACKGROUND_REFRESH_MS = 3_000;
-/** Up to this many threads listed, a change reads the whole list again: a few milliseconds. */
-const REREAD_WHOLE_UP_TO = 2 * api.THREAD_PAGE;
-/** The most threads one read of changed threads names (the shell's `MAX_NAMED_THREADS`). */
-const MAX_CHANGED_READ = 1_000;
 
 /** Resolves once `count` more frames have been painted, or after `FRAMES_WAIT_MS` at most: a
  * hidden window paints no frames. */
@@ -44,7 +40,8 @@ type Loaded<T> = { value: T; loading: boolean; error: string | null };
 
 export class Workspace {
   channels = $state<Loaded<ChannelSummary[]>>({ value: [], loading: true, error: null });
-  threads = $state<Loaded<ThreadSummary[]>>({ value: [], loading: false, error: null });
+  /** The selected channel's thread list. */
+  readonly threads = new ChannelThreads(() => this.channelId);
   thread = $state<Loaded<ThreadDetail | null>>({ value: null, loading: false, error: null });
   /** The open thread's messages held in memory, a window at a time. */
   messages = $state<ThreadWindow | null>(null);
@@ -76,20 +73,6 @@ export class Workspace {
     direct: this.channels.value.filter((c) => c.direct),
     archived: this.channels.value.filter((c) => !c.direct && c.archived),
   });
-  /** How many of the selected channel's threads the list asks for; grows as its end is reached. */
-  private threadLimit = api.THREAD_PAGE;
-  /** Threads changes named that the list has not read again yet (see `refreshThreads`). */
-  private changedThreads = new Set<string>();
-  private changedReading: Promise<void> | null = null;
-  private wholeListReading: Promise<void> | null = null;
-  /** Counts changes merged into the list, so a page read meanwhile is not added after a stale end. */
-  private listMerges = 0;
-  /** The selected channel's list holds its last thread on this device (a read came back short). */
-  private listEnded = false;
-  /** The list's end row: reading a page more, or why it could not (kept here, since the row is
-   * put in and out of the page as the list scrolls). */
-  listingMore = $state(false);
-  listMoreError = $state<string | null>(null);
   /** The selected channel has threads not listed yet: held here, or still on the team server. */
   moreThreads = $derived(
     this.selectedChannel !== null &&
@@ -98,7 +81,7 @@ export class Workspace {
 
   // Each load takes a ticket; a response is used only if no newer load of the same kind began,
   // so quick clicks never show a stale channel or thread.
-  private tickets = { threads: 0, thread: 0, search: 0 };
+  private tickets = { thread: 0, search: 0 };
   /** A thread read ahead of its opening, while the pointer or focus rested on it. */
   private ahead: { threadId: string; at: number; answer: Promise<ThreadDetail> } | null = null;
   private searchTimer: ReturnType<typeof setTimeout> | undefined;
@@ -269,14 +252,7 @@ export class Workspace {
 
   private async showEarlyThreads(channelId: string, threads: Promise<ThreadSummary[]>) {
     this.channelId = channelId;
-    this.threads = { value: [], loading: true, error: null };
-    const ticket = ++this.tickets.threads;
-    try {
-      const value = await threads;
-      if (ticket === this.tickets.threads) this.threads = { value, loading: false, error: null };
-    } catch {
-      if (ticket === this.tickets.threads) await this.refreshThreads();
-    }
+    await this.threads.showEarly(threads);
   }
 
   async selectChannel(channelId: string | null) {
@@ -286,84 +262,16 @@ export class Workspace {
     if (channelId !== this.channelId) {
       this.channelId = channelId;
       this.closeThread();
-      this.threads = { value: [], loading: true, error: null };
-      this.threadLimit = api.THREAD_PAGE;
-      this.changedThreads.clear();
-      this.listEnded = false;
-      this.listingMore = false;
-      this.listMoreError = null;
+      this.threads.showChannel();
       if (channelId !== null) rememberChannel(this.placeKey, channelId);
     }
     await this.refreshThreads();
   }
 
-  /**
-   * Reads the selected channel's list again: the whole run held, or when `changed` names the
-   * threads a change touched and the list holds more than `REREAD_WHOLE_UP_TO`, only those (the
-   * others keep their places, see `withChanges`), so a change costs the same however far down
-   * the reader has gone.
-   */
+  /** Reads the selected channel's list again: whole, or only the threads `changed` names (see
+   * `ChannelThreads.refresh`). */
   refreshThreads(changed?: Iterable<string>): Promise<void> {
-    if (changed === undefined || this.threads.value.length <= REREAD_WHOLE_UP_TO || this.threads.error) {
-      return this.readWholeList();
-    }
-    for (const threadId of changed) this.changedThreads.add(threadId);
-    this.changedReading ??= this.readChangedThreads().finally(() => (this.changedReading = null));
-    return this.changedReading;
-  }
-
-  private readWholeList(): Promise<void> {
-    const reading = this.readWholeListOnce();
-    this.wholeListReading = reading;
-    return reading;
-  }
-
-  private async readWholeListOnce() {
-    const ticket = ++this.tickets.threads;
-    const channelId = this.channelId;
-    if (channelId === null) {
-      this.threads = { value: [], loading: false, error: null };
-      return;
-    }
-    try {
-      const limit = Math.min(this.threadLimit, api.MAX_LISTED_THREADS);
-      const threads = await api.listThreads(channelId, limit);
-      if (ticket === this.tickets.threads) {
-        this.threads = { value: threads, loading: false, error: null };
-        this.listEnded = threads.length < limit;
-      }
-    } catch (error) {
-      if (ticket === this.tickets.threads) {
-        this.threads = { ...this.threads, loading: false, error: api.errorMessage(error) };
-      }
-    }
-  }
-
-  /**
-   * Reads the threads changes named, one read at a time (changes named meanwhile are read next,
-   * together), each after any read of the whole list under way: a later read never gives way to
-   * an earlier answer.
-   */
-  private async readChangedThreads() {
-    while (this.changedThreads.size > 0) {
-      await this.wholeListReading;
-      const channelId = this.channelId;
-      const changed = new Set([...this.changedThreads].slice(0, MAX_CHANGED_READ));
-      for (const threadId of changed) this.changedThreads.delete(threadId);
-      const ticket = this.tickets.threads;
-      if (channelId === null) continue;
-      try {
-        const fresh = await api.listedThreads(channelId, [...changed]);
-        // A read of the whole list began meanwhile: it answers for these threads too.
-        if (ticket !== this.tickets.threads || channelId !== this.channelId) continue;
-        const value = withChanges(this.threads.value, changed, fresh);
-        this.threads = { value, loading: false, error: null };
-        this.threadLimit = Math.max(this.threadLimit, value.length);
-        this.listMerges++;
-      } catch {
-        if (ticket === this.tickets.threads) await this.readWholeList();
-      }
-    }
+    return this.threads.refresh(changed);
   }
 
   /**
@@ -373,18 +281,19 @@ export class Workspace {
    * "Try again".
    */
   async listMore(): Promise<boolean> {
-    if (this.listingMore) return false;
+    const list = this.threads;
+    if (list.listingMore) return false;
     const channelId = this.channelId;
-    this.listingMore = true;
-    this.listMoreError = null;
+    list.listingMore = true;
+    list.listMoreError = null;
     try {
       const added = await this.listMoreThreads();
       return added > 0 && this.moreThreads;
     } catch (failure) {
-      if (channelId === this.channelId) this.listMoreError = api.errorMessage(failure);
+      if (channelId === this.channelId) list.listMoreError = api.errorMessage(failure);
       return false;
     } finally {
-      if (channelId === this.channelId) this.listingMore = false;
+      if (channelId === this.channelId) list.listingMore = false;
     }
   }
 
@@ -403,35 +312,7 @@ export class Workspace {
       await this.refreshChannels();
       if (this.channelId !== channel.id) return 0;
     }
-    return this.listPageAfterEnd(channel.id);
-  }
-
-  /**
-   * Reads the page of the channel's list after its last listed thread, by that thread's place
-   * (however far down the list is), and adds it. Older threads loaded from the server come after
-   * every thread held before, so they are read the same way.
-   */
-  private async listPageAfterEnd(channelId: string): Promise<number> {
-    const held = this.threads.value;
-    const last = held.at(-1);
-    const ticket = this.tickets.threads;
-    const merges = this.listMerges;
-    const after = last ? { lastActivityAt: last.lastActivityAt, threadId: last.id } : null;
-    const page = await api.listThreads(channelId, api.THREAD_PAGE, after);
-    if (this.channelId !== channelId) return 0;
-    this.threadLimit = Math.max(this.threadLimit, held.length + page.length);
-    const current = this.threads.value;
-    if (ticket !== this.tickets.threads || merges !== this.listMerges || current.at(-1)?.id !== last?.id) {
-      // The list was read again or changed meanwhile: the page may hold threads as they were
-      // before, so the list is read whole, with this page.
-      await this.readWholeList();
-      return Math.max(this.threads.value.length - held.length, 0);
-    }
-    const listed = new Set(current.map((thread) => thread.id));
-    const added = page.filter((thread) => !listed.has(thread.id));
-    this.threads = { value: [...current, ...added], loading: false, error: null };
-    this.listEnded = page.length < api.THREAD_PAGE;
-    return added.length;
+    return this.threads.pageAfterEnd();
   }
 
   /** Shows the form for a new thread in the selected channel, in place of the open thread. */
@@ -686,7 +567,7 @@ export class Workspace {
    * gain a followed thread read on another device only up to some of its replies.
    */
   private async refreshAfter(channels: Set<string>, threads: Set<string>, history: boolean, whole = false) {
-    const listEndShown = !history || this.listEnded;
+    const listEndShown = !history || this.threads.ended;
     const channelChanged = this.channelId !== null && channels.has(this.channelId) && listEndShown;
     const listedThreadChanged = this.threads.value.some((t) => threads.has(t.id));
     const openThreadChanged = this.threadId !== null && threads.has(this.threadId);
@@ -712,10 +593,7 @@ export class Workspace {
     await this.refreshThreads(threads.size > 0 ? threads : undefined);
     // Older threads loaded in the background come after the list's end: a list that has reached
     // it shows them at once.
-    const channelId = this.channelId;
-    if (change.history && change.channelChanged && channelId !== null) {
-      await this.listPageAfterEnd(channelId).catch(() => 0);
-    }
+    if (change.history && change.channelChanged) await this.threads.pageAfterEnd().catch(() => 0);
   }
 
   private async openFromNotification(target: OpenThreadEvent) {
