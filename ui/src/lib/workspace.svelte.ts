@@ -240,7 +240,8 @@ export class Workspace {
       const channels = await (listed ?? api.listChannels());
       this.channels = { value: channels, loading: false, error: null };
       if (early && this.channelId === null && channels.some((c) => c.id === early.channelId)) {
-        await this.showEarlyThreads(early.channelId, early.threads);
+        this.channelId = early.channelId;
+        await this.threads.showEarly(early.threads);
         return;
       }
       const stillThere = channels.some((c) => c.id === this.channelId);
@@ -248,11 +249,6 @@ export class Workspace {
     } catch (error) {
       this.channels = { ...this.channels, loading: false, error: api.errorMessage(error) };
     }
-  }
-
-  private async showEarlyThreads(channelId: string, threads: Promise<ThreadSummary[]>) {
-    this.channelId = channelId;
-    await this.threads.showEarly(threads);
   }
 
   async selectChannel(channelId: string | null) {
