@@ -29,14 +29,21 @@ pub(crate) async fn invite_people(session: &Session) -> anyhow::Result<()> {
     by_testid(session, "invite-role-member").await?.click().await?;
     by_testid(session, "invite-single-use").await?.click().await?;
     let revoked = make_link(session).await?;
-    let listed = session.wait_for("[data-testid='invite-item']", WAIT).await?;
+    // The list is drawn again as the team changes (Gia joined): each look finds it afresh.
+    let listed = session
+        .wait_until("the open link listed", WAIT, || async {
+            let items = session.find_all("[data-testid='invite-item']").await?;
+            let [item] = items.as_slice() else { return Ok(None) };
+            Ok(item.text_content().await.ok())
+        })
+        .await?;
     anyhow::ensure!(
         session.find_all("[data-testid='invite-item']").await?.len() == 1,
         "only the open link is listed; Gia's is used up"
     );
-    anyhow::ensure!(listed.text_content().await?.contains("Member"), "the open link is the member's");
+    anyhow::ensure!(listed.contains("Member"), "the open link is the member's");
     shoot_both_themes(session, "invite").await?;
-    listed.find("[data-testid='invite-revoke']").await?.click().await?;
+    session.find("[data-testid='invite-item'] [data-testid='invite-revoke']").await?.click().await?;
     by_testid(session, "invites-none").await?;
     let refused = api.sign_up(&sign_up("Late Comer", "late@example.com", &revoked)).await;
     refused_as_invalid(refused, "a revoked link")?;
