@@ -106,6 +106,7 @@ async fn crash_and_restart(database_url: &str, store: Arc<dyn ServerStore>) -> a
         private: false,
         direct: false,
         archived: false,
+        archival: None,
     };
     store.create_channel(&channel, &[], 0).await?;
     let mut clients = Vec::new();

@@ -37,6 +37,7 @@ async fn private_channel(server: &TestServer, members: &[&Member]) -> anyhow::Re
         private: true,
         direct: false,
         archived: false,
+        archival: None,
     };
     let ids: Vec<_> = members.iter().map(|m| m.user.id).collect();
     server.server().store().create_channel(&channel, &ids, 0).await?;

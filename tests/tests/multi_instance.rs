@@ -66,6 +66,7 @@ impl Team {
             private: false,
             direct: false,
             archived: false,
+            archival: None,
         };
         first.store().create_channel(&channel, &[], 0).await?;
         let ana_session = sign_up(&second, "Ana").await?;

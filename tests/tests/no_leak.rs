@@ -271,6 +271,7 @@ async fn run_case(case: Case) -> anyhow::Result<()> {
             private: !public,
             direct: false,
             archived: false,
+            archival: None,
         };
         let member_list: Vec<UserId> = members.iter().copied().collect();
         store.create_channel(&channel, &member_list, 0).await?;

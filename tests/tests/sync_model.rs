@@ -175,6 +175,7 @@ async fn case_channel(prefix: &str, private: bool, members: &[UserId]) -> anyhow
         private,
         direct: false,
         archived: false,
+        archival: None,
     };
     store.create_channel(&channel, members, SystemClock.now_millis()).await?;
     Ok(id)

@@ -35,6 +35,7 @@ async fn general_channel(server: &TestServer) -> anyhow::Result<Channel> {
         private: false,
         direct: false,
         archived: false,
+        archival: None,
     };
     server.server().store().create_channel(&channel, &[], 0).await?;
     Ok(channel)

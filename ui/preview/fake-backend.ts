@@ -88,11 +88,11 @@ const seeds: Seed[] = [
 ];
 
 const channels: ChannelSummary[] = [
-  { id: "c-general", name: "general", topic: "Company-wide news and questions", private: false, direct: false, threadCount: 0, unreadCount: 0, olderOnServer: false, archived: false },
-  { id: "c-engineering", name: "engineering", topic: "Builds, releases and the sync engine", private: false, direct: false, threadCount: 0, unreadCount: 0, olderOnServer: false, archived: false },
-  { id: "c-design", name: "design", topic: "Critiques, specs and the design system", private: false, direct: false, threadCount: 0, unreadCount: 0, olderOnServer: false, archived: false },
-  { id: "c-launch-plan", name: "launch-plan", topic: "Launch logistics — keep it in here", private: true, direct: false, threadCount: 0, unreadCount: 0, olderOnServer: false, archived: false },
-  { id: "c-random", name: "random", topic: "", private: false, direct: false, threadCount: 0, unreadCount: 0, olderOnServer: false, archived: false },
+  { id: "c-general", name: "general", topic: "Company-wide news and questions", private: false, direct: false, threadCount: 0, unreadCount: 0, olderOnServer: false, archived: false, archivedBy: null, archivedAt: null },
+  { id: "c-engineering", name: "engineering", topic: "Builds, releases and the sync engine", private: false, direct: false, threadCount: 0, unreadCount: 0, olderOnServer: false, archived: false, archivedBy: null, archivedAt: null },
+  { id: "c-design", name: "design", topic: "Critiques, specs and the design system", private: false, direct: false, threadCount: 0, unreadCount: 0, olderOnServer: false, archived: false, archivedBy: null, archivedAt: null },
+  { id: "c-launch-plan", name: "launch-plan", topic: "Launch logistics — keep it in here", private: true, direct: false, threadCount: 0, unreadCount: 0, olderOnServer: false, archived: false, archivedBy: null, archivedAt: null },
+  { id: "c-random", name: "random", topic: "", private: false, direct: false, threadCount: 0, unreadCount: 0, olderOnServer: false, archived: false, archivedBy: null, archivedAt: null },
 ];
 
 let nextId = 1;

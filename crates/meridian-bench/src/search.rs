@@ -189,6 +189,7 @@ pub(crate) async fn fill(
         private: false,
         direct: false,
         archived: false,
+        archival: None,
     };
     let mut directory = vec![Entity::Team(team.clone()), Entity::Channel(channel.clone())];
     directory.extend(people.iter().cloned().map(Entity::User));

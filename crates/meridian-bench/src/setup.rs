@@ -65,6 +65,7 @@ impl BenchServer {
             private: false,
             direct: false,
             archived: false,
+            archival: None,
         };
         store.create_channel(&channel, &[], now()).await?;
         Ok(Self { server, channel, _dir: dir, _postgres: postgres })

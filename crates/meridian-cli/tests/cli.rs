@@ -78,6 +78,7 @@ async fn general_channel(server: &TestServer) -> anyhow::Result<Channel> {
         private: false,
         direct: false,
         archived: false,
+        archival: None,
     };
     store.create_channel(&channel, &[], 0).await?;
     Ok(channel)

@@ -37,8 +37,8 @@ pub use hours::{
 };
 pub use ids::{ChannelId, ClientId, InviteId, MessageId, MutationId, SessionId, TeamId, ThreadId, UserId};
 pub use model::{
-    Channel, FollowState, Grant, Membership, Message, Reaction, Role, Team, Thread, ThreadFollow, ThreadRead,
-    Tombstone, User,
+    Archival, Channel, FollowState, Grant, Membership, Message, Reaction, Role, Team, Thread, ThreadFollow,
+    ThreadRead, Tombstone, User,
 };
 pub use notify::{NOTICE_TEXT_CHARS, ReplyNotice, ThreadContext, reply_notice, shortened};
 pub use nudge::Nudge;

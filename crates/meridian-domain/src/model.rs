@@ -82,6 +82,18 @@ pub struct Channel {
     /// it is unarchived. Older peers omit the field.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub archived: bool,
+    /// Who archived it and when, by the server's clock: present only while it is archived, and
+    /// absent on a channel archived by a server that did not record it. Older peers omit it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub archival: Option<Archival>,
+}
+
+/// Who archived a channel, and when (the server's clock as it took the change).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Archival {
+    pub by: UserId,
+    pub at: UnixMillis,
 }
 
 /// Whether a person is in a channel's member list, as that channel's own scope records it.

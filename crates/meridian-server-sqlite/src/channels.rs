@@ -61,21 +61,26 @@ pub(crate) async fn insert_row(
     Ok(())
 }
 
-/// Gives the channel's row its new name, topic and archived state, whose change took seq `head`.
+/// Gives the channel's row its new name, topic and archived state (with who archived it, when), whose change took seq `head`.
 pub(crate) async fn describe(
     conn: &mut SqliteConnection,
     channel: &Channel,
     head: u64,
 ) -> Result<(), StoreError> {
-    sqlx::query("UPDATE channels SET name = ?, topic = ?, archived = ?, last_change_seq = ? WHERE id = ?")
-        .bind(&channel.name)
-        .bind(&channel.topic)
-        .bind(channel.archived)
-        .bind(rows::to_db(head))
-        .bind(channel.id.to_string())
-        .execute(conn)
-        .await
-        .map_err(db)?;
+    sqlx::query(
+        "UPDATE channels SET name = ?, topic = ?, archived = ?, archived_by = ?, archived_at = ?, last_change_seq = ?
+         WHERE id = ?",
+    )
+    .bind(&channel.name)
+    .bind(&channel.topic)
+    .bind(channel.archived)
+    .bind(channel.archival.map(|archival| archival.by.to_string()))
+    .bind(channel.archival.map(|archival| archival.at))
+    .bind(rows::to_db(head))
+    .bind(channel.id.to_string())
+    .execute(conn)
+    .await
+    .map_err(db)?;
     Ok(())
 }
 
@@ -159,7 +164,7 @@ pub(crate) async fn access(
     user: UserId,
 ) -> Result<Option<ChannelAccess>, StoreError> {
     let row = sqlx::query(
-        "SELECT c.id, c.team_id, c.name, c.topic, c.private, c.direct, c.archived,
+        "SELECT c.id, c.team_id, c.name, c.topic, c.private, c.direct, c.archived, c.archived_by, c.archived_at,
                 EXISTS (SELECT 1 FROM channel_members m WHERE m.channel_id = c.id AND m.user_id = ?) AS is_member,
                 EXISTS (SELECT 1 FROM change_log g WHERE g.scope_id = ? AND g.entity_type = 'grant'
                         AND g.entity_id = ?) AS once_granted
@@ -188,7 +193,7 @@ pub(crate) async fn all_with_heads(
     user: UserId,
 ) -> Result<Vec<(ChannelAccess, u64)>, StoreError> {
     let found = sqlx::query(
-        "SELECT c.id, c.team_id, c.name, c.topic, c.private, c.direct, c.archived, s.head_seq,
+        "SELECT c.id, c.team_id, c.name, c.topic, c.private, c.direct, c.archived, c.archived_by, c.archived_at, s.head_seq,
                 EXISTS (SELECT 1 FROM channel_members m WHERE m.channel_id = c.id AND m.user_id = ?) AS is_member
          FROM channels c JOIN scopes s ON s.id = 'channel:' || c.id",
     )

@@ -28,6 +28,7 @@ mod tests {
             private: false,
             direct: false,
             archived: false,
+            archival: None,
         };
         assert!(may_read_channel(&channel, Role::Member, false));
         assert!(!may_read_channel(&channel, Role::Guest, false));

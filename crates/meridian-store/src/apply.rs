@@ -157,10 +157,11 @@ pub(crate) async fn apply_entity(
         }
         Entity::Channel(channel) => {
             sqlx::query(
-                "INSERT INTO channels (id, team_id, name, topic, private, direct, archived)
-                 VALUES (?, ?, ?, ?, ?, ?, ?)
+                "INSERT INTO channels (id, team_id, name, topic, private, direct, archived, archived_by, archived_at)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                  ON CONFLICT (id) DO UPDATE SET name = excluded.name, topic = excluded.topic,
-                     private = excluded.private, direct = excluded.direct, archived = excluded.archived",
+                     private = excluded.private, direct = excluded.direct, archived = excluded.archived,
+                     archived_by = excluded.archived_by, archived_at = excluded.archived_at",
             )
             .bind(channel.id.to_string())
             .bind(channel.team_id.to_string())
@@ -169,6 +170,8 @@ pub(crate) async fn apply_entity(
             .bind(channel.private)
             .bind(channel.direct)
             .bind(channel.archived)
+            .bind(channel.archival.map(|archival| archival.by.to_string()))
+            .bind(channel.archival.map(|archival| archival.at))
             .execute(&mut **tx)
             .await?;
             applied.directory = true;

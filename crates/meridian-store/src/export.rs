@@ -78,7 +78,7 @@ impl LocalStore {
         .map(UserRecord::into_user)
         .collect::<Result<_>>()?;
         let channels = sqlx::query_as::<_, ChannelRecord>(
-            "SELECT id, team_id, name, topic, private, direct, archived FROM channels ORDER BY id",
+            "SELECT id, team_id, name, topic, private, direct, archived, archived_by, archived_at FROM channels ORDER BY id",
         )
         .fetch_all(&mut *tx)
         .await?
@@ -187,6 +187,7 @@ mod tests {
             private: false,
             direct: false,
             archived: false,
+            archival: None,
         };
         let thread = Thread {
             id: ThreadId::new(),

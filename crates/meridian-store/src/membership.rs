@@ -71,6 +71,7 @@ impl LocalStore {
             private: true,
             direct: true,
             archived: false,
+            archival: None,
         };
         let known = is_direct(&mut tx, channel_id).await?;
         if known == Some(false) {
@@ -129,6 +130,7 @@ impl LocalStore {
             private,
             direct: false,
             archived: false,
+            archival: None,
         };
         sqlx::query(
             "INSERT INTO channels (id, team_id, name, topic, private, direct) VALUES (?, ?, ?, ?, ?, 0)",

@@ -2,7 +2,9 @@
 
 use crate::rows::{id, seq_from_sql};
 use crate::{DeliveryState, LocalStore, Result};
-use meridian_domain::{Channel, ChannelId, FollowState, Message, Role, Team, Thread, ThreadId, User, UserId};
+use meridian_domain::{
+    Archival, Channel, ChannelId, FollowState, Message, Role, Team, Thread, ThreadId, User, UserId,
+};
 use sqlx::FromRow;
 use std::sync::LazyLock;
 
@@ -67,6 +69,8 @@ pub(crate) struct ChannelRecord {
     private: bool,
     direct: bool,
     archived: bool,
+    archived_by: Option<String>,
+    archived_at: Option<i64>,
     #[sqlx(default)]
     threads: i64,
 }
@@ -81,6 +85,10 @@ impl ChannelRecord {
             private: self.private,
             direct: self.direct,
             archived: self.archived,
+            archival: match (self.archived_by, self.archived_at) {
+                (Some(by), Some(at)) => Some(Archival { by: id(&by)?, at }),
+                _ => None,
+            },
         })
     }
 }
@@ -292,6 +300,7 @@ impl LocalStore {
     pub async fn channels(&self) -> Result<Vec<(Channel, u64)>> {
         let rows: Vec<ChannelRecord> = sqlx::query_as(&format!(
             "SELECT c.id, c.team_id, {CHANNEL_TITLE} AS name, c.topic, c.private, c.direct, c.archived,
+                    c.archived_by, c.archived_at,
                     (SELECT COUNT(*) FROM threads t WHERE t.channel_id = c.id) AS threads
              FROM channels c ORDER BY name COLLATE NOCASE"
         ))
@@ -326,7 +335,8 @@ impl LocalStore {
     /// One channel, named as the reader sees it ([`CHANNEL_TITLE`]).
     pub async fn channel(&self, channel_id: ChannelId) -> Result<Option<Channel>> {
         let row: Option<ChannelRecord> = sqlx::query_as(&format!(
-            "SELECT c.id, c.team_id, {CHANNEL_TITLE} AS name, c.topic, c.private, c.direct, c.archived
+            "SELECT c.id, c.team_id, {CHANNEL_TITLE} AS name, c.topic, c.private, c.direct, c.archived,
+                    c.archived_by, c.archived_at
              FROM channels c WHERE c.id = ?"
         ))
         .bind(channel_id.to_string())

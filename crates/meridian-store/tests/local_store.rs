@@ -51,6 +51,7 @@ fn world() -> World {
         private: false,
         direct: false,
         archived: false,
+        archival: None,
     };
     let thread = Thread {
         id: ThreadId::new(),

@@ -5,7 +5,7 @@ mod common;
 
 use common::{person, pull, store_with_directory};
 
-use meridian_domain::{Channel, ChannelId, ScopeId, TeamId, User};
+use meridian_domain::{Archival, Channel, ChannelId, ScopeId, TeamId, User};
 use meridian_protocol::{Entity, MutationOp, MutationResult, MutationStatus};
 use meridian_store::{LocalStore, NewChannel, OutboxState};
 
@@ -242,13 +242,18 @@ async fn archiving_is_queued_and_shows_once_the_server_has_it() {
     );
     assert!(!store.channel(ops.id).await.expect("read").expect("held").archived, "not before the server");
 
-    // The channel's post-image from the server carries the flag, in its own scope.
-    let archived = Channel { archived: true, ..ops.clone() };
+    // The channel's post-image from the server carries the flag, and who archived it and when,
+    // in its own scope.
+    let archival = Some(Archival { by: me.id, at: 1_764_244_800_000 });
+    let archived = Channel { archived: true, archival, ..ops.clone() };
     let scope = ScopeId::Channel(ops.id);
-    store.apply_pull(&pull(scope, 1, vec![Entity::Channel(archived)]), me.id).await.expect("pull");
-    assert!(store.channel(ops.id).await.expect("read").expect("held").archived);
+    store.apply_pull(&pull(scope, 1, vec![Entity::Channel(archived.clone())]), me.id).await.expect("pull");
+    assert_eq!(store.channel(ops.id).await.expect("read").as_ref(), Some(&archived));
     let listed = store.channels().await.expect("channels");
-    assert!(listed.iter().any(|(channel, _)| channel.id == ops.id && channel.archived));
+    assert!(listed.iter().any(|(channel, _)| *channel == archived));
+    // Brought back, no one is named as archiving it.
+    store.apply_pull(&pull(scope, 2, vec![Entity::Channel(ops.clone())]), me.id).await.expect("pull");
+    assert_eq!(store.channel(ops.id).await.expect("read").as_ref(), Some(&ops));
 
     let direct = store.open_direct(me.id, team.id, &[bob.id], 14).await.expect("direct");
     let archived_direct = store.archive_channel(direct.id, true, 15).await;

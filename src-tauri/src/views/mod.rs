@@ -72,6 +72,9 @@ pub struct ChannelSummary {
     pub older_on_server: bool,
     /// Archived: readable, with nothing new written in it.
     pub archived: bool,
+    /// Who archived it (a person's id) and when; absent where the server did not record it.
+    pub archived_by: Option<String>,
+    pub archived_at: Option<i64>,
 }
 
 impl ChannelSummary {
@@ -86,6 +89,8 @@ impl ChannelSummary {
             unread_count,
             older_on_server,
             archived: channel.archived,
+            archived_by: channel.archival.map(|archival| archival.by.to_string()),
+            archived_at: channel.archival.map(|archival| archival.at),
         }
     }
 }

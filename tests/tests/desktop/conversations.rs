@@ -213,15 +213,17 @@ async fn rename_a_channel(session: &Session) -> anyhow::Result<()> {
 }
 
 /// #launch-march archived from its details by its owner (the person on this computer): it moves
-/// to the sidebar's archived channels, its thread reads without a composer and new threads are
-/// not offered; brought back, it takes replies again.
+/// to the sidebar's archived channels, its details and its threads name who archived it, its
+/// thread reads without a composer and new threads are not offered; brought back, it takes
+/// replies again.
 async fn archive_a_channel(session: &Session) -> anyhow::Result<()> {
     by_testid(session, "channel-members-button").await?.click().await?;
     by_testid(session, "archive-channel").await?.click().await?;
     by_testid(session, "archive-confirm").await?;
     shoot_both_themes(session, "archive-confirm").await?;
     by_testid(session, "archive-confirm").await?.click().await?;
-    by_testid(session, "channel-details-archived").await?;
+    // Once the server has it, the details say who archived it (the day is the reader's).
+    session.wait_for_text("[data-testid='channel-details-archived']", "Archived by Sam Rivera", WAIT).await?;
     click_hidden(session, &session.find("[data-testid='channel-members'] [aria-label='Close']").await?)
         .await?;
     by_testid(session, "channel-archived").await?;
@@ -229,7 +231,9 @@ async fn archive_a_channel(session: &Session) -> anyhow::Result<()> {
     session.wait_for(in_archived, WAIT).await?;
     anyhow::ensure!(session.find_all("[data-testid='new-thread']").await?.is_empty(), "new threads offered");
     session.wait_for("[data-testid='thread-item']", WAIT).await?.click().await?;
-    session.wait_for_text("[data-testid='archived-note']", "#launch-march is archived", WAIT).await?;
+    session
+        .wait_for_text("[data-testid='archived-note']", "#launch-march was archived by Sam Rivera", WAIT)
+        .await?;
     anyhow::ensure!(
         session.find_all("[data-testid='composer-input']").await?.is_empty(),
         "a composer showed"

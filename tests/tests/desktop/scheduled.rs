@@ -90,6 +90,7 @@ async fn a_reply_that_could_not_land_is_sent_now_by_hand() -> anyhow::Result<()>
         private: true,
         direct: false,
         archived: false,
+        archival: None,
     };
     store.create_channel(&launch, &[world.ana.user.id, world.bob.me.id], SystemClock.now_millis()).await?;
     world.bob.sync_now();

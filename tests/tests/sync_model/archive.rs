@@ -26,9 +26,12 @@ async fn archive_case() -> anyhow::Result<()> {
     ana.settle_fully().await?;
     bo.settle_fully().await?;
 
+    let held = bo.store.channel(case).await?.ok_or_else(|| anyhow::anyhow!("bo lost the channel"))?;
+    anyhow::ensure!(held.archived, "not archived on bo's device");
     anyhow::ensure!(
-        bo.store.channel(case).await?.is_some_and(|held| held.archived),
-        "not archived on bo's device"
+        held.archival.is_some_and(|archival| archival.by == owner),
+        "bo's device does not name ana as archiving it: {:?}",
+        held.archival
     );
     let rows = bo.store.thread_messages(thread.id).await?;
     let kept = rows
@@ -55,6 +58,8 @@ async fn archive_case() -> anyhow::Result<()> {
     ana.store.archive_channel(case, false, 0).await?;
     ana.settle_fully().await?;
     bo.settle_fully().await?;
+    let held = bo.store.channel(case).await?.ok_or_else(|| anyhow::anyhow!("bo lost the channel"))?;
+    anyhow::ensure!(!held.archived && held.archival.is_none(), "brought back, bo holds {held:?}");
     bo.store.retry_refused(entry.mutation.seq, 0).await?;
     bo.settle_fully().await?;
     ana.settle_fully().await?;

@@ -40,6 +40,7 @@ impl Membership {
             private: true,
             direct: false,
             archived: false,
+            archival: None,
         };
         let everyone: Vec<_> = devices.iter().map(|device| device.me.id).collect();
         store.create_channel(&channel, &everyone, SystemClock.now_millis()).await?;

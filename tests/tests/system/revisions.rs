@@ -22,6 +22,7 @@ async fn private_channel(server: &TestServer, members: &[&SessionInfo]) -> anyho
         private: true,
         direct: false,
         archived: false,
+        archival: None,
     };
     let members: Vec<_> = members.iter().map(|session| session.user.id).collect();
     server.server().store().create_channel(&channel, &members, 0).await?;

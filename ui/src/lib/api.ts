@@ -33,6 +33,9 @@ export type ChannelSummary = {
   olderOnServer: boolean;
   /** Archived: readable and searchable, with nothing new posted in it. */
   archived: boolean;
+  /** Who archived it (a person's id) and when; null where the team server did not record it. */
+  archivedBy: string | null;
+  archivedAt: number | null;
 };
 
 export type ThreadSummary = {

@@ -68,6 +68,7 @@ impl Fixture {
             private,
             direct: false,
             archived: false,
+            archival: None,
         };
         self.store.create_channel(&channel, members, NOW).await.expect("channel");
         channel

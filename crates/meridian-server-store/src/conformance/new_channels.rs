@@ -5,7 +5,7 @@
 use super::fixture::{Fixture, NOW, Subject, statuses};
 use super::messages::{entities, mutation, rejection_code};
 use meridian_domain::{
-    Channel, ChannelId, ClientId, Grant, Membership, MessageId, Role, ScopeId, ThreadId, User,
+    Archival, Channel, ChannelId, ClientId, Grant, Membership, MessageId, Role, ScopeId, ThreadId, User,
 };
 use meridian_protocol::{Entity, MutationOp, MutationStatus};
 
@@ -43,6 +43,7 @@ pub async fn a_created_channel_reaches_those_who_may_read_it(subject: Subject) {
         private: false,
         direct: false,
         archived: false,
+        archival: None,
     };
     let founder = |channel_id| Entity::Membership(Membership { channel_id, user_id: ana.id, member: true });
     let bos = f.pull(&bo, ClientId::new()).await;
@@ -156,7 +157,8 @@ pub async fn an_archived_channel_stays_readable_and_refuses_new_writes(subject: 
     assert_eq!(codes(&push(&f, &admin, vec![archive(true), archive(true)]).await), ["applied", "applied"]);
 
     // Readers learn it from the channel's own scope, by pull and by snapshot.
-    let archived = Channel { archived: true, ..design.clone() };
+    let archival = Some(Archival { by: admin.id, at: NOW });
+    let archived = Channel { archived: true, archival, ..design.clone() };
     let scope = ScopeId::Channel(design.id);
     let channels: Vec<Entity> = entities(&f.pull(&ana, ClientId::new()).await, scope)
         .into_iter()
@@ -202,6 +204,13 @@ pub async fn an_archived_channel_stays_readable_and_refuses_new_writes(subject: 
     assert_eq!(codes(&push(&f, &ana, vec![start_again.clone()]).await), ["scope_archived"]);
 
     assert_eq!(codes(&push(&f, &admin, vec![archive(false)]).await), ["applied"]);
+    let brought_back = entities(&f.pull(&ana, ClientId::new()).await, scope);
+    let last_image = brought_back.iter().rev().find(|entity| matches!(entity, Entity::Channel(_)));
+    assert_eq!(
+        last_image,
+        Some(&Entity::Channel(design.clone())),
+        "brought back, no one is named as archiving it"
+    );
     assert_eq!(
         codes(&push(&f, &ana, vec![start_again]).await),
         ["applied"],

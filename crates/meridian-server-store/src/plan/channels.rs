@@ -4,7 +4,9 @@ use super::{
     Facts, Plan, Rejection, Write, channel_not_found, id_conflict, open_for_writing, readable_channel,
 };
 use meridian_domain::permissions;
-use meridian_domain::{Channel, ChannelId, DomainError, Grant, Membership, Role, ScopeId, User, validate};
+use meridian_domain::{
+    Archival, Channel, ChannelId, DomainError, Grant, Membership, Role, ScopeId, User, validate,
+};
 
 /// A channel as its creator asked for it, before it is checked.
 pub(super) struct NewChannel<'a> {
@@ -43,6 +45,7 @@ pub(super) fn create_channel(author: &User, asked: NewChannel<'_>, facts: &Facts
         private: asked.private,
         direct: false,
         archived: false,
+        archival: None,
     };
     let scope = ScopeId::Channel(asked.id);
     let founder = Membership { channel_id: asked.id, user_id: author.id, member: true };
@@ -81,8 +84,8 @@ pub(super) fn describe_channel(
     Ok(Plan::new(scope, vec![Write::Describe(Channel { name, topic, ..channel.clone() })]))
 }
 
-/// Archives the target channel or brings it back, by an admin or owner who may read it. A direct
-/// conversation is never archived.
+/// Archives the target channel or brings it back, by an admin or owner who may read it, noting
+/// who archived it and when. A direct conversation is never archived.
 pub(super) fn archive_channel(author: &User, facts: &Facts, archived: bool) -> Result<Plan, Rejection> {
     let channel = readable_channel(author, facts)?;
     if !permissions::may_archive_channel(author.role) {
@@ -95,5 +98,6 @@ pub(super) fn archive_channel(author: &User, facts: &Facts, archived: bool) -> R
     if channel.archived == archived {
         return Ok(Plan::new(scope, Vec::new()));
     }
-    Ok(Plan::new(scope, vec![Write::Describe(Channel { archived, ..channel.clone() })]))
+    let archival = archived.then_some(Archival { by: author.id, at: facts.now });
+    Ok(Plan::new(scope, vec![Write::Describe(Channel { archived, archival, ..channel.clone() })]))
 }

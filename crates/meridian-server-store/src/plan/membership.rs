@@ -48,6 +48,7 @@ pub(super) fn open_direct(
         private: true,
         direct: true,
         archived: false,
+        archival: None,
     };
     let mut plan = Plan::new(scope, vec![Write::Open(channel)]);
     for user in &people {

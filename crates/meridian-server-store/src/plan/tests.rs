@@ -26,6 +26,7 @@ fn channel(private: bool) -> Channel {
         private,
         direct: false,
         archived: false,
+        archival: None,
     }
 }
 

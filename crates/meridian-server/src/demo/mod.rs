@@ -142,6 +142,7 @@ async fn create_rooms(
             private: room.members.is_some(),
             direct: false,
             archived: false,
+            archival: None,
         };
         let mut members: Vec<UserId> =
             room.members.unwrap_or_default().iter().filter_map(|&i| people.get(i)).map(|p| p.id).collect();

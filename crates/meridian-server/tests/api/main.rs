@@ -97,6 +97,7 @@ impl TestServer {
             private,
             direct: false,
             archived: false,
+            archival: None,
         };
         store.create_channel(&channel, members, 0).await.expect("channel");
         channel

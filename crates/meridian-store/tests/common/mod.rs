@@ -47,6 +47,7 @@ pub fn ops_channel(team: TeamId) -> Channel {
         private: false,
         direct: false,
         archived: false,
+        archival: None,
     }
 }
 

@@ -1,6 +1,7 @@
 //! Creating channels against hand-made facts: what is written, who is granted, every refusal.
 
 use super::*;
+use meridian_domain::Archival;
 
 fn create(name: &str, private: bool) -> Mutation {
     mutation(MutationOp::CreateChannel {
@@ -39,6 +40,7 @@ fn a_public_channel_opens_with_its_author_as_member_and_no_grant() {
         private: false,
         direct: false,
         archived: false,
+        archival: None,
     };
     assert_eq!(planned.scope, ScopeId::Channel(id));
     assert_eq!(
@@ -154,9 +156,11 @@ fn archive(channel: &Channel, archived: bool) -> Mutation {
 #[test]
 fn admins_archive_a_channel_they_can_read_and_bring_it_back() {
     let (admin, design, secret) = (member(Role::Admin), channel(false), channel(true));
-    let archived = plan(&admin, &archive(&design, true), &facts_for(&design, false)).expect("archived");
-    let expected = Channel { archived: true, ..design.clone() };
-    assert_eq!(archived.writes, vec![Write::Describe(expected.clone())]);
+    let at_noon = Facts { now: 1_764_244_800_000, ..facts_for(&design, false) };
+    let archived = plan(&admin, &archive(&design, true), &at_noon).expect("archived");
+    let archival = Some(Archival { by: admin.id, at: 1_764_244_800_000 });
+    let expected = Channel { archived: true, archival, ..design.clone() };
+    assert_eq!(archived.writes, vec![Write::Describe(expected.clone())], "who archived it, and when");
     let again = plan(&admin, &archive(&expected, true), &facts_for(&expected, false)).expect("again");
     assert!(again.writes.is_empty(), "archiving what is archived changes nothing");
     let back = plan(&admin, &archive(&expected, false), &facts_for(&expected, false)).expect("back");
