@@ -295,7 +295,7 @@ async fn a_cursor_ahead_of_the_server_resets_the_scope() -> anyhow::Result<()> {
     let local = LocalStore::open(&dir.path().join("ana.db")).await?;
     let token = session.token.clone().ok_or_else(|| anyhow::anyhow!("no token"))?;
     let api = ApiClient::new(&server.base_url())?.with_token(&token);
-    let (engine, _events) = SyncEngine::new(local.clone(), api, me, options()).await?;
+    let (engine, mut events) = SyncEngine::new(local.clone(), api, me, options()).await?;
     engine.sync_once().await?;
     let (thread, _) = local.start_thread(me, channel.id, "Plan", "Opening", 1).await?;
     engine.sync_once().await?;
@@ -327,7 +327,24 @@ async fn a_cursor_ahead_of_the_server_resets_the_scope() -> anyhow::Result<()> {
     let queued = local.post_reply(me, thread.id, "Queued", 3).await?;
     assert_eq!(local.cursors().await?[&scope], head + 3);
 
+    while events.try_recv().is_ok() {}
     engine.sync_once().await?;
+    // What the reset took away is not named thread by thread: the channel alone is named first,
+    // so a view reads its lists whole, then the threads its snapshot brought back.
+    let mut changed = Vec::new();
+    while let Ok(event) = events.try_recv() {
+        if let SyncEvent::Changed { channels, threads, .. } = event {
+            changed.push((channels, threads));
+        }
+    }
+    let channel_only = changed.iter().position(|(channels, threads)| {
+        channels.len() == 1 && channels.contains(&channel.id) && threads.is_empty()
+    });
+    let naming_thread = changed.iter().position(|(_, threads)| threads.contains(&thread.id));
+    assert!(
+        matches!((channel_only, naming_thread), (Some(first), Some(then)) if first < then),
+        "the reset's changes came as {changed:?}"
+    );
     let rows = local.thread_messages(thread.id).await?;
     let bodies: Vec<&str> = rows.iter().map(|row| row.message.body.as_str()).collect();
     assert_eq!(bodies, vec!["Opening", "Queued"], "the ghost is gone, the queued reply arrived");
