@@ -152,13 +152,17 @@ pub async fn run(options: &DesktopOptions) -> anyhow::Result<BenchResult> {
     let long_thread_pss = pss_of_app_kib()?;
     eprintln!(
         "{} replies: first message painted after {first_paint_in_frame:.0} ms (the frame after it: {first_paint:.0} ms); scrolled to the top in {:.0} ms ({} frames, \
-         longest {:.0} ms, {} over 50 ms, {} of them reading or dropping a page), max PSS {} MiB, {} MiB after",
+         longest {:.0} ms, {} over 50 ms, {} of them reading or dropping a page: {} taking one in, {} dropping, {} awaiting one), \
+         max PSS {} MiB, {} MiB after",
         options.replies,
         thread.scroll_ms,
         thread.frames,
         thread.longest_frame_ms,
         thread.frames_over_50ms,
         thread.frames_over_50ms_reading_pages,
+        thread.frames_over_50ms_taking_in,
+        thread.frames_over_50ms_dropping,
+        thread.frames_over_50ms_awaiting_page,
         thread.max_pss_kib / 1024,
         long_thread_pss / 1024
     );
@@ -191,6 +195,9 @@ pub async fn run(options: &DesktopOptions) -> anyhow::Result<BenchResult> {
             ("scroll_longest_frame_ms", json!(thread.longest_frame_ms)),
             ("scroll_frames_over_50ms", json!(thread.frames_over_50ms)),
             ("scroll_frames_over_50ms_reading_pages", json!(thread.frames_over_50ms_reading_pages)),
+            ("scroll_frames_over_50ms_taking_in", json!(thread.frames_over_50ms_taking_in)),
+            ("scroll_frames_over_50ms_dropping", json!(thread.frames_over_50ms_dropping)),
+            ("scroll_frames_over_50ms_awaiting_page", json!(thread.frames_over_50ms_awaiting_page)),
             ("max_rows_in_page", json!(thread.max_rows)),
             ("max_messages_held", json!(thread.max_held)),
             ("max_pss_mib_while_scrolling", json!(thread.max_pss_kib / 1024)),
@@ -219,7 +226,7 @@ pub async fn run(options: &DesktopOptions) -> anyhow::Result<BenchResult> {
             if options.skip_scroll {
                 "Scroll: skipped in this run (--skip-scroll); the scroll columns are zero.".into()
             } else {
-                "Scroll: from the newest messages, up one screen per animation frame until the first message shows; the list is virtualised and reads 50 messages per page by keyset. `reading_pages`: the slow frames that began or ended with a page being read, or in which the list took in or dropped messages.".into()
+                "Scroll: from the newest messages, up one screen per animation frame until the first message shows; the list is virtualised and reads 50 messages per page by keyset. `reading_pages`: the slow frames that began or ended with a page being read, or in which the list took in or dropped messages; of those, `taking_in` (the list took in a page), `dropping` (it dropped messages) and `awaiting_page` (a page was being read, nothing taken in or dropped).".into()
             },
             "Idle PSS with the thread synced: after every reply is on the device, before the thread is opened.".into(),
         ],

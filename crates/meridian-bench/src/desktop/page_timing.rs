@@ -137,6 +137,11 @@ pub(super) struct Scrolled {
     pub(super) frames_over_50ms: u64,
     /// Of those, the frames in which the list was reading a page or changed what it held.
     pub(super) frames_over_50ms_reading_pages: u64,
+    /// Of those, the frames in which the list took in a page, dropped messages, or only waited
+    /// for a page being read.
+    pub(super) frames_over_50ms_taking_in: u64,
+    pub(super) frames_over_50ms_dropping: u64,
+    pub(super) frames_over_50ms_awaiting_page: u64,
     pub(super) max_pss_kib: u64,
     /// The most message rows in the page at once.
     pub(super) max_rows: u64,
@@ -155,6 +160,7 @@ pub(super) async fn scroll_to_the_top(
         const frame = () => new Promise((resolve) => requestAnimationFrame(resolve));
         const started = performance.now();
         let last = started, frames = 0, longest = 0, slow = 0, slowReading = 0, done = false, rows = 0, held = 0;
+        let tookIn = 0, dropped = 0, readingOnly = 0;
         const reading = () => list.getAttribute('aria-busy') === 'true';
         while (performance.now() - started < 5000) {
             const heldBefore = list.dataset.held, readingBefore = reading();
@@ -164,7 +170,11 @@ pub(super) async fn scroll_to_the_top(
             longest = Math.max(longest, now - last);
             if (now - last > 50) {
                 slow += 1;
-                if (readingBefore || reading() || list.dataset.held !== heldBefore) slowReading += 1;
+                const heldAfter = Number(list.dataset.held);
+                if (readingBefore || reading() || heldAfter !== Number(heldBefore)) slowReading += 1;
+                if (heldAfter > Number(heldBefore)) tookIn += 1;
+                else if (heldAfter < Number(heldBefore)) dropped += 1;
+                else if (readingBefore || reading()) readingOnly += 1;
             }
             last = now;
             frames += 1;
@@ -172,7 +182,7 @@ pub(super) async fn scroll_to_the_top(
             held = Math.max(held, Number(list.dataset.held));
             if (list.scrollTop <= 0 && list.dataset.moreBefore === 'false' && !reading()) { done = true; break; }
         }
-        return { frames, longest, slow, slowReading, done, rows, held };";
+        return { frames, longest, slow, slowReading, tookIn, dropped, readingOnly, done, rows, held };";
     let sampling = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
     let sampler = tokio::spawn({
         let sampling = sampling.clone();
@@ -187,6 +197,7 @@ pub(super) async fn scroll_to_the_top(
     });
     let started = Instant::now();
     let (mut frames, mut longest, mut slow, mut slow_reading, mut rows, mut held) = (0, 0.0_f64, 0, 0, 0, 0);
+    let (mut taking_in, mut dropping, mut awaiting) = (0, 0, 0);
     let outcome = loop {
         let slice = session.execute(&format!("return (async () => {{ {SLICE} }})()"), &[]).await?;
         if frames == 0 {
@@ -196,6 +207,9 @@ pub(super) async fn scroll_to_the_top(
         longest = longest.max(slice["longest"].as_f64().unwrap_or(0.0));
         slow += slice["slow"].as_u64().unwrap_or(0);
         slow_reading += slice["slowReading"].as_u64().unwrap_or(0);
+        taking_in += slice["tookIn"].as_u64().unwrap_or(0);
+        dropping += slice["dropped"].as_u64().unwrap_or(0);
+        awaiting += slice["readingOnly"].as_u64().unwrap_or(0);
         rows = rows.max(slice["rows"].as_u64().unwrap_or(0));
         held = held.max(slice["held"].as_u64().unwrap_or(0));
         if slice["done"].as_bool() == Some(true) {
@@ -223,6 +237,9 @@ pub(super) async fn scroll_to_the_top(
         longest_frame_ms: longest,
         frames_over_50ms: slow,
         frames_over_50ms_reading_pages: slow_reading,
+        frames_over_50ms_taking_in: taking_in,
+        frames_over_50ms_dropping: dropping,
+        frames_over_50ms_awaiting_page: awaiting,
         max_pss_kib,
         max_rows: rows,
         max_held: held,
