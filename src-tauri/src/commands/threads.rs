@@ -238,22 +238,31 @@ pub async fn inbox(state: State<'_, AppState>) -> CommandResult<Vec<ThreadSummar
 }
 
 /// Puts a thread out of the inbox until a time in this person's day: `later` (three hours),
-/// `morning` (the start of their next working time) or `next_week` (their first working time
-/// from next Monday). Returns the instant.
+/// `morning` (the start of their next working time), `next_week` (their first working time
+/// from next Monday) or `at` (the instant `at`, which they chose on their own clock). Returns the
+/// instant.
 #[tauri::command]
 pub async fn snooze_thread(
     state: State<'_, AppState>,
     thread_id: String,
     until: String,
+    at: Option<i64>,
 ) -> CommandResult<i64> {
     let thread_id: ThreadId = parse_id(&thread_id, "thread")?;
     let guard = state.session().await;
     let session = signed_in(&guard)?;
     let now = state.clock().now_millis();
-    let me = Availability::of(&session.me());
-    let at = match until.as_str() {
+    let at = snooze_end(&until, at, &Availability::of(&session.me()), now)?;
+    session.store.snooze(thread_id, at).await?;
+    Ok(at)
+}
+
+/// When a snooze asked for as `until` (and `at`, for a time the reader chose) ends, for a reader
+/// available as `me`.
+fn snooze_end(until: &str, at: Option<i64>, me: &Availability, now: i64) -> CommandResult<i64> {
+    Ok(match until {
         "later" => now + 3 * 3_600_000,
-        "morning" => meridian_domain::availability::their_next_morning(&me, now),
+        "morning" => meridian_domain::availability::their_next_morning(me, now),
         "next_week" => {
             let today = me.local_date(now);
             let monday = today
@@ -261,15 +270,29 @@ pub async fn snooze_thread(
             let start = me.instant(monday, 0);
             me.working_spans(start).next().map_or(start, |span| span.from)
         }
+        "at" => chosen_snooze_end(at, now)?,
         other => {
             return Err(CommandError::new(
                 "invalid_input",
-                format!("{other:?} is not later, morning or next_week"),
+                format!("{other:?} is not later, morning, next_week or at"),
             ));
         }
-    };
-    session.store.snooze(thread_id, at).await?;
-    Ok(at)
+    })
+}
+
+/// The furthest ahead a thread may be snoozed to a time of the reader's choosing.
+const LONGEST_SNOOZE_MS: i64 = 366 * 24 * 3_600_000;
+
+/// A snooze's end the reader chose: after now, and within a year.
+fn chosen_snooze_end(at: Option<i64>, now: i64) -> CommandResult<i64> {
+    match at {
+        None => Err(CommandError::new("invalid_input", "a snooze until a chosen time needs that time")),
+        Some(at) if at <= now => Err(CommandError::new("invalid_input", "Pick a time after now.")),
+        Some(at) if at > now + LONGEST_SNOOZE_MS => {
+            Err(CommandError::new("invalid_input", "Pick a time within a year."))
+        }
+        Some(at) => Ok(at),
+    }
 }
 
 /// Marks a thread read through its newest message here, or through `seen_through` (the
@@ -377,4 +400,38 @@ pub(crate) fn compose(
         .map(|choice| Ok((choice.name, parse_id::<UserId>(&choice.user_id, "user")?)))
         .collect::<CommandResult<Vec<_>>>()?;
     Ok(tokenize_typed_times(&encode_mentions(typed, &chosen), now, Availability::of(&session.me()).zone))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Thursday 27 November 2025, 12:00 UTC: 17:30 in Kolkata.
+    const NOW: i64 = 1_764_244_800_000;
+
+    #[test]
+    fn snoozes_end_later_today_at_the_next_working_morning_next_week_or_when_chosen() {
+        let me = Availability::in_zone(chrono_tz::Asia::Kolkata);
+        assert_eq!(snooze_end("later", None, &me, NOW).expect("later"), NOW + 3 * 3_600_000);
+        // Default office hours (09:00–17:00, Monday to Friday): Friday 09:00 in Kolkata.
+        let friday_morning = me.instant(chrono::NaiveDate::from_ymd_opt(2025, 11, 28).expect("date"), 9 * 60);
+        assert_eq!(snooze_end("morning", None, &me, NOW).expect("morning"), friday_morning);
+        let monday_morning = me.instant(chrono::NaiveDate::from_ymd_opt(2025, 12, 1).expect("date"), 9 * 60);
+        assert_eq!(snooze_end("next_week", None, &me, NOW).expect("next week"), monday_morning);
+        assert_eq!(snooze_end("at", Some(NOW + 60_000), &me, NOW).expect("chosen"), NOW + 60_000);
+        assert_eq!(snooze_end("soon", None, &me, NOW).expect_err("unknown").code, "invalid_input");
+    }
+
+    #[test]
+    fn a_chosen_snooze_ends_after_now_and_within_a_year() {
+        assert_eq!(chosen_snooze_end(Some(NOW + 60_000), NOW).expect("a minute on"), NOW + 60_000);
+        assert_eq!(
+            chosen_snooze_end(Some(NOW + LONGEST_SNOOZE_MS), NOW).expect("a year on"),
+            NOW + LONGEST_SNOOZE_MS
+        );
+        for refused in [None, Some(NOW), Some(NOW - 1), Some(NOW + LONGEST_SNOOZE_MS + 1)] {
+            let error = chosen_snooze_end(refused, NOW).expect_err("refused");
+            assert_eq!(error.code, "invalid_input", "{refused:?}");
+        }
+    }
 }

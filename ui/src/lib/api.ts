@@ -504,10 +504,11 @@ export const syncStatus = () => invoke<SyncStatus>("sync_status");
 
 export const inbox = () => invoke<ThreadSummary[]>("inbox");
 
-export type SnoozeUntil = "later" | "morning" | "next_week";
+/** `at`: an instant the reader chose, given as `at` to {@link snoozeThread}. */
+export type SnoozeUntil = "later" | "morning" | "next_week" | "at";
 
-export const snoozeThread = (threadId: string, until: SnoozeUntil) =>
-  invoke<number>("snooze_thread", { threadId, until });
+export const snoozeThread = (threadId: string, until: SnoozeUntil, at?: number) =>
+  invoke<number>("snooze_thread", { threadId, until, at: at ?? null });
 
 /** Marks a thread read through its newest message, or through `seenThrough` (the `newestSeq` it
  * was opened with) and no further. */

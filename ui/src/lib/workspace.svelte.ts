@@ -208,9 +208,9 @@ export class Workspace {
     await Promise.all([this.refreshInbox(), this.refreshChannels(), this.refreshThreads([threadId])]);
   }
 
-  /** Puts a thread out of the inbox until later in this person's day. */
-  async snooze(threadId: string, until: api.SnoozeUntil) {
-    await api.snoozeThread(threadId, until);
+  /** Puts a thread out of the inbox until later in this person's day, or until `at`. */
+  async snooze(threadId: string, until: api.SnoozeUntil, at?: number) {
+    await api.snoozeThread(threadId, until, at);
     await this.refreshInbox();
   }
 
