@@ -60,6 +60,7 @@ const COMMANDS: &[&str] = &[
     "attachment_preview",
     "retry_write",
     "discard_write",
+    "send_queued_now",
     "mark_thread_read",
     "inbox",
     "snooze_thread",

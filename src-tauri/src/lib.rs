@@ -206,6 +206,7 @@ pub fn run() {
             commands::files::attachment_preview,
             commands::outbox::retry_write,
             commands::outbox::discard_write,
+            commands::outbox::send_queued_now,
             closing::close_window,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));

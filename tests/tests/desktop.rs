@@ -43,6 +43,8 @@ mod local_team;
 mod long_thread;
 #[path = "desktop/older_history.rs"]
 mod older_history;
+#[path = "desktop/outbox.rs"]
+mod outbox;
 #[path = "desktop/scheduled.rs"]
 mod scheduled;
 #[path = "desktop/urgent.rs"]

@@ -1,5 +1,5 @@
-//! The outbox as the person sees it: what is waiting, what was refused, and their choice about
-//! each refused write (send again, or discard).
+//! The outbox as the person sees it: what is waiting (which they can have tried again at once),
+//! what was refused, and their choice about each refused write (send again, or discard).
 
 use super::{parse_id, signed_in};
 use crate::error::CommandResult;
@@ -59,6 +59,15 @@ pub async fn retry_write(state: State<'_, AppState>, seq: String) -> CommandResu
     let session = signed_in(&guard)?;
     session.store.retry_refused(seq, state.clock().now_millis()).await?;
     session.sync_now();
+    Ok(())
+}
+
+/// Tries the server again at once for the writes waiting to be sent: after a failure the engine
+/// waits up to half a minute before its next try, which is long for someone watching.
+#[tauri::command]
+pub async fn send_queued_now(state: State<'_, AppState>) -> CommandResult<()> {
+    let guard = state.session().await;
+    signed_in(&guard)?.sync_now();
     Ok(())
 }
 

@@ -186,7 +186,7 @@ async fn reach_back(session: &Session, proxy: &Proxy, bob: &HeadlessClient) -> a
     Ok(())
 }
 
-async fn join_as_ana_through(session: &Session, server_url: &str) -> anyhow::Result<()> {
+pub(crate) async fn join_as_ana_through(session: &Session, server_url: &str) -> anyhow::Result<()> {
     by_testid(session, "join-team-card").await?.click().await?;
     let url = by_testid(session, "join-server-url").await?;
     url.clear().await?;

@@ -521,6 +521,8 @@ export const setThreadFollow = (threadId: string, follow: FollowState) =>
 export const outbox = () => invoke<OutboxItem[]>("outbox");
 export const retryWrite = (seq: number) => invoke<void>("retry_write", { seq: String(seq) });
 export const discardWrite = (seq: number) => invoke<void>("discard_write", { seq: String(seq) });
+/** Tries the server again at once for the writes waiting to be sent, rather than after its pause. */
+export const sendQueuedNow = () => invoke<void>("send_queued_now");
 
 export const search = (query: string) => invoke<SearchResults>("search", { query });
 

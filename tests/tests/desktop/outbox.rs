@@ -1,0 +1,58 @@
+//! The outbox while the team server cannot be reached: a reply waits there with the reason its
+//! last try failed, and once the server is back, "Try now" sends it and the outbox empties.
+
+use super::older_history::join_as_ana_through;
+use super::{App, THREAD_TITLE, WAIT, World, by_testid, open_channel, shoot_both_themes, world};
+use meridian_testkit::proxy::Proxy;
+use meridian_testkit::webdriver::Session;
+
+const OFFLINE_REPLY: &str = "Written on the train, sent when the network came back.";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reply_written_offline_waits_in_the_outbox_and_try_now_sends_it() -> anyhow::Result<()> {
+    let world = world().await?;
+    let proxy = Proxy::start(world.server.local_addr()).await?;
+    let app = App::launch_at(None).await?;
+    let outcome = wait_then_send(&app.session, &proxy, &world).await;
+    let closed = app.close(outcome, "outbox").await;
+    world.bob.stop().await;
+    world.server.shutdown().await?;
+    closed
+}
+
+async fn wait_then_send(session: &Session, proxy: &Proxy, world: &World) -> anyhow::Result<()> {
+    join_as_ana_through(session, &proxy.base_url()).await?;
+    open_channel(session, "general").await?;
+    let thread_item = format!("[data-testid='thread-item'][data-thread-title='{THREAD_TITLE}']");
+    session.wait_for(&thread_item, WAIT).await?.click().await?;
+    session.wait_for("[data-testid='message']", WAIT).await?;
+
+    proxy.go_offline();
+    by_testid(session, "composer-input").await?.send_keys(OFFLINE_REPLY).await?;
+    by_testid(session, "composer-send").await?.click().await?;
+    by_testid(session, "sync-status").await?.click().await?;
+    let waiting = "[data-testid='outbox-item'][data-state='queued']";
+    session.wait_for_text(waiting, OFFLINE_REPLY, WAIT).await?;
+    // Its first try failed: the outbox says why, and offers to try again at once.
+    session.wait_for_text(waiting, "Last attempt", WAIT).await?;
+    by_testid(session, "outbox-try-now").await?;
+    shoot_both_themes(session, "outbox-waiting").await?;
+
+    proxy.go_online();
+    by_testid(session, "outbox-try-now").await?.click().await?;
+    by_testid(session, "outbox-empty").await?;
+    anyhow::ensure!(
+        session.find_all("[data-testid='outbox'] [role='alert']").await?.is_empty(),
+        "the outbox showed an error"
+    );
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        world.bob.sync_now();
+        let rows = world.bob.store.thread_messages(world.thread).await?;
+        if rows.iter().any(|row| row.message.body == OFFLINE_REPLY) {
+            return Ok(());
+        }
+        anyhow::ensure!(tokio::time::Instant::now() < deadline, "Bob's device never got the reply");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
