@@ -11,7 +11,7 @@ case ":$PATH:" in *":$cargo_bin:"*) ;; *) PATH="$cargo_bin:$PATH" ;; esac
 packages=(
   build-essential pkg-config file curl libssl-dev
   libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev libxdo-dev
-  xvfb xauth webkit2gtk-driver dbus-daemon dbus-x11 imagemagick
+  xvfb xauth webkit2gtk-driver dbus-daemon dbus-x11 imagemagick xdg-utils
   procps
   postgresql
   fonts-inter fonts-dejavu-core fonts-noto-color-emoji

@@ -15,6 +15,8 @@ mod links;
 mod memory;
 mod notifications;
 mod painting;
+#[cfg(target_os = "linux")]
+mod scheme;
 mod session;
 mod tray;
 mod views;
@@ -112,6 +114,13 @@ pub fn run() {
             window_state::restore(&window.as_ref().window(), &data_dir);
             let handle = app.handle().clone();
             tray::install_after_first_screen(&handle);
+            // Off the way of the first screen: two small files, rarely written.
+            #[cfg(target_os = "linux")]
+            std::thread::spawn(|| {
+                if let Err(error) = scheme::register() {
+                    tracing::warn!(%error, "could not register meridian:// links with the desktop");
+                }
+            });
             if let Some(listener) = listener {
                 let later = handle.clone();
                 instance::listen(listener, move |args| on_later_start(&later, &args));

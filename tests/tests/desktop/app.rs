@@ -84,7 +84,10 @@ impl App {
         let mut driver = TauriDriver::builder()
             .env("DBUS_SESSION_BUS_ADDRESS", bus.address())
             .env("MERIDIAN_DATA_DIR", data_dir.path())
-            .env("MERIDIAN_DOWNLOAD_DIR", data_dir.path().join("downloads"));
+            .env("MERIDIAN_DOWNLOAD_DIR", data_dir.path().join("downloads"))
+            // Where the app registers its links with the desktop: this test's, not the machine's.
+            .env("XDG_DATA_HOME", xdg_data_home(data_dir.path()))
+            .env("XDG_CONFIG_HOME", xdg_config_home(data_dir.path()));
         if let Painting::WebKitDefault = painting {
             // Setting WebKit's switch, even to 0 (its default), overrides the app's choice.
             driver = driver.env("WEBKIT_DISABLE_DMABUF_RENDERER", "0");
@@ -151,4 +154,14 @@ impl App {
         self.session.delete().await?;
         outcome
     }
+}
+
+/// The desktop's data directory (where desktop entries go) of an app run on `data_dir`.
+pub(crate) fn xdg_data_home(data_dir: &Path) -> PathBuf {
+    data_dir.join("xdg-data")
+}
+
+/// The desktop's configuration directory (`mimeapps.list`) of an app run on `data_dir`.
+pub(crate) fn xdg_config_home(data_dir: &Path) -> PathBuf {
+    data_dir.join("xdg-config")
 }

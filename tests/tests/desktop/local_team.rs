@@ -2,6 +2,7 @@
 //! reactions, edits and deletes; hostile content; files and pictures; search; person cards;
 //! the keyboard; links from a second start; handoff and reply deadlines; the outbox.
 
+use super::app::{xdg_config_home, xdg_data_home};
 use super::{
     App, CLOSED_WITHOUT_THE_PAGE, WAIT, availability, by_testid, click_hidden, conversations, desktop_binary,
     devices, invites, message_action, message_containing, open_channel, shoot, shoot_both_themes, two_frames,
@@ -414,7 +415,8 @@ async fn keep_a_draft_when_the_window_closes(app: &mut App) -> anyhow::Result<()
 
 /// Starting the app again with a `meridian://thread/…` link hands the link to the running app,
 /// which opens the thread, or brings one message of it into view and marks it; the second start
-/// exits at once.
+/// exits at once. The first link goes through `xdg-open`, as a link clicked in a browser does:
+/// the desktop finds the app by the entry it registered for the scheme.
 async fn follow_a_link_from_a_second_start(session: &Session, data_dir: &Path) -> anyhow::Result<()> {
     let view = session.wait_for("[data-testid='thread-view']", WAIT).await?;
     let thread_id = view.attribute("data-thread-id").await?.ok_or_else(|| anyhow::anyhow!("no thread id"))?;
@@ -439,11 +441,16 @@ async fn follow_a_link_from_a_second_start(session: &Session, data_dir: &Path) -
                 Ok(session.find_all("[data-testid='thread-view']").await?.is_empty().then_some(()))
             })
             .await?;
-        let second = tokio::process::Command::new(desktop_binary()?)
-            .arg(&link)
-            .env("MERIDIAN_DATA_DIR", data_dir)
-            .kill_on_drop(true)
-            .status();
+        let through_the_desktop = !link.contains("/message/");
+        let mut second = if through_the_desktop {
+            let mut open = tokio::process::Command::new("xdg-open");
+            open.env("XDG_DATA_HOME", xdg_data_home(data_dir))
+                .env("XDG_CONFIG_HOME", xdg_config_home(data_dir));
+            open
+        } else {
+            tokio::process::Command::new(desktop_binary()?)
+        };
+        let second = second.arg(&link).env("MERIDIAN_DATA_DIR", data_dir).kill_on_drop(true).status();
         let status = tokio::time::timeout(WAIT, second).await??;
         anyhow::ensure!(status.success(), "the second start failed: {status}");
         session.wait_for_text("[data-testid='thread-title']", &title, WAIT).await?;
