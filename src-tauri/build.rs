@@ -61,6 +61,7 @@ const COMMANDS: &[&str] = &[
     "retry_write",
     "discard_write",
     "send_queued_now",
+    "withdraw_write",
     "mark_thread_read",
     "inbox",
     "snooze_thread",

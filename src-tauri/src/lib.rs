@@ -216,6 +216,7 @@ pub fn run() {
             commands::outbox::retry_write,
             commands::outbox::discard_write,
             commands::outbox::send_queued_now,
+            commands::outbox::withdraw_write,
             closing::close_window,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));

@@ -19,6 +19,8 @@ mod nudges;
 mod older_history;
 #[path = "system/revisions.rs"]
 mod revisions;
+#[path = "system/withdrawn.rs"]
+mod withdrawn;
 
 /// Long enough that only a WebSocket poke, not the safety poll, can deliver within a second.
 fn options() -> SyncOptions {

@@ -139,6 +139,12 @@ pub enum MutationOp {
     /// nobody else learns of it; setting it again replaces it.
     #[serde(rename = "message.nudge.v1")]
     SetNudge { message_id: MessageId, addressee_id: UserId, due_at: UnixMillis },
+    /// A write its author took back while it waited on their device. It stands in the outbox in
+    /// that write's place and changes nothing: the server answers it as applied, so the device's
+    /// writes stay numbered without a gap. Sent under the taken-back write's mutation id, it is a
+    /// duplicate of that write if the server had it already, which then stands.
+    #[serde(rename = "write.withdrawn.v1")]
+    Withdrawn {},
 }
 
 impl MutationOp {
@@ -172,7 +178,8 @@ impl MutationOp {
             | Self::RemoveMember { .. }
             | Self::OpenDirect { .. }
             | Self::ReadThread { .. }
-            | Self::FollowThread { .. } => None,
+            | Self::FollowThread { .. }
+            | Self::Withdrawn {} => None,
         }
     }
 

@@ -191,7 +191,8 @@ impl Settling {
             MutationOp::ReadThread { .. }
             | MutationOp::ScheduleMessage { .. }
             | MutationOp::CancelScheduled { .. }
-            | MutationOp::SetNudge { .. } => {
+            | MutationOp::SetNudge { .. }
+            | MutationOp::Withdrawn {} => {
                 return Ok(Some(ScopeId::User(self.author)));
             }
             MutationOp::JoinChannel { channel_id }

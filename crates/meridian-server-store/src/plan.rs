@@ -35,6 +35,7 @@ pub const KNOWN_MUTATIONS: &[&str] = &[
     "message.schedule.v1",
     "message.unschedule.v1",
     "message.nudge.v1",
+    "write.withdrawn.v1",
 ];
 
 /// Whether this server can apply mutations named `name`.
@@ -374,6 +375,8 @@ pub fn plan(author: &User, mutation: &Mutation, facts: &Facts) -> Result<Plan, R
         MutationOp::SetNudge { message_id, addressee_id, due_at } => {
             set_nudge(author, facts, *message_id, *addressee_id, *due_at)
         }
+        // Nothing to write: the author's own scope stands for where it would have gone.
+        MutationOp::Withdrawn {} => Ok(Plan::new(ScopeId::User(author.id), Vec::new())),
     }
 }
 

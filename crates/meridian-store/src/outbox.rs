@@ -334,6 +334,15 @@ impl LocalStore {
                             | MutationOp::ReadThread { .. }
                             | MutationOp::FollowThread { .. }
                             | MutationOp::SetNudge { .. } => continue,
+                            // A server that does not know withdrawals refuses one; it changed
+                            // nothing, so there is nothing for the person to settle.
+                            MutationOp::Withdrawn {} => {
+                                sqlx::query("UPDATE outbox SET resolved = 1 WHERE seq = ?")
+                                    .bind(seq)
+                                    .execute(&mut *tx)
+                                    .await?;
+                                continue;
+                            }
                             MutationOp::ScheduleMessage { .. } | MutationOp::CancelScheduled { .. } => {
                                 crate::scheduled::refused(&mut tx, &op, &reason).await?;
                                 continue;

@@ -15,6 +15,8 @@ impl LocalStore {
         let resolved: Vec<i64> =
             sqlx::query_scalar("SELECT seq FROM outbox WHERE resolved = 1").fetch_all(&self.pool).await?;
         let mut entries = self.outbox(Some(OutboxState::Queued)).await?;
+        // A write taken back waits only to tell the server so; there is nothing left to do about it.
+        entries.retain(|entry| entry.mutation.op != MutationOp::Withdrawn {});
         entries.extend(
             self.outbox(Some(OutboxState::Rejected))
                 .await?
@@ -113,6 +115,50 @@ impl LocalStore {
             }
             _ => {}
         }
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+impl LocalStore {
+    /// Takes back a reply or a new thread still waiting to be sent: it leaves this device at once,
+    /// and its place in the outbox is kept by a withdrawal ([`MutationOp::Withdrawn`]), so the
+    /// writes after it keep their numbers. Writes queued after it about it (an edit, a reaction, a
+    /// reply in the new thread) are refused by the server and kept for the person, as any refused
+    /// write is. One the server had already taken, its answer lost, stands: it comes back by pull.
+    pub async fn withdraw_waiting(&self, seq: u64) -> Result<()> {
+        let mut tx = self.write().await?;
+        let op: Option<String> =
+            sqlx::query_scalar("SELECT op FROM outbox WHERE seq = ? AND state = 'queued'")
+                .bind(seq_to_sql(seq))
+                .fetch_optional(&mut *tx)
+                .await?;
+        let op = stored_op(seq, &op.ok_or(StoreError::NotFound("waiting write"))?)?;
+        let (message_id, new_thread) = match op {
+            MutationOp::CreateMessage { message_id, .. } => (message_id, None),
+            MutationOp::CreateThread { message_id, thread_id, .. } => (message_id, Some(thread_id)),
+            _ => return Err(StoreError::NotFound("waiting reply or new thread")),
+        };
+        sqlx::query("DELETE FROM messages WHERE id = ? AND state = 'pending'")
+            .bind(message_id.to_string())
+            .execute(&mut *tx)
+            .await?;
+        if let Some(thread_id) = new_thread {
+            sqlx::query(
+                "DELETE FROM threads WHERE id = ? AND NOT EXISTS (SELECT 1 FROM messages WHERE thread_id = ?)",
+            )
+            .bind(thread_id.to_string())
+            .bind(thread_id.to_string())
+            .execute(&mut *tx)
+            .await?;
+        }
+        let withdrawn = serde_json::to_string(&MutationOp::Withdrawn {})
+            .map_err(|error| StoreError::Corrupt(error.to_string()))?;
+        sqlx::query("UPDATE outbox SET op = ? WHERE seq = ?")
+            .bind(withdrawn)
+            .bind(seq_to_sql(seq))
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         Ok(())
     }

@@ -94,6 +94,8 @@ async fn op_channel(tx: &mut Transaction<'_, Sqlite>, op: &MutationOp) -> Result
         }
         // Kept in the author's own scope until it lands; the server checks the channel then.
         MutationOp::CancelScheduled { .. } => None,
+        // Goes nowhere: it only keeps a taken-back write's place.
+        MutationOp::Withdrawn {} => None,
     };
     named.map(|channel: String| id(&channel)).transpose()
 }

@@ -1,5 +1,6 @@
-//! The outbox as the person sees it: what is waiting (which they can have tried again at once),
-//! what was refused, and their choice about each refused write (send again, or discard).
+//! The outbox as the person sees it: what is waiting (which they can have tried again at once,
+//! and a reply or new thread among it taken back), what was refused, and their choice about each
+//! refused write (send again, or discard).
 
 use super::{parse_id, signed_in};
 use crate::error::CommandResult;
@@ -22,6 +23,8 @@ pub struct OutboxItem {
     pub state: &'static str,
     /// Failed attempts to send it so far.
     pub attempts: u64,
+    /// A reply or a new thread still waiting, which the person may take back.
+    pub withdrawable: bool,
     pub error: Option<String>,
     pub written_at: i64,
 }
@@ -44,6 +47,11 @@ pub async fn outbox(state: State<'_, AppState>) -> CommandResult<Vec<OutboxItem>
                     _ => "queued",
                 },
                 attempts: entry.attempts,
+                withdrawable: matches!(entry.state, OutboxState::Queued)
+                    && matches!(
+                        entry.mutation.op,
+                        MutationOp::CreateMessage { .. } | MutationOp::CreateThread { .. }
+                    ),
                 error: entry.last_error,
                 written_at: entry.mutation.client_ts,
             }
@@ -68,6 +76,21 @@ pub async fn retry_write(state: State<'_, AppState>, seq: String) -> CommandResu
 pub async fn send_queued_now(state: State<'_, AppState>) -> CommandResult<()> {
     let guard = state.session().await;
     signed_in(&guard)?.sync_now();
+    Ok(())
+}
+
+/// Takes back a reply or a new thread still waiting to be sent. What it leaves is told to the page
+/// as a change to read whole, as for a refused write given up.
+#[tauri::command]
+pub async fn withdraw_write(app: AppHandle, state: State<'_, AppState>, seq: String) -> CommandResult<()> {
+    let seq: u64 = parse_id(&seq, "outbox entry")?;
+    let guard = state.session().await;
+    let session = signed_in(&guard)?;
+    session.store.withdraw_waiting(seq).await?;
+    session.sync_now();
+    if let Err(error) = app.emit("meridian://changed", crate::views::ChangedEvent::everything()) {
+        tracing::warn!(%error, "could not tell the page a write was taken back");
+    }
     Ok(())
 }
 
@@ -119,5 +142,6 @@ fn describe(op: &MutationOp) -> (&'static str, String) {
         MutationOp::ScheduleMessage { body, .. } => ("Scheduled reply", short(body)),
         MutationOp::CancelScheduled { .. } => ("Cancel", "a scheduled reply".to_owned()),
         MutationOp::SetNudge { .. } => ("Nudge", "a reminder at the end of their day".to_owned()),
+        MutationOp::Withdrawn {} => ("Taken back", "a write taken back before it was sent".to_owned()),
     }
 }

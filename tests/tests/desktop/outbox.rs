@@ -1,5 +1,6 @@
-//! The outbox while the team server cannot be reached: a reply waits there with the reason its
-//! last try failed, and once the server is back, "Try now" sends it and the outbox empties.
+//! The outbox while the team server cannot be reached: replies wait there with the reason their
+//! last try failed; one is taken back ("Don't send") and leaves the thread; once the server is
+//! back, "Try now" sends the other and the outbox empties. The one taken back never arrives.
 
 use super::older_history::join_as_ana_through;
 use super::{App, THREAD_TITLE, WAIT, World, by_testid, open_channel, shoot_both_themes, world};
@@ -7,9 +8,10 @@ use meridian_testkit::proxy::Proxy;
 use meridian_testkit::webdriver::Session;
 
 const OFFLINE_REPLY: &str = "Written on the train, sent when the network came back.";
+const TAKEN_BACK: &str = "Actually, ignore my last question.";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_reply_written_offline_waits_in_the_outbox_and_try_now_sends_it() -> anyhow::Result<()> {
+async fn replies_written_offline_wait_in_the_outbox_one_is_taken_back_and_try_now_sends_the_other() -> anyhow::Result<()> {
     let world = world().await?;
     let proxy = Proxy::start(world.server.local_addr()).await?;
     let app = App::launch_at(None).await?;
@@ -28,15 +30,35 @@ async fn wait_then_send(session: &Session, proxy: &Proxy, world: &World) -> anyh
     session.wait_for("[data-testid='message']", WAIT).await?;
 
     proxy.go_offline();
-    by_testid(session, "composer-input").await?.send_keys(OFFLINE_REPLY).await?;
-    by_testid(session, "composer-send").await?.click().await?;
+    for reply in [TAKEN_BACK, OFFLINE_REPLY] {
+        by_testid(session, "composer-input").await?.send_keys(reply).await?;
+        by_testid(session, "composer-send").await?.click().await?;
+    }
     by_testid(session, "sync-status").await?.click().await?;
     let waiting = "[data-testid='outbox-item'][data-state='queued']";
-    session.wait_for_text(waiting, OFFLINE_REPLY, WAIT).await?;
-    // Its first try failed: the outbox says why, and offers to try again at once.
+    session.wait_for_text(waiting, TAKEN_BACK, WAIT).await?;
+    // Their first try failed: the outbox says why, and offers to try again at once.
     session.wait_for_text(waiting, "Last attempt", WAIT).await?;
     by_testid(session, "outbox-try-now").await?;
     shoot_both_themes(session, "outbox-waiting").await?;
+
+    // The first is taken back: it leaves the outbox and the thread.
+    session.find(&format!("{waiting} [data-testid='outbox-withdraw']")).await?.click().await?;
+    session
+        .wait_until("the reply taken back to leave", WAIT, || async {
+            let gone = session
+                .execute(
+                    &format!(
+                        "return ![...document.querySelectorAll('[data-testid=outbox-item], [data-testid=message-body]')]
+                             .some((node) => node.textContent.includes('{TAKEN_BACK}'));"
+                    ),
+                    &[],
+                )
+                .await?;
+            Ok((gone.as_bool() == Some(true)).then_some(()))
+        })
+        .await?;
+    session.wait_for_text(waiting, OFFLINE_REPLY, WAIT).await?;
 
     proxy.go_online();
     by_testid(session, "outbox-try-now").await?.click().await?;
@@ -50,6 +72,10 @@ async fn wait_then_send(session: &Session, proxy: &Proxy, world: &World) -> anyh
         world.bob.sync_now();
         let rows = world.bob.store.thread_messages(world.thread).await?;
         if rows.iter().any(|row| row.message.body == OFFLINE_REPLY) {
+            anyhow::ensure!(
+                !rows.iter().any(|row| row.message.body == TAKEN_BACK),
+                "the reply taken back arrived"
+            );
             return Ok(());
         }
         anyhow::ensure!(tokio::time::Instant::now() < deadline, "Bob's device never got the reply");

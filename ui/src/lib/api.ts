@@ -284,6 +284,8 @@ export type OutboxItem = {
   attempts: number;
   error: string | null;
   writtenAt: number;
+  /** A reply or a new thread still waiting, which may be taken back. */
+  withdrawable: boolean;
 };
 
 export const sessionState = () => invoke<SessionState>("session_state");
@@ -521,6 +523,8 @@ export const setThreadFollow = (threadId: string, follow: FollowState) =>
 export const outbox = () => invoke<OutboxItem[]>("outbox");
 export const retryWrite = (seq: number) => invoke<void>("retry_write", { seq: String(seq) });
 export const discardWrite = (seq: number) => invoke<void>("discard_write", { seq: String(seq) });
+/** Takes back a reply or a new thread still waiting to be sent. */
+export const withdrawWrite = (seq: number) => invoke<void>("withdraw_write", { seq: String(seq) });
 /** Tries the server again at once for the writes waiting to be sent, rather than after its pause. */
 export const sendQueuedNow = () => invoke<void>("send_queued_now");
 

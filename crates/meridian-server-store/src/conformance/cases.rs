@@ -3,7 +3,7 @@
 use super::fixture::{Fixture, NOW, Subject, bodies, reply, start_thread, statuses};
 use crate::StoreError;
 use meridian_domain::{ClientId, Role, ScopeId, User, UserId};
-use meridian_protocol::{Entity, MutationStatus, PullRequest};
+use meridian_protocol::{Entity, Mutation, MutationOp, MutationStatus, PullRequest};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -97,6 +97,31 @@ pub async fn a_gap_stops_the_batch(subject: Subject) {
     assert_eq!(statuses(&outcome), vec![MutationStatus::Gap]);
     assert_eq!(outcome.last_mutation_seq, 1);
     assert_eq!(bodies(&f.pull(&ana, client).await, ScopeId::Channel(general.id)), vec!["Hello"]);
+}
+
+/// A write taken back on its device comes as a withdrawal in its place: applied, writing nothing,
+/// and the next write goes on from it. Sent again under the id of a write the server already took
+/// (its answer lost), it is that write's duplicate, and the write stands.
+pub async fn a_withdrawal_holds_its_place_and_writes_nothing(subject: Subject) {
+    let f = Fixture::new(subject).await;
+    let ana = f.person("Ana").await;
+    let general = f.channel("general", false, &[]).await;
+    let client = ClientId::new();
+    let (opening, thread) = start_thread(1, &general, "Hello");
+    let taken_back = Mutation { op: MutationOp::Withdrawn {}, ..reply(2, thread, "never") };
+    let batch = [opening, taken_back, reply(3, thread, "after")];
+    let outcome = f.store.apply_mutations(&ana, client, &batch, NOW).await.expect("push");
+    assert_eq!(statuses(&outcome), vec![MutationStatus::Applied; 3]);
+    assert_eq!(outcome.last_mutation_seq, 3);
+    assert_eq!(bodies(&f.pull(&ana, client).await, ScopeId::Channel(general.id)), vec!["Hello", "after"]);
+
+    let sent = reply(4, thread, "already there");
+    f.store.apply_mutations(&ana, client, std::slice::from_ref(&sent), NOW).await.expect("sent");
+    let late = Mutation { op: MutationOp::Withdrawn {}, ..sent };
+    let retried = f.store.apply_mutations(&ana, client, &[late], NOW).await.expect("late withdrawal");
+    assert_eq!(statuses(&retried), vec![MutationStatus::Duplicate]);
+    let held = bodies(&f.pull(&ana, client).await, ScopeId::Channel(general.id));
+    assert_eq!(held, vec!["Hello", "after", "already there"]);
 }
 
 pub async fn a_rejected_mutation_does_not_block_the_next(subject: Subject) {

@@ -101,6 +101,7 @@ macro_rules! conformance_tests {
             a_withdrawn_or_no_longer_allowed_reply_never_lands,
             a_failed_reply_put_away_or_sent_by_hand_leaves_every_device_of_its_author,
             a_nudge_reaches_every_device_of_its_author_and_nobody_else,
+            a_withdrawal_holds_its_place_and_writes_nothing,
         );
     };
     (@cases $factory:path; $($case:ident),* $(,)?) => {

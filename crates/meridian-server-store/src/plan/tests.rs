@@ -175,6 +175,7 @@ fn known_names_match_the_wire_names() {
         MutationOp::RemoveMember { channel_id, user_id },
         MutationOp::CancelScheduled { message_id: MessageId::new() },
         MutationOp::SetNudge { message_id: MessageId::new(), addressee_id: user_id, due_at: 0 },
+        MutationOp::Withdrawn {},
     ] {
         let json = serde_json_name(&op);
         assert!(understands(&json), "{json} is not listed");
@@ -368,4 +369,12 @@ fn someone_who_lost_a_channel_is_told_so() {
         access.once_granted = true;
     }
     assert_eq!(rejected_code(plan(&ana, &reply(&thread, "hi"), &facts)), "not_a_member");
+}
+
+#[test]
+fn a_withdrawal_is_applied_and_writes_nothing() {
+    let ana = author();
+    let plan = plan(&ana, &mutation(MutationOp::Withdrawn {}), &Facts::default()).expect("applied");
+    assert!(plan.writes.is_empty() && plan.grants.is_empty(), "{:?}", plan.writes);
+    assert_eq!(plan.scope, ScopeId::User(ana.id));
 }
