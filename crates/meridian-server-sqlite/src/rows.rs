@@ -1,6 +1,6 @@
 //! Turning rows into domain values, and database errors into [`StoreError`]s.
 
-use meridian_domain::{Archival, Channel, Role, Thread, User};
+use meridian_domain::{Channel, Role, Thread, User};
 use meridian_server_store::StoreError;
 use meridian_server_store::accounts::ProfileColumns;
 use sqlx::Row;
@@ -76,22 +76,10 @@ pub(crate) fn channel(row: &SqliteRow) -> Result<Channel, StoreError> {
         private: row.try_get("private").map_err(db)?,
         direct: row.try_get("direct").map_err(db)?,
         archived: row.try_get("archived").map_err(db)?,
-        archival: archival(row)?,
-    })
-}
-
-/// Columns: archived_by, archived_at, both NULL or neither.
-fn archival(row: &SqliteRow) -> Result<Option<Archival>, StoreError> {
-    let by: Option<String> = row.try_get("archived_by").map_err(db)?;
-    let at: Option<i64> = row.try_get("archived_at").map_err(db)?;
-    Ok(match (by, at) {
-        (Some(by), Some(at)) => {
-            let by = by
-                .parse()
-                .map_err(|_| StoreError::Backend(format!("unreadable archived_by {by:?} in the database")))?;
-            Some(Archival { by, at })
-        }
-        _ => None,
+        archival: meridian_server_store::access::archival_from_columns(
+            row.try_get("archived_by").map_err(db)?,
+            row.try_get("archived_at").map_err(db)?,
+        )?,
     })
 }
 

@@ -1,6 +1,7 @@
 //! Who may read what. Authorization is all-or-nothing per scope (sync.md §4.1).
 
-use meridian_domain::{Channel, Role, ScopeId, TeamId, UserId, permissions};
+use crate::StoreError;
+use meridian_domain::{Archival, Channel, Role, ScopeId, TeamId, UnixMillis, UserId, permissions};
 
 /// Whether a person with `role` may read a channel: public channels are open to the team but for
 /// guests, private ones to their members only (see `meridian_domain::permissions`).
@@ -11,6 +12,20 @@ pub fn may_read_channel(channel: &Channel, role: Role, is_member: bool) -> bool 
 /// The scopes every team member reads whatever their channels: the team directory and their own.
 pub fn base_scopes(team: TeamId, user: UserId) -> [ScopeId; 2] {
     [ScopeId::Team(team), ScopeId::User(user)]
+}
+
+/// Who archived a channel and when, from the two columns both backends keep (`archived_by`, the
+/// person's id as text, and `archived_at`): both NULL while it is not archived, and on a channel
+/// archived before servers recorded it.
+pub fn archival_from_columns(
+    by: Option<String>,
+    at: Option<UnixMillis>,
+) -> Result<Option<Archival>, StoreError> {
+    let (Some(by), Some(at)) = (by, at) else { return Ok(None) };
+    let by = by
+        .parse()
+        .map_err(|_| StoreError::Backend(format!("unreadable archived_by {by:?} in the database")))?;
+    Ok(Some(Archival { by, at }))
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ use crate::export::OutboxState;
 use crate::outbox::{enqueue, stored_op};
 use crate::rows::{seq_from_sql, seq_to_sql};
 use crate::{LocalStore, OutboxEntry, Result, StoreError};
-use meridian_domain::{ChannelId, ScopeId, UnixMillis};
+use meridian_domain::{ChannelId, ScopeId, ThreadId, UnixMillis};
 use meridian_protocol::MutationOp;
 
 impl LocalStore {
@@ -72,13 +72,7 @@ impl LocalStore {
                     .bind(message_id.to_string())
                     .execute(&mut *tx)
                     .await?;
-                sqlx::query(
-                    "DELETE FROM threads WHERE id = ? AND NOT EXISTS (SELECT 1 FROM messages WHERE thread_id = ?)",
-                )
-                .bind(thread_id.to_string())
-                .bind(thread_id.to_string())
-                .execute(&mut *tx)
-                .await?;
+                drop_thread_if_empty(&mut tx, *thread_id).await?;
                 drop_abandoned_channel(&mut tx, *channel_id).await?;
             }
             MutationOp::CreateMessage { message_id, .. } => {
@@ -144,13 +138,7 @@ impl LocalStore {
             .execute(&mut *tx)
             .await?;
         if let Some(thread_id) = new_thread {
-            sqlx::query(
-                "DELETE FROM threads WHERE id = ? AND NOT EXISTS (SELECT 1 FROM messages WHERE thread_id = ?)",
-            )
-            .bind(thread_id.to_string())
-            .bind(thread_id.to_string())
-            .execute(&mut *tx)
-            .await?;
+            drop_thread_if_empty(&mut tx, thread_id).await?;
         }
         let withdrawn = serde_json::to_string(&MutationOp::Withdrawn {})
             .map_err(|error| StoreError::Corrupt(error.to_string()))?;
@@ -162,6 +150,20 @@ impl LocalStore {
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// Removes a thread started here once its opening post is gone, unless replies came meanwhile.
+async fn drop_thread_if_empty(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    thread_id: ThreadId,
+) -> Result<()> {
+    sqlx::query(
+        "DELETE FROM threads WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM messages WHERE thread_id = ?1)",
+    )
+    .bind(thread_id.to_string())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
 
 /// Removes a channel this device created and the server refused, once its creation was given up

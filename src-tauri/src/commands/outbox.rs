@@ -88,9 +88,7 @@ pub async fn withdraw_write(app: AppHandle, state: State<'_, AppState>, seq: Str
     let session = signed_in(&guard)?;
     session.store.withdraw_waiting(seq).await?;
     session.sync_now();
-    if let Err(error) = app.emit("meridian://changed", crate::views::ChangedEvent::everything()) {
-        tracing::warn!(%error, "could not tell the page a write was taken back");
-    }
+    read_whole_again(&app);
     Ok(())
 }
 
@@ -102,10 +100,16 @@ pub async fn discard_write(app: AppHandle, state: State<'_, AppState>, seq: Stri
     let guard = state.session().await;
     let session = signed_in(&guard)?;
     session.store.discard_refused(seq).await?;
-    if let Err(error) = app.emit("meridian://changed", crate::views::ChangedEvent::everything()) {
-        tracing::warn!(%error, "could not tell the page a write was given up");
-    }
+    read_whole_again(&app);
     Ok(())
+}
+
+/// Tells the page that what a write left behind is gone, in ways it cannot narrow down (a thread,
+/// a reply): it reads its lists whole.
+fn read_whole_again(app: &AppHandle) {
+    if let Err(error) = app.emit("meridian://changed", crate::views::ChangedEvent::everything()) {
+        tracing::warn!(%error, "could not tell the page a write was given up or taken back");
+    }
 }
 
 fn describe(op: &MutationOp) -> (&'static str, String) {

@@ -5,13 +5,14 @@
 use super::older_history::join_as_ana_through;
 use super::{App, THREAD_TITLE, WAIT, World, by_testid, open_channel, shoot_both_themes, world};
 use meridian_testkit::proxy::Proxy;
-use meridian_testkit::webdriver::Session;
+use meridian_testkit::webdriver::{Element, Session};
 
 const OFFLINE_REPLY: &str = "Written on the train, sent when the network came back.";
 const TAKEN_BACK: &str = "Actually, ignore my last question.";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn replies_written_offline_wait_in_the_outbox_one_is_taken_back_and_try_now_sends_the_other() -> anyhow::Result<()> {
+async fn replies_written_offline_wait_in_the_outbox_one_is_taken_back_and_try_now_sends_the_other()
+-> anyhow::Result<()> {
     let world = world().await?;
     let proxy = Proxy::start(world.server.local_addr()).await?;
     let app = App::launch_at(None).await?;
@@ -35,15 +36,14 @@ async fn wait_then_send(session: &Session, proxy: &Proxy, world: &World) -> anyh
         by_testid(session, "composer-send").await?.click().await?;
     }
     by_testid(session, "sync-status").await?.click().await?;
-    let waiting = "[data-testid='outbox-item'][data-state='queued']";
-    session.wait_for_text(waiting, TAKEN_BACK, WAIT).await?;
-    // Their first try failed: the outbox says why, and offers to try again at once.
-    session.wait_for_text(waiting, "Last attempt", WAIT).await?;
+    // Their first try failed: the outbox says why, and offers to try again at once. (A read mark
+    // of the thread waits there too.)
+    let taken_back = waiting_item(session, TAKEN_BACK, "Last attempt").await?;
     by_testid(session, "outbox-try-now").await?;
     shoot_both_themes(session, "outbox-waiting").await?;
 
-    // The first is taken back: it leaves the outbox and the thread.
-    session.find(&format!("{waiting} [data-testid='outbox-withdraw']")).await?.click().await?;
+    // The first reply is taken back: it leaves the outbox and the thread.
+    taken_back.find("[data-testid='outbox-withdraw']").await?.click().await?;
     session
         .wait_until("the reply taken back to leave", WAIT, || async {
             let gone = session
@@ -58,7 +58,7 @@ async fn wait_then_send(session: &Session, proxy: &Proxy, world: &World) -> anyh
             Ok((gone.as_bool() == Some(true)).then_some(()))
         })
         .await?;
-    session.wait_for_text(waiting, OFFLINE_REPLY, WAIT).await?;
+    waiting_item(session, OFFLINE_REPLY, OFFLINE_REPLY).await?;
 
     proxy.go_online();
     by_testid(session, "outbox-try-now").await?.click().await?;
@@ -81,4 +81,19 @@ async fn wait_then_send(session: &Session, proxy: &Proxy, world: &World) -> anyh
         anyhow::ensure!(tokio::time::Instant::now() < deadline, "Bob's device never got the reply");
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
+}
+
+/// The outbox's waiting entry whose text holds `needle` and, once it does, `also`.
+async fn waiting_item(session: &Session, needle: &str, also: &str) -> anyhow::Result<Element> {
+    Ok(session
+        .wait_until(format!("a waiting write reading {needle:?} and {also:?}"), WAIT, || async {
+            for item in session.find_all("[data-testid='outbox-item'][data-state='queued']").await? {
+                let text = item.text_content().await?;
+                if text.contains(needle) && text.contains(also) {
+                    return Ok(Some(item));
+                }
+            }
+            Ok(None)
+        })
+        .await?)
 }
