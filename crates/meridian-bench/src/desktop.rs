@@ -284,7 +284,12 @@ fn sibling_binary() -> anyhow::Result<PathBuf> {
 }
 
 async fn launch(data_dir: &Path) -> anyhow::Result<TauriDriver> {
-    Ok(TauriDriver::builder().env("MERIDIAN_DATA_DIR", data_dir).start().await?)
+    Ok(TauriDriver::builder()
+        .env("MERIDIAN_DATA_DIR", data_dir)
+        .env("XDG_DATA_HOME", data_dir.join("xdg-data"))
+        .env("XDG_CONFIG_HOME", data_dir.join("xdg-config"))
+        .start()
+        .await?)
 }
 
 /// Creates the demo team in `data_dir` through the app, lets it settle, and closes the app.

@@ -74,6 +74,10 @@ async fn one_start(app: &Path, data_dir: &Path, screen: &str) -> anyhow::Result<
     let started_at = unix_ms();
     let mut child = tokio::process::Command::new(app)
         .env("MERIDIAN_DATA_DIR", data_dir)
+        // The app registers its links with the desktop at each start: here, inside the data
+        // directory, not in the home of whoever runs the bench.
+        .env("XDG_DATA_HOME", data_dir.join("xdg-data"))
+        .env("XDG_CONFIG_HOME", data_dir.join("xdg-config"))
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .kill_on_drop(true)
