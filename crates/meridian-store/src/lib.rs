@@ -39,6 +39,7 @@ pub use history::KnownHistory;
 pub use membership::NewChannel;
 pub use nudges::DueNudge;
 pub use outbox::ReplyOptions;
+pub use outbox_review::may_be_withdrawn;
 pub use reads::{MessageRow, ThreadKey, ThreadRow};
 pub use rows::DeliveryState;
 pub use scheduled::{ScheduledRow, ScheduledStatus};

@@ -337,10 +337,7 @@ impl LocalStore {
                             // A server that does not know withdrawals refuses one; it changed
                             // nothing, so there is nothing for the person to settle.
                             MutationOp::Withdrawn {} => {
-                                sqlx::query("UPDATE outbox SET resolved = 1 WHERE seq = ?")
-                                    .bind(seq)
-                                    .execute(&mut *tx)
-                                    .await?;
+                                crate::outbox_review::mark_resolved(&mut tx, result.seq).await?;
                                 continue;
                             }
                             MutationOp::ScheduleMessage { .. } | MutationOp::CancelScheduled { .. } => {

@@ -128,10 +128,13 @@ impl LocalStore {
                 .fetch_optional(&mut *tx)
                 .await?;
         let op = stored_op(seq, &op.ok_or(StoreError::NotFound("waiting write"))?)?;
-        let (message_id, new_thread) = match op {
-            MutationOp::CreateMessage { message_id, .. } => (message_id, None),
-            MutationOp::CreateThread { message_id, thread_id, .. } => (message_id, Some(thread_id)),
-            _ => return Err(StoreError::NotFound("waiting reply or new thread")),
+        if !may_be_withdrawn(&op) {
+            return Err(StoreError::NotFound("waiting reply or new thread"));
+        }
+        let message_id = op.message_id().ok_or(StoreError::NotFound("waiting reply"))?;
+        let new_thread = match op {
+            MutationOp::CreateThread { thread_id, .. } => Some(thread_id),
+            _ => None,
         };
         sqlx::query("DELETE FROM messages WHERE id = ? AND state = 'pending'")
             .bind(message_id.to_string())
@@ -150,6 +153,12 @@ impl LocalStore {
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// Whether a waiting write may be taken back ([`LocalStore::withdraw_waiting`]): a reply or a new
+/// thread, whose taking back leaves nothing behind but its own text.
+pub fn may_be_withdrawn(op: &MutationOp) -> bool {
+    matches!(op, MutationOp::CreateMessage { .. } | MutationOp::CreateThread { .. })
 }
 
 /// Removes a thread started here once its opening post is gone, unless replies came meanwhile.
@@ -225,7 +234,7 @@ async fn refused_op(tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>, seq: u64) -> R
     stored_op(seq, &op)
 }
 
-async fn mark_resolved(tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>, seq: u64) -> Result<()> {
+pub(crate) async fn mark_resolved(tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>, seq: u64) -> Result<()> {
     sqlx::query("UPDATE outbox SET resolved = 1 WHERE seq = ?")
         .bind(seq_to_sql(seq))
         .execute(&mut **tx)

@@ -48,10 +48,7 @@ pub async fn outbox(state: State<'_, AppState>) -> CommandResult<Vec<OutboxItem>
                 },
                 attempts: entry.attempts,
                 withdrawable: matches!(entry.state, OutboxState::Queued)
-                    && matches!(
-                        entry.mutation.op,
-                        MutationOp::CreateMessage { .. } | MutationOp::CreateThread { .. }
-                    ),
+                    && meridian_store::may_be_withdrawn(&entry.mutation.op),
                 error: entry.last_error,
                 written_at: entry.mutation.client_ts,
             }
